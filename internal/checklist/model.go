@@ -1,0 +1,202 @@
+// Package checklist is golive's domain heart: the launch checklist model,
+// the Markdown importer, readiness scoring, gates and the GO / NO-GO decision.
+// It is pure: no SQL, no Slack, no clock reads.
+package checklist
+
+import "time"
+
+// Checklist is one launch's checklist: its sections, the rules the document
+// states (gates), the approver roles and the time windows.
+type Checklist struct {
+	Title    string
+	Sections []*Section
+	Gates    []Gate
+	Roles    []*Role
+	Windows  []Window
+}
+
+// SectionKind tells whether a section counts towards readiness.
+type SectionKind string
+
+const (
+	// KindReadiness sections count towards the readiness score.
+	KindReadiness SectionKind = "readiness"
+	// KindWindow sections hold time-bound tasks (1 week before, launch day, ...).
+	KindWindow SectionKind = "window"
+	// KindDecision sections hold the GO / NO-GO criteria, approvals or sign-off roles.
+	KindDecision SectionKind = "decision"
+)
+
+// Section is a `##` heading of the checklist.
+type Section struct {
+	// Index is the section's position in the checklist, from 0.
+	Index int
+	// Number is the document's own numbering ("2. Security" gives 2), 0 when none.
+	Number int
+	Title  string
+	Kind   SectionKind
+	Owner  string // Slack user id, "" when none
+	// HasSignoff is true when the section ends with a "Sign-off" line.
+	HasSignoff bool
+	Signoff    *Signoff
+	Groups     []*Group
+}
+
+// Signoff records who signed a section off, and how many items were open then.
+type Signoff struct {
+	By        string
+	At        time.Time
+	OpenItems int
+}
+
+// Group is a `###` heading inside a section. Items before any `###` heading
+// sit in a group with an empty title.
+type Group struct {
+	Index    int // position in its section, from 0
+	Title    string
+	Owner    string
+	Priority string // "P0", "P1", "P2" or ""
+	// Window is set when the group's heading names a time window.
+	Window *WindowSpec
+	Items  []*Item
+}
+
+// Item is one checkbox (or one task bullet of a time window).
+type Item struct {
+	// Number is short, unique in its launch and stable for its life.
+	Number   int
+	Text     string
+	Done     bool
+	DoneBy   string // Slack user id, or a name written in the document
+	DoneAt   time.Time
+	Owner    string
+	Note     string
+	Priority string
+	// Parent is the number of the item this one is indented under, 0 for none.
+	Parent int
+	Depth  int
+	// Subgroup is the numbered bold heading inside a group ("Authentication").
+	Subgroup string
+	// Task is true for a plain bullet under a time-window heading.
+	Task bool
+	// Line is the 1-based line of the source document.
+	Line int
+}
+
+// WindowSpec is a time window's offset from the launch date, in days.
+type WindowSpec struct {
+	Offset int // days relative to the launch date: -7, -3, -1, 0, +1, ...
+}
+
+// Window is a time window with the numbers of its tasks.
+type Window struct {
+	Name    string // as the checklist says it: "3 Days Before Launch"
+	Offset  int    // days from the launch date
+	Section int    // section index
+	Group   int    // group index in its section
+	Items   []int  // item numbers
+}
+
+// GateKind classifies a gate by where its rule came from.
+type GateKind string
+
+const (
+	GateOverall  GateKind = "overall"  // overall readiness minimum
+	GateRequired GateKind = "required" // "Required for GO (must be 100%)"
+	GateCritical GateKind = "critical" // "Critical for GO (should be > 90%)"
+	GatePriority GateKind = "priority" // every P0 item done
+)
+
+// Gate is one rule the checklist must pass for GO.
+type Gate struct {
+	Name      string
+	Kind      GateKind
+	Threshold float64 // percent
+	// Strict is true for "above" (>), false for "at least" (>=).
+	Strict bool
+	Target Target
+	// Source is the document line the gate was read from, "" for a default.
+	Source string
+}
+
+// Target is what a gate measures.
+type Target struct {
+	// Section is the section index, -1 for all readiness sections.
+	Section int
+	// Group is the group index within Section, -1 for the whole section.
+	Group int
+	// Priority, when set, measures every item of that priority instead.
+	Priority string
+}
+
+// Verdict is a role's answer.
+type Verdict string
+
+const (
+	VerdictPending     Verdict = "pending"
+	VerdictApproved    Verdict = "approved"
+	VerdictConditional Verdict = "approved with conditions"
+	VerdictRejected    Verdict = "rejected"
+)
+
+// Role is a named approver role of the launch.
+type Role struct {
+	Name        string
+	Description string
+	Holder      string // Slack user id, "" when nobody holds it
+	Verdict     Verdict
+	// Note holds the conditions of a conditional approval or the reason of a rejection.
+	Note string
+	// By is who answered: a Slack user id, or the name filled in the document.
+	By string
+	At time.Time
+}
+
+// Item returns the item with the given number, or nil.
+func (c *Checklist) Item(number int) *Item {
+	for _, s := range c.Sections {
+		for _, g := range s.Groups {
+			for _, it := range g.Items {
+				if it.Number == number {
+					return it
+				}
+			}
+		}
+	}
+	return nil
+}
+
+// Locate returns the section and group holding the item with the given number.
+func (c *Checklist) Locate(number int) (*Section, *Group, *Item) {
+	for _, s := range c.Sections {
+		for _, g := range s.Groups {
+			for _, it := range g.Items {
+				if it.Number == number {
+					return s, g, it
+				}
+			}
+		}
+	}
+	return nil, nil, nil
+}
+
+// Items returns every item in document order.
+func (c *Checklist) Items() []*Item {
+	var out []*Item
+	for _, s := range c.Sections {
+		for _, g := range s.Groups {
+			out = append(out, g.Items...)
+		}
+	}
+	return out
+}
+
+// Role returns the role with the given name, compared case-insensitively, or nil.
+func (c *Checklist) Role(name string) *Role {
+	for _, r := range c.Roles {
+		if equalFold(r.Name, name) {
+			return r
+		}
+	}
+	return nil
+}

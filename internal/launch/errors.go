@@ -1,0 +1,50 @@
+package launch
+
+import (
+	"errors"
+	"fmt"
+)
+
+// Error codes, translated once at the edge into a user message.
+const (
+	EINVALID   = "invalid"   // the user asked for something malformed
+	ENOTFOUND  = "not_found" // no such launch, item, section or role
+	ECONFLICT  = "conflict"  // the request clashes with the current state
+	EFORBIDDEN = "forbidden" // the user may not do this
+	EINTERNAL  = "internal"  // our fault; the user sees a generic message
+)
+
+// Error is a domain error with a code and a message fit to show the user.
+type Error struct {
+	Code    string
+	Message string
+}
+
+func (e *Error) Error() string { return e.Message }
+
+// Errorf returns an *Error with the given code and formatted message.
+func Errorf(code, format string, args ...any) *Error {
+	return &Error{Code: code, Message: fmt.Sprintf(format, args...)}
+}
+
+// ErrorCode returns the code of err, EINTERNAL for errors that are not *Error.
+func ErrorCode(err error) string {
+	var e *Error
+	if errors.As(err, &e) {
+		return e.Code
+	}
+	if err == nil {
+		return ""
+	}
+	return EINTERNAL
+}
+
+// ErrorMessage returns the user-facing message of err; internal errors get a
+// generic text, their detail belongs in the log only.
+func ErrorMessage(err error) string {
+	var e *Error
+	if errors.As(err, &e) && e.Code != EINTERNAL {
+		return e.Message
+	}
+	return "Something went wrong on our side; nothing was changed. Please try again in a moment."
+}
