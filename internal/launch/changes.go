@@ -1,0 +1,230 @@
+package launch
+
+import (
+	"fmt"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/golive/golive/internal/checklist"
+)
+
+// CanTick tells whether user may tick or untick the item: its owner, the
+// owner of its section, or the launch's creator; anyone for an unowned item.
+func (l *Launch) CanTick(user string, number int) error {
+	s, _, it := l.Checklist.Locate(number)
+	if it == nil {
+		return l.noItem(number)
+	}
+	if it.Owner == "" || it.Owner == user || s.Owner == user || l.Creator == user {
+		return nil
+	}
+	return Errorf(EFORBIDDEN, "Item %d is owned by <@%s>; only they, the owner of %s or the launch's creator <@%s> can change it.",
+		number, it.Owner, s.Title, l.Creator)
+}
+
+// SetDone ticks (done) or unticks the items. Every item is checked before any
+// changes, so a refusal changes nothing. Items already in the wanted state
+// are left alone and leave no event. Unticking an item of a signed-off
+// section voids the sign-off.
+func (l *Launch) SetDone(user string, numbers []int, done bool, now time.Time) ([]Event, error) {
+	if len(numbers) == 0 {
+		return nil, Errorf(EINVALID, "Say which items, by number: for example `tick 12 14`.")
+	}
+	for _, n := range numbers {
+		if err := l.CanTick(user, n); err != nil {
+			return nil, err
+		}
+	}
+	var events []Event
+	for _, n := range uniqueInts(numbers) {
+		s, _, it := l.Checklist.Locate(n)
+		if it.Done == done {
+			continue
+		}
+		before := doneWord(it.Done)
+		it.Done = done
+		if done {
+			it.DoneBy, it.DoneAt = user, now
+		} else {
+			it.DoneBy, it.DoneAt = "", time.Time{}
+		}
+		action := "untick"
+		if done {
+			action = "tick"
+		}
+		events = append(events, Event{Actor: user, Action: action, Subject: itemSubject(n), Before: before, After: doneWord(done)})
+		if !done && s.Signoff != nil {
+			events = append(events, Event{Actor: user, Action: "signoff-void", Subject: "section " + s.Title,
+				Before: "signed by " + s.Signoff.By, After: fmt.Sprintf("void: item %d unticked", n)})
+			s.Signoff = nil
+		}
+	}
+	return events, nil
+}
+
+// SetItemOwner makes owner ("" to clear) the owner of an item. The creator
+// and the section's owner may do it.
+func (l *Launch) SetItemOwner(user string, number int, owner string) ([]Event, error) {
+	s, _, it := l.Checklist.Locate(number)
+	if it == nil {
+		return nil, l.noItem(number)
+	}
+	if user != l.Creator && user != s.Owner {
+		return nil, Errorf(EFORBIDDEN, "Only the launch's creator <@%s> or the owner of %s can assign item %d.", l.Creator, s.Title, number)
+	}
+	if it.Owner == owner {
+		return nil, nil
+	}
+	ev := Event{Actor: user, Action: "owner", Subject: itemSubject(number), Before: it.Owner, After: owner}
+	it.Owner = owner
+	return []Event{ev}, nil
+}
+
+// SetSectionOwner makes owner the owner of a section; only the creator may.
+func (l *Launch) SetSectionOwner(user, ref, owner string) ([]Event, error) {
+	s, err := l.FindSection(ref)
+	if err != nil {
+		return nil, err
+	}
+	if user != l.Creator {
+		return nil, Errorf(EFORBIDDEN, "Only the launch's creator <@%s> can assign section owners.", l.Creator)
+	}
+	if s.Owner == owner {
+		return nil, nil
+	}
+	ev := Event{Actor: user, Action: "owner", Subject: "section " + s.Title, Before: s.Owner, After: owner}
+	s.Owner = owner
+	return []Event{ev}, nil
+}
+
+// FindSection finds a section by its number in the document ("2"), its
+// position, or its name: exact, then unique prefix, then unique substring,
+// all ignoring case.
+func (l *Launch) FindSection(ref string) (*checklist.Section, error) {
+	ref = strings.TrimSpace(strings.Trim(strings.TrimSpace(ref), `"“”`))
+	if ref == "" {
+		return nil, Errorf(EINVALID, "Say which section, by name or number.")
+	}
+	secs := l.Checklist.Sections
+	if n, err := strconv.Atoi(ref); err == nil {
+		for _, s := range secs {
+			if s.Number == n {
+				return s, nil
+			}
+		}
+		return nil, Errorf(ENOTFOUND, "There is no section %d. Sections: %s.", n, l.sectionNames())
+	}
+	low := strings.ToLower(ref)
+	for _, match := range []func(string) bool{
+		func(t string) bool { return t == low },
+		func(t string) bool { return strings.HasPrefix(t, low) },
+		func(t string) bool { return strings.Contains(t, low) },
+	} {
+		var found []*checklist.Section
+		for _, s := range secs {
+			if match(strings.ToLower(s.Title)) {
+				found = append(found, s)
+			}
+		}
+		if len(found) == 1 {
+			return found[0], nil
+		}
+		if len(found) > 1 {
+			return nil, Errorf(EINVALID, "%q matches several sections: %s. Be more precise.", ref, titles(found))
+		}
+	}
+	return nil, Errorf(ENOTFOUND, "There is no section %q. Sections: %s.", ref, l.sectionNames())
+}
+
+// MoveDate sets a new launch date; only the creator may.
+func (l *Launch) MoveDate(user, date string) ([]Event, error) {
+	if user != l.Creator {
+		return nil, Errorf(EFORBIDDEN, "Only the launch's creator <@%s> can move the launch date.", l.Creator)
+	}
+	d, err := ParseDate(date)
+	if err != nil {
+		return nil, err
+	}
+	next := d.Format(DateLayout)
+	if next == l.Date {
+		return nil, nil
+	}
+	ev := Event{Actor: user, Action: "date", Subject: "launch date", Before: l.Date, After: next}
+	l.Date = next
+	return []Event{ev}, nil
+}
+
+// SignOff records user's sign-off of a section. The section's owner or the
+// creator may sign; open items are allowed and recorded.
+func (l *Launch) SignOff(user, ref string, now time.Time) ([]Event, error) {
+	s, err := l.FindSection(ref)
+	if err != nil {
+		return nil, err
+	}
+	if user != l.Creator && user != s.Owner {
+		return nil, Errorf(EFORBIDDEN, "Only the owner of %s or the launch's creator <@%s> can sign it off.", s.Title, l.Creator)
+	}
+	open := OpenItems(s)
+	before := "not signed"
+	if s.Signoff != nil {
+		before = "signed by " + s.Signoff.By
+	}
+	s.Signoff = &checklist.Signoff{By: user, At: now, OpenItems: open}
+	return []Event{{Actor: user, Action: "signoff", Subject: "section " + s.Title, Before: before,
+		After: fmt.Sprintf("signed with %d open items", open)}}, nil
+}
+
+// OpenItems counts the section's items that are not done.
+func OpenItems(s *checklist.Section) int {
+	open := 0
+	for _, g := range s.Groups {
+		for _, it := range g.Items {
+			if !it.Done {
+				open++
+			}
+		}
+	}
+	return open
+}
+
+func (l *Launch) noItem(n int) error {
+	max := 0
+	for _, it := range l.Checklist.Items() {
+		if it.Number > max {
+			max = it.Number
+		}
+	}
+	return Errorf(ENOTFOUND, "There is no item %d in this launch; items are numbered 1 to %d. `checklist` shows them.", n, max)
+}
+
+func (l *Launch) sectionNames() string { return titles(l.Checklist.Sections) }
+
+func titles(secs []*checklist.Section) string {
+	names := make([]string, len(secs))
+	for i, s := range secs {
+		names[i] = s.Title
+	}
+	return strings.Join(names, ", ")
+}
+
+func doneWord(done bool) string {
+	if done {
+		return "done"
+	}
+	return "open"
+}
+
+func uniqueInts(in []int) []int {
+	out := append([]int(nil), in...)
+	sort.Ints(out)
+	j := 0
+	for i, v := range out {
+		if i == 0 || v != out[j-1] {
+			out[j] = v
+			j++
+		}
+	}
+	return out[:j]
+}

@@ -1,0 +1,111 @@
+package launch
+
+import (
+	"strings"
+	"time"
+
+	"github.com/golive/golive/internal/checklist"
+)
+
+// SetRoleHolder puts holder in the named role; only the creator may. A new
+// holder starts with a pending verdict: an approval belongs to a person.
+func (l *Launch) SetRoleHolder(user, name, holder string) ([]Event, error) {
+	if user != l.Creator {
+		return nil, Errorf(EFORBIDDEN, "Only the launch's creator <@%s> can assign roles.", l.Creator)
+	}
+	r, err := l.findRole(name)
+	if err != nil {
+		return nil, err
+	}
+	if r.Holder == holder {
+		return nil, nil
+	}
+	ev := Event{Actor: user, Action: "role", Subject: "role " + r.Name, Before: r.Holder, After: holder}
+	r.Holder = holder
+	r.Verdict, r.Note, r.By, r.At = checklist.VerdictPending, "", "", time.Time{}
+	return []Event{ev}, nil
+}
+
+// AddRole adds an approver role; only the creator may.
+func (l *Launch) AddRole(user, name string) ([]Event, error) {
+	name = strings.TrimSpace(name)
+	if user != l.Creator {
+		return nil, Errorf(EFORBIDDEN, "Only the launch's creator <@%s> can change the roles.", l.Creator)
+	}
+	if name == "" || len(name) > 60 {
+		return nil, Errorf(EINVALID, "A role needs a name of 1 to 60 characters, for example `role add \"Legal\"`.")
+	}
+	if l.Checklist.Role(name) != nil {
+		return nil, Errorf(ECONFLICT, "The role %q already exists.", name)
+	}
+	l.Checklist.Roles = append(l.Checklist.Roles, &checklist.Role{Name: name, Verdict: checklist.VerdictPending})
+	return []Event{{Actor: user, Action: "role-add", Subject: "role " + name, After: "added"}}, nil
+}
+
+// RemoveRole removes an approver role; only the creator may.
+func (l *Launch) RemoveRole(user, name string) ([]Event, error) {
+	if user != l.Creator {
+		return nil, Errorf(EFORBIDDEN, "Only the launch's creator <@%s> can change the roles.", l.Creator)
+	}
+	r, err := l.findRole(name)
+	if err != nil {
+		return nil, err
+	}
+	roles := l.Checklist.Roles[:0]
+	for _, x := range l.Checklist.Roles {
+		if x != r {
+			roles = append(roles, x)
+		}
+	}
+	l.Checklist.Roles = roles
+	return []Event{{Actor: user, Action: "role-remove", Subject: "role " + r.Name, Before: string(r.Verdict), After: "removed"}}, nil
+}
+
+// Answer records the role holder's verdict. Only the person holding the
+// role may answer for it; conditions and rejections need a note.
+func (l *Launch) Answer(user, name string, v checklist.Verdict, note string, now time.Time) ([]Event, error) {
+	r, err := l.findRole(name)
+	if err != nil {
+		return nil, err
+	}
+	if r.Holder == "" {
+		return nil, Errorf(EFORBIDDEN, "Nobody holds the role %s yet; the launch's creator assigns it with `role \"%s\" @user`.", r.Name, r.Name)
+	}
+	if r.Holder != user {
+		return nil, Errorf(EFORBIDDEN, "Only <@%s>, who holds the role %s, can answer for it.", r.Holder, r.Name)
+	}
+	note = strings.TrimSpace(note)
+	switch v {
+	case checklist.VerdictApproved:
+		note = ""
+	case checklist.VerdictConditional, checklist.VerdictRejected:
+		if note == "" {
+			return nil, Errorf(EINVALID, "Say what the %s is.", map[checklist.Verdict]string{
+				checklist.VerdictConditional: "condition", checklist.VerdictRejected: "reason for rejecting"}[v])
+		}
+	default:
+		return nil, Errorf(EINVALID, "%q is not an answer; approve, approve with conditions, or reject.", v)
+	}
+	before := string(r.Verdict)
+	r.Verdict, r.Note, r.By, r.At = v, note, user, now
+	after := string(v)
+	if note != "" {
+		after += ": " + note
+	}
+	return []Event{{Actor: user, Action: "verdict", Subject: "role " + r.Name, Before: before, After: after}}, nil
+}
+
+func (l *Launch) findRole(name string) (*checklist.Role, error) {
+	name = strings.TrimSpace(strings.Trim(strings.TrimSpace(name), `"“”`))
+	if r := l.Checklist.Role(name); r != nil {
+		return r, nil
+	}
+	names := make([]string, len(l.Checklist.Roles))
+	for i, r := range l.Checklist.Roles {
+		names[i] = r.Name
+	}
+	if len(names) == 0 {
+		return nil, Errorf(ENOTFOUND, "This launch has no roles yet; add one with `role add \"Security Lead\"`.")
+	}
+	return nil, Errorf(ENOTFOUND, "There is no role %q. Roles: %s.", name, strings.Join(names, ", "))
+}
