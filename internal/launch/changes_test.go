@@ -1,0 +1,148 @@
+package launch_test
+
+import (
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/golive/golive/internal/checklist"
+	"github.com/golive/golive/internal/launch"
+)
+
+var now = time.Date(2026, 11, 25, 10, 0, 0, 0, time.UTC)
+
+// sample builds a small launch: section Security (owner USEC, signed off)
+// with items 1 (owned by UOWN) and 2 (unowned), section Docs with item 3.
+func sample() *launch.Launch {
+	return &launch.Launch{
+		ID: 1, Name: "Atlas", Date: "2026-12-01", Timezone: "Europe/Paris", Creator: "UBOSS",
+		Checklist: &checklist.Checklist{
+			Sections: []*checklist.Section{
+				{Index: 0, Number: 2, Title: "Security", Kind: checklist.KindReadiness, Owner: "USEC", HasSignoff: true,
+					Signoff: &checklist.Signoff{By: "USEC", At: now},
+					Groups: []*checklist.Group{{Items: []*checklist.Item{
+						{Number: 1, Text: "Secrets rotated", Owner: "UOWN", Done: true, DoneBy: "UOWN", DoneAt: now},
+						{Number: 2, Text: "WAF configured"},
+					}}}},
+				{Index: 1, Number: 7, Title: "Documentation", Kind: checklist.KindReadiness,
+					Groups: []*checklist.Group{{Items: []*checklist.Item{{Number: 3, Text: "Runbook"}}}}},
+			},
+			Roles: []*checklist.Role{{Name: "Security Lead", Verdict: checklist.VerdictPending}},
+		},
+	}
+}
+
+func TestCanTick(t *testing.T) {
+	tests := []struct {
+		user   string
+		number int
+		code   string
+	}{
+		{"UOWN", 1, ""},  // the item's owner
+		{"USEC", 1, ""},  // the section's owner
+		{"UBOSS", 1, ""}, // the creator
+		{"UOTHER", 1, launch.EFORBIDDEN},
+		{"UOTHER", 2, ""}, // unowned: anyone in the channel
+		{"UOTHER", 99, launch.ENOTFOUND},
+	}
+	for _, tt := range tests {
+		err := sample().CanTick(tt.user, tt.number)
+		assert.Equal(t, tt.code, launch.ErrorCode(err), "%s ticking %d", tt.user, tt.number)
+	}
+}
+
+func TestSetDoneRefusalChangesNothing(t *testing.T) {
+	l := sample()
+	events, err := l.SetDone("UOTHER", []int{2, 1}, false, now)
+	require.Error(t, err)
+	assert.Equal(t, launch.EFORBIDDEN, launch.ErrorCode(err))
+	assert.Contains(t, err.Error(), "<@UOWN>")
+	assert.Empty(t, events)
+	assert.True(t, l.Checklist.Item(1).Done)
+	assert.NotNil(t, l.Checklist.Sections[0].Signoff)
+}
+
+func TestUntickVoidsSignoff(t *testing.T) {
+	l := sample()
+	events, err := l.SetDone("UOWN", []int{1}, false, now)
+	require.NoError(t, err)
+	require.Len(t, events, 2)
+	assert.Equal(t, "untick", events[0].Action)
+	assert.Equal(t, "signoff-void", events[1].Action)
+	assert.Nil(t, l.Checklist.Sections[0].Signoff)
+	it := l.Checklist.Item(1)
+	assert.False(t, it.Done)
+	assert.Empty(t, it.DoneBy)
+}
+
+func TestTickRecordsWhoAndWhenOnceOnly(t *testing.T) {
+	l := sample()
+	events, err := l.SetDone("UX", []int{2, 2, 3}, true, now)
+	require.NoError(t, err)
+	assert.Len(t, events, 2, "a number given twice is one change")
+	assert.Equal(t, "UX", l.Checklist.Item(2).DoneBy)
+	assert.Equal(t, now, l.Checklist.Item(2).DoneAt)
+
+	again, err := l.SetDone("UX", []int{2}, true, now)
+	require.NoError(t, err)
+	assert.Empty(t, again, "ticking a done item changes nothing")
+}
+
+func TestFindSection(t *testing.T) {
+	l := sample()
+	for ref, want := range map[string]string{"2": "Security", "security": "Security", "Doc": "Documentation", `"Documentation"`: "Documentation", "urity": "Security"} {
+		s, err := l.FindSection(ref)
+		require.NoError(t, err, ref)
+		assert.Equal(t, want, s.Title)
+	}
+	_, err := l.FindSection("Legal")
+	assert.Equal(t, launch.ENOTFOUND, launch.ErrorCode(err))
+	assert.Contains(t, err.Error(), "Security, Documentation")
+}
+
+func TestSignOffWithOpenItems(t *testing.T) {
+	l := sample()
+	_, err := l.SignOff("UOTHER", "Documentation", now)
+	assert.Equal(t, launch.EFORBIDDEN, launch.ErrorCode(err))
+	events, err := l.SignOff("UBOSS", "Documentation", now)
+	require.NoError(t, err)
+	assert.Equal(t, "signed with 1 open items", events[0].After)
+	assert.Equal(t, 1, l.Checklist.Sections[1].Signoff.OpenItems)
+}
+
+func TestOnlyTheHolderAnswers(t *testing.T) {
+	l := sample()
+	_, err := l.Answer("USEC", "Security Lead", checklist.VerdictApproved, "", now)
+	assert.Equal(t, launch.EFORBIDDEN, launch.ErrorCode(err), "nobody holds the role yet")
+
+	_, err = l.SetRoleHolder("USEC", "Security Lead", "USEC")
+	assert.Equal(t, launch.EFORBIDDEN, launch.ErrorCode(err), "only the creator assigns roles")
+	_, err = l.SetRoleHolder("UBOSS", "security lead", "USEC")
+	require.NoError(t, err)
+
+	_, err = l.Answer("UOTHER", "Security Lead", checklist.VerdictApproved, "", now)
+	assert.Equal(t, launch.EFORBIDDEN, launch.ErrorCode(err))
+	_, err = l.Answer("USEC", "Security Lead", checklist.VerdictRejected, " ", now)
+	assert.Equal(t, launch.EINVALID, launch.ErrorCode(err), "a rejection needs a reason")
+
+	_, err = l.Answer("USEC", "Security Lead", checklist.VerdictConditional, "WAF before GA", now)
+	require.NoError(t, err)
+	r := l.Checklist.Role("Security Lead")
+	assert.Equal(t, checklist.VerdictConditional, r.Verdict)
+	assert.Equal(t, "WAF before GA", r.Note)
+
+	// A new holder starts pending: an approval belongs to a person.
+	_, err = l.SetRoleHolder("UBOSS", "Security Lead", "UNEW")
+	require.NoError(t, err)
+	assert.Equal(t, checklist.VerdictPending, r.Verdict)
+}
+
+func TestDaysToLaunchUsesTheLaunchZone(t *testing.T) {
+	l := &launch.Launch{Date: "2026-12-01", Timezone: "Pacific/Auckland"}
+	// 2026-11-30 12:00 UTC is already 2026-12-01 01:00 in Auckland.
+	assert.Equal(t, 0, l.DaysToLaunch(time.Date(2026, 11, 30, 12, 0, 0, 0, time.UTC)))
+	assert.Equal(t, 1, l.DaysToLaunch(time.Date(2026, 11, 30, 9, 0, 0, 0, time.UTC)))
+	assert.Equal(t, -2, l.DaysToLaunch(time.Date(2026, 12, 3, 0, 0, 0, 0, time.UTC)))
+}
