@@ -117,6 +117,10 @@ type Gate struct {
 	Target Target
 	// Source is the document line the gate was read from, "" for a default.
 	Source string
+	// Unresolved is true when the document's reference names no section or
+	// group of the checklist: such a gate always fails, so that it is fixed
+	// rather than silently passed.
+	Unresolved bool
 }
 
 // Target is what a gate measures.

@@ -133,6 +133,9 @@ func Score(c *Checklist) Report {
 
 func measure(c *Checklist, r Report, g Gate) GateResult {
 	res := GateResult{Gate: g}
+	if g.Unresolved {
+		return res
+	}
 	switch {
 	case g.Target.Priority != "":
 		for _, it := range c.Items() {
@@ -167,6 +170,9 @@ func decide(r Report) Decision {
 	var failing, rejected, pending, passing []string
 	for _, g := range r.Gates {
 		line := fmt.Sprintf("%s: %s, needs %s", g.Name, g.Count, g.Rule())
+		if g.Unresolved {
+			line = fmt.Sprintf("%s: not found in the checklist, needs %s", g.Name, g.Rule())
+		}
 		if g.Passed {
 			passing = append(passing, line+": passing")
 		} else {

@@ -1,0 +1,73 @@
+# golive: the commands people run. `make run` starts the bot, `make test`
+# runs the checks CI runs. Go fetches the modules itself on first build.
+
+GO      ?= go
+VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
+LDFLAGS := -X main.version=$(VERSION)
+# Static build: go-sqlite3 needs cgo; these tags drop what would need the
+# dynamic loader (extension loading, cgo DNS and user lookups).
+STATIC_TAGS    := sqlite_omit_load_extension netgo osusergo
+STATIC_LDFLAGS := -s -w $(LDFLAGS) -linkmode external -extldflags "-static"
+IMAGE   ?= golive:$(VERSION)
+
+.PHONY: run test fmt-check vet bench build build-static lint boundaries docker clean
+
+## run: build and run `golive serve`, with the variables in .env when it exists.
+run: build
+	@set -a; if [ -f ./.env ]; then . ./.env; fi; set +a; \
+	GOLIVE_LOG_FORMAT="$${GOLIVE_LOG_FORMAT:-text}" exec ./bin/golive serve
+
+## test: gofmt check, go vet, and every test with the race detector.
+test: fmt-check vet
+	$(GO) test -race ./...
+
+fmt-check:
+	@files=$$( { git ls-files --cached --others --exclude-standard -- '*.go' 2>/dev/null \
+		|| find . -name '*.go' -not -path './.git/*'; } | while read -r f; do [ -f "$$f" ] && echo "$$f"; done ); \
+	unformatted=$$(echo "$$files" | xargs -r gofmt -l); \
+	if [ -n "$$unformatted" ]; then echo "gofmt needed on:"; echo "$$unformatted"; exit 1; fi
+
+vet:
+	$(GO) vet ./...
+
+## bench: every benchmark, with allocations.
+bench:
+	$(GO) test -run '^$$' -bench . -benchmem ./...
+
+## build: bin/golive for this machine.
+build:
+	$(GO) build -ldflags '$(LDFLAGS)' -o bin/golive ./cmd/golive
+
+## build-static: bin/golive-static, fully static (for the distroless image),
+## then checks that it is static and that it starts.
+build-static:
+	CGO_ENABLED=1 $(GO) build -tags '$(STATIC_TAGS)' -ldflags '$(STATIC_LDFLAGS)' -o bin/golive-static ./cmd/golive
+	@if command -v file >/dev/null; then file bin/golive-static | grep -qE 'statically linked|static-pie linked' \
+		|| { echo "bin/golive-static is not statically linked:"; file bin/golive-static; exit 1; }; fi
+	@if ldd bin/golive-static >/dev/null 2>&1; then echo "bin/golive-static is dynamic:"; ldd bin/golive-static; exit 1; fi
+	./bin/golive-static version
+
+## lint: go vet, gofmt, and the import boundaries.
+lint: vet fmt-check boundaries
+
+# Only cmd/ may import both bot/ and store/; internal/ and store/ import
+# neither bot/ nor slack-go.
+boundaries:
+	@fail=0; mod=$$($(GO) list -m); \
+	for pkg in $$($(GO) list ./internal/... ./store/...); do \
+		if $(GO) list -deps "$$pkg" | grep -qE "^($$mod/bot(/|$$)|github.com/slack-go/slack)"; then \
+			echo "$$pkg must not depend on bot/ or slack-go"; fail=1; fi; \
+	done; \
+	for pkg in $$($(GO) list ./... | grep -v "^$$mod/cmd/"); do \
+		deps=$$($(GO) list -deps "$$pkg"); \
+		if echo "$$deps" | grep -qE "^$$mod/bot(/|$$)" && echo "$$deps" | grep -qE "^$$mod/store$$"; then \
+			echo "$$pkg depends on both bot/ and store/: only cmd/ may wire them together"; fail=1; fi; \
+	done; \
+	exit $$fail
+
+## docker: build the image (needs a Docker engine).
+docker:
+	docker build --build-arg VERSION=$(VERSION) -t $(IMAGE) .
+
+clean:
+	rm -rf bin

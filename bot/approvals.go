@@ -1,0 +1,462 @@
+package bot
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strings"
+	"time"
+
+	"github.com/slack-go/slack"
+
+	"github.com/golive/golive/bot/render"
+	"github.com/golive/golive/internal/checklist"
+	"github.com/golive/golive/internal/launch"
+	"github.com/golive/golive/internal/metrics"
+)
+
+// ApprovalStore is what approvals need from persistence besides launches:
+// the DM that asked each role's holder, so that it is updated in place, and
+// the stale notices already posted, so that each is posted once.
+type ApprovalStore interface {
+	// SaveApprovalDM records the DM that asked a role's holder, replacing
+	// the one recorded for that launch and role.
+	SaveApprovalDM(ctx context.Context, dm launch.ApprovalDM) error
+	// ApprovalDM returns the DM that last asked the holder of a launch's
+	// role, or ENOTFOUND.
+	ApprovalDM(ctx context.Context, launchID int64, role string) (launch.ApprovalDM, error)
+	// ApprovalDMs returns the DMs that asked a launch's role holders.
+	ApprovalDMs(ctx context.Context, launchID int64) ([]launch.ApprovalDM, error)
+	// ClaimStaleNotice returns true for the first claim of the notice that
+	// the decision announced at announcedAt no longer stands.
+	ClaimStaleNotice(ctx context.Context, launchID int64, announcedAt time.Time) (bool, error)
+}
+
+// Messages of refused answers. Each says that nothing was recorded.
+const (
+	msgNotMine      = "This button is not one golive made, or it is out of date; nothing was recorded."
+	msgLaunchGone   = "The launch this approval request is about no longer exists; nothing was recorded."
+	msgAlreadyGiven = "Your answer is already recorded; nothing changed."
+)
+
+// cmdApprovals asks every role holder for their answer by DM. The launch's
+// creator and the role holders may; roles nobody holds are named, and never
+// count as approved.
+func (b *Bot) cmdApprovals(ctx context.Context, c *call, _ []string) reply {
+	var asked []string
+	l, err := b.change(ctx, c, func(l *launch.Launch, _ time.Time) ([]launch.Event, error) {
+		if err := l.CanRequestApprovals(c.user); err != nil {
+			return nil, err
+		}
+		asked = asked[:0]
+		for _, r := range l.Checklist.Roles {
+			if r.Holder != "" {
+				asked = append(asked, fmt.Sprintf("%s (<@%s>)", r.Name, r.Holder))
+			}
+		}
+		if len(asked) == 0 {
+			return nil, launch.Errorf(launch.ECONFLICT, "Nobody holds a role yet, so there is nobody to ask. The launch's creator assigns each role with `role \"<Role Name>\" @user`; `roles` lists them.")
+		}
+		return []launch.Event{{Actor: c.user, Action: "approvals-request", Subject: "approvals",
+			After: "asked " + strings.Join(asked, ", ")}}, nil
+	})
+	if err != nil {
+		return b.fail(c, err)
+	}
+	b.later(func(ctx context.Context) { b.askHolders(ctx, c.log, l, c.responseURL) })
+	text := fmt.Sprintf("<@%s> asked for approvals by DM: %s.", c.user, strings.Join(asked, ", "))
+	if unheld := l.Unheld(); len(unheld) > 0 {
+		text += fmt.Sprintf(" Nobody holds %s: not counted as approved until someone does and answers (`role \"<Role Name>\" @user`).",
+			strings.Join(unheld, ", "))
+	}
+	msg := render.Notice(text)
+	return reply{msg: &msg, inChannel: true}
+}
+
+// askHolders sends each holder the approval DM (or, when they have
+// answered, their answer with the buttons to change it: a new round opens
+// answers again) and tells the requester about any DM Slack refused.
+func (b *Bot) askHolders(ctx context.Context, log *slog.Logger, l *launch.Launch, responseURL string) {
+	ctx, cancel := context.WithTimeout(ctx, slackTimeout)
+	defer cancel()
+	now := b.now()
+	var failed []string
+	for _, r := range l.Checklist.Roles {
+		if r.Holder == "" {
+			continue
+		}
+		if err := b.askHolder(ctx, l, r, now); err != nil {
+			log.Error("approval DM", "launch", l.ID, "role", r.Name, "err", err)
+			failed = append(failed, fmt.Sprintf("<@%s> (%s)", r.Holder, r.Name))
+		}
+	}
+	if len(failed) > 0 {
+		b.respond(ctx, log, responseURL, render.Notice(fmt.Sprintf(
+			"I could not send the approval DM to %s; Slack refused it. Ask them to open a DM with golive, then run `approvals` again.",
+			strings.Join(failed, ", "))))
+	}
+}
+
+// askHolder opens a DM with the role's holder, posts the request and
+// records it so that the answer updates it in place.
+func (b *Bot) askHolder(ctx context.Context, l *launch.Launch, r *checklist.Role, now time.Time) error {
+	ch, _, _, err := b.slack.OpenConversationContext(ctx, &slack.OpenConversationParameters{Users: []string{r.Holder}})
+	if err != nil {
+		return fmt.Errorf("open DM: %w", err)
+	}
+	msg := render.ApprovalRequest(l, r, now)
+	if r.Verdict != checklist.VerdictPending && r.Verdict != "" {
+		msg = render.ApprovalAnswered(l, r, true, now)
+	}
+	_, ts, err := b.slack.PostMessageContext(ctx, ch.ID, messageOptions(msg)...)
+	if err != nil {
+		return fmt.Errorf("post DM: %w", err)
+	}
+	dm := launch.ApprovalDM{LaunchID: l.ID, Role: r.Name, Holder: r.Holder, ChannelID: ch.ID, TS: ts, AskedAt: now}
+	if err := b.store.SaveApprovalDM(ctx, dm); err != nil {
+		return fmt.Errorf("record DM: %w", err)
+	}
+	return nil
+}
+
+// onApproval handles the approval DM's buttons: Approve records the answer
+// at once; the other two open a modal for the conditions or the reason.
+func (b *Bot) onApproval(ctx context.Context, k *click, a *slack.BlockAction) metrics.Outcome {
+	ref, err := render.ParseApprovalRef(a.Value)
+	if err != nil {
+		k.log.Warn("approval-refused", "reason", "malformed button value", "err", err)
+		b.tellClicker(k, msgNotMine)
+		return metrics.Invalid
+	}
+	switch a.ActionID {
+	case render.ActionApprove:
+		res, err := b.recordAnswer(ctx, k, ref, checklist.VerdictApproved, "")
+		if err != nil {
+			b.tellClicker(k, userMessage(err))
+			return outcomeOf(err)
+		}
+		b.afterAnswer(k, res)
+		return metrics.OK
+	case render.ActionConditions, render.ActionReject:
+		return b.openNoteModal(ctx, k, ref, a.ActionID)
+	default:
+		k.log.Warn("approval-refused", "reason", "unknown action")
+		b.tellClicker(k, msgNotMine)
+		return metrics.Invalid
+	}
+}
+
+// openNoteModal checks that the clicker may answer for the role, then opens
+// the conditions or reject modal (the click's trigger_id lasts 3 s).
+func (b *Bot) openNoteModal(ctx context.Context, k *click, ref render.ApprovalRef, action string) metrics.Outcome {
+	var (
+		l     *launch.Launch
+		asked time.Time
+	)
+	err := b.within(ctx, func(ctx context.Context) error {
+		asked = b.askedAt(ctx, ref, k.user)
+		var err error
+		l, err = b.store.LaunchByID(ctx, ref.LaunchID)
+		return err
+	})
+	if err == nil && l.TeamID != k.team {
+		err = launch.Errorf(launch.ENOTFOUND, msgLaunchGone)
+	}
+	if err != nil {
+		if launch.ErrorCode(err) == launch.ENOTFOUND {
+			k.log.Warn("approval-refused", "reason", "launch not found", "launch", ref.LaunchID)
+			err = launch.Errorf(launch.ENOTFOUND, msgLaunchGone)
+		}
+		b.tellClicker(k, userMessage(err))
+		return outcomeOf(err)
+	}
+	err = mayAnswer(l, k.team, k.user, ref.Role)
+	if err == nil {
+		err = l.AnswerFrozen(ref.Role, asked)
+	}
+	if err != nil {
+		b.auditRefusal(ctx, k, ref, err)
+		b.tellClicker(k, userMessage(err))
+		return outcomeOf(err)
+	}
+	r, _ := l.Role(ref.Role)
+	view := render.RejectModal(ref, noteOf(r, checklist.VerdictRejected))
+	if action == render.ActionConditions {
+		view = render.ConditionsModal(ref, noteOf(r, checklist.VerdictConditional))
+	}
+	b.later(func(ctx context.Context) {
+		if _, err := b.slack.OpenViewContext(ctx, k.triggerID, view); err != nil {
+			k.log.Error("open approval modal", "err", err)
+			b.tellClicker(k, "Slack did not open the form in time; please click the button again.")
+		}
+	})
+	return metrics.OK
+}
+
+// noteOf returns the role's note when its verdict is v: what the modal
+// shows to edit.
+func noteOf(r *checklist.Role, v checklist.Verdict) string {
+	if r.Verdict == v {
+		return r.Note
+	}
+	return ""
+}
+
+// askedAt returns when user was last asked for the role's answer, zero
+// when no DM to them is recorded.
+func (b *Bot) askedAt(ctx context.Context, ref render.ApprovalRef, user string) time.Time {
+	dm, err := b.store.ApprovalDM(ctx, ref.LaunchID, ref.Role)
+	if err != nil || dm.Holder != user {
+		return time.Time{}
+	}
+	return dm.AskedAt
+}
+
+// onConditionsSubmit records an approval with the conditions typed in the modal.
+func (b *Bot) onConditionsSubmit(ctx context.Context, k *click) (any, metrics.Outcome) {
+	return b.submitNote(ctx, k, checklist.VerdictConditional, "Say what the conditions are.")
+}
+
+// onRejectSubmit records a rejection with the reason typed in the modal.
+func (b *Bot) onRejectSubmit(ctx context.Context, k *click) (any, metrics.Outcome) {
+	return b.submitNote(ctx, k, checklist.VerdictRejected, "Say why you reject the launch.")
+}
+
+// submitNote records the verdict of a modal. A refusal or a missing note is
+// shown on the modal's field, where the user is looking.
+func (b *Bot) submitNote(ctx context.Context, k *click, v checklist.Verdict, empty string) (any, metrics.Outcome) {
+	fieldError := func(text string) *slack.ViewSubmissionResponse {
+		return slack.NewErrorsViewSubmissionResponse(map[string]string{render.NoteBlock: text})
+	}
+	ref, err := render.ParseApprovalRef(k.cb.View.PrivateMetadata)
+	if err != nil {
+		k.log.Warn("approval-refused", "reason", "malformed modal metadata", "err", err)
+		return fieldError(msgNotMine), metrics.Invalid
+	}
+	var note string
+	if st := k.cb.View.State; st != nil {
+		note = strings.TrimSpace(st.Values[render.NoteBlock][render.NoteAction].Value)
+	}
+	switch {
+	case note == "":
+		return fieldError(empty), metrics.Invalid
+	case len([]rune(note)) > render.NoteMax:
+		return fieldError(fmt.Sprintf("Keep it under %d characters.", render.NoteMax)), metrics.Invalid
+	}
+	res, err := b.recordAnswer(ctx, k, ref, v, note)
+	if err != nil {
+		return fieldError(userMessage(err)), outcomeOf(err)
+	}
+	b.afterAnswer(k, res)
+	return nil, metrics.OK
+}
+
+// answered is what recording an answer did.
+type answered struct {
+	l    *launch.Launch
+	role string
+	// changed is false for a repeated answer (a double click, a replay).
+	changed bool
+	// announced is true when this answer was the last one and the decision
+	// was announced with it.
+	announced bool
+}
+
+// recordAnswer stores the clicker's verdict for the role, in one
+// transaction with its audit row, before the acknowledgement. Only the
+// role's holder, identified by the verified payload, may answer; any other
+// attempt is refused, recorded in the audit log as "approval-refused", and
+// changes nothing. When the answer is the last one, the decision is
+// announced in the same transaction: exactly one of two answers arriving
+// together sees itself last.
+func (b *Bot) recordAnswer(ctx context.Context, k *click, ref render.ApprovalRef, v checklist.Verdict, note string) (answered, error) {
+	res := answered{role: ref.Role}
+	var refused error
+	err := b.within(ctx, func(ctx context.Context) error {
+		asked := b.askedAt(ctx, ref, k.user)
+		l, err := b.store.Update(ctx, ref.LaunchID, func(l *launch.Launch, now time.Time) ([]launch.Event, error) {
+			refused = nil
+			res.changed, res.announced = false, false
+			if l.TeamID != k.team {
+				return nil, launch.Errorf(launch.ENOTFOUND, msgLaunchGone)
+			}
+			if err := mayAnswer(l, k.team, k.user, ref.Role); err != nil {
+				refused = err
+				return []launch.Event{refusalEvent(k.user, ref.Role, err)}, nil
+			}
+			r, _ := l.Role(ref.Role)
+			res.role = r.Name
+			if r.Verdict == v && r.Note == note {
+				return nil, nil // a double click, or a replay
+			}
+			if err := l.AnswerFrozen(r.Name, asked); err != nil {
+				refused = err
+				return []launch.Event{refusalEvent(k.user, ref.Role, err)}, nil
+			}
+			wasAnswered := l.AllAnswered()
+			events, err := l.Answer(k.user, r.Name, v, note, now)
+			if err != nil {
+				return nil, err
+			}
+			res.changed = true
+			if !wasAnswered && l.AllAnswered() {
+				more, err := l.Announce(launch.Golive, now)
+				if err != nil {
+					return nil, err
+				}
+				events = append(events, more...)
+				res.announced = true
+			}
+			return events, nil
+		})
+		res.l = l
+		return err
+	})
+	// On a timeout the transaction may still be running: read nothing it
+	// writes unless it has finished.
+	if launch.ErrorCode(err) == launch.ENOTFOUND {
+		k.log.Warn("approval-refused", "reason", "launch not found", "launch", ref.LaunchID)
+		return answered{}, launch.Errorf(launch.ENOTFOUND, msgLaunchGone)
+	}
+	if err != nil {
+		if outcomeOf(err) == metrics.Failed {
+			k.log.Error("record answer", "launch", ref.LaunchID, "err", err)
+		}
+		return answered{}, err
+	}
+	if refused != nil {
+		k.log.Warn("approval-refused", "launch", ref.LaunchID, "code", launch.ErrorCode(refused))
+		return res, refused
+	}
+	if !res.changed {
+		return res, launch.Errorf(launch.ECONFLICT, msgAlreadyGiven)
+	}
+	return res, nil
+}
+
+// auditRefusal writes a refused attempt to answer into the launch's audit
+// log, as "approval-refused".
+func (b *Bot) auditRefusal(ctx context.Context, k *click, ref render.ApprovalRef, why error) {
+	k.log.Warn("approval-refused", "launch", ref.LaunchID, "code", launch.ErrorCode(why))
+	err := b.within(ctx, func(ctx context.Context) error {
+		_, err := b.store.Update(ctx, ref.LaunchID, func(*launch.Launch, time.Time) ([]launch.Event, error) {
+			return []launch.Event{refusalEvent(k.user, ref.Role, why)}, nil
+		})
+		return err
+	})
+	if err != nil {
+		k.log.Error("audit refused answer", "launch", ref.LaunchID, "err", err)
+	}
+}
+
+// mayAnswer tells whether user may answer for the role: the launch is in
+// the user's team and not archived, the role exists and the user holds it.
+// Whether the answer may still change is launch.AnswerFrozen's to say.
+func mayAnswer(l *launch.Launch, team, user, role string) error {
+	if l.TeamID != team {
+		return launch.Errorf(launch.ENOTFOUND, msgLaunchGone)
+	}
+	if l.Archived {
+		return launch.Errorf(launch.ECONFLICT, "The launch “%s” is archived: its decision is closed, and nothing was recorded.", l.Name)
+	}
+	r, err := l.Role(role)
+	if err != nil {
+		return launch.Errorf(launch.ENOTFOUND, "The launch “%s” has no role “%s” any more; nothing was recorded.", l.Name, role)
+	}
+	switch r.Holder {
+	case user:
+	case "":
+		return launch.Errorf(launch.EFORBIDDEN, "Nobody holds the role %s now, so nobody can answer for it; nothing was recorded.", r.Name)
+	default:
+		return launch.Errorf(launch.EFORBIDDEN, "Only <@%s>, who holds the role %s, can answer for it; nothing was recorded.", r.Holder, r.Name)
+	}
+	return nil
+}
+
+// refusalEvent is the audit row of a refused answer.
+func refusalEvent(user, role string, why error) launch.Event {
+	return launch.Event{Actor: user, Action: "approval-refused", Subject: "role " + role,
+		After: launch.ErrorCode(why) + ": " + launch.ErrorMessage(why)}
+}
+
+// afterAnswer shows an answer, after the acknowledgement: the holder's DM
+// updated in place, the launch's live messages refreshed (which also tells
+// the channel when a GO no longer stands), and, when the answer was the
+// last, the announcement in the channel.
+func (b *Bot) afterAnswer(k *click, res answered) {
+	l := res.l
+	r, err := l.Role(res.role)
+	if err != nil {
+		return
+	}
+	b.refreshLaunch(l.ID, fmt.Sprintf("<@%s> answered for %s: %s", k.user, r.Name, r.Verdict))
+	b.later(func(ctx context.Context) {
+		ctx, cancel := context.WithTimeout(ctx, slackTimeout)
+		defer cancel()
+		if res.announced {
+			b.postAnnouncement(ctx, k.log, l, "")
+			return
+		}
+		b.updateDM(ctx, k.log, l, r, k)
+	})
+}
+
+// updateDM redraws the holder's approval DM with their answer: the DM
+// recorded for the role, or else the message clicked.
+func (b *Bot) updateDM(ctx context.Context, log *slog.Logger, l *launch.Launch, r *checklist.Role, k *click) {
+	dm, err := b.store.ApprovalDM(ctx, l.ID, r.Name)
+	switch {
+	case err == nil && dm.Holder == r.Holder:
+	case k != nil && k.messageTS != "" && k.channel != "":
+		dm = launch.ApprovalDM{ChannelID: k.channel, TS: k.messageTS}
+	default:
+		if err != nil && launch.ErrorCode(err) != launch.ENOTFOUND {
+			log.Error("find approval DM", "launch", l.ID, "err", err)
+		}
+		return
+	}
+	var msg render.Message
+	if r.Verdict == checklist.VerdictPending || r.Verdict == "" {
+		msg = render.ApprovalRequest(l, r, b.now())
+	} else {
+		msg = render.ApprovalAnswered(l, r, l.AnswerFrozen(r.Name, dm.AskedAt) == nil, b.now())
+	}
+	if _, _, _, err := b.slack.UpdateMessageContext(ctx, dm.ChannelID, dm.TS, messageOptions(msg)...); err != nil {
+		log.Warn("update approval DM", "launch", l.ID, "role", r.Name, "err", err)
+	}
+}
+
+// updateDMs redraws every recorded approval DM of the launch whose holder
+// still holds the role: after an announcement their answers are frozen.
+func (b *Bot) updateDMs(ctx context.Context, log *slog.Logger, l *launch.Launch) {
+	dms, err := b.store.ApprovalDMs(ctx, l.ID)
+	if err != nil {
+		log.Error("list approval DMs", "launch", l.ID, "err", err)
+		return
+	}
+	for _, dm := range dms {
+		r, err := l.Role(dm.Role)
+		if err != nil || r.Holder != dm.Holder {
+			continue
+		}
+		b.updateDM(ctx, log, l, r, nil)
+	}
+}
+
+// NudgeApprovals sends holder the approval DM again for every role of the
+// launch they hold and have not answered, and records each as the DM to
+// update in place. It is the daily nudge of the reminder runner's approval
+// DMs; it sends nothing when holder has nothing left to answer.
+func (b *Bot) NudgeApprovals(ctx context.Context, l *launch.Launch, holder string, now time.Time) error {
+	var errs []error
+	for _, r := range l.Checklist.Roles {
+		if r.Holder != holder || holder == "" || (r.Verdict != checklist.VerdictPending && r.Verdict != "") {
+			continue
+		}
+		if err := b.askHolder(ctx, l, r, now); err != nil {
+			errs = append(errs, fmt.Errorf("nudge %s for %s: %w", holder, r.Name, err))
+		}
+	}
+	return errors.Join(errs...)
+}

@@ -1,0 +1,191 @@
+// Package bot is golive's Slack adapter: it verifies and parses what Slack
+// sends (slash commands, interactions, events, over HTTP or Socket Mode),
+// checks permissions through the launch domain, stores changes before it
+// acknowledges them, and talks back through the Web API after the
+// acknowledgement. Rendering is package render's; persistence is the Store's.
+package bot
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/slack-go/slack"
+
+	"github.com/golive/golive/internal/launch"
+	"github.com/golive/golive/internal/metrics"
+)
+
+// Store is what the bot needs from persistence: launches, the messages it
+// posted about them so that changes refresh those messages in place, and
+// what approvals keep.
+type Store interface {
+	launch.Store
+	ApprovalStore
+	ApprovalStore
+	// SaveMessage records a posted message, or updates the record of the
+	// message with the same channel and ts.
+	SaveMessage(ctx context.Context, m launch.Message) error
+	// Message returns the record of a posted message, or ENOTFOUND.
+	Message(ctx context.Context, channelID, ts string) (launch.Message, error)
+	// LiveMessages returns a launch's most recently posted messages, newest
+	// first, at most limit of them.
+	LiveMessages(ctx context.Context, launchID int64, limit int) ([]launch.Message, error)
+	// DeleteMessage forgets a message (deleted in Slack, say); it is not an
+	// error when there is no such record.
+	DeleteMessage(ctx context.Context, channelID, ts string) error
+}
+
+// Config is what New needs. Store, Slack and a signing secret (for HTTP
+// mode) are required; the rest have defaults.
+type Config struct {
+	Store Store
+	// Slack is the Web API client, built by the caller with the bot token,
+	// slack.OptionAPIURL and slack.OptionRetryConfig (429s honouring
+	// Retry-After, 5xx and connection errors).
+	Slack *slack.Client
+	// SigningSecret verifies HTTP requests; Socket Mode does not need it.
+	SigningSecret string
+	// Timezone is the IANA zone of new launches; default UTC.
+	Timezone string
+	// Now returns the current time; default time.Now.
+	Now    func() time.Time
+	Logger *slog.Logger
+	// Metrics may be nil.
+	Metrics *metrics.Metrics
+	// HTTPClient posts to response_url; default a client with a 10 s timeout.
+	HTTPClient httpDoer
+	// AckBudget bounds the work done before acknowledging a request
+	// (Slack waits 3 s); default 2.5 s.
+	AckBudget time.Duration
+	// RefreshDelay is how long changes to one message are gathered into one
+	// chat.update; default 400 ms.
+	RefreshDelay time.Duration
+}
+
+// Defaults of Config.
+const (
+	defaultAckBudget    = 2500 * time.Millisecond
+	defaultRefreshDelay = 400 * time.Millisecond
+	// slackTimeout bounds one Web API call made after an acknowledgement,
+	// retries (and Retry-After waits) included.
+	slackTimeout = 2 * time.Minute
+	// closeTimeout bounds how long Close waits for work in flight.
+	closeTimeout = 15 * time.Second
+	// liveMessages is how many of a launch's latest messages a change refreshes.
+	liveMessages = 5
+)
+
+// httpDoer sends HTTP requests; *http.Client is one.
+type httpDoer interface {
+	Do(*http.Request) (*http.Response, error)
+}
+
+// Bot handles Slack requests for golive. It is safe for concurrent use.
+type Bot struct {
+	store     Store
+	slack     *slack.Client
+	secret    string
+	timezone  string
+	now       func() time.Time
+	log       *slog.Logger
+	metrics   *metrics.Metrics
+	http      httpDoer
+	ackBudget time.Duration
+
+	commands    map[string]commandFunc
+	actions     map[string]actionFunc
+	submissions map[string]submissionFunc
+	names       *directory
+	events      *seenEvents
+	refresh     *refresher
+	scheduler   Scheduler // nil until SetScheduler
+	background  context.Context
+	stop        context.CancelFunc
+	wg          sync.WaitGroup
+	closeOnce   sync.Once
+}
+
+// New checks the configuration and returns a Bot.
+func New(cfg Config) (*Bot, error) {
+	if cfg.Store == nil {
+		return nil, errors.New("bot: no store")
+	}
+	if cfg.Slack == nil {
+		return nil, errors.New("bot: no Slack client")
+	}
+	if cfg.Timezone == "" {
+		cfg.Timezone = "UTC"
+	}
+	if _, err := time.LoadLocation(cfg.Timezone); err != nil {
+		return nil, fmt.Errorf("bot: time zone %q: %w", cfg.Timezone, err)
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	if cfg.HTTPClient == nil {
+		cfg.HTTPClient = &http.Client{Timeout: 10 * time.Second}
+	}
+	if cfg.AckBudget <= 0 {
+		cfg.AckBudget = defaultAckBudget
+	}
+	if cfg.RefreshDelay <= 0 {
+		cfg.RefreshDelay = defaultRefreshDelay
+	}
+	ctx, stop := context.WithCancel(context.Background())
+	b := &Bot{
+		store:      cfg.Store,
+		slack:      cfg.Slack,
+		secret:     cfg.SigningSecret,
+		timezone:   cfg.Timezone,
+		now:        cfg.Now,
+		log:        cfg.Logger,
+		metrics:    cfg.Metrics,
+		http:       cfg.HTTPClient,
+		ackBudget:  cfg.AckBudget,
+		names:      newDirectory(),
+		events:     newSeenEvents(eventMemory),
+		background: ctx,
+		stop:       stop,
+	}
+	b.refresh = newRefresher(b, cfg.RefreshDelay)
+	b.commands = b.commandTable()
+	b.actions = b.actionTable()
+	b.submissions = b.submissionTable()
+	return b, nil
+}
+
+// Close sends the message refreshes still pending and waits, up to a bound,
+// for the work started after acknowledgements; then it cancels what is left.
+// Call it after the HTTP server and Socket Mode have stopped taking requests.
+func (b *Bot) Close() {
+	b.closeOnce.Do(func() {
+		b.refresh.flush()
+		done := make(chan struct{})
+		go func() { b.wg.Wait(); close(done) }()
+		select {
+		case <-done:
+		case <-time.After(closeTimeout):
+			b.log.Warn("closing with Slack calls still in flight; cancelling them")
+			b.stop()
+			<-done
+		}
+		b.stop()
+	})
+}
+
+// later runs fn after the acknowledgement, tracked so that Close waits for it.
+func (b *Bot) later(fn func(ctx context.Context)) {
+	b.wg.Add(1)
+	go func() {
+		defer b.wg.Done()
+		fn(b.background)
+	}()
+}

@@ -1,0 +1,182 @@
+package bot
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/golive/golive/bot/render"
+	"github.com/golive/golive/internal/launch"
+)
+
+// cmdStatus posts the readiness summary in the channel, as a live message.
+func (b *Bot) cmdStatus(ctx context.Context, c *call, _ []string) reply {
+	l, err := b.channelLaunch(ctx, c)
+	if err != nil {
+		return b.fail(c, err)
+	}
+	b.later(func(ctx context.Context) {
+		b.postTracked(ctx, c.log, l, launch.MessageStatus, "", render.Status(l, b.now()), c.responseURL)
+	})
+	return reply{}
+}
+
+// cmdChecklist posts one section of the checklist to tick, as a live message.
+func (b *Bot) cmdChecklist(ctx context.Context, c *call, args []string) reply {
+	l, err := b.channelLaunch(ctx, c)
+	if err != nil {
+		return b.fail(c, err)
+	}
+	var v render.View
+	if len(args) > 0 {
+		s, err := l.FindSection(strings.Join(args, " "))
+		if err != nil {
+			return b.fail(c, err)
+		}
+		v.Section = s.Index
+	}
+	b.later(func(ctx context.Context) {
+		msg := render.ChecklistNamed(l, v, "", b.names.namesOf(c.team))
+		b.postTracked(ctx, c.log, l, launch.MessageChecklist, v.String(), msg, c.responseURL)
+	})
+	return reply{}
+}
+
+func (b *Bot) cmdTick(ctx context.Context, c *call, args []string) reply {
+	return b.setDone(ctx, c, args, true)
+}
+
+func (b *Bot) cmdUntick(ctx context.Context, c *call, args []string) reply {
+	return b.setDone(ctx, c, args, false)
+}
+
+// setDone ticks or unticks items by number, then refreshes the live messages.
+func (b *Bot) setDone(ctx context.Context, c *call, args []string, done bool) reply {
+	sub := "untick"
+	if done {
+		sub = "tick"
+	}
+	nums, err := itemNumbers(args)
+	if err != nil {
+		return b.fail(c, err)
+	}
+	var events []launch.Event
+	l, err := b.change(ctx, c, func(l *launch.Launch, now time.Time) ([]launch.Event, error) {
+		var err error
+		events, err = l.SetDone(c.user, nums, done, now)
+		return events, err
+	})
+	if err != nil {
+		return b.fail(c, err)
+	}
+	changed := changedItems(events)
+	if len(changed) == 0 {
+		state := "open"
+		if done {
+			state = "done"
+		}
+		return notice(fmt.Sprintf("%s already %s; nothing changed.", itemList(nums), state))
+	}
+	past := map[bool]string{true: "ticked", false: "unticked"}[done]
+	b.refreshLaunch(l.ID, fmt.Sprintf("<@%s> %s %s", c.user, past, itemList(changed)))
+	b.noticeVoided(c.log, l.ChannelID, c.user, events)
+	c.log.Info(sub, "launch", l.ID, "items", len(changed))
+	return notice(fmt.Sprintf("You %s %s.%s", past, itemList(changed), voidedSignoffs(events)))
+}
+
+// changedItems returns the numbers of the items that tick and untick
+// events name, in order.
+func changedItems(events []launch.Event) []int {
+	var out []int
+	for _, e := range events {
+		if e.Action != "tick" && e.Action != "untick" {
+			continue
+		}
+		if n, err := strconv.Atoi(strings.TrimPrefix(e.Subject, "item ")); err == nil {
+			out = append(out, n)
+		}
+	}
+	return out
+}
+
+// voidedSignoffs mentions the sign-offs an untick voided.
+func voidedSignoffs(events []launch.Event) string {
+	var out []string
+	for _, e := range events {
+		if e.Action == "signoff-void" {
+			out = append(out, " The sign-off of "+strings.TrimPrefix(e.Subject, "section ")+" is void now.")
+		}
+	}
+	return strings.Join(out, "")
+}
+
+// itemList writes "item 12" or "items 12, 14 and 15".
+func itemList(nums []int) string {
+	if len(nums) == 1 {
+		return "item " + strconv.Itoa(nums[0])
+	}
+	parts := make([]string, len(nums))
+	for i, n := range nums {
+		parts[i] = strconv.Itoa(n)
+	}
+	return "items " + strings.Join(parts[:len(parts)-1], ", ") + " and " + parts[len(parts)-1]
+}
+
+// cmdOwner assigns the owner of an item (by number) or a section (by name
+// or number as the document has it): owner <section | item> @user|none.
+func (b *Bot) cmdOwner(ctx context.Context, c *call, args []string) reply {
+	if len(args) < 2 {
+		return b.usage(c, "owner", "Say what to assign, and to whom.")
+	}
+	who := args[len(args)-1]
+	ref := strings.Join(args[:len(args)-1], " ")
+	owner := ""
+	if !isNobody(who) {
+		var err error
+		if owner, err = b.userRef(c.team, who); err != nil {
+			return b.fail(c, err)
+		}
+	}
+	item, isItem := itemRef(ref)
+	var subject string
+	l, err := b.change(ctx, c, func(l *launch.Launch, _ time.Time) ([]launch.Event, error) {
+		if isItem {
+			subject = "item " + strconv.Itoa(item)
+			return l.SetItemOwner(c.user, item, owner)
+		}
+		s, err := l.FindSection(ref)
+		if err != nil {
+			return nil, err
+		}
+		subject = inert(s.Title)
+		return l.SetSectionOwner(c.user, ref, owner)
+	})
+	if err != nil {
+		return b.fail(c, err)
+	}
+	text := fmt.Sprintf("<@%s> made <@%s> the owner of %s.", c.user, owner, subject)
+	if owner == "" {
+		text = fmt.Sprintf("<@%s> cleared the owner of %s.", c.user, subject)
+	}
+	b.refreshLaunch(l.ID, strings.TrimSuffix(text, "."))
+	msg := render.Notice(text)
+	return reply{msg: &msg, inChannel: true}
+}
+
+// itemRef reads an item reference: a number, optionally with "#" or "item".
+func itemRef(ref string) (int, bool) {
+	ref = strings.TrimSpace(strings.TrimPrefix(strings.ToLower(strings.TrimSpace(ref)), "item"))
+	n, err := strconv.Atoi(strings.TrimPrefix(ref, "#"))
+	return n, err == nil && n > 0
+}
+
+// isNobody tells whether the owner argument clears the owner.
+func isNobody(arg string) bool {
+	switch strings.ToLower(arg) {
+	case "none", "nobody", "-":
+		return true
+	}
+	return false
+}

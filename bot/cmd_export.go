@@ -1,0 +1,150 @@
+package bot
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/slack-go/slack"
+
+	"github.com/golive/golive/bot/render"
+	"github.com/golive/golive/internal/export"
+	"github.com/golive/golive/internal/launch"
+)
+
+// Sizes of an export sent as messages: each code block stays inside a
+// section's 3000 characters (fences and escapes included), a few per message.
+const (
+	exportBlockChars    = 2900
+	exportBlocksPerPost = 4
+	// exportViaResponseURL is how many posts a response_url takes (Slack
+	// allows five); longer exports go to the user's direct messages.
+	exportViaResponseURL = 5
+)
+
+// exporters are the formats of export, by name.
+var exporters = map[string]func(l *launch.Launch, now time.Time) ([]byte, error){
+	"json": export.JSON,
+	"csv":  func(l *launch.Launch, _ time.Time) ([]byte, error) { return export.CSV(l) },
+	"md":   func(l *launch.Launch, _ time.Time) ([]byte, error) { return export.Markdown(l) },
+}
+
+// cmdExport sends the launch's full state as messages the user can copy:
+// code blocks, split across messages when long, never cut.
+func (b *Bot) cmdExport(ctx context.Context, c *call, args []string) reply {
+	format := "json"
+	if len(args) > 0 {
+		format = strings.ToLower(args[0])
+	}
+	toBytes, ok := exporters[format]
+	if len(args) > 1 || !ok {
+		return b.usage(c, "export", "Choose json, csv or md.")
+	}
+	l, err := b.channelLaunch(ctx, c)
+	if err != nil {
+		return b.fail(c, err)
+	}
+	b.later(func(ctx context.Context) {
+		data, err := toBytes(l, b.now())
+		if err != nil {
+			c.log.Error("export", "launch", l.ID, "format", format, "err", err)
+			b.respond(ctx, c.log, c.responseURL, render.Notice(launch.ErrorMessage(err)))
+			return
+		}
+		posts := exportPosts(l.Name, format, string(data))
+		if len(posts) <= exportViaResponseURL {
+			for _, p := range posts {
+				b.respond(ctx, c.log, c.responseURL, p)
+			}
+			return
+		}
+		b.respond(ctx, c.log, c.responseURL, render.Notice(fmt.Sprintf(
+			"The %s export takes %d messages; I am sending them to you in a direct message.", format, len(posts))))
+		for _, p := range posts {
+			b.tellUser(ctx, c.log, "", c.user, p)
+		}
+	})
+	return notice(fmt.Sprintf("Preparing the %s export of “%s”…", format, inert(l.Name)))
+}
+
+// exportPosts lays data out as code blocks, at most exportBlocksPerPost per
+// message, each message saying which part it is.
+func exportPosts(name, format, data string) []render.Message {
+	chunks := codeChunks(data, exportBlockChars)
+	var posts []render.Message
+	for i := 0; i < len(chunks); i += exportBlocksPerPost {
+		posts = append(posts, render.Message{Blocks: nil})
+		p := &posts[len(posts)-1]
+		for _, ch := range chunks[i:min(i+exportBlocksPerPost, len(chunks))] {
+			p.Blocks = append(p.Blocks, mrkdwnSection("```"+ch+"```"))
+		}
+	}
+	for i := range posts {
+		title := fmt.Sprintf("golive export of %s (%s), part %d of %d", name, format, i+1, len(posts))
+		posts[i].Text = render.Escape(title)
+		ctx := slack.NewContextBlock("", slack.NewTextBlockObject(slack.MarkdownType, render.Escape(title), false, false))
+		posts[i].Blocks = append([]slack.Block{ctx}, posts[i].Blocks...)
+	}
+	return posts
+}
+
+// fence keeps data from closing its code block early: a zero-width space
+// splits any run of three backticks.
+var fence = strings.NewReplacer("```", "`\u200b`\u200b`")
+
+// codeChunks splits data into pieces whose escaped form, with its fences,
+// fits in max characters; it splits between lines where it can, inside a
+// line when it must, and never drops a character.
+func codeChunks(data string, max int) []string {
+	room := max - 6 // the two fences
+	var out []string
+	var cur strings.Builder
+	n := 0
+	flush := func() {
+		if n > 0 {
+			out = append(out, cur.String())
+			cur.Reset()
+			n = 0
+		}
+	}
+	for _, line := range strings.SplitAfter(data, "\n") {
+		safe := render.Escape(fence.Replace(line))
+		size := utf8.RuneCountInString(safe)
+		if n+size <= room {
+			cur.WriteString(safe)
+			n += size
+			continue
+		}
+		flush()
+		for size > room {
+			cut := cutPoint(safe, room)
+			out = append(out, safe[:cut])
+			safe = safe[cut:]
+			size = utf8.RuneCountInString(safe)
+		}
+		cur.WriteString(safe)
+		n = size
+	}
+	flush()
+	if len(out) == 0 {
+		out = []string{" "}
+	}
+	return out
+}
+
+// cutPoint returns the byte offset of at most max runes into s, moved back
+// so as not to split an entity such as "&amp;".
+func cutPoint(s string, max int) int {
+	i, runes := 0, 0
+	for i < len(s) && runes < max {
+		_, size := utf8.DecodeRuneInString(s[i:])
+		i += size
+		runes++
+	}
+	if amp := strings.LastIndexByte(s[:i], '&'); amp >= 0 && !strings.Contains(s[amp:i], ";") && amp > 0 {
+		i = amp
+	}
+	return i
+}

@@ -1,0 +1,174 @@
+package bot
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/slack-go/slack"
+
+	"github.com/golive/golive/bot/render"
+	"github.com/golive/golive/internal/checklist"
+	"github.com/golive/golive/internal/launch"
+	"github.com/golive/golive/internal/metrics"
+	"github.com/golive/golive/internal/templates"
+)
+
+// cmdNew starts a launch: new "<name>" <YYYY-MM-DD> [template <name>]. An
+// unquoted name is accepted too: everything before the date.
+func (b *Bot) cmdNew(ctx context.Context, c *call, args []string) reply {
+	at := -1
+	for i, a := range args {
+		if _, err := launch.ParseDate(a); err == nil {
+			at = i
+			break
+		}
+	}
+	if at < 1 {
+		return b.usage(c, "new", "Give the launch a name and a date.")
+	}
+	name := strings.Join(args[:at], " ")
+	date := args[at]
+	rest := args[at+1:]
+	tmplName := templates.Default
+	switch {
+	case len(rest) == 0:
+	case len(rest) >= 2 && strings.EqualFold(rest[0], "template"):
+		tmplName = strings.Join(rest[1:], " ")
+	default:
+		return b.usage(c, "new", "I did not understand what follows the date.")
+	}
+	tmpl, err := templates.Get(tmplName)
+	if err != nil {
+		return b.fail(c, launch.Errorf(launch.ENOTFOUND, "There is no template %q. Templates: %s.", tmplName, templateNames()))
+	}
+	list, _, err := checklist.Parse(tmpl.Markdown)
+	if err != nil {
+		return b.fail(c, fmt.Errorf("parse template %s: %w", tmpl.Name, err))
+	}
+	l := &launch.Launch{
+		TeamID:    c.team,
+		ChannelID: c.channel,
+		Name:      name,
+		Date:      date,
+		Timezone:  b.timezone,
+		Creator:   c.user,
+		Template:  tmpl.Name,
+		Checklist: list,
+	}
+	if err := l.Validate(); err != nil {
+		return b.fail(c, err)
+	}
+	if err := b.within(ctx, func(ctx context.Context) error { return b.store.CreateLaunch(ctx, l, c.user) }); err != nil {
+		return b.fail(c, err)
+	}
+	c.log.Info("launch created", "launch", l.ID, "template", tmpl.Name)
+	b.syncReminders(c.log, l.ID)
+	msg := render.Notice(fmt.Sprintf("<@%s> started the launch “%s” for %s from the %s template: %d items in %d sections. "+
+		"Use `%s checklist` to tick items and `%s status` for readiness.",
+		c.user, inert(l.Name), l.Date, tmpl.Name, len(list.Items()), len(list.Sections), slashName(c), slashName(c)))
+	return reply{msg: &msg, inChannel: true}
+}
+
+// cmdImport opens the import form at once: the trigger id expires after 3 s.
+func (b *Bot) cmdImport(ctx context.Context, c *call, _ []string) reply {
+	if l, err := b.channelLaunch(ctx, c); err == nil {
+		return b.fail(c, launch.Errorf(launch.ECONFLICT,
+			"This channel already has an active launch, “%s” on %s, and a channel can have only one. Archive it first, or import in another channel.", inert(l.Name), l.Date))
+	} else if launch.ErrorCode(err) != launch.ENOTFOUND {
+		return b.fail(c, err)
+	}
+	b.later(func(ctx context.Context) {
+		ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+		defer cancel()
+		if _, err := b.slack.OpenViewContext(ctx, c.triggerID, render.ImportModal(c.channel)); err != nil {
+			c.log.Error("open import form", "err", err)
+			b.respond(ctx, c.log, c.responseURL, render.Notice("I could not open the import form; please run the command again."))
+		}
+	})
+	return reply{}
+}
+
+// cmdArchive ends the channel's launch so that a new one can start.
+func (b *Bot) cmdArchive(ctx context.Context, c *call, _ []string) reply {
+	l, err := b.change(ctx, c, func(l *launch.Launch, _ time.Time) ([]launch.Event, error) {
+		if c.user != l.Creator {
+			return nil, launch.Errorf(launch.EFORBIDDEN, "Only the launch's creator <@%s> can archive it.", l.Creator)
+		}
+		l.Archived = true
+		return []launch.Event{{Actor: c.user, Action: "archive", Subject: "launch " + l.Name, Before: "active", After: "archived"}}, nil
+	})
+	if err != nil {
+		return b.fail(c, err)
+	}
+	c.log.Info("launch archived", "launch", l.ID)
+	b.syncReminders(c.log, l.ID)
+	msg := render.Notice(fmt.Sprintf("<@%s> archived the launch “%s”. Its history is kept; `%s new` can start the next one here.",
+		c.user, inert(l.Name), slashName(c)))
+	return reply{msg: &msg, inChannel: true}
+}
+
+// cmdDate moves the launch date.
+func (b *Bot) cmdDate(ctx context.Context, c *call, args []string) reply {
+	if len(args) != 1 {
+		return b.usage(c, "date", "Give one date.")
+	}
+	var before string
+	l, err := b.change(ctx, c, func(l *launch.Launch, _ time.Time) ([]launch.Event, error) {
+		before = l.Date
+		return l.MoveDate(c.user, args[0])
+	})
+	if err != nil {
+		return b.fail(c, err)
+	}
+	if before == l.Date {
+		return notice(fmt.Sprintf("The launch is already on %s; nothing changed.", l.Date))
+	}
+	b.refreshLaunch(l.ID, fmt.Sprintf("<@%s> moved the launch date to %s", c.user, l.Date))
+	b.syncReminders(c.log, l.ID)
+	msg := render.Notice(fmt.Sprintf("<@%s> moved the launch “%s” from %s to %s (%s).",
+		c.user, inert(l.Name), before, l.Date, daysWord(l.DaysToLaunch(b.now()))))
+	return reply{msg: &msg, inChannel: true}
+}
+
+// daysWord says how far the launch is: "in 12 days", "today", "3 days ago".
+func daysWord(days int) string {
+	switch {
+	case days == 0:
+		return "today"
+	case days == 1:
+		return "tomorrow"
+	case days > 1:
+		return fmt.Sprintf("in %d days", days)
+	case days == -1:
+		return "yesterday"
+	default:
+		return fmt.Sprintf("%d days ago", -days)
+	}
+}
+
+// cmdTemplates lists the built-in checklists.
+func (b *Bot) cmdTemplates(_ context.Context, _ *call, _ []string) reply {
+	msg := render.Templates(templates.List())
+	return reply{msg: &msg}
+}
+
+// usage answers a malformed subcommand with why and how to write it.
+func (b *Bot) usage(c *call, sub, why string) reply {
+	u := render.Usage(c.command, sub)
+	msg := render.Message{Text: why + " " + u.Text, Blocks: append([]slack.Block{mrkdwnSection(render.Escape(why))}, u.Blocks...)}
+	return reply{msg: &msg, outcome: metrics.Invalid}
+}
+
+func templateNames() string {
+	return strings.Join(templates.Names(), ", ")
+}
+
+// slashName is the slash command as the user typed it, for examples.
+func slashName(c *call) string {
+	if c.command == "" {
+		return "/golive"
+	}
+	return c.command
+}

@@ -1,0 +1,114 @@
+package bot
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"strings"
+	"time"
+
+	"github.com/golive/golive/bot/render"
+	"github.com/golive/golive/internal/launch"
+)
+
+// cmdDecide announces the decision in the channel. Anyone in the channel may
+// ask: the decision is computed from the gates and the answers, not chosen.
+// It is frozen with its inputs in the audit log before the acknowledgement.
+func (b *Bot) cmdDecide(ctx context.Context, c *call, _ []string) reply {
+	l, err := b.change(ctx, c, func(l *launch.Launch, now time.Time) ([]launch.Event, error) {
+		return l.Announce(c.user, now)
+	})
+	if err != nil {
+		return b.fail(c, err)
+	}
+	b.refreshLaunch(l.ID, "")
+	b.later(func(ctx context.Context) {
+		ctx, cancel := context.WithTimeout(ctx, slackTimeout)
+		defer cancel()
+		b.postAnnouncement(ctx, c.log, l, c.responseURL)
+	})
+	return reply{}
+}
+
+// cmdReview sets the date of the next review after a NO-GO.
+func (b *Bot) cmdReview(ctx context.Context, c *call, args []string) reply {
+	if len(args) != 1 {
+		return b.usage(c, "review", "Say the date of the next review.")
+	}
+	var events []launch.Event
+	l, err := b.change(ctx, c, func(l *launch.Launch, now time.Time) ([]launch.Event, error) {
+		var err error
+		events, err = l.SetReview(c.user, args[0], now)
+		return events, err
+	})
+	if err != nil {
+		return b.fail(c, err)
+	}
+	if len(events) == 0 {
+		return notice(fmt.Sprintf("The next review is already set for %s; nothing changed.", l.ReviewDate))
+	}
+	b.refreshLaunch(l.ID, fmt.Sprintf("<@%s> set the next review for %s", c.user, l.ReviewDate))
+	msg := render.Notice(fmt.Sprintf("<@%s> set the next review for %s.", c.user, l.ReviewDate))
+	return reply{msg: &msg, inChannel: true}
+}
+
+// postAnnouncement posts the announced decision in the launch's channel and
+// freezes the answers shown in the approval DMs. When Slack refuses, the
+// person who asked hears why through responseURL ("" when nobody asked).
+func (b *Bot) postAnnouncement(ctx context.Context, log *slog.Logger, l *launch.Launch, responseURL string) {
+	msg := render.Announcement(l, b.now())
+	if _, _, err := b.slack.PostMessageContext(ctx, l.ChannelID, messageOptions(msg)...); err != nil {
+		log.Error("post announcement", "launch", l.ID, "err", err)
+		text := "Slack did not take the announcement; the decision is recorded. Run `decide` again to post it."
+		if cannotPost[slackErrorCode(err)] {
+			text = msgNotInChannel
+		}
+		if responseURL != "" {
+			b.respond(ctx, log, responseURL, render.Notice(text))
+		}
+	}
+	b.updateDMs(ctx, log, l)
+}
+
+// noticeIfStale tells the channel, once per announcement, that an announced
+// GO was given on facts that have changed since. Every refresh after a
+// change calls it, so no handler that changes a launch can forget it.
+func (b *Bot) noticeIfStale(ctx context.Context, log *slog.Logger, l *launch.Launch) {
+	if !l.Stale() {
+		return
+	}
+	first, err := b.store.ClaimStaleNotice(ctx, l.ID, l.Announced.At)
+	if err != nil {
+		log.Error("claim stale notice", "launch", l.ID, "err", err)
+		return
+	}
+	if !first {
+		return
+	}
+	if _, _, err := b.slack.PostMessageContext(ctx, l.ChannelID, messageOptions(render.StaleNotice(l))...); err != nil {
+		log.Error("post stale notice", "launch", l.ID, "err", err)
+	}
+}
+
+// noticeVoided tells the channel, after the acknowledgement, which
+// sign-offs an untick voided: the section needs signing off again.
+func (b *Bot) noticeVoided(log *slog.Logger, channel, user string, events []launch.Event) {
+	var voided []string
+	for _, e := range events {
+		if e.Action == "signoff-void" {
+			voided = append(voided, strings.TrimPrefix(e.Subject, "section "))
+		}
+	}
+	if len(voided) == 0 {
+		return
+	}
+	text := fmt.Sprintf("<@%s> unticked an item of %s: its sign-off is void now, and the section needs signing off again (`signoff <section>`).",
+		user, strings.Join(voided, ", "))
+	b.later(func(ctx context.Context) {
+		ctx, cancel := context.WithTimeout(ctx, slackTimeout)
+		defer cancel()
+		if _, _, err := b.slack.PostMessageContext(ctx, channel, messageOptions(render.Notice(text))...); err != nil {
+			log.Error("post void sign-off notice", "err", err)
+		}
+	})
+}

@@ -1,0 +1,95 @@
+package bot
+
+import (
+	"context"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/slack-go/slack"
+
+	"github.com/golive/golive/bot/render"
+	"github.com/golive/golive/internal/launch"
+)
+
+// eventMemory is how long an event id is remembered: Slack retries a
+// delivery up to three times within minutes.
+const eventMemory = 30 * time.Minute
+
+// appEvent is the part of an Events API event golive acts on.
+type appEvent struct {
+	id   string // event_id, the same on Slack's retries
+	team string
+	kind string // the inner event's type
+	user string
+	tab  string
+}
+
+// event handles a verified event after it was acknowledged; a retry of an
+// event already seen is dropped.
+func (b *Bot) event(e appEvent) {
+	start := time.Now()
+	defer func() { b.metrics.ObserveRequest("event", time.Since(start)) }()
+	if e.id != "" && !b.events.first(e.id, time.Now()) {
+		b.log.Info("event already handled", "event_id", e.id)
+		return
+	}
+	switch e.kind {
+	case "app_home_opened":
+		if e.tab != "" && e.tab != "home" {
+			return
+		}
+		log := b.log.With("request_id", requestID(), "team", e.team, "user", e.user, "event", e.kind)
+		b.later(func(ctx context.Context) { b.publishHome(ctx, log, e.team, e.user) })
+	}
+}
+
+// publishHome shows user their launches in this team on the Home tab.
+func (b *Bot) publishHome(ctx context.Context, log *slog.Logger, team, user string) {
+	ctx, cancel := context.WithTimeout(ctx, slackTimeout)
+	defer cancel()
+	all, err := b.store.ActiveLaunches(ctx)
+	if err != nil {
+		log.Error("home: list launches", "err", err)
+		return
+	}
+	var ls []*launch.Launch
+	for _, l := range all {
+		if l.TeamID == team {
+			ls = append(ls, l)
+		}
+	}
+	view := render.Home(user, ls, b.now())
+	if _, err := b.slack.PublishViewContext(ctx, slack.PublishViewContextRequest{UserID: user, View: view}); err != nil {
+		log.Error("home: publish", "err", err)
+	}
+}
+
+// seenEvents remembers event ids for a while, to drop Slack's retries.
+type seenEvents struct {
+	ttl  time.Duration
+	mu   sync.Mutex
+	seen map[string]time.Time
+}
+
+func newSeenEvents(ttl time.Duration) *seenEvents {
+	return &seenEvents{ttl: ttl, seen: map[string]time.Time{}}
+}
+
+// first tells whether id is new, and remembers it.
+func (s *seenEvents) first(id string, now time.Time) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if at, ok := s.seen[id]; ok && now.Sub(at) < s.ttl {
+		return false
+	}
+	if len(s.seen) > 1000 {
+		for k, at := range s.seen {
+			if now.Sub(at) >= s.ttl {
+				delete(s.seen, k)
+			}
+		}
+	}
+	s.seen[id] = now
+	return true
+}

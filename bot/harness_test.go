@@ -1,0 +1,342 @@
+package bot
+
+import (
+	"bytes"
+	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/slack-go/slack"
+	"github.com/stretchr/testify/require"
+
+	"github.com/golive/golive/internal/launch"
+	"github.com/golive/golive/store"
+)
+
+const (
+	testSecret = "8f742231b10e8888abcd99yyyzzz85a5"
+	testTeam   = "T1"
+	testChan   = "C1"
+	creator    = "UCREATOR"
+)
+
+// testNow is the bot's clock in tests: launches are dated after it.
+var testNow = time.Date(2026, 11, 20, 9, 0, 0, 0, time.UTC)
+
+// harness runs the real bot handler over HTTP against a real SQLite store
+// and a fake Slack Web API.
+type harness struct {
+	t     testing.TB
+	store *store.Store
+	path  string // the SQLite file
+	slack *fakeSlack
+	bot   *Bot
+	srv   *httptest.Server
+	logs  *syncBuffer
+	seq   atomic.Int64
+}
+
+// harnessOption adjusts the bot's configuration.
+type harnessOption func(*Config)
+
+func newHarness(t testing.TB, opts ...harnessOption) *harness {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "golive.db")
+	st, err := store.Open(context.Background(), path)
+	require.NoError(t, err)
+	fake := newFakeSlack(t)
+	logs := &syncBuffer{}
+	cfg := Config{
+		Store:         st,
+		Slack:         fake.client(),
+		SigningSecret: testSecret,
+		Timezone:      "Europe/Paris",
+		Now:           func() time.Time { return testNow },
+		Logger:        slog.New(slog.NewJSONHandler(logs, nil)),
+		RefreshDelay:  50 * time.Millisecond,
+	}
+	for _, o := range opts {
+		o(&cfg)
+	}
+	b, err := New(cfg)
+	require.NoError(t, err)
+	h := &harness{t: t, store: st, path: path, slack: fake, bot: b, logs: logs}
+	h.srv = httptest.NewServer(b.Handler())
+	t.Cleanup(func() {
+		h.srv.Close()
+		b.Close()
+		require.NoError(t, st.Close())
+	})
+	return h
+}
+
+// storePath is the SQLite file under the bot, for tests that open it directly.
+func (h *harness) storePath() string { return h.path }
+
+// sign returns the v0 signature of body at timestamp ts.
+func sign(secret, ts string, body []byte) string {
+	mac := hmac.New(sha256.New, []byte(secret))
+	mac.Write([]byte("v0:" + ts + ":"))
+	mac.Write(body)
+	return "v0=" + hex.EncodeToString(mac.Sum(nil))
+}
+
+// post sends body to path, signed now with the test secret.
+func (h *harness) post(path string, body []byte) *http.Response {
+	h.t.Helper()
+	ts := strconv.FormatInt(time.Now().Unix(), 10)
+	return h.postWith(path, body, map[string]string{
+		"X-Slack-Request-Timestamp": ts,
+		"X-Slack-Signature":         sign(testSecret, ts, body),
+	})
+}
+
+// postWith sends body to path with the given headers, signed or not.
+func (h *harness) postWith(path string, body []byte, headers map[string]string) *http.Response {
+	h.t.Helper()
+	req, err := http.NewRequest(http.MethodPost, h.srv.URL+path, bytes.NewReader(body))
+	require.NoError(h.t, err)
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	for k, v := range headers {
+		req.Header.Set(k, v)
+	}
+	resp, err := h.srv.Client().Do(req)
+	require.NoError(h.t, err)
+	h.t.Cleanup(func() { resp.Body.Close() })
+	return resp
+}
+
+// commandForm is a slash command's form body.
+func (h *harness) commandForm(user, text string) []byte {
+	n := h.seq.Add(1)
+	return []byte(url.Values{
+		"team_id":      {testTeam},
+		"channel_id":   {testChan},
+		"user_id":      {user},
+		"user_name":    {strings.ToLower(strings.TrimPrefix(user, "U"))},
+		"command":      {"/golive"},
+		"text":         {text},
+		"response_url": {h.slack.responseURL("cmd" + strconv.FormatInt(n, 10))},
+		"trigger_id":   {"trigger" + strconv.FormatInt(n, 10)},
+	}.Encode())
+}
+
+// ack is a decoded acknowledgement.
+type ack struct {
+	Status int
+	Body   []byte
+	Answer commandAnswer
+}
+
+// command sends "/golive text" as user and returns the acknowledgement.
+func (h *harness) command(user, text string) ack {
+	h.t.Helper()
+	resp := h.post("/slack/commands", h.commandForm(user, text))
+	return readAck(h.t, resp)
+}
+
+func readAck(t testing.TB, resp *http.Response) ack {
+	t.Helper()
+	body, err := io.ReadAll(resp.Body)
+	require.NoError(t, err)
+	a := ack{Status: resp.StatusCode, Body: body}
+	if len(body) > 0 && strings.HasPrefix(resp.Header.Get("Content-Type"), "application/json") {
+		var raw struct {
+			ResponseType string          `json:"response_type"`
+			Text         string          `json:"text"`
+			Blocks       json.RawMessage `json:"blocks"`
+		}
+		require.NoError(t, json.Unmarshal(body, &raw))
+		a.Answer.ResponseType, a.Answer.Text = raw.ResponseType, raw.Text
+	}
+	return a
+}
+
+// interact sends an interaction payload, signed, and returns the acknowledgement.
+func (h *harness) interact(payload any) ack {
+	h.t.Helper()
+	js, err := json.Marshal(payload)
+	require.NoError(h.t, err)
+	resp := h.post("/slack/interactions", []byte(url.Values{"payload": {string(js)}}.Encode()))
+	return readAck(h.t, resp)
+}
+
+// newLaunch starts the default launch in the test channel.
+func (h *harness) newLaunch() *launch.Launch {
+	h.t.Helper()
+	a := h.command(creator, `new "Checkout v2" 2026-12-01`)
+	require.Equal(h.t, http.StatusOK, a.Status)
+	require.Equal(h.t, "in_channel", a.Answer.ResponseType, a.Answer.Text)
+	l, err := h.store.LaunchByChannel(context.Background(), testTeam, testChan)
+	require.NoError(h.t, err)
+	return l
+}
+
+// launch reloads the test channel's launch.
+func (h *harness) launch() *launch.Launch {
+	h.t.Helper()
+	l, err := h.store.LaunchByChannel(context.Background(), testTeam, testChan)
+	require.NoError(h.t, err)
+	return l
+}
+
+// postChecklist posts the checklist (section ref optional) and returns its ts.
+func (h *harness) postChecklist(args string) string {
+	h.t.Helper()
+	before := h.slack.count("chat.postMessage")
+	a := h.command(creator, strings.TrimSpace("checklist "+args))
+	require.Equal(h.t, http.StatusOK, a.Status)
+	require.Eventually(h.t, func() bool { return h.slack.count("chat.postMessage") > before }, 5*time.Second, 5*time.Millisecond)
+	ts := h.slack.lastTS()
+	require.Eventually(h.t, func() bool {
+		_, err := h.store.Message(context.Background(), testChan, ts)
+		return err == nil
+	}, 5*time.Second, 5*time.Millisecond, "the posted checklist is recorded")
+	return ts
+}
+
+// toggle builds the block_actions payload Slack sends when user flips item
+// n on the message ts as the fake holds it now: the element's whole
+// selection after the click, and the message as it stands.
+func (h *harness) toggle(user, ts string, n int) map[string]any {
+	h.t.Helper()
+	msg, ok := h.slack.message(ts)
+	require.True(h.t, ok, "message %s exists", ts)
+	var blocks []map[string]any
+	require.NoError(h.t, json.Unmarshal([]byte(msg.Blocks), &blocks))
+	num := strconv.Itoa(n)
+	for _, b := range blocks {
+		for _, el := range elementsOf(b) {
+			if el["type"] != "checkboxes" {
+				continue
+			}
+			var has bool
+			for _, o := range el["options"].([]any) {
+				if o.(map[string]any)["value"] == num {
+					has = true
+				}
+			}
+			if !has {
+				continue
+			}
+			var selected []map[string]any
+			found := false
+			if init, ok := el["initial_options"].([]any); ok {
+				for _, o := range init {
+					om := o.(map[string]any)
+					if om["value"] == num {
+						found = true
+						continue
+					}
+					selected = append(selected, om)
+				}
+			}
+			if !found {
+				selected = append(selected, map[string]any{"value": num, "text": map[string]any{"type": "plain_text", "text": num}})
+			}
+			return h.blockAction(user, ts, blocks, map[string]any{
+				"type": "checkboxes", "action_id": el["action_id"], "block_id": b["block_id"],
+				"selected_options": selected, "action_ts": "1.1",
+			})
+		}
+	}
+	h.t.Fatalf("item %d is not on message %s", n, ts)
+	return nil
+}
+
+// blockAction wraps one action in a block_actions payload.
+func (h *harness) blockAction(user, ts string, blocks []map[string]any, action map[string]any) map[string]any {
+	n := h.seq.Add(1)
+	return map[string]any{
+		"type":         "block_actions",
+		"team":         map[string]any{"id": testTeam},
+		"user":         map[string]any{"id": user, "name": strings.ToLower(user)},
+		"channel":      map[string]any{"id": testChan},
+		"container":    map[string]any{"type": "message", "message_ts": ts, "channel_id": testChan},
+		"message":      map[string]any{"ts": ts, "blocks": blocks},
+		"response_url": h.slack.responseURL("click" + strconv.FormatInt(n, 10)),
+		"trigger_id":   "trigger-click",
+		"actions":      []any{action},
+	}
+}
+
+func elementsOf(block map[string]any) []map[string]any {
+	var out []map[string]any
+	if els, ok := block["elements"].([]any); ok {
+		for _, e := range els {
+			if m, ok := e.(map[string]any); ok {
+				out = append(out, m)
+			}
+		}
+	}
+	if acc, ok := block["accessory"].(map[string]any); ok {
+		out = append(out, acc)
+	}
+	return out
+}
+
+// shownDone returns the item numbers a message shows ticked.
+func shownDone(t testing.TB, m fakeMessage) map[int]bool {
+	t.Helper()
+	out := map[int]bool{}
+	for _, b := range m.blocks(t) {
+		ab, ok := b.(*slack.ActionBlock)
+		if !ok {
+			continue
+		}
+		for _, el := range ab.Elements.ElementSet {
+			if box, ok := el.(*slack.CheckboxGroupsBlockElement); ok {
+				for _, o := range box.InitialOptions {
+					n, _ := strconv.Atoi(o.Value)
+					out[n] = true
+				}
+			}
+		}
+	}
+	return out
+}
+
+// firstItems returns the numbers of the first n items of section 0.
+func firstItems(l *launch.Launch, n int) []int {
+	var out []int
+	for _, g := range l.Checklist.Sections[0].Groups {
+		for _, it := range g.Items {
+			if len(out) < n {
+				out = append(out, it.Number)
+			}
+		}
+	}
+	return out
+}
+
+// syncBuffer is a bytes.Buffer safe for concurrent writers.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.buf.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.buf.String()
+}

@@ -1,0 +1,105 @@
+package bot
+
+import (
+	"encoding/json"
+	"net/http"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/golive/golive/bot/render"
+)
+
+// importSubmission is the view_submission payload of the import form.
+func importSubmission(user, channel, name, date, markdown string) map[string]any {
+	return map[string]any{
+		"type": "view_submission",
+		"team": map[string]any{"id": testTeam},
+		"user": map[string]any{"id": user, "name": "importer"},
+		"view": map[string]any{
+			"id": "V1", "type": "modal", "callback_id": render.ImportCallbackID, "private_metadata": channel,
+			"state": map[string]any{"values": map[string]any{
+				render.ImportNameBlock:     map[string]any{render.ImportNameAction: map[string]any{"type": "plain_text_input", "value": name}},
+				render.ImportDateBlock:     map[string]any{render.ImportDateAction: map[string]any{"type": "datepicker", "selected_date": date}},
+				render.ImportMarkdownBlock: map[string]any{render.ImportMarkdownAction: map[string]any{"type": "plain_text_input", "value": markdown}},
+			}},
+		},
+	}
+}
+
+const smallChecklist = `# Payments go-live
+## 1. Security
+- [ ] Secrets rotated
+- [x] Pen test done
+## 2. Operations
+- [ ] Runbook written
+`
+
+// submitErrors decodes a view_submission acknowledgement's field errors.
+func submitErrors(t *testing.T, a ack) map[string]string {
+	t.Helper()
+	require.Equal(t, http.StatusOK, a.Status)
+	var resp struct {
+		ResponseAction string            `json:"response_action"`
+		Errors         map[string]string `json:"errors"`
+	}
+	require.NoError(t, json.Unmarshal(a.Body, &resp))
+	require.Equal(t, "errors", resp.ResponseAction)
+	return resp.Errors
+}
+
+func TestImportSubmitWithMalformedChecklistShowsFieldError(t *testing.T) {
+	h := newHarness(t)
+	cases := map[string]string{
+		"":                                    render.ImportMarkdownBlock,
+		"Just some prose, no checkbox at all": render.ImportMarkdownBlock,
+		"\x00\x01binary":                      render.ImportMarkdownBlock,
+	}
+	for md, block := range cases {
+		errs := submitErrors(t, h.interact(importSubmission("UIMP", testChan, "Payments", "2026-12-01", md)))
+		assert.Contains(t, errs, block, "%q", md)
+		assert.Contains(t, errs[block], "This is not a checklist golive can read")
+	}
+	errs := submitErrors(t, h.interact(importSubmission("UIMP", testChan, " ", "", smallChecklist)))
+	assert.Equal(t, "Give the launch a name.", errs[render.ImportNameBlock])
+	assert.Equal(t, "Pick the launch date.", errs[render.ImportDateBlock])
+
+	errs = submitErrors(t, h.interact(importSubmission("UIMP", "not-a-channel", "Payments", "2026-12-01", smallChecklist)))
+	assert.Contains(t, errs[render.ImportMarkdownBlock], "lost track of its channel")
+
+	assert.Zero(t, h.slack.total(), "nothing was posted")
+}
+
+func TestImportSubmitCreatesTheLaunchAndReports(t *testing.T) {
+	h := newHarness(t)
+	a := h.interact(importSubmission("UIMP", testChan, "Payments <!here>", "2026-12-01", smallChecklist))
+	require.Equal(t, http.StatusOK, a.Status)
+	assert.Empty(t, a.Body, "the form closes")
+
+	l := h.launch()
+	assert.Equal(t, "Payments <!here>", l.Name)
+	assert.Equal(t, "UIMP", l.Creator)
+	assert.Empty(t, l.Template)
+	assert.Len(t, l.Checklist.Items(), 3)
+	assert.True(t, l.Checklist.Item(2).Done, "done states are imported")
+
+	require.Eventually(t, func() bool { return h.slack.count("chat.postEphemeral") == 1 }, 5*time.Second, 5*time.Millisecond)
+	call := h.slack.callsOf("chat.postEphemeral")[0]
+	assert.Equal(t, "UIMP", call.Form.Get("user"))
+	assert.Equal(t, testChan, call.Form.Get("channel"))
+	assert.Contains(t, unJSON(call.Form.Get("blocks")), "*Payments &lt;!here&gt;*", "escaped in mrkdwn")
+
+	// A second import in the same channel: the form stays open and says why.
+	errs := submitErrors(t, h.interact(importSubmission("UIMP", testChan, "Again", "2026-12-01", smallChecklist)))
+	assert.Contains(t, errs[render.ImportNameBlock], "already has an active launch")
+}
+
+func TestImportReportFallsBackToDirectMessage(t *testing.T) {
+	h := newHarness(t)
+	h.slack.failNext("chat.postEphemeral", 1, fault{slackError: "not_in_channel"})
+	h.interact(importSubmission("UIMP", testChan, "Payments", "2026-12-01", smallChecklist))
+	require.Eventually(t, func() bool { return h.slack.count("chat.postMessage") == 1 }, 5*time.Second, 5*time.Millisecond)
+	assert.Equal(t, "UIMP", h.slack.callsOf("chat.postMessage")[0].Form.Get("channel"))
+}

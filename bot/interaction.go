@@ -1,0 +1,133 @@
+package bot
+
+import (
+	"context"
+	"log/slog"
+	"strings"
+	"time"
+
+	"github.com/slack-go/slack"
+
+	"github.com/golive/golive/bot/render"
+	"github.com/golive/golive/internal/metrics"
+)
+
+// click is one verified interaction: who, in which team and channel, on
+// which message, and how to answer them.
+type click struct {
+	id          string
+	team        string
+	channel     string
+	user        string
+	messageTS   string
+	responseURL string
+	triggerID   string
+	cb          *slack.InteractionCallback
+	log         *slog.Logger
+}
+
+// actionFunc handles one block action; it returns the metrics outcome.
+type actionFunc func(ctx context.Context, k *click, a *slack.BlockAction) metrics.Outcome
+
+// submissionFunc handles a modal's submission and returns the
+// acknowledgement's body: nil to close the modal, or a
+// *slack.ViewSubmissionResponse (field errors, say).
+type submissionFunc func(ctx context.Context, k *click) (any, metrics.Outcome)
+
+// actionTable routes block actions by the part of their action_id before
+// any ":" ("tick:3" goes to "tick"): one line per kind of button.
+func (b *Bot) actionTable() map[string]actionFunc {
+	return map[string]actionFunc{
+		render.ActionTick: b.onTick,
+		render.ActionNav:  b.onNav,
+		render.ActionPick: b.onPick,
+		"approval":        b.onApproval,
+		"signoff":         b.onSignoff,
+	}
+}
+
+// submissionTable routes modal submissions by callback_id.
+func (b *Bot) submissionTable() map[string]submissionFunc {
+	return map[string]submissionFunc{
+		render.ImportCallbackID:     b.onImportSubmit,
+		render.ConditionsCallbackID: b.onConditionsSubmit,
+		render.RejectCallbackID:     b.onRejectSubmit,
+	}
+}
+
+// interaction handles a verified interaction payload and returns the
+// acknowledgement's body (nil for an empty one).
+func (b *Bot) interaction(ctx context.Context, cb *slack.InteractionCallback) any {
+	start := time.Now()
+	k := &click{
+		id:          requestID(),
+		team:        cb.Team.ID,
+		channel:     cb.Channel.ID,
+		user:        cb.User.ID,
+		messageTS:   cb.Container.MessageTs,
+		responseURL: cb.ResponseURL,
+		triggerID:   cb.TriggerID,
+		cb:          cb,
+	}
+	if k.channel == "" {
+		k.channel = cb.Container.ChannelID
+	}
+	if k.messageTS == "" {
+		k.messageTS = cb.Message.Timestamp
+	}
+	k.log = b.log.With("request_id", k.id, "team", k.team, "channel", k.channel, "user", k.user, "type", string(cb.Type))
+	b.names.learn(cb.Team.ID, cb.User.ID, firstNonEmpty(cb.User.Name, cb.User.Profile.DisplayName))
+	defer func() { b.metrics.ObserveRequest("interaction", time.Since(start)) }()
+
+	switch cb.Type {
+	case slack.InteractionTypeBlockActions:
+		for _, a := range cb.ActionCallback.BlockActions {
+			kind, _, _ := strings.Cut(a.ActionID, ":")
+			handle, ok := b.actions[kind]
+			if !ok {
+				k.log.Warn("unknown action", "action_id_len", len(a.ActionID))
+				b.metrics.Click("unknown", metrics.Invalid)
+				continue
+			}
+			outcome := handle(ctx, k, a)
+			b.metrics.Click(kind, outcome)
+			k.log.Info("action", "kind", kind, "outcome", string(outcome), "ms", time.Since(start).Milliseconds())
+		}
+		return nil
+	case slack.InteractionTypeViewSubmission:
+		handle, ok := b.submissions[cb.View.CallbackID]
+		if !ok {
+			k.log.Warn("unknown view submission")
+			b.metrics.Click("unknown", metrics.Invalid)
+			return nil
+		}
+		body, outcome := handle(ctx, k)
+		b.metrics.Click(cb.View.CallbackID, outcome)
+		k.log.Info("view submission", "callback", cb.View.CallbackID, "outcome", string(outcome), "ms", time.Since(start).Milliseconds())
+		return body
+	default:
+		// view_closed, shortcuts and the like need no answer.
+		return nil
+	}
+}
+
+func firstNonEmpty(s ...string) string {
+	for _, x := range s {
+		if x != "" {
+			return x
+		}
+	}
+	return ""
+}
+
+// tellClicker answers the clicker only, after the acknowledgement.
+func (b *Bot) tellClicker(k *click, text string) {
+	b.later(func(ctx context.Context) {
+		msg := render.Notice(text)
+		if k.responseURL != "" {
+			b.respond(ctx, k.log, k.responseURL, msg)
+			return
+		}
+		b.tellUser(ctx, k.log, k.channel, k.user, msg)
+	})
+}

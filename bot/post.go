@@ -1,0 +1,158 @@
+package bot
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"io"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/slack-go/slack"
+
+	"github.com/golive/golive/bot/render"
+	"github.com/golive/golive/internal/launch"
+)
+
+// Slack errors that mean we cannot post in a channel at all.
+var cannotPost = map[string]bool{
+	"not_in_channel":    true,
+	"channel_not_found": true,
+	"is_archived":       true,
+}
+
+const msgNotInChannel = "I cannot post in this channel yet. Add me with `/invite @golive`, then run the command again."
+
+// slackErrorCode returns Slack's error code ("not_in_channel") of a Web
+// API error, "" for other errors.
+func slackErrorCode(err error) string {
+	var se slack.SlackErrorResponse
+	if errors.As(err, &se) {
+		return se.Err
+	}
+	return ""
+}
+
+// messageOptions are the options of every message we post or update: our
+// text is escaped already, and links in user text never unfurl.
+func messageOptions(msg render.Message) []slack.MsgOption {
+	return []slack.MsgOption{
+		slack.MsgOptionText(msg.Text, false),
+		slack.MsgOptionBlocks(msg.Blocks...),
+		slack.MsgOptionDisableLinkUnfurl(),
+		slack.MsgOptionDisableMediaUnfurl(),
+	}
+}
+
+// postTracked posts a live message in the launch's channel and records it,
+// so that later changes to the launch refresh it in place. When Slack
+// refuses, the user hears why through responseURL.
+func (b *Bot) postTracked(ctx context.Context, log *slog.Logger, l *launch.Launch, kind, view string, msg render.Message, responseURL string) {
+	ctx, cancel := context.WithTimeout(ctx, slackTimeout)
+	defer cancel()
+	_, ts, err := b.slack.PostMessageContext(ctx, l.ChannelID, messageOptions(msg)...)
+	if err != nil {
+		log.Error("post message", "launch", l.ID, "kind", kind, "err", err)
+		text := "Slack did not take the message; please try again in a moment."
+		if cannotPost[slackErrorCode(err)] {
+			text = msgNotInChannel
+		}
+		b.respond(ctx, log, responseURL, render.Notice(text))
+		return
+	}
+	m := launch.Message{LaunchID: l.ID, ChannelID: l.ChannelID, TS: ts, Kind: kind, View: view, PostedAt: b.now()}
+	if err := b.store.SaveMessage(ctx, m); err != nil {
+		// The message stands; it just will not follow later changes.
+		log.Error("record posted message", "launch", l.ID, "ts", ts, "err", err)
+	}
+}
+
+// webhookAnswer is a message posted to a response_url.
+type webhookAnswer struct {
+	ResponseType    string        `json:"response_type,omitempty"`
+	Text            string        `json:"text"`
+	Blocks          []slack.Block `json:"blocks,omitempty"`
+	ReplaceOriginal bool          `json:"replace_original"`
+}
+
+// respond posts an ephemeral message to a response_url: a slash command's
+// or a click's. Slack accepts five posts within 30 minutes on each.
+func (b *Bot) respond(ctx context.Context, log *slog.Logger, responseURL string, msg render.Message) {
+	b.respondAs(ctx, log, responseURL, msg, false)
+}
+
+// respondAs posts to a response_url, for the user alone or, with
+// inChannel, for the whole channel.
+func (b *Bot) respondAs(ctx context.Context, log *slog.Logger, responseURL string, msg render.Message, inChannel bool) {
+	if responseURL == "" {
+		log.Warn("no response_url to answer through", "text_len", len(msg.Text))
+		return
+	}
+	kind := slack.ResponseTypeEphemeral
+	if inChannel {
+		kind = slack.ResponseTypeInChannel
+	}
+	body, err := json.Marshal(webhookAnswer{ResponseType: kind, Text: msg.Text, Blocks: msg.Blocks})
+	if err != nil {
+		log.Error("encode answer", "err", err)
+		return
+	}
+	ctx, cancel := context.WithTimeout(ctx, 15*time.Second)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, responseURL, bytes.NewReader(body))
+	if err != nil {
+		log.Error("answer through response_url", "err", err)
+		return
+	}
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := b.http.Do(req)
+	if err != nil {
+		b.metrics.SlackCall("response_url", "transport")
+		log.Error("answer through response_url", "err", err)
+		return
+	}
+	defer resp.Body.Close()
+	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
+	if resp.StatusCode != http.StatusOK {
+		b.metrics.SlackCall("response_url", httpErrorCode(resp.StatusCode))
+		log.Error("answer through response_url", "status", resp.StatusCode)
+		return
+	}
+	b.metrics.SlackCall("response_url", "")
+}
+
+// httpErrorCode names a failed HTTP status the way the metrics do.
+func httpErrorCode(status int) string {
+	switch {
+	case status == http.StatusTooManyRequests:
+		return "ratelimited"
+	case status >= 500:
+		return "http_5xx"
+	default:
+		return "http_4xx"
+	}
+}
+
+// tellUser shows msg to user only: ephemerally in the channel, or in a
+// direct message when the bot cannot post ephemerals there.
+func (b *Bot) tellUser(ctx context.Context, log *slog.Logger, channel, user string, msg render.Message) {
+	ctx, cancel := context.WithTimeout(ctx, slackTimeout)
+	defer cancel()
+	if channel != "" {
+		_, err := b.slack.PostEphemeralContext(ctx, channel, user, messageOptions(msg)...)
+		if err == nil {
+			return
+		}
+		log.Warn("ephemeral message; sending a direct message instead", "err", err)
+	}
+	if _, _, err := b.slack.PostMessageContext(ctx, user, messageOptions(msg)...); err != nil {
+		log.Error("direct message", "err", err)
+	}
+}
+
+// mrkdwnSection is a section block of mrkdwn text (escaped by the caller).
+func mrkdwnSection(text string) *slack.SectionBlock {
+	return slack.NewSectionBlock(slack.NewTextBlockObject(slack.MarkdownType, text, false, false), nil, nil)
+}

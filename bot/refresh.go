@@ -1,0 +1,252 @@
+package bot
+
+import (
+	"context"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/golive/golive/bot/render"
+	"github.com/golive/golive/internal/launch"
+)
+
+const (
+	// maxRefreshFailures is how many times in a row a refresh is retried
+	// (after slack-go's own retries) before it waits for the next change.
+	maxRefreshFailures = 6
+	// maxNotes is how many "who did what" notes a refresh shows together.
+	maxNotes = 3
+)
+
+// Slack errors after which a message cannot be updated again: its record
+// is dropped.
+var messageGone = map[string]bool{
+	"message_not_found":   true,
+	"cant_update_message": true,
+	"channel_not_found":   true,
+	"is_archived":         true,
+	"not_in_channel":      true,
+}
+
+// msgKey identifies a posted message.
+type msgKey struct{ channel, ts string }
+
+func keyOf(m launch.Message) msgKey { return msgKey{m.ChannelID, m.TS} }
+
+// refresher keeps the messages of each launch up to date with chat.update.
+// Changes to a launch within delay of each other become one update per
+// message, sent with the state stored at send time; a launch has at most one
+// refresh in flight, so an older state never overwrites a newer one. A
+// failed update is retried with backoff, and with the next change: the
+// stored state is never at risk, only the message's freshness.
+type refresher struct {
+	b     *Bot
+	delay time.Duration
+
+	mu     sync.Mutex
+	jobs   map[int64]*refreshJob
+	closed bool
+}
+
+// refreshJob is the pending and in-flight refresh work of one launch.
+type refreshJob struct {
+	launchID int64
+	// all asks for every live message of the launch.
+	all bool
+	// targets are messages to refresh whatever their age: the one clicked.
+	targets map[msgKey]launch.Message
+	// notes say who did what since the last refresh; lastNote is the last
+	// shown, kept for refreshes that bring no news (navigation, undo).
+	notes    []string
+	lastNote string
+	timer    *time.Timer
+	due      time.Time
+	running  bool
+	failures int
+}
+
+func newRefresher(b *Bot, delay time.Duration) *refresher {
+	return &refresher{b: b, delay: delay, jobs: map[int64]*refreshJob{}}
+}
+
+// refreshLaunch refreshes every live message of a launch, with a note
+// saying who changed what.
+func (b *Bot) refreshLaunch(launchID int64, note string) {
+	b.refresh.schedule(launchID, true, nil, note, b.refresh.delay)
+}
+
+// schedule asks for a refresh of launch's messages (all live ones, and
+// target) within delay.
+func (r *refresher) schedule(launchID int64, all bool, target *launch.Message, note string, delay time.Duration) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	j := r.jobs[launchID]
+	if j == nil {
+		j = &refreshJob{launchID: launchID, targets: map[msgKey]launch.Message{}}
+		r.jobs[launchID] = j
+	}
+	j.all = j.all || all
+	if target != nil {
+		j.targets[keyOf(*target)] = *target
+	}
+	if note != "" {
+		j.notes = append(j.notes, note)
+		if len(j.notes) > maxNotes {
+			j.notes = j.notes[len(j.notes)-maxNotes:]
+		}
+	}
+	r.arm(j, delay)
+}
+
+// arm sets j's timer to fire within delay; r.mu is held. A running job is
+// re-armed by run when it finishes.
+func (r *refresher) arm(j *refreshJob, delay time.Duration) {
+	if r.closed {
+		delay = 0
+	}
+	if j.running {
+		return
+	}
+	due := time.Now().Add(delay)
+	if j.timer != nil {
+		// Sooner than planned (navigation): move the timer if it has not fired.
+		if due.Before(j.due) && j.timer.Stop() {
+			j.due = due
+			j.timer.Reset(delay)
+		}
+		return
+	}
+	j.due = due
+	r.b.wg.Add(1)
+	j.timer = time.AfterFunc(delay, func() {
+		defer r.b.wg.Done()
+		r.run(j)
+	})
+}
+
+// run sends one refresh of j, then re-arms it for what came in meanwhile
+// or for a retry.
+func (r *refresher) run(j *refreshJob) {
+	r.mu.Lock()
+	j.timer = nil
+	j.running = true
+	all, targets := j.all, j.targets
+	j.all, j.targets = false, map[msgKey]launch.Message{}
+	if len(j.notes) > 0 {
+		j.lastNote = strings.Join(j.notes, " · ")
+		j.notes = nil
+	}
+	note := j.lastNote
+	r.mu.Unlock()
+
+	failed, failedAll := r.b.refreshMessages(r.b.background, j.launchID, all, targets, note)
+
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	j.running = false
+	delay := r.delay
+	if len(failed) > 0 || failedAll {
+		j.failures++
+		if j.failures > maxRefreshFailures || r.closed {
+			r.b.log.Warn("giving up refreshing messages until the next change", "launch", j.launchID, "failures", j.failures)
+			j.failures = 0
+		} else {
+			j.all = j.all || failedAll
+			for k, m := range failed {
+				if _, newer := j.targets[k]; !newer {
+					j.targets[k] = m
+				}
+			}
+			delay = max(delay, backoff(j.failures))
+		}
+	} else {
+		j.failures = 0
+	}
+	if j.all || len(j.targets) > 0 {
+		r.arm(j, delay)
+	}
+}
+
+// backoff is the wait before the n-th retry of a failed refresh: 1 s, 2 s,
+// 4 s ... up to a minute (slack-go has already honoured any Retry-After).
+func backoff(n int) time.Duration {
+	return min(time.Second<<(n-1), time.Minute)
+}
+
+// flush fires every pending refresh now; Close calls it.
+func (r *refresher) flush() {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.closed = true
+	for _, j := range r.jobs {
+		if j.timer != nil && j.timer.Stop() {
+			j.timer = nil
+			j.due = time.Now()
+			go func() {
+				defer r.b.wg.Done()
+				r.run(j)
+			}()
+		}
+	}
+}
+
+// refreshMessages redraws a launch's messages from its stored state: the
+// targets, and with all its live messages. It returns what failed and is
+// worth retrying.
+func (b *Bot) refreshMessages(ctx context.Context, launchID int64, all bool, targets map[msgKey]launch.Message, note string) (map[msgKey]launch.Message, bool) {
+	ctx, cancel := context.WithTimeout(ctx, slackTimeout)
+	defer cancel()
+	log := b.log.With("launch", launchID)
+	l, err := b.store.LaunchByID(ctx, launchID)
+	if err != nil {
+		log.Error("refresh: load launch", "err", err)
+		return targets, all
+	}
+	if all {
+		b.noticeIfStale(ctx, log, l)
+	}
+	msgs := map[msgKey]launch.Message{}
+	if all {
+		live, err := b.store.LiveMessages(ctx, launchID, liveMessages)
+		if err != nil {
+			log.Error("refresh: list messages", "err", err)
+			return targets, true
+		}
+		for _, m := range live {
+			msgs[keyOf(m)] = m
+		}
+	}
+	for k, m := range targets {
+		msgs[k] = m
+	}
+	failed := map[msgKey]launch.Message{}
+	now := b.now()
+	for k, m := range msgs {
+		msg := b.renderLive(l, m, note, now)
+		_, _, _, err := b.slack.UpdateMessageContext(ctx, m.ChannelID, m.TS, messageOptions(msg)...)
+		switch {
+		case err == nil:
+		case messageGone[slackErrorCode(err)]:
+			log.Info("refresh: message gone; forgetting it", "ts", m.TS, "slack_error", slackErrorCode(err))
+			if err := b.store.DeleteMessage(ctx, m.ChannelID, m.TS); err != nil {
+				log.Error("refresh: forget message", "err", err)
+			}
+		default:
+			log.Warn("refresh: update message", "ts", m.TS, "err", err)
+			failed[k] = m
+		}
+	}
+	return failed, false
+}
+
+// renderLive draws a live message from the launch's state.
+func (b *Bot) renderLive(l *launch.Launch, m launch.Message, note string, now time.Time) render.Message {
+	if m.Kind == launch.MessageStatus {
+		return render.Status(l, now)
+	}
+	v, err := render.ParseView(m.View)
+	if err != nil {
+		v = render.View{}
+	}
+	return render.ChecklistNamed(l, v, note, b.names.namesOf(l.TeamID))
+}

@@ -1,0 +1,180 @@
+package bot
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"strings"
+	"time"
+
+	"github.com/golive/golive/bot/render"
+	"github.com/golive/golive/internal/launch"
+	"github.com/golive/golive/internal/schedule"
+)
+
+// syncTimeout bounds planning one launch's reminders after a change.
+const syncTimeout = 30 * time.Second
+
+// Scheduler is what the bot needs from the reminder scheduler, a
+// *schedule.Runner.
+type Scheduler interface {
+	// Sync plans a launch's reminders again after it was created, moved to
+	// another date or time zone, had its reminders switched, or archived.
+	Sync(ctx context.Context, launchID int64) error
+	// TimeOfDay is the local time reminders go out.
+	TimeOfDay() schedule.TimeOfDay
+}
+
+// SetScheduler connects the reminder scheduler; call it before serving.
+// (The scheduler is built after the bot: its poster is the bot's.) Without
+// one, changes reach the reminders at the scheduler's hourly sync.
+func (b *Bot) SetScheduler(s Scheduler) { b.scheduler = s }
+
+// syncReminders plans a launch's reminders again, after the acknowledgement.
+// A failure is logged; the scheduler's hourly sync makes up for it.
+func (b *Bot) syncReminders(log *slog.Logger, launchID int64) {
+	if b.scheduler == nil {
+		return
+	}
+	b.later(func(ctx context.Context) {
+		ctx, cancel := context.WithTimeout(ctx, syncTimeout)
+		defer cancel()
+		if err := b.scheduler.Sync(ctx, launchID); err != nil {
+			log.Error("plan reminders", "launch", launchID, "err", err)
+		}
+	})
+}
+
+// reminderTime is the local time reminders go out.
+func (b *Bot) reminderTime() schedule.TimeOfDay {
+	if b.scheduler == nil {
+		return schedule.DefaultTimeOfDay
+	}
+	return b.scheduler.TimeOfDay()
+}
+
+// cmdSchedule lists the coming reminders with their local times.
+func (b *Bot) cmdSchedule(ctx context.Context, c *call, _ []string) reply {
+	l, err := b.channelLaunch(ctx, c)
+	if err != nil {
+		return b.fail(c, err)
+	}
+	msg := render.ReminderSchedule(l, b.reminderTime(), b.now())
+	return reply{msg: &msg}
+}
+
+// cmdRemind handles `remind now`: it posts the current window's reminder
+// in the channel again.
+func (b *Bot) cmdRemind(ctx context.Context, c *call, args []string) reply {
+	if len(args) != 1 || !strings.EqualFold(args[0], "now") {
+		return b.usage(c, "remind now", "Type `remind now`.")
+	}
+	l, err := b.channelLaunch(ctx, c)
+	if err != nil {
+		return b.fail(c, err)
+	}
+	tod, now := b.reminderTime(), b.now()
+	current := schedule.Current(l, tod, now)
+	if len(current) == 0 {
+		return notice(noWindowYet(l, tod))
+	}
+	msgs := make([]render.Message, 0, len(current))
+	for _, w := range current {
+		content, err := schedule.Compose(l, schedule.Reminder{LaunchID: l.ID, Kind: schedule.KindWindow, Key: w.Key}, tod, now)
+		if err != nil {
+			return b.fail(c, err)
+		}
+		msgs = append(msgs, render.ReminderMessage(l, content, b.names.namesOf(l.TeamID)))
+	}
+	b.later(func(ctx context.Context) {
+		ctx, cancel := context.WithTimeout(ctx, slackTimeout)
+		defer cancel()
+		for _, msg := range msgs {
+			if _, _, err := b.slack.PostMessageContext(ctx, l.ChannelID, messageOptions(msg)...); err != nil {
+				c.log.Error("post reminder on demand", "launch", l.ID, "err", err)
+				text := "Slack did not take the reminder; please try again in a moment."
+				if cannotPost[slackErrorCode(err)] {
+					text = msgNotInChannel
+				}
+				b.respond(ctx, c.log, c.responseURL, render.Notice(text))
+				return
+			}
+		}
+	})
+	return reply{}
+}
+
+// noWindowYet says when the first window opens, or that there is none.
+func noWindowYet(l *launch.Launch, tod schedule.TimeOfDay) string {
+	ws := schedule.Windows(l, tod)
+	if len(ws) == 0 {
+		return "This checklist has no time windows (such as “1 Week Before Launch”), so there is nothing to remind."
+	}
+	return fmt.Sprintf("No window has opened yet: the first, “%s”, opens on %s (%s).",
+		inert(ws[0].Name), ws[0].Due.In(l.Location()).Format("Mon 2 Jan at 15:04"), l.Timezone)
+}
+
+// cmdReminders handles `reminders on|off`: the daily countdown posts.
+func (b *Bot) cmdReminders(ctx context.Context, c *call, args []string) reply {
+	if len(args) != 1 || (!strings.EqualFold(args[0], "on") && !strings.EqualFold(args[0], "off")) {
+		return b.usage(c, "reminders", "Say `on` or `off`.")
+	}
+	on := strings.EqualFold(args[0], "on")
+	changed := false
+	l, err := b.change(ctx, c, func(l *launch.Launch, _ time.Time) ([]launch.Event, error) {
+		evs, err := schedule.SetReminders(l, c.user, on)
+		changed = len(evs) > 0
+		return evs, err
+	})
+	if err != nil {
+		return b.fail(c, err)
+	}
+	state := strings.ToLower(args[0])
+	if !changed {
+		return notice(fmt.Sprintf("The daily countdown of “%s” is already %s.", inert(l.Name), state))
+	}
+	b.syncReminders(c.log, l.ID)
+	msg := render.Notice(fmt.Sprintf("<@%s> switched the daily countdown of “%s” %s. Window reminders and overdue DMs go on as before.",
+		c.user, inert(l.Name), state))
+	return reply{msg: &msg, inChannel: true}
+}
+
+// cmdTimezone shows the launch's time zone, or moves it with
+// `timezone <IANA name>`.
+func (b *Bot) cmdTimezone(ctx context.Context, c *call, args []string) reply {
+	tod := b.reminderTime()
+	switch len(args) {
+	case 0:
+		l, err := b.channelLaunch(ctx, c)
+		if err != nil {
+			return b.fail(c, err)
+		}
+		return notice(fmt.Sprintf("“%s” runs on %s time: reminders go out at %s there. `timezone <IANA name>`, such as `timezone America/New_York`, changes it.",
+			inert(l.Name), l.Timezone, tod))
+	case 1:
+	default:
+		return b.usage(c, "timezone", "Give one IANA time zone name, such as Europe/Paris.")
+	}
+	var before string
+	l, err := b.change(ctx, c, func(l *launch.Launch, _ time.Time) ([]launch.Event, error) {
+		before = l.Timezone
+		return schedule.SetTimezone(l, c.user, args[0])
+	})
+	if err != nil {
+		return b.fail(c, err)
+	}
+	if before == l.Timezone {
+		return notice(fmt.Sprintf("“%s” already runs on %s time; nothing changed.", inert(l.Name), l.Timezone))
+	}
+	b.syncReminders(c.log, l.ID)
+	b.refreshLaunch(l.ID, fmt.Sprintf("<@%s> moved the launch to %s time", c.user, l.Timezone))
+	text := fmt.Sprintf("<@%s> moved “%s” from %s to %s time: reminders now go out at %s there.", c.user, inert(l.Name), before, l.Timezone, tod)
+	for _, w := range schedule.Windows(l, tod) {
+		if w.Due.After(b.now()) {
+			text += fmt.Sprintf(" Next: “%s” on %s.", inert(w.Name), w.Due.In(l.Location()).Format("Mon 2 Jan at 15:04"))
+			break
+		}
+	}
+	msg := render.Notice(text)
+	return reply{msg: &msg, inChannel: true}
+}

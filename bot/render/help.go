@@ -1,0 +1,127 @@
+package render
+
+import (
+	"strings"
+
+	"github.com/slack-go/slack"
+)
+
+// Command documents one subcommand of the slash command for help and usage.
+type Command struct {
+	// Name is how the subcommand is typed: "tick", "remind now".
+	Name    string
+	Area    string
+	Usage   string // arguments after the name
+	Summary string
+	Example string // arguments of an example after the name
+}
+
+// Areas of the help, in the order shown.
+const (
+	AreaLaunch    = "Launch"
+	AreaChecklist = "Checklist"
+	AreaApprovals = "Roles and approvals"
+	AreaReminders = "Reminders"
+)
+
+// Commands is every subcommand, one line each: add yours here and help and
+// usage pick it up.
+var Commands = []Command{
+	{"help", AreaLaunch, "[command]", "List the commands, or explain one.", "tick"},
+	{"new", AreaLaunch, `"<name>" <YYYY-MM-DD> [template <name>]`, "Start a launch in this channel from a built-in checklist (`web` unless you name one; `templates` lists them).", `"Checkout v2" 2026-12-01 template enterprise`},
+	{"import", AreaLaunch, "", "Open a form to paste a Markdown checklist and set the launch's name and date.", ""},
+	{"status", AreaLaunch, "", "Post the readiness summary: days to launch, sections, gates, approvals, decision.", ""},
+	{"date", AreaLaunch, "<YYYY-MM-DD>", "Move the launch date (the launch's creator).", "2026-12-08"},
+	{"templates", AreaLaunch, "", "List the built-in checklists `new` can start from.", ""},
+	{"export", AreaLaunch, "json|csv|md", "The launch's full state as JSON, CSV or Markdown.", "csv"},
+	{"archive", AreaLaunch, "", "Archive this channel's launch so a new one can start (the launch's creator).", ""},
+	{"checklist", AreaChecklist, "[section]", "Show the checklist to tick, one section at a time.", "Security"},
+	{"tick", AreaChecklist, "<n> [<n> ...]", "Tick items by number.", "12 14"},
+	{"untick", AreaChecklist, "<n> [<n> ...]", "Untick items by number.", "12"},
+	{"owner", AreaChecklist, "<section name | item number> @user", "Assign the owner of a section or an item.", "Security @dana"},
+	{"roles", AreaApprovals, "", "List each approver role with its holder and verdict.", ""},
+	{"role", AreaApprovals, `"<Role Name>" @user | add "<Role Name>" | remove "<Role Name>"`, "Put a person in a role, or change the set of roles (the launch's creator).", `"Security Lead" @dana`},
+	{"approvals", AreaApprovals, "", "Ask every role holder for their sign-off by DM.", ""},
+	{"signoff", AreaApprovals, "<section>", "Sign a section off (its owner or the launch's creator).", "Security"},
+	{"decide", AreaApprovals, "", "Post the GO / NO-GO decision in the channel.", ""},
+	{"review", AreaApprovals, "<YYYY-MM-DD>", "Set the next review date after a NO-GO.", "2026-12-15"},
+	{"schedule", AreaReminders, "", "Show the countdown reminders and when each is due.", ""},
+	{"remind now", AreaReminders, "", "Post the current countdown reminder now.", ""},
+	{"reminders", AreaReminders, "on|off", "Switch the countdown reminders on or off.", "off"},
+	{"timezone", AreaReminders, "<IANA zone>", "Set the launch's time zone for dates and reminders.", "Europe/Paris"},
+}
+
+// LookupCommand finds a subcommand by its name, or by the first word of a
+// name of several words ("remind" for "remind now").
+func LookupCommand(name string) (Command, bool) {
+	name = strings.ToLower(strings.TrimSpace(name))
+	for _, c := range Commands {
+		if c.Name == name {
+			return c, true
+		}
+	}
+	for _, c := range Commands {
+		if first, _, _ := strings.Cut(c.Name, " "); first == name {
+			return c, true
+		}
+	}
+	return Command{}, false
+}
+
+func (c Command) line(command string) string {
+	return strings.TrimSpace(command + " " + c.Name + " " + c.Usage)
+}
+
+func (c Command) example(command string) string {
+	return strings.TrimSpace(command + " " + c.Name + " " + c.Example)
+}
+
+// Help lists every subcommand with an example each; command is the slash
+// command as typed ("/golive").
+func Help(command string) Message {
+	command = slashName(command)
+	blocks := []slack.Block{header("golive commands")}
+	var names []string
+	for _, area := range []string{AreaLaunch, AreaChecklist, AreaApprovals, AreaReminders} {
+		lines := []string{"*" + area + "*"}
+		for _, c := range Commands {
+			if c.Area != area {
+				continue
+			}
+			names = append(names, c.Name)
+			lines = append(lines, "• `"+Escape(c.line(command))+"`: "+Escape(c.Summary)+" Example: `"+Escape(c.example(command))+"`")
+		}
+		for _, chunk := range chunkLines(lines, maxSectionText) {
+			blocks = append(blocks, section(chunk))
+		}
+	}
+	blocks = append(blocks, contextBlock("Items are numbered: the number shows next to each item in `"+Escape(command)+" checklist`."))
+	return Message{
+		Text:   clip(Escape("golive commands: "+strings.Join(names, ", ")), maxMessageText),
+		Blocks: blocks,
+	}
+}
+
+// Usage explains one subcommand with its example, for answers such as "did
+// you mean". An unknown subcommand gets the whole help.
+func Usage(command, sub string) Message {
+	command = slashName(command)
+	c, ok := LookupCommand(sub)
+	if !ok {
+		return Help(command)
+	}
+	text := "Usage: `" + Escape(c.line(command)) + "`\n" + Escape(c.Summary) + "\nExample: `" + Escape(c.example(command)) + "`"
+	return Message{
+		Text:   clip(Escape("Usage: "+c.line(command)), maxMessageText),
+		Blocks: []slack.Block{section(text), contextBlock("`" + Escape(command) + " help` lists every command.")},
+	}
+}
+
+// slashName keeps the typed slash command short and sane for display.
+func slashName(command string) string {
+	command = strings.TrimSpace(command)
+	if command == "" || len(command) > 32 || strings.ContainsAny(command, " \n\t`") {
+		return "/golive"
+	}
+	return command
+}

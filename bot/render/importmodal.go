@@ -1,0 +1,52 @@
+package render
+
+import "github.com/slack-go/slack"
+
+// The import modal's callback id and its inputs' block and action ids.
+const (
+	ImportCallbackID     = "import"
+	ImportNameBlock      = "import_name"
+	ImportNameAction     = "name"
+	ImportDateBlock      = "import_date"
+	ImportDateAction     = "date"
+	ImportMarkdownBlock  = "import_markdown"
+	ImportMarkdownAction = "markdown"
+)
+
+// ImportNameMax is the longest launch name the import form takes.
+const ImportNameMax = 150
+
+// ImportMarkdownMax is Slack's limit for a plain_text_input: the longest
+// checklist the import form can take.
+const ImportMarkdownMax = maxInputLength
+
+// ImportModal is the form that imports a Markdown checklist as a new launch
+// in the channel; the channel id travels in private_metadata.
+func ImportModal(channelID string) slack.ModalViewRequest {
+	name := slack.NewPlainTextInputBlockElement(plain("Checkout v2"), ImportNameAction)
+	name.MaxLength = ImportNameMax
+	date := slack.NewDatePickerBlockElement(ImportDateAction)
+	date.Placeholder = plain("Launch date")
+	md := slack.NewPlainTextInputBlockElement(plain("## Security  ### Authentication  - [ ] API keys rotated"), ImportMarkdownAction)
+	md.Multiline = true
+	md.MaxLength = ImportMarkdownMax
+	return slack.ModalViewRequest{
+		Type:       slack.VTModal,
+		CallbackID: ImportCallbackID,
+		Title:      plain("Import a checklist"),
+		Submit:     plain("Import"),
+		Close:      plain("Cancel"),
+		// Our own value, but it comes back in a payload: the handler checks it.
+		PrivateMetadata: clipPlain(channelID, maxPrivateMeta),
+		Blocks: slack.Blocks{BlockSet: []slack.Block{
+			section("Paste a production-readiness checklist in Markdown: `##` sections, `###` groups, `- [ ]` and `- [x]` items, a *Go/No-Go* section with the gates and the approver roles."),
+			slack.NewInputBlock(ImportNameBlock, plain("Launch name"), nil, name),
+			slack.NewInputBlock(ImportDateBlock, plain("Launch date"), plain("The calendar day of the launch, in "+launchZoneHint+"."), date),
+			slack.NewInputBlock(ImportMarkdownBlock, plain("Checklist (Markdown)"),
+				plain("Up to 3000 characters: that is Slack's limit for a text field. For a longer checklist, start from a built-in template (`templates`) instead."), md),
+		}},
+	}
+}
+
+// launchZoneHint names where the launch's time zone comes from.
+const launchZoneHint = "the launch's time zone (golive's default unless changed with `timezone`)"

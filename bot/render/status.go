@@ -1,0 +1,250 @@
+package render
+
+import (
+	"fmt"
+	"math"
+	"strings"
+	"time"
+
+	"github.com/golive/golive/internal/checklist"
+	"github.com/golive/golive/internal/launch"
+	"github.com/slack-go/slack"
+)
+
+// Block budgets of the status message's lists; with the fixed blocks they
+// stay well under Slack's 50.
+const (
+	statusSectionBlocks  = 10
+	statusGateBlocks     = 8
+	statusRoleBlocks     = 8
+	statusDecisionBlocks = 8
+)
+
+// Status renders the readiness summary: days to launch, overall readiness,
+// each readiness section with a progress bar, the gates with value and
+// threshold, the roles and their verdicts, and the current decision with
+// its reasons (launch.Decide: a role nobody holds is never approved). now
+// is the instant the summary is for.
+func Status(l *launch.Launch, now time.Time) Message {
+	rep := l.Decide()
+	name := clip(l.Name, 140)
+	blocks := []slack.Block{
+		header("Launch: " + name),
+		slack.NewSectionBlock(nil, []*slack.TextBlockObject{
+			field("*Launch date*\n" + Escape(l.Date) + " (" + Escape(l.Timezone) + ")\n" + countdown(l.DaysToLaunch(now))),
+			field("*Readiness*\n`" + Bar(rep.Readiness.Percent()) + "` " + checklist.FormatPercent(rep.Readiness.Percent()) +
+				fmt.Sprintf("\n%d/%d items done", rep.Readiness.Done, rep.Readiness.Total)),
+			field("*Decision*\n" + outcomeIcon(rep.Decision.Outcome) + " " + string(rep.Decision.Outcome)),
+			field("*Gates*\n" + gateTally(rep.Gates)),
+		}, nil),
+		slack.NewDividerBlock(),
+	}
+	blocks = append(blocks, sectionLines(rep)...)
+	if other := otherSections(rep); other != "" {
+		blocks = append(blocks, contextBlock(clip(other, maxSectionText)))
+	}
+	blocks = append(blocks, lineBlocks(gateLines(rep.Gates), statusGateBlocks, moreLine("gates"))...)
+	blocks = append(blocks, lineBlocks(roleLines(l, rep.Roles), statusRoleBlocks, moreLine("roles"))...)
+	blocks = append(blocks, lineBlocks(decisionLines(rep.Decision), statusDecisionBlocks, moreLine("reasons"))...)
+	blocks = append(blocks, contextBlock(statusFooter(l, rep)))
+	return Message{
+		Text: clip(Escape(fmt.Sprintf("Launch %s: readiness %s, %s", name,
+			checklist.FormatPercent(rep.Readiness.Percent()), rep.Decision.Outcome)), maxMessageText),
+		Blocks: blocks,
+	}
+}
+
+// Bar draws a ten-cell progress bar for a percentage: "▓▓▓▓░░░░░░". It shows
+// full only at 100%, and never empty once something is done.
+func Bar(percent float64) string {
+	filled := int(math.Round(percent / 10))
+	switch {
+	case percent >= 100:
+		filled = 10
+	case filled >= 10:
+		filled = 9
+	case filled <= 0 && percent > 0:
+		filled = 1
+	case filled < 0:
+		filled = 0
+	}
+	return strings.Repeat("▓", filled) + strings.Repeat("░", 10-filled)
+}
+
+func countdown(days int) string {
+	switch {
+	case days > 1:
+		return fmt.Sprintf("%d days to launch", days)
+	case days == 1:
+		return "1 day to launch (tomorrow)"
+	case days == 0:
+		return "Launch day"
+	case days == -1:
+		return "Launched yesterday"
+	default:
+		return fmt.Sprintf("Launched %d days ago", -days)
+	}
+}
+
+func outcomeIcon(o checklist.Outcome) string {
+	switch o {
+	case checklist.OutcomeGo:
+		return "🟢"
+	case checklist.OutcomeConditional:
+		return "🟡"
+	case checklist.OutcomeNoGo:
+		return "🔴"
+	default:
+		return "⏳"
+	}
+}
+
+func gateTally(gates []checklist.GateResult) string {
+	if len(gates) == 0 {
+		return "none stated"
+	}
+	passing := 0
+	for _, g := range gates {
+		if g.Passed {
+			passing++
+		}
+	}
+	return fmt.Sprintf("%d of %d passing", passing, len(gates))
+}
+
+func moreLine(what string) func(int) string {
+	return func(n int) string { return fmt.Sprintf("_… and %d more %s (see `export`)_", n, what) }
+}
+
+func sectionLines(rep checklist.Report) []slack.Block {
+	lines := []string{"*Readiness by section*"}
+	for _, s := range rep.Sections {
+		if s.Kind != checklist.KindReadiness || s.Count.Total == 0 {
+			continue
+		}
+		lines = append(lines, fmt.Sprintf("`%s` %s  %s  %d/%d", Bar(s.Count.Percent()),
+			checklist.FormatPercent(s.Count.Percent()), Escape(brief(s.Title, 80)), s.Count.Done, s.Count.Total))
+	}
+	if len(lines) == 1 {
+		lines = append(lines, "_No section counts towards readiness yet._")
+	}
+	return lineBlocks(lines, statusSectionBlocks, moreLine("sections"))
+}
+
+// otherSections lists the sections that do not count towards readiness.
+func otherSections(rep checklist.Report) string {
+	var parts []string
+	for _, s := range rep.Sections {
+		if s.Kind == checklist.KindReadiness || s.Count.Total == 0 {
+			continue
+		}
+		parts = append(parts, fmt.Sprintf("%s %d/%d", Escape(brief(s.Title, 60)), s.Count.Done, s.Count.Total))
+	}
+	if len(parts) == 0 {
+		return ""
+	}
+	return "Not counted in readiness: " + strings.Join(parts, " · ")
+}
+
+func gateLines(gates []checklist.GateResult) []string {
+	lines := []string{"*Gates*"}
+	if len(gates) == 0 {
+		return append(lines, "_The checklist states no gates._")
+	}
+	for _, g := range gates {
+		icon := "❌"
+		state := "failing"
+		if g.Passed {
+			icon, state = "✅", "passing"
+		}
+		value := g.Count.String()
+		if g.Unresolved {
+			value = "not found in the checklist"
+		}
+		lines = append(lines, fmt.Sprintf("%s *%s*: %s, needs %s, %s", icon, Escape(brief(g.Name, 150)),
+			value, Escape(g.Rule()), state))
+	}
+	return lines
+}
+
+func roleLines(l *launch.Launch, roles []checklist.Role) []string {
+	lines := []string{"*Approvals*"}
+	if len(roles) == 0 {
+		return append(lines, "_No approver roles yet: add one with `role add \"Security Lead\"`._")
+	}
+	for _, r := range roles {
+		lines = append(lines, "• "+roleLine(l, r))
+	}
+	return lines
+}
+
+// roleLine is "*Security Lead*: @dana · approved on 2026-11-30", with the
+// conditions or the reason of the verdict.
+func roleLine(l *launch.Launch, r checklist.Role) string {
+	holder := "_nobody yet_"
+	if r.Holder != "" {
+		holder = mention(r.Holder)
+	}
+	verdict := string(r.Verdict)
+	if verdict == "" {
+		verdict = string(checklist.VerdictPending)
+	}
+	line := "*" + Escape(brief(r.Name, 100)) + "*: " + holder + " · " + verdictIcon(r.Verdict) + " " + verdict
+	if r.By != "" && r.By != r.Holder {
+		line += " by " + mention(clip(r.By, 80))
+	}
+	if !r.At.IsZero() {
+		line += " on " + r.At.In(l.Location()).Format(launch.DateLayout)
+	}
+	if r.Note != "" {
+		line += ": _" + Escape(brief(r.Note, 500)) + "_"
+	}
+	return line
+}
+
+func verdictIcon(v checklist.Verdict) string {
+	switch v {
+	case checklist.VerdictApproved:
+		return "✅"
+	case checklist.VerdictConditional:
+		return "🟡"
+	case checklist.VerdictRejected:
+		return "❌"
+	default:
+		return "⏳"
+	}
+}
+
+func decisionLines(d checklist.Decision) []string {
+	lines := []string{"*Decision: " + string(d.Outcome) + "*"}
+	for _, r := range d.Reasons {
+		lines = append(lines, "• "+Escape(brief(r, 500)))
+	}
+	for _, c := range d.Conditions {
+		lines = append(lines, "• Condition: "+Escape(brief(c, 500)))
+	}
+	return lines
+}
+
+func statusFooter(l *launch.Launch, rep checklist.Report) string {
+	items, signed := 0, 0
+	for _, s := range rep.Sections {
+		items += s.Count.Total
+	}
+	for _, s := range l.Checklist.Sections {
+		if s.Signoff != nil {
+			signed++
+		}
+	}
+	parts := []string{fmt.Sprintf("%s in %s", plural(items, "item"), plural(len(rep.Sections), "section"))}
+	if signed > 0 {
+		parts = append(parts, fmt.Sprintf("%d signed off", signed))
+	}
+	if l.ReviewDate != "" {
+		parts = append(parts, "next review "+Escape(l.ReviewDate))
+	}
+	if a := l.Announced; a != nil {
+		parts = append(parts, fmt.Sprintf("last announced: %s on %s", a.Outcome, a.At.In(l.Location()).Format(launch.DateLayout)))
+	}
+	return strings.Join(parts, " · ")
+}

@@ -1,0 +1,112 @@
+package bot
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"time"
+
+	"github.com/golive/golive/internal/launch"
+)
+
+// Errors of work that did not finish before the acknowledgement was due.
+var (
+	// errTimeout: the store gave up at the deadline; nothing was saved.
+	errTimeout = launch.Errorf(launch.EINTERNAL, "timed out")
+	// errUnsure: the store had not answered at the deadline; the change
+	// may still be saved.
+	errUnsure = launch.Errorf(launch.EINTERNAL, "no answer")
+)
+
+const (
+	msgTimeout = "I could not save that in time, so nothing was changed. Please try again in a moment."
+	msgUnsure  = "Saving is taking longer than it should. It may still go through: check with `checklist` before trying again."
+)
+
+// userMessage is what the user reads about err: the domain's message, a
+// word about the deadline, or a generic text for our own faults.
+func userMessage(err error) string {
+	switch {
+	case errors.Is(err, errUnsure):
+		return msgUnsure
+	case errors.Is(err, errTimeout), errors.Is(err, context.DeadlineExceeded):
+		return msgTimeout
+	}
+	return launch.ErrorMessage(err)
+}
+
+// within runs op with the acknowledgement's budget: Slack waits 3 s for an
+// answer however slow the database is. op gets a context with that
+// deadline; if op has not returned by then, within returns errUnsure and
+// op finishes in the background.
+func (b *Bot) within(ctx context.Context, op func(ctx context.Context) error) error {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), b.ackBudget)
+	done := make(chan error, 1)
+	b.wg.Add(1)
+	go func() {
+		defer b.wg.Done()
+		defer cancel()
+		err := op(ctx)
+		if err != nil && ctx.Err() != nil && launch.ErrorCode(err) == launch.EINTERNAL {
+			// The deadline, not the request, made op fail.
+			err = errTimeout
+		}
+		done <- err
+	}()
+	timer := time.NewTimer(b.ackBudget + 50*time.Millisecond)
+	defer timer.Stop()
+	select {
+	case err := <-done:
+		return err
+	case <-timer.C:
+		return errUnsure
+	}
+}
+
+// change applies fn to the channel's active launch and stores the result
+// with its events, all before the acknowledgement.
+func (b *Bot) change(ctx context.Context, c *call, fn func(l *launch.Launch, now time.Time) ([]launch.Event, error)) (*launch.Launch, error) {
+	var out *launch.Launch
+	err := b.within(ctx, func(ctx context.Context) error {
+		l, err := b.store.LaunchByChannel(ctx, c.team, c.channel)
+		if err != nil {
+			return noLaunchHere(err)
+		}
+		out, err = b.store.Update(ctx, l.ID, func(l *launch.Launch, now time.Time) ([]launch.Event, error) {
+			if l.Archived {
+				return nil, launch.Errorf(launch.ECONFLICT, "The launch “%s” was archived meanwhile; nothing was changed.", inert(l.Name))
+			}
+			return fn(l, now)
+		})
+		return err
+	})
+	return out, err
+}
+
+// channelLaunch reads the channel's active launch within the budget.
+func (b *Bot) channelLaunch(ctx context.Context, c *call) (*launch.Launch, error) {
+	var l *launch.Launch
+	err := b.within(ctx, func(ctx context.Context) error {
+		var err error
+		l, err = b.store.LaunchByChannel(ctx, c.team, c.channel)
+		return noLaunchHere(err)
+	})
+	return l, err
+}
+
+// noLaunchHere words a missing launch for the slash command's user.
+func noLaunchHere(err error) error {
+	if launch.ErrorCode(err) == launch.ENOTFOUND {
+		return launch.Errorf(launch.ENOTFOUND,
+			"There is no launch in this channel yet. Start one with `new \"Checkout v2\" 2026-12-01`, or paste your own checklist with `import`.")
+	}
+	return err
+}
+
+// requestID returns a short random id that ties a request's log lines together.
+func requestID() string {
+	var b [6]byte
+	_, _ = rand.Read(b[:])
+	return hex.EncodeToString(b[:])
+}

@@ -1,0 +1,221 @@
+package bot
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/slack-go/slack"
+
+	"github.com/golive/golive/bot/render"
+	"github.com/golive/golive/internal/checklist"
+	"github.com/golive/golive/internal/launch"
+	"github.com/golive/golive/internal/metrics"
+)
+
+// cmdSignoff signs a section off: its owner or the launch's creator. A
+// section with open items asks for confirmation first, with buttons.
+func (b *Bot) cmdSignoff(ctx context.Context, c *call, args []string) reply {
+	if len(args) == 0 {
+		return b.usage(c, "signoff", "Say which section to sign off.")
+	}
+	l, err := b.channelLaunch(ctx, c)
+	if err != nil {
+		return b.fail(c, err)
+	}
+	s, err := l.FindSection(strings.Join(args, " "))
+	if err != nil {
+		return b.fail(c, err)
+	}
+	if err := maySignOff(l, s, c.user); err != nil {
+		return b.fail(c, err)
+	}
+	if launch.OpenItems(s) > 0 {
+		msg := render.SignoffConfirm(l, s)
+		return reply{msg: &msg}
+	}
+	l, text, err := b.signOff(ctx, c.team, c.channel, c.user, render.SignoffRef{LaunchID: l.ID, Section: s.Index})
+	if err != nil {
+		return b.fail(c, err)
+	}
+	b.refreshLaunch(l.ID, text)
+	msg := render.Notice(text + ".")
+	return reply{msg: &msg, inChannel: true}
+}
+
+// onSignoff handles the sign-off buttons: the one on a section's checklist
+// view (value: the view), and Confirm and Cancel of the confirmation
+// (value: a render.SignoffRef).
+func (b *Bot) onSignoff(ctx context.Context, k *click, a *slack.BlockAction) metrics.Outcome {
+	switch a.ActionID {
+	case render.ActionSignoff:
+		return b.onSignoffButton(ctx, k, a.Value)
+	case render.ActionSignoffCancel:
+		b.later(func(ctx context.Context) {
+			b.replaceClicked(ctx, k.log, k.responseURL, render.Notice("Nothing was signed off."))
+		})
+		return metrics.OK
+	case render.ActionSignoffConfirm:
+	default:
+		b.tellClicker(k, msgNotMine)
+		return metrics.Invalid
+	}
+	ref, err := render.ParseSignoffRef(a.Value)
+	if err != nil {
+		b.tellClicker(k, msgNotMine)
+		return metrics.Invalid
+	}
+	l, text, err := b.signOff(ctx, k.team, k.channel, k.user, ref)
+	if err != nil {
+		b.tellClicker(k, userMessage(err))
+		return outcomeOf(err)
+	}
+	b.refreshLaunch(l.ID, text)
+	b.later(func(ctx context.Context) {
+		ctx, cancel := context.WithTimeout(ctx, slackTimeout)
+		defer cancel()
+		b.replaceClicked(ctx, k.log, k.responseURL, render.Notice("Signed off."))
+		b.tellChannel(ctx, k.log, l, text+".")
+	})
+	return metrics.OK
+}
+
+// onSignoffButton starts a sign-off from the button on a section's view.
+func (b *Bot) onSignoffButton(ctx context.Context, k *click, value string) metrics.Outcome {
+	v, err := render.ParseView(value)
+	if err != nil {
+		b.tellClicker(k, msgStaleMessage)
+		return metrics.Invalid
+	}
+	var l *launch.Launch
+	err = b.within(ctx, func(ctx context.Context) error {
+		var err error
+		l, err = b.store.LaunchByChannel(ctx, k.team, k.channel)
+		return err
+	})
+	if err != nil {
+		b.tellClicker(k, userMessage(noLaunchHere(err)))
+		return outcomeOf(err)
+	}
+	if v.Section >= len(l.Checklist.Sections) {
+		b.tellClicker(k, msgStaleMessage)
+		return metrics.Invalid
+	}
+	s := l.Checklist.Sections[v.Section]
+	if err := maySignOff(l, s, k.user); err != nil {
+		b.tellClicker(k, userMessage(err))
+		return outcomeOf(err)
+	}
+	if launch.OpenItems(s) > 0 {
+		msg := render.SignoffConfirm(l, s)
+		b.later(func(ctx context.Context) { b.respond(ctx, k.log, k.responseURL, msg) })
+		return metrics.OK
+	}
+	l, text, err := b.signOff(ctx, k.team, k.channel, k.user, render.SignoffRef{LaunchID: l.ID, Section: s.Index})
+	if err != nil {
+		b.tellClicker(k, userMessage(err))
+		return outcomeOf(err)
+	}
+	b.refreshLaunch(l.ID, text)
+	b.later(func(ctx context.Context) {
+		ctx, cancel := context.WithTimeout(ctx, slackTimeout)
+		defer cancel()
+		b.tellChannel(ctx, k.log, l, text+".")
+	})
+	return metrics.OK
+}
+
+// signOff records user's sign-off of the section ref names, in the
+// launch of the verified team and channel, and says what was signed.
+func (b *Bot) signOff(ctx context.Context, team, channel, user string, ref render.SignoffRef) (*launch.Launch, string, error) {
+	var (
+		text   string
+		loaded bool
+	)
+	var l *launch.Launch
+	err := b.within(ctx, func(ctx context.Context) error {
+		var err error
+		l, err = b.store.Update(ctx, ref.LaunchID, func(l *launch.Launch, now time.Time) ([]launch.Event, error) {
+			loaded = true
+			if l.TeamID != team || l.ChannelID != channel {
+				return nil, launch.Errorf(launch.ENOTFOUND, "This sign-off is for a launch of another channel; nothing was signed.")
+			}
+			if l.Archived {
+				return nil, launch.Errorf(launch.ECONFLICT, "The launch “%s” is archived; nothing was signed.", l.Name)
+			}
+			if ref.Section >= len(l.Checklist.Sections) {
+				return nil, launch.Errorf(launch.ENOTFOUND, msgStaleMessage)
+			}
+			s := l.Checklist.Sections[ref.Section]
+			open := launch.OpenItems(s)
+			if so := s.Signoff; so != nil && so.By == user && so.OpenItems == open {
+				return nil, launch.Errorf(launch.ECONFLICT, "You signed %s off already; nothing changed.", s.Title)
+			}
+			text = fmt.Sprintf("<@%s> signed off %s", user, s.Title)
+			if open > 0 {
+				text += fmt.Sprintf(" with %d open items", open)
+			}
+			return l.SignOff(user, s.Title, now)
+		})
+		return err
+	})
+	if err != nil {
+		// On a timeout the transaction may still be running: read nothing
+		// it writes but loaded, which is only read when it has finished.
+		if launch.ErrorCode(err) == launch.ENOTFOUND && !loaded {
+			err = launch.Errorf(launch.ENOTFOUND, "The launch of this sign-off no longer exists; nothing was signed.")
+		}
+		return nil, "", err
+	}
+	return l, text, nil
+}
+
+// maySignOff checks that user is the section's owner or the launch's creator.
+func maySignOff(l *launch.Launch, s *checklist.Section, user string) error {
+	if user != l.Creator && user != s.Owner {
+		return launch.Errorf(launch.EFORBIDDEN, "Only the owner of %s or the launch's creator <@%s> can sign it off.", s.Title, l.Creator)
+	}
+	return nil
+}
+
+// tellChannel posts a short notice of ours in the launch's channel.
+func (b *Bot) tellChannel(ctx context.Context, log *slog.Logger, l *launch.Launch, text string) {
+	if _, _, err := b.slack.PostMessageContext(ctx, l.ChannelID, messageOptions(render.Notice(text))...); err != nil {
+		log.Error("post notice", "launch", l.ID, "err", err)
+	}
+}
+
+// replaceClicked replaces the ephemeral message clicked (the sign-off
+// confirmation) through the click's response_url.
+func (b *Bot) replaceClicked(ctx context.Context, log *slog.Logger, responseURL string, msg render.Message) {
+	if responseURL == "" {
+		return
+	}
+	body, err := json.Marshal(webhookAnswer{ResponseType: slack.ResponseTypeEphemeral, Text: msg.Text, Blocks: msg.Blocks, ReplaceOriginal: true})
+	if err != nil {
+		log.Error("encode replacement", "err", err)
+		return
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, responseURL, bytes.NewReader(body))
+	if err != nil {
+		log.Error("replace clicked message", "err", err)
+		return
+	}
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := b.http.Do(req)
+	if err != nil {
+		log.Error("replace clicked message", "err", err)
+		return
+	}
+	defer resp.Body.Close()
+	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
+	if resp.StatusCode != http.StatusOK {
+		log.Error("replace clicked message", "status", resp.StatusCode)
+	}
+}

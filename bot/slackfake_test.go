@@ -1,0 +1,263 @@
+package bot
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/slack-go/slack"
+)
+
+// fakeSlack is an httptest fake of the Slack Web API methods golive calls,
+// and of response_url endpoints. It records every call with its body, keeps
+// the latest blocks of every message it was given, and can be told to answer
+// a method with 429 (with Retry-After), 500, a Slack error, or slowly.
+type fakeSlack struct {
+	srv *httptest.Server
+
+	mu       sync.Mutex
+	calls    []fakeCall
+	faults   map[string][]fault
+	delay    map[string]time.Duration
+	messages map[string]fakeMessage // by ts
+	nextTS   int
+	// wsURL is what apps.connections.open answers, for Socket Mode tests.
+	wsURL string
+}
+
+// fakeCall is one request the fake received.
+type fakeCall struct {
+	Method string
+	Form   url.Values // form-encoded methods
+	JSON   []byte     // JSON-bodied methods and response_url posts
+	At     time.Time
+}
+
+// fault is one scripted failure of a method.
+type fault struct {
+	status     int
+	retryAfter int
+	slackError string
+}
+
+// fakeMessage is a message as the fake holds it after posts and updates.
+type fakeMessage struct {
+	Channel string
+	Text    string
+	Blocks  string // JSON array
+}
+
+func newFakeSlack(t testing.TB) *fakeSlack {
+	f := &fakeSlack{faults: map[string][]fault{}, delay: map[string]time.Duration{}, messages: map[string]fakeMessage{}, nextTS: 100}
+	f.srv = httptest.NewServer(http.HandlerFunc(f.serve))
+	t.Cleanup(f.srv.Close)
+	return f
+}
+
+// apiURL is the base URL to give slack.OptionAPIURL.
+func (f *fakeSlack) apiURL() string { return f.srv.URL + "/api/" }
+
+// responseURL returns a response_url served by the fake.
+func (f *fakeSlack) responseURL(name string) string { return f.srv.URL + "/response/" + name }
+
+// client returns a Web API client for the fake, retrying as production does.
+func (f *fakeSlack) client() *slack.Client {
+	cfg := slack.RetryConfig{
+		MaxRetries:         3,
+		RetryAfterDuration: time.Second,
+		BackoffInitial:     10 * time.Millisecond,
+		BackoffMax:         100 * time.Millisecond,
+	}
+	cfg.Handlers = append(slack.AllBuiltinRetryHandlers(cfg), slack.NewServerErrorRetryHandler(cfg))
+	return slack.New("xoxb-test-token", slack.OptionAPIURL(f.apiURL()), slack.OptionRetryConfig(cfg))
+}
+
+// failNext makes the next n calls of method fail as told.
+func (f *fakeSlack) failNext(method string, n int, ft fault) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	for range n {
+		f.faults[method] = append(f.faults[method], ft)
+	}
+}
+
+// slow makes every call of method take d.
+func (f *fakeSlack) slow(method string, d time.Duration) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.delay[method] = d
+}
+
+func (f *fakeSlack) serve(w http.ResponseWriter, r *http.Request) {
+	body, _ := io.ReadAll(r.Body)
+	call := fakeCall{At: time.Now()}
+	switch {
+	case strings.HasPrefix(r.URL.Path, "/api/"):
+		call.Method = strings.TrimPrefix(r.URL.Path, "/api/")
+	case strings.HasPrefix(r.URL.Path, "/response/"):
+		call.Method = "response_url"
+	default:
+		http.NotFound(w, r)
+		return
+	}
+	if strings.HasPrefix(r.Header.Get("Content-Type"), "application/json") || call.Method == "response_url" {
+		call.JSON = body
+	} else {
+		call.Form, _ = url.ParseQuery(string(body))
+	}
+
+	f.mu.Lock()
+	f.calls = append(f.calls, call)
+	delay := f.delay[call.Method]
+	var ft *fault
+	if q := f.faults[call.Method]; len(q) > 0 {
+		ft = &q[0]
+		f.faults[call.Method] = q[1:]
+	}
+	f.mu.Unlock()
+
+	if delay > 0 {
+		time.Sleep(delay)
+	}
+	if ft != nil {
+		if ft.retryAfter > 0 {
+			w.Header().Set("Retry-After", strconv.Itoa(ft.retryAfter))
+		}
+		if ft.status != 0 {
+			w.WriteHeader(ft.status)
+			return
+		}
+		writeJSON(w, map[string]any{"ok": false, "error": ft.slackError})
+		return
+	}
+	if call.Method == "response_url" {
+		w.WriteHeader(http.StatusOK)
+		return
+	}
+	writeJSON(w, f.answer(call))
+}
+
+// answer is the successful reply to a call, updating the fake's messages.
+func (f *fakeSlack) answer(c fakeCall) map[string]any {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	switch c.Method {
+	case "chat.postMessage":
+		f.nextTS++
+		ts := fmt.Sprintf("1700000000.%06d", f.nextTS)
+		f.messages[ts] = fakeMessage{Channel: c.Form.Get("channel"), Text: c.Form.Get("text"), Blocks: c.Form.Get("blocks")}
+		return map[string]any{"ok": true, "channel": c.Form.Get("channel"), "ts": ts}
+	case "chat.update":
+		ts := c.Form.Get("ts")
+		if _, ok := f.messages[ts]; !ok {
+			return map[string]any{"ok": false, "error": "message_not_found"}
+		}
+		f.messages[ts] = fakeMessage{Channel: c.Form.Get("channel"), Text: c.Form.Get("text"), Blocks: c.Form.Get("blocks")}
+		return map[string]any{"ok": true, "channel": c.Form.Get("channel"), "ts": ts}
+	case "chat.postEphemeral":
+		return map[string]any{"ok": true, "message_ts": "1700000000.999999"}
+	case "views.open", "views.publish":
+		return map[string]any{"ok": true, "view": map[string]any{"id": "V1"}}
+	case "conversations.open":
+		return map[string]any{"ok": true, "channel": map[string]any{"id": "D1"}}
+	case "apps.connections.open":
+		return map[string]any{"ok": true, "url": f.wsURL}
+	case "auth.test":
+		return map[string]any{"ok": true, "user_id": "UBOT", "team_id": "T1"}
+	}
+	return map[string]any{"ok": false, "error": "unknown_method"}
+}
+
+func writeJSON(w http.ResponseWriter, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	_ = json.NewEncoder(w).Encode(v)
+}
+
+// callsOf returns the calls of method so far.
+func (f *fakeSlack) callsOf(method string) []fakeCall {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	var out []fakeCall
+	for _, c := range f.calls {
+		if c.Method == method {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// count returns how many calls of method were made.
+func (f *fakeSlack) count(method string) int { return len(f.callsOf(method)) }
+
+// total returns how many Web API calls (response_url posts aside) were made.
+func (f *fakeSlack) total() int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	n := 0
+	for _, c := range f.calls {
+		if c.Method != "response_url" {
+			n++
+		}
+	}
+	return n
+}
+
+// message returns the message with ts as the fake holds it now.
+func (f *fakeSlack) message(ts string) (fakeMessage, bool) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	m, ok := f.messages[ts]
+	return m, ok
+}
+
+// lastTS returns the ts of the latest message posted.
+func (f *fakeSlack) lastTS() string {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return fmt.Sprintf("1700000000.%06d", f.nextTS)
+}
+
+// jsonEscapes undoes encoding/json's HTML-safe escapes, so that assertions
+// read the text Slack would.
+var jsonEscapes = strings.NewReplacer(`\u003c`, "<", `\u003e`, ">", `\u0026`, "&")
+
+// unJSON returns s with encoding/json's HTML-safe escapes undone.
+func unJSON(s string) string { return jsonEscapes.Replace(s) }
+
+// blocks decodes a message's blocks.
+func (m fakeMessage) blocks(t testing.TB) []slack.Block {
+	t.Helper()
+	var bs slack.Blocks
+	if err := json.Unmarshal([]byte(m.Blocks), &bs); err != nil {
+		t.Fatalf("decode blocks: %v\n%s", err, m.Blocks)
+	}
+	return bs.BlockSet
+}
+
+// responses returns the bodies posted to response_urls, decoded.
+func (f *fakeSlack) responses(t testing.TB) []webhookAnswer {
+	t.Helper()
+	var out []webhookAnswer
+	for _, c := range f.callsOf("response_url") {
+		var a webhookAnswer
+		var raw struct {
+			ResponseType string          `json:"response_type"`
+			Text         string          `json:"text"`
+			Blocks       json.RawMessage `json:"blocks"`
+		}
+		if err := json.Unmarshal(c.JSON, &raw); err != nil {
+			t.Fatalf("decode response_url body: %v", err)
+		}
+		a.ResponseType, a.Text = raw.ResponseType, raw.Text
+		out = append(out, a)
+	}
+	return out
+}

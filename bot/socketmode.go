@@ -1,0 +1,115 @@
+package bot
+
+import (
+	"context"
+
+	"github.com/slack-go/slack"
+	"github.com/slack-go/slack/slackevents"
+	"github.com/slack-go/slack/socketmode"
+
+	"github.com/golive/golive/bot/render"
+)
+
+// RunSocketMode connects to Slack over Socket Mode with the app-level token
+// (xapp-...) and serves commands, interactions and events until ctx ends,
+// reconnecting when the connection drops. The handlers are the HTTP mode's:
+// a command or click is stored before its envelope is acknowledged, within
+// the same budget. It returns nil when ctx ends, and an error when Slack
+// refuses the token.
+func (b *Bot) RunSocketMode(ctx context.Context, appToken string) error {
+	api := *b.slack
+	slack.OptionAppLevelToken(appToken)(&api)
+	client := socketmode.New(&api)
+
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	done := make(chan error, 1)
+	go func() { done <- client.RunContext(ctx) }()
+	for {
+		select {
+		case err := <-done:
+			if ctx.Err() != nil {
+				return nil
+			}
+			return err
+		case evt := <-client.Events:
+			b.socketEvent(ctx, client, evt)
+		}
+	}
+}
+
+// socketEvent hands one Socket Mode event to its handler; envelopes are
+// handled in their own goroutines so that the event channel keeps draining.
+func (b *Bot) socketEvent(ctx context.Context, client *socketmode.Client, evt socketmode.Event) {
+	switch evt.Type {
+	case socketmode.EventTypeConnected:
+		b.log.Info("socket mode connected")
+	case socketmode.EventTypeConnectionError:
+		if e, ok := evt.Data.(*slack.ConnectionErrorEvent); ok {
+			b.log.Warn("socket mode connection error; retrying", "attempt", e.Attempt, "backoff", e.Backoff.String(), "err", e.ErrorObj)
+		}
+	case socketmode.EventTypeInvalidAuth:
+		b.log.Error("socket mode: Slack refused the app-level token (SLACK_APP_TOKEN)")
+	case socketmode.EventTypeSlashCommand:
+		cmd, ok := evt.Data.(slack.SlashCommand)
+		if !ok || evt.Request == nil {
+			return
+		}
+		b.envelope(client, evt.Request, cmd.ResponseURL, func() any { return b.slashCommand(ctx, cmd) })
+	case socketmode.EventTypeInteractive:
+		cb, ok := evt.Data.(slack.InteractionCallback)
+		if !ok || evt.Request == nil {
+			return
+		}
+		b.envelope(client, evt.Request, "", func() any { return b.interaction(ctx, &cb) })
+	case socketmode.EventTypeEventsAPI:
+		if evt.Request != nil {
+			b.ack(client, evt.Request, nil, "")
+		}
+		if e, ok := evt.Data.(slackevents.EventsAPIEvent); ok {
+			b.event(socketAppEvent(e))
+		}
+	}
+}
+
+// envelope runs handle in its own goroutine and acknowledges the envelope
+// with its result.
+func (b *Bot) envelope(client *socketmode.Client, req *socketmode.Request, responseURL string, handle func() any) {
+	b.wg.Add(1)
+	go func() {
+		defer b.wg.Done()
+		b.ack(client, req, handle(), responseURL)
+	}()
+}
+
+// ack acknowledges an envelope with payload. A payload Socket Mode refuses
+// (20 KB or more) is sent through responseURL instead.
+func (b *Bot) ack(client *socketmode.Client, req *socketmode.Request, payload any, responseURL string) {
+	err := client.Ack(*req, payload)
+	if err == nil {
+		return
+	}
+	b.log.Warn("socket mode ack with payload failed; acknowledging empty", "err", err)
+	if err := client.Ack(*req); err != nil {
+		b.log.Error("socket mode ack", "err", err)
+		return
+	}
+	if ans, ok := payload.(commandAnswer); ok && responseURL != "" {
+		b.later(func(ctx context.Context) {
+			msg := render.Message{Text: ans.Text, Blocks: ans.Blocks}
+			b.respondAs(ctx, b.log, responseURL, msg, ans.ResponseType == slack.ResponseTypeInChannel)
+		})
+	}
+}
+
+// socketAppEvent reads the part of an Events API event golive acts on.
+func socketAppEvent(e slackevents.EventsAPIEvent) appEvent {
+	out := appEvent{team: e.TeamID, kind: e.InnerEvent.Type}
+	if cb, ok := e.Data.(*slackevents.EventsAPICallbackEvent); ok {
+		out.id = cb.EventID
+	}
+	if home, ok := e.InnerEvent.Data.(*slackevents.AppHomeOpenedEvent); ok {
+		out.user, out.tab = home.User, home.Tab
+	}
+	return out
+}

@@ -1,0 +1,105 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"syscall"
+	"time"
+
+	"github.com/golive/golive/store"
+)
+
+// runBackup is `golive backup [--db PATH] DEST`: a consistent copy of the
+// database, taken while the bot keeps running, synced and integrity-checked
+// before it is renamed into place. DEST may be a directory, which gets a
+// file named after the time. An existing DEST file is replaced.
+func runBackup(args []string, stdout, stderr io.Writer, getenv func(string) string) int {
+	flags := flag.NewFlagSet("backup", flag.ContinueOnError)
+	flags.SetOutput(stderr)
+	db := flags.String("db", "", "database to copy, overrides GOLIVE_DB (default ./golive.db)")
+	flags.Usage = func() {
+		fmt.Fprintln(stderr, "usage: golive backup [--db path] DEST")
+		fmt.Fprintln(stderr, "Copies the database (GOLIVE_DB) to DEST, a file or a directory, while golive runs.")
+		flags.PrintDefaults()
+	}
+	if err := flags.Parse(args); err != nil {
+		return exitUsage(err)
+	}
+	if flags.NArg() != 1 {
+		flags.Usage()
+		return 2
+	}
+	src := *db
+	if src == "" {
+		src = getenv("GOLIVE_DB")
+	}
+	if src == "" {
+		src = defaultDB
+	}
+
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	dest, err := backup(ctx, src, flags.Arg(0), time.Now().UTC())
+	if err != nil {
+		fmt.Fprintf(stderr, "golive backup: %v\n", err)
+		return 1
+	}
+	fmt.Fprintf(stdout, "backed up %s to %s (integrity checked)\n", src, dest)
+	return 0
+}
+
+// backup copies the database at src to dest and returns the file written.
+func backup(ctx context.Context, src, dest string, now time.Time) (string, error) {
+	if _, err := os.Stat(src); err != nil {
+		if errors.Is(err, fs.ErrNotExist) {
+			return "", fmt.Errorf("database %s does not exist: set GOLIVE_DB (or --db) to the file golive serve uses", src)
+		}
+		return "", fmt.Errorf("database %s: %w", src, err)
+	}
+	if info, err := os.Stat(dest); err == nil && info.IsDir() {
+		dest = filepath.Join(dest, "golive-"+now.Format("20060102-150405")+".db")
+	}
+	if sameDatabase(src, dest) {
+		return "", fmt.Errorf("%s is the database itself (or one of its -wal, -shm files): choose another backup path", dest)
+	}
+	st, err := store.Open(ctx, src)
+	if err != nil {
+		return "", err
+	}
+	if err := errors.Join(st.Backup(ctx, dest), st.Close()); err != nil {
+		return "", err
+	}
+	return dest, nil
+}
+
+// sameDatabase tells whether dest would overwrite the database at src or one
+// of SQLite's files beside it.
+func sameDatabase(src, dest string) bool {
+	destInfo, destErr := os.Stat(dest)
+	for _, suffix := range []string{"", "-wal", "-shm", "-journal"} {
+		if a, b := absPath(src+suffix), absPath(dest); a == b {
+			return true
+		}
+		if destErr != nil {
+			continue
+		}
+		if info, err := os.Stat(src + suffix); err == nil && os.SameFile(info, destInfo) {
+			return true
+		}
+	}
+	return false
+}
+
+func absPath(p string) string {
+	if a, err := filepath.Abs(p); err == nil {
+		return a
+	}
+	return filepath.Clean(p)
+}

@@ -1,0 +1,71 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"time"
+)
+
+// healthcheckTimeout bounds the whole probe; Docker's own timeout is longer.
+const healthcheckTimeout = 3 * time.Second
+
+// runHealthcheck is `golive healthcheck`: it GETs /healthz of the server on
+// GOLIVE_ADDR and exits 0 when it answers 200, 1 otherwise. The distroless
+// image has no curl, so its HEALTHCHECK runs this.
+func runHealthcheck(args []string, stdout, stderr io.Writer, getenv func(string) string) int {
+	fs := flag.NewFlagSet("healthcheck", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	target := fs.String("url", "", "URL to probe (default http://127.0.0.1:PORT/healthz, PORT from GOLIVE_ADDR)")
+	if err := fs.Parse(args); err != nil {
+		return exitUsage(err)
+	}
+	url := *target
+	if url == "" {
+		addr := getenv("GOLIVE_ADDR")
+		if addr == "" {
+			addr = defaultAddr
+		}
+		if err := checkAddr("GOLIVE_ADDR", addr); err != nil {
+			fmt.Fprintf(stderr, "golive healthcheck: %v\n", err)
+			return 2
+		}
+		url = healthURL(addr)
+	}
+
+	ctx, cancel := context.WithTimeout(context.Background(), healthcheckTimeout)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
+	if err != nil {
+		fmt.Fprintf(stderr, "golive healthcheck: %v\n", err)
+		return 2
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		fmt.Fprintf(stderr, "golive healthcheck: %v\n", err)
+		return 1
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		fmt.Fprintf(stderr, "golive healthcheck: %s answered %s\n", url, resp.Status)
+		return 1
+	}
+	fmt.Fprintf(stdout, "ok %s\n", url)
+	return 0
+}
+
+// healthURL turns a listen address into the URL of its /healthz on this
+// machine: a wildcard or empty host is probed on the loopback address.
+func healthURL(addr string) string {
+	host, port, _ := net.SplitHostPort(addr)
+	switch host {
+	case "", "0.0.0.0":
+		host = "127.0.0.1"
+	case "::":
+		host = "::1"
+	}
+	return "http://" + net.JoinHostPort(host, port) + "/healthz"
+}

@@ -1,0 +1,95 @@
+package main
+
+import (
+	"bytes"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"runtime"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+func TestRunDispatches(t *testing.T) {
+	tests := []struct {
+		name       string
+		args       []string
+		code       int
+		wantStdout string
+		wantStderr string
+	}{
+		{"version", []string{"version"}, 0, "golive dev (" + runtime.Version() + ", " + runtime.GOOS + "/" + runtime.GOARCH + ")\n", ""},
+		{"--version", []string{"--version"}, 0, "golive dev", ""},
+		{"help", []string{"help"}, 0, "Usage:\n  golive [serve]", ""},
+		{"--help", []string{"--help"}, 0, "golive backup [--db path] DEST", ""},
+		{"unknown command", []string{"deploy"}, 2, "", "golive: unknown command \"deploy\"\n\ngolive takes a team"},
+		{"serve help", []string{"serve", "--help"}, 0, "", "usage: golive serve [--addr host:port] [--db path]"},
+		{"serve with an unknown flag", []string{"--port", "80"}, 2, "", "flag provided but not defined: -port"},
+		{"serve with an argument", []string{"serve", "now"}, 2, "", "golive serve: unexpected argument \"now\"\n"},
+		{"check a built-in template offline", []string{"check", "--template", "web"}, 1, "NO-GO", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var stdout, stderr bytes.Buffer
+			code := run(tt.args, &stdout, &stderr, env(nil))
+			assert.Equal(t, tt.code, code, stderr.String())
+			if tt.wantStdout == "" {
+				assert.Empty(t, stdout.String())
+			} else {
+				assert.Contains(t, stdout.String(), tt.wantStdout)
+			}
+			if tt.wantStderr == "" {
+				assert.Empty(t, stderr.String())
+			} else {
+				assert.Contains(t, stderr.String(), tt.wantStderr)
+			}
+		})
+	}
+}
+
+func TestHealthcheck(t *testing.T) {
+	healthy := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path != "/healthz" {
+			http.NotFound(w, r)
+		}
+	}))
+	defer healthy.Close()
+	_, port, err := net.SplitHostPort(healthy.Listener.Addr().String())
+	require.NoError(t, err)
+
+	var stdout, stderr bytes.Buffer
+	code := run([]string{"healthcheck"}, &stdout, &stderr, env(map[string]string{"GOLIVE_ADDR": ":" + port}))
+	assert.Equal(t, 0, code, stderr.String())
+	assert.Equal(t, "ok http://127.0.0.1:"+port+"/healthz\n", stdout.String())
+
+	stdout.Reset()
+	code = run([]string{"healthcheck", "--url", healthy.URL + "/nothing"}, &stdout, &stderr, env(nil))
+	assert.Equal(t, 1, code)
+	assert.Contains(t, stderr.String(), "answered 404 Not Found")
+
+	addr := healthy.Listener.Addr().String()
+	healthy.Close()
+	stderr.Reset()
+	code = run([]string{"healthcheck"}, &stdout, &stderr, env(map[string]string{"GOLIVE_ADDR": addr}))
+	assert.Equal(t, 1, code)
+	assert.Contains(t, stderr.String(), "connection refused")
+
+	stderr.Reset()
+	code = run([]string{"healthcheck"}, &stdout, &stderr, env(map[string]string{"GOLIVE_ADDR": "8080"}))
+	assert.Equal(t, 2, code)
+	assert.Equal(t, "golive healthcheck: GOLIVE_ADDR=\"8080\" is not a listen address: write host:port or :port, for example :8080\n", stderr.String())
+}
+
+func TestHealthURL(t *testing.T) {
+	for addr, want := range map[string]string{
+		":8080":          "http://127.0.0.1:8080/healthz",
+		"0.0.0.0:9000":   "http://127.0.0.1:9000/healthz",
+		"[::]:8080":      "http://[::1]:8080/healthz",
+		"10.0.0.5:8080":  "http://10.0.0.5:8080/healthz",
+		"localhost:8081": "http://localhost:8081/healthz",
+	} {
+		assert.Equal(t, want, healthURL(addr), addr)
+	}
+}

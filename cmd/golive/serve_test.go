@@ -1,0 +1,231 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"errors"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// TestMain lets tests run the real program in a child process (to send it
+// signals): with GOLIVE_TEST_MAIN set, the test binary is golive.
+func TestMain(m *testing.M) {
+	if os.Getenv("GOLIVE_TEST_MAIN") == "1" {
+		os.Exit(run(strings.Fields(os.Getenv("GOLIVE_TEST_ARGS")), os.Stdout, os.Stderr, os.Getenv))
+	}
+	os.Exit(m.Run())
+}
+
+// syncBuffer is a log sink safe for the server's goroutines.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
+func httpGet(t *testing.T, url string) (int, string) {
+	t.Helper()
+	resp, err := http.Get(url)
+	require.NoError(t, err)
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	require.NoError(t, err)
+	return resp.StatusCode, string(body)
+}
+
+// startServe runs serve on a free local port and returns its base URL, its
+// logs, and a function that stops it and returns serve's error.
+func startServe(t *testing.T, vars map[string]string) (string, *syncBuffer, func() error) {
+	t.Helper()
+	if vars["GOLIVE_DB"] == "" {
+		vars["GOLIVE_DB"] = filepath.Join(t.TempDir(), "golive.db")
+	}
+	cfg, err := LoadConfig(env(vars))
+	require.NoError(t, err)
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	logs := &syncBuffer{}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- serve(ctx, cfg, ln, slog.New(slog.NewJSONHandler(logs, nil))) }()
+	var once sync.Once
+	var serveErr error
+	stop := func() error {
+		once.Do(func() {
+			cancel()
+			serveErr = <-done
+		})
+		return serveErr
+	}
+	t.Cleanup(func() { stop() })
+	base := "http://" + ln.Addr().String()
+	require.Eventually(t, func() bool {
+		resp, err := http.Get(base + "/livez")
+		if err == nil {
+			resp.Body.Close()
+		}
+		return err == nil
+	}, 10*time.Second, 10*time.Millisecond, "server did not start; logs:\n%s", logs)
+	return base, logs, stop
+}
+
+func TestServeWithoutSlack(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "golive.db")
+	base, logs, stop := startServe(t, map[string]string{"GOLIVE_DB": db})
+
+	for _, path := range []string{"/healthz", "/livez"} {
+		code, body := httpGet(t, base+path)
+		assert.Equal(t, http.StatusOK, code, path)
+		assert.Equal(t, "ok\n", body, path)
+	}
+	code, body := httpGet(t, base+"/readyz")
+	assert.Equal(t, http.StatusOK, code)
+	assert.Equal(t, "ok database\n", body, "offline readiness checks the database only")
+
+	code, body = httpGet(t, base+"/metrics")
+	assert.Equal(t, http.StatusOK, code)
+	assert.Contains(t, body, `golive_build_info{goversion="`)
+	assert.Contains(t, body, `golive_reminders_total{result="sent"} 0`)
+
+	code, _ = httpGet(t, base+"/slack/commands")
+	assert.Equal(t, http.StatusNotFound, code, "no Slack routes without credentials")
+
+	assert.Contains(t, logs.String(), "Slack is not connected: SLACK_BOT_TOKEN is not set")
+	assert.Contains(t, logs.String(), "golive check --template web")
+
+	require.NoError(t, stop())
+	assert.Contains(t, logs.String(), `"msg":"database closed"`)
+	assert.FileExists(t, db)
+	for _, line := range strings.Split(strings.TrimSpace(logs.String()), "\n") {
+		assert.True(t, strings.HasPrefix(line, "{") && strings.HasSuffix(line, "}"), "every log line is JSON: %s", line)
+	}
+}
+
+func TestServeRefusesAnUnusableDatabase(t *testing.T) {
+	cfg, err := LoadConfig(env(map[string]string{"GOLIVE_DB": filepath.Join(t.TempDir(), "missing", "dir", "golive.db")}))
+	require.NoError(t, err)
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	err = serve(context.Background(), cfg, ln, slog.New(slog.DiscardHandler))
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "GOLIVE_DB=")
+}
+
+func TestRunServeRefusesBadConfiguration(t *testing.T) {
+	var stderr bytes.Buffer
+	code := run([]string{"serve"}, io.Discard, &stderr, env(map[string]string{
+		"SLACK_BOT_TOKEN": "xoxp-user-SECRET", "SLACK_SIGNING_SECRET": testSigning,
+	}))
+	assert.Equal(t, 2, code)
+	assert.Equal(t, "golive: SLACK_BOT_TOKEN holds a user token, not one starting with xoxb-: use the Bot User OAuth Token from the app's OAuth & Permissions page\n", stderr.String())
+	assert.NotContains(t, stderr.String(), "SECRET")
+
+	stderr.Reset()
+	code = run([]string{"serve", "--addr", "nonsense"}, io.Discard, &stderr, env(nil))
+	assert.Equal(t, 2, code)
+	assert.Equal(t, "golive: GOLIVE_ADDR=\"nonsense\" is not a listen address: write host:port or :port, for example :8080\n", stderr.String(), "flags are checked like the variables they mirror")
+}
+
+// child starts golive serve as a child process and waits until it listens.
+func child(t *testing.T) (*exec.Cmd, string, *syncBuffer) {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	addr := ln.Addr().String()
+	require.NoError(t, ln.Close())
+
+	cmd := exec.Command(os.Args[0])
+	cmd.Env = append(os.Environ(),
+		"GOLIVE_TEST_MAIN=1", "GOLIVE_TEST_ARGS=serve",
+		"GOLIVE_ADDR="+addr, "GOLIVE_DB="+filepath.Join(t.TempDir(), "golive.db"),
+		"SLACK_BOT_TOKEN=", "SLACK_APP_TOKEN=", "SLACK_SIGNING_SECRET=",
+	)
+	stderr, err := cmd.StderrPipe()
+	require.NoError(t, err)
+	require.NoError(t, cmd.Start())
+	t.Cleanup(func() { cmd.Process.Kill() })
+
+	logs := &syncBuffer{}
+	listening := make(chan struct{})
+	go func() {
+		scanner := bufio.NewScanner(stderr)
+		once := sync.Once{}
+		for scanner.Scan() {
+			logs.Write(append(scanner.Bytes(), '\n'))
+			if strings.Contains(scanner.Text(), `"msg":"listening"`) {
+				once.Do(func() { close(listening) })
+			}
+		}
+	}()
+	select {
+	case <-listening:
+	case <-time.After(20 * time.Second):
+		t.Fatalf("golive did not start; logs:\n%s", logs)
+	}
+	return cmd, addr, logs
+}
+
+func exitCode(t *testing.T, cmd *exec.Cmd) int {
+	t.Helper()
+	err := cmd.Wait()
+	var exit *exec.ExitError
+	if errors.As(err, &exit) {
+		return exit.ExitCode()
+	}
+	require.NoError(t, err)
+	return 0
+}
+
+func TestSIGTERMShutsDownGracefully(t *testing.T) {
+	cmd, _, logs := child(t)
+	require.NoError(t, cmd.Process.Signal(syscall.SIGTERM))
+	assert.Equal(t, 0, exitCode(t, cmd), logs.String())
+	out := logs.String()
+	assert.Contains(t, out, `"msg":"shutting down; a second signal exits at once","signal":"terminated"`)
+	assert.Contains(t, out, `"msg":"http server stopped"`)
+	assert.Contains(t, out, `"msg":"database closed"`)
+}
+
+func TestSecondSignalExitsAtOnce(t *testing.T) {
+	cmd, addr, logs := child(t)
+	// A request whose headers never end keeps the graceful shutdown waiting
+	// (until ReadHeaderTimeout), which the second signal cuts short.
+	conn, err := net.Dial("tcp", addr)
+	require.NoError(t, err)
+	defer conn.Close()
+	_, err = conn.Write([]byte("GET /healthz HTTP/1.1\r\nHost: golive\r\n"))
+	require.NoError(t, err)
+
+	require.NoError(t, cmd.Process.Signal(syscall.SIGTERM))
+	require.Eventually(t, func() bool { return strings.Contains(logs.String(), "shutting down") }, 10*time.Second, 5*time.Millisecond)
+	require.NoError(t, cmd.Process.Signal(syscall.SIGINT))
+	assert.Equal(t, 1, exitCode(t, cmd), logs.String())
+	assert.Contains(t, logs.String(), `"msg":"second signal: exiting without finishing the shutdown","signal":"interrupt"`)
+	assert.NotContains(t, logs.String(), "http server stopped")
+}

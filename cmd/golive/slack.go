@@ -1,0 +1,147 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/slack-go/slack"
+
+	"github.com/golive/golive/bot"
+	"github.com/golive/golive/internal/metrics"
+	"github.com/golive/golive/internal/ops"
+	"github.com/golive/golive/store"
+)
+
+// Slack client settings.
+const (
+	// slackCallTimeout bounds one Web API HTTP request; retries get their own.
+	slackCallTimeout = 30 * time.Second
+	// authCheckEvery is how often /readyz may call auth.test (Tier 4, about
+	// 100 a minute): probes in between get the last answer.
+	authCheckEvery = time.Minute
+)
+
+// slackDeps is what startSlack wires the bot to.
+type slackDeps struct {
+	cfg     Config
+	store   *store.Store
+	metrics *metrics.Metrics
+	mux     *http.ServeMux
+	health  *ops.Health
+	log     *slog.Logger
+}
+
+// startSlack connects golive to Slack: it checks the bot token with
+// auth.test, adds Slack to readiness, and serves Slack's requests over HTTP
+// (POST /slack/commands, /slack/interactions, /slack/events on the mux) or
+// over Socket Mode. stop ends Socket Mode and waits for the bot's work in
+// flight; call it after the HTTP server has stopped taking requests.
+func startSlack(ctx context.Context, d slackDeps) (stop func(), err error) {
+	api := newSlackClient(d.cfg, d.metrics, d.log)
+	if err := authTest(ctx, api, d.log); err != nil {
+		return nil, err
+	}
+	d.health.Add(ops.Check{Name: "slack", Run: ops.Cached(authCheckEvery, time.Now, func(ctx context.Context) error {
+		if _, err := api.AuthTestContext(ctx); err != nil {
+			return fmt.Errorf("auth.test: %w", err)
+		}
+		return nil
+	})})
+
+	b, err := bot.New(bot.Config{
+		Store:         d.store,
+		Slack:         api,
+		SigningSecret: d.cfg.SigningSecret.Reveal(),
+		Timezone:      d.cfg.Timezone,
+		Logger:        d.log,
+		Metrics:       d.metrics,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("start the bot: %w", err)
+	}
+
+	if d.cfg.Mode() == ModeHTTP {
+		d.mux.Handle("/slack/", b.Handler())
+		d.log.Info("HTTP mode: point the Slack app's request URLs at https://YOUR-HOST/slack/commands, /slack/interactions and /slack/events")
+		return b.Close, nil
+	}
+
+	socketCtx, cancel := context.WithCancel(ctx)
+	socket := &socketState{}
+	d.health.Add(ops.Check{Name: "socket_mode", Run: func(context.Context) error { return socket.failure() }})
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		d.log.Info("Socket Mode: connecting to Slack with SLACK_APP_TOKEN")
+		if err := b.RunSocketMode(socketCtx, d.cfg.AppToken.Reveal()); err != nil {
+			socket.fail(err)
+			d.log.Error("Socket Mode stopped for good: check SLACK_APP_TOKEN (an App-Level Token with connections:write) and that Socket Mode is on in the app's settings", "err", err)
+		}
+	}()
+	return func() {
+		cancel()
+		<-done
+		b.Close()
+	}, nil
+}
+
+// newSlackClient returns the Web API client: every call counted in the
+// metrics, 429s retried after Retry-After, 5xx and connection errors
+// retried with backoff, slack-go's own log lines sent to slog.
+func newSlackClient(cfg Config, m *metrics.Metrics, log *slog.Logger) *slack.Client {
+	opts := []slack.Option{
+		slack.OptionHTTPClient(&http.Client{Transport: m.SlackTransport(nil), Timeout: slackCallTimeout}),
+		slack.OptionLog(slog.NewLogLogger(log.Handler(), slog.LevelWarn)),
+	}
+	if cfg.SlackAPIURL != "" {
+		opts = append(opts, slack.OptionAPIURL(cfg.SlackAPIURL))
+	}
+	retry := slack.DefaultRetryConfig()
+	retry.Handlers = slack.AllBuiltinRetryHandlers(retry)
+	// The retry wrapper goes around the HTTP client, so it must come after it.
+	opts = append(opts, slack.OptionRetryConfig(retry))
+	return slack.New(cfg.BotToken.Reveal(), opts...)
+}
+
+// authTest checks the bot token. Slack refusing it stops the start, since
+// nothing would work; Slack being unreachable does not: readiness reports
+// it until Slack answers.
+func authTest(ctx context.Context, api *slack.Client, log *slog.Logger) error {
+	auth, err := api.AuthTestContext(ctx)
+	var refused slack.SlackErrorResponse
+	switch {
+	case errors.As(err, &refused):
+		return fmt.Errorf("slack refused SLACK_BOT_TOKEN (auth.test: %s): copy the Bot User OAuth Token again from the app's OAuth & Permissions page, and reinstall the app if it was revoked", refused.Err)
+	case err != nil:
+		log.Warn("cannot reach Slack yet; /readyz fails until auth.test succeeds", "err", err)
+	default:
+		log.Info("connected to Slack", "team", auth.Team, "team_id", auth.TeamID, "bot_user_id", auth.UserID)
+	}
+	return nil
+}
+
+// socketState remembers why Socket Mode stopped, for readiness.
+type socketState struct {
+	mu  sync.Mutex
+	err error
+}
+
+func (s *socketState) fail(err error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.err = err
+}
+
+func (s *socketState) failure() error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.err != nil {
+		return fmt.Errorf("socket mode stopped: %w", s.err)
+	}
+	return nil
+}

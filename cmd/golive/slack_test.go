@@ -1,0 +1,174 @@
+package main
+
+import (
+	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// fakeSlack is a stand-in for Slack's Web API: it answers each method with
+// the JSON in answers (ok:true when absent) and records the methods called.
+type fakeSlack struct {
+	*httptest.Server
+	mu      sync.Mutex
+	called  []string
+	answers map[string]string
+}
+
+func newFakeSlack(t *testing.T, answers map[string]string) *fakeSlack {
+	t.Helper()
+	f := &fakeSlack{answers: answers}
+	f.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		method := strings.TrimPrefix(r.URL.Path, "/api/")
+		f.mu.Lock()
+		f.called = append(f.called, method)
+		f.mu.Unlock()
+		w.Header().Set("Content-Type", "application/json")
+		if a, ok := f.answers[method]; ok {
+			io.WriteString(w, a)
+			return
+		}
+		io.WriteString(w, `{"ok":true}`)
+	}))
+	t.Cleanup(f.Close)
+	return f
+}
+
+func (f *fakeSlack) calls(method string) int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	n := 0
+	for _, c := range f.called {
+		if c == method {
+			n++
+		}
+	}
+	return n
+}
+
+const authOK = `{"ok":true,"url":"https://acme.slack.com/","team":"Acme","user":"golive","team_id":"T1","user_id":"UBOT","bot_id":"B1"}`
+
+// signed returns a slash-command request signed with secret, as Slack sends it.
+func signed(t *testing.T, url, secret string, form url.Values) *http.Request {
+	t.Helper()
+	body := form.Encode()
+	ts := strconv.FormatInt(time.Now().Unix(), 10)
+	mac := hmac.New(sha256.New, []byte(secret))
+	fmt.Fprintf(mac, "v0:%s:%s", ts, body)
+	req, err := http.NewRequest(http.MethodPost, url, strings.NewReader(body))
+	require.NoError(t, err)
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("X-Slack-Request-Timestamp", ts)
+	req.Header.Set("X-Slack-Signature", "v0="+hex.EncodeToString(mac.Sum(nil)))
+	return req
+}
+
+func TestServeHTTPMode(t *testing.T) {
+	fake := newFakeSlack(t, map[string]string{"auth.test": authOK})
+	base, logs, stop := startServe(t, map[string]string{
+		"SLACK_BOT_TOKEN": testBotToken, "SLACK_SIGNING_SECRET": testSigning, "SLACK_API_URL": fake.URL + "/api/",
+	})
+
+	code, body := httpGet(t, base+"/readyz")
+	assert.Equal(t, http.StatusOK, code, body)
+	assert.Equal(t, "ok database\nok slack\n", body)
+
+	resp, err := http.Post(base+"/slack/commands", "application/x-www-form-urlencoded", strings.NewReader("command=%2Fgolive&text=help"))
+	require.NoError(t, err)
+	resp.Body.Close()
+	assert.Equal(t, http.StatusUnauthorized, resp.StatusCode, "an unsigned request is refused")
+
+	form := url.Values{"command": {"/golive"}, "text": {"help"}, "team_id": {"T1"}, "channel_id": {"C1"}, "user_id": {"U1"}, "response_url": {fake.URL + "/response"}, "trigger_id": {"1.2.3"}}
+	resp, err = http.DefaultClient.Do(signed(t, base+"/slack/commands", testSigning, form))
+	require.NoError(t, err)
+	answer, err := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	require.NoError(t, err)
+	assert.Equal(t, http.StatusOK, resp.StatusCode)
+	assert.Contains(t, string(answer), "new", "the help lists the commands")
+
+	code, body = httpGet(t, base+"/metrics")
+	assert.Equal(t, http.StatusOK, code)
+	assert.Contains(t, body, `golive_slack_api_calls_total{method="auth.test"}`)
+	assert.Contains(t, body, `golive_commands_total{kind="help",outcome="ok"} 1`)
+
+	require.NoError(t, stop())
+	out := logs.String()
+	assert.Contains(t, out, `"msg":"connected to Slack","team":"Acme","team_id":"T1","bot_user_id":"UBOT"`)
+	assert.Contains(t, out, `"slack_bot_token":"REDACTED"`)
+	assert.NotContains(t, out, testBotToken)
+	assert.NotContains(t, out, testSigning)
+	assert.NotContains(t, out, "Slack is not connected")
+}
+
+func TestServeRefusedToken(t *testing.T) {
+	fake := newFakeSlack(t, map[string]string{"auth.test": `{"ok":false,"error":"invalid_auth"}`})
+	cfg, err := LoadConfig(env(map[string]string{
+		"SLACK_BOT_TOKEN": testBotToken, "SLACK_SIGNING_SECRET": testSigning, "SLACK_API_URL": fake.URL + "/api/",
+		"GOLIVE_DB": filepath.Join(t.TempDir(), "golive.db"),
+	}))
+	require.NoError(t, err)
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	err = serve(context.Background(), cfg, ln, slog.New(slog.DiscardHandler))
+	require.Error(t, err)
+	assert.Equal(t, "slack refused SLACK_BOT_TOKEN (auth.test: invalid_auth): copy the Bot User OAuth Token again from the app's OAuth & Permissions page, and reinstall the app if it was revoked", err.Error())
+	assert.NotContains(t, err.Error(), testBotToken)
+}
+
+func TestServeWhileSlackIsUnreachable(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	unreachable := "http://" + ln.Addr().String() + "/api/"
+	ln.Close()
+
+	base, logs, stop := startServe(t, map[string]string{
+		"SLACK_BOT_TOKEN": testBotToken, "SLACK_SIGNING_SECRET": testSigning, "SLACK_API_URL": unreachable,
+	})
+	code, body := httpGet(t, base+"/healthz")
+	assert.Equal(t, http.StatusOK, code)
+	code, body = httpGet(t, base+"/readyz")
+	assert.Equal(t, http.StatusServiceUnavailable, code)
+	assert.True(t, strings.HasPrefix(body, "ok database\nfailed slack: auth.test: "), body)
+	assert.Contains(t, logs.String(), "cannot reach Slack yet")
+	require.NoError(t, stop())
+}
+
+func TestServeSocketModeRefusedAppToken(t *testing.T) {
+	fake := newFakeSlack(t, map[string]string{
+		"auth.test":             authOK,
+		"apps.connections.open": `{"ok":false,"error":"invalid_auth"}`,
+	})
+	base, logs, stop := startServe(t, map[string]string{
+		"SLACK_BOT_TOKEN": testBotToken, "SLACK_APP_TOKEN": testAppToken, "SLACK_API_URL": fake.URL + "/api/",
+	})
+	require.Eventually(t, func() bool {
+		code, body := httpGet(t, base+"/readyz")
+		return code == http.StatusServiceUnavailable && strings.Contains(body, "failed socket_mode: socket mode stopped: invalid_auth")
+	}, 10*time.Second, 20*time.Millisecond, "readiness reports the refused app token; logs:\n%s", logs)
+	assert.Equal(t, 1, fake.calls("apps.connections.open"))
+
+	code, _ := httpGet(t, base+"/slack/commands")
+	assert.Equal(t, http.StatusNotFound, code, "Socket Mode serves no HTTP routes for Slack")
+
+	require.NoError(t, stop())
+	assert.Contains(t, logs.String(), "Socket Mode stopped for good")
+	assert.NotContains(t, logs.String(), testAppToken)
+}

@@ -1,0 +1,222 @@
+package checklist
+
+import "strings"
+
+// lineKind is what a Markdown line is, as far as the importer cares.
+type lineKind int
+
+const (
+	lineBlank    lineKind = iota
+	lineHeading           // "## Security"
+	lineCheckbox          // "- [ ] text", "* [x] text", "1. [X] text"
+	lineBullet            // "- text", "1. text"
+	lineFence             // "```" or "~~~"
+	lineTable             // "| a | b |"
+	lineRule              // "---", "* * *"
+	lineText              // anything else: prose, bold labels, sign-off lines
+)
+
+// line is one classified line of the document.
+type line struct {
+	n      int    // 1-based line number
+	raw    string // the line as written, without its newline
+	indent int    // leading columns, a tab counting up to the next multiple of 4
+	kind   lineKind
+	level  int    // heading level, 1 to 6
+	text   string // heading title, item or bullet text, or the trimmed line
+	done   bool   // checkbox ticked
+	marker string // list marker of bullets and checkboxes: "-", "*", "+", "1."
+}
+
+// classify reads one line. It never fails: what it does not recognise is text.
+func classify(n int, raw string) line {
+	l := line{n: n, raw: raw}
+	i := 0
+	for ; i < len(raw); i++ {
+		switch raw[i] {
+		case ' ':
+			l.indent++
+		case '\t':
+			l.indent += 4 - l.indent%4
+		default:
+			goto body
+		}
+	}
+body:
+	rest := strings.TrimRight(raw[i:], " \t")
+	l.text = rest
+	switch {
+	case rest == "":
+		l.kind = lineBlank
+	case strings.HasPrefix(rest, "```") || strings.HasPrefix(rest, "~~~"):
+		l.kind = lineFence
+	case rest[0] == '#' && l.indent < 4 && heading(&l, rest):
+	case rest[0] == '|':
+		l.kind = lineTable
+	case isRule(rest):
+		l.kind = lineRule
+	default:
+		listItem(&l, rest)
+	}
+	return l
+}
+
+// heading recognises "## Title ##" and sets the level and title.
+func heading(l *line, rest string) bool {
+	level := 0
+	for level < len(rest) && rest[level] == '#' {
+		level++
+	}
+	if level > 6 || (level < len(rest) && rest[level] != ' ' && rest[level] != '\t') {
+		return false
+	}
+	title := strings.TrimSpace(rest[level:])
+	// A closing run of #s is decoration when a space separates it.
+	if t := strings.TrimRight(title, "#"); t != title && (t == "" || strings.HasSuffix(t, " ") || strings.HasSuffix(t, "\t")) {
+		title = strings.TrimSpace(t)
+	}
+	l.kind, l.level, l.text = lineHeading, level, title
+	return true
+}
+
+// isRule recognises a thematic break: three or more -, * or _ and spaces.
+func isRule(s string) bool {
+	c := s[0]
+	if c != '-' && c != '*' && c != '_' {
+		return false
+	}
+	count := 0
+	for i := 0; i < len(s); i++ {
+		switch s[i] {
+		case c:
+			count++
+		case ' ', '\t':
+		default:
+			return false
+		}
+	}
+	return count >= 3
+}
+
+// listItem recognises bullets and checkboxes; anything else is text.
+func listItem(l *line, rest string) {
+	l.kind = lineText
+	m := markerLen(rest)
+	if m == 0 {
+		return
+	}
+	body := strings.TrimLeft(rest[m:], " \t")
+	if m < len(rest) && rest[m] != ' ' && rest[m] != '\t' {
+		return
+	}
+	l.marker = rest[:m]
+	if len(body) >= 3 && body[0] == '[' && body[2] == ']' && (len(body) == 3 || body[3] == ' ' || body[3] == '\t') {
+		switch body[1] {
+		case ' ':
+			l.kind, l.text = lineCheckbox, strings.TrimSpace(body[3:])
+			return
+		case 'x', 'X':
+			l.kind, l.text, l.done = lineCheckbox, strings.TrimSpace(body[3:]), true
+			return
+		}
+	}
+	l.kind, l.text = lineBullet, body
+}
+
+// markerLen returns the length of a list marker at the start of s ("-", "*",
+// "+", "12." or "3)"), 0 when there is none.
+func markerLen(s string) int {
+	if s == "" {
+		return 0
+	}
+	switch s[0] {
+	case '-', '*', '+':
+		return 1
+	}
+	i := 0
+	for i < len(s) && i < 9 && s[i] >= '0' && s[i] <= '9' {
+		i++
+	}
+	if i > 0 && i < len(s) && (s[i] == '.' || s[i] == ')') {
+		return i + 1
+	}
+	return 0
+}
+
+// itemLike tells why a line that is not an item still looks like one, ""
+// when it does not. rest is the line without its indent.
+func itemLike(rest string) string {
+	body := rest
+	bulleted := false
+	if m := markerLen(rest); m > 0 && m < len(rest) {
+		switch rest[m] {
+		case ' ', '\t':
+			body, bulleted = strings.TrimLeft(rest[m:], " \t"), true
+		case '[':
+			if boxAt(rest[m:]) > 0 {
+				return "no space between the list marker and the box: write \"- [ ] text\""
+			}
+		}
+	}
+	if n := boxAt(body); n > 0 {
+		inner := body[1 : n-1]
+		switch {
+		case countBoxes(body) > 1:
+			return "several checkboxes on one line are not items: write one \"- [ ] text\" per line"
+		case inner == "":
+			return "empty brackets: write \"[ ]\" for an open item, \"[x]\" for a done one"
+		case inner != " " && inner != "x" && inner != "X":
+			return "unknown box \"" + body[:n] + "\": write \"[ ]\" or \"[x]\""
+		case n < len(body) && body[n] != ' ' && body[n] != '\t':
+			return "no space after the box: write \"- [ ] text\""
+		case n == len(body) || strings.TrimSpace(body[n:]) == "":
+			return "a checkbox without text"
+		case !bulleted:
+			return "a checkbox without a list marker: write \"- [ ] text\""
+		}
+	}
+	switch countBoxes(body) {
+	case 0:
+		return ""
+	case 1:
+		return "a checkbox inside a line is not an item: write \"- [ ] text\" on a line of its own"
+	}
+	return "several checkboxes on one line are not items: write one \"- [ ] text\" per line"
+}
+
+// countBoxes counts the boxes "[ ]", "[x]" and "[X]" in s, links "[x](url)" aside.
+func countBoxes(s string) int {
+	n := 0
+	for i := strings.IndexByte(s, '['); i >= 0 && i+2 < len(s); {
+		if s[i+2] == ']' && (s[i+1] == ' ' || s[i+1] == 'x' || s[i+1] == 'X') && (i+3 == len(s) || s[i+3] != '(' && s[i+3] != '[') {
+			n++
+		}
+		next := strings.IndexByte(s[i+1:], '[')
+		if next < 0 {
+			break
+		}
+		i += next + 1
+	}
+	return n
+}
+
+// boxAt returns the length of a box such as "[ ]", "[]", "[x]" or "[ x ]"
+// at the start of s, 0 when there is none. A Markdown link "[x](url)" is no box.
+func boxAt(s string) int {
+	if len(s) < 2 || s[0] != '[' {
+		return 0
+	}
+	end := strings.IndexByte(s, ']')
+	if end < 0 || end > 4 {
+		return 0
+	}
+	for _, c := range s[1:end] {
+		if c != ' ' && c != 'x' && c != 'X' && c != '-' && c != '*' && c != 'v' && c != '/' {
+			return 0
+		}
+	}
+	if end+1 < len(s) && (s[end+1] == '(' || s[end+1] == '[') {
+		return 0
+	}
+	return end + 1
+}

@@ -1,0 +1,163 @@
+package checklist
+
+import (
+	"fmt"
+	"strings"
+	"time"
+)
+
+// How approver roles and sign-offs come from the document:
+//
+//   - A label or heading about approvals ("**Approved by:**", "### Required
+//     Approvals", a "Sign-Off" section) makes the list lines under it roles.
+//   - A plain bullet "- Engineering Lead: ____" is a role; a name written in
+//     place of the blank ("- Engineering Lead: Dana Scully") is that role's
+//     approval, by that name.
+//   - A checkbox "- [ ] **Technical Lead:** System ready for production" is a
+//     role with a description; a ticked box is its approval.
+//   - A line "**Sign-off:** ____ Date: ____" gives its section a sign-off
+//     record; a name written in it signs the section off.
+
+// approvalsLabel tells whether a label or heading is about approvals:
+// "Approved by", "Required Approvals", "Sign-offs", "Signatures".
+func approvalsLabel(s string) bool {
+	return containsFold(s, "approv", "sign-off", "signoff", "sign off", "signature", "signator")
+}
+
+// rolesLabel recognises a label that introduces approver roles: "Approved by:".
+func rolesLabel(plain string) bool {
+	label, ok := strings.CutSuffix(plain, ":")
+	return ok && len(label) <= 60 && !strings.Contains(label, ":") && approvalsLabel(label)
+}
+
+// addRole reads a list line in a roles context as a role; it returns false
+// for a line that is not shaped like one, which stays an item.
+func (p *parser) addRole(l line) bool {
+	name, rest, ok := roleShape(l.text, l.kind == lineBullet)
+	if !ok {
+		return false
+	}
+	key := strings.ToLower(name)
+	if prev := p.roles[key]; prev != nil {
+		p.skip(l, fmt.Sprintf("the role %q is already listed", prev.Name))
+		return true
+	}
+	r := &Role{Name: name, Verdict: VerdictPending}
+	if p.roles == nil {
+		p.roles = map[string]*Role{}
+	}
+	p.roles[key] = r
+	if l.kind == lineCheckbox {
+		r.Description = rest
+		if l.done {
+			r.Verdict = VerdictApproved
+		}
+	} else if by, at := filledName(rest); by != "" {
+		r.Verdict, r.By, r.At = VerdictApproved, by, at
+	}
+	p.c.Roles = append(p.c.Roles, r)
+	p.rep.Roles = append(p.rep.Roles, ImportRole{Name: r.Name, Line: l.n, Verdict: r.Verdict, By: r.By})
+	p.decide("it holds approver roles")
+	return true
+}
+
+// roleShape splits "**Technical Lead:** System ready" into the role's name
+// and the rest. A checkbox needs its name in bold, so that an ordinary item
+// with a colon stays an item; a plain bullet may even be a bare name
+// ("- Security Lead").
+func roleShape(text string, bullet bool) (string, string, bool) {
+	head, rest, found := strings.Cut(text, ":")
+	if !bullet && (!found || !(strings.HasPrefix(head, "**") || strings.HasPrefix(head, "__"))) {
+		return "", "", false
+	}
+	if strings.HasPrefix(rest, "//") {
+		return "", "", false
+	}
+	name := strings.TrimSpace(strings.Trim(head, "*_` \t"))
+	rest = strings.TrimSpace(strings.TrimLeft(rest, "*_ \t"))
+	if name == "" || len(name) > 60 || len(strings.Fields(name)) > 6 || strings.ContainsAny(name, ".!?;[]") {
+		return "", "", false
+	}
+	return name, rest, true
+}
+
+// placeholders stand for a blank where a name belongs.
+var placeholders = map[string]bool{"": true, "tbd": true, "tba": true, "n/a": true, "na": true, "name": true, "[name]": true, "<name>": true, "pending": true, "none": true, "?": true}
+
+// signoffLabel recognises "Sign-off:", "Signoff:", "Signed off by:" at the
+// start of a line and returns what follows the colon.
+func signoffLabel(plain string) (string, bool) {
+	if len(plain) < 8 || !strings.EqualFold(plain[:4], "sign") {
+		return "", false
+	}
+	label, rest, ok := strings.Cut(plain, ":")
+	if !ok {
+		return "", false
+	}
+	switch strings.ToLower(strings.Join(strings.Fields(strings.ReplaceAll(label, "-", " ")), " ")) {
+	case "sign off", "signoff", "signed off", "signed off by":
+		return strings.TrimSpace(rest), true
+	}
+	return "", false
+}
+
+// filledName reads the name, and a YYYY-MM-DD date if any, written in a
+// blank such as "____  Date: ____"; "" when it is still blank.
+func filledName(s string) (string, time.Time) {
+	namePart, datePart := s, ""
+	if i := dateLabel(s); i >= 0 {
+		namePart, datePart = s[:i], s[i:]
+	}
+	name := strings.TrimSpace(strings.Trim(namePart, "_-–—.*` \t"))
+	if placeholders[strings.ToLower(name)] {
+		return "", time.Time{}
+	}
+	var at time.Time
+	for _, f := range strings.FieldsFunc(datePart, func(r rune) bool { return r == ' ' || r == ':' || r == '_' || r == '*' }) {
+		if d, err := time.Parse("2006-01-02", f); err == nil {
+			at = d
+			break
+		}
+	}
+	return name, at
+}
+
+// dateLabel returns where a "Date:" label starts in s, -1 when it has none.
+func dateLabel(s string) int {
+	for i := 0; i+4 <= len(s); i++ {
+		if (i == 0 || !isWordByte(s[i-1])) && strings.EqualFold(s[i:i+4], "date") {
+			if rest := strings.TrimLeft(s[i+4:], " \t"); strings.HasPrefix(rest, ":") {
+				return i
+			}
+		}
+	}
+	return -1
+}
+
+// signoff reads a "Sign-off: ____ Date: ____" line. A bare "Sign-off:" label
+// also introduces roles listed under it.
+func (p *parser) signoff(plain string) bool {
+	rest, ok := signoffLabel(plain)
+	if !ok {
+		return false
+	}
+	s := p.section()
+	s.HasSignoff = true
+	p.ctx = context{}
+	if rest == "" {
+		p.ctx = context{kind: ctxRoles}
+		return true
+	}
+	if by, at := filledName(rest); by != "" {
+		open := 0
+		for _, g := range s.Groups {
+			for _, it := range g.Items {
+				if !it.Done {
+					open++
+				}
+			}
+		}
+		s.Signoff = &Signoff{By: by, At: at, OpenItems: open}
+	}
+	return true
+}

@@ -1,0 +1,57 @@
+package export
+
+import (
+	"bytes"
+	"encoding/csv"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/golive/golive/internal/launch"
+)
+
+// csvHeader names the CSV columns.
+var csvHeader = []string{"number", "section", "group", "subgroup", "priority", "parent", "text", "done", "owner", "done_by", "done_at", "note"}
+
+// CSV writes one row per item after a header row, RFC 4180 (encoding/csv).
+// Cells that a spreadsheet would run as a formula get a leading apostrophe.
+func CSV(l *launch.Launch) ([]byte, error) {
+	var buf bytes.Buffer
+	w := csv.NewWriter(&buf)
+	w.UseCRLF = true
+	if err := w.Write(csvHeader); err != nil {
+		return nil, fmt.Errorf("csv header: %w", err)
+	}
+	for _, p := range places(l) {
+		it := p.item
+		parent := ""
+		if it.Parent != 0 {
+			parent = strconv.Itoa(it.Parent)
+		}
+		row := []string{
+			strconv.Itoa(it.Number), p.section.Title, p.group.Title, it.Subgroup, it.Priority, parent,
+			it.Text, strconv.FormatBool(it.Done), it.Owner, it.DoneBy, timestamp(it.DoneAt), it.Note,
+		}
+		for i := range row {
+			row[i] = defuse(row[i])
+		}
+		if err := w.Write(row); err != nil {
+			return nil, fmt.Errorf("csv item %d: %w", it.Number, err)
+		}
+	}
+	w.Flush()
+	if err := w.Error(); err != nil {
+		return nil, fmt.Errorf("csv: %w", err)
+	}
+	return buf.Bytes(), nil
+}
+
+// defuse keeps spreadsheet programs from running a cell as a formula
+// (OWASP "CSV injection"): text starting with = + - @ tab or CR is prefixed
+// with an apostrophe.
+func defuse(cell string) string {
+	if cell != "" && strings.ContainsRune("=+-@\t\r", rune(cell[0])) {
+		return "'" + cell
+	}
+	return cell
+}

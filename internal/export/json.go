@@ -1,0 +1,148 @@
+package export
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"github.com/golive/golive/internal/checklist"
+	"github.com/golive/golive/internal/launch"
+)
+
+// Launch is the JSON export: the report `golive check --json` prints, with
+// the launch around it, every item, and each role's holder. Its sections and
+// roles extend the report's own with owners, sign-offs and holders.
+type Launch struct {
+	checklist.ReportJSON
+	Name         string        `json:"name"`
+	Date         string        `json:"date"`
+	Timezone     string        `json:"timezone"`
+	Team         string        `json:"team,omitempty"`
+	Channel      string        `json:"channel"`
+	Creator      string        `json:"creator"`
+	Template     string        `json:"template,omitempty"`
+	CreatedAt    string        `json:"created_at,omitempty"`
+	Archived     bool          `json:"archived"`
+	RemindersOff bool          `json:"reminders_off"`
+	ReviewDate   string        `json:"review_date,omitempty"`
+	DaysToLaunch int           `json:"days_to_launch"`
+	ExportedAt   string        `json:"exported_at"`
+	Announced    *Announcement `json:"announced,omitempty"`
+	// Sections and Roles replace the report's lists of the same names.
+	Sections []Section `json:"sections"`
+	Roles    []Role    `json:"roles"`
+	Items    []Item    `json:"items"`
+	Windows  []Window  `json:"windows"`
+}
+
+// Section is a section's progress with its owner and sign-off.
+type Section struct {
+	checklist.SectionJSON
+	Number     int      `json:"number,omitempty"`
+	Owner      string   `json:"owner,omitempty"`
+	HasSignoff bool     `json:"has_signoff"`
+	Signoff    *Signoff `json:"signoff,omitempty"`
+}
+
+// Signoff is who signed a section off, when, and with how many open items.
+type Signoff struct {
+	By        string `json:"by"`
+	At        string `json:"at,omitempty"`
+	OpenItems int    `json:"open_items"`
+}
+
+// Role is an approver role with its holder and verdict. Status is the
+// verdict as the decision counts it (pending while nobody holds the role);
+// Verdict, By, Note and At are what is recorded.
+type Role struct {
+	checklist.RoleJSON
+	Holder  string            `json:"holder"`
+	Verdict checklist.Verdict `json:"verdict"`
+	At      string            `json:"at,omitempty"`
+}
+
+// Item is one item and who ticked it when.
+type Item struct {
+	Number   int    `json:"number"`
+	Section  string `json:"section"`
+	Group    string `json:"group"`
+	Subgroup string `json:"subgroup,omitempty"`
+	Text     string `json:"text"`
+	Done     bool   `json:"done"`
+	Owner    string `json:"owner,omitempty"`
+	DoneBy   string `json:"done_by,omitempty"`
+	DoneAt   string `json:"done_at,omitempty"`
+	Priority string `json:"priority,omitempty"`
+	Note     string `json:"note,omitempty"`
+	Parent   int    `json:"parent,omitempty"`
+	Task     bool   `json:"task,omitempty"`
+}
+
+// Window is a time window and its items.
+type Window struct {
+	Name   string `json:"name"`
+	Offset int    `json:"offset"`
+	Items  []int  `json:"items"`
+}
+
+// Announcement is the last decision announced in the channel.
+type Announcement struct {
+	Outcome checklist.Outcome `json:"outcome"`
+	At      string            `json:"at"`
+	By      string            `json:"by"`
+	// Stale is true when the facts have changed since a GO was announced.
+	Stale bool `json:"stale"`
+}
+
+// Build assembles the export of a launch at the instant now.
+func Build(l *launch.Launch, now time.Time) Launch {
+	rep := l.Decide()
+	out := Launch{
+		ReportJSON: rep.JSON(),
+		Name:       l.Name, Date: l.Date, Timezone: l.Timezone, Team: l.TeamID, Channel: l.ChannelID, Creator: l.Creator,
+		Template: l.Template, CreatedAt: timestamp(l.CreatedAt), Archived: l.Archived, RemindersOff: l.RemindersOff,
+		ReviewDate: l.ReviewDate, DaysToLaunch: l.DaysToLaunch(now), ExportedAt: timestamp(now),
+		Sections: []Section{}, Roles: []Role{}, Items: []Item{}, Windows: []Window{},
+	}
+	if a := l.Announced; a != nil {
+		out.Announced = &Announcement{Outcome: a.Outcome, At: timestamp(a.At), By: a.By, Stale: l.Stale()}
+	}
+	for i, s := range out.ReportJSON.Sections {
+		cs := l.Checklist.Sections[i]
+		sec := Section{SectionJSON: s, Number: cs.Number, Owner: cs.Owner, HasSignoff: cs.HasSignoff}
+		if so := cs.Signoff; so != nil {
+			sec.Signoff = &Signoff{By: so.By, At: timestamp(so.At), OpenItems: so.OpenItems}
+		}
+		out.Sections = append(out.Sections, sec)
+	}
+	for i, r := range out.ReportJSON.Roles {
+		stored := l.Checklist.Roles[i]
+		r.By, r.Note = stored.By, stored.Note
+		out.Roles = append(out.Roles, Role{RoleJSON: r, Holder: stored.Holder, Verdict: stored.Verdict, At: timestamp(stored.At)})
+	}
+	for _, p := range places(l) {
+		it := p.item
+		out.Items = append(out.Items, Item{
+			Number: it.Number, Section: p.section.Title, Group: p.group.Title, Subgroup: it.Subgroup, Text: it.Text, Done: it.Done,
+			Owner: it.Owner, DoneBy: it.DoneBy, DoneAt: timestamp(it.DoneAt), Priority: it.Priority, Note: it.Note, Parent: it.Parent, Task: it.Task,
+		})
+	}
+	for _, w := range l.Checklist.Windows {
+		out.Windows = append(out.Windows, Window{Name: w.Name, Offset: w.Offset, Items: append([]int{}, w.Items...)})
+	}
+	return out
+}
+
+// JSON writes the launch's full state as indented JSON, at the instant now
+// (for the days to launch and the export time).
+func JSON(l *launch.Launch, now time.Time) ([]byte, error) {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(Build(l, now)); err != nil {
+		return nil, fmt.Errorf("export json: %w", err)
+	}
+	return buf.Bytes(), nil
+}

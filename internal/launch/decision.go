@@ -1,0 +1,206 @@
+package launch
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/golive/golive/internal/checklist"
+)
+
+// Decide scores the launch: readiness, every gate, every role and the
+// decision they lead to. A role nobody holds counts as not approved whatever
+// verdict it carries: in a launch an approval belongs to the person holding
+// the role. The decision is computed, never chosen, so anyone may ask for it.
+func (l *Launch) Decide() checklist.Report {
+	c := *l.Checklist
+	c.Roles = make([]*checklist.Role, len(l.Checklist.Roles))
+	for i, r := range l.Checklist.Roles {
+		role := *r
+		if role.Holder == "" {
+			role.Verdict, role.Note, role.By, role.At = checklist.VerdictPending, "", "", time.Time{}
+		}
+		c.Roles[i] = &role
+	}
+	return checklist.Score(&c)
+}
+
+// fingerprintInputs is everything a decision depends on, in a stable order.
+type fingerprintInputs struct {
+	Done  []bool           `json:"done"`
+	Items []int            `json:"items"`
+	Gates []checklist.Gate `json:"gates"`
+	Roles []roleInput      `json:"roles"`
+}
+
+type roleInput struct {
+	Name    string            `json:"name"`
+	Holder  string            `json:"holder"`
+	Verdict checklist.Verdict `json:"verdict"`
+	Note    string            `json:"note"`
+}
+
+// Fingerprint summarises the facts a decision is taken on: every item's done
+// state, the gates, and every role's holder, verdict and note. Two launches
+// with the same fingerprint get the same decision.
+func (l *Launch) Fingerprint() string {
+	var in fingerprintInputs
+	for _, it := range l.Checklist.Items() {
+		in.Items = append(in.Items, it.Number)
+		in.Done = append(in.Done, it.Done)
+	}
+	in.Gates = l.Checklist.Gates
+	for _, r := range l.Checklist.Roles {
+		in.Roles = append(in.Roles, roleInput{Name: r.Name, Holder: r.Holder, Verdict: r.Verdict, Note: r.Note})
+	}
+	// Marshalling plain slices, strings and numbers cannot fail.
+	b, _ := json.Marshal(in)
+	sum := sha256.Sum256(b)
+	return hex.EncodeToString(sum[:16])
+}
+
+// Stale tells whether an announced GO or CONDITIONAL GO was given on facts
+// that have changed since: the channel must be told and the decision taken
+// again.
+func (l *Launch) Stale() bool {
+	a := l.Announced
+	if a == nil || (a.Outcome != checklist.OutcomeGo && a.Outcome != checklist.OutcomeConditional) {
+		return false
+	}
+	return a.Fingerprint != l.Fingerprint()
+}
+
+// Snapshot is an announced decision frozen with its inputs, as the audit log
+// keeps it.
+type Snapshot struct {
+	Outcome     checklist.Outcome `json:"outcome"`
+	Fingerprint string            `json:"fingerprint"`
+	// Done lists the numbers of the items done when the decision was taken.
+	Done   []int            `json:"done"`
+	Report checklist.Report `json:"report"`
+}
+
+// Golive is the actor of what the bot does by itself, such as announcing
+// the decision when the last role answers.
+const Golive = "golive"
+
+// Announce freezes the current decision: it becomes the launch's announced
+// decision, and its audit event carries the whole report and the facts it
+// was computed from. Anyone may announce: the decision is computed, and a GO
+// cannot come out while a gate fails or an approval is missing.
+func (l *Launch) Announce(user string, now time.Time) ([]Event, error) {
+	report := l.Decide()
+	snap := Snapshot{Outcome: report.Decision.Outcome, Fingerprint: l.Fingerprint(), Report: report}
+	for _, it := range l.Checklist.Items() {
+		if it.Done {
+			snap.Done = append(snap.Done, it.Number)
+		}
+	}
+	frozen, err := json.Marshal(snap)
+	if err != nil {
+		return nil, fmt.Errorf("freeze decision: %w", err)
+	}
+	before := ""
+	if l.Announced != nil {
+		before = string(l.Announced.Outcome)
+	}
+	l.Announced = &Announcement{Outcome: snap.Outcome, At: now, By: user, Fingerprint: snap.Fingerprint}
+	return []Event{{Actor: user, Action: "announce", Subject: "decision", Before: before, After: string(frozen)}}, nil
+}
+
+// SetReview sets the date of the next review after a NO-GO. The launch's
+// creator and the role holders may; the date cannot be in the past.
+func (l *Launch) SetReview(user, date string, now time.Time) ([]Event, error) {
+	if user != l.Creator && l.roleOf(user) == nil {
+		return nil, Errorf(EFORBIDDEN, "Only the launch's creator <@%s> or a role holder can set the review date.", l.Creator)
+	}
+	d, err := ParseDate(date)
+	if err != nil {
+		return nil, err
+	}
+	next := d.Format(DateLayout)
+	local := now.In(l.Location())
+	if next < local.Format(DateLayout) {
+		return nil, Errorf(EINVALID, "%s is in the past; the next review needs a date from today on.", next)
+	}
+	if next == l.ReviewDate {
+		return nil, nil
+	}
+	ev := Event{Actor: user, Action: "review", Subject: "review date", Before: l.ReviewDate, After: next}
+	l.ReviewDate = next
+	return []Event{ev}, nil
+}
+
+// CanRequestApprovals tells whether user may ask the role holders for their
+// approval: the launch's creator or a role holder.
+func (l *Launch) CanRequestApprovals(user string) error {
+	if user == l.Creator || l.roleOf(user) != nil {
+		return nil
+	}
+	return Errorf(EFORBIDDEN, "Only the launch's creator <@%s> or a role holder can ask for approvals.", l.Creator)
+}
+
+// AnswerFrozen returns an ECONFLICT error when the holder's answer for the
+// role is part of a decision announced after it was given and after the
+// holder was last asked (asked, zero when unknown): such an answer can no
+// longer change until someone asks again with `approvals`. A pending role,
+// a PENDING announcement or a GO given on facts that have since changed
+// freeze nothing.
+func (l *Launch) AnswerFrozen(name string, asked time.Time) error {
+	r, err := l.findRole(name)
+	if err != nil {
+		return err
+	}
+	a := l.Announced
+	if r.Verdict == checklist.VerdictPending || a == nil || a.Outcome == checklist.OutcomePending || l.Stale() {
+		return nil
+	}
+	if a.At.Before(r.At) || a.At.Before(asked) {
+		return nil
+	}
+	return Errorf(ECONFLICT, "The decision (%s) was announced with your answer for %s in it; to change it, ask for a new round with `approvals`.", a.Outcome, r.Name)
+}
+
+// Unheld returns the names of the roles nobody holds: they never count as approved.
+func (l *Launch) Unheld() []string {
+	var names []string
+	for _, r := range l.Checklist.Roles {
+		if r.Holder == "" {
+			names = append(names, r.Name)
+		}
+	}
+	return names
+}
+
+// AllAnswered tells whether every role is held and has an answer. It is
+// false for a launch with no roles: nobody has decided anything.
+func (l *Launch) AllAnswered() bool {
+	if len(l.Checklist.Roles) == 0 {
+		return false
+	}
+	for _, r := range l.Checklist.Roles {
+		if r.Holder == "" || r.Verdict == checklist.VerdictPending || r.Verdict == "" {
+			return false
+		}
+	}
+	return true
+}
+
+// Role returns the role with that name, or ENOTFOUND with the list of roles.
+func (l *Launch) Role(name string) (*checklist.Role, error) { return l.findRole(name) }
+
+// roleOf returns the first role user holds, or nil.
+func (l *Launch) roleOf(user string) *checklist.Role {
+	if strings.TrimSpace(user) == "" {
+		return nil
+	}
+	for _, r := range l.Checklist.Roles {
+		if r.Holder == user {
+			return r
+		}
+	}
+	return nil
+}

@@ -1,0 +1,199 @@
+// Package metrics holds golive's Prometheus metrics: one registry of its own
+// and the few series operators watch. Every name starts with golive_, every
+// counter ends in _total, durations are in seconds, and no label ever holds a
+// user, channel or team id: labels are kinds, outcomes and method names.
+//
+// A nil *Metrics records nothing, so code under test can pass nil.
+package metrics
+
+import (
+	"runtime"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+)
+
+// Outcome is how a command or click ended, as the outcome label shows it.
+type Outcome string
+
+const (
+	// OK: the command or click did what was asked.
+	OK Outcome = "ok"
+	// Invalid: the input was malformed (unknown subcommand, bad date, ...).
+	Invalid Outcome = "invalid"
+	// Refused: a permission check said no.
+	Refused Outcome = "refused"
+	// Failed: our fault or Slack's (database error, Web API error).
+	Failed Outcome = "error"
+)
+
+// Metrics is golive's set of metrics on its own registry.
+type Metrics struct {
+	registry *prometheus.Registry
+
+	commands      *prometheus.CounterVec
+	commandKinds  *boundedLabel
+	clicks        *prometheus.CounterVec
+	clickKinds    *boundedLabel
+	slackCalls    *prometheus.CounterVec
+	slackErrors   *prometheus.CounterVec
+	slackMethods  *boundedLabel
+	slackCodes    *boundedLabel
+	reminders     *prometheus.CounterVec
+	reminderLag   prometheus.Histogram
+	schedulerTick prometheus.Gauge
+	requests      *prometheus.HistogramVec
+	requestKinds  *boundedLabel
+	dbBusy        prometheus.Counter
+}
+
+// New returns golive's metrics, registered with a new registry together
+// with the Go runtime and process collectors. version is the build's version.
+func New(version string) *Metrics {
+	m := &Metrics{
+		registry: prometheus.NewRegistry(),
+		commands: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "golive_commands_total",
+			Help: "Slash commands handled, by subcommand kind and outcome.",
+		}, []string{"kind", "outcome"}),
+		clicks: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "golive_clicks_total",
+			Help: "Interactive actions (checkbox ticks, buttons, modal submissions) handled, by kind and outcome.",
+		}, []string{"kind", "outcome"}),
+		slackCalls: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "golive_slack_api_calls_total",
+			Help: "Slack Web API HTTP requests made, retries included, by method.",
+		}, []string{"method"}),
+		slackErrors: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "golive_slack_api_errors_total",
+			Help: "Slack Web API requests that failed, by method and error (Slack's error code, ratelimited, http_5xx, transport).",
+		}, []string{"method", "error"}),
+		reminders: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "golive_reminders_total",
+			Help: "Reminder deliveries attempted, by result (sent, failed).",
+		}, []string{"result"}),
+		reminderLag: prometheus.NewHistogram(prometheus.HistogramOpts{
+			Name:    "golive_reminder_delivery_lag_seconds",
+			Help:    "Time from a reminder's due time to its successful post.",
+			Buckets: []float64{1, 5, 15, 30, 60, 120, 300, 900, 1800, 3600, 3 * 3600, 6 * 3600, 24 * 3600},
+		}),
+		schedulerTick: prometheus.NewGauge(prometheus.GaugeOpts{
+			Name: "golive_scheduler_last_tick_timestamp_seconds",
+			Help: "Unix time of the reminder scheduler's last pass over due reminders.",
+		}),
+		requests: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name:    "golive_request_duration_seconds",
+			Help:    "Time from receiving a Slack request (HTTP or Socket Mode) to acknowledging it, by kind (command, interaction, event).",
+			Buckets: []float64{.001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5},
+		}, []string{"kind"}),
+		dbBusy: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "golive_db_busy_errors_total",
+			Help: "Database operations that failed because SQLite was busy or locked.",
+		}),
+		commandKinds: newBoundedLabel(),
+		clickKinds:   newBoundedLabel(),
+		slackMethods: newBoundedLabel(),
+		slackCodes:   newBoundedLabel(),
+		requestKinds: newBoundedLabel(),
+	}
+	buildInfo := prometheus.NewGauge(prometheus.GaugeOpts{
+		Name:        "golive_build_info",
+		Help:        "Always 1; its labels say which build is running.",
+		ConstLabels: prometheus.Labels{"version": version, "goversion": runtime.Version()},
+	})
+	buildInfo.Set(1)
+	for _, r := range []string{"sent", "failed"} {
+		m.reminders.WithLabelValues(r)
+	}
+	m.registry.MustRegister(
+		m.commands, m.clicks, m.slackCalls, m.slackErrors, m.reminders, m.reminderLag,
+		m.schedulerTick, m.requests, m.dbBusy, buildInfo,
+		collectors.NewGoCollector(),
+		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
+	)
+	return m
+}
+
+// Registry returns the registry to serve on /metrics.
+func (m *Metrics) Registry() *prometheus.Registry {
+	if m == nil {
+		return prometheus.NewRegistry()
+	}
+	return m.registry
+}
+
+// Command counts one slash command. kind must come from the code (the
+// recognised subcommand, or "unknown"), never from what the user typed.
+func (m *Metrics) Command(kind string, o Outcome) {
+	if m == nil {
+		return
+	}
+	m.commands.WithLabelValues(m.commandKinds.value(kind), string(o)).Inc()
+}
+
+// Click counts one interactive action. kind must come from the code (for
+// example the action_id prefix: "tick", "approve", "import_submit").
+func (m *Metrics) Click(kind string, o Outcome) {
+	if m == nil {
+		return
+	}
+	m.clicks.WithLabelValues(m.clickKinds.value(kind), string(o)).Inc()
+}
+
+// SlackCall counts one Web API request; errCode is "" on success, else
+// Slack's error code or one of ratelimited, http_5xx, transport.
+// SlackTransport calls it for every request; call it directly only for
+// requests that do not go through that transport.
+func (m *Metrics) SlackCall(method, errCode string) {
+	if m == nil {
+		return
+	}
+	method = m.slackMethods.value(method)
+	m.slackCalls.WithLabelValues(method).Inc()
+	if errCode != "" {
+		m.slackErrors.WithLabelValues(method, m.slackCodes.value(errCode)).Inc()
+	}
+}
+
+// ReminderSent counts a reminder posted lag after it was due.
+func (m *Metrics) ReminderSent(lag time.Duration) {
+	if m == nil {
+		return
+	}
+	m.reminders.WithLabelValues("sent").Inc()
+	m.reminderLag.Observe(max(lag, 0).Seconds())
+}
+
+// ReminderFailed counts a reminder whose post failed.
+func (m *Metrics) ReminderFailed() {
+	if m == nil {
+		return
+	}
+	m.reminders.WithLabelValues("failed").Inc()
+}
+
+// SchedulerTick records the time of the scheduler's latest pass.
+func (m *Metrics) SchedulerTick(at time.Time) {
+	if m == nil {
+		return
+	}
+	m.schedulerTick.Set(float64(at.UnixMilli()) / 1000)
+}
+
+// ObserveRequest records how long a Slack request took to acknowledge. kind
+// is command, interaction or event.
+func (m *Metrics) ObserveRequest(kind string, d time.Duration) {
+	if m == nil {
+		return
+	}
+	m.requests.WithLabelValues(m.requestKinds.value(kind)).Observe(d.Seconds())
+}
+
+// DBBusy counts one SQLITE_BUSY or SQLITE_LOCKED failure.
+func (m *Metrics) DBBusy() {
+	if m == nil {
+		return
+	}
+	m.dbBusy.Inc()
+}

@@ -1,0 +1,50 @@
+package schedule
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/golive/golive/internal/checklist"
+	"github.com/golive/golive/internal/launch"
+)
+
+// CountdownLine sums up where the launch stands at now, as the reminders
+// say it: "Launch in 3 days: readiness 87.4%, 1 gate failing, 2 approvals
+// pending". A role nobody holds counts as pending (launch.Decide).
+func CountdownLine(l *launch.Launch, now time.Time) string {
+	rep := l.Decide()
+	failing, pending := 0, 0
+	for _, g := range rep.Gates {
+		if !g.Passed {
+			failing++
+		}
+	}
+	for _, r := range rep.Roles {
+		if r.Verdict == checklist.VerdictPending || r.Verdict == "" {
+			pending++
+		}
+	}
+	return fmt.Sprintf("%s: readiness %s, %s failing, %s pending", whenLaunch(l.DaysToLaunch(now)),
+		checklist.FormatPercent(rep.Readiness.Percent()), count(failing, "gate"), count(pending, "approval"))
+}
+
+func whenLaunch(days int) string {
+	switch {
+	case days > 1:
+		return fmt.Sprintf("Launch in %d days", days)
+	case days == 1:
+		return "Launch in 1 day"
+	case days == 0:
+		return "Launch day"
+	case days == -1:
+		return "Launched 1 day ago"
+	}
+	return fmt.Sprintf("Launched %d days ago", -days)
+}
+
+func count(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
+}

@@ -1,0 +1,89 @@
+package schedule
+
+import (
+	"time"
+
+	"github.com/golive/golive/internal/launch"
+)
+
+// Plan returns the reminders the launch wants from now on, for Sync to
+// store: every window still to open and the current one (so a launch
+// created or moved after some windows passed posts only the current window,
+// at once), the countdown days still to come unless reminders are off, and
+// the next daily digest. An archived launch wants none.
+func Plan(l *launch.Launch, tod TimeOfDay, now time.Time) []Reminder {
+	if l.Archived || l.Checklist == nil {
+		return nil
+	}
+	var out []Reminder
+	cur := Current(l, tod, now)
+	for _, w := range Windows(l, tod) {
+		if w.Due.After(now) || (len(cur) > 0 && w.Due.Equal(cur[0].Due)) {
+			out = append(out, Reminder{LaunchID: l.ID, Kind: KindWindow, Key: w.Key, DueAt: w.Due,
+				Payload: Payload{Window: w.Name, Day: LocalDate(l, w.Due)}})
+		}
+	}
+	if !l.RemindersOff {
+		for _, o := range CountdownDays(l, tod) {
+			if o.Due.After(now) {
+				out = append(out, Reminder{LaunchID: l.ID, Kind: KindCountdown, Key: o.Date, DueAt: o.Due,
+					Payload: Payload{Day: o.Date}})
+			}
+		}
+	}
+	if d, ok := nextDigest(l, tod, "", now); ok {
+		out = append(out, d)
+	}
+	return out
+}
+
+// nextDigest returns the daily digest to run after the one of local date
+// after ("" for the first one after now). It is computed from that scheduled
+// date, so it stays at the reminder time, but never falls behind today:
+// after downtime only today's digest runs. Digests start the day something
+// can first be overdue (the second window opens) and go on while windows
+// are still to open or owners have overdue tasks.
+func nextDigest(l *launch.Launch, tod TimeOfDay, after string, now time.Time) (Reminder, bool) {
+	ws := Windows(l, tod)
+	var second time.Time
+	for _, w := range ws {
+		if w.Due.After(ws[0].Due) {
+			second = w.Due
+			break
+		}
+	}
+	if second.IsZero() {
+		return Reminder{}, false
+	}
+	date := LocalDate(l, now)
+	if after == "" {
+		if due, _ := dateAt(l, date, tod); !due.After(now) {
+			date = nextDate(date)
+		}
+	} else if next := nextDate(after); next > date {
+		date = next
+	}
+	if first := LocalDate(l, second); date < first {
+		date = first
+	}
+	due, ok := dateAt(l, date, tod)
+	if !ok {
+		return Reminder{}, false
+	}
+	last := ws[len(ws)-1].Due
+	if due.After(last) && len(OverdueByOwner(l, tod, now)) == 0 {
+		return Reminder{}, false
+	}
+	return Reminder{LaunchID: l.ID, Kind: KindDigest, Key: date, DueAt: due, Payload: Payload{Day: date}}, true
+}
+
+// FanOut returns the DMs a due digest sends: one per owner of overdue
+// tasks, due at once.
+func FanOut(l *launch.Launch, digest Reminder, tod TimeOfDay, now time.Time) []Reminder {
+	var out []Reminder
+	for _, oi := range OverdueByOwner(l, tod, now) {
+		out = append(out, Reminder{LaunchID: l.ID, Kind: KindOverdueDM, Key: digest.Key + " " + oi.Owner,
+			DueAt: digest.DueAt, Payload: Payload{Day: digest.Key, Owner: oi.Owner}})
+	}
+	return out
+}

@@ -1,0 +1,304 @@
+package schedule_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sort"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/golive/golive/internal/launch"
+	"github.com/golive/golive/internal/schedule"
+)
+
+// TestTwoRunnersShareOneDatabase runs two processes on one database file
+// through a month of four launches, both passing at every due time at once:
+// what they post together is what one runner posts alone, nothing twice.
+func TestTwoRunnersShareOneDatabase(t *testing.T) {
+	month := func(t *testing.T, runners int) []string {
+		c := newClock(time.Date(2025, 2, 20, 0, 0, 0, 0, time.UTC))
+		p := newPoster(c)
+		path := dbPath(t)
+		var ins []*instance
+		counts := make([]*counting, runners)
+		for i := range runners {
+			counts[i] = &counting{Poster: p}
+			ins = append(ins, start(t, path, c, counts[i]))
+		}
+		for i, zone := range []string{"America/New_York", "Asia/Tokyo", "Australia/Lord_Howe", "Asia/Kathmandu"} {
+			ins[0].create(t, testLaunch(fmt.Sprintf("C%d", i), "2025-03-14", zone))
+		}
+		runUntil(t, c, time.Date(2025, 3, 23, 0, 0, 0, 0, time.UTC), ins...)
+		for i, n := range counts {
+			t.Logf("runner %d of %d posted %d", i+1, runners, n.n.Load())
+		}
+
+		var out []string
+		calls := map[int64]int{}
+		for _, x := range p.Posts() {
+			calls[x.ID]++
+			out = append(out, fmt.Sprintf("%d %s %s %s", x.Launch, x.Kind, x.Key, x.Local))
+		}
+		for id, n := range calls {
+			assert.Equal(t, 1, n, "reminder %d posted %d times", id, n)
+		}
+		sort.Strings(out)
+		return out
+	}
+	alone := month(t, 1)
+	together := month(t, 2)
+	assert.Greater(t, len(alone), 100)
+	assert.Equal(t, alone, together)
+}
+
+// counting counts the posts that went through it.
+type counting struct {
+	schedule.Poster
+	n atomic.Int64
+}
+
+func (c *counting) Post(ctx context.Context, l *launch.Launch, r schedule.Reminder, now time.Time) error {
+	err := c.Poster.Post(ctx, l, r, now)
+	if err == nil {
+		c.n.Add(1)
+	}
+	return err
+}
+
+// failFor makes a poster fail the given launch's posts as fails says (by
+// call number, from 1), and succeed otherwise.
+func failFor(launchID *int64, fails func(call int) error) func(l *launch.Launch, r schedule.Reminder, call int) error {
+	return func(l *launch.Launch, r schedule.Reminder, call int) error {
+		if l.ID == atomic.LoadInt64(launchID) && r.Kind == schedule.KindWindow {
+			return fails(call)
+		}
+		return nil
+	}
+}
+
+// TestFailedPostsAreRetriedWithBackoff: a window post rate limited three
+// times (Retry-After 30 s) then timing out twice is sent once, at 09:13:30;
+// another launch's posts are on time.
+func TestFailedPostsAreRetriedWithBackoff(t *testing.T) {
+	ctx := context.Background()
+	c := newClock(time.Date(2025, 3, 13, 8, 0, 0, 0, time.UTC))
+	p := newPoster(c)
+	var failing int64
+	p.fail = failFor(&failing, func(call int) error {
+		switch {
+		case call <= 3:
+			return schedule.RetryAfter(errors.New("slack: ratelimited"), 30*time.Second)
+		case call <= 5:
+			return fmt.Errorf("chat.postMessage: %w", context.DeadlineExceeded)
+		}
+		return nil
+	})
+	in := start(t, dbPath(t), c, p)
+	a := in.create(t, testLaunch("CA", "2025-03-14", "UTC"))
+	b := in.create(t, testLaunch("CB", "2025-03-14", "UTC"))
+	atomic.StoreInt64(&failing, a.ID)
+	runUntil(t, c, time.Date(2025, 3, 13, 12, 0, 0, 0, time.UTC), in)
+
+	var got []string
+	for _, x := range p.Posts(schedule.KindWindow) {
+		got = append(got, fmt.Sprintf("%d %s %s", x.Launch, x.Window, x.At.Format("15:04:05")))
+	}
+	assert.Equal(t, []string{
+		// Created after it opened, the current window is posted at once.
+		fmt.Sprintf("%d 3 Days Before Launch 08:00:00", b.ID),
+		// Retried at 08:00:30, 08:01:00, 08:01:30 after each 429; then after 4 and 8 minutes.
+		fmt.Sprintf("%d 3 Days Before Launch 08:13:30", a.ID),
+		fmt.Sprintf("%d 1 Day Before Launch 09:00:00", b.ID),
+		fmt.Sprintf("%d 1 Day Before Launch 09:13:30", a.ID),
+	}, got)
+	rows, err := in.store.Reminders(ctx, a.ID)
+	require.NoError(t, err)
+	sent := 0
+	for _, r := range rows {
+		if r.Kind == schedule.KindWindow && r.State == schedule.StateSent {
+			sent++
+			assert.Equal(t, 6, r.Attempts)
+			assert.Equal(t, 6, p.calls[r.ID])
+			assert.Contains(t, r.LastError, "deadline exceeded")
+		}
+	}
+	assert.Equal(t, 2, sent)
+}
+
+// TestPermanentFailureIsKeptDead: a post Slack can never take (the channel
+// is gone) is not retried, and kept with its error.
+func TestPermanentFailureIsKeptDead(t *testing.T) {
+	ctx := context.Background()
+	c := newClock(time.Date(2025, 3, 13, 8, 0, 0, 0, time.UTC))
+	p := newPoster(c)
+	var failing int64
+	p.fail = failFor(&failing, func(int) error { return schedule.Permanent(errors.New("slack: channel_not_found")) })
+	in := start(t, dbPath(t), c, p)
+	a := in.create(t, testLaunch("CA", "2025-03-14", "UTC"))
+	atomic.StoreInt64(&failing, a.ID)
+	runUntil(t, c, time.Date(2025, 3, 13, 12, 0, 0, 0, time.UTC), in)
+
+	rows, err := in.store.Reminders(ctx, a.ID)
+	require.NoError(t, err)
+	var dead []string
+	for _, r := range rows {
+		if r.State == schedule.StateDead {
+			dead = append(dead, r.Key+": "+r.LastError)
+			assert.Equal(t, 1, p.calls[r.ID], "one attempt only")
+		}
+	}
+	// The current window, posted at creation, and the one opening at 09:00.
+	assert.Equal(t, []string{"1.1: slack: channel_not_found", "1.2: slack: channel_not_found"}, dead)
+}
+
+// TestSlowPostDoesNotHoldUpAnotherLaunch: while one launch's post hangs
+// until its timeout, another launch's post goes out.
+func TestSlowPostDoesNotHoldUpAnotherLaunch(t *testing.T) {
+	c := newClock(time.Date(2025, 3, 13, 8, 0, 0, 0, time.UTC))
+	p := newPoster(c)
+	var slow int64
+	otherPosted := make(chan struct{})
+	var sawOther atomic.Bool
+	p.fail = func(l *launch.Launch, r schedule.Reminder, call int) error {
+		if r.Kind != schedule.KindWindow {
+			return nil
+		}
+		if l.ID != atomic.LoadInt64(&slow) {
+			close(otherPosted)
+			return nil
+		}
+		if call > 1 {
+			return nil
+		}
+		// Hang like a dead connection, but notice the other launch's post.
+		select {
+		case <-otherPosted:
+			sawOther.Store(true)
+		case <-time.After(5 * time.Second):
+		}
+		return errors.New("timeout")
+	}
+	in := startWith(t, dbPath(t), c, schedule.Config{Poster: p, PostTimeout: 10 * time.Second})
+	a := in.create(t, testLaunch("CA", "2025-03-14", "UTC"))
+	in.create(t, testLaunch("CB", "2025-03-14", "UTC"))
+	atomic.StoreInt64(&slow, a.ID)
+	c.Set(time.Date(2025, 3, 13, 9, 0, 0, 0, time.UTC))
+	_, err := in.runner.RunDue(context.Background())
+	require.NoError(t, err)
+	assert.True(t, sawOther.Load(), "the other launch posted while the first one hung")
+}
+
+// TestDailyRemindersOncePerLocalDay goes through the last two weeks and the
+// first days after launch in zones west and east of UTC and across
+// daylight-saving changes: one channel post per local day, at 09:00.
+func TestDailyRemindersOncePerLocalDay(t *testing.T) {
+	cases := []struct{ zone, date, change string }{
+		{"America/New_York", "2025-03-14", "2025-03-09"},
+		{"America/New_York", "2025-11-10", "2025-11-02"},
+		{"Australia/Lord_Howe", "2025-04-10", "2025-04-06"},
+		{"Australia/Lord_Howe", "2025-10-10", "2025-10-05"},
+		{"Asia/Kathmandu", "2025-03-14", ""},
+		{"America/Los_Angeles", "2025-11-10", "2025-11-02"},
+		{"Asia/Tokyo", "2025-03-14", ""},
+	}
+	for _, tc := range cases {
+		t.Run(tc.zone+" "+tc.date, func(t *testing.T) {
+			launchDay := local(t, tc.zone, tc.date+" 00:00")
+			c := newClock(launchDay.AddDate(0, 0, -20))
+			p := newPoster(c)
+			in := start(t, dbPath(t), c, p)
+			in.create(t, testLaunch("C1", tc.date, tc.zone))
+			runUntil(t, c, launchDay.AddDate(0, 0, 2), in)
+
+			var days []string
+			for _, x := range p.Posts(schedule.KindWindow, schedule.KindCountdown) {
+				assert.Equal(t, "09:00", x.Local[11:], x.Local)
+				days = append(days, x.Local[:10])
+			}
+			first := launchDay.AddDate(0, 0, -14).Format("2006-01-02")
+			last := launchDay.AddDate(0, 0, 1).Format("2006-01-02")
+			assert.Equal(t, daysFrom(first, last), days, "one post a day, -14 to +1")
+			if tc.change != "" {
+				assert.Contains(t, days, tc.change)
+			}
+		})
+	}
+}
+
+// TestRemindersOffAndOn: switching the daily reminders off drops the
+// countdowns still to come; on brings them back; windows are unaffected.
+func TestRemindersOffAndOn(t *testing.T) {
+	ctx := context.Background()
+	c := newClock(time.Date(2025, 3, 1, 12, 0, 0, 0, time.UTC))
+	p := newPoster(c)
+	in := start(t, dbPath(t), c, p)
+	l := in.create(t, testLaunch("C1", "2025-03-14", "UTC"))
+	set := func(off bool) {
+		_, err := in.store.Update(ctx, l.ID, func(l *launch.Launch, _ time.Time) ([]launch.Event, error) {
+			l.RemindersOff = off
+			return []launch.Event{{Actor: "UCREATOR", Action: "reminders", Subject: "daily reminders"}}, nil
+		})
+		require.NoError(t, err)
+		require.NoError(t, in.runner.Sync(ctx, l.ID))
+	}
+	set(true)
+	runUntil(t, c, time.Date(2025, 3, 5, 12, 0, 0, 0, time.UTC), in)
+	set(false)
+	runUntil(t, c, time.Date(2025, 3, 9, 0, 0, 0, 0, time.UTC), in)
+
+	var got []string
+	for _, x := range p.Posts(schedule.KindWindow, schedule.KindCountdown) {
+		got = append(got, x.Local+" "+string(x.Kind))
+	}
+	assert.Equal(t, []string{
+		"2025-03-06 09:00 countdown",
+		"2025-03-07 09:00 window",
+		"2025-03-08 09:00 countdown",
+	}, got)
+}
+
+// TestRunLoop drives Run with a fake timer: it sleeps until the next due
+// time (at most 15 s), wakes early when poked, posts, and stops cleanly.
+func TestRunLoop(t *testing.T) {
+	c := newClock(time.Date(2025, 3, 13, 8, 59, 50, 0, time.UTC))
+	p := newPoster(c)
+	waits := make(chan time.Duration, 10)
+	fire := make(chan time.Time)
+	in := startWith(t, dbPath(t), c, schedule.Config{Poster: p, After: func(d time.Duration) <-chan time.Time {
+		waits <- d
+		return fire
+	}})
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error)
+	go func() { done <- in.runner.Run(ctx) }()
+
+	// Every pass ends in a wait; a poke may add a pass, never a different wait.
+	nextWait := func(want time.Duration, why string) {
+		t.Helper()
+		for {
+			select {
+			case d := <-waits:
+				if d == want {
+					return
+				}
+				require.Equal(t, 15*time.Second, d, why)
+			case <-time.After(5 * time.Second):
+				t.Fatalf("no wait of %s: %s", want, why)
+			}
+		}
+	}
+	nextWait(15*time.Second, "nothing planned yet")
+	in.create(t, testLaunch("C1", "2025-03-20", "UTC")) // Sync pokes
+	nextWait(10*time.Second, "the week's window opens at 09:00")
+
+	c.Set(time.Date(2025, 3, 13, 9, 0, 0, 0, time.UTC))
+	fire <- c.Now()
+	require.Eventually(t, func() bool { return len(p.Posts(schedule.KindWindow)) == 1 }, 5*time.Second, time.Millisecond)
+	cancel()
+	require.NoError(t, <-done)
+}

@@ -1,0 +1,117 @@
+// Package schedule turns a launch's time windows into reminders: when each
+// one is due (in the launch's time zone, daylight saving included), what a
+// due reminder should do when it is picked up (post it, wait, or skip it as
+// stale), and the Runner that claims due reminders from the store and posts
+// them exactly once. It reads no clock: time comes in as a value or through
+// an injected Now.
+package schedule
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Kind is what a reminder does when it is due.
+type Kind string
+
+const (
+	// KindWindow posts a window's tasks in the launch's channel when it opens.
+	KindWindow Kind = "window"
+	// KindCountdown posts the daily countdown line in the channel.
+	KindCountdown Kind = "countdown"
+	// KindDigest is the daily step that finds the owners of overdue items and
+	// queues one KindOverdueDM per owner; it posts nothing itself.
+	KindDigest Kind = "digest"
+	// KindOverdueDM sends one owner the list of their overdue items.
+	KindOverdueDM Kind = "overdue-dm"
+)
+
+// State is where a reminder is in its life.
+type State string
+
+const (
+	// StatePending waits for its due time (and next attempt).
+	StatePending State = "pending"
+	// StateClaimed is held by a runner under a lease, not yet being posted.
+	StateClaimed State = "claimed"
+	// StatePosting is held under a lease while its post is in flight: if the
+	// lease runs out in this state, Slack may or may not have the message.
+	StatePosting State = "posting"
+	// StateSent was posted (or, for a digest, done).
+	StateSent State = "sent"
+	// StateSkipped was not posted on purpose: stale, folded into a later
+	// window, covered by a window post, or no longer wanted.
+	StateSkipped State = "skipped"
+	// StateDead failed for good (the channel is gone); kept with its error.
+	StateDead State = "dead"
+)
+
+// Reminder is one row of the reminders table.
+type Reminder struct {
+	ID       int64
+	LaunchID int64
+	Kind     Kind
+	// Key tells a launch's reminders of one kind apart: the window's
+	// "<section>.<group>", the local date YYYY-MM-DD of a countdown or
+	// digest, "YYYY-MM-DD <user>" of a DM.
+	Key     string
+	DueAt   time.Time
+	Payload Payload
+	State   State
+	// Attempts counts the posts started.
+	Attempts      int
+	NextAttemptAt time.Time
+	LeaseUntil    time.Time
+	// Token identifies the claim holding the reminder; the store's calls
+	// that finish a claim must present it.
+	Token     string
+	LastError string
+	SentAt    time.Time
+}
+
+// Payload is what a reminder carries beside its key, stored as JSON. It is
+// for people reading the table and the logs: what a post says is computed
+// from the launch when it is posted.
+type Payload struct {
+	Window string `json:"window,omitempty"` // the window's name
+	Day    string `json:"day,omitempty"`    // the local date, YYYY-MM-DD
+	Owner  string `json:"owner,omitempty"`  // the Slack user a DM goes to
+}
+
+// Ref names a reminder of a launch by kind and key.
+type Ref struct {
+	Kind Kind
+	Key  string
+}
+
+// Ref returns the reminder's kind and key.
+func (r Reminder) Ref() Ref { return Ref{Kind: r.Kind, Key: r.Key} }
+
+// String describes the reminder for logs: "window 10.1 of launch 3".
+func (r Reminder) String() string {
+	return fmt.Sprintf("%s %s of launch %d", r.Kind, r.Key, r.LaunchID)
+}
+
+// TimeOfDay is a local wall-clock time, such as GOLIVE_REMINDER_TIME.
+type TimeOfDay struct {
+	Hour, Minute int
+}
+
+// DefaultTimeOfDay is when reminders are posted unless configured: 09:00.
+var DefaultTimeOfDay = TimeOfDay{Hour: 9}
+
+// ParseTimeOfDay reads "HH:MM" on a 24-hour clock, such as "09:00".
+func ParseTimeOfDay(s string) (TimeOfDay, error) {
+	h, m, ok := strings.Cut(strings.TrimSpace(s), ":")
+	hour, err1 := strconv.Atoi(h)
+	minute, err2 := strconv.Atoi(m)
+	if !ok || err1 != nil || err2 != nil || len(m) != 2 || hour < 0 || hour > 23 || minute < 0 || minute > 59 {
+		return TimeOfDay{}, fmt.Errorf("reminder time %q: write it as HH:MM on a 24-hour clock, for example 09:00", s)
+	}
+	return TimeOfDay{Hour: hour, Minute: minute}, nil
+}
+
+// String formats the time as "09:00".
+func (t TimeOfDay) String() string { return fmt.Sprintf("%02d:%02d", t.Hour, t.Minute) }

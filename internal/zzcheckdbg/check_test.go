@@ -1,0 +1,219 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+var seed000 = filepath.Join("..", "checklist", "testdata", "seed000.md")
+
+func check(args ...string) (code int, stdout, stderr string) {
+	var out, errOut bytes.Buffer
+	code = runCheck(args, &out, &errOut)
+	return code, out.String(), errOut.String()
+}
+
+func writeFile(t *testing.T, name, content string) string {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), name)
+	require.NoError(t, os.WriteFile(path, []byte(content), 0o644))
+	return path
+}
+
+func TestCheckSeed000Text(t *testing.T) {
+	code, out, errOut := check(seed000)
+	assert.Equal(t, 1, code, "NO-GO exits 1")
+	assert.Empty(t, errOut)
+	for _, want := range []string{
+		"Production Readiness Checklist\nReadiness: 78/199 = 39.2%\n",
+		"  Infrastructure                      19/21   90.5%\n",
+		"      Health Checks                     5/5  100.0%\n",
+		"  Pre-Launch Tasks                     0/32    0.0%  time windows, not counted\n",
+		"  FAIL  Overall readiness           39.2%  needs ≥ 85%   78/199  every readiness section (overall)\n",
+		"  PASS  Infrastructure              90.5%  needs > 90%    19/21  Infrastructure (critical)\n",
+		"  FAIL  Disaster Recovery backups    0.0%  needs ≥ 100%     0/6  Disaster Recovery › Backup & Recovery (required)\n",
+		"  Engineering Lead  pending\n",
+		"Decision: NO-GO\n  - Overall readiness: 78/199 = 39.2%, needs ≥ 85%: failing\n",
+		"  - Operations Lead has not approved yet\n",
+		"Skipped, line 400: **Decision:** [ ] GO  [ ] NO-GO: the launch decision is computed",
+	} {
+		assert.Contains(t, out, want)
+	}
+}
+
+// checkOutput is the JSON shape the issue asks of `golive check --json`.
+type checkOutput struct {
+	Title     string  `json:"title"`
+	Readiness float64 `json:"readiness"`
+	Done      int     `json:"done"`
+	Total     int     `json:"total"`
+	Sections  []struct {
+		Title  string `json:"title"`
+		Done   int    `json:"done"`
+		Total  int    `json:"total"`
+		Groups []struct {
+			Title string `json:"title"`
+			Done  int    `json:"done"`
+			Total int    `json:"total"`
+		} `json:"groups"`
+	} `json:"sections"`
+	Gates []struct {
+		Name      string  `json:"name"`
+		Kind      string  `json:"kind"`
+		Value     float64 `json:"value"`
+		Threshold float64 `json:"threshold"`
+		Passed    bool    `json:"passed"`
+	} `json:"gates"`
+	Roles []struct {
+		Role   string `json:"role"`
+		Status string `json:"status"`
+	} `json:"roles"`
+	Decision   string   `json:"decision"`
+	Reasons    []string `json:"reasons"`
+	Skipped    []any    `json:"skipped"`
+	Unresolved []struct {
+		Line   int    `json:"line"`
+		Reason string `json:"reason"`
+	} `json:"unresolved"`
+}
+
+func decodeCheck(t *testing.T, out string) checkOutput {
+	t.Helper()
+	var doc checkOutput
+	dec := json.NewDecoder(strings.NewReader(out))
+	require.NoError(t, dec.Decode(&doc))
+	assert.False(t, dec.More(), "one JSON object")
+	return doc
+}
+
+func TestCheckSeed000JSON(t *testing.T) {
+	for _, args := range [][]string{{"--json", seed000}, {seed000, "--json"}, {"-json", seed000}} {
+		code, out, errOut := check(args...)
+		assert.Equal(t, 1, code)
+		assert.Empty(t, errOut)
+		doc := decodeCheck(t, out)
+		assert.Equal(t, "Production Readiness Checklist", doc.Title)
+		assert.Equal(t, 39.2, doc.Readiness)
+		assert.Equal(t, 78, doc.Done)
+		assert.Equal(t, 199, doc.Total)
+		assert.Equal(t, "NO-GO", doc.Decision)
+		require.Len(t, doc.Sections, 13)
+		assert.Equal(t, "Security", doc.Sections[1].Title)
+		assert.Equal(t, 19, doc.Sections[1].Done)
+		assert.Equal(t, 32, doc.Sections[1].Total)
+		assert.Equal(t, "Authentication & Authorization", doc.Sections[1].Groups[0].Title)
+		passed := map[string]bool{}
+		for _, g := range doc.Gates {
+			passed[g.Name] = g.Passed
+		}
+		assert.Equal(t, map[string]bool{
+			"Overall readiness": false, "Security": false, "Health Checks": true, "Core Features": true,
+			"Disaster Recovery backups": false, "Infrastructure": true, "Monitoring": false, "Documentation": false,
+		}, passed)
+		assert.Equal(t, "critical", doc.Gates[5].Kind)
+		assert.Equal(t, 90.5, doc.Gates[5].Value)
+		assert.Equal(t, 90.0, doc.Gates[5].Threshold)
+		require.Len(t, doc.Roles, 4)
+		for _, r := range doc.Roles {
+			assert.Equal(t, "pending", r.Status)
+		}
+		assert.Len(t, doc.Reasons, 9)
+		assert.Len(t, doc.Skipped, 1)
+		assert.Empty(t, doc.Unresolved)
+		assert.Contains(t, out, `"Backup & Recovery"`, "no HTML escaping in the JSON")
+	}
+}
+
+func TestCheckOutcomes(t *testing.T) {
+	tests := []struct {
+		name     string
+		src      string
+		code     int
+		decision string
+	}{
+		{"GO", "# Ready\n## Work\n- [x] a\n- [x] b\n**Approved by:**\n- Lead: Dana\n", 0, "GO"},
+		{"PENDING", "# Almost\n## Work\n- [x] a\n**Approved by:**\n- Lead: ____\n", 1, "PENDING"},
+		{"NO-GO", "# Not yet\n## Work\n- [x] a\n- [ ] b\n", 1, "NO-GO"},
+		{"unresolved reference", "## Work\n- [x] a\n## Go/No-Go\n**Required for GO (100%):**\n- Billing (Section 7)\n", 1, "NO-GO"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			path := writeFile(t, "list.md", tt.src)
+			code, out, errOut := check(path)
+			assert.Equal(t, tt.code, code)
+			assert.Empty(t, errOut)
+			assert.Contains(t, out, "Decision: "+tt.decision+"\n")
+
+			code, out, _ = check("--json", path)
+			assert.Equal(t, tt.code, code)
+			assert.Equal(t, tt.decision, decodeCheck(t, out).Decision)
+		})
+	}
+	path := writeFile(t, "list.md", tests[3].src)
+	_, out, _ := check(path)
+	assert.Contains(t, out, "FAIL  Billing            not found  needs ≥ 100%")
+	assert.Contains(t, out, "Unresolved, line 5: - Billing (Section 7): there is no section 7")
+	_, out, _ = check("--json", path)
+	doc := decodeCheck(t, out)
+	require.Len(t, doc.Unresolved, 1)
+	assert.Equal(t, 5, doc.Unresolved[0].Line)
+}
+
+func TestCheckTemplates(t *testing.T) {
+	code, out, errOut := check("--template", "web")
+	assert.Equal(t, 1, code)
+	assert.Empty(t, errOut)
+	assert.Contains(t, out, "Readiness: 0/199 = 0.0%\n")
+
+	code, out, _ = check("--json", "--template=enterprise")
+	assert.Equal(t, 1, code)
+	doc := decodeCheck(t, out)
+	assert.Equal(t, "NO-GO", doc.Decision)
+	assert.Len(t, doc.Roles, 5)
+}
+
+func TestCheckUnusableInput(t *testing.T) {
+	dir := t.TempDir()
+	tests := []struct {
+		name string
+		args []string
+		msg  string
+	}{
+		{"missing file", []string{filepath.Join(dir, "nope.md")}, "nope.md: no such file"},
+		{"a directory", []string{dir}, ": is a directory, not a checklist file"},
+		{"empty file", []string{writeFile(t, "empty.md", "")}, "empty.md: the checklist is empty"},
+		{"no checkboxes", []string{writeFile(t, "prose.md", "# Notes\nJust prose.\n")}, `prose.md: the checklist has no items: write each item as a Markdown checkbox, "- [ ] text"`},
+		{"binary junk", []string{writeFile(t, "logo.png", "\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR")}, "logo.png: the checklist is not text: it holds NUL bytes"},
+		{"too large", []string{writeFile(t, "huge.md", strings.Repeat("- [ ] item\n", 1_000_000))}, "huge.md: the checklist is too large: it is 10.0 MB and golive reads checklists up to 10.0 MB"},
+		{"unknown template", []string{"--template", "mobile"}, `no such template "mobile": choose one of web, enterprise`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			code, out, errOut := check(tt.args...)
+			assert.Equal(t, 2, code)
+			assert.Empty(t, out)
+			assert.Contains(t, errOut, tt.msg)
+			assert.True(t, strings.HasPrefix(errOut, "golive check: "), errOut)
+			assert.Equal(t, 1, strings.Count(errOut, "\n"), "one line: %q", errOut)
+		})
+	}
+}
+
+func TestCheckUsage(t *testing.T) {
+	for _, args := range [][]string{nil, {"a.md", "b.md"}, {"--template", "web", seed000}, {"--nope", seed000}} {
+		code, out, errOut := check(args...)
+		assert.Equal(t, 2, code, "%q", args)
+		assert.Empty(t, out)
+		assert.Contains(t, errOut, "Usage: golive check [--json] FILE")
+	}
+	code, _, errOut := check("-h")
+	assert.Equal(t, 0, code)
+	assert.Contains(t, errOut, "Usage: golive check")
+}

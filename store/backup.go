@@ -1,0 +1,120 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+)
+
+// Backup writes a consistent copy of the database to path while the store
+// stays in use. The copy is made beside path under a temporary name, synced
+// to disk and checked with PRAGMA integrity_check before it replaces path,
+// so path only ever holds a complete, checked backup.
+func (s *Store) Backup(ctx context.Context, path string) error {
+	if strings.TrimSpace(path) == "" {
+		return errors.New("backup: the backup path is empty")
+	}
+	if live, err := os.Stat(s.path); err == nil {
+		if target, err := os.Stat(path); err == nil && os.SameFile(live, target) {
+			return fmt.Errorf("backup to %s: that is the live database; choose another path", path)
+		}
+	}
+	tmp, err := os.CreateTemp(filepath.Dir(path), filepath.Base(path)+".tmp-*")
+	if err != nil {
+		return fmt.Errorf("backup: %w", err)
+	}
+	tmpPath := tmp.Name()
+	tmp.Close()
+	if err := s.backupTo(ctx, tmpPath); err != nil {
+		os.Remove(tmpPath)
+		return fmt.Errorf("backup to %s: %w", path, err)
+	}
+	if err := os.Rename(tmpPath, path); err != nil {
+		os.Remove(tmpPath)
+		return fmt.Errorf("backup to %s: %w", path, err)
+	}
+	if err := syncDir(filepath.Dir(path)); err != nil {
+		return fmt.Errorf("backup to %s: %w", path, err)
+	}
+	return nil
+}
+
+// backupTo copies the database into the empty file at path and checks the copy.
+func (s *Store) backupTo(ctx context.Context, path string) error {
+	// VACUUM INTO reads one snapshot of the database, so writers go on
+	// meanwhile. It runs on a connection of its own: query_only, which the
+	// readers have, refuses it, and the single writer must stay free.
+	db, err := sql.Open("sqlite3", fileURI(s.path)+"?_busy_timeout=5000")
+	if err != nil {
+		return fmt.Errorf("copy: %w", err)
+	}
+	defer db.Close()
+	if _, err := db.ExecContext(ctx, "VACUUM INTO ?", path); err != nil {
+		return fmt.Errorf("copy: %w", err)
+	}
+	if err := db.Close(); err != nil {
+		return fmt.Errorf("copy: %w", err)
+	}
+	if err := syncFile(path); err != nil {
+		return err
+	}
+	return checkIntegrity(ctx, path)
+}
+
+// checkIntegrity runs PRAGMA integrity_check on the database at path.
+func checkIntegrity(ctx context.Context, path string) error {
+	db, err := sql.Open("sqlite3", fileURI(path)+"?mode=ro")
+	if err != nil {
+		return fmt.Errorf("check copy: %w", err)
+	}
+	defer db.Close()
+	rows, err := db.QueryContext(ctx, "PRAGMA integrity_check")
+	if err != nil {
+		return fmt.Errorf("check copy: %w", err)
+	}
+	defer rows.Close()
+	var problems []string
+	for rows.Next() {
+		var line string
+		if err := rows.Scan(&line); err != nil {
+			return fmt.Errorf("check copy: %w", err)
+		}
+		problems = append(problems, line)
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("check copy: %w", err)
+	}
+	if len(problems) != 1 || problems[0] != "ok" {
+		return fmt.Errorf("check copy: integrity check failed: %s", strings.Join(problems, "; "))
+	}
+	return nil
+}
+
+func syncFile(path string) error {
+	f, err := os.OpenFile(path, os.O_RDWR, 0)
+	if err != nil {
+		return fmt.Errorf("sync copy: %w", err)
+	}
+	defer f.Close()
+	if err := f.Sync(); err != nil {
+		return fmt.Errorf("sync copy: %w", err)
+	}
+	return f.Close()
+}
+
+// syncDir makes a rename in dir durable.
+func syncDir(dir string) error {
+	d, err := os.Open(dir)
+	if err != nil {
+		return fmt.Errorf("sync directory: %w", err)
+	}
+	defer d.Close()
+	if err := d.Sync(); err != nil {
+		return fmt.Errorf("sync directory: %w", err)
+	}
+	return nil
+}

@@ -1,0 +1,128 @@
+package store
+
+import (
+	"context"
+	"runtime"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/golive/golive/internal/launch"
+)
+
+// benchLaunch stores the seed 000 checklist (the web template) and returns
+// it with its item numbers.
+func benchLaunch(b *testing.B) (*Store, *launch.Launch, []int) {
+	s, _ := openStore(b)
+	s.Now = time.Now
+	l := templateLaunch(b, "web", "C1")
+	require.NoError(b, s.CreateLaunch(context.Background(), l, "UCREATOR"))
+	var numbers []int
+	for _, it := range l.Checklist.Items() {
+		numbers = append(numbers, it.Number)
+	}
+	return s, l, numbers
+}
+
+// BenchmarkTick ticks or unticks one item of the seed 000 checklist per
+// operation, through Update: load the launch, change it, write the item and
+// its audit row, commit durably (synchronous=FULL). It reports the latency
+// percentiles too.
+func BenchmarkTick(b *testing.B) {
+	s, l, numbers := benchLaunch(b)
+	ctx := context.Background()
+	b.Logf("%d items", len(numbers))
+	latencies := make([]time.Duration, 0, b.N)
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		n := numbers[i%len(numbers)]
+		done := (i/len(numbers))%2 == 0
+		start := time.Now()
+		_, err := s.Update(ctx, l.ID, func(l *launch.Launch, now time.Time) ([]launch.Event, error) {
+			return l.SetDone(l.Creator, []int{n}, done, now)
+		})
+		latencies = append(latencies, time.Since(start))
+		if err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.StopTimer()
+	reportPercentiles(b, latencies)
+}
+
+// BenchmarkTickParallel is ticking under contention: 32 goroutines on one
+// launch, as in a busy channel. ns/op is the inverse of throughput.
+func BenchmarkTickParallel(b *testing.B) {
+	s, l, numbers := benchLaunch(b)
+	ctx := context.Background()
+	b.SetParallelism(max(1, 32/runtime.GOMAXPROCS(0)))
+	b.ResetTimer()
+	b.RunParallel(func(pb *testing.PB) {
+		i := 0
+		for pb.Next() {
+			n := numbers[i%len(numbers)]
+			i++
+			_, err := s.Update(ctx, l.ID, func(l *launch.Launch, now time.Time) ([]launch.Event, error) {
+				it := l.Checklist.Item(n)
+				return l.SetDone(l.Creator, []int{n}, !it.Done, now)
+			})
+			if err != nil {
+				b.Error(err)
+				return
+			}
+		}
+	})
+}
+
+// BenchmarkCommitFloor is the least a durable write costs on this disk: a
+// one-row update committed with synchronous=FULL. BenchmarkTick's figures
+// minus these are golive's own cost.
+func BenchmarkCommitFloor(b *testing.B) {
+	s, _ := openStore(b)
+	ctx := context.Background()
+	_, err := s.writer.ExecContext(ctx, `CREATE TABLE bench_floor (n INTEGER NOT NULL); INSERT INTO bench_floor VALUES (0);`)
+	require.NoError(b, err)
+	latencies := make([]time.Duration, 0, b.N)
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		start := time.Now()
+		tx, err := s.writer.BeginTx(ctx, nil)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE bench_floor SET n = n + 1`); err != nil {
+			b.Fatal(err)
+		}
+		if err := tx.Commit(); err != nil {
+			b.Fatal(err)
+		}
+		latencies = append(latencies, time.Since(start))
+	}
+	b.StopTimer()
+	reportPercentiles(b, latencies)
+}
+
+// BenchmarkLaunchByChannel is the read a status or checklist message makes.
+func BenchmarkLaunchByChannel(b *testing.B) {
+	s, _, _ := benchLaunch(b)
+	ctx := context.Background()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if _, err := s.LaunchByChannel(ctx, "T1", "C1"); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func reportPercentiles(b *testing.B, latencies []time.Duration) {
+	slices.Sort(latencies)
+	at := func(p float64) float64 {
+		i := int(p * float64(len(latencies)-1))
+		return float64(latencies[i]) / float64(time.Millisecond)
+	}
+	b.ReportMetric(at(0.50), "p50-ms")
+	b.ReportMetric(at(0.99), "p99-ms")
+	b.ReportMetric(at(1), "max-ms")
+}

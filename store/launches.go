@@ -1,0 +1,199 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/golive/golive/internal/launch"
+)
+
+// CreateLaunch stores a new launch with its checklist and a "create" audit
+// row, then sets l.ID and l.CreatedAt. It fails with ECONFLICT when the
+// channel already has an active launch, and changes nothing then.
+func (s *Store) CreateLaunch(ctx context.Context, l *launch.Launch, by string) error {
+	if l == nil {
+		return errors.New("create launch: no launch given")
+	}
+	if err := l.Validate(); err != nil {
+		return err
+	}
+	tx, err := s.writer.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("create launch: begin: %w", err)
+	}
+	defer tx.Rollback()
+
+	now := s.now()
+	created := *l
+	created.CreatedAt = now
+	snap, err := encode(&created)
+	if err != nil {
+		return fmt.Errorf("create launch: %w", err)
+	}
+	res, err := tx.ExecContext(ctx, insertLaunch, snap.launch.args()...)
+	if isUniqueViolation(err) {
+		return activeLaunchConflict(ctx, tx, l.TeamID, l.ChannelID)
+	}
+	if err != nil {
+		return fmt.Errorf("create launch: %w", err)
+	}
+	id, err := res.LastInsertId()
+	if err != nil {
+		return fmt.Errorf("create launch: read its id: %w", err)
+	}
+	if err := writeChanges(ctx, tx, id, snapshot{launch: snap.launch}, snap); err != nil {
+		return fmt.Errorf("create launch: %w", err)
+	}
+	ev := launch.Event{
+		Actor: by, Action: "create", Subject: "launch " + l.Name,
+		After: fmt.Sprintf("launch on %s (%s), %d items", l.Date, l.Timezone, len(snap.items)),
+	}
+	if err := appendAudit(ctx, tx, id, now, []launch.Event{ev}); err != nil {
+		return fmt.Errorf("create launch: %w", err)
+	}
+	version, err := launchVersion(ctx, tx, id)
+	if err != nil {
+		return fmt.Errorf("create launch: %w", err)
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("create launch: commit: %w", err)
+	}
+	s.cache.put(id, version, snap)
+	l.ID, l.CreatedAt = id, now
+	return nil
+}
+
+// inertBrackets keeps a launch name quoted in a message from becoming a
+// Slack mention or link.
+var inertBrackets = strings.NewReplacer("<", "‹", ">", "›")
+
+// activeLaunchConflict explains which launch holds the channel.
+func activeLaunchConflict(ctx context.Context, q querier, teamID, channelID string) error {
+	var name, date string
+	err := q.QueryRowContext(ctx,
+		`SELECT name, date FROM launches WHERE team_id = ? AND channel_id = ? AND archived = 0`,
+		teamID, channelID).Scan(&name, &date)
+	if err != nil {
+		return launch.Errorf(launch.ECONFLICT, "This channel already has an active launch, and a channel can have only one. Archive it first, or start the new one in another channel.")
+	}
+	return launch.Errorf(launch.ECONFLICT,
+		"This channel already has an active launch, “%s” on %s, and a channel can have only one. Archive it first, or start the new one in another channel.",
+		inertBrackets.Replace(name), date)
+}
+
+// LaunchByChannel returns the channel's active launch, or ENOTFOUND.
+func (s *Store) LaunchByChannel(ctx context.Context, teamID, channelID string) (*launch.Launch, error) {
+	var l *launch.Launch
+	err := s.read(ctx, func(tx *sql.Tx) error {
+		var id, version int64
+		err := tx.QueryRowContext(ctx, `SELECT id, version FROM launches JOIN launch_versions ON launch_id = id
+WHERE team_id = ? AND channel_id = ? AND archived = 0`, teamID, channelID).Scan(&id, &version)
+		if errors.Is(err, sql.ErrNoRows) {
+			return launch.Errorf(launch.ENOTFOUND, "No active launch in this channel. Start one with `/golive new \"Name\" 2026-12-01`.")
+		}
+		if err != nil {
+			return fmt.Errorf("find launch of channel %s: %w", channelID, err)
+		}
+		_, l, err = s.launchAt(ctx, tx, id, version)
+		return err
+	})
+	return l, err
+}
+
+// LaunchByID returns a launch, archived or not, or ENOTFOUND.
+func (s *Store) LaunchByID(ctx context.Context, id int64) (*launch.Launch, error) {
+	var l *launch.Launch
+	err := s.read(ctx, func(tx *sql.Tx) error {
+		var err error
+		_, l, err = s.loadLaunch(ctx, tx, id)
+		return err
+	})
+	return l, err
+}
+
+// ActiveLaunches returns every launch that is not archived, oldest first.
+func (s *Store) ActiveLaunches(ctx context.Context) ([]*launch.Launch, error) {
+	var out []*launch.Launch
+	err := s.read(ctx, func(tx *sql.Tx) error {
+		type idVersion struct{ id, version int64 }
+		found, err := queryRows(ctx, tx, `SELECT id, version FROM launches JOIN launch_versions ON launch_id = id
+WHERE archived = ? ORDER BY id`, false,
+			func(rows *sql.Rows, r *idVersion) error { return rows.Scan(&r.id, &r.version) })
+		if err != nil {
+			return fmt.Errorf("list active launches: %w", err)
+		}
+		for _, f := range found {
+			_, l, err := s.launchAt(ctx, tx, f.id, f.version)
+			if err != nil {
+				return err
+			}
+			out = append(out, l)
+		}
+		return nil
+	})
+	return out, err
+}
+
+// Update loads the launch inside one immediate transaction, lets fn change
+// it, and stores the rows fn changed together with the events fn returns as
+// audit rows, all stamped with one timestamp, now (in UTC, to the
+// millisecond the database keeps). When fn fails its error is returned
+// unchanged and nothing is stored. Update returns the launch fn changed.
+//
+// Loading checks the launch's version and reuses the rows cached at that
+// version, so a tick reads one small row rather than the whole checklist.
+func (s *Store) Update(ctx context.Context, id int64, fn func(l *launch.Launch, now time.Time) ([]launch.Event, error)) (*launch.Launch, error) {
+	tx, err := s.writer.BeginTx(ctx, nil)
+	if err != nil {
+		return nil, fmt.Errorf("update launch %d: begin: %w", id, err)
+	}
+	defer tx.Rollback()
+
+	now := s.now()
+	before, l, err := s.loadLaunch(ctx, tx, id)
+	if err != nil {
+		return nil, err
+	}
+	events, err := fn(l, now)
+	if err != nil {
+		return nil, err
+	}
+	if l.ID != id {
+		return nil, fmt.Errorf("update launch %d: the change set its id to %d", id, l.ID)
+	}
+	after, err := encode(l)
+	if err != nil {
+		return nil, fmt.Errorf("update launch %d: %w", id, err)
+	}
+	if err := writeChanges(ctx, tx, id, before, after); err != nil {
+		return nil, err
+	}
+	if err := appendAudit(ctx, tx, id, now, events); err != nil {
+		return nil, fmt.Errorf("update launch %d: %w", id, err)
+	}
+	version, err := launchVersion(ctx, tx, id)
+	if err != nil {
+		return nil, fmt.Errorf("update launch %d: %w", id, err)
+	}
+	if err := tx.Commit(); err != nil {
+		return nil, fmt.Errorf("update launch %d: commit: %w", id, err)
+	}
+	// The rows just written are what a load would read at this version.
+	s.cache.put(id, version, after)
+	return l, nil
+}
+
+// read runs fn in a read transaction on the reader pool, so that the
+// several queries loading a launch see one state of the database.
+func (s *Store) read(ctx context.Context, fn func(tx *sql.Tx) error) error {
+	tx, err := s.reader.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("begin read: %w", err)
+	}
+	defer tx.Rollback()
+	return fn(tx)
+}

@@ -1,0 +1,336 @@
+package store
+
+import (
+	"context"
+	"crypto/rand"
+	"database/sql"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/golive/golive/internal/schedule"
+)
+
+var _ schedule.Store = (*Store)(nil)
+
+const (
+	reminderColumns = `id, launch_id, kind, key, due_at, state, attempts, next_attempt_at, lease_until,
+	claim_token, last_error, sent_at, payload`
+	// planReminder adds a planned reminder, or moves a pending one to its
+	// planned time; a reminder in any other state is left as it is.
+	planReminder = `INSERT INTO reminders (launch_id, kind, key, due_at, payload) VALUES (?, ?, ?, ?, ?)
+ON CONFLICT (launch_id, kind, key) DO UPDATE SET due_at = excluded.due_at, payload = excluded.payload
+WHERE reminders.state = 'pending'`
+	addReminder = `INSERT INTO reminders (launch_id, kind, key, due_at, payload) VALUES (?, ?, ?, ?, ?)
+ON CONFLICT (launch_id, kind, key) DO NOTHING`
+	// claimable is the condition shared by the claim and the wake-up time:
+	// pending and due (after its backoff), or held under an expired lease.
+	claimable = `((state = 'pending' AND due_at <= @now AND next_attempt_at <= @now)
+	OR (state IN ('claimed', 'posting') AND lease_until <= @now))`
+	// claimReminders holds due reminders under a new lease in one statement;
+	// a row recovered while posting stays "posting", so that the runner
+	// knows its post may have gone out.
+	claimReminders = `UPDATE reminders
+SET state = CASE state WHEN 'posting' THEN 'posting' ELSE 'claimed' END, claim_token = @token, lease_until = @lease
+WHERE id IN (SELECT id FROM reminders WHERE ` + claimable + ` %s ORDER BY due_at, id LIMIT @limit)
+RETURNING ` + reminderColumns
+	// held picks the row of a claim still held by its token.
+	held           = `id = ? AND claim_token = ? AND state IN ('claimed', 'posting')`
+	startPosting   = `UPDATE reminders SET state = 'posting', attempts = attempts + 1 WHERE ` + held
+	finishReminder = `UPDATE reminders SET state = ?, sent_at = ?, note = ?, claim_token = '', lease_until = 0 WHERE ` + held
+	coverReminder  = `UPDATE reminders SET state = 'skipped', sent_at = ?, note = ?
+WHERE launch_id = ? AND kind = ? AND key = ? AND state = 'pending'`
+	retryReminder = `UPDATE reminders SET state = 'pending', claim_token = '', lease_until = 0,
+	due_at = ?, next_attempt_at = ?, last_error = ?
+WHERE ` + held
+	killReminder = `UPDATE reminders SET state = 'dead', claim_token = '', lease_until = 0, last_error = ? WHERE ` + held
+)
+
+// PlanReminders stores a launch's plan in one transaction: pending
+// reminders move to their planned time, new ones are added, and pending
+// ones no longer planned are deleted unless due at now, which the runner
+// then skips or posts as the launch stands. Sent, skipped, dead and held
+// reminders are left alone.
+func (s *Store) PlanReminders(ctx context.Context, launchID int64, plan []schedule.Reminder, now time.Time) error {
+	tx, err := s.writer.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("plan reminders of launch %d: begin: %w", launchID, err)
+	}
+	defer tx.Rollback()
+
+	planned := map[schedule.Ref]bool{}
+	for _, r := range plan {
+		if r.LaunchID != launchID {
+			return fmt.Errorf("plan reminders of launch %d: %s belongs to another launch", launchID, r)
+		}
+		if err := insertReminder(ctx, tx, planReminder, r); err != nil {
+			return fmt.Errorf("plan reminders of launch %d: %w", launchID, err)
+		}
+		planned[r.Ref()] = true
+	}
+	type row struct {
+		id  int64
+		ref schedule.Ref
+	}
+	rows, err := tx.QueryContext(ctx,
+		`SELECT id, kind, key FROM reminders WHERE launch_id = ? AND state = 'pending' AND due_at > ?`,
+		launchID, now.UnixMilli())
+	if err != nil {
+		return fmt.Errorf("plan reminders of launch %d: %w", launchID, err)
+	}
+	var gone []int64
+	for rows.Next() {
+		var x row
+		if err := rows.Scan(&x.id, &x.ref.Kind, &x.ref.Key); err != nil {
+			rows.Close()
+			return fmt.Errorf("plan reminders of launch %d: %w", launchID, err)
+		}
+		if !planned[x.ref] {
+			gone = append(gone, x.id)
+		}
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("plan reminders of launch %d: %w", launchID, err)
+	}
+	for _, id := range gone {
+		if _, err := tx.ExecContext(ctx, `DELETE FROM reminders WHERE id = ?`, id); err != nil {
+			return fmt.Errorf("plan reminders of launch %d: drop reminder %d: %w", launchID, id, err)
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("plan reminders of launch %d: commit: %w", launchID, err)
+	}
+	return nil
+}
+
+func insertReminder(ctx context.Context, tx *sql.Tx, query string, r schedule.Reminder) error {
+	payload, err := json.Marshal(r.Payload)
+	if err != nil {
+		return fmt.Errorf("%s: encode payload: %w", r, err)
+	}
+	_, err = tx.ExecContext(ctx, query, r.LaunchID, string(r.Kind), r.Key, r.DueAt.UnixMilli(), string(payload))
+	if isForeignKeyViolation(err) {
+		return errNoLaunch(r.LaunchID)
+	}
+	if err != nil {
+		return fmt.Errorf("%s: %w", r, err)
+	}
+	return nil
+}
+
+// ClaimReminders claims up to limit claimable reminders of launches not in
+// busy, oldest due first, for lease, with one UPDATE ... RETURNING in an
+// immediate transaction: two runners on one database never hold the same
+// reminder.
+func (s *Store) ClaimReminders(ctx context.Context, now time.Time, lease time.Duration, limit int, busy []int64) ([]schedule.Reminder, error) {
+	token, err := newToken()
+	if err != nil {
+		return nil, fmt.Errorf("claim reminders: %w", err)
+	}
+	notBusy, args := notIn(busy)
+	args = append(args,
+		sql.Named("now", now.UnixMilli()), sql.Named("token", token),
+		sql.Named("lease", now.Add(lease).UnixMilli()), sql.Named("limit", limit))
+
+	tx, err := s.writer.BeginTx(ctx, nil)
+	if err != nil {
+		return nil, fmt.Errorf("claim reminders: begin: %w", err)
+	}
+	defer tx.Rollback()
+	rows, err := tx.QueryContext(ctx, fmt.Sprintf(claimReminders, notBusy), args...)
+	if err != nil {
+		return nil, fmt.Errorf("claim reminders: %w", err)
+	}
+	out, err := scanReminders(rows)
+	if err != nil {
+		return nil, fmt.Errorf("claim reminders: %w", err)
+	}
+	if err := tx.Commit(); err != nil {
+		return nil, fmt.Errorf("claim reminders: commit: %w", err)
+	}
+	// RETURNING gives no order.
+	sort.Slice(out, func(i, j int) bool {
+		if !out[i].DueAt.Equal(out[j].DueAt) {
+			return out[i].DueAt.Before(out[j].DueAt)
+		}
+		return out[i].ID < out[j].ID
+	})
+	return out, nil
+}
+
+// notIn returns "AND launch_id NOT IN (@busy0, ...)" and its arguments, or
+// nothing when ids is empty. The parameters are named, as the claim's others
+// are: SQLite numbers positional ones after named ones.
+func notIn(ids []int64) (string, []any) {
+	if len(ids) == 0 {
+		return "", nil
+	}
+	names := make([]string, len(ids))
+	args := make([]any, len(ids))
+	for i, id := range ids {
+		names[i] = "@busy" + strconv.Itoa(i)
+		args[i] = sql.Named("busy"+strconv.Itoa(i), id)
+	}
+	return "AND launch_id NOT IN (" + strings.Join(names, ", ") + ")", args
+}
+
+func newToken() (string, error) {
+	var b [12]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		return "", fmt.Errorf("claim token: %w", err)
+	}
+	return hex.EncodeToString(b[:]), nil
+}
+
+// StartPosting marks a held reminder as being posted and counts the attempt.
+func (s *Store) StartPosting(ctx context.Context, r schedule.Reminder) error {
+	res, err := s.writer.ExecContext(ctx, startPosting, r.ID, r.Token)
+	if err != nil {
+		return fmt.Errorf("start posting %s: %w", r, err)
+	}
+	return heldOrLost(res, r)
+}
+
+// FinishReminder ends a claim as sent or skipped and, in the same
+// transaction, adds the reminders that follow it and skips those it covers.
+func (s *Store) FinishReminder(ctx context.Context, r schedule.Reminder, f schedule.Finish) error {
+	if f.State != schedule.StateSent && f.State != schedule.StateSkipped {
+		return fmt.Errorf("finish %s: state %q is neither sent nor skipped", r, f.State)
+	}
+	tx, err := s.writer.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("finish %s: begin: %w", r, err)
+	}
+	defer tx.Rollback()
+
+	at := f.At.UnixMilli()
+	res, err := tx.ExecContext(ctx, finishReminder, string(f.State), at, f.Note, r.ID, r.Token)
+	if err != nil {
+		return fmt.Errorf("finish %s: %w", r, err)
+	}
+	if err := heldOrLost(res, r); err != nil {
+		return err
+	}
+	for _, next := range f.Next {
+		if err := insertReminder(ctx, tx, addReminder, next); err != nil {
+			return fmt.Errorf("finish %s: add the next: %w", r, err)
+		}
+	}
+	for _, c := range f.Covers {
+		note := fmt.Sprintf("covered by %s %s", r.Kind, r.Key)
+		if _, err := tx.ExecContext(ctx, coverReminder, at, note, r.LaunchID, string(c.Kind), c.Key); err != nil {
+			return fmt.Errorf("finish %s: skip %s %s: %w", r, c.Kind, c.Key, err)
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("finish %s: commit: %w", r, err)
+	}
+	return nil
+}
+
+// ReleaseReminder puts a held reminder back to pending, due and retried
+// when rel says, or marks it dead.
+func (s *Store) ReleaseReminder(ctx context.Context, r schedule.Reminder, rel schedule.Release) error {
+	var res sql.Result
+	var err error
+	if rel.Dead {
+		res, err = s.writer.ExecContext(ctx, killReminder, rel.Error, r.ID, r.Token)
+	} else {
+		due := r.DueAt
+		if !rel.DueAt.IsZero() {
+			due = rel.DueAt
+		}
+		var retry int64
+		if !rel.RetryAt.IsZero() {
+			retry = rel.RetryAt.UnixMilli()
+		}
+		res, err = s.writer.ExecContext(ctx, retryReminder, due.UnixMilli(), retry, rel.Error, r.ID, r.Token)
+	}
+	if err != nil {
+		return fmt.Errorf("release %s: %w", r, err)
+	}
+	return heldOrLost(res, r)
+}
+
+func heldOrLost(res sql.Result, r schedule.Reminder) error {
+	n, err := res.RowsAffected()
+	if err != nil {
+		return fmt.Errorf("%s: %w", r, err)
+	}
+	if n == 0 {
+		return fmt.Errorf("%s: %w", r, schedule.ErrLeaseLost)
+	}
+	return nil
+}
+
+// NextReminderAt returns the earliest instant a reminder of a launch not in
+// busy becomes claimable: a pending one's due time or next attempt, a held
+// one's lease end.
+func (s *Store) NextReminderAt(ctx context.Context, busy []int64) (time.Time, bool, error) {
+	notBusy, args := notIn(busy)
+	query := `SELECT MIN(t) FROM (
+	SELECT MAX(due_at, next_attempt_at) AS t FROM reminders WHERE state = 'pending' ` + notBusy + `
+	UNION ALL
+	SELECT lease_until FROM reminders WHERE state IN ('claimed', 'posting') ` + notBusy + `)`
+	var at sql.NullInt64
+	if err := s.reader.QueryRowContext(ctx, query, args...).Scan(&at); err != nil {
+		return time.Time{}, false, fmt.Errorf("next reminder time: %w", err)
+	}
+	if !at.Valid {
+		return time.Time{}, false, nil
+	}
+	return time.UnixMilli(at.Int64).UTC(), true, nil
+}
+
+// Reminders returns every reminder of a launch, whatever its state, in
+// order of due time.
+func (s *Store) Reminders(ctx context.Context, launchID int64) ([]schedule.Reminder, error) {
+	rows, err := s.reader.QueryContext(ctx,
+		`SELECT `+reminderColumns+` FROM reminders WHERE launch_id = ? ORDER BY due_at, id`, launchID)
+	if err != nil {
+		return nil, fmt.Errorf("reminders of launch %d: %w", launchID, err)
+	}
+	out, err := scanReminders(rows)
+	if err != nil {
+		return nil, fmt.Errorf("reminders of launch %d: %w", launchID, err)
+	}
+	return out, nil
+}
+
+// scanReminders reads rows of reminderColumns and closes them.
+func scanReminders(rows *sql.Rows) ([]schedule.Reminder, error) {
+	defer rows.Close()
+	var out []schedule.Reminder
+	for rows.Next() {
+		var r schedule.Reminder
+		var due, next, lease int64
+		var sent sql.NullInt64
+		var payload string
+		if err := rows.Scan(&r.ID, &r.LaunchID, &r.Kind, &r.Key, &due, &r.State, &r.Attempts, &next, &lease,
+			&r.Token, &r.LastError, &sent, &payload); err != nil {
+			return nil, err
+		}
+		if err := json.Unmarshal([]byte(payload), &r.Payload); err != nil {
+			return nil, fmt.Errorf("reminder %d: decode payload: %w", r.ID, err)
+		}
+		r.DueAt = time.UnixMilli(due).UTC()
+		r.NextAttemptAt = zeroUnset(next)
+		r.LeaseUntil = zeroUnset(lease)
+		r.SentAt = instant(sent)
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}
+
+// zeroUnset reads an instant column where 0 means unset.
+func zeroUnset(ms int64) time.Time {
+	if ms == 0 {
+		return time.Time{}
+	}
+	return time.UnixMilli(ms).UTC()
+}

@@ -1,0 +1,353 @@
+package store
+
+import (
+	"database/sql"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"github.com/golive/golive/internal/checklist"
+	"github.com/golive/golive/internal/launch"
+)
+
+// snapshot is a launch as table rows. Rows are comparable values, so the
+// changes an Update makes are the rows that differ between two snapshots.
+type snapshot struct {
+	launch   launchRow
+	sections []sectionRow
+	groups   []groupRow
+	items    []itemRow
+	roles    []roleRow
+	// gates and windows are launch.gates and launch.windows decoded, kept
+	// so that a cached launch is not decoded from JSON again; decode copies them.
+	gates   []checklist.Gate
+	windows []checklist.Window
+}
+
+type launchRow struct {
+	teamID, channelID    string
+	name, date, timezone string
+	creator, template    string
+	createdAt            int64
+	archived             bool
+	remindersOff         bool
+	reviewDate           string
+	announcedOutcome     sql.NullString
+	announcedAt          sql.NullInt64
+	announcedBy          string
+	announcedFingerprint string
+	title                string
+	gates, windows       string // JSON
+}
+
+type sectionRow struct {
+	idx, number int
+	title, kind string
+	owner       string
+	hasSignoff  bool
+	signedBy    sql.NullString
+	signedAt    sql.NullInt64
+	signedOpen  int
+}
+
+type groupKey struct{ section, idx int }
+
+type groupRow struct {
+	groupKey
+	title, owner, priority string
+	windowOffset           sql.NullInt64
+}
+
+type itemRow struct {
+	number                    int
+	sectionIdx, groupIdx, idx int
+	parent, depth             int
+	subgroup, text            string
+	done                      bool
+	doneBy                    string
+	doneAt                    sql.NullInt64
+	owner, note, priority     string
+	task                      bool
+	line                      int
+}
+
+type roleRow struct {
+	position                  int
+	name, description, holder string
+	verdict, note, by         string
+	at                        sql.NullInt64
+}
+
+func (r sectionRow) key() int    { return r.idx }
+func (r groupRow) key() groupKey { return r.groupKey }
+func (r itemRow) key() int       { return r.number }
+func (r roleRow) key() int       { return r.position }
+
+// gateJSON and windowJSON fix the stored JSON's field names, so renaming a
+// Go field cannot silently orphan stored data.
+type gateJSON struct {
+	Name       string  `json:"name"`
+	Kind       string  `json:"kind"`
+	Threshold  float64 `json:"threshold"`
+	Strict     bool    `json:"strict"`
+	Section    int     `json:"section"`
+	Group      int     `json:"group"`
+	Priority   string  `json:"priority"`
+	Source     string  `json:"source"`
+	Unresolved bool    `json:"unresolved,omitempty"`
+}
+
+type windowJSON struct {
+	Name    string `json:"name"`
+	Offset  int    `json:"offset"`
+	Section int    `json:"section"`
+	Group   int    `json:"group"`
+	Items   []int  `json:"items"`
+}
+
+// encode turns a launch into rows. Sections, groups, items and roles are
+// keyed by their positions in the checklist's slices.
+func encode(l *launch.Launch) (snapshot, error) {
+	c := l.Checklist
+	if c == nil {
+		return snapshot{}, fmt.Errorf("launch %d has no checklist", l.ID)
+	}
+	gates, err := encodeGates(c.Gates)
+	if err != nil {
+		return snapshot{}, err
+	}
+	windows, err := encodeWindows(c.Windows)
+	if err != nil {
+		return snapshot{}, err
+	}
+	s := snapshot{launch: launchRow{
+		teamID: l.TeamID, channelID: l.ChannelID,
+		name: l.Name, date: l.Date, timezone: l.Timezone,
+		creator: l.Creator, template: l.Template,
+		createdAt:    l.CreatedAt.UnixMilli(),
+		archived:     l.Archived,
+		remindersOff: l.RemindersOff,
+		reviewDate:   l.ReviewDate,
+		title:        c.Title,
+		gates:        gates,
+		windows:      windows,
+	}, gates: copyGates(c.Gates), windows: copyWindows(c.Windows)}
+	groups, items := 0, 0
+	for _, sec := range c.Sections {
+		groups += len(sec.Groups)
+		for _, g := range sec.Groups {
+			items += len(g.Items)
+		}
+	}
+	s.sections = make([]sectionRow, 0, len(c.Sections))
+	s.groups = make([]groupRow, 0, groups)
+	s.items = make([]itemRow, 0, items)
+	s.roles = make([]roleRow, 0, len(c.Roles))
+	if a := l.Announced; a != nil {
+		s.launch.announcedOutcome = sql.NullString{String: string(a.Outcome), Valid: true}
+		s.launch.announcedAt = millis(a.At)
+		s.launch.announcedBy = a.By
+		s.launch.announcedFingerprint = a.Fingerprint
+	}
+	for si, sec := range c.Sections {
+		sr := sectionRow{idx: si, number: sec.Number, title: sec.Title, kind: string(sec.Kind), owner: sec.Owner, hasSignoff: sec.HasSignoff}
+		if so := sec.Signoff; so != nil {
+			sr.signedBy = sql.NullString{String: so.By, Valid: true}
+			sr.signedAt = millis(so.At)
+			sr.signedOpen = so.OpenItems
+		}
+		s.sections = append(s.sections, sr)
+		for gi, g := range sec.Groups {
+			gr := groupRow{groupKey: groupKey{si, gi}, title: g.Title, owner: g.Owner, priority: g.Priority}
+			if g.Window != nil {
+				gr.windowOffset = sql.NullInt64{Int64: int64(g.Window.Offset), Valid: true}
+			}
+			s.groups = append(s.groups, gr)
+			for ii, it := range g.Items {
+				s.items = append(s.items, itemRow{
+					number: it.Number, sectionIdx: si, groupIdx: gi, idx: ii,
+					parent: it.Parent, depth: it.Depth, subgroup: it.Subgroup, text: it.Text,
+					done: it.Done, doneBy: it.DoneBy, doneAt: millis(it.DoneAt),
+					owner: it.Owner, note: it.Note, priority: it.Priority,
+					task: it.Task, line: it.Line,
+				})
+			}
+		}
+	}
+	for pos, r := range c.Roles {
+		s.roles = append(s.roles, roleRow{
+			position: pos, name: r.Name, description: r.Description, holder: r.Holder,
+			verdict: string(r.Verdict), note: r.Note, by: r.By, at: millis(r.At),
+		})
+	}
+	return s, nil
+}
+
+// decode builds the launch the rows describe. Rows come ordered by their
+// keys; a gap means the database was changed behind golive's back.
+func (s snapshot) decode(id int64) (*launch.Launch, error) {
+	r := s.launch
+	c := &checklist.Checklist{Title: r.title, Gates: copyGates(s.gates), Windows: copyWindows(s.windows)}
+	l := &launch.Launch{
+		ID: id, TeamID: r.teamID, ChannelID: r.channelID,
+		Name: r.name, Date: r.date, Timezone: r.timezone,
+		Creator: r.creator, Template: r.template,
+		CreatedAt:    time.UnixMilli(r.createdAt).UTC(),
+		Archived:     r.archived,
+		RemindersOff: r.remindersOff,
+		ReviewDate:   r.reviewDate,
+		Checklist:    c,
+	}
+	if r.announcedOutcome.Valid {
+		l.Announced = &launch.Announcement{
+			Outcome:     checklist.Outcome(r.announcedOutcome.String),
+			At:          instant(r.announcedAt),
+			By:          r.announcedBy,
+			Fingerprint: r.announcedFingerprint,
+		}
+	}
+
+	if len(s.sections) > 0 {
+		c.Sections = make([]*checklist.Section, 0, len(s.sections))
+	}
+	for _, sr := range s.sections {
+		if sr.idx != len(c.Sections) {
+			return nil, fmt.Errorf("launch %d: section %d is missing", id, len(c.Sections))
+		}
+		sec := &checklist.Section{
+			Index: sr.idx, Number: sr.number, Title: sr.title,
+			Kind: checklist.SectionKind(sr.kind), Owner: sr.owner, HasSignoff: sr.hasSignoff,
+		}
+		if sr.signedBy.Valid {
+			sec.Signoff = &checklist.Signoff{By: sr.signedBy.String, At: instant(sr.signedAt), OpenItems: sr.signedOpen}
+		}
+		c.Sections = append(c.Sections, sec)
+	}
+	for _, gr := range s.groups {
+		if gr.section >= len(c.Sections) || gr.idx != len(c.Sections[gr.section].Groups) {
+			return nil, fmt.Errorf("launch %d: group %d of section %d is out of place", id, gr.idx, gr.section)
+		}
+		g := &checklist.Group{Index: gr.idx, Title: gr.title, Owner: gr.owner, Priority: gr.priority}
+		if gr.windowOffset.Valid {
+			g.Window = &checklist.WindowSpec{Offset: int(gr.windowOffset.Int64)}
+		}
+		sec := c.Sections[gr.section]
+		sec.Groups = append(sec.Groups, g)
+	}
+	for _, ir := range s.items {
+		if ir.sectionIdx >= len(c.Sections) || ir.groupIdx >= len(c.Sections[ir.sectionIdx].Groups) {
+			return nil, fmt.Errorf("launch %d: item %d belongs to a missing group", id, ir.number)
+		}
+		g := c.Sections[ir.sectionIdx].Groups[ir.groupIdx]
+		g.Items = append(g.Items, &checklist.Item{
+			Number: ir.number, Text: ir.text,
+			Done: ir.done, DoneBy: ir.doneBy, DoneAt: instant(ir.doneAt),
+			Owner: ir.owner, Note: ir.note, Priority: ir.priority,
+			Parent: ir.parent, Depth: ir.depth, Subgroup: ir.subgroup,
+			Task: ir.task, Line: ir.line,
+		})
+	}
+	for _, rr := range s.roles {
+		c.Roles = append(c.Roles, &checklist.Role{
+			Name: rr.name, Description: rr.description, Holder: rr.holder,
+			Verdict: checklist.Verdict(rr.verdict), Note: rr.note, By: rr.by, At: instant(rr.at),
+		})
+	}
+	return l, nil
+}
+
+func encodeGates(gates []checklist.Gate) (string, error) {
+	out := make([]gateJSON, len(gates))
+	for i, g := range gates {
+		out[i] = gateJSON{
+			Name: g.Name, Kind: string(g.Kind), Threshold: g.Threshold, Strict: g.Strict,
+			Section: g.Target.Section, Group: g.Target.Group, Priority: g.Target.Priority,
+			Source: g.Source, Unresolved: g.Unresolved,
+		}
+	}
+	b, err := json.Marshal(out)
+	if err != nil {
+		return "", fmt.Errorf("encode gates: %w", err)
+	}
+	return string(b), nil
+}
+
+func decodeGates(s string) ([]checklist.Gate, error) {
+	var in []gateJSON
+	if err := json.Unmarshal([]byte(s), &in); err != nil {
+		return nil, fmt.Errorf("decode gates: %w", err)
+	}
+	var out []checklist.Gate
+	for _, g := range in {
+		out = append(out, checklist.Gate{
+			Name: g.Name, Kind: checklist.GateKind(g.Kind), Threshold: g.Threshold, Strict: g.Strict,
+			Target: checklist.Target{Section: g.Section, Group: g.Group, Priority: g.Priority},
+			Source: g.Source, Unresolved: g.Unresolved,
+		})
+	}
+	return out, nil
+}
+
+func encodeWindows(windows []checklist.Window) (string, error) {
+	out := make([]windowJSON, len(windows))
+	for i, w := range windows {
+		out[i] = windowJSON{Name: w.Name, Offset: w.Offset, Section: w.Section, Group: w.Group, Items: w.Items}
+	}
+	b, err := json.Marshal(out)
+	if err != nil {
+		return "", fmt.Errorf("encode windows: %w", err)
+	}
+	return string(b), nil
+}
+
+func decodeWindows(s string) ([]checklist.Window, error) {
+	var in []windowJSON
+	if err := json.Unmarshal([]byte(s), &in); err != nil {
+		return nil, fmt.Errorf("decode windows: %w", err)
+	}
+	var out []checklist.Window
+	for _, w := range in {
+		out = append(out, checklist.Window{Name: w.Name, Offset: w.Offset, Section: w.Section, Group: w.Group, Items: w.Items})
+	}
+	return out, nil
+}
+
+// copyGates copies gates; a Gate holds no references. Empty is nil.
+func copyGates(gates []checklist.Gate) []checklist.Gate {
+	if len(gates) == 0 {
+		return nil
+	}
+	return append([]checklist.Gate(nil), gates...)
+}
+
+// copyWindows copies windows with their item lists. Empty is nil.
+func copyWindows(windows []checklist.Window) []checklist.Window {
+	if len(windows) == 0 {
+		return nil
+	}
+	out := make([]checklist.Window, len(windows))
+	for i, w := range windows {
+		out[i] = w
+		out[i].Items = nil
+		if len(w.Items) > 0 {
+			out[i].Items = append([]int(nil), w.Items...)
+		}
+	}
+	return out
+}
+
+// millis stores an instant as Unix milliseconds; the zero time is NULL.
+func millis(t time.Time) sql.NullInt64 {
+	if t.IsZero() {
+		return sql.NullInt64{}
+	}
+	return sql.NullInt64{Int64: t.UnixMilli(), Valid: true}
+}
+
+// instant reads what millis stored, in UTC.
+func instant(ms sql.NullInt64) time.Time {
+	if !ms.Valid {
+		return time.Time{}
+	}
+	return time.UnixMilli(ms.Int64).UTC()
+}

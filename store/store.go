@@ -1,0 +1,181 @@
+// Package store keeps golive's launches in SQLite: it implements
+// launch.Store, owns the schema (embedded, numbered migrations), runs every
+// change in one transaction together with its audit rows, and makes online
+// backups.
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/mattn/go-sqlite3"
+
+	"github.com/golive/golive/internal/launch"
+)
+
+var _ launch.Store = (*Store)(nil)
+
+// readerConns is the size of the read-only pool; WAL lets readers run
+// beside the single writer.
+const readerConns = 4
+
+// Store is golive's SQLite database. It is safe for concurrent use, also by
+// several processes on the same file (never on a network filesystem).
+type Store struct {
+	// Now returns the current time. Every transaction reads it once.
+	Now func() time.Time
+
+	path string
+	// writer has one connection whose transactions start with BEGIN
+	// IMMEDIATE: read-then-write transactions never fail with SQLITE_BUSY
+	// halfway, they wait for the lock up to the busy timeout instead.
+	writer *sql.DB
+	// reader is a small pool of query-only connections.
+	reader *sql.DB
+	// version is the schema version this build migrates to.
+	version int
+	cache   launchCache
+}
+
+// querier is what *sql.DB, *sql.Conn and *sql.Tx have in common for reads.
+type querier interface {
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+// Open opens (creating it if needed) the database at path and migrates its
+// schema to the current version.
+func Open(ctx context.Context, path string) (*Store, error) {
+	ms, err := embeddedMigrations()
+	if err != nil {
+		return nil, fmt.Errorf("open store: %w", err)
+	}
+	return open(ctx, path, ms)
+}
+
+func open(ctx context.Context, path string, ms []migration) (*Store, error) {
+	if strings.TrimSpace(path) == "" {
+		return nil, errors.New("open store: the database path is empty: set GOLIVE_DB to a file such as ./golive.db")
+	}
+	s := &Store{Now: time.Now, path: path, version: len(ms)}
+
+	var err error
+	s.writer, err = sql.Open("sqlite3", writerDSN(path))
+	if err != nil {
+		return nil, fmt.Errorf("open store %s: %w", path, err)
+	}
+	s.writer.SetMaxOpenConns(1)
+	if err := checkPragmas(ctx, s.writer); err != nil {
+		s.writer.Close()
+		return nil, fmt.Errorf("open store %s: %w", path, err)
+	}
+	if err := migrate(ctx, s.writer, ms); err != nil {
+		s.writer.Close()
+		return nil, fmt.Errorf("open store %s: %w", path, err)
+	}
+
+	s.reader, err = sql.Open("sqlite3", readerDSN(path))
+	if err != nil {
+		s.writer.Close()
+		return nil, fmt.Errorf("open store %s: %w", path, err)
+	}
+	s.reader.SetMaxOpenConns(readerConns)
+	s.reader.SetMaxIdleConns(readerConns) // keep their prepared statements
+	if err := s.reader.PingContext(ctx); err != nil {
+		s.Close()
+		return nil, fmt.Errorf("open store %s: reader: %w", path, err)
+	}
+	return s, nil
+}
+
+// writerDSN puts every pragma in the DSN, so each connection the pool opens
+// gets them (SQLite applies pragmas per connection). _stmt_cache_size keeps
+// prepared statements per connection, which makes loading a launch cheap.
+func writerDSN(path string) string {
+	return fileURI(path) + "?_journal_mode=WAL&_synchronous=FULL&_busy_timeout=5000&_foreign_keys=on&_txlock=immediate&_stmt_cache_size=64"
+}
+
+// readerDSN gives query-only connections. mode=ro is avoided: a read-only
+// connection cannot create the WAL index when it is the first to open the file.
+func readerDSN(path string) string {
+	return fileURI(path) + "?_query_only=1&_busy_timeout=5000&_foreign_keys=on&_stmt_cache_size=64"
+}
+
+// fileURI turns a path into an SQLite file: URI, escaping the characters
+// that URIs give a meaning to.
+func fileURI(path string) string {
+	return "file:" + strings.NewReplacer("%", "%25", "?", "%3f", "#", "%23").Replace(path)
+}
+
+// checkPragmas reads the writer's settings back: a pragma SQLite could not
+// apply is otherwise silently ignored.
+func checkPragmas(ctx context.Context, db *sql.DB) error {
+	var mode string
+	if err := db.QueryRowContext(ctx, "PRAGMA journal_mode").Scan(&mode); err != nil {
+		return fmt.Errorf("read journal mode: %w (check that the directory exists and golive may write in it)", err)
+	}
+	if !strings.EqualFold(mode, "wal") {
+		return fmt.Errorf("journal mode is %q, not wal: keep the database on a local filesystem that supports shared memory", mode)
+	}
+	var fk, sync int
+	if err := db.QueryRowContext(ctx, "PRAGMA foreign_keys").Scan(&fk); err != nil {
+		return fmt.Errorf("read foreign_keys: %w", err)
+	}
+	if err := db.QueryRowContext(ctx, "PRAGMA synchronous").Scan(&sync); err != nil {
+		return fmt.Errorf("read synchronous: %w", err)
+	}
+	if fk != 1 || sync != 2 {
+		return fmt.Errorf("pragmas not applied: foreign_keys=%d synchronous=%d, want 1 and 2 (FULL)", fk, sync)
+	}
+	return nil
+}
+
+// Ping checks that the database answers, can take the write lock and has
+// the schema version this build expects: what /readyz reports.
+func (s *Store) Ping(ctx context.Context) error {
+	if err := s.reader.PingContext(ctx); err != nil {
+		return fmt.Errorf("ping store: read: %w", err)
+	}
+	tx, err := s.writer.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("ping store: take the write lock: %w", err)
+	}
+	defer tx.Rollback()
+	v, err := schemaVersion(ctx, tx)
+	if err != nil {
+		return fmt.Errorf("ping store: %w", err)
+	}
+	if v != s.version {
+		return fmt.Errorf("ping store: schema version %d, this build expects %d: restart golive to migrate", v, s.version)
+	}
+	return nil
+}
+
+// Close closes the database; the last connection to close checkpoints the WAL.
+func (s *Store) Close() error {
+	var errs []error
+	if s.reader != nil {
+		errs = append(errs, s.reader.Close())
+	}
+	errs = append(errs, s.writer.Close())
+	if err := errors.Join(errs...); err != nil {
+		return fmt.Errorf("close store: %w", err)
+	}
+	return nil
+}
+
+// now returns the transaction's timestamp, in UTC and cut to the millisecond
+// the database keeps, so that what Update returns equals what a later load reads.
+func (s *Store) now() time.Time {
+	return s.Now().UTC().Truncate(time.Millisecond)
+}
+
+// isUniqueViolation tells whether err is SQLite refusing a duplicate key.
+func isUniqueViolation(err error) bool {
+	var se sqlite3.Error
+	return errors.As(err, &se) && se.ExtendedCode == sqlite3.ErrConstraintUnique
+}

@@ -1,0 +1,192 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+
+	"github.com/golive/golive/internal/launch"
+)
+
+const (
+	insertLaunch = `INSERT INTO launches (team_id, channel_id, name, date, timezone, creator, template,
+	created_at, archived, reminders_off, review_date,
+	announced_outcome, announced_at, announced_by, announced_fingerprint,
+	title, gates, windows)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+	updateLaunch = `UPDATE launches SET team_id = ?, channel_id = ?, name = ?, date = ?, timezone = ?, creator = ?, template = ?,
+	created_at = ?, archived = ?, reminders_off = ?, review_date = ?,
+	announced_outcome = ?, announced_at = ?, announced_by = ?, announced_fingerprint = ?,
+	title = ?, gates = ?, windows = ?
+WHERE id = ?`
+	upsertSection = `INSERT INTO sections (launch_id, idx, number, title, kind, owner, has_signoff, signed_by, signed_at, signed_open)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+ON CONFLICT (launch_id, idx) DO UPDATE SET number = excluded.number, title = excluded.title, kind = excluded.kind,
+	owner = excluded.owner, has_signoff = excluded.has_signoff, signed_by = excluded.signed_by,
+	signed_at = excluded.signed_at, signed_open = excluded.signed_open`
+	deleteSection = `DELETE FROM sections WHERE launch_id = ? AND idx = ?`
+	upsertGroup   = `INSERT INTO section_groups (launch_id, section_idx, idx, title, owner, priority, window_offset)
+VALUES (?, ?, ?, ?, ?, ?, ?)
+ON CONFLICT (launch_id, section_idx, idx) DO UPDATE SET title = excluded.title, owner = excluded.owner,
+	priority = excluded.priority, window_offset = excluded.window_offset`
+	deleteGroup = `DELETE FROM section_groups WHERE launch_id = ? AND section_idx = ? AND idx = ?`
+	upsertItem  = `INSERT INTO items (launch_id, number, section_idx, group_idx, idx, parent, depth, subgroup, text,
+	done, done_by, done_at, owner, note, priority, task, line)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+ON CONFLICT (launch_id, number) DO UPDATE SET section_idx = excluded.section_idx, group_idx = excluded.group_idx,
+	idx = excluded.idx, parent = excluded.parent, depth = excluded.depth, subgroup = excluded.subgroup,
+	text = excluded.text, done = excluded.done, done_by = excluded.done_by, done_at = excluded.done_at,
+	owner = excluded.owner, note = excluded.note, priority = excluded.priority, task = excluded.task,
+	line = excluded.line`
+	deleteItem = `DELETE FROM items WHERE launch_id = ? AND number = ?`
+	upsertRole = `INSERT INTO roles (launch_id, position, name, description, holder, verdict, note, answered_by, answered_at)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+ON CONFLICT (launch_id, position) DO UPDATE SET name = excluded.name, description = excluded.description,
+	holder = excluded.holder, verdict = excluded.verdict, note = excluded.note,
+	answered_by = excluded.answered_by, answered_at = excluded.answered_at`
+	deleteRole = `DELETE FROM roles WHERE launch_id = ? AND position = ?`
+)
+
+func (r launchRow) args() []any {
+	return []any{r.teamID, r.channelID, r.name, r.date, r.timezone, r.creator, r.template,
+		r.createdAt, r.archived, r.remindersOff, r.reviewDate,
+		r.announcedOutcome, r.announcedAt, r.announcedBy, r.announcedFingerprint,
+		r.title, r.gates, r.windows}
+}
+
+// writeChanges stores the rows that differ between before and after, the
+// launch's state at the start of the transaction and now. Launch id's row
+// must exist already.
+func writeChanges(ctx context.Context, tx *sql.Tx, id int64, before, after snapshot) error {
+	if before.launch != after.launch {
+		if _, err := tx.ExecContext(ctx, updateLaunch, append(after.launch.args(), id)...); err != nil {
+			if isUniqueViolation(err) {
+				return launch.Errorf(launch.ECONFLICT, "This channel already has another active launch, and a channel can have only one. Archive that one first.")
+			}
+			return fmt.Errorf("update launch %d: %w", id, err)
+		}
+	}
+	sections, goneSections, err := diff(before.sections, after.sections)
+	if err != nil {
+		return fmt.Errorf("launch %d sections: %w", id, err)
+	}
+	groups, goneGroups, err := diff(before.groups, after.groups)
+	if err != nil {
+		return fmt.Errorf("launch %d groups: %w", id, err)
+	}
+	items, goneItems, err := diff(before.items, after.items)
+	if err != nil {
+		return fmt.Errorf("launch %d items: %w", id, err)
+	}
+	roles, goneRoles, err := diff(before.roles, after.roles)
+	if err != nil {
+		return fmt.Errorf("launch %d roles: %w", id, err)
+	}
+
+	for _, n := range goneItems {
+		if err := exec(ctx, tx, deleteItem, id, n); err != nil {
+			return fmt.Errorf("delete item %d of launch %d: %w", n, id, err)
+		}
+	}
+	for _, k := range goneGroups {
+		if err := exec(ctx, tx, deleteGroup, id, k.section, k.idx); err != nil {
+			return fmt.Errorf("delete group %d.%d of launch %d: %w", k.section, k.idx, id, err)
+		}
+	}
+	for _, idx := range goneSections {
+		if err := exec(ctx, tx, deleteSection, id, idx); err != nil {
+			return fmt.Errorf("delete section %d of launch %d: %w", idx, id, err)
+		}
+	}
+	for _, pos := range goneRoles {
+		if err := exec(ctx, tx, deleteRole, id, pos); err != nil {
+			return fmt.Errorf("delete role %d of launch %d: %w", pos, id, err)
+		}
+	}
+
+	for _, r := range sections {
+		if err := exec(ctx, tx, upsertSection, id, r.idx, r.number, r.title, r.kind, r.owner,
+			r.hasSignoff, r.signedBy, r.signedAt, r.signedOpen); err != nil {
+			return fmt.Errorf("write section %d of launch %d: %w", r.idx, id, err)
+		}
+	}
+	for _, r := range groups {
+		if err := exec(ctx, tx, upsertGroup, id, r.section, r.idx, r.title, r.owner, r.priority, r.windowOffset); err != nil {
+			return fmt.Errorf("write group %d.%d of launch %d: %w", r.section, r.idx, id, err)
+		}
+	}
+	for _, r := range items {
+		if err := exec(ctx, tx, upsertItem, id, r.number, r.sectionIdx, r.groupIdx, r.idx, r.parent, r.depth,
+			r.subgroup, r.text, r.done, r.doneBy, r.doneAt, r.owner, r.note, r.priority, r.task, r.line); err != nil {
+			return fmt.Errorf("write item %d of launch %d: %w", r.number, id, err)
+		}
+	}
+	for _, r := range roles {
+		if err := exec(ctx, tx, upsertRole, id, r.position, r.name, r.description, r.holder,
+			r.verdict, r.note, r.by, r.at); err != nil {
+			return fmt.Errorf("write role %d of launch %d: %w", r.position, id, err)
+		}
+	}
+	return nil
+}
+
+func exec(ctx context.Context, tx *sql.Tx, query string, args ...any) error {
+	_, err := tx.ExecContext(ctx, query, args...)
+	return err
+}
+
+// keyedRow is a table row that knows its primary key within its launch.
+type keyedRow[K comparable] interface {
+	comparable
+	key() K
+}
+
+// diff returns the rows of after that are new or differ from before, and
+// the keys before has that after no longer has. A key used twice in after
+// is an error: stored, one row would silently overwrite the other.
+func diff[K comparable, R keyedRow[K]](before, after []R) (changed []R, gone []K, err error) {
+	if sameKeys(before, after) {
+		// The usual case (ticks, owners, verdicts): rows pair up in order.
+		for i := range after {
+			if before[i] != after[i] {
+				changed = append(changed, after[i])
+			}
+		}
+		return changed, nil, nil
+	}
+	old := make(map[K]R, len(before))
+	for _, r := range before {
+		old[r.key()] = r
+	}
+	seen := make(map[K]bool, len(after))
+	for _, r := range after {
+		k := r.key()
+		if seen[k] {
+			return nil, nil, fmt.Errorf("key %v is used twice", k)
+		}
+		seen[k] = true
+		if o, ok := old[k]; !ok || o != r {
+			changed = append(changed, r)
+		}
+	}
+	for _, r := range before {
+		if !seen[r.key()] {
+			gone = append(gone, r.key())
+		}
+	}
+	return changed, gone, nil
+}
+
+// sameKeys tells whether before and after hold the same keys in the same
+// order; before's keys are unique, being primary keys.
+func sameKeys[K comparable, R keyedRow[K]](before, after []R) bool {
+	if len(before) != len(after) {
+		return false
+	}
+	for i := range before {
+		if before[i].key() != after[i].key() {
+			return false
+		}
+	}
+	return true
+}
