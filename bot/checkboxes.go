@@ -60,7 +60,13 @@ func (b *Bot) onTick(ctx context.Context, k *click, a *slack.BlockAction) metric
 			var ticks, unticks []int
 			for _, n := range items {
 				before, ok := shown[n]
+				if !ok && len(shown) > 0 {
+					// Not on the message clicked: the user did not change it.
+					continue
+				}
 				if !ok {
+					// No message in the payload (an ephemeral one): compare
+					// with the stored state.
 					before = l.Checklist.Item(n).Done
 				}
 				switch want := selected[n]; {

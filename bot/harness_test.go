@@ -66,7 +66,7 @@ func newHarness(t testing.TB, opts ...harnessOption) *harness {
 		SigningSecret: testSecret,
 		Timezone:      "Europe/Paris",
 		Now:           func() time.Time { return testNow },
-		Logger:        slog.New(slog.NewJSONHandler(logs, nil)),
+		Logger:        newJSONLogger(logs),
 		RefreshDelay:  50 * time.Millisecond,
 	}
 	for _, o := range opts {
@@ -322,6 +322,9 @@ func firstItems(l *launch.Launch, n int) []int {
 	}
 	return out
 }
+
+// newJSONLogger logs JSON lines to w, as production does.
+func newJSONLogger(w io.Writer) *slog.Logger { return slog.New(slog.NewJSONHandler(w, nil)) }
 
 // syncBuffer is a bytes.Buffer safe for concurrent writers.
 type syncBuffer struct {

@@ -77,7 +77,10 @@ func (f *fakeSlack) client() *slack.Client {
 		BackoffMax:         100 * time.Millisecond,
 	}
 	cfg.Handlers = append(slack.AllBuiltinRetryHandlers(cfg), slack.NewServerErrorRetryHandler(cfg))
-	return slack.New("xoxb-test-token", slack.OptionAPIURL(f.apiURL()), slack.OptionRetryConfig(cfg))
+	// Keep connections to the fake alive across concurrent calls, as a
+	// production transport should.
+	hc := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 64}}
+	return slack.New("xoxb-test-token", slack.OptionAPIURL(f.apiURL()), slack.OptionRetryConfig(cfg), slack.OptionHTTPClient(hc))
 }
 
 // failNext makes the next n calls of method fail as told.

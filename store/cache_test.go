@@ -8,6 +8,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/golive/golive/internal/checklist"
 	"github.com/golive/golive/internal/launch"
 )
 
@@ -102,4 +103,17 @@ func TestLoadedLaunchesShareNothing(t *testing.T) {
 	assert.Equal(t, 85.0, second.Checklist.Gates[0].Threshold)
 	assert.Equal(t, "Dockerfile builds", second.Checklist.Item(1).Text)
 	assert.Equal(t, "Engineering Lead", second.Checklist.Roles[0].Name)
+}
+
+func TestAppendingToAGroupLeavesTheNextAlone(t *testing.T) {
+	s, _ := openStore(t)
+	ctx := context.Background()
+	l := fullLaunch("C1")
+	require.NoError(t, s.CreateLaunch(ctx, l, "UCREATOR"))
+	got, err := s.LaunchByID(ctx, l.ID)
+	require.NoError(t, err)
+
+	first, second := got.Checklist.Sections[0].Groups[0], got.Checklist.Sections[0].Groups[1]
+	first.Items = append(first.Items, &checklist.Item{Number: 99, Text: "appended"})
+	assert.Equal(t, 3, second.Items[0].Number)
 }

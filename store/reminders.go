@@ -21,11 +21,14 @@ const (
 	reminderColumns = `id, launch_id, kind, key, due_at, state, attempts, next_attempt_at, lease_until,
 	claim_token, last_error, sent_at, payload`
 	// planReminder adds a planned reminder, or moves a pending one to its
-	// planned time; a reminder in any other state is left as it is.
-	planReminder = `INSERT INTO reminders (launch_id, kind, key, due_at, payload) VALUES (?, ?, ?, ?, ?)
-ON CONFLICT (launch_id, kind, key) DO UPDATE SET due_at = excluded.due_at, payload = excluded.payload
-WHERE reminders.state = 'pending'`
-	addReminder = `INSERT INTO reminders (launch_id, kind, key, due_at, payload) VALUES (?, ?, ?, ?, ?)
+	// planned time. A skipped one (a window folded into a later one, say)
+	// is planned again when the launch's new date puts it in the future:
+	// it was never sent. Sent, dead and held reminders are left as they are.
+	planReminder = `INSERT INTO reminders (launch_id, kind, key, due_at, payload) VALUES (@launch, @kind, @key, @due, @payload)
+ON CONFLICT (launch_id, kind, key) DO UPDATE SET due_at = excluded.due_at, payload = excluded.payload,
+	state = 'pending', note = '', sent_at = NULL
+WHERE reminders.state = 'pending' OR (reminders.state = 'skipped' AND excluded.due_at > @now)`
+	addReminder = `INSERT INTO reminders (launch_id, kind, key, due_at, payload) VALUES (@launch, @kind, @key, @due, @payload)
 ON CONFLICT (launch_id, kind, key) DO NOTHING`
 	// claimable is the condition shared by the claim and the wake-up time:
 	// pending and due (after its backoff), or held under an expired lease.
@@ -51,10 +54,10 @@ WHERE ` + held
 )
 
 // PlanReminders stores a launch's plan in one transaction: pending
-// reminders move to their planned time, new ones are added, and pending
-// ones no longer planned are deleted unless due at now, which the runner
-// then skips or posts as the launch stands. Sent, skipped, dead and held
-// reminders are left alone.
+// reminders move to their planned time, new ones are added, skipped ones
+// planned in the future again are pending again, and pending ones no longer
+// planned are deleted unless due at now, which the runner then skips or
+// posts as the launch stands. Sent, dead and held reminders are left alone.
 func (s *Store) PlanReminders(ctx context.Context, launchID int64, plan []schedule.Reminder, now time.Time) error {
 	tx, err := s.writer.BeginTx(ctx, nil)
 	if err != nil {
@@ -67,7 +70,7 @@ func (s *Store) PlanReminders(ctx context.Context, launchID int64, plan []schedu
 		if r.LaunchID != launchID {
 			return fmt.Errorf("plan reminders of launch %d: %s belongs to another launch", launchID, r)
 		}
-		if err := insertReminder(ctx, tx, planReminder, r); err != nil {
+		if err := insertReminder(ctx, tx, planReminder, r, sql.Named("now", now.UnixMilli())); err != nil {
 			return fmt.Errorf("plan reminders of launch %d: %w", launchID, err)
 		}
 		planned[r.Ref()] = true
@@ -108,12 +111,16 @@ func (s *Store) PlanReminders(ctx context.Context, launchID int64, plan []schedu
 	return nil
 }
 
-func insertReminder(ctx context.Context, tx *sql.Tx, query string, r schedule.Reminder) error {
+// insertReminder runs query (planReminder or addReminder) for r, with any
+// extra named arguments it takes.
+func insertReminder(ctx context.Context, tx *sql.Tx, query string, r schedule.Reminder, extra ...any) error {
 	payload, err := json.Marshal(r.Payload)
 	if err != nil {
 		return fmt.Errorf("%s: encode payload: %w", r, err)
 	}
-	_, err = tx.ExecContext(ctx, query, r.LaunchID, string(r.Kind), r.Key, r.DueAt.UnixMilli(), string(payload))
+	args := append([]any{sql.Named("launch", r.LaunchID), sql.Named("kind", string(r.Kind)), sql.Named("key", r.Key),
+		sql.Named("due", r.DueAt.UnixMilli()), sql.Named("payload", string(payload))}, extra...)
+	_, err = tx.ExecContext(ctx, query, args...)
 	if isForeignKeyViolation(err) {
 		return errNoLaunch(r.LaunchID)
 	}

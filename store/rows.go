@@ -207,51 +207,72 @@ func (s snapshot) decode(id int64) (*launch.Launch, error) {
 		}
 	}
 
-	if len(s.sections) > 0 {
-		c.Sections = make([]*checklist.Section, 0, len(s.sections))
+	// Each kind of element is allocated in one block: a launch is hundreds
+	// of items, and Update decodes one per tick.
+	sections := make([]checklist.Section, len(s.sections))
+	if len(sections) > 0 {
+		c.Sections = make([]*checklist.Section, 0, len(sections))
 	}
-	for _, sr := range s.sections {
-		if sr.idx != len(c.Sections) {
-			return nil, fmt.Errorf("launch %d: section %d is missing", id, len(c.Sections))
+	for i, sr := range s.sections {
+		if sr.idx != i {
+			return nil, fmt.Errorf("launch %d: section %d is missing", id, i)
 		}
-		sec := &checklist.Section{
+		sections[i] = checklist.Section{
 			Index: sr.idx, Number: sr.number, Title: sr.title,
 			Kind: checklist.SectionKind(sr.kind), Owner: sr.owner, HasSignoff: sr.hasSignoff,
 		}
 		if sr.signedBy.Valid {
-			sec.Signoff = &checklist.Signoff{By: sr.signedBy.String, At: instant(sr.signedAt), OpenItems: sr.signedOpen}
+			sections[i].Signoff = &checklist.Signoff{By: sr.signedBy.String, At: instant(sr.signedAt), OpenItems: sr.signedOpen}
 		}
-		c.Sections = append(c.Sections, sec)
+		c.Sections = append(c.Sections, &sections[i])
 	}
-	for _, gr := range s.groups {
+	groups := make([]checklist.Group, len(s.groups))
+	for i, gr := range s.groups {
 		if gr.section >= len(c.Sections) || gr.idx != len(c.Sections[gr.section].Groups) {
 			return nil, fmt.Errorf("launch %d: group %d of section %d is out of place", id, gr.idx, gr.section)
 		}
-		g := &checklist.Group{Index: gr.idx, Title: gr.title, Owner: gr.owner, Priority: gr.priority}
+		groups[i] = checklist.Group{Index: gr.idx, Title: gr.title, Owner: gr.owner, Priority: gr.priority}
 		if gr.windowOffset.Valid {
-			g.Window = &checklist.WindowSpec{Offset: int(gr.windowOffset.Int64)}
+			groups[i].Window = &checklist.WindowSpec{Offset: int(gr.windowOffset.Int64)}
 		}
 		sec := c.Sections[gr.section]
-		sec.Groups = append(sec.Groups, g)
+		sec.Groups = append(sec.Groups, &groups[i])
 	}
-	for _, ir := range s.items {
+	items := make([]checklist.Item, len(s.items))
+	pointers := make([]*checklist.Item, len(s.items))
+	first := 0 // of the current group's run of items
+	for i, ir := range s.items {
 		if ir.sectionIdx >= len(c.Sections) || ir.groupIdx >= len(c.Sections[ir.sectionIdx].Groups) {
 			return nil, fmt.Errorf("launch %d: item %d belongs to a missing group", id, ir.number)
 		}
-		g := c.Sections[ir.sectionIdx].Groups[ir.groupIdx]
-		g.Items = append(g.Items, &checklist.Item{
+		items[i] = checklist.Item{
 			Number: ir.number, Text: ir.text,
 			Done: ir.done, DoneBy: ir.doneBy, DoneAt: instant(ir.doneAt),
 			Owner: ir.owner, Note: ir.note, Priority: ir.priority,
 			Parent: ir.parent, Depth: ir.depth, Subgroup: ir.subgroup,
 			Task: ir.task, Line: ir.line,
-		})
+		}
+		pointers[i] = &items[i]
+		if next := i + 1; next == len(s.items) || s.items[next].sectionIdx != ir.sectionIdx || s.items[next].groupIdx != ir.groupIdx {
+			g := c.Sections[ir.sectionIdx].Groups[ir.groupIdx]
+			if g.Items != nil {
+				return nil, fmt.Errorf("launch %d: the items of group %d of section %d are out of order", id, ir.groupIdx, ir.sectionIdx)
+			}
+			// Capped, so that appending to one group never writes over the next.
+			g.Items = pointers[first:next:next]
+			first = next
+		}
 	}
-	for _, rr := range s.roles {
-		c.Roles = append(c.Roles, &checklist.Role{
+	roles := make([]checklist.Role, len(s.roles))
+	if len(roles) > 0 {
+		c.Roles = make([]*checklist.Role, 0, len(roles))
+	}
+	for i, rr := range s.roles {
+		roles[i] = checklist.Role{
 			Name: rr.name, Description: rr.description, Holder: rr.holder,
 			Verdict: checklist.Verdict(rr.verdict), Note: rr.note, By: rr.by, At: instant(rr.at),
-		})
+		}
+		c.Roles = append(c.Roles, &roles[i])
 	}
 	return l, nil
 }

@@ -40,11 +40,11 @@ const NoteMax = 1000
 
 // Budgets of the approval messages' lists, in blocks or lines.
 const (
-	approvalGateBlocks   = 8
-	approvalRoleBlocks   = 8
-	blockingItemLines    = 10
-	announceReasonBlocks = 8
-	announceSignoffLines = 20
+	approvalGateBlocks    = 8
+	approvalRoleBlocks    = 8
+	blockingItemLines     = 10
+	announceReasonBlocks  = 8
+	announceSignoffBlocks = 2
 )
 
 // ApprovalRef names the role of a launch an approval button answers for.
@@ -239,7 +239,7 @@ func Roles(l *launch.Launch) Message {
 	blocks = append(blocks, lineBlocks(lines, approvalRoleBlocks, moreLine("roles"))...)
 	unheld := l.Unheld()
 	if len(unheld) > 0 {
-		blocks = append(blocks, contextBlock(fmt.Sprintf("Nobody holds %s: not counted as approved until someone does and answers. The launch's creator assigns a role with `role \"<Role Name>\" @user`.",
+		blocks = append(blocks, contextBlock(fmt.Sprintf("Nobody holds %s: not counted as approved until someone does and answers. The launch's creator assigns a role with `role \"&lt;Role Name&gt;\" @user`.",
 			Escape(clip(strings.Join(unheld, ", "), 1000)))))
 	} else if len(l.Checklist.Roles) > 0 {
 		blocks = append(blocks, contextBlock("`approvals` asks every holder for their answer by DM."))
@@ -281,7 +281,7 @@ func Announcement(l *launch.Launch, now time.Time) Message {
 	blocks = append(blocks, slack.NewSectionBlock(nil, fields, nil), slack.NewDividerBlock())
 	blocks = append(blocks, lineBlocks(gateLines(rep.Gates), approvalGateBlocks, moreLine("gates"))...)
 	blocks = append(blocks, lineBlocks(verdictLines(l, rep.Roles), approvalRoleBlocks, moreLine("roles"))...)
-	blocks = append(blocks, lineBlocks(signoffLines(l), 2, moreLine("sections"))...)
+	blocks = append(blocks, lineBlocks(signoffLines(l), announceSignoffBlocks, moreLine("sections"))...)
 	blocks = append(blocks, contextBlock("Computed from the checklist's own rules: a GO needs every gate passing and every role approved. The decision and its inputs are kept in the audit log."))
 	return Message{Text: clip(announcementText(l, rep), maxMessageText), Blocks: blocks}
 }

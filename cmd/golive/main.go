@@ -1,6 +1,7 @@
 // Command golive is the golive Slack bot and its command line: `golive serve`
-// runs the bot, `golive check` scores a checklist offline, `golive backup`
-// copies the database while the bot runs.
+// runs the bot, `golive check` scores a checklist offline, `golive export`
+// prints a launch and `golive backup` copies the database, both while the
+// bot runs.
 package main
 
 import (
@@ -20,11 +21,12 @@ func main() {
 const usage = `golive takes a team from "we think we're ready" to a recorded GO / NO-GO in Slack.
 
 Usage:
-  golive [serve] [--addr host:port] [--db path]   run the bot (the default)
-  golive check [--json] FILE | --template NAME    score a checklist offline
-  golive backup [--db path] DEST                  copy the database while the bot runs
-  golive healthcheck [--url URL]                  probe /healthz (for container health checks)
-  golive version                                  print the version
+  golive [serve] [--addr host:port] [--db path]       run the bot (the default)
+  golive check [--json] FILE | --template NAME        score a checklist offline
+  golive export --channel ID [--format json|csv|md]   print a channel's launch from the database
+  golive backup [--db path] DEST                      copy the database while the bot runs
+  golive healthcheck [--url URL]                      probe /healthz (for container health checks)
+  golive version                                      print the version
 
 Configuration comes from the environment: see .env.example and the README.
 `
@@ -39,6 +41,8 @@ func run(args []string, stdout, stderr io.Writer, getenv func(string) string) in
 		return runServe(rest, stderr, getenv)
 	case cmd == "check":
 		return runCheck(rest, stdout, stderr)
+	case cmd == "export":
+		return runExport(rest, stdout, stderr)
 	case cmd == "backup":
 		return runBackup(rest, stdout, stderr, getenv)
 	case cmd == "healthcheck":

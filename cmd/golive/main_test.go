@@ -29,6 +29,7 @@ func TestRunDispatches(t *testing.T) {
 		{"serve with an unknown flag", []string{"--port", "80"}, 2, "", "flag provided but not defined: -port"},
 		{"serve with an argument", []string{"serve", "now"}, 2, "", "golive serve: unexpected argument \"now\"\n"},
 		{"check a built-in template offline", []string{"check", "--template", "web"}, 1, "NO-GO", ""},
+		{"export needs a channel", []string{"export"}, 2, "", "usage: golive export --channel"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

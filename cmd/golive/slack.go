@@ -14,6 +14,7 @@ import (
 	"github.com/golive/golive/bot"
 	"github.com/golive/golive/internal/metrics"
 	"github.com/golive/golive/internal/ops"
+	"github.com/golive/golive/internal/schedule"
 	"github.com/golive/golive/store"
 )
 
@@ -24,6 +25,8 @@ const (
 	// authCheckEvery is how often /readyz may call auth.test (Tier 4, about
 	// 100 a minute): probes in between get the last answer.
 	authCheckEvery = time.Minute
+	// cronStopTimeout bounds the wait for an hourly sync running at shutdown.
+	cronStopTimeout = 10 * time.Second
 )
 
 // slackDeps is what startSlack wires the bot to.
@@ -37,10 +40,11 @@ type slackDeps struct {
 }
 
 // startSlack connects golive to Slack: it checks the bot token with
-// auth.test, adds Slack to readiness, and serves Slack's requests over HTTP
-// (POST /slack/commands, /slack/interactions, /slack/events on the mux) or
-// over Socket Mode. stop ends Socket Mode and waits for the bot's work in
-// flight; call it after the HTTP server has stopped taking requests.
+// auth.test, adds Slack to readiness, starts the reminder scheduler, and
+// serves Slack's requests over HTTP (POST /slack/commands,
+// /slack/interactions, /slack/events on the mux) or over Socket Mode. stop
+// ends Socket Mode and the scheduler and waits for the bot's work in flight;
+// call it after the HTTP server has stopped taking requests.
 func startSlack(ctx context.Context, d slackDeps) (stop func(), err error) {
 	api := newSlackClient(d.cfg, d.metrics, d.log)
 	if err := authTest(ctx, api, d.log); err != nil {
@@ -64,11 +68,18 @@ func startSlack(ctx context.Context, d slackDeps) (stop func(), err error) {
 	if err != nil {
 		return nil, fmt.Errorf("start the bot: %w", err)
 	}
+	stopReminders, err := startReminders(ctx, d, b)
+	if err != nil {
+		return nil, err
+	}
 
 	if d.cfg.Mode() == ModeHTTP {
 		d.mux.Handle("/slack/", b.Handler())
 		d.log.Info("HTTP mode: point the Slack app's request URLs at https://YOUR-HOST/slack/commands, /slack/interactions and /slack/events")
-		return b.Close, nil
+		return func() {
+			stopReminders()
+			b.Close()
+		}, nil
 	}
 
 	socketCtx, cancel := context.WithCancel(ctx)
@@ -86,7 +97,54 @@ func startSlack(ctx context.Context, d slackDeps) (stop func(), err error) {
 	return func() {
 		cancel()
 		<-done
+		stopReminders()
 		b.Close()
+	}, nil
+}
+
+// startReminders starts the reminder scheduler, posting through the bot: its
+// loop over due reminders, and the hourly cron that plans every launch
+// again. stop ends both and waits for the posts in flight.
+func startReminders(ctx context.Context, d slackDeps, b *bot.Bot) (stop func(), err error) {
+	tod, err := schedule.ParseTimeOfDay(d.cfg.ReminderTime.String())
+	if err != nil {
+		return nil, fmt.Errorf("GOLIVE_REMINDER_TIME: %w", err)
+	}
+	runner, err := schedule.New(schedule.Config{
+		Store:   d.store,
+		Poster:  b.ReminderPoster(tod),
+		At:      tod.String(),
+		Logger:  d.log,
+		Metrics: d.metrics,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("start the reminders: %w", err)
+	}
+	b.SetScheduler(runner)
+	hourly, err := runner.Cron()
+	if err != nil {
+		return nil, fmt.Errorf("start the reminders: %w", err)
+	}
+
+	runCtx, cancel := context.WithCancel(ctx)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		if err := runner.Run(runCtx); err != nil {
+			d.log.Error("reminders stopped", "err", err)
+		}
+	}()
+	hourly.Start()
+	d.log.Info("reminders running", "time_of_day", tod.String())
+	return func() {
+		cancel()
+		<-done
+		select {
+		case <-hourly.Stop().Done():
+		case <-time.After(cronStopTimeout):
+			d.log.Warn("the hourly reminder sync was still running at shutdown")
+		}
+		d.log.Info("reminders stopped")
 	}, nil
 }
 

@@ -113,6 +113,8 @@ func TestServeHTTPMode(t *testing.T) {
 	out := logs.String()
 	assert.Contains(t, out, `"msg":"connected to Slack","team":"Acme","team_id":"T1","bot_user_id":"UBOT"`)
 	assert.Contains(t, out, `"slack_bot_token":"REDACTED"`)
+	assert.Contains(t, out, `"msg":"reminders running","time_of_day":"09:00"`)
+	assert.Contains(t, out, `"msg":"reminders stopped"`)
 	assert.NotContains(t, out, testBotToken)
 	assert.NotContains(t, out, testSigning)
 	assert.NotContains(t, out, "Slack is not connected")

@@ -129,6 +129,11 @@ func TestOverallMinimum(t *testing.T) {
 	require.Len(t, rep.Skipped, 1, "the second minimum is reported")
 	assert.Equal(t, 20, rep.Skipped[0].Line)
 
+	// As a bullet, too.
+	c, _ = mustParse(t, "## Work\n- [ ] a\n## Launch Criteria\n- Minimum readiness: 80%\n")
+	assert.Equal(t, 80.0, c.Gates[0].Threshold)
+	assert.Equal(t, checklist.KindDecision, c.Sections[1].Kind)
+
 	// A percentage in an ordinary readiness section is no minimum.
 	c, rep = mustParse(t, "## Testing\n- [ ] a\nCoverage at least 80% of lines.\n")
 	assert.Equal(t, float64(checklist.DefaultMinimum), c.Gates[0].Threshold)
@@ -183,6 +188,15 @@ func TestRoles(t *testing.T) {
 			roles: []checklist.Role{
 				{Name: "Technical Lead", Description: "System ready", Verdict: checklist.VerdictApproved},
 				{Name: "Security Team", Description: "Review approved", Verdict: checklist.VerdictPending},
+			},
+			outcome: checklist.OutcomePending,
+		},
+		{
+			name: "an indented note under a role keeps the list open",
+			src:  allDone + "## Approvals\n**Approved by:**\n- Security Lead: ____\n  (after the pen test)\n- Legal: Ana\n",
+			roles: []checklist.Role{
+				{Name: "Security Lead", Verdict: checklist.VerdictPending},
+				{Name: "Legal", Verdict: checklist.VerdictApproved, By: "Ana"},
 			},
 			outcome: checklist.OutcomePending,
 		},

@@ -220,3 +220,50 @@ func boxAt(s string) int {
 	}
 	return end + 1
 }
+
+// containsAny is a cheap filter run before a regular expression.
+func containsAny(s string, subs ...string) bool {
+	for _, sub := range subs {
+		if strings.Contains(s, sub) {
+			return true
+		}
+	}
+	return false
+}
+
+// containsFold tells whether s holds any of the lower-case ASCII subs,
+// ignoring ASCII case, without allocating.
+func containsFold(s string, subs ...string) bool {
+	for _, sub := range subs {
+		for i := 0; i+len(sub) <= len(s); i++ {
+			j := 0
+			for j < len(sub) && lowerASCII(s[i+j]) == sub[j] {
+				j++
+			}
+			if j == len(sub) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+func lowerASCII(b byte) byte {
+	if b >= 'A' && b <= 'Z' {
+		return b + 'a' - 'A'
+	}
+	return b
+}
+
+func containsSuffix(s string, suffixes ...string) bool {
+	for _, x := range suffixes {
+		if strings.HasSuffix(s, x) {
+			return true
+		}
+	}
+	return false
+}
+
+func isWordByte(b byte) bool {
+	return b >= '0' && b <= '9' || b >= 'a' && b <= 'z' || b >= 'A' && b <= 'Z' || b == '_'
+}

@@ -102,16 +102,16 @@ func (p *parser) line(l line) {
 	if p.fence != "" {
 		if l.kind == lineFence && strings.HasPrefix(l.text, p.fence) {
 			p.fence = ""
-		} else if why := itemLike(strings.TrimLeft(l.raw, " \t")); why != "" {
+		} else if itemLike(strings.TrimLeft(l.raw, " \t")) != "" {
 			p.skip(l, fmt.Sprintf("inside the code block opened at line %d", p.fenceLine))
 		}
 		return
 	}
 	switch l.kind {
-	case lineBlank, lineRule:
-		if l.kind == lineRule {
-			p.ctx = context{}
-		}
+	case lineBlank:
+		// Blank lines separate a label from its list: contexts stay open.
+	case lineRule:
+		p.ctx = context{}
 	case lineFence:
 		p.fence, p.fenceLine = l.text[:3], l.n
 	case lineHeading:
@@ -232,6 +232,7 @@ func (p *parser) bullet(l line) {
 		return
 	}
 	switch {
+	case p.overallGate(l, unstar(l.text)):
 	case p.ctx.kind == ctxGate:
 		p.seenBox = true
 		p.addRef(l)
@@ -257,13 +258,11 @@ func boldHeading(l line) (string, bool) {
 }
 
 // text reads a line of prose: a sign-off line, a gate, a label that opens a
-// gate or roles context, or inline boxes. Any other prose ends the context.
+// gate or roles context, or inline boxes. Other prose at the margin ends the
+// context; indented prose continues a list item and leaves it open.
 func (p *parser) text(l line) {
 	p.popTo(l.indent)
-	plain := l.text
-	if strings.IndexByte(plain, '*') >= 0 {
-		plain = strings.TrimSpace(strings.ReplaceAll(plain, "*", ""))
-	}
+	plain := unstar(l.text)
 	switch {
 	case p.signoff(plain):
 	case p.overallGate(l, plain):
@@ -271,11 +270,21 @@ func (p *parser) text(l line) {
 	case rolesLabel(plain):
 		p.ctx = context{kind: ctxRoles}
 	default:
-		p.ctx = context{}
+		if l.indent < 2 {
+			p.ctx = context{}
+		}
 		if itemLike(l.text) != "" {
 			p.inlineBoxes(l)
 		}
 	}
+}
+
+// unstar drops the bold and italic stars of a line: "**Approved by:**".
+func unstar(s string) string {
+	if strings.IndexByte(s, '*') < 0 {
+		return s
+	}
+	return strings.TrimSpace(strings.ReplaceAll(s, "*", ""))
 }
 
 // inlineBoxes reports a line with boxes inside it; "[ ] GO [ ] NO-GO" marks

@@ -63,14 +63,10 @@ func (p *parser) addRole(l line) bool {
 
 // roleShape splits "**Technical Lead:** System ready" into the role's name
 // and the rest. A checkbox needs its name in bold, so that an ordinary item
-// with a colon stays an item; a plain bullet may even be a bare name
-// ("- Security Lead").
+// with a colon stays an item.
 func roleShape(text string, bullet bool) (string, string, bool) {
 	head, rest, found := strings.Cut(text, ":")
-	if !bullet && (!found || !(strings.HasPrefix(head, "**") || strings.HasPrefix(head, "__"))) {
-		return "", "", false
-	}
-	if strings.HasPrefix(rest, "//") {
+	if !found || strings.HasPrefix(rest, "//") || !bullet && !strings.HasPrefix(head, "**") && !strings.HasPrefix(head, "__") {
 		return "", "", false
 	}
 	name := strings.TrimSpace(strings.Trim(head, "*_` \t"))

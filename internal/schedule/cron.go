@@ -12,14 +12,15 @@ import (
 // syncTimeout bounds one hourly SyncAll.
 const syncTimeout = time.Minute
 
-// Cron returns a cron scheduler that runs SyncAll every hour, with panics
+// Cron returns a cron scheduler that runs SyncAll every hour on the hour
+// (UTC, which has no daylight saving to skip or repeat an hour), with panics
 // recovered and logged; the caller starts and stops it. Cron only triggers
 // the step: it reads the real clock and keeps nothing across restarts, so
 // what is due is decided by Plan and Decide with the runner's clock, and
 // delivered from the reminders table by Run.
 func (r *Runner) Cron() (*cron.Cron, error) {
 	logger := cronLogger{r.log}
-	c := cron.New(cron.WithLogger(logger), cron.WithChain(cron.Recover(logger)))
+	c := cron.New(cron.WithLocation(time.UTC), cron.WithLogger(logger), cron.WithChain(cron.Recover(logger)))
 	if _, err := c.AddFunc("@hourly", func() {
 		ctx, cancel := context.WithTimeout(context.Background(), syncTimeout)
 		defer cancel()

@@ -64,7 +64,7 @@ func TestLaunchMonth(t *testing.T) {
 	})
 	require.NoError(t, err)
 	runUntil(t, c, at("2025-04-20 00:00"), b)
-	t.Logf("a launch month simulated in %s", time.Since(began))
+	t.Logf("a launch month simulated in %s: %d posts", time.Since(began), len(p.Posts()))
 
 	var channel []string
 	for _, x := range p.Posts(schedule.KindWindow, schedule.KindCountdown) {
@@ -230,4 +230,37 @@ func TestLaunchCreatedLatePostsCurrentWindowAtOnce(t *testing.T) {
 		"2025-03-12 14:00 3 Days Before Launch [5 6]",
 		"2025-03-13 09:00 1 Day Before Launch [5 6 7 8]",
 	}, got)
+}
+
+// TestFoldedWindowReturnsWhenDateMovesLater: a window folded into a later
+// one after downtime was never sent, so moving the launch date later plans
+// it again, at its new time.
+func TestFoldedWindowReturnsWhenDateMovesLater(t *testing.T) {
+	ctx := context.Background()
+	c := newClock(time.Date(2025, 3, 1, 12, 0, 0, 0, time.UTC))
+	p := newPoster(c)
+	path := dbPath(t)
+	a := start(t, path, c, p)
+	l := a.create(t, testLaunch("C1", "2025-03-14", "UTC"))
+	a.stop()
+
+	// Down from the 1st to the 12th: only "3 Days Before Launch" is posted.
+	c.Set(time.Date(2025, 3, 12, 12, 0, 0, 0, time.UTC))
+	b := start(t, path, c, p)
+	runUntil(t, c, time.Date(2025, 3, 12, 13, 0, 0, 0, time.UTC), b)
+	_, err := b.store.Update(ctx, l.ID, func(l *launch.Launch, now time.Time) ([]launch.Event, error) {
+		return l.MoveDate("UCREATOR", "2025-03-21")
+	})
+	require.NoError(t, err)
+	require.NoError(t, b.runner.Sync(ctx, l.ID))
+	runUntil(t, c, time.Date(2025, 3, 19, 0, 0, 0, 0, time.UTC), b)
+
+	var got []string
+	for _, x := range p.Posts(schedule.KindWindow) {
+		got = append(got, x.Local+" "+x.Window)
+	}
+	assert.Equal(t, []string{
+		"2025-03-12 12:00 3 Days Before Launch",
+		"2025-03-14 09:00 1 Week Before Launch", // folded on the 12th, due again for the 21st
+	}, got, "3 Days Before Launch was sent: it is not sent again on the 18th")
 }

@@ -27,10 +27,9 @@ const (
 	defaultLease       = 2 * time.Minute
 	defaultPostTimeout = 30 * time.Second
 	defaultMaxWait     = 15 * time.Second
-	// claimBatch bounds the reminders one pass claims.
+	// claimBatch bounds the reminders one pass claims, and so the launches
+	// worked on at once.
 	claimBatch = 100
-	// parallelLaunches bounds the launches posted to at once.
-	parallelLaunches = 8
 	// maxRounds bounds the passes of one RunDue: a digest's DMs are claimed
 	// in the pass after it.
 	maxRounds = 10
@@ -61,7 +60,7 @@ type Config struct {
 
 // Runner claims due reminders from the store and posts them. Run is its
 // loop; RunDue is one pass, which tests call with a fake clock to go
-// through a launch's month in milliseconds.
+// through a launch's month, restarts included, in under a second.
 type Runner struct {
 	store       Store
 	poster      Poster
@@ -74,10 +73,9 @@ type Runner struct {
 	log         *slog.Logger
 	metrics     *metrics.Metrics
 
-	poke  chan struct{}
-	slots chan struct{}
-	mu    sync.Mutex
-	busy  map[int64]bool
+	poke chan struct{}
+	mu   sync.Mutex
+	busy map[int64]bool
 }
 
 // New checks the configuration and returns a Runner.
@@ -117,9 +115,8 @@ func New(cfg Config) (*Runner, error) {
 		store: cfg.Store, poster: cfg.Poster, tod: tod, now: cfg.Now, after: cfg.After,
 		lease: cfg.Lease, postTimeout: cfg.PostTimeout, maxWait: cfg.MaxWait,
 		log: cfg.Logger, metrics: cfg.Metrics,
-		poke:  make(chan struct{}, 1),
-		slots: make(chan struct{}, parallelLaunches),
-		busy:  map[int64]bool{},
+		poke: make(chan struct{}, 1),
+		busy: map[int64]bool{},
 	}, nil
 }
 
@@ -230,8 +227,6 @@ func (r *Runner) dispatch(ctx context.Context, wg *sync.WaitGroup, posted *atomi
 		go func() {
 			defer wg.Done()
 			defer r.done(id)
-			r.slots <- struct{}{}
-			defer func() { <-r.slots }()
 			n := r.work(work, id, byLaunch[id])
 			if posted != nil {
 				posted.Add(int64(n))
@@ -321,10 +316,7 @@ func (r *Runner) post(ctx context.Context, l *launch.Launch, rem Reminder, now t
 		return false
 	}
 	rem.Attempts++
-	pctx, cancel := context.WithTimeout(ctx, r.postTimeout)
-	err := r.poster.Post(pctx, l, rem, now)
-	cancel()
-	if err != nil {
+	if err := r.callPoster(ctx, l, rem, now); err != nil {
 		r.metrics.ReminderFailed()
 		rel := Release{RetryAt: r.now().Add(retryDelay(rem.Attempts, err)), Error: err.Error(), Dead: IsPermanent(err)}
 		r.log.Warn("reminders: post failed", "reminder", rem.String(), "attempt", rem.Attempts,
@@ -340,6 +332,20 @@ func (r *Runner) post(ctx context.Context, l *launch.Launch, rem Reminder, now t
 	r.metrics.ReminderSent(sent.Sub(rem.DueAt))
 	r.finish(ctx, rem, Finish{State: StateSent, At: sent, Covers: covers})
 	return true
+}
+
+// callPoster posts within the post timeout. A panic in the poster (a
+// message that cannot be rendered, say) becomes a permanent failure: the
+// reminder is kept dead rather than crash the process at every retry.
+func (r *Runner) callPoster(ctx context.Context, l *launch.Launch, rem Reminder, now time.Time) (err error) {
+	ctx, cancel := context.WithTimeout(ctx, r.postTimeout)
+	defer cancel()
+	defer func() {
+		if p := recover(); p != nil {
+			err = Permanent(fmt.Errorf("post %s: panic: %v", rem, p))
+		}
+	}()
+	return r.poster.Post(ctx, l, rem, now)
 }
 
 func (r *Runner) finish(ctx context.Context, rem Reminder, f Finish) {

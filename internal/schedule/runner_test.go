@@ -302,3 +302,35 @@ func TestRunLoop(t *testing.T) {
 	cancel()
 	require.NoError(t, <-done)
 }
+
+// TestPanickingPosterDoesNotCrash: a post that panics is kept dead with
+// the panic as its error, and the other reminders go on.
+func TestPanickingPosterDoesNotCrash(t *testing.T) {
+	ctx := context.Background()
+	c := newClock(time.Date(2025, 3, 13, 8, 0, 0, 0, time.UTC))
+	p := newPoster(c)
+	var failing int64
+	p.fail = failFor(&failing, func(int) error { panic("cannot render") })
+	in := start(t, dbPath(t), c, p)
+	a := in.create(t, testLaunch("CA", "2025-03-14", "UTC"))
+	b := in.create(t, testLaunch("CB", "2025-03-14", "UTC"))
+	atomic.StoreInt64(&failing, a.ID)
+	runUntil(t, c, time.Date(2025, 3, 13, 12, 0, 0, 0, time.UTC), in)
+
+	rows, err := in.store.Reminders(ctx, a.ID)
+	require.NoError(t, err)
+	dead := 0
+	for _, r := range rows {
+		if r.State == schedule.StateDead {
+			dead++
+			assert.Contains(t, r.LastError, "panic: cannot render")
+		}
+	}
+	assert.Equal(t, 2, dead)
+	var others []string
+	for _, x := range p.Posts(schedule.KindWindow) {
+		assert.Equal(t, b.ID, x.Launch)
+		others = append(others, x.Window)
+	}
+	assert.Equal(t, []string{"3 Days Before Launch", "1 Day Before Launch"}, others)
+}

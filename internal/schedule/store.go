@@ -22,9 +22,11 @@ type Store interface {
 	ActiveLaunches(ctx context.Context) ([]*launch.Launch, error)
 	// PlanReminders stores a launch's plan (see Plan): its pending reminders
 	// get their planned due time, planned reminders it has never had are
-	// added, and pending reminders not planned any more are deleted unless
-	// already due at now (the runner decides about those). Reminders in any
-	// other state are left alone: what was sent is never sent again.
+	// added, skipped ones planned after now are pending again (they were
+	// never sent), and pending reminders not planned any more are deleted
+	// unless already due at now (the runner decides about those). Sent,
+	// dead and held reminders are left alone: what was sent is never sent
+	// again.
 	PlanReminders(ctx context.Context, launchID int64, plan []Reminder, now time.Time) error
 	// ClaimReminders claims up to limit reminders for lease, oldest due
 	// first, leaving out the launches in busy: pending ones whose due time

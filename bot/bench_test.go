@@ -1,0 +1,216 @@
+package bot
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/url"
+	"slices"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/golive/golive/bot/render"
+)
+
+// benchClients is how many clients send signed requests at once.
+const benchClients = 32
+
+// runClients runs n requests over benchClients goroutines; each request is
+// do(client, i) and returns whether it was acknowledged. It returns the
+// latencies of the acknowledged ones and the wall time.
+func runClients(b *testing.B, n int, do func(client, i int) bool) ([]time.Duration, time.Duration) {
+	var (
+		mu   sync.Mutex
+		lats []time.Duration
+		next atomic.Int64
+		wg   sync.WaitGroup
+	)
+	start := time.Now()
+	for c := range benchClients {
+		wg.Go(func() {
+			var mine []time.Duration
+			for {
+				i := int(next.Add(1)) - 1
+				if i >= n {
+					break
+				}
+				t0 := time.Now()
+				if do(c, i) {
+					mine = append(mine, time.Since(t0))
+				}
+			}
+			mu.Lock()
+			lats = append(lats, mine...)
+			mu.Unlock()
+		})
+	}
+	wg.Wait()
+	return lats, time.Since(start)
+}
+
+// percentile returns the p-th percentile (0-100) of ds.
+func percentile(ds []time.Duration, p float64) time.Duration {
+	if len(ds) == 0 {
+		return 0
+	}
+	s := slices.Clone(ds)
+	slices.Sort(s)
+	return s[min(len(s)-1, int(float64(len(s))*p/100))]
+}
+
+func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
+
+// BenchmarkCommandAck measures how fast slash commands are acknowledged:
+// 32 clients send signed `status` commands (a database read before the ack,
+// a chat.postMessage and a record after it) to the HTTP handler.
+func BenchmarkCommandAck(b *testing.B) {
+	h := newHarness(b, func(c *Config) { c.Logger = newJSONLogger(io.Discard) })
+	h.newLaunch()
+	forms := make([][]byte, b.N)
+	for i := range forms {
+		forms[i] = h.commandForm("UEVE", "status")
+	}
+	client := h.srv.Client()
+	client.Transport.(*http.Transport).MaxIdleConnsPerHost = benchClients
+
+	b.ResetTimer()
+	lats, wall := runClients(b, b.N, func(_, i int) bool {
+		return h.signedPost("/slack/commands", forms[i]) == http.StatusOK
+	})
+	b.StopTimer()
+	require.Len(b, lats, b.N, "every command acknowledged")
+	h.bot.Close()
+	b.ReportMetric(ms(percentile(lats, 50)), "p50-ms")
+	b.ReportMetric(ms(percentile(lats, 99)), "p99-ms")
+	b.ReportMetric(float64(b.N)/wall.Seconds(), "acks/s")
+}
+
+// BenchmarkTicks measures sustained checkbox clicks: 32 clients each tick
+// and untick their own items through signed block_actions. Every
+// acknowledged click must be stored exactly once (counted in the audit
+// log), and chat.update calls per tick are reported.
+func BenchmarkTicks(b *testing.B) {
+	h := newHarness(b, func(c *Config) {
+		c.Logger = newJSONLogger(io.Discard)
+		c.RefreshDelay = defaultRefreshDelay
+	})
+	l := h.newLaunch()
+	ts := h.postChecklist("")
+	client := h.srv.Client()
+	client.Transport.(*http.Transport).MaxIdleConnsPerHost = benchClients
+
+	// Deal the items out to the clients, with where each sits on the pages.
+	type spot struct {
+		n     int
+		block string
+		k     int
+	}
+	var spots []spot
+	for si := range l.Checklist.Sections {
+		for page := range render.Pages(l, si) {
+			v := render.View{Section: si, Page: page}
+			for k := 0; ; k++ {
+				items, ok := render.ElementItems(l, v, k)
+				if !ok {
+					break
+				}
+				for _, n := range items {
+					spots = append(spots, spot{n: n, block: render.TickBlockID(v, k), k: k})
+				}
+			}
+		}
+	}
+	require.GreaterOrEqual(b, len(spots), benchClients)
+	done := make([]bool, len(spots)) // what each client believes; each item has one client
+	payload := func(s spot, was bool) []byte {
+		option := map[string]any{"value": strconv.Itoa(s.n), "text": map[string]any{"type": "plain_text", "text": strconv.Itoa(s.n)}}
+		box := map[string]any{"type": "checkboxes", "action_id": "tick:" + strconv.Itoa(s.k), "options": []any{option}}
+		var selected []any
+		if was {
+			box["initial_options"] = []any{option}
+		} else {
+			selected = []any{option}
+		}
+		blocks := []map[string]any{{"type": "actions", "block_id": s.block, "elements": []any{box}}}
+		p := h.blockAction(creator, ts, blocks, map[string]any{
+			"type": "checkboxes", "action_id": box["action_id"], "block_id": s.block, "selected_options": selected, "action_ts": "1.1",
+		})
+		return []byte(url.Values{"payload": {mustJSON(b, p)}}.Encode())
+	}
+	callsBefore := h.slack.total()
+	auditBefore := tickEvents(b, h, l.ID)
+
+	b.ResetTimer()
+	var refused atomic.Int64
+	lats, wall := runClients(b, b.N, func(c, i int) bool {
+		// Client c owns spots c, c+32, c+64 ...; its i-th click goes round them.
+		mine := (len(spots) - c + benchClients - 1) / benchClients
+		idx := c + benchClients*((i/benchClients)%mine)
+		s := spots[idx]
+		if h.signedPost("/slack/interactions", payload(s, done[idx])) != http.StatusOK {
+			refused.Add(1)
+			return false
+		}
+		done[idx] = !done[idx]
+		return true
+	})
+	b.StopTimer()
+	h.bot.Close()
+
+	acked := len(lats)
+	require.Zero(b, refused.Load())
+	require.Equal(b, acked, tickEvents(b, h, l.ID)-auditBefore, "each acknowledged tick stored exactly once")
+	stored := h.launch()
+	for i, s := range spots {
+		require.Equal(b, done[i], stored.Checklist.Item(s.n).Done, "item %d", s.n)
+	}
+	b.ReportMetric(float64(acked)/wall.Seconds(), "ticks/s")
+	b.ReportMetric(ms(percentile(lats, 99)), "p99-ms")
+	b.ReportMetric(float64(h.slack.total()-callsBefore)/float64(acked), "api-calls/tick")
+}
+
+// tickEvents counts the tick and untick rows of a launch's audit log.
+func tickEvents(b *testing.B, h *harness, id int64) int {
+	entries, err := h.store.Audit(context.Background(), id)
+	require.NoError(b, err)
+	n := 0
+	for _, e := range entries {
+		if e.Action == "tick" || e.Action == "untick" {
+			n++
+		}
+	}
+	return n
+}
+
+func mustJSON(b *testing.B, v any) string {
+	js, err := json.Marshal(v)
+	require.NoError(b, err)
+	return string(js)
+}
+
+// signedPost posts body to path, signed now, and reads the answer through
+// so that the connection is reused; it returns the status.
+func (h *harness) signedPost(path string, body []byte) int {
+	ts := strconv.FormatInt(time.Now().Unix(), 10)
+	req, err := http.NewRequest(http.MethodPost, h.srv.URL+path, bytes.NewReader(body))
+	if err != nil {
+		return 0
+	}
+	req.Header.Set("X-Slack-Request-Timestamp", ts)
+	req.Header.Set("X-Slack-Signature", sign(testSecret, ts, body))
+	resp, err := h.srv.Client().Do(req)
+	if err != nil {
+		return 0
+	}
+	defer resp.Body.Close()
+	_, _ = io.Copy(io.Discard, resp.Body)
+	return resp.StatusCode
+}
+
