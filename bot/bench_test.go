@@ -213,4 +213,3 @@ func (h *harness) signedPost(path string, body []byte) int {
 	_, _ = io.Copy(io.Discard, resp.Body)
 	return resp.StatusCode
 }
-

@@ -78,6 +78,8 @@ const (
 	closeTimeout = 15 * time.Second
 	// liveMessages is how many of a launch's latest messages a change refreshes.
 	liveMessages = 5
+	// maxBackground is how many jobs after acknowledgements run at once.
+	maxBackground = 8
 )
 
 // httpDoer sends HTTP requests; *http.Client is one.
@@ -103,9 +105,11 @@ type Bot struct {
 	names       *directory
 	events      *seenEvents
 	refresh     *refresher
+	batch       *batcher
 	scheduler   Scheduler // nil until SetScheduler
 	background  context.Context
 	stop        context.CancelFunc
+	slots       chan struct{}
 	wg          sync.WaitGroup
 	closeOnce   sync.Once
 }
@@ -154,8 +158,10 @@ func New(cfg Config) (*Bot, error) {
 		events:     newSeenEvents(eventMemory),
 		background: ctx,
 		stop:       stop,
+		slots:      make(chan struct{}, maxBackground),
 	}
 	b.refresh = newRefresher(b, cfg.RefreshDelay)
+	b.batch = newBatcher(cfg.Store, cfg.AckBudget, &b.wg)
 	b.commands = b.commandTable()
 	b.actions = b.actionTable()
 	b.submissions = b.submissionTable()
@@ -181,8 +187,27 @@ func (b *Bot) Close() {
 	})
 }
 
-// later runs fn after the acknowledgement, tracked so that Close waits for it.
+// later runs fn after the acknowledgement, tracked so that Close waits for
+// it. At most maxBackground such jobs run at once: under a burst the
+// acknowledgements, which Slack waits for, keep most of the CPU, and the
+// Web API is not flooded.
 func (b *Bot) later(fn func(ctx context.Context)) {
+	b.wg.Add(1)
+	go func() {
+		defer b.wg.Done()
+		select {
+		case b.slots <- struct{}{}:
+		case <-b.background.Done():
+			return
+		}
+		defer func() { <-b.slots }()
+		fn(b.background)
+	}()
+}
+
+// urgent runs fn after the acknowledgement at once, for work with its own
+// deadline (a modal's trigger id expires after 3 s).
+func (b *Bot) urgent(fn func(ctx context.Context)) {
 	b.wg.Add(1)
 	go func() {
 		defer b.wg.Done()

@@ -38,10 +38,9 @@ func (b *Bot) onTick(ctx context.Context, k *click, a *slack.BlockAction) metric
 	shown := shownState(k.cb, a.BlockID)
 
 	var (
-		rec     launch.Message
-		known   bool
-		events  []launch.Event
-		changed bool
+		rec    launch.Message
+		known  bool
+		events []launch.Event
 	)
 	err = b.within(ctx, func(ctx context.Context) error {
 		var err error
@@ -49,7 +48,7 @@ func (b *Bot) onTick(ctx context.Context, k *click, a *slack.BlockAction) metric
 		if err != nil {
 			return err
 		}
-		_, err = b.store.Update(ctx, rec.LaunchID, func(l *launch.Launch, now time.Time) ([]launch.Event, error) {
+		events, err = b.batch.apply(ctx, rec.LaunchID, func(l *launch.Launch, now time.Time) ([]launch.Event, error) {
 			if err := k.owns(l); err != nil {
 				return nil, err
 			}
@@ -76,7 +75,14 @@ func (b *Bot) onTick(ctx context.Context, k *click, a *slack.BlockAction) metric
 					unticks = append(unticks, n)
 				}
 			}
-			changed = len(ticks)+len(unticks) > 0
+			// Check every item first: a refused click changes nothing, and
+			// leaves the launch untouched for the rest of its batch.
+			for _, n := range append(ticks, unticks...) {
+				if err := l.CanTick(k.user, n); err != nil {
+					return nil, err
+				}
+			}
+			var evs []launch.Event
 			for _, step := range []struct {
 				nums []int
 				done bool
@@ -84,13 +90,13 @@ func (b *Bot) onTick(ctx context.Context, k *click, a *slack.BlockAction) metric
 				if len(step.nums) == 0 {
 					continue
 				}
-				evs, err := l.SetDone(k.user, step.nums, step.done, now)
+				e, err := l.SetDone(k.user, step.nums, step.done, now)
 				if err != nil {
 					return nil, err
 				}
-				events = append(events, evs...)
+				evs = append(evs, e...)
 			}
-			return events, nil
+			return evs, nil
 		})
 		return err
 	})
@@ -104,10 +110,8 @@ func (b *Bot) onTick(ctx context.Context, k *click, a *slack.BlockAction) metric
 		}
 		return outcomeOf(err)
 	}
-	note := ""
-	if changed {
-		note = tickNote(k.user, events)
-	}
+	note := tickNote(k.user, events)
+	changed := note != ""
 	// A change shows on every live message of the launch; a click that
 	// changed nothing only resyncs the message clicked.
 	b.refreshClicked(rec, known, changed, note)

@@ -62,11 +62,8 @@ func (b *Bot) setDone(ctx context.Context, c *call, args []string, done bool) re
 	if err != nil {
 		return b.fail(c, err)
 	}
-	var events []launch.Event
-	l, err := b.change(ctx, c, func(l *launch.Launch, now time.Time) ([]launch.Event, error) {
-		var err error
-		events, err = l.SetDone(c.user, nums, done, now)
-		return events, err
+	l, events, err := b.changeBatched(ctx, c, func(l *launch.Launch, now time.Time) ([]launch.Event, error) {
+		return l.SetDone(c.user, nums, done, now)
 	})
 	if err != nil {
 		return b.fail(c, err)

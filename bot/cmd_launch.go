@@ -79,7 +79,7 @@ func (b *Bot) cmdImport(ctx context.Context, c *call, _ []string) reply {
 	} else if launch.ErrorCode(err) != launch.ENOTFOUND {
 		return b.fail(c, err)
 	}
-	b.later(func(ctx context.Context) {
+	b.urgent(func(ctx context.Context) {
 		ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 		defer cancel()
 		if _, err := b.slack.OpenViewContext(ctx, c.triggerID, render.ImportModal(c.channel)); err != nil {

@@ -48,7 +48,7 @@ func (b *Bot) within(ctx context.Context, op func(ctx context.Context) error) er
 		defer b.wg.Done()
 		defer cancel()
 		err := op(ctx)
-		if err != nil && ctx.Err() != nil && launch.ErrorCode(err) == launch.EINTERNAL {
+		if err != nil && ctx.Err() != nil && launch.ErrorCode(err) == launch.EINTERNAL && !errors.Is(err, errUnsure) {
 			// The deadline, not the request, made op fail.
 			err = errTimeout
 		}
@@ -82,6 +82,30 @@ func (b *Bot) change(ctx context.Context, c *call, fn func(l *launch.Launch, now
 		return err
 	})
 	return out, err
+}
+
+// changeBatched is change for changes that leave the launch untouched when
+// they fail (the domain's checks come before its changes): they share
+// transactions with the changes made at the same moment.
+func (b *Bot) changeBatched(ctx context.Context, c *call, fn changeFunc) (*launch.Launch, []launch.Event, error) {
+	var (
+		l      *launch.Launch
+		events []launch.Event
+	)
+	err := b.within(ctx, func(ctx context.Context) error {
+		var err error
+		if l, err = b.store.LaunchByChannel(ctx, c.team, c.channel); err != nil {
+			return noLaunchHere(err)
+		}
+		events, err = b.batch.apply(ctx, l.ID, func(l *launch.Launch, now time.Time) ([]launch.Event, error) {
+			if l.Archived {
+				return nil, launch.Errorf(launch.ECONFLICT, "The launch “%s” was archived meanwhile; nothing was changed.", inert(l.Name))
+			}
+			return fn(l, now)
+		})
+		return err
+	})
+	return l, events, err
 }
 
 // channelLaunch reads the channel's active launch within the budget.
