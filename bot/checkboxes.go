@@ -37,18 +37,12 @@ func (b *Bot) onTick(ctx context.Context, k *click, a *slack.BlockAction) metric
 	}
 	shown := shownState(k.cb, a.BlockID)
 
-	var (
-		rec    launch.Message
-		known  bool
-		events []launch.Event
-	)
-	err = b.within(ctx, func(ctx context.Context) error {
-		var err error
-		rec, known, err = b.clickedMessage(ctx, k, v)
+	res, err := withinValue(b, ctx, func(ctx context.Context) (tickResult, error) {
+		rec, known, err := b.clickedMessage(ctx, k, v)
 		if err != nil {
-			return err
+			return tickResult{}, err
 		}
-		events, err = b.batch.apply(ctx, rec.LaunchID, func(l *launch.Launch, now time.Time) ([]launch.Event, error) {
+		events, err := b.batch.apply(ctx, rec.LaunchID, func(l *launch.Launch, now time.Time) ([]launch.Event, error) {
 			if err := k.owns(l); err != nil {
 				return nil, err
 			}
@@ -98,8 +92,9 @@ func (b *Bot) onTick(ctx context.Context, k *click, a *slack.BlockAction) metric
 			}
 			return evs, nil
 		})
-		return err
+		return tickResult{rec: rec, known: known, events: events}, err
 	})
+	rec, known, events := res.rec, res.known, res.events
 	if err != nil {
 		if rec.LaunchID != 0 {
 			b.refreshClicked(rec, known, false, "")
@@ -118,6 +113,13 @@ func (b *Bot) onTick(ctx context.Context, k *click, a *slack.BlockAction) metric
 	b.noticeVoided(k.log, rec.ChannelID, k.user, events)
 	k.log.Info("tick", "launch", rec.LaunchID, "events", len(events))
 	return metrics.OK
+}
+
+// tickResult is what a click stored, and on which message.
+type tickResult struct {
+	rec    launch.Message
+	known  bool
+	events []launch.Event
 }
 
 // refreshClicked brings the clicked message (and with all, every live
@@ -243,21 +245,20 @@ func (b *Bot) showView(ctx context.Context, k *click, value string) metrics.Outc
 		b.tellClicker(k, msgStaleMessage)
 		return metrics.Invalid
 	}
-	var rec launch.Message
-	err = b.within(ctx, func(ctx context.Context) error {
-		var err error
-		if rec, _, err = b.clickedMessage(ctx, k, v); err != nil {
-			return err
+	rec, err := withinValue(b, ctx, func(ctx context.Context) (launch.Message, error) {
+		rec, _, err := b.clickedMessage(ctx, k, v)
+		if err != nil {
+			return rec, err
 		}
 		l, err := b.store.LaunchByID(ctx, rec.LaunchID)
 		if err != nil {
-			return err
+			return rec, err
 		}
 		if l.TeamID != k.team || l.ChannelID != k.channel {
-			return launch.Errorf(launch.ENOTFOUND, "This message does not belong to a launch of this channel.")
+			return rec, launch.Errorf(launch.ENOTFOUND, "This message does not belong to a launch of this channel.")
 		}
 		rec.View = render.ClampView(l, v).String()
-		return b.store.SaveMessage(ctx, rec)
+		return rec, b.store.SaveMessage(ctx, rec)
 	})
 	if err != nil {
 		b.tellClicker(k, userMessage(err))

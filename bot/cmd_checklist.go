@@ -62,12 +62,13 @@ func (b *Bot) setDone(ctx context.Context, c *call, args []string, done bool) re
 	if err != nil {
 		return b.fail(c, err)
 	}
-	l, events, err := b.changeBatched(ctx, c, func(l *launch.Launch, now time.Time) ([]launch.Event, error) {
+	res, err := b.changeBatched(ctx, c, func(l *launch.Launch, now time.Time) ([]launch.Event, error) {
 		return l.SetDone(c.user, nums, done, now)
 	})
 	if err != nil {
 		return b.fail(c, err)
 	}
+	l, events := res.launch, res.events
 	changed := changedItems(events)
 	if len(changed) == 0 {
 		state := "open"

@@ -290,3 +290,53 @@ func TestTemplatesAndImportOpensTheForm(t *testing.T) {
 	h.bot.Close()
 	assert.Equal(t, 1, h.slack.count("views.open"), "no form for a channel that has a launch")
 }
+
+func TestExportIsSentWhole(t *testing.T) {
+	h := newHarness(t)
+	h.newLaunch()
+	h.command("UEVE", "tick 1 2 3")
+	for _, format := range []string{"csv", "json"} {
+		t.Run(format, func(t *testing.T) {
+			before := len(h.slack.callsOf("response_url"))
+			dmsBefore := h.slack.count("chat.postMessage")
+			a := h.command("UEVE", "export "+format)
+			require.Equal(t, "ephemeral", a.Answer.ResponseType)
+			assert.Contains(t, a.Answer.Text, "Preparing the "+format+" export")
+			want, err := exporters[format](h.launch(), testNow)
+			require.NoError(t, err)
+
+			var got strings.Builder
+			require.Eventually(t, func() bool {
+				got.Reset()
+				var bodies []string
+				for _, c := range h.slack.callsOf("response_url")[before:] {
+					bodies = append(bodies, string(c.JSON))
+				}
+				for _, c := range h.slack.callsOf("chat.postMessage")[dmsBefore:] {
+					assert.Equal(t, "UEVE", c.Form.Get("channel"), "long exports go to the user's DM")
+					bodies = append(bodies, `{"blocks":`+c.Form.Get("blocks")+`}`)
+				}
+				for _, body := range bodies {
+					var msg struct {
+						Blocks []struct {
+							Type string `json:"type"`
+							Text struct {
+								Text string `json:"text"`
+							} `json:"text"`
+						} `json:"blocks"`
+					}
+					require.NoError(t, json.Unmarshal([]byte(body), &msg))
+					for _, blk := range msg.Blocks {
+						if blk.Type == "section" && strings.HasPrefix(blk.Text.Text, "```") {
+							assert.LessOrEqual(t, len([]rune(blk.Text.Text)), 3000)
+							got.WriteString(strings.TrimSuffix(strings.TrimPrefix(blk.Text.Text, "```"), "```"))
+						}
+					}
+				}
+				return got.Len() >= len(want)
+			}, 10*time.Second, 20*time.Millisecond)
+			back := strings.NewReplacer("&lt;", "<", "&gt;", ">", "&amp;", "&", "\u200b", "").Replace(got.String())
+			assert.Equal(t, string(want), back, "the export arrives whole")
+		})
+	}
+}

@@ -38,85 +38,96 @@ func userMessage(err error) string {
 
 // within runs op with the acknowledgement's budget: Slack waits 3 s for an
 // answer however slow the database is. op gets a context with that
-// deadline; if op has not returned by then, within returns errUnsure and
-// op finishes in the background.
+// deadline; if op has not returned by then, within returns errUnsure and op
+// finishes in the background: after errUnsure, read nothing op writes.
 func (b *Bot) within(ctx context.Context, op func(ctx context.Context) error) error {
+	_, err := withinValue(b, ctx, func(ctx context.Context) (struct{}, error) { return struct{}{}, op(ctx) })
+	return err
+}
+
+// withinValue is within for an op with a result, handed over only when op
+// finished in time.
+func withinValue[T any](b *Bot, ctx context.Context, op func(ctx context.Context) (T, error)) (T, error) {
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), b.ackBudget)
-	done := make(chan error, 1)
+	type result struct {
+		v   T
+		err error
+	}
+	done := make(chan result, 1)
 	b.wg.Add(1)
 	go func() {
 		defer b.wg.Done()
 		defer cancel()
-		err := op(ctx)
+		v, err := op(ctx)
 		if err != nil && ctx.Err() != nil && launch.ErrorCode(err) == launch.EINTERNAL && !errors.Is(err, errUnsure) {
 			// The deadline, not the request, made op fail.
 			err = errTimeout
 		}
-		done <- err
+		done <- result{v, err}
 	}()
 	timer := time.NewTimer(b.ackBudget + 50*time.Millisecond)
 	defer timer.Stop()
 	select {
-	case err := <-done:
-		return err
+	case r := <-done:
+		return r.v, r.err
 	case <-timer.C:
-		return errUnsure
+		var zero T
+		return zero, errUnsure
 	}
 }
 
 // change applies fn to the channel's active launch and stores the result
 // with its events, all before the acknowledgement.
 func (b *Bot) change(ctx context.Context, c *call, fn func(l *launch.Launch, now time.Time) ([]launch.Event, error)) (*launch.Launch, error) {
-	var out *launch.Launch
-	err := b.within(ctx, func(ctx context.Context) error {
+	return withinValue(b, ctx, func(ctx context.Context) (*launch.Launch, error) {
 		l, err := b.store.LaunchByChannel(ctx, c.team, c.channel)
 		if err != nil {
-			return noLaunchHere(err)
+			return nil, noLaunchHere(err)
 		}
-		out, err = b.store.Update(ctx, l.ID, func(l *launch.Launch, now time.Time) ([]launch.Event, error) {
+		return b.store.Update(ctx, l.ID, func(l *launch.Launch, now time.Time) ([]launch.Event, error) {
 			if l.Archived {
-				return nil, launch.Errorf(launch.ECONFLICT, "The launch “%s” was archived meanwhile; nothing was changed.", inert(l.Name))
+				return nil, archivedMeanwhile(l)
 			}
 			return fn(l, now)
 		})
-		return err
 	})
-	return out, err
+}
+
+// batchedChange is what changeBatched stored.
+type batchedChange struct {
+	launch *launch.Launch // as it was before the change
+	events []launch.Event
 }
 
 // changeBatched is change for changes that leave the launch untouched when
 // they fail (the domain's checks come before its changes): they share
 // transactions with the changes made at the same moment.
-func (b *Bot) changeBatched(ctx context.Context, c *call, fn changeFunc) (*launch.Launch, []launch.Event, error) {
-	var (
-		l      *launch.Launch
-		events []launch.Event
-	)
-	err := b.within(ctx, func(ctx context.Context) error {
-		var err error
-		if l, err = b.store.LaunchByChannel(ctx, c.team, c.channel); err != nil {
-			return noLaunchHere(err)
+func (b *Bot) changeBatched(ctx context.Context, c *call, fn changeFunc) (batchedChange, error) {
+	return withinValue(b, ctx, func(ctx context.Context) (batchedChange, error) {
+		l, err := b.store.LaunchByChannel(ctx, c.team, c.channel)
+		if err != nil {
+			return batchedChange{}, noLaunchHere(err)
 		}
-		events, err = b.batch.apply(ctx, l.ID, func(l *launch.Launch, now time.Time) ([]launch.Event, error) {
+		events, err := b.batch.apply(ctx, l.ID, func(l *launch.Launch, now time.Time) ([]launch.Event, error) {
 			if l.Archived {
-				return nil, launch.Errorf(launch.ECONFLICT, "The launch “%s” was archived meanwhile; nothing was changed.", inert(l.Name))
+				return nil, archivedMeanwhile(l)
 			}
 			return fn(l, now)
 		})
-		return err
+		return batchedChange{launch: l, events: events}, err
 	})
-	return l, events, err
+}
+
+func archivedMeanwhile(l *launch.Launch) error {
+	return launch.Errorf(launch.ECONFLICT, "The launch “%s” was archived meanwhile; nothing was changed.", inert(l.Name))
 }
 
 // channelLaunch reads the channel's active launch within the budget.
 func (b *Bot) channelLaunch(ctx context.Context, c *call) (*launch.Launch, error) {
-	var l *launch.Launch
-	err := b.within(ctx, func(ctx context.Context) error {
-		var err error
-		l, err = b.store.LaunchByChannel(ctx, c.team, c.channel)
-		return noLaunchHere(err)
+	return withinValue(b, ctx, func(ctx context.Context) (*launch.Launch, error) {
+		l, err := b.store.LaunchByChannel(ctx, c.team, c.channel)
+		return l, noLaunchHere(err)
 	})
-	return l, err
 }
 
 // noLaunchHere words a missing launch for the slash command's user.

@@ -80,7 +80,8 @@ func (f *fakeSlack) client() *slack.Client {
 	// Keep connections to the fake alive across concurrent calls, as a
 	// production transport should.
 	hc := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 64}}
-	return slack.New("xoxb-test-token", slack.OptionAPIURL(f.apiURL()), slack.OptionRetryConfig(cfg), slack.OptionHTTPClient(hc))
+	// The retry wrapper goes around the HTTP client: it comes after it.
+	return slack.New("xoxb-test-token", slack.OptionAPIURL(f.apiURL()), slack.OptionHTTPClient(hc), slack.OptionRetryConfig(cfg))
 }
 
 // failNext makes the next n calls of method fail as told.
