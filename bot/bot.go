@@ -26,7 +26,6 @@ import (
 type Store interface {
 	launch.Store
 	ApprovalStore
-	ApprovalStore
 	// SaveMessage records a posted message, or updates the record of the
 	// message with the same channel and ts.
 	SaveMessage(ctx context.Context, m launch.Message) error

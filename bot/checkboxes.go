@@ -3,6 +3,7 @@ package bot
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -50,47 +51,8 @@ func (b *Bot) onTick(ctx context.Context, k *click, a *slack.BlockAction) metric
 			if !ok {
 				return nil, launch.Errorf(launch.ECONFLICT, msgStaleMessage)
 			}
-			var ticks, unticks []int
-			for _, n := range items {
-				before, ok := shown[n]
-				if !ok && len(shown) > 0 {
-					// Not on the message clicked: the user did not change it.
-					continue
-				}
-				if !ok {
-					// No message in the payload (an ephemeral one): compare
-					// with the stored state.
-					before = l.Checklist.Item(n).Done
-				}
-				switch want := selected[n]; {
-				case want && !before:
-					ticks = append(ticks, n)
-				case !want && before:
-					unticks = append(unticks, n)
-				}
-			}
-			// Check every item first: a refused click changes nothing, and
-			// leaves the launch untouched for the rest of its batch.
-			for _, n := range append(ticks, unticks...) {
-				if err := l.CanTick(k.user, n); err != nil {
-					return nil, err
-				}
-			}
-			var evs []launch.Event
-			for _, step := range []struct {
-				nums []int
-				done bool
-			}{{ticks, true}, {unticks, false}} {
-				if len(step.nums) == 0 {
-					continue
-				}
-				e, err := l.SetDone(k.user, step.nums, step.done, now)
-				if err != nil {
-					return nil, err
-				}
-				evs = append(evs, e...)
-			}
-			return evs, nil
+			ticks, unticks := clickChanges(l, items, shown, selected)
+			return applyClick(l, k.user, ticks, unticks, now)
 		})
 		return tickResult{rec: rec, known: known, events: events}, err
 	})
@@ -113,6 +75,56 @@ func (b *Bot) onTick(ctx context.Context, k *click, a *slack.BlockAction) metric
 	b.noticeVoided(k.log, rec.ChannelID, k.user, events)
 	k.log.Info("tick", "launch", rec.LaunchID, "events", len(events))
 	return metrics.OK
+}
+
+// clickChanges returns the items of a checkboxes element that a click
+// ticked and unticked: those whose selection differs from what the message
+// showed. Without the message (an ephemeral one), the stored state stands
+// for what it showed.
+func clickChanges(l *launch.Launch, items []int, shown, selected map[int]bool) (ticks, unticks []int) {
+	for _, n := range items {
+		before, ok := shown[n]
+		if !ok && len(shown) > 0 {
+			// Not on the message clicked: the user did not change it.
+			continue
+		}
+		if !ok {
+			before = l.Checklist.Item(n).Done
+		}
+		switch want := selected[n]; {
+		case want && !before:
+			ticks = append(ticks, n)
+		case !want && before:
+			unticks = append(unticks, n)
+		}
+	}
+	return ticks, unticks
+}
+
+// applyClick ticks and unticks items for user. Every item is checked
+// first: a refused click changes nothing, and leaves the launch untouched
+// for the other changes of its batch.
+func applyClick(l *launch.Launch, user string, ticks, unticks []int, now time.Time) ([]launch.Event, error) {
+	for _, n := range slices.Concat(ticks, unticks) {
+		if err := l.CanTick(user, n); err != nil {
+			return nil, err
+		}
+	}
+	var events []launch.Event
+	for _, step := range []struct {
+		nums []int
+		done bool
+	}{{ticks, true}, {unticks, false}} {
+		if len(step.nums) == 0 {
+			continue
+		}
+		evs, err := l.SetDone(user, step.nums, step.done, now)
+		if err != nil {
+			return nil, err
+		}
+		events = append(events, evs...)
+	}
+	return events, nil
 }
 
 // tickResult is what a click stored, and on which message.

@@ -299,3 +299,18 @@ func TestUnknownMessageIsAdopted(t *testing.T) {
 		return err == nil
 	}, 5*time.Second, 5*time.Millisecond)
 }
+
+func TestClickWithoutMessageComparesWithStoredState(t *testing.T) {
+	h := newHarness(t)
+	l := h.newLaunch()
+	ts := h.postChecklist("")
+	items := firstItems(l, 2)
+	p := h.toggle("UEVE", ts, items[0]) // built while the message shows neither ticked
+	h.command("UEVE", "tick "+itoa(items[1]))
+	delete(p, "message")
+	p["container"].(map[string]any)["is_ephemeral"] = true
+	require.Equal(t, http.StatusOK, h.interact(p).Status)
+	got := h.launch()
+	assert.True(t, got.Checklist.Item(items[0]).Done)
+	assert.False(t, got.Checklist.Item(items[1]).Done, "without the message, the selection is the whole truth")
+}

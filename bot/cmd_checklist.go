@@ -17,9 +17,7 @@ func (b *Bot) cmdStatus(ctx context.Context, c *call, _ []string) reply {
 	if err != nil {
 		return b.fail(c, err)
 	}
-	b.later(func(ctx context.Context) {
-		b.postTracked(ctx, c.log, l, launch.MessageStatus, "", render.Status(l, b.now()), c.responseURL)
-	})
+	b.postLive(c, l.ID, launch.MessageStatus, "", func(l *launch.Launch) render.Message { return render.Status(l, b.now()) })
 	return reply{}
 }
 
@@ -37,11 +35,24 @@ func (b *Bot) cmdChecklist(ctx context.Context, c *call, args []string) reply {
 		}
 		v.Section = s.Index
 	}
-	b.later(func(ctx context.Context) {
-		msg := render.ChecklistNamed(l, v, "", b.names.namesOf(c.team))
-		b.postTracked(ctx, c.log, l, launch.MessageChecklist, v.String(), msg, c.responseURL)
+	b.postLive(c, l.ID, launch.MessageChecklist, v.String(), func(l *launch.Launch) render.Message {
+		return render.ChecklistNamed(l, v, "", b.names.namesOf(c.team))
 	})
 	return reply{}
+}
+
+// postLive posts a live message drawn from the launch's state when the post
+// goes out (the freshest, and nothing big waits in memory meanwhile).
+func (b *Bot) postLive(c *call, id int64, kind, view string, draw func(l *launch.Launch) render.Message) {
+	b.later(func(ctx context.Context) {
+		l, err := b.store.LaunchByID(ctx, id)
+		if err != nil {
+			c.log.Error("load launch to post", "launch", id, "err", err)
+			b.respond(ctx, c.log, c.responseURL, render.Notice(launch.ErrorMessage(err)))
+			return
+		}
+		b.postTracked(ctx, c.log, l, kind, view, draw(l), c.responseURL)
+	})
 }
 
 func (b *Bot) cmdTick(ctx context.Context, c *call, args []string) reply {

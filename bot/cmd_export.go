@@ -62,8 +62,10 @@ func (b *Bot) cmdExport(ctx context.Context, c *call, args []string) reply {
 		}
 		b.respond(ctx, c.log, c.responseURL, render.Notice(fmt.Sprintf(
 			"The %s export takes %d messages; I am sending them to you in a direct message.", format, len(posts))))
+		ctx, cancel := context.WithTimeout(ctx, slackTimeout)
+		defer cancel()
 		for _, p := range posts {
-			b.tellUser(ctx, c.log, "", c.user, p)
+			b.directMessage(ctx, c.log, c.user, p)
 		}
 	})
 	return notice(fmt.Sprintf("Preparing the %s export of “%s”…", format, inert(l.Name)))

@@ -15,6 +15,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/golive/golive/internal/launch"
+	"github.com/golive/golive/internal/metrics"
 )
 
 // Slack's published worked example of a v0 signature (see SLACK.md): the
@@ -166,4 +167,36 @@ func TestLogsHoldNoSecrets(t *testing.T) {
 	for _, line := range strings.Split(strings.TrimSpace(logs), "\n") {
 		assert.True(t, json.Valid([]byte(line)), "JSON log line: %s", line)
 	}
+}
+
+func TestMetricsCountCommandsClicksAndAcks(t *testing.T) {
+	m := metrics.New("test")
+	h := newHarness(t, func(c *Config) { c.Metrics = m })
+	h.newLaunch()
+	h.command("UEVE", "tikc")
+	ts := h.postChecklist("")
+	h.interact(h.toggle("UEVE", ts, 1))
+
+	families, err := m.Registry().Gather()
+	require.NoError(t, err)
+	seen := map[string]float64{}
+	for _, f := range families {
+		for _, metric := range f.GetMetric() {
+			key := f.GetName()
+			for _, l := range metric.GetLabel() {
+				key += " " + l.GetName() + "=" + l.GetValue()
+			}
+			if c := metric.GetCounter(); c != nil {
+				seen[key] = c.GetValue()
+			}
+			if hist := metric.GetHistogram(); hist != nil {
+				seen[key] = float64(hist.GetSampleCount())
+			}
+		}
+	}
+	assert.Equal(t, 1.0, seen["golive_commands_total kind=new outcome=ok"])
+	assert.Equal(t, 1.0, seen["golive_commands_total kind=unknown outcome=invalid"])
+	assert.Equal(t, 1.0, seen["golive_clicks_total kind=tick outcome=ok"])
+	assert.Equal(t, 3.0, seen["golive_request_duration_seconds kind=command"])
+	assert.Equal(t, 1.0, seen["golive_request_duration_seconds kind=interaction"])
 }

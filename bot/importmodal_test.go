@@ -101,5 +101,6 @@ func TestImportReportFallsBackToDirectMessage(t *testing.T) {
 	h.slack.failNext("chat.postEphemeral", 1, fault{slackError: "not_in_channel"})
 	h.interact(importSubmission("UIMP", testChan, "Payments", "2026-12-01", smallChecklist))
 	require.Eventually(t, func() bool { return h.slack.count("chat.postMessage") == 1 }, 5*time.Second, 5*time.Millisecond)
-	assert.Equal(t, "UIMP", h.slack.callsOf("chat.postMessage")[0].Form.Get("channel"))
+	assert.Equal(t, "D1", h.slack.callsOf("chat.postMessage")[0].Form.Get("channel"))
+	assert.Equal(t, "UIMP", h.slack.callsOf("conversations.open")[0].Form.Get("users"))
 }

@@ -147,7 +147,17 @@ func (b *Bot) tellUser(ctx context.Context, log *slog.Logger, channel, user stri
 		}
 		log.Warn("ephemeral message; sending a direct message instead", "err", err)
 	}
-	if _, _, err := b.slack.PostMessageContext(ctx, user, messageOptions(msg)...); err != nil {
+	b.directMessage(ctx, log, user, msg)
+}
+
+// directMessage posts msg in the bot's direct conversation with user.
+func (b *Bot) directMessage(ctx context.Context, log *slog.Logger, user string, msg render.Message) {
+	im, _, _, err := b.slack.OpenConversationContext(ctx, &slack.OpenConversationParameters{Users: []string{user}})
+	if err != nil {
+		log.Error("open a direct message", "err", err)
+		return
+	}
+	if _, _, err := b.slack.PostMessageContext(ctx, im.ID, messageOptions(msg)...); err != nil {
 		log.Error("direct message", "err", err)
 	}
 }
