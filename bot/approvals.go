@@ -44,21 +44,20 @@ const (
 // creator and the role holders may; roles nobody holds are named, and never
 // count as approved.
 func (b *Bot) cmdApprovals(ctx context.Context, c *call, _ []string) reply {
-	var asked []string
-	l, err := b.change(ctx, c, func(l *launch.Launch, _ time.Time) ([]launch.Event, error) {
+	l, asked, err := changeWith(b, ctx, c, func(l *launch.Launch, _ time.Time) ([]string, []launch.Event, error) {
 		if err := l.CanRequestApprovals(c.user); err != nil {
-			return nil, err
+			return nil, nil, err
 		}
-		asked = asked[:0]
+		var asked []string
 		for _, r := range l.Checklist.Roles {
 			if r.Holder != "" {
-				asked = append(asked, fmt.Sprintf("%s (<@%s>)", r.Name, r.Holder))
+				asked = append(asked, fmt.Sprintf("%s (<@%s>)", inert(r.Name), r.Holder))
 			}
 		}
 		if len(asked) == 0 {
-			return nil, launch.Errorf(launch.ECONFLICT, "Nobody holds a role yet, so there is nobody to ask. The launch's creator assigns each role with `role \"<Role Name>\" @user`; `roles` lists them.")
+			return nil, nil, launch.Errorf(launch.ECONFLICT, "Nobody holds a role yet, so there is nobody to ask. The launch's creator assigns each role with `role \"<Role Name>\" @user`; `roles` lists them.")
 		}
-		return []launch.Event{{Actor: c.user, Action: "approvals-request", Subject: "approvals",
+		return asked, []launch.Event{{Actor: c.user, Action: "approvals-request", Subject: "approvals",
 			After: "asked " + strings.Join(asked, ", ")}}, nil
 	})
 	if err != nil {
@@ -76,7 +75,9 @@ func (b *Bot) cmdApprovals(ctx context.Context, c *call, _ []string) reply {
 
 // askHolders sends each holder the approval DM (or, when they have
 // answered, their answer with the buttons to change it: a new round opens
-// answers again) and tells the requester about any DM Slack refused.
+// answers again) and tells the requester about any DM Slack refused. The
+// DMs recorded, it plans the launch's reminders again: holders who do not
+// answer are nudged daily from tomorrow on (schedule.Asks).
 func (b *Bot) askHolders(ctx context.Context, log *slog.Logger, l *launch.Launch, responseURL string) {
 	ctx, cancel := context.WithTimeout(ctx, slackTimeout)
 	defer cancel()
@@ -88,9 +89,10 @@ func (b *Bot) askHolders(ctx context.Context, log *slog.Logger, l *launch.Launch
 		}
 		if err := b.askHolder(ctx, l, r, now); err != nil {
 			log.Error("approval DM", "launch", l.ID, "role", r.Name, "err", err)
-			failed = append(failed, fmt.Sprintf("<@%s> (%s)", r.Holder, r.Name))
+			failed = append(failed, fmt.Sprintf("<@%s> (%s)", r.Holder, inert(r.Name)))
 		}
 	}
+	b.syncReminders(log, l.ID)
 	if len(failed) > 0 {
 		b.respond(ctx, log, responseURL, render.Notice(fmt.Sprintf(
 			"I could not send the approval DM to %s; Slack refused it. Ask them to open a DM with golive, then run `approvals` again.",
@@ -150,16 +152,16 @@ func (b *Bot) onApproval(ctx context.Context, k *click, a *slack.BlockAction) me
 // openNoteModal checks that the clicker may answer for the role, then opens
 // the conditions or reject modal (the click's trigger_id lasts 3 s).
 func (b *Bot) openNoteModal(ctx context.Context, k *click, ref render.ApprovalRef, action string) metrics.Outcome {
-	var (
+	type loaded struct {
 		l     *launch.Launch
 		asked time.Time
-	)
-	err := b.within(ctx, func(ctx context.Context) error {
-		asked = b.askedAt(ctx, ref, k.user)
-		var err error
-		l, err = b.store.LaunchByID(ctx, ref.LaunchID)
-		return err
+	}
+	got, err := withinValue(b, ctx, func(ctx context.Context) (loaded, error) {
+		asked := b.askedAt(ctx, ref, k.user)
+		l, err := b.store.LaunchByID(ctx, ref.LaunchID)
+		return loaded{l, asked}, err
 	})
+	l, asked := got.l, got.asked
 	if err == nil && l.TeamID != k.team {
 		err = launch.Errorf(launch.ENOTFOUND, msgLaunchGone)
 	}
@@ -271,9 +273,14 @@ type answered struct {
 // announced in the same transaction: exactly one of two answers arriving
 // together sees itself last.
 func (b *Bot) recordAnswer(ctx context.Context, k *click, ref render.ApprovalRef, v checklist.Verdict, note string) (answered, error) {
-	res := answered{role: ref.Role}
-	var refused error
-	err := b.within(ctx, func(ctx context.Context) error {
+	// recorded is what the transaction saw: the answer, or why it was refused.
+	type recorded struct {
+		res     answered
+		refused error
+	}
+	rec, err := withinValue(b, ctx, func(ctx context.Context) (recorded, error) {
+		res := answered{role: ref.Role}
+		var refused error
 		asked := b.askedAt(ctx, ref, k.user)
 		l, err := b.store.Update(ctx, ref.LaunchID, func(l *launch.Launch, now time.Time) ([]launch.Event, error) {
 			refused = nil
@@ -311,10 +318,8 @@ func (b *Bot) recordAnswer(ctx context.Context, k *click, ref render.ApprovalRef
 			return events, nil
 		})
 		res.l = l
-		return err
+		return recorded{res, refused}, err
 	})
-	// On a timeout the transaction may still be running: read nothing it
-	// writes unless it has finished.
 	if launch.ErrorCode(err) == launch.ENOTFOUND {
 		k.log.Warn("approval-refused", "reason", "launch not found", "launch", ref.LaunchID)
 		return answered{}, launch.Errorf(launch.ENOTFOUND, msgLaunchGone)
@@ -325,9 +330,10 @@ func (b *Bot) recordAnswer(ctx context.Context, k *click, ref render.ApprovalRef
 		}
 		return answered{}, err
 	}
-	if refused != nil {
-		k.log.Warn("approval-refused", "launch", ref.LaunchID, "code", launch.ErrorCode(refused))
-		return res, refused
+	res := rec.res
+	if rec.refused != nil {
+		k.log.Warn("approval-refused", "launch", ref.LaunchID, "code", launch.ErrorCode(rec.refused))
+		return res, rec.refused
 	}
 	if !res.changed {
 		return res, launch.Errorf(launch.ECONFLICT, msgAlreadyGiven)
@@ -390,7 +396,7 @@ func (b *Bot) afterAnswer(k *click, res answered) {
 	if err != nil {
 		return
 	}
-	b.refreshLaunch(l.ID, fmt.Sprintf("<@%s> answered for %s: %s", k.user, r.Name, r.Verdict))
+	b.refreshLaunch(l.ID, fmt.Sprintf("<@%s> answered for %s: %s", k.user, inert(r.Name), r.Verdict))
 	b.later(func(ctx context.Context) {
 		ctx, cancel := context.WithTimeout(ctx, slackTimeout)
 		defer cancel()

@@ -18,6 +18,7 @@ import (
 
 	"github.com/golive/golive/internal/launch"
 	"github.com/golive/golive/internal/metrics"
+	"github.com/golive/golive/internal/schedule"
 )
 
 // Store is what the bot needs from persistence: launches, the messages it
@@ -37,6 +38,9 @@ type Store interface {
 	// DeleteMessage forgets a message (deleted in Slack, say); it is not an
 	// error when there is no such record.
 	DeleteMessage(ctx context.Context, channelID, ts string) error
+	// TroubledReminders returns a launch's reminders whose posts failed and
+	// are waiting for a retry, or were given up on.
+	TroubledReminders(ctx context.Context, launchID int64) ([]schedule.Reminder, error)
 }
 
 // Config is what New needs. Store, Slack and a signing secret (for HTTP

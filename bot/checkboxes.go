@@ -152,11 +152,15 @@ func (b *Bot) refreshClicked(rec launch.Message, known, all bool, note string) {
 
 // clickedMessage finds the record of the message clicked and its launch:
 // the stored record, or else the channel's active launch with the view the
-// click came from.
+// click came from (a window's reminder when the message's metadata says it
+// is one). A checklist page's record takes the view clicked; a reminder's
+// or a status's keeps its own kind and view.
 func (b *Bot) clickedMessage(ctx context.Context, k *click, v render.View) (launch.Message, bool, error) {
 	rec, err := b.store.Message(ctx, k.channel, k.messageTS)
 	if err == nil {
-		rec.View = v.String()
+		if rec.Kind == launch.MessageChecklist {
+			rec.View = v.String()
+		}
 		return rec, true, nil
 	}
 	if launch.ErrorCode(err) != launch.ENOTFOUND {
@@ -168,6 +172,9 @@ func (b *Bot) clickedMessage(ctx context.Context, k *click, v render.View) (laun
 			return launch.Message{}, false, launch.Errorf(launch.ENOTFOUND, "This checklist's launch is over: the channel has no active launch.")
 		}
 		return launch.Message{}, false, err
+	}
+	if rec, ok := reminderRecord(l, k.cb.Message, k.channel, k.messageTS, b.reminderTime(), b.now()); ok {
+		return rec, false, nil
 	}
 	return launch.Message{LaunchID: l.ID, ChannelID: k.channel, TS: k.messageTS, Kind: launch.MessageChecklist,
 		View: v.String(), PostedAt: b.now()}, false, nil
@@ -250,7 +257,8 @@ func (b *Bot) onPick(ctx context.Context, k *click, a *slack.BlockAction) metric
 	return b.showView(ctx, k, a.SelectedOption.Value)
 }
 
-// showView records the view a message now shows and redraws it at once.
+// showView records the view a checklist message now shows and redraws it
+// at once. Other messages have no pages: a reminder stays a reminder.
 func (b *Bot) showView(ctx context.Context, k *click, value string) metrics.Outcome {
 	v, err := render.ParseView(value)
 	if err != nil || k.channel == "" || k.messageTS == "" {
@@ -261,6 +269,9 @@ func (b *Bot) showView(ctx context.Context, k *click, value string) metrics.Outc
 		rec, _, err := b.clickedMessage(ctx, k, v)
 		if err != nil {
 			return rec, err
+		}
+		if rec.Kind != launch.MessageChecklist {
+			return rec, launch.Errorf(launch.EINVALID, msgStaleMessage)
 		}
 		l, err := b.store.LaunchByID(ctx, rec.LaunchID)
 		if err != nil {

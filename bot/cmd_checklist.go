@@ -115,7 +115,7 @@ func voidedSignoffs(events []launch.Event) string {
 	var out []string
 	for _, e := range events {
 		if e.Action == "signoff-void" {
-			out = append(out, " The sign-off of "+strings.TrimPrefix(e.Subject, "section ")+" is void now.")
+			out = append(out, " The sign-off of "+inert(strings.TrimPrefix(e.Subject, "section "))+" is void now.")
 		}
 	}
 	return strings.Join(out, "")
@@ -149,18 +149,17 @@ func (b *Bot) cmdOwner(ctx context.Context, c *call, args []string) reply {
 		}
 	}
 	item, isItem := itemRef(ref)
-	var subject string
-	l, err := b.change(ctx, c, func(l *launch.Launch, _ time.Time) ([]launch.Event, error) {
+	l, subject, err := changeWith(b, ctx, c, func(l *launch.Launch, _ time.Time) (string, []launch.Event, error) {
 		if isItem {
-			subject = "item " + strconv.Itoa(item)
-			return l.SetItemOwner(c.user, item, owner)
+			events, err := l.SetItemOwner(c.user, item, owner)
+			return "item " + strconv.Itoa(item), events, err
 		}
 		s, err := l.FindSection(ref)
 		if err != nil {
-			return nil, err
+			return "", nil, err
 		}
-		subject = inert(s.Title)
-		return l.SetSectionOwner(c.user, ref, owner)
+		events, err := l.SetSectionOwner(c.user, ref, owner)
+		return inert(s.Title), events, err
 	})
 	if err != nil {
 		return b.fail(c, err)

@@ -60,7 +60,8 @@ func (b *Bot) cmdNew(ctx context.Context, c *call, args []string) reply {
 	if err := l.Validate(); err != nil {
 		return b.fail(c, err)
 	}
-	if err := b.within(ctx, func(ctx context.Context) error { return b.store.CreateLaunch(ctx, l, c.user) }); err != nil {
+	l, err = b.createLaunch(ctx, l, c.user)
+	if err != nil {
 		return b.fail(c, err)
 	}
 	c.log.Info("launch created", "launch", l.ID, "template", tmpl.Name)
@@ -114,10 +115,10 @@ func (b *Bot) cmdDate(ctx context.Context, c *call, args []string) reply {
 	if len(args) != 1 {
 		return b.usage(c, "date", "Give one date.")
 	}
-	var before string
-	l, err := b.change(ctx, c, func(l *launch.Launch, _ time.Time) ([]launch.Event, error) {
-		before = l.Date
-		return l.MoveDate(c.user, args[0])
+	l, before, err := changeWith(b, ctx, c, func(l *launch.Launch, _ time.Time) (string, []launch.Event, error) {
+		before := l.Date
+		events, err := l.MoveDate(c.user, args[0])
+		return before, events, err
 	})
 	if err != nil {
 		return b.fail(c, err)

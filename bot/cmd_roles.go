@@ -55,6 +55,8 @@ func (b *Bot) cmdRole(ctx context.Context, c *call, args []string) reply {
 		return b.fail(c, err)
 	}
 	b.refreshLaunch(l.ID, strings.TrimSuffix(text, "."))
+	// A new holder owes an answer: the daily nudges may have to start again.
+	b.syncReminders(c.log, l.ID)
 	msg := render.Notice(text)
 	return reply{msg: &msg, inChannel: true}
 }

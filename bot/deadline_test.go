@@ -10,6 +10,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/golive/golive/bot/render"
 	"github.com/golive/golive/internal/launch"
 	"github.com/golive/golive/store"
 )
@@ -70,4 +71,73 @@ func TestInternalErrorsStayInTheLog(t *testing.T) {
 	assert.Equal(t, launch.ErrorMessage(errors.New("x")), a.Answer.Text)
 	assert.NotContains(t, string(a.Body), "disk I/O")
 	assert.Contains(t, h.logs.String(), "disk I/O error", "the detail is logged")
+}
+
+// lateStore is the real store whose Update starts late and then runs to
+// the end whatever its context says, like SQLite inside a cgo call.
+type lateStore struct {
+	*store.Store
+	late time.Duration
+}
+
+func (s *lateStore) Update(ctx context.Context, id int64, fn func(*launch.Launch, time.Time) ([]launch.Event, error)) (*launch.Launch, error) {
+	time.Sleep(s.late)
+	return s.Store.Update(context.WithoutCancel(ctx), id, fn)
+}
+
+// Each command that reads what its change saw (the old date, the people
+// asked, the section named) runs past its deadline here, while its
+// transaction goes on in the background. Run with -race, this shows that
+// the handler reads nothing the transaction writes: one command per bot,
+// so that no later request orders the two by chance.
+func TestChangesPastTheDeadlineShareNothing(t *testing.T) {
+	for _, tc := range []struct{ text, date, review string }{
+		{"date 2026-12-05", "2026-12-05", ""},
+		{"owner 1 none", "2026-12-01", ""},
+		{"owner Security none", "2026-12-01", ""},
+		{"review 2026-12-10", "2026-12-01", "2026-12-10"},
+		{"approvals", "2026-12-01", ""},
+		{"decide", "2026-12-01", ""},
+	} {
+		t.Run(tc.text, func(t *testing.T) {
+			h := newHarness(t, func(c *Config) {
+				c.Store = &lateStore{Store: c.Store.(*store.Store), late: 300 * time.Millisecond}
+				c.AckBudget = 100 * time.Millisecond
+			})
+			l := h.newLaunch()
+			_, err := h.store.Update(context.Background(), l.ID, func(l *launch.Launch, _ time.Time) ([]launch.Event, error) {
+				return l.SetRoleHolder(creator, l.Checklist.Roles[0].Name, "UDANA")
+			})
+			require.NoError(t, err)
+
+			a := h.command(creator, tc.text)
+			require.Equal(t, http.StatusOK, a.Status)
+			assert.Equal(t, msgUnsure, a.Answer.Text)
+			h.bot.Close() // waits for the transaction left running
+			got := h.launch()
+			assert.Equal(t, tc.date, got.Date, "the change went through after the deadline")
+			assert.Equal(t, tc.review, got.ReviewDate)
+		})
+	}
+}
+
+// The sign-off confirmation is a click: its answer comes through the
+// response_url, after the acknowledgement.
+func TestSignoffPastTheDeadlineSharesNothing(t *testing.T) {
+	h := newHarness(t, func(c *Config) {
+		c.Store = &lateStore{Store: c.Store.(*store.Store), late: 300 * time.Millisecond}
+		c.AckBudget = 100 * time.Millisecond
+	})
+	l := h.newLaunch()
+	sec, err := l.FindSection("Security")
+	require.NoError(t, err)
+	confirm := map[string]any{"type": "button", "action_id": render.ActionSignoffConfirm, "block_id": "b",
+		"value": render.SignoffRef{LaunchID: l.ID, Section: sec.Index}.String()}
+	click := h.blockAction(creator, "", nil, confirm)
+	delete(click, "message")
+
+	require.Equal(t, http.StatusOK, h.interact(click).Status)
+	h.responseWith(msgUnsure)
+	h.bot.Close()
+	assert.NotNil(t, h.launch().Checklist.Sections[sec.Index].Signoff, "signed after the deadline")
 }

@@ -35,16 +35,14 @@ func (b *Bot) cmdReview(ctx context.Context, c *call, args []string) reply {
 	if len(args) != 1 {
 		return b.usage(c, "review", "Say the date of the next review.")
 	}
-	var events []launch.Event
-	l, err := b.change(ctx, c, func(l *launch.Launch, now time.Time) ([]launch.Event, error) {
-		var err error
-		events, err = l.SetReview(c.user, args[0], now)
-		return events, err
+	l, changed, err := changeWith(b, ctx, c, func(l *launch.Launch, now time.Time) (bool, []launch.Event, error) {
+		events, err := l.SetReview(c.user, args[0], now)
+		return len(events) > 0, events, err
 	})
 	if err != nil {
 		return b.fail(c, err)
 	}
-	if len(events) == 0 {
+	if !changed {
 		return notice(fmt.Sprintf("The next review is already set for %s; nothing changed.", l.ReviewDate))
 	}
 	b.refreshLaunch(l.ID, fmt.Sprintf("<@%s> set the next review for %s", c.user, l.ReviewDate))
@@ -96,7 +94,7 @@ func (b *Bot) noticeVoided(log *slog.Logger, channel, user string, events []laun
 	var voided []string
 	for _, e := range events {
 		if e.Action == "signoff-void" {
-			voided = append(voided, strings.TrimPrefix(e.Subject, "section "))
+			voided = append(voided, inert(strings.TrimPrefix(e.Subject, "section ")))
 		}
 	}
 	if len(voided) == 0 {

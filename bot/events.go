@@ -30,6 +30,10 @@ type appEvent struct {
 func (b *Bot) event(e appEvent) {
 	start := time.Now()
 	defer func() { b.metrics.ObserveRequest("event", time.Since(start)) }()
+	if e.team == "" {
+		b.log.Warn("event without a team ignored", "event", e.kind)
+		return
+	}
 	if e.id != "" && !b.events.first(e.id, time.Now()) {
 		b.log.Info("event already handled", "event_id", e.id)
 		return

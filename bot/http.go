@@ -95,8 +95,8 @@ func (b *Bot) serveCommand(w http.ResponseWriter, r *http.Request) {
 		ResponseURL: form.Get("response_url"),
 		TriggerID:   form.Get("trigger_id"),
 	}
-	if s.TeamID == "" || s.UserID == "" || s.ChannelID == "" {
-		http.Error(w, "team_id, channel_id and user_id are required", http.StatusBadRequest)
+	if err := commandIdentity(s); err != nil {
+		http.Error(w, err.Error(), http.StatusBadRequest)
 		return
 	}
 	writeAck(w, b.slashCommand(r.Context(), s))
@@ -118,8 +118,8 @@ func (b *Bot) serveInteraction(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "malformed payload", http.StatusBadRequest)
 		return
 	}
-	if cb.Team.ID == "" || cb.User.ID == "" {
-		http.Error(w, "team and user are required", http.StatusBadRequest)
+	if err := interactionIdentity(&cb); err != nil {
+		http.Error(w, err.Error(), http.StatusBadRequest)
 		return
 	}
 	writeAck(w, b.interaction(r.Context(), &cb))

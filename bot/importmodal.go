@@ -64,7 +64,8 @@ func (b *Bot) onImportSubmit(ctx context.Context, k *click) (any, metrics.Outcom
 	if err := l.Validate(); err != nil {
 		return fieldErrors(map[string]string{render.ImportNameBlock: clipRunes(userMessage(err), maxFieldError)}), outcomeOf(err)
 	}
-	if err := b.within(ctx, func(ctx context.Context) error { return b.store.CreateLaunch(ctx, l, k.user) }); err != nil {
+	l, err = b.createLaunch(ctx, l, k.user)
+	if err != nil {
 		if outcomeOf(err) == metrics.Failed {
 			k.log.Error("import: create launch", "err", err)
 		}

@@ -5,9 +5,11 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"time"
 
 	"github.com/slack-go/slack"
@@ -94,7 +96,13 @@ func (b *Bot) respondAs(ctx context.Context, log *slog.Logger, responseURL strin
 	if inChannel {
 		kind = slack.ResponseTypeInChannel
 	}
-	body, err := json.Marshal(webhookAnswer{ResponseType: kind, Text: msg.Text, Blocks: msg.Blocks})
+	b.postResponse(ctx, log, responseURL, webhookAnswer{ResponseType: kind, Text: msg.Text, Blocks: msg.Blocks})
+}
+
+// postResponse posts answer to a response_url. The URL stays out of the
+// logs: whoever holds it may post in the channel for 30 minutes.
+func (b *Bot) postResponse(ctx context.Context, log *slog.Logger, responseURL string, answer webhookAnswer) {
+	body, err := json.Marshal(answer)
 	if err != nil {
 		log.Error("encode answer", "err", err)
 		return
@@ -103,14 +111,14 @@ func (b *Bot) respondAs(ctx context.Context, log *slog.Logger, responseURL strin
 	defer cancel()
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, responseURL, bytes.NewReader(body))
 	if err != nil {
-		log.Error("answer through response_url", "err", err)
+		log.Error("answer through response_url", "err", withoutURL(err))
 		return
 	}
 	req.Header.Set("Content-Type", "application/json")
 	resp, err := b.http.Do(req)
 	if err != nil {
 		b.metrics.SlackCall("response_url", "transport")
-		log.Error("answer through response_url", "err", err)
+		log.Error("answer through response_url", "err", withoutURL(err))
 		return
 	}
 	defer resp.Body.Close()
@@ -121,6 +129,15 @@ func (b *Bot) respondAs(ctx context.Context, log *slog.Logger, responseURL strin
 		return
 	}
 	b.metrics.SlackCall("response_url", "")
+}
+
+// withoutURL drops the URL an HTTP client error quotes, keeping what went wrong.
+func withoutURL(err error) error {
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		return fmt.Errorf("%s response_url: %w", ue.Op, ue.Err)
+	}
+	return err
 }
 
 // httpErrorCode names a failed HTTP status the way the metrics do.

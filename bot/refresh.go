@@ -8,6 +8,7 @@ import (
 
 	"github.com/golive/golive/bot/render"
 	"github.com/golive/golive/internal/launch"
+	"github.com/golive/golive/internal/schedule"
 )
 
 const (
@@ -241,12 +242,27 @@ func (b *Bot) refreshMessages(ctx context.Context, launchID int64, all bool, tar
 
 // renderLive draws a live message from the launch's state.
 func (b *Bot) renderLive(l *launch.Launch, m launch.Message, note string, now time.Time) render.Message {
-	if m.Kind == launch.MessageStatus {
+	switch m.Kind {
+	case launch.MessageStatus:
 		return render.Status(l, now)
+	case launch.MessageReminder:
+		return b.renderReminder(l, m)
 	}
 	v, err := render.ParseView(m.View)
 	if err != nil {
 		v = render.View{}
 	}
 	return render.ChecklistNamed(l, v, note, b.names.namesOf(l.TeamID))
+}
+
+// renderReminder redraws a window's reminder with the tasks' current done
+// states, recomposed as at the time it was posted: it stays the reminder of
+// its window, with the countdown of its day.
+func (b *Bot) renderReminder(l *launch.Launch, m launch.Message) render.Message {
+	r := schedule.Reminder{LaunchID: l.ID, Kind: schedule.KindWindow, Key: m.View}
+	c, err := schedule.Compose(l, r, b.reminderTime(), m.PostedAt)
+	if err != nil {
+		return render.Notice("This reminder's time window is no longer in the checklist. `checklist` shows the launch's tasks.")
+	}
+	return render.ReminderMessage(l, c, b.names.namesOf(l.TeamID))
 }

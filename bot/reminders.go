@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/slack-go/slack"
@@ -36,7 +38,10 @@ type reminderPoster struct {
 
 // ReminderPoster returns the schedule.Poster that posts reminders as this
 // bot: window openings and countdowns in the launch's channel, overdue
-// lists by DM (conversations.open, then chat.postMessage).
+// lists by DM (conversations.open, then chat.postMessage), and approval
+// nudges as a new approval request DM (NudgeApprovals). A window's post is
+// recorded as a live message of its own kind, so that a click on its
+// checkboxes redraws it as the reminder it is.
 //
 // chat.postMessage has no idempotency key. Each post carries message
 // metadata (event type golive_reminder, the reminder's id), so that a
@@ -52,6 +57,12 @@ func (b *Bot) ReminderPoster(tod schedule.TimeOfDay) schedule.Poster {
 // Post posts one reminder. A rate-limited answer is returned with its
 // Retry-After, a channel or person that is gone as permanent.
 func (p *reminderPoster) Post(ctx context.Context, l *launch.Launch, r schedule.Reminder, now time.Time) error {
+	if r.Kind == schedule.KindApprovalDM {
+		if err := p.b.NudgeApprovals(ctx, l, r.Payload.Owner, now); err != nil {
+			return slackFailure("nudge "+r.Payload.Owner, err)
+		}
+		return nil
+	}
 	c, err := schedule.Compose(l, r, p.tod, now)
 	if err != nil {
 		return schedule.Permanent(err)
@@ -69,10 +80,44 @@ func (p *reminderPoster) Post(ctx context.Context, l *launch.Launch, r schedule.
 		"reminder_id": r.ID, "launch_id": l.ID, "kind": string(r.Kind), "key": r.Key,
 	}}
 	opts := append(messageOptions(msg), slack.MsgOptionMetadata(meta))
-	if _, _, err := p.b.slack.PostMessageContext(ctx, channel, opts...); err != nil {
+	posted, ts, err := p.b.slack.PostMessageContext(ctx, channel, opts...)
+	if err != nil {
 		return slackFailure("post "+r.String(), err)
 	}
+	if r.Kind == schedule.KindWindow {
+		// The post went out: failing to record it must not post it again. A
+		// click on it without the record still finds the window from the
+		// message's metadata (reminderRecord).
+		m := launch.Message{LaunchID: l.ID, ChannelID: posted, TS: ts, Kind: launch.MessageReminder, View: r.Key, PostedAt: now}
+		if err := p.b.store.SaveMessage(ctx, m); err != nil {
+			p.b.log.Error("record reminder message", "launch", l.ID, "reminder", r.String(), "err", err)
+		}
+	}
 	return nil
+}
+
+// reminderRecord returns the record of a window's reminder that golive
+// posted in channel as message ts and did not record (posted before
+// reminders were recorded, say), from the message metadata Slack sends with
+// a click on it; ok is false when the message is no such reminder of l.
+func reminderRecord(l *launch.Launch, msg slack.Message, channel, ts string, tod schedule.TimeOfDay, now time.Time) (launch.Message, bool) {
+	meta := msg.Metadata
+	id, _ := meta.EventPayload["launch_id"].(float64)
+	if meta.EventType != ReminderEventType || meta.EventPayload["kind"] != string(schedule.KindWindow) || int64(id) != l.ID {
+		return launch.Message{}, false
+	}
+	key, _ := meta.EventPayload["key"].(string)
+	if _, ok := schedule.Window(l, tod, key); !ok {
+		return launch.Message{}, false
+	}
+	posted := now
+	// A message's ts is the Unix time it was posted, "1700000000.000100".
+	if sec, _, _ := strings.Cut(ts, "."); sec != "" {
+		if n, err := strconv.ParseInt(sec, 10, 64); err == nil && n > 0 {
+			posted = time.Unix(n, 0).UTC()
+		}
+	}
+	return launch.Message{LaunchID: l.ID, ChannelID: channel, TS: ts, Kind: launch.MessageReminder, View: key, PostedAt: posted}, true
 }
 
 // slackFailure tells the runner how to retry a failed Web API call.

@@ -53,18 +53,35 @@ func (b *Bot) reminderTime() schedule.TimeOfDay {
 	return b.scheduler.TimeOfDay()
 }
 
-// cmdSchedule lists the coming reminders with their local times.
+// cmdSchedule lists the coming reminders with their local times, and the
+// ones whose posts are failing or were given up on.
 func (b *Bot) cmdSchedule(ctx context.Context, c *call, _ []string) reply {
-	l, err := b.channelLaunch(ctx, c)
+	type state struct {
+		l        *launch.Launch
+		asks     []launch.ApprovalDM
+		troubled []schedule.Reminder
+	}
+	s, err := withinValue(b, ctx, func(ctx context.Context) (state, error) {
+		var s state
+		var err error
+		if s.l, err = b.store.LaunchByChannel(ctx, c.team, c.channel); err != nil {
+			return s, noLaunchHere(err)
+		}
+		if s.asks, err = b.store.ApprovalDMs(ctx, s.l.ID); err != nil {
+			return s, err
+		}
+		s.troubled, err = b.store.TroubledReminders(ctx, s.l.ID)
+		return s, err
+	})
 	if err != nil {
 		return b.fail(c, err)
 	}
-	msg := render.ReminderSchedule(l, b.reminderTime(), b.now())
+	msg := render.ReminderSchedule(s.l, s.asks, s.troubled, b.reminderTime(), b.now())
 	return reply{msg: &msg}
 }
 
 // cmdRemind handles `remind now`: it posts the current window's reminder
-// in the channel again.
+// in the channel again, recorded as a live reminder like the scheduled one.
 func (b *Bot) cmdRemind(ctx context.Context, c *call, args []string) reply {
 	if len(args) != 1 || !strings.EqualFold(args[0], "now") {
 		return b.usage(c, "remind now", "Type `remind now`.")
@@ -89,8 +106,9 @@ func (b *Bot) cmdRemind(ctx context.Context, c *call, args []string) reply {
 	b.later(func(ctx context.Context) {
 		ctx, cancel := context.WithTimeout(ctx, slackTimeout)
 		defer cancel()
-		for _, msg := range msgs {
-			if _, _, err := b.slack.PostMessageContext(ctx, l.ChannelID, messageOptions(msg)...); err != nil {
+		for i, msg := range msgs {
+			channel, ts, err := b.slack.PostMessageContext(ctx, l.ChannelID, messageOptions(msg)...)
+			if err != nil {
 				c.log.Error("post reminder on demand", "launch", l.ID, "err", err)
 				text := "Slack did not take the reminder; please try again in a moment."
 				if cannotPost[slackErrorCode(err)] {
@@ -98,6 +116,10 @@ func (b *Bot) cmdRemind(ctx context.Context, c *call, args []string) reply {
 				}
 				b.respond(ctx, c.log, c.responseURL, render.Notice(text))
 				return
+			}
+			rec := launch.Message{LaunchID: l.ID, ChannelID: channel, TS: ts, Kind: launch.MessageReminder, View: current[i].Key, PostedAt: now}
+			if err := b.store.SaveMessage(ctx, rec); err != nil {
+				c.log.Error("record reminder message", "launch", l.ID, "err", err)
 			}
 		}
 	})

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
 	"strings"
 	"sync"
@@ -14,6 +15,8 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/golive/golive/bot/render"
+	"github.com/golive/golive/internal/checklist"
 	"github.com/golive/golive/internal/launch"
 	"github.com/golive/golive/internal/schedule"
 )
@@ -170,6 +173,22 @@ func TestScheduleAndRemindNow(t *testing.T) {
 	a := h.command("USOMEONE", "schedule")
 	assert.Equal(t, "ephemeral", a.Answer.ResponseType)
 	assert.Contains(t, a.Answer.Text, "Coming reminders for Checkout v2")
+	assert.NotContains(t, a.Answer.Text, "failing")
+
+	// A countdown Slack refused for good is listed, in words.
+	ctx := context.Background()
+	l := h.launch()
+	due := testNow.Add(-time.Hour)
+	require.NoError(t, h.store.PlanReminders(ctx, l.ID, []schedule.Reminder{{LaunchID: l.ID, Kind: schedule.KindCountdown,
+		Key: "2026-11-20", DueAt: due, Payload: schedule.Payload{Day: "2026-11-20"}}}, testNow))
+	held, err := h.store.ClaimReminders(ctx, testNow, time.Minute, 10, nil)
+	require.NoError(t, err)
+	require.Len(t, held, 1)
+	require.NoError(t, h.store.StartPosting(ctx, held[0]))
+	require.NoError(t, h.store.ReleaseReminder(ctx, held[0], schedule.Release{Dead: true, Error: "post countdown: is_archived"}))
+	a = h.command("USOMEONE", "schedule")
+	assert.Contains(t, a.Answer.Text, "; 1 failing")
+	assert.Contains(t, string(a.Body), "daily countdown: given up on · the channel is archived")
 
 	before := h.slack.count("chat.postMessage")
 	a = h.command("USOMEONE", "remind now")
@@ -181,7 +200,217 @@ func TestScheduleAndRemindNow(t *testing.T) {
 	require.Eventually(t, func() bool { return h.slack.count("chat.postMessage") > before }, 5*time.Second, time.Millisecond)
 	posts := h.slack.callsOf("chat.postMessage")
 	assert.True(t, strings.HasPrefix(posts[len(posts)-1].Form.Get("text"), "3 Days Before Launch: "))
+	ts := h.slack.lastTS()
+	require.Eventually(t, func() bool {
+		rec, err := h.store.Message(context.Background(), testChan, ts)
+		return err == nil && rec.Kind == launch.MessageReminder
+	}, 5*time.Second, time.Millisecond, "recorded as a reminder: a click on it redraws the reminder")
 
 	a = h.command("USOMEONE", "remind later")
 	assert.Contains(t, a.Answer.Text, "Type `remind now`.")
+}
+
+// TestReminderClickRedrawsTheReminder: a click on a window reminder's
+// checkbox ticks the task, and the update that follows shows the reminder
+// again, with the box ticked, not a checklist page; its record keeps its
+// kind.
+func TestReminderClickRedrawsTheReminder(t *testing.T) {
+	ctx := context.Background()
+	h := newHarness(t)
+	h.newLaunch()
+	require.Equal(t, http.StatusOK, h.command(creator, "date 2026-11-22").Status)
+	l := h.launch()
+	r := windowReminder(t, l, testNow)
+	require.NoError(t, h.bot.ReminderPoster(schedule.DefaultTimeOfDay).Post(ctx, l, r, testNow))
+	ts := h.slack.lastTS()
+	rec, err := h.store.Message(ctx, testChan, ts)
+	require.NoError(t, err, "the reminder is recorded as a live message")
+	assert.Equal(t, launch.MessageReminder, rec.Kind)
+	assert.Equal(t, r.Key, rec.View)
+
+	n := clickReminderTask(t, h, l, r, ts, nil)
+	rec, err = h.store.Message(ctx, testChan, ts)
+	require.NoError(t, err)
+	assert.Equal(t, launch.MessageReminder, rec.Kind, "the click keeps the message's kind")
+	assert.Equal(t, r.Key, rec.View)
+
+	// A later change elsewhere redraws it as a reminder too.
+	other := schedule.Windows(l, schedule.DefaultTimeOfDay)[0].Items[0]
+	require.Equal(t, http.StatusOK, h.command(creator, fmt.Sprintf("tick %d", other)).Status)
+	require.Eventually(t, func() bool {
+		m, _ := h.slack.message(ts)
+		return strings.Contains(m.Text, "overdue") && shownDone(t, m)[n]
+	}, 5*time.Second, 5*time.Millisecond)
+	m, _ := h.slack.message(ts)
+	assert.True(t, strings.HasPrefix(m.Text, "3 Days Before Launch: "), m.Text)
+}
+
+// TestReminderClickWithoutRecordReadsMetadata: a reminder golive posted
+// but has no record of (posted by an older version, say) is recognised by
+// the metadata of the message clicked, and recorded as a reminder.
+func TestReminderClickWithoutRecordReadsMetadata(t *testing.T) {
+	ctx := context.Background()
+	h := newHarness(t)
+	h.newLaunch()
+	require.Equal(t, http.StatusOK, h.command(creator, "date 2026-11-22").Status)
+	l := h.launch()
+	r := windowReminder(t, l, testNow)
+	require.NoError(t, h.bot.ReminderPoster(schedule.DefaultTimeOfDay).Post(ctx, l, r, testNow))
+	ts := h.slack.lastTS()
+	require.NoError(t, h.store.DeleteMessage(ctx, testChan, ts))
+
+	clickReminderTask(t, h, l, r, ts, map[string]any{"event_type": ReminderEventType,
+		"event_payload": map[string]any{"reminder_id": 41, "launch_id": l.ID, "kind": "window", "key": r.Key}})
+	require.Eventually(t, func() bool {
+		rec, err := h.store.Message(ctx, testChan, ts)
+		return err == nil && rec.Kind == launch.MessageReminder && rec.View == r.Key
+	}, 5*time.Second, 5*time.Millisecond)
+}
+
+// clickReminderTask clicks the first task of the reminder's window on
+// message ts (with the message metadata meta, when not nil), checks that
+// it is ticked and that the message is redrawn as the reminder, and
+// returns the task's number.
+func clickReminderTask(t *testing.T, h *harness, l *launch.Launch, r schedule.Reminder, ts string, meta map[string]any) int {
+	t.Helper()
+	w, ok := schedule.Window(l, schedule.DefaultTimeOfDay, r.Key)
+	require.True(t, ok)
+	n := w.Items[0]
+	updates := h.slack.count("chat.update")
+	click := h.toggle(creator, ts, n)
+	if meta != nil {
+		click["message"].(map[string]any)["metadata"] = meta
+	}
+	require.Equal(t, http.StatusOK, h.interact(click).Status)
+	assert.True(t, h.launch().Checklist.Item(n).Done)
+	require.Eventually(t, func() bool {
+		m, _ := h.slack.message(ts)
+		return h.slack.count("chat.update") > updates && shownDone(t, m)[n]
+	}, 5*time.Second, 5*time.Millisecond, "the message is redrawn with the task ticked")
+	m, _ := h.slack.message(ts)
+	assert.True(t, strings.HasPrefix(m.Text, w.Name+": "), "still the reminder, named by its window: %s", m.Text)
+	assert.Contains(t, m.Blocks, "⏰ "+w.Name)
+	return n
+}
+
+// TestReminderPosterNudgesApprovals: an approval DM reminder sends the
+// holder the approval request again and records it as the DM to update;
+// a holder who has answered gets nothing; a person Slack cannot reach is a
+// permanent failure.
+func TestReminderPosterNudgesApprovals(t *testing.T) {
+	ctx := context.Background()
+	h := approvalHarness(t)
+	h.newLaunch()
+	h.holders(map[string]string{"Security Lead": uSec, "Product Manager": uPM})
+	dms := h.askApprovals()
+	require.Equal(t, http.StatusOK, h.interact(h.dmClick(uPM, dms["Product Manager"], render.ActionApprove)).Status)
+	require.Eventually(t, func() bool {
+		return h.launch().Checklist.Role("Product Manager").Verdict == checklist.VerdictApproved
+	}, 5*time.Second, 5*time.Millisecond)
+	l := h.launch()
+
+	at := testNow.Add(24 * time.Hour)
+	nudge := func(holder string) schedule.Reminder {
+		return schedule.Reminder{ID: 44, LaunchID: l.ID, Kind: schedule.KindApprovalDM, Key: "2026-11-21 " + holder,
+			DueAt: at, Payload: schedule.Payload{Day: "2026-11-21", Owner: holder}}
+	}
+	p := h.bot.ReminderPoster(schedule.DefaultTimeOfDay)
+	opens := h.slack.count("conversations.open")
+	require.NoError(t, p.Post(ctx, l, nudge(uSec), at))
+	calls := h.slack.callsOf("conversations.open")
+	require.Len(t, calls, opens+1)
+	assert.Equal(t, uSec, calls[opens].Form.Get("users"))
+	posts := h.slack.callsOf("chat.postMessage")
+	assert.True(t, strings.HasPrefix(posts[len(posts)-1].Form.Get("text"), "Your approval is requested as Security Lead"))
+	dm, err := h.store.ApprovalDM(ctx, l.ID, "Security Lead")
+	require.NoError(t, err)
+	assert.Equal(t, h.slack.lastTS(), dm.TS, "the nudge is the DM an answer updates")
+	assert.True(t, dm.AskedAt.Equal(at))
+
+	require.NoError(t, p.Post(ctx, l, nudge(uPM), at))
+	assert.Equal(t, opens+1, h.slack.count("conversations.open"), "nothing to ask someone who answered")
+
+	h.slack.failNext("conversations.open", 1, fault{slackError: "user_disabled"})
+	err = p.Post(ctx, l, nudge(uSec), at)
+	require.Error(t, err)
+	assert.True(t, schedule.IsPermanent(err))
+}
+
+// settableClock is a clock tests move by hand.
+type settableClock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func (c *settableClock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.t
+}
+
+func (c *settableClock) Set(t time.Time) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.t = t
+}
+
+// TestApprovalNudgesThroughTheRunner runs the reminder runner on the bot's
+// database and poster with a fake clock, from `approvals` to past launch
+// day: the holder who never answers is asked again once a day, the one
+// who answers on the fourth day no more.
+func TestApprovalNudgesThroughTheRunner(t *testing.T) {
+	ctx := context.Background()
+	clock := &settableClock{t: testNow}
+	h := newHarness(t, func(c *Config) { c.Now = clock.Now })
+	h.store.Now = clock.Now
+	runner, err := schedule.New(schedule.Config{Store: h.store, Poster: h.bot.ReminderPoster(schedule.DefaultTimeOfDay), Now: clock.Now})
+	require.NoError(t, err)
+	h.bot.SetScheduler(runner)
+	h.newLaunch() // on 2026-12-01, Europe/Paris
+	h.holders(map[string]string{"Security Lead": uSec, "Product Manager": uPM})
+	l := h.launch()
+	dms := h.askApprovals()
+	// askHolders plans the nudges once the DMs are recorded.
+	require.Eventually(t, func() bool {
+		rows, err := h.store.Reminders(ctx, l.ID)
+		require.NoError(t, err)
+		for _, r := range rows {
+			if r.Kind == schedule.KindDigest && r.Key == "2026-11-21" && r.State == schedule.StatePending {
+				return true
+			}
+		}
+		return false
+	}, 5*time.Second, 5*time.Millisecond, "the next digest nudges tomorrow")
+
+	paris, err := time.LoadLocation("Europe/Paris")
+	require.NoError(t, err)
+	runTo := func(end time.Time) {
+		for {
+			_, err := runner.RunDue(ctx)
+			require.NoError(t, err)
+			next, ok, err := h.store.NextReminderAt(ctx, nil)
+			require.NoError(t, err)
+			if !ok || next.After(end) {
+				clock.Set(end)
+				return
+			}
+			clock.Set(next)
+		}
+	}
+	runTo(time.Date(2026, 11, 24, 12, 0, 0, 0, paris))
+	require.Equal(t, http.StatusOK, h.interact(h.dmClick(uPM, dms["Product Manager"], render.ActionApprove)).Status)
+	require.Eventually(t, func() bool {
+		return h.launch().Checklist.Role("Product Manager").Verdict == checklist.VerdictApproved
+	}, 5*time.Second, 5*time.Millisecond)
+	runTo(time.Date(2026, 12, 10, 0, 0, 0, 0, paris))
+
+	asked := map[string]int{}
+	for _, c := range h.slack.callsOf("conversations.open") {
+		asked[c.Form.Get("users")]++
+	}
+	assert.Equal(t, 1+11, asked[uSec], "asked, then nudged each day from 21 Nov to launch day, 1 Dec")
+	assert.Equal(t, 1+4, asked[uPM], "asked, then nudged from 21 to 24 Nov, when they answered")
+	dm, err := h.store.ApprovalDM(ctx, l.ID, "Security Lead")
+	require.NoError(t, err)
+	assert.Equal(t, time.Date(2026, 12, 1, 9, 0, 0, 0, paris), dm.AskedAt.In(paris), "last asked on launch day at 09:00")
 }

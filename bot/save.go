@@ -39,7 +39,9 @@ func userMessage(err error) string {
 // within runs op with the acknowledgement's budget: Slack waits 3 s for an
 // answer however slow the database is. op gets a context with that
 // deadline; if op has not returned by then, within returns errUnsure and op
-// finishes in the background: after errUnsure, read nothing op writes.
+// finishes in the background. So op must write nothing the caller reads:
+// an op with a result uses withinValue, which hands it over only when op
+// finished in time.
 func (b *Bot) within(ctx context.Context, op func(ctx context.Context) error) error {
 	_, err := withinValue(b, ctx, func(ctx context.Context) (struct{}, error) { return struct{}{}, op(ctx) })
 	return err
@@ -79,17 +81,51 @@ func withinValue[T any](b *Bot, ctx context.Context, op func(ctx context.Context
 // change applies fn to the channel's active launch and stores the result
 // with its events, all before the acknowledgement.
 func (b *Bot) change(ctx context.Context, c *call, fn func(l *launch.Launch, now time.Time) ([]launch.Event, error)) (*launch.Launch, error) {
-	return withinValue(b, ctx, func(ctx context.Context) (*launch.Launch, error) {
+	l, _, err := changeWith(b, ctx, c, func(l *launch.Launch, now time.Time) (struct{}, []launch.Event, error) {
+		events, err := fn(l, now)
+		return struct{}{}, events, err
+	})
+	return l, err
+}
+
+// changeWith is change for an fn that also tells the caller what it saw
+// (the date before a move, the people asked): that value comes back with
+// the launch, and only when the change finished in time.
+func changeWith[T any](b *Bot, ctx context.Context, c *call, fn func(l *launch.Launch, now time.Time) (T, []launch.Event, error)) (*launch.Launch, T, error) {
+	type changed struct {
+		l    *launch.Launch
+		seen T
+	}
+	r, err := withinValue(b, ctx, func(ctx context.Context) (changed, error) {
 		l, err := b.store.LaunchByChannel(ctx, c.team, c.channel)
 		if err != nil {
-			return nil, noLaunchHere(err)
+			return changed{}, noLaunchHere(err)
 		}
-		return b.store.Update(ctx, l.ID, func(l *launch.Launch, now time.Time) ([]launch.Event, error) {
+		var seen T
+		l, err = b.store.Update(ctx, l.ID, func(l *launch.Launch, now time.Time) ([]launch.Event, error) {
 			if l.Archived {
 				return nil, archivedMeanwhile(l)
 			}
-			return fn(l, now)
+			var events []launch.Event
+			var err error
+			seen, events, err = fn(l, now)
+			return events, err
 		})
+		return changed{l, seen}, err
+	})
+	return r.l, r.seen, err
+}
+
+// createLaunch stores a new launch before the acknowledgement and returns
+// it with its id. The store works on a copy, so that a store still busy
+// after the deadline writes nothing the caller holds.
+func (b *Bot) createLaunch(ctx context.Context, l *launch.Launch, by string) (*launch.Launch, error) {
+	return withinValue(b, ctx, func(ctx context.Context) (*launch.Launch, error) {
+		created := *l
+		if err := b.store.CreateLaunch(ctx, &created, by); err != nil {
+			return nil, err
+		}
+		return &created, nil
 	})
 }
 

@@ -1,13 +1,9 @@
 package bot
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"fmt"
-	"io"
 	"log/slog"
-	"net/http"
 	"strings"
 	"time"
 
@@ -93,11 +89,8 @@ func (b *Bot) onSignoffButton(ctx context.Context, k *click, value string) metri
 		b.tellClicker(k, msgStaleMessage)
 		return metrics.Invalid
 	}
-	var l *launch.Launch
-	err = b.within(ctx, func(ctx context.Context) error {
-		var err error
-		l, err = b.store.LaunchByChannel(ctx, k.team, k.channel)
-		return err
+	l, err := withinValue(b, ctx, func(ctx context.Context) (*launch.Launch, error) {
+		return b.store.LaunchByChannel(ctx, k.team, k.channel)
 	})
 	if err != nil {
 		b.tellClicker(k, userMessage(noLaunchHere(err)))
@@ -134,15 +127,18 @@ func (b *Bot) onSignoffButton(ctx context.Context, k *click, value string) metri
 // signOff records user's sign-off of the section ref names, in the
 // launch of the verified team and channel, and says what was signed.
 func (b *Bot) signOff(ctx context.Context, team, channel, user string, ref render.SignoffRef) (*launch.Launch, string, error) {
-	var (
+	// signed is what the transaction saw: whether the launch was there, and
+	// the words for what was signed.
+	type signed struct {
+		l      *launch.Launch
 		text   string
 		loaded bool
-	)
-	var l *launch.Launch
-	err := b.within(ctx, func(ctx context.Context) error {
+	}
+	res, err := withinValue(b, ctx, func(ctx context.Context) (signed, error) {
+		var res signed
 		var err error
-		l, err = b.store.Update(ctx, ref.LaunchID, func(l *launch.Launch, now time.Time) ([]launch.Event, error) {
-			loaded = true
+		res.l, err = b.store.Update(ctx, ref.LaunchID, func(l *launch.Launch, now time.Time) ([]launch.Event, error) {
+			res.loaded = true
 			if l.TeamID != team || l.ChannelID != channel {
 				return nil, launch.Errorf(launch.ENOTFOUND, "This sign-off is for a launch of another channel; nothing was signed.")
 			}
@@ -157,23 +153,21 @@ func (b *Bot) signOff(ctx context.Context, team, channel, user string, ref rende
 			if so := s.Signoff; so != nil && so.By == user && so.OpenItems == open {
 				return nil, launch.Errorf(launch.ECONFLICT, "You signed %s off already; nothing changed.", s.Title)
 			}
-			text = fmt.Sprintf("<@%s> signed off %s", user, s.Title)
+			res.text = fmt.Sprintf("<@%s> signed off %s", user, inert(s.Title))
 			if open > 0 {
-				text += fmt.Sprintf(" with %d open items", open)
+				res.text += fmt.Sprintf(" with %d open items", open)
 			}
 			return l.SignOff(user, s.Title, now)
 		})
-		return err
+		return res, err
 	})
 	if err != nil {
-		// On a timeout the transaction may still be running: read nothing
-		// it writes but loaded, which is only read when it has finished.
-		if launch.ErrorCode(err) == launch.ENOTFOUND && !loaded {
+		if launch.ErrorCode(err) == launch.ENOTFOUND && !res.loaded {
 			err = launch.Errorf(launch.ENOTFOUND, "The launch of this sign-off no longer exists; nothing was signed.")
 		}
 		return nil, "", err
 	}
-	return l, text, nil
+	return res.l, res.text, nil
 }
 
 // maySignOff checks that user is the section's owner or the launch's creator.
@@ -197,25 +191,5 @@ func (b *Bot) replaceClicked(ctx context.Context, log *slog.Logger, responseURL 
 	if responseURL == "" {
 		return
 	}
-	body, err := json.Marshal(webhookAnswer{ResponseType: slack.ResponseTypeEphemeral, Text: msg.Text, Blocks: msg.Blocks, ReplaceOriginal: true})
-	if err != nil {
-		log.Error("encode replacement", "err", err)
-		return
-	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, responseURL, bytes.NewReader(body))
-	if err != nil {
-		log.Error("replace clicked message", "err", err)
-		return
-	}
-	req.Header.Set("Content-Type", "application/json")
-	resp, err := b.http.Do(req)
-	if err != nil {
-		log.Error("replace clicked message", "err", err)
-		return
-	}
-	defer resp.Body.Close()
-	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
-	if resp.StatusCode != http.StatusOK {
-		log.Error("replace clicked message", "status", resp.StatusCode)
-	}
+	b.postResponse(ctx, log, responseURL, webhookAnswer{ResponseType: slack.ResponseTypeEphemeral, Text: msg.Text, Blocks: msg.Blocks, ReplaceOriginal: true})
 }

@@ -55,10 +55,18 @@ func (b *Bot) socketEvent(ctx context.Context, client *socketmode.Client, evt so
 		if !ok || evt.Request == nil {
 			return
 		}
+		if err := commandIdentity(cmd); err != nil {
+			b.refuseEnvelope(client, evt.Request, err)
+			return
+		}
 		b.envelope(client, evt.Request, cmd.ResponseURL, func() any { return b.slashCommand(ctx, cmd) })
 	case socketmode.EventTypeInteractive:
 		cb, ok := evt.Data.(slack.InteractionCallback)
 		if !ok || evt.Request == nil {
+			return
+		}
+		if err := interactionIdentity(&cb); err != nil {
+			b.refuseEnvelope(client, evt.Request, err)
 			return
 		}
 		b.envelope(client, evt.Request, "", func() any { return b.interaction(ctx, &cb) })
@@ -80,6 +88,13 @@ func (b *Bot) envelope(client *socketmode.Client, req *socketmode.Request, respo
 		defer b.wg.Done()
 		b.ack(client, req, handle(), responseURL)
 	}()
+}
+
+// refuseEnvelope acknowledges an envelope golive will not handle, so that
+// Slack does not deliver it again, and logs why (never its payload).
+func (b *Bot) refuseEnvelope(client *socketmode.Client, req *socketmode.Request, why error) {
+	b.log.Warn("socket mode: refused an envelope", "type", req.Type, "reason", why.Error())
+	b.ack(client, req, nil, "")
 }
 
 // ack acknowledges an envelope with payload. A payload Socket Mode refuses

@@ -48,10 +48,7 @@ func (s *Store) backupTo(ctx context.Context, path string) error {
 	// VACUUM INTO reads one snapshot of the database, so writers go on
 	// meanwhile. It runs on a connection of its own: query_only, which the
 	// readers have, refuses it, and the single writer must stay free.
-	db, err := sql.Open("sqlite3", fileURI(s.path)+"?_busy_timeout=5000")
-	if err != nil {
-		return fmt.Errorf("copy: %w", err)
-	}
+	db := s.openDB(fileURI(s.path) + "?_busy_timeout=5000")
 	defer db.Close()
 	if _, err := db.ExecContext(ctx, "VACUUM INTO ?", path); err != nil {
 		return fmt.Errorf("copy: %w", err)

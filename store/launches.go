@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/golive/golive/internal/launch"
@@ -67,10 +66,6 @@ func (s *Store) CreateLaunch(ctx context.Context, l *launch.Launch, by string) e
 	return nil
 }
 
-// inertBrackets keeps a launch name quoted in a message from becoming a
-// Slack mention or link.
-var inertBrackets = strings.NewReplacer("<", "‹", ">", "›")
-
 // activeLaunchConflict explains which launch holds the channel.
 func activeLaunchConflict(ctx context.Context, q querier, teamID, channelID string) error {
 	var name, date string
@@ -82,7 +77,7 @@ func activeLaunchConflict(ctx context.Context, q querier, teamID, channelID stri
 	}
 	return launch.Errorf(launch.ECONFLICT,
 		"This channel already has an active launch, “%s” on %s, and a channel can have only one. Archive it first, or start the new one in another channel.",
-		inertBrackets.Replace(name), date)
+		name, date)
 }
 
 // LaunchByChannel returns the channel's active launch, or ENOTFOUND.

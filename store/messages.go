@@ -24,7 +24,7 @@ func (s *Store) SaveMessage(ctx context.Context, m launch.Message) error {
 	if m.LaunchID <= 0 || m.ChannelID == "" || m.TS == "" {
 		return fmt.Errorf("save message %+v: launch, channel and ts are all required", m)
 	}
-	if m.Kind != launch.MessageChecklist && m.Kind != launch.MessageStatus {
+	if m.Kind != launch.MessageChecklist && m.Kind != launch.MessageStatus && m.Kind != launch.MessageReminder {
 		return fmt.Errorf("save message %s/%s: unknown kind %q", m.ChannelID, m.TS, m.Kind)
 	}
 	posted := m.PostedAt

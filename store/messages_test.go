@@ -19,16 +19,21 @@ func TestMessagesRoundTrip(t *testing.T) {
 
 	first := launch.Message{LaunchID: l.ID, ChannelID: "C1", TS: "1700000000.000100", Kind: launch.MessageChecklist, View: "0.0", PostedAt: t0}
 	second := launch.Message{LaunchID: l.ID, ChannelID: "C1", TS: "1700000000.000200", Kind: launch.MessageStatus, PostedAt: t0.Add(time.Minute)}
+	reminder := launch.Message{LaunchID: l.ID, ChannelID: "C1", TS: "1700000000.000050", Kind: launch.MessageReminder, View: "1.2", PostedAt: t0.Add(-time.Hour)}
 	require.NoError(t, s.SaveMessage(ctx, first))
 	require.NoError(t, s.SaveMessage(ctx, second))
+	require.NoError(t, s.SaveMessage(ctx, reminder))
 
 	got, err := s.Message(ctx, "C1", first.TS)
 	require.NoError(t, err)
 	assert.Equal(t, first, got)
+	got, err = s.Message(ctx, "C1", reminder.TS)
+	require.NoError(t, err)
+	assert.Equal(t, reminder, got, "a window's reminder keeps its kind and window key")
 
 	live, err := s.LiveMessages(ctx, l.ID, 5)
 	require.NoError(t, err)
-	assert.Equal(t, []launch.Message{second, first}, live, "newest first")
+	assert.Equal(t, []launch.Message{second, first, reminder}, live, "newest first")
 
 	live, err = s.LiveMessages(ctx, l.ID, 1)
 	require.NoError(t, err)

@@ -294,6 +294,40 @@ func (s *Store) NextReminderAt(ctx context.Context, busy []int64) (time.Time, bo
 	return time.UnixMilli(at.Int64).UTC(), true, nil
 }
 
+// OldestUnsentDue returns the earliest due time, not after now, of the
+// reminders still owed: pending (waiting or between retries) or held.
+func (s *Store) OldestUnsentDue(ctx context.Context, now time.Time) (time.Time, bool, error) {
+	var at sql.NullInt64
+	err := s.reader.QueryRowContext(ctx, `SELECT MIN(t) FROM (
+	SELECT MIN(due_at) AS t FROM reminders WHERE state = 'pending' AND due_at <= @now
+	UNION ALL
+	SELECT MIN(due_at) FROM reminders WHERE state IN ('claimed', 'posting') AND due_at <= @now)`,
+		sql.Named("now", now.UnixMilli())).Scan(&at)
+	if err != nil {
+		return time.Time{}, false, fmt.Errorf("oldest due reminder: %w", err)
+	}
+	if !at.Valid {
+		return time.Time{}, false, nil
+	}
+	return time.UnixMilli(at.Int64).UTC(), true, nil
+}
+
+// TroubledReminders returns a launch's reminders whose posts failed: those
+// waiting for a retry (pending after an attempt) and those given up on
+// (dead), in order of due time.
+func (s *Store) TroubledReminders(ctx context.Context, launchID int64) ([]schedule.Reminder, error) {
+	rows, err := s.reader.QueryContext(ctx, `SELECT `+reminderColumns+` FROM reminders
+WHERE launch_id = ? AND (state = 'dead' OR (state = 'pending' AND attempts > 0)) ORDER BY due_at, id`, launchID)
+	if err != nil {
+		return nil, fmt.Errorf("failed reminders of launch %d: %w", launchID, err)
+	}
+	out, err := scanReminders(rows)
+	if err != nil {
+		return nil, fmt.Errorf("failed reminders of launch %d: %w", launchID, err)
+	}
+	return out, nil
+}
+
 // Reminders returns every reminder of a launch, whatever its state, in
 // order of due time.
 func (s *Store) Reminders(ctx context.Context, launchID int64) ([]schedule.Reminder, error) {

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"path/filepath"
 	"testing"
 	"time"
 
@@ -195,4 +196,98 @@ func TestReleaseRetriesLaterOrKeepsDead(t *testing.T) {
 	assert.Equal(t, "ratelimited", again[0].LastError)
 	assert.Equal(t, 1, again[0].Attempts)
 	assert.Equal(t, schedule.StateClaimed, again[0].State)
+}
+
+func TestOldestUnsentDueAndTroubledReminders(t *testing.T) {
+	ctx := context.Background()
+	s, _ := openStore(t)
+	l := fullLaunch("C1")
+	require.NoError(t, s.CreateLaunch(ctx, l, "UCREATOR"))
+	now := t0
+	_, ok, err := s.OldestUnsentDue(ctx, now)
+	require.NoError(t, err)
+	assert.False(t, ok, "nothing planned")
+
+	require.NoError(t, s.PlanReminders(ctx, l.ID, []schedule.Reminder{
+		reminderAt(l.ID, schedule.KindWindow, "1.0", now.Add(-time.Hour)),
+		reminderAt(l.ID, schedule.KindWindow, "1.1", now.Add(-time.Hour)),
+		reminderAt(l.ID, schedule.KindCountdown, "2026-11-20", now.Add(-10*time.Minute)),
+		reminderAt(l.ID, schedule.KindCountdown, "2026-11-21", now.Add(time.Hour)),
+		{LaunchID: l.ID, Kind: schedule.KindApprovalDM, Key: "2026-11-20 UERIN", DueAt: now.Add(-5 * time.Minute),
+			Payload: schedule.Payload{Day: "2026-11-20", Owner: "UERIN"}},
+	}, now))
+	oldest, ok, err := s.OldestUnsentDue(ctx, now)
+	require.NoError(t, err)
+	require.True(t, ok)
+	assert.Equal(t, now.Add(-time.Hour).Truncate(time.Millisecond), oldest)
+
+	held, err := s.ClaimReminders(ctx, now, time.Minute, 2, nil)
+	require.NoError(t, err)
+	require.Len(t, held, 2, "the two windows")
+	for _, r := range held {
+		require.NoError(t, s.StartPosting(ctx, r))
+	}
+	oldest, _, err = s.OldestUnsentDue(ctx, now)
+	require.NoError(t, err)
+	assert.Equal(t, now.Add(-time.Hour).Truncate(time.Millisecond), oldest, "a post in flight is not sent yet")
+	require.NoError(t, s.ReleaseReminder(ctx, held[0], schedule.Release{RetryAt: now.Add(time.Minute), Error: "ratelimited"}))
+	require.NoError(t, s.ReleaseReminder(ctx, held[1], schedule.Release{Dead: true, Error: "channel_not_found"}))
+
+	troubled, err := s.TroubledReminders(ctx, l.ID)
+	require.NoError(t, err)
+	var got []string
+	for _, r := range troubled {
+		got = append(got, r.Key+" "+string(r.State)+" "+r.LastError)
+	}
+	assert.Equal(t, []string{"1.0 pending ratelimited", "1.1 dead channel_not_found"}, got)
+	oldest, _, err = s.OldestUnsentDue(ctx, now)
+	require.NoError(t, err)
+	assert.Equal(t, now.Add(-time.Hour).Truncate(time.Millisecond), oldest, "the window waiting for its retry; the dead one is given up")
+}
+
+// TestRemindersAndMessagesSurviveTheirMigrations: the reminders and
+// bot_messages tables are copied to widen their kinds (0005, 0006); rows
+// made before are kept as they were, and the new kinds are taken.
+func TestRemindersAndMessagesSurviveTheirMigrations(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "golive.db")
+	ms, err := embeddedMigrations()
+	require.NoError(t, err)
+	old, err := open(ctx, path, ms[:4])
+	require.NoError(t, err)
+	l := fullLaunch("C1")
+	require.NoError(t, old.CreateLaunch(ctx, l, "UCREATOR"))
+	require.NoError(t, old.PlanReminders(ctx, l.ID, []schedule.Reminder{
+		reminderAt(l.ID, schedule.KindWindow, "1.0", t0),
+		reminderAt(l.ID, schedule.KindCountdown, "2026-11-21", t0.Add(time.Hour)),
+	}, t0))
+	held, err := old.ClaimReminders(ctx, t0, time.Minute, 10, nil)
+	require.NoError(t, err)
+	require.Len(t, held, 1)
+	require.NoError(t, old.StartPosting(ctx, held[0]))
+	require.NoError(t, old.ReleaseReminder(ctx, held[0], schedule.Release{RetryAt: t0.Add(time.Minute), Error: "ratelimited"}))
+	page := launch.Message{LaunchID: l.ID, ChannelID: "C1", TS: "1700000000.000100", Kind: launch.MessageChecklist, View: "0.1", PostedAt: t0}
+	require.NoError(t, old.SaveMessage(ctx, page))
+	before, err := old.Reminders(ctx, l.ID)
+	require.NoError(t, err)
+	require.NoError(t, old.Close())
+
+	s, err := Open(ctx, path)
+	require.NoError(t, err)
+	defer s.Close()
+	after, err := s.Reminders(ctx, l.ID)
+	require.NoError(t, err)
+	assert.Equal(t, before, after)
+	got, err := s.Message(ctx, "C1", page.TS)
+	require.NoError(t, err)
+	assert.Equal(t, page, got)
+
+	require.NoError(t, s.PlanReminders(ctx, l.ID, []schedule.Reminder{{LaunchID: l.ID, Kind: schedule.KindApprovalDM,
+		Key: "2026-11-21 UERIN", DueAt: t0.Add(time.Hour), Payload: schedule.Payload{Day: "2026-11-21", Owner: "UERIN"}}}, t0))
+	require.NoError(t, s.SaveMessage(ctx, launch.Message{LaunchID: l.ID, ChannelID: "C1", TS: "1700000000.000200",
+		Kind: launch.MessageReminder, View: "1.0", PostedAt: t0}))
+	next, ok, err := s.NextReminderAt(ctx, nil)
+	require.NoError(t, err)
+	require.True(t, ok, "the claim's indexes were made again")
+	assert.Equal(t, t0.Add(time.Minute).Truncate(time.Millisecond), next)
 }

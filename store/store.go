@@ -28,6 +28,10 @@ const readerConns = 4
 type Store struct {
 	// Now returns the current time. Every transaction reads it once.
 	Now func() time.Time
+	// OnBusy, when set, is called each time an operation fails because
+	// SQLite stayed busy or locked past the busy timeout (for a metric).
+	// Set it right after Open, before the store is shared.
+	OnBusy func()
 
 	path string
 	// writer has one connection whose transactions start with BEGIN
@@ -63,13 +67,9 @@ func open(ctx context.Context, path string, ms []migration) (*Store, error) {
 	}
 	s := &Store{Now: time.Now, path: path, version: len(ms)}
 
-	var err error
-	s.writer, err = sql.Open("sqlite3", writerDSN(path))
-	if err != nil {
-		return nil, fmt.Errorf("open store %s: %w", path, err)
-	}
+	s.writer = s.openDB(writerDSN(path))
 	s.writer.SetMaxOpenConns(1)
-	if err := checkPragmas(ctx, s.writer); err != nil {
+	if err := whileCreating(ctx, func() error { return checkPragmas(ctx, s.writer) }); err != nil {
 		s.writer.Close()
 		return nil, fmt.Errorf("open store %s: %w", path, err)
 	}
@@ -78,11 +78,7 @@ func open(ctx context.Context, path string, ms []migration) (*Store, error) {
 		return nil, fmt.Errorf("open store %s: %w", path, err)
 	}
 
-	s.reader, err = sql.Open("sqlite3", readerDSN(path))
-	if err != nil {
-		s.writer.Close()
-		return nil, fmt.Errorf("open store %s: %w", path, err)
-	}
+	s.reader = s.openDB(readerDSN(path))
 	s.reader.SetMaxOpenConns(readerConns)
 	s.reader.SetMaxIdleConns(readerConns) // keep their prepared statements
 	if err := s.reader.PingContext(ctx); err != nil {
@@ -109,6 +105,29 @@ func readerDSN(path string) string {
 // that URIs give a meaning to.
 func fileURI(path string) string {
 	return "file:" + strings.NewReplacer("%", "%25", "?", "%3f", "#", "%23").Replace(path)
+}
+
+// creatingRetries and creatingPause bound how long Open waits for another
+// process opening the same new file: while one connection turns it to WAL,
+// SQLite answers the others SQLITE_BUSY at once, without the busy timeout.
+const (
+	creatingRetries = 50
+	creatingPause   = 10 * time.Millisecond
+)
+
+// whileCreating runs fn, again while it fails because the database is busy.
+func whileCreating(ctx context.Context, fn func() error) error {
+	for attempt := 0; ; attempt++ {
+		err := fn()
+		if err == nil || !isBusy(err) || attempt == creatingRetries {
+			return err
+		}
+		select {
+		case <-ctx.Done():
+			return err
+		case <-time.After(creatingPause):
+		}
+	}
 }
 
 // checkPragmas reads the writer's settings back: a pragma SQLite could not

@@ -207,16 +207,21 @@ func theirIts(n int) string {
 	return "their"
 }
 
-// reminderScheduleBlocks bounds the list of coming reminders.
-const reminderScheduleBlocks = 10
+// Block budgets of `schedule`'s answer.
+const (
+	reminderScheduleBlocks = 10
+	reminderTroubleBlocks  = 5
+)
 
 // ReminderSchedule renders what `schedule` answers: every reminder still to
-// come for the launch (schedule.Plan) with its local time, and how the daily
-// posts and overdue DMs go.
-func ReminderSchedule(l *launch.Launch, tod schedule.TimeOfDay, now time.Time) Message {
+// come for the launch (schedule.Plan) with its local time; the reminders
+// whose posts failed (troubled: waiting for a retry, or given up on), so
+// that whoever looks sees them; and how the daily posts, overdue DMs and
+// approval nudges (to the holders asks says still owe an answer) go.
+func ReminderSchedule(l *launch.Launch, asks schedule.Asks, troubled []schedule.Reminder, tod schedule.TimeOfDay, now time.Time) Message {
 	name := clip(l.Name, 100)
 	lines := []string{fmt.Sprintf("*Coming reminders for %s* · times in %s", Escape(name), Escape(l.Timezone))}
-	plan := schedule.Plan(l, tod, now)
+	plan := schedule.Plan(l, asks, tod, now)
 	sort.SliceStable(plan, func(i, j int) bool { return plan[i].DueAt.Before(plan[j].DueAt) })
 	n := 0
 	for _, r := range plan {
@@ -241,9 +246,91 @@ func ReminderSchedule(l *launch.Launch, tod schedule.TimeOfDay, now time.Time) M
 		daily = "The daily countdown is off; `reminders on` switches it back on."
 	}
 	blocks := lineBlocks(lines, reminderScheduleBlocks, moreLine("reminders"))
-	blocks = append(blocks, contextBlock(daily, fmt.Sprintf("Owners of overdue tasks get one DM a day at %s. `remind now` posts the current window again.", tod)))
-	return Message{
-		Text:   clip(Escape(fmt.Sprintf("Coming reminders for %s: %d", name, n)), maxMessageText),
-		Blocks: blocks,
+	blocks = append(blocks, troubleBlocks(l, troubled)...)
+	notes := []string{daily, fmt.Sprintf("Owners of overdue tasks get one DM a day at %s. `remind now` posts the current window again.", tod)}
+	if holders := schedule.Awaiting(l, asks); len(holders) > 0 && schedule.LocalDate(l, now) <= l.Date {
+		who := make([]string, len(holders))
+		for i, h := range holders {
+			who[i] = mention(h)
+		}
+		notes = append(notes, fmt.Sprintf("Still to answer the approval request: %s; asked again by DM at %s each day up to launch day.",
+			strings.Join(who, ", "), tod))
 	}
+	blocks = append(blocks, contextBlock(notes...))
+	text := fmt.Sprintf("Coming reminders for %s: %d", name, n)
+	if len(troubled) > 0 {
+		text += fmt.Sprintf("; %d failing", len(troubled))
+	}
+	return Message{Text: clip(Escape(text), maxMessageText), Blocks: blocks}
+}
+
+// troubleBlocks lists the reminders whose posts failed: those retried
+// with their attempts and next try, those given up on. What went wrong is
+// said in words; Slack never sees the error's own text.
+func troubleBlocks(l *launch.Launch, troubled []schedule.Reminder) []slack.Block {
+	if len(troubled) == 0 {
+		return nil
+	}
+	lines := []string{fmt.Sprintf("*Reminders that failed* (%d)", len(troubled))}
+	for _, r := range troubled {
+		what := "• ⚠️ " + r.DueAt.In(l.Location()).Format("Mon 2 Jan 15:04") + " — " + reminderName(l, r) + ": "
+		if r.State == schedule.StateDead {
+			what += "given up on"
+		} else {
+			what += fmt.Sprintf("%s so far, next try %s", countAttempts(r.Attempts),
+				r.NextAttemptAt.In(l.Location()).Format("Mon 2 Jan 15:04"))
+		}
+		lines = append(lines, what+" · "+troubleReason(r.LastError))
+	}
+	return lineBlocks(lines, reminderTroubleBlocks, moreLine("failed reminders"))
+}
+
+// reminderName says what a reminder is: "*Launch Day*", "overdue DM to @dana".
+func reminderName(l *launch.Launch, r schedule.Reminder) string {
+	switch r.Kind {
+	case schedule.KindWindow:
+		name := r.Payload.Window
+		if name == "" {
+			name = r.Key
+		}
+		return "*" + Escape(clip(name, 150)) + "*"
+	case schedule.KindCountdown:
+		return "daily countdown"
+	case schedule.KindOverdueDM:
+		return "overdue DM to " + mention(r.Payload.Owner)
+	case schedule.KindApprovalDM:
+		return "approval request DM to " + mention(r.Payload.Owner)
+	}
+	return Escape(clip(string(r.Kind), 40))
+}
+
+func countAttempts(n int) string {
+	if n == 1 {
+		return "1 attempt"
+	}
+	return fmt.Sprintf("%d attempts", n)
+}
+
+// troubleReasons say in words what a failed post's error means, by the
+// Slack error code or phrase it contains.
+var troubleReasons = []struct{ code, reason string }{
+	{"not_in_channel", "golive is not in the channel: `/invite @golive` there"},
+	{"channel_not_found", "the channel is gone"},
+	{"is_archived", "the channel is archived"},
+	{"user_not_found", "the person is not in the workspace"},
+	{"user_disabled", "the person's account is deactivated"},
+	{"cannot_dm_bot", "the person is a bot"},
+	{"rate limit", "Slack's rate limit"},
+	{"deadline exceeded", "Slack did not answer in time"},
+}
+
+// troubleReason explains a failed post's error without showing it: the
+// error's text is for the logs, not for Slack.
+func troubleReason(lastError string) string {
+	for _, t := range troubleReasons {
+		if strings.Contains(lastError, t.code) {
+			return t.reason
+		}
+	}
+	return "the post failed (golive's logs say why)"
 }

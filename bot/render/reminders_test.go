@@ -154,7 +154,7 @@ func TestReminderOfAHugeWindowKeepsToSlackLimits(t *testing.T) {
 
 func TestReminderScheduleGolden(t *testing.T) {
 	l := seedLaunch(t, "seed000.md")
-	m := ReminderSchedule(l, nine, fixedNow)
+	m := ReminderSchedule(l, nil, nil, nine, fixedNow)
 	golden(t, "ReminderSchedule", m)
 	assert.Empty(t, CheckMessage(m))
 	s := mrkdwnText(t, m)
@@ -163,10 +163,44 @@ func TestReminderScheduleGolden(t *testing.T) {
 	assert.Contains(t, s, "The daily countdown is on")
 
 	l.RemindersOff = true
-	s = mrkdwnText(t, ReminderSchedule(l, nine, fixedNow))
+	s = mrkdwnText(t, ReminderSchedule(l, nil, nil, nine, fixedNow))
 	assert.NotContains(t, s, "daily countdown\n")
 	assert.Contains(t, s, "The daily countdown is off; `reminders on` switches it back on.")
 
-	after := ReminderSchedule(l, nine, fixedNow.AddDate(0, 2, 0))
+	after := ReminderSchedule(l, nil, nil, nine, fixedNow.AddDate(0, 2, 0))
 	assert.Contains(t, mrkdwnText(t, after), "Nothing more is planned")
+}
+
+// TestReminderScheduleShowsFailuresAndNudges: `schedule` lists the
+// reminders being retried and those given up on, in words rather than the
+// errors' text, and the holders still to answer the approval request.
+func TestReminderScheduleShowsFailuresAndNudges(t *testing.T) {
+	l := seedLaunch(t, "seed000.md")
+	l.Checklist.Roles[0].Holder = "U0ERIN"
+	l.Checklist.Roles[1].Holder = "U0FRED"
+	l.Checklist.Roles[1].Verdict = checklist.VerdictApproved
+	asks := schedule.Asks{{LaunchID: l.ID, Role: l.Checklist.Roles[0].Name, Holder: "U0ERIN", AskedAt: fixedNow.Add(-time.Hour)}}
+	due := fixedNow.Add(-2 * time.Hour)
+	troubled := []schedule.Reminder{
+		{Kind: schedule.KindWindow, Key: "9.0", DueAt: due, State: schedule.StatePending, Attempts: 3,
+			NextAttemptAt: fixedNow.Add(4 * time.Minute), LastError: "post window 9.0 of launch 1: not_in_channel",
+			Payload: schedule.Payload{Window: "1 Week <Before> Launch"}},
+		{Kind: schedule.KindOverdueDM, Key: "2026-02-17 U0SAM", DueAt: due, State: schedule.StateDead, Attempts: 1,
+			LastError: "open a DM with U0SAM: user_disabled", Payload: schedule.Payload{Owner: "U0SAM"}},
+		{Kind: schedule.KindCountdown, Key: "2026-02-17", DueAt: due, State: schedule.StatePending, Attempts: 1,
+			NextAttemptAt: fixedNow, LastError: "load launch: database is locked /var/lib/golive.db"},
+	}
+	m := ReminderSchedule(l, asks, troubled, nine, fixedNow)
+	assert.Empty(t, CheckMessage(m))
+	assert.Contains(t, m.Text, "; 3 failing")
+	s := mrkdwnText(t, m)
+	assert.Contains(t, s, "*Reminders that failed* (3)")
+	assert.Contains(t, s, "— *1 Week &lt;Before&gt; Launch*: 3 attempts so far, next try")
+	assert.Contains(t, s, "golive is not in the channel: `/invite @golive` there")
+	assert.Contains(t, s, "overdue DM to <@U0SAM>: given up on · the person's account is deactivated")
+	assert.Contains(t, s, "daily countdown: 1 attempt so far")
+	assert.Contains(t, s, "the post failed (golive's logs say why)")
+	assert.NotContains(t, s, "database is locked", "an error's own text never reaches Slack")
+	assert.Contains(t, s, "Still to answer the approval request: <@U0ERIN>; asked again by DM at 09:00 each day up to launch day.")
+	assert.NotContains(t, s, "U0FRED", "who answered is not nudged")
 }

@@ -29,6 +29,10 @@ const (
 	idleTimeout       = 2 * time.Minute
 	// httpShutdownTimeout bounds the wait for requests in flight at shutdown.
 	httpShutdownTimeout = 10 * time.Second
+	// readyTimeout bounds a /readyz answer. It is shorter than SQLite's 5 s
+	// busy timeout, which a ping of a locked database waits out: the probe
+	// gets a 503 instead of hanging.
+	readyTimeout = 2 * time.Second
 )
 
 // runServe is `golive serve` (and a bare `golive`): the HTTP server with the
@@ -149,7 +153,9 @@ func serve(ctx context.Context, cfg Config, ln net.Listener, log *slog.Logger) (
 	}()
 
 	m := metrics.New(buildVersion())
+	st.OnBusy = m.DBBusy
 	health := ops.NewHealth(ops.Check{Name: "database", Run: st.Ping})
+	health.Timeout = readyTimeout
 	mux := ops.NewMux(health, m.Registry())
 	log.Info("starting golive", "version", buildVersion(), "config", cfg)
 

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"database/sql"
 	"errors"
 	"io"
 	"log/slog"
@@ -125,6 +126,32 @@ func TestServeWithoutSlack(t *testing.T) {
 	for _, line := range strings.Split(strings.TrimSpace(logs.String()), "\n") {
 		assert.True(t, strings.HasPrefix(line, "{") && strings.HasSuffix(line, "}"), "every log line is JSON: %s", line)
 	}
+}
+
+func TestReadinessOfALockedDatabase(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "golive.db")
+	base, _, stop := startServe(t, map[string]string{"GOLIVE_DB": db})
+
+	// Another process holds the write lock longer than SQLite's busy timeout.
+	other, err := sql.Open("sqlite3", "file:"+db+"?_txlock=immediate")
+	require.NoError(t, err)
+	defer other.Close()
+	held, err := other.BeginTx(context.Background(), nil)
+	require.NoError(t, err)
+
+	code, body := httpGet(t, base+"/readyz")
+	assert.Equal(t, http.StatusServiceUnavailable, code)
+	assert.Equal(t, "failed database: no answer within 2s: context deadline exceeded\n", body,
+		"the probe is answered at its deadline, not when SQLite gives up")
+	require.Eventually(t, func() bool {
+		_, body := httpGet(t, base+"/metrics")
+		return strings.Contains(body, "golive_db_busy_errors_total 1\n")
+	}, 15*time.Second, 50*time.Millisecond, "the ping that gave up is counted as a busy error")
+
+	require.NoError(t, held.Rollback())
+	code, body = httpGet(t, base+"/readyz")
+	assert.Equal(t, http.StatusOK, code, body)
+	require.NoError(t, stop())
 }
 
 func TestServeRefusesAnUnusableDatabase(t *testing.T) {

@@ -153,17 +153,34 @@ func startReminders(ctx context.Context, d slackDeps, b *bot.Bot) (stop func(), 
 // retried with backoff, slack-go's own log lines sent to slog.
 func newSlackClient(cfg Config, m *metrics.Metrics, log *slog.Logger) *slack.Client {
 	opts := []slack.Option{
-		slack.OptionHTTPClient(&http.Client{Transport: m.SlackTransport(nil), Timeout: slackCallTimeout}),
+		slack.OptionHTTPClient(&http.Client{Transport: m.SlackTransport(slackTransport()), Timeout: slackCallTimeout}),
 		slack.OptionLog(slog.NewLogLogger(log.Handler(), slog.LevelWarn)),
 	}
 	if cfg.SlackAPIURL != "" {
 		opts = append(opts, slack.OptionAPIURL(cfg.SlackAPIURL))
 	}
 	retry := slack.DefaultRetryConfig()
-	retry.Handlers = slack.AllBuiltinRetryHandlers(retry)
+	// slack-go leaves 5xx out of its built-in handlers; Slack's own
+	// incidents answer 500 and 503, which are worth a retry too.
+	retry.Handlers = append(slack.AllBuiltinRetryHandlers(retry), slack.NewServerErrorRetryHandler(retry))
 	// The retry wrapper goes around the HTTP client, so it must come after it.
 	opts = append(opts, slack.OptionRetryConfig(retry))
 	return slack.New(cfg.BotToken.Reveal(), opts...)
+}
+
+// slackIdleConns is how many idle connections to Slack are kept for reuse.
+// Go's default of 2 per host makes every burst of concurrent Web API calls
+// (a refresh of several live messages, approval DMs) open new TLS
+// connections.
+const slackIdleConns = 32
+
+// slackTransport is Go's default transport with room to keep the
+// connections that concurrent calls to Slack opened.
+func slackTransport() *http.Transport {
+	t := http.DefaultTransport.(*http.Transport).Clone()
+	t.MaxIdleConns = max(t.MaxIdleConns, slackIdleConns)
+	t.MaxIdleConnsPerHost = slackIdleConns
+	return t
 }
 
 // authTest checks the bot token. Slack refusing it stops the start, since

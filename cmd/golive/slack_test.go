@@ -16,11 +16,14 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/golive/golive/internal/metrics"
 )
 
 // fakeSlack is a stand-in for Slack's Web API: it answers each method with
@@ -173,4 +176,54 @@ func TestServeSocketModeRefusedAppToken(t *testing.T) {
 	require.NoError(t, stop())
 	assert.Contains(t, logs.String(), "Socket Mode stopped for good")
 	assert.NotContains(t, logs.String(), testAppToken)
+}
+
+func TestSlackClientRetriesServerErrors(t *testing.T) {
+	var calls atomic.Int32
+	fake := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if calls.Add(1) == 1 {
+			http.Error(w, "upstream unavailable", http.StatusInternalServerError)
+			return
+		}
+		w.Header().Set("Content-Type", "application/json")
+		io.WriteString(w, authOK)
+	}))
+	t.Cleanup(fake.Close)
+	m := metrics.New("test")
+	api := newSlackClient(Config{BotToken: testBotToken, SlackAPIURL: fake.URL + "/api/"}, m, slog.New(slog.DiscardHandler))
+
+	auth, err := api.AuthTestContext(context.Background())
+	require.NoError(t, err, "a 500 is retried")
+	assert.Equal(t, "T1", auth.TeamID)
+	assert.Equal(t, int32(2), calls.Load())
+	assert.Equal(t, 2.0, counter(t, m, "golive_slack_api_calls_total", "auth.test"), "both attempts are counted")
+	assert.Equal(t, 1.0, counter(t, m, "golive_slack_api_errors_total", "auth.test"), "the 500 is counted as an error")
+}
+
+// counter returns the sum of the counter name's series for a Web API method.
+func counter(t *testing.T, m *metrics.Metrics, name, method string) float64 {
+	t.Helper()
+	families, err := m.Registry().Gather()
+	require.NoError(t, err)
+	total := 0.0
+	for _, f := range families {
+		if f.GetName() != name {
+			continue
+		}
+		for _, s := range f.GetMetric() {
+			for _, l := range s.GetLabel() {
+				if l.GetName() == "method" && l.GetValue() == method {
+					total += s.GetCounter().GetValue()
+				}
+			}
+		}
+	}
+	return total
+}
+
+func TestSlackTransportKeepsConnectionsForConcurrentCalls(t *testing.T) {
+	tr := slackTransport()
+	assert.GreaterOrEqual(t, tr.MaxIdleConnsPerHost, 32)
+	assert.GreaterOrEqual(t, tr.MaxIdleConns, tr.MaxIdleConnsPerHost)
+	assert.NotSame(t, http.DefaultTransport, tr, "the shared default transport is left alone")
 }

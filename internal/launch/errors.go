@@ -3,6 +3,8 @@ package launch
 import (
 	"errors"
 	"fmt"
+	"io"
+	"strings"
 )
 
 // Error codes, translated once at the edge into a user message.
@@ -23,8 +25,29 @@ type Error struct {
 func (e *Error) Error() string { return e.Message }
 
 // Errorf returns an *Error with the given code and formatted message.
+//
+// The format is ours and may name people as Slack mentions (<@%s> around a
+// stored user id); the arguments are data, often quoting what a user typed,
+// so angle brackets in them become look-alikes (‹ ›): a section name such as
+// "<!channel>" or "<@U123>" can then neither ping, nor link, nor mention
+// anyone once the message reaches Slack.
 func Errorf(code, format string, args ...any) *Error {
-	return &Error{Code: code, Message: fmt.Sprintf(format, args...)}
+	quoted := make([]any, len(args))
+	for i, a := range args {
+		quoted[i] = inertArg{a}
+	}
+	return &Error{Code: code, Message: fmt.Sprintf(format, quoted...)}
+}
+
+// inertBrackets turns angle brackets into look-alikes.
+var inertBrackets = strings.NewReplacer("<", "‹", ">", "›")
+
+// inertArg formats its value as the verb asks, then makes the brackets in
+// the result inert.
+type inertArg struct{ v any }
+
+func (a inertArg) Format(f fmt.State, verb rune) {
+	io.WriteString(f, inertBrackets.Replace(fmt.Sprintf(fmt.FormatString(f, verb), a.v)))
 }
 
 // ErrorCode returns the code of err, EINTERNAL for errors that are not *Error.

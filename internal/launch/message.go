@@ -3,15 +3,17 @@ package launch
 import "time"
 
 // Message is a message the bot posted about a launch and keeps up to date
-// as the launch changes: a page of the checklist or the readiness summary.
+// as the launch changes: a page of the checklist, the readiness summary, or
+// a window's reminder (whose checkboxes tick the window's tasks).
 type Message struct {
 	LaunchID  int64
 	ChannelID string
 	// TS is the message's timestamp, its id within the channel.
 	TS string
-	// Kind is MessageChecklist or MessageStatus.
+	// Kind is MessageChecklist, MessageStatus or MessageReminder.
 	Kind string
-	// View is the checklist page shown ("3.0"), "" for a status.
+	// View is the checklist page shown ("3.0"), the window's reminder key
+	// ("1.2", see schedule.WindowKey) for a reminder, "" for a status.
 	View     string
 	PostedAt time.Time
 }
@@ -20,4 +22,5 @@ type Message struct {
 const (
 	MessageChecklist = "checklist"
 	MessageStatus    = "status"
+	MessageReminder  = "reminder"
 )

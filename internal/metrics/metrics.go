@@ -43,6 +43,7 @@ type Metrics struct {
 	reminders     *prometheus.CounterVec
 	reminderLag   prometheus.Histogram
 	schedulerTick prometheus.Gauge
+	oldestPending prometheus.Gauge
 	requests      *prometheus.HistogramVec
 	requestKinds  *boundedLabel
 	dbBusy        prometheus.Counter
@@ -82,6 +83,10 @@ func New(version string) *Metrics {
 			Name: "golive_scheduler_last_tick_timestamp_seconds",
 			Help: "Unix time of the reminder scheduler's last pass over due reminders.",
 		}),
+		oldestPending: prometheus.NewGauge(prometheus.GaugeOpts{
+			Name: "golive_reminders_oldest_pending_seconds",
+			Help: "How long the oldest due reminder not yet sent (waiting, being retried or held) has been due; 0 when none is.",
+		}),
 		requests: prometheus.NewHistogramVec(prometheus.HistogramOpts{
 			Name:    "golive_request_duration_seconds",
 			Help:    "Time from receiving a Slack request (HTTP or Socket Mode) to acknowledging it, by kind (command, interaction, event).",
@@ -108,7 +113,7 @@ func New(version string) *Metrics {
 	}
 	m.registry.MustRegister(
 		m.commands, m.clicks, m.slackCalls, m.slackErrors, m.reminders, m.reminderLag,
-		m.schedulerTick, m.requests, m.dbBusy, buildInfo,
+		m.schedulerTick, m.oldestPending, m.requests, m.dbBusy, buildInfo,
 		collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
 	)
@@ -179,6 +184,15 @@ func (m *Metrics) SchedulerTick(at time.Time) {
 		return
 	}
 	m.schedulerTick.Set(float64(at.UnixMilli()) / 1000)
+}
+
+// RemindersOldestPending records how long the oldest due reminder not yet
+// sent has been due (0 when none is), as the scheduler's latest pass saw it.
+func (m *Metrics) RemindersOldestPending(age time.Duration) {
+	if m == nil {
+		return
+	}
+	m.oldestPending.Set(max(age, 0).Seconds())
 }
 
 // ObserveRequest records how long a Slack request took to acknowledge. kind

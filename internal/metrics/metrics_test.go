@@ -72,6 +72,7 @@ func TestNamesFollowTheConventions(t *testing.T) {
 	m.ObserveRequest("command", time.Millisecond)
 	m.DBBusy()
 	m.SchedulerTick(time.Unix(1700000000, 0))
+	m.RemindersOldestPending(time.Minute)
 
 	families, err := m.Registry().Gather()
 	require.NoError(t, err)
@@ -96,8 +97,8 @@ func TestNamesFollowTheConventions(t *testing.T) {
 		"golive_build_info", "golive_commands_total", "golive_clicks_total",
 		"golive_slack_api_calls_total", "golive_slack_api_errors_total",
 		"golive_reminders_total", "golive_reminder_delivery_lag_seconds",
-		"golive_scheduler_last_tick_timestamp_seconds", "golive_request_duration_seconds",
-		"golive_db_busy_errors_total",
+		"golive_scheduler_last_tick_timestamp_seconds", "golive_reminders_oldest_pending_seconds",
+		"golive_request_duration_seconds", "golive_db_busy_errors_total",
 	}, ours)
 }
 
@@ -118,6 +119,9 @@ func TestRecords(t *testing.T) {
 	m.ObserveRequest("interaction", 3*time.Millisecond)
 	m.DBBusy()
 	m.SchedulerTick(time.UnixMilli(1700000000500))
+	m.RemindersOldestPending(-time.Second) // a clock step must not give a negative age
+	assert.Equal(t, 0.0, value(t, m, "golive_reminders_oldest_pending_seconds", nil))
+	m.RemindersOldestPending(90 * time.Second)
 
 	assert.Equal(t, 2.0, value(t, m, "golive_commands_total", map[string]string{"kind": "tick", "outcome": "ok"}))
 	assert.Equal(t, 1.0, value(t, m, "golive_commands_total", map[string]string{"kind": "tick", "outcome": "refused"}))
@@ -130,6 +134,7 @@ func TestRecords(t *testing.T) {
 	assert.Equal(t, 1.0, value(t, m, "golive_request_duration_seconds", map[string]string{"kind": "interaction"}))
 	assert.Equal(t, 1.0, value(t, m, "golive_db_busy_errors_total", nil))
 	assert.Equal(t, 1700000000.5, value(t, m, "golive_scheduler_last_tick_timestamp_seconds", nil))
+	assert.Equal(t, 90.0, value(t, m, "golive_reminders_oldest_pending_seconds", nil))
 
 	families, err := m.Registry().Gather()
 	require.NoError(t, err)
@@ -152,6 +157,7 @@ func TestNilMetricsRecordNothing(t *testing.T) {
 		m.ObserveRequest("command", time.Millisecond)
 		m.DBBusy()
 		m.SchedulerTick(time.Now())
+		m.RemindersOldestPending(time.Minute)
 	})
 	assert.Equal(t, http.DefaultTransport, m.SlackTransport(nil))
 	assert.NotNil(t, m.Registry())

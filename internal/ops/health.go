@@ -54,7 +54,10 @@ type CheckResult struct {
 }
 
 // Ready runs every check and returns each result, in order, and whether all
-// passed. During shutdown it runs nothing and reports ErrShuttingDown.
+// passed. The checks run side by side and Ready returns by h.Timeout even
+// when a check ignores its context: such a check fails as timed out and
+// finishes in the background. During shutdown it runs nothing and reports
+// ErrShuttingDown.
 func (h *Health) Ready(ctx context.Context) ([]CheckResult, bool) {
 	if h.stopping.Load() {
 		return []CheckResult{{Name: "shutdown", Err: ErrShuttingDown}}, false
@@ -65,13 +68,35 @@ func (h *Health) Ready(ctx context.Context) ([]CheckResult, bool) {
 
 	ctx, cancel := context.WithTimeout(ctx, h.Timeout)
 	defer cancel()
+	answers := make([]chan error, len(checks))
+	for i, c := range checks {
+		answers[i] = make(chan error, 1)
+		go func() { answers[i] <- run(ctx, c) }()
+	}
 	results := make([]CheckResult, len(checks))
 	ok := true
 	for i, c := range checks {
-		results[i] = CheckResult{Name: c.Name, Err: run(ctx, c)}
+		results[i] = CheckResult{Name: c.Name, Err: wait(ctx, answers[i], h.Timeout)}
 		ok = ok && results[i].Err == nil
 	}
 	return results, ok
+}
+
+// wait returns a check's answer, or a timeout error once ctx is done. A
+// check can be stuck where no context reaches: SQLite waits out its busy
+// timeout inside one cgo call.
+func wait(ctx context.Context, answer <-chan error, timeout time.Duration) error {
+	select {
+	case err := <-answer:
+		return err
+	case <-ctx.Done():
+	}
+	select {
+	case err := <-answer: // it answered at the last moment
+		return err
+	default:
+		return fmt.Errorf("no answer within %s: %w", timeout, ctx.Err())
+	}
 }
 
 // run calls a check, turning a panic into a failure: a broken check must not

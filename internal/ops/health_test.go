@@ -85,6 +85,21 @@ func TestReadinessSurvivesBadChecks(t *testing.T) {
 	assert.ErrorIs(t, results[1].Err, context.DeadlineExceeded)
 }
 
+func TestReadinessAnswersWhileACheckIgnoresItsDeadline(t *testing.T) {
+	release := make(chan struct{})
+	defer close(release)
+	h := NewHealth(
+		// Like SQLite waiting out its busy timeout: deaf to the context.
+		Check{"database", func(context.Context) error { <-release; return errors.New("database is locked") }},
+		Check{"slack", func(context.Context) error { return nil }},
+	)
+	h.Timeout = 20 * time.Millisecond
+
+	code, body := get(t, NewMux(h, prometheus.NewRegistry()), http.MethodGet, "/readyz")
+	assert.Equal(t, http.StatusServiceUnavailable, code)
+	assert.Equal(t, "failed database: no answer within 20ms: context deadline exceeded\nok slack\n", body)
+}
+
 func TestMetricsEndpoint(t *testing.T) {
 	reg := prometheus.NewRegistry()
 	c := prometheus.NewCounter(prometheus.CounterOpts{Name: "golive_test_total", Help: "A test counter."})

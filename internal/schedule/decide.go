@@ -32,12 +32,14 @@ type Decision struct {
 func skip(reason string) Decision { return Decision{Action: Skip, Reason: reason} }
 
 // Decide checks a claimed reminder against the launch as it is at now (l is
-// nil when the launch is gone). What was planned may have been overtaken:
-// a window that opened while the bot was down is folded into the latest
-// due window, which lists its open tasks as overdue; a daily reminder of
+// nil when the launch is gone) and the approval requests sent (asks, read
+// for approval DMs only). What was planned may have been overtaken: a
+// window that opened while the bot was down is folded into the latest due
+// window, which lists its open tasks as overdue; a daily reminder of
 // another day than today is stale. Both are skipped, so that downtime never
-// ends in a burst of stale posts.
-func Decide(l *launch.Launch, r Reminder, tod TimeOfDay, now time.Time) Decision {
+// ends in a burst of stale posts. An approval DM is skipped when its holder
+// no longer owes an answer (see Asks).
+func Decide(l *launch.Launch, asks Asks, r Reminder, tod TimeOfDay, now time.Time) Decision {
 	if l == nil || l.Archived {
 		return skip("the launch is archived or gone")
 	}
@@ -60,9 +62,9 @@ func Decide(l *launch.Launch, r Reminder, tod TimeOfDay, now time.Time) Decision
 		if !isCountdownDay(l, tod, day) {
 			return skip("no countdown on " + day + " for the launch's current date")
 		}
-	case KindOverdueDM:
+	case KindOverdueDM, KindApprovalDM:
 		// A DM is due when its digest ran, which may be later than the day's
-		// reminder time; what it lists is checked when it is posted.
+		// reminder time; whether it is still wanted is checked below.
 		due = r.DueAt
 	case KindDigest:
 	default:
@@ -76,6 +78,11 @@ func Decide(l *launch.Launch, r Reminder, tod TimeOfDay, now time.Time) Decision
 	}
 	if r.Kind == KindOverdueDM && len(OverdueFor(l, tod, r.Payload.Owner, now)) == 0 {
 		return skip("nothing overdue for " + r.Payload.Owner + " any more")
+	}
+	if r.Kind == KindApprovalDM {
+		if why := nudgeSkip(l, asks, r.Payload.Owner, day); why != "" {
+			return skip(why)
+		}
 	}
 	return Decision{Action: Post}
 }
@@ -105,9 +112,9 @@ func Covers(l *launch.Launch, r Reminder, now time.Time) []Ref {
 
 // Next returns the reminder that follows r once r is done, for recurring
 // kinds: the next daily digest, computed from r's scheduled date.
-func Next(l *launch.Launch, r Reminder, tod TimeOfDay, now time.Time) (Reminder, bool) {
+func Next(l *launch.Launch, asks Asks, r Reminder, tod TimeOfDay, now time.Time) (Reminder, bool) {
 	if r.Kind != KindDigest || l == nil || l.Archived {
 		return Reminder{}, false
 	}
-	return nextDigest(l, tod, r.Key, now)
+	return nextDigest(l, asks, tod, r.Key, now)
 }

@@ -8,6 +8,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/golive/golive/internal/checklist"
+	"github.com/golive/golive/internal/launch"
 	"github.com/golive/golive/internal/schedule"
 )
 
@@ -127,7 +128,7 @@ func TestPlanAfterSomeWindowsPassed(t *testing.T) {
 	// Created on 2025-03-12 at 14:00: the week's and the 3 days' windows have passed.
 	now := time.Date(2025, 3, 12, 14, 0, 0, 0, time.UTC)
 	var windows, countdowns, digests []string
-	for _, r := range schedule.Plan(l, nine, now) {
+	for _, r := range schedule.Plan(l, nil, nine, now) {
 		assert.Equal(t, int64(7), r.LaunchID)
 		switch r.Kind {
 		case schedule.KindWindow:
@@ -143,11 +144,11 @@ func TestPlanAfterSomeWindowsPassed(t *testing.T) {
 	assert.Equal(t, []string{"2025-03-13 2025-03-13T09:00:00Z"}, digests)
 
 	l.RemindersOff = true
-	for _, r := range schedule.Plan(l, nine, time.Date(2025, 3, 1, 0, 0, 0, 0, time.UTC)) {
+	for _, r := range schedule.Plan(l, nil, nine, time.Date(2025, 3, 1, 0, 0, 0, 0, time.UTC)) {
 		assert.NotEqual(t, schedule.KindCountdown, r.Kind, "reminders off: no countdown")
 	}
 	l.Archived = true
-	assert.Empty(t, schedule.Plan(l, nine, now))
+	assert.Empty(t, schedule.Plan(l, nil, nine, now))
 }
 
 func TestDecide(t *testing.T) {
@@ -180,25 +181,68 @@ func TestDecide(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			assert.Equal(t, tc.want, schedule.Decide(l, tc.r, nine, now).Action)
+			assert.Equal(t, tc.want, schedule.Decide(l, nil, tc.r, nine, now).Action)
 		})
 	}
-	d := schedule.Decide(l, day(schedule.KindCountdown, "2025-03-12"), nine, now)
+	d := schedule.Decide(l, nil, day(schedule.KindCountdown, "2025-03-12"), nine, now)
 	assert.Equal(t, time.Date(2025, 3, 12, 9, 0, 0, 0, time.UTC), d.DueAt)
-	assert.Equal(t, schedule.Post, schedule.Decide(l, day(schedule.KindCountdown, "2025-03-12"), nine, now.Add(2*time.Hour)).Action)
+	assert.Equal(t, schedule.Post, schedule.Decide(l, nil, day(schedule.KindCountdown, "2025-03-12"), nine, now.Add(2*time.Hour)).Action)
 
 	l.RemindersOff = true
-	assert.Equal(t, schedule.Skip, schedule.Decide(l, day(schedule.KindCountdown, "2025-03-12"), nine, now.Add(2*time.Hour)).Action)
-	assert.Equal(t, schedule.Skip, schedule.Decide(nil, window(-3), nine, now).Action, "launch gone")
+	assert.Equal(t, schedule.Skip, schedule.Decide(l, nil, day(schedule.KindCountdown, "2025-03-12"), nine, now.Add(2*time.Hour)).Action)
+	assert.Equal(t, schedule.Skip, schedule.Decide(nil, nil, window(-3), nine, now).Action, "launch gone")
 
 	// A stale digest's successor is today's, not the day after the stale one.
-	next, ok := schedule.Next(l, day(schedule.KindDigest, "2025-03-09"), nine, now)
+	next, ok := schedule.Next(l, nil, day(schedule.KindDigest, "2025-03-09"), nine, now)
 	require.True(t, ok)
 	assert.Equal(t, "2025-03-12", next.Key)
 	assert.Equal(t, time.Date(2025, 3, 12, 9, 0, 0, 0, time.UTC), next.DueAt)
-	next, ok = schedule.Next(l, day(schedule.KindDigest, "2025-03-12"), nine, now.Add(time.Hour))
+	next, ok = schedule.Next(l, nil, day(schedule.KindDigest, "2025-03-12"), nine, now.Add(time.Hour))
 	require.True(t, ok)
 	assert.Equal(t, "2025-03-13", next.Key)
+}
+
+// TestDecideApprovalDM: a nudge goes to a holder still owing an answer on
+// its own day, and is skipped once they answered, left the role, were
+// asked that day already, or the decision was announced.
+func TestDecideApprovalDM(t *testing.T) {
+	now := time.Date(2025, 3, 12, 9, 0, 0, 0, time.UTC)
+	l := testLaunch("C1", "2025-03-14", "UTC")
+	l.Checklist.Roles[1].Holder = "UFAY"
+	erin, fay := l.Checklist.Roles[0], l.Checklist.Roles[1]
+	asked := func(r *checklist.Role, at time.Time) launch.ApprovalDM {
+		return launch.ApprovalDM{LaunchID: l.ID, Role: r.Name, Holder: r.Holder, ChannelID: "D1", TS: "1", AskedAt: at}
+	}
+	asks := schedule.Asks{asked(erin, now.AddDate(0, 0, -3)), asked(fay, now.Add(-time.Hour))}
+	nudge := func(holder, day string) schedule.Reminder {
+		return schedule.Reminder{Kind: schedule.KindApprovalDM, Key: day + " " + holder, DueAt: now,
+			Payload: schedule.Payload{Day: day, Owner: holder}}
+	}
+	assert.Equal(t, []string{"UERIN", "UFAY"}, schedule.Awaiting(l, asks))
+	assert.Empty(t, schedule.Awaiting(l, nil), "nobody is nudged before approvals are asked")
+	assert.Equal(t, schedule.Post, schedule.Decide(l, asks, nudge("UERIN", "2025-03-12"), nine, now).Action)
+	assert.Equal(t, schedule.Skip, schedule.Decide(l, asks, nudge("UFAY", "2025-03-12"), nine, now).Action, "asked an hour ago")
+	assert.Equal(t, schedule.Skip, schedule.Decide(l, asks, nudge("UERIN", "2025-03-11"), nine, now).Action, "stale")
+	assert.Equal(t, schedule.Skip, schedule.Decide(l, nil, nudge("UERIN", "2025-03-12"), nine, now).Action, "never asked")
+
+	digest := schedule.Reminder{Kind: schedule.KindDigest, Key: "2025-03-12", DueAt: now}
+	var keys []string
+	for _, r := range schedule.FanOut(l, asks, digest, nine, now) {
+		if r.Kind == schedule.KindApprovalDM {
+			keys = append(keys, r.Key)
+		}
+	}
+	assert.Equal(t, []string{"2025-03-12 UERIN"}, keys, "UFAY was asked today already")
+
+	_, err := l.Answer("UERIN", erin.Name, checklist.VerdictApproved, "", now)
+	require.NoError(t, err)
+	assert.Equal(t, schedule.Skip, schedule.Decide(l, asks, nudge("UERIN", "2025-03-12"), nine, now).Action, "answered")
+	assert.Equal(t, schedule.Post, schedule.Decide(l, asks, nudge("UFAY", "2025-03-13"), nine, now.AddDate(0, 0, 1)).Action)
+	assert.Equal(t, schedule.Skip, schedule.Decide(l, asks, nudge("UFAY", "2025-03-15"), nine, now.AddDate(0, 0, 3)).Action, "after launch day")
+	_, err = l.Announce("UCREATOR", now)
+	require.NoError(t, err)
+	assert.Equal(t, schedule.Skip, schedule.Decide(l, asks, nudge("UFAY", "2025-03-13"), nine, now.AddDate(0, 0, 1)).Action, "decided")
+	assert.Empty(t, schedule.Awaiting(l, asks))
 }
 
 func TestParseTimeOfDay(t *testing.T) {

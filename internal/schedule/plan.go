@@ -10,8 +10,9 @@ import (
 // store: every window still to open and the current one (so a launch
 // created or moved after some windows passed posts only the current window,
 // at once), the countdown days still to come unless reminders are off, and
-// the next daily digest. An archived launch wants none.
-func Plan(l *launch.Launch, tod TimeOfDay, now time.Time) []Reminder {
+// the next daily digest (which also nudges the role holders asks says are
+// still to answer). An archived launch wants none.
+func Plan(l *launch.Launch, asks Asks, tod TimeOfDay, now time.Time) []Reminder {
 	if l.Archived || l.Checklist == nil {
 		return nil
 	}
@@ -31,7 +32,7 @@ func Plan(l *launch.Launch, tod TimeOfDay, now time.Time) []Reminder {
 			}
 		}
 	}
-	if d, ok := nextDigest(l, tod, "", now); ok {
+	if d, ok := nextDigest(l, asks, tod, "", now); ok {
 		out = append(out, d)
 	}
 	return out
@@ -40,10 +41,37 @@ func Plan(l *launch.Launch, tod TimeOfDay, now time.Time) []Reminder {
 // nextDigest returns the daily digest to run after the one of local date
 // after ("" for the first one after now). It is computed from that scheduled
 // date, so it stays at the reminder time, but never falls behind today:
-// after downtime only today's digest runs. Digests start the day something
-// can first be overdue (the second window opens) and go on while windows
-// are still to open or owners have overdue tasks.
-func nextDigest(l *launch.Launch, tod TimeOfDay, after string, now time.Time) (Reminder, bool) {
+// after downtime only today's digest runs. Digests run on the days owners
+// may have overdue tasks (overdueDate) and on the days role holders are
+// nudged (nudgeDate), whichever comes first.
+func nextDigest(l *launch.Launch, asks Asks, tod TimeOfDay, after string, now time.Time) (Reminder, bool) {
+	date := LocalDate(l, now)
+	if after == "" {
+		if due, _ := dateAt(l, date, tod); !due.After(now) {
+			date = nextDate(date)
+		}
+	} else if next := nextDate(after); next > date {
+		date = next
+	}
+	next, ok := overdueDate(l, tod, date, now)
+	if d, nudge := nudgeDate(l, asks, date); nudge && (!ok || d < next) {
+		next, ok = d, true
+	}
+	if !ok {
+		return Reminder{}, false
+	}
+	due, ok := dateAt(l, next, tod)
+	if !ok {
+		return Reminder{}, false
+	}
+	return Reminder{LaunchID: l.ID, Kind: KindDigest, Key: next, DueAt: due, Payload: Payload{Day: next}}, true
+}
+
+// overdueDate returns the first local date from date on with a digest for
+// overdue tasks: they start the day something can first be overdue (the
+// second window opens) and go on while windows are still to open or owners
+// have overdue tasks at now.
+func overdueDate(l *launch.Launch, tod TimeOfDay, date string, now time.Time) (string, bool) {
 	ws := Windows(l, tod)
 	var second time.Time
 	for _, w := range ws {
@@ -53,37 +81,28 @@ func nextDigest(l *launch.Launch, tod TimeOfDay, after string, now time.Time) (R
 		}
 	}
 	if second.IsZero() {
-		return Reminder{}, false
-	}
-	date := LocalDate(l, now)
-	if after == "" {
-		if due, _ := dateAt(l, date, tod); !due.After(now) {
-			date = nextDate(date)
-		}
-	} else if next := nextDate(after); next > date {
-		date = next
+		return "", false
 	}
 	if first := LocalDate(l, second); date < first {
 		date = first
 	}
 	due, ok := dateAt(l, date, tod)
 	if !ok {
-		return Reminder{}, false
+		return "", false
 	}
-	last := ws[len(ws)-1].Due
-	if due.After(last) && len(OverdueByOwner(l, tod, now)) == 0 {
-		return Reminder{}, false
+	if due.After(ws[len(ws)-1].Due) && len(OverdueByOwner(l, tod, now)) == 0 {
+		return "", false
 	}
-	return Reminder{LaunchID: l.ID, Kind: KindDigest, Key: date, DueAt: due, Payload: Payload{Day: date}}, true
+	return date, true
 }
 
-// FanOut returns the DMs a due digest sends: one per owner of overdue
-// tasks, due at once.
-func FanOut(l *launch.Launch, digest Reminder, tod TimeOfDay, now time.Time) []Reminder {
+// FanOut returns the DMs a due digest sends, due at once: one per owner of
+// overdue tasks, and one per role holder still to answer (Nudges).
+func FanOut(l *launch.Launch, asks Asks, digest Reminder, tod TimeOfDay, now time.Time) []Reminder {
 	var out []Reminder
 	for _, oi := range OverdueByOwner(l, tod, now) {
 		out = append(out, Reminder{LaunchID: l.ID, Kind: KindOverdueDM, Key: digest.Key + " " + oi.Owner,
 			DueAt: digest.DueAt, Payload: Payload{Day: digest.Key, Owner: oi.Owner}})
 	}
-	return out
+	return append(out, Nudges(l, asks, digest)...)
 }

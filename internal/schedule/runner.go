@@ -206,6 +206,7 @@ func (r *Runner) dispatch(ctx context.Context, wg *sync.WaitGroup, posted *atomi
 		return 0, fmt.Errorf("claim reminders: %w", err)
 	}
 	r.metrics.SchedulerTick(now)
+	r.observeBacklog(ctx, now)
 	var order []int64
 	byLaunch := map[int64][]Reminder{}
 	for _, rem := range rows {
@@ -236,6 +237,25 @@ func (r *Runner) dispatch(ctx context.Context, wg *sync.WaitGroup, posted *atomi
 	return len(rows), nil
 }
 
+// observeBacklog sets the gauge of how long the oldest unsent due reminder
+// has waited: a post failing again and again shows there before anyone
+// misses it.
+func (r *Runner) observeBacklog(ctx context.Context, now time.Time) {
+	if r.metrics == nil {
+		return
+	}
+	oldest, ok, err := r.store.OldestUnsentDue(ctx, now)
+	if err != nil {
+		r.log.Error("reminders: find the oldest due", "err", err)
+		return
+	}
+	var age time.Duration
+	if ok {
+		age = now.Sub(oldest)
+	}
+	r.metrics.RemindersOldestPending(age)
+}
+
 // done marks a launch free again and wakes Run for what came due meanwhile.
 func (r *Runner) done(launchID int64) {
 	r.mu.Lock()
@@ -253,45 +273,69 @@ func (r *Runner) work(ctx context.Context, launchID int64, rows []Reminder) int 
 	}
 	if err != nil {
 		r.log.Error("reminders: load launch", "launch", launchID, "err", err)
-		for _, rem := range rows {
-			r.release(ctx, rem, Release{RetryAt: r.now().Add(backoffBase), Error: "load launch: " + err.Error()})
-		}
+		r.releaseAll(ctx, rows, "load launch: "+err.Error())
 		return 0
+	}
+	var asks Asks
+	if l != nil && needsAsks(rows) {
+		if asks, err = r.store.ApprovalDMs(ctx, launchID); err != nil {
+			r.log.Error("reminders: load approval DMs", "launch", launchID, "err", err)
+			r.releaseAll(ctx, rows, "load approval DMs: "+err.Error())
+			return 0
+		}
 	}
 	covered := map[Ref]bool{}
 	posted := 0
 	for _, rem := range rows {
-		if r.handle(ctx, l, rem, covered) {
+		if r.handle(ctx, l, asks, rem, covered) {
 			posted++
 		}
 	}
 	return posted
 }
 
+// needsAsks tells whether handling rows reads the approval requests: a
+// digest plans nudges, and an approval DM checks it is still wanted.
+func needsAsks(rows []Reminder) bool {
+	for _, rem := range rows {
+		if rem.Kind == KindDigest || rem.Kind == KindApprovalDM {
+			return true
+		}
+	}
+	return false
+}
+
+// releaseAll puts rows back to be tried again after a pause, with why.
+func (r *Runner) releaseAll(ctx context.Context, rows []Reminder, why string) {
+	for _, rem := range rows {
+		r.release(ctx, rem, Release{RetryAt: r.now().Add(backoffBase), Error: why})
+	}
+}
+
 // handle does what Decide says with one claimed reminder and tells whether
 // it posted it.
-func (r *Runner) handle(ctx context.Context, l *launch.Launch, rem Reminder, covered map[Ref]bool) bool {
+func (r *Runner) handle(ctx context.Context, l *launch.Launch, asks Asks, rem Reminder, covered map[Ref]bool) bool {
 	now := r.now()
 	if covered[rem.Ref()] {
 		r.finish(ctx, rem, Finish{State: StateSkipped, At: now, Note: "covered by a window post the same day"})
 		return false
 	}
-	d := Decide(l, rem, r.tod, now)
+	d := Decide(l, asks, rem, r.tod, now)
 	switch {
 	case d.Action == Wait:
 		r.release(ctx, rem, Release{DueAt: d.DueAt})
 		return false
 	case d.Action == Skip:
 		f := Finish{State: StateSkipped, At: now, Note: d.Reason}
-		if next, ok := Next(l, rem, r.tod, now); ok {
+		if next, ok := Next(l, asks, rem, r.tod, now); ok {
 			f.Next = []Reminder{next}
 		}
 		r.finish(ctx, rem, f)
 		r.log.Info("reminders: skipped", "reminder", rem.String(), "reason", d.Reason)
 		return false
 	case rem.Kind == KindDigest:
-		f := Finish{State: StateSent, At: now, Next: FanOut(l, rem, r.tod, now)}
-		if next, ok := Next(l, rem, r.tod, now); ok {
+		f := Finish{State: StateSent, At: now, Next: FanOut(l, asks, rem, r.tod, now)}
+		if next, ok := Next(l, asks, rem, r.tod, now); ok {
 			f.Next = append(f.Next, next)
 		}
 		r.finish(ctx, rem, f)

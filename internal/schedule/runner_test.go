@@ -13,6 +13,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/golive/golive/internal/launch"
+	"github.com/golive/golive/internal/metrics"
 	"github.com/golive/golive/internal/schedule"
 )
 
@@ -154,6 +155,54 @@ func TestPermanentFailureIsKeptDead(t *testing.T) {
 	}
 	// The current window, posted at creation, and the one opening at 09:00.
 	assert.Equal(t, []string{"1.1: slack: channel_not_found", "1.2: slack: channel_not_found"}, dead)
+}
+
+// TestOldestPendingGauge: while a due post keeps failing, the gauge of the
+// oldest unsent reminder grows with its wait; once it is sent, it is 0.
+func TestOldestPendingGauge(t *testing.T) {
+	ctx := context.Background()
+	c := newClock(time.Date(2025, 3, 13, 8, 0, 0, 0, time.UTC))
+	p := newPoster(c)
+	var failing atomic.Bool
+	p.fail = func(_ *launch.Launch, r schedule.Reminder, _ int) error {
+		if r.Kind == schedule.KindWindow && failing.Load() {
+			return errors.New("slack: connection reset")
+		}
+		return nil
+	}
+	m := metrics.New("test")
+	in := startWith(t, dbPath(t), c, schedule.Config{Poster: p, Metrics: m})
+	in.create(t, testLaunch("CA", "2025-03-14", "UTC"))
+	runUntil(t, c, time.Date(2025, 3, 13, 8, 30, 0, 0, time.UTC), in)
+	assert.Equal(t, 0.0, gauge(t, m, "golive_reminders_oldest_pending_seconds"))
+
+	// "1 Day Before Launch" opens at 09:00 and fails until 10:00.
+	failing.Store(true)
+	runUntil(t, c, time.Date(2025, 3, 13, 9, 10, 0, 0, time.UTC), in)
+	_, err := in.runner.RunDue(ctx)
+	require.NoError(t, err)
+	assert.Equal(t, 600.0, gauge(t, m, "golive_reminders_oldest_pending_seconds"))
+
+	failing.Store(false)
+	c.Set(time.Date(2025, 3, 13, 10, 0, 0, 0, time.UTC))
+	n, err := in.runner.RunDue(ctx)
+	require.NoError(t, err)
+	require.Equal(t, 1, n)
+	assert.Equal(t, 0.0, gauge(t, m, "golive_reminders_oldest_pending_seconds"))
+}
+
+// gauge reads an unlabelled gauge from m's registry.
+func gauge(t *testing.T, m *metrics.Metrics, name string) float64 {
+	t.Helper()
+	families, err := m.Registry().Gather()
+	require.NoError(t, err)
+	for _, f := range families {
+		if f.GetName() == name {
+			return f.GetMetric()[0].GetGauge().GetValue()
+		}
+	}
+	t.Fatalf("no gauge %s", name)
+	return 0
 }
 
 // TestSlowPostDoesNotHoldUpAnotherLaunch: while one launch's post hangs

@@ -22,10 +22,14 @@ const (
 	// KindCountdown posts the daily countdown line in the channel.
 	KindCountdown Kind = "countdown"
 	// KindDigest is the daily step that finds the owners of overdue items and
-	// queues one KindOverdueDM per owner; it posts nothing itself.
+	// the role holders still to answer, and queues one KindOverdueDM per
+	// owner and one KindApprovalDM per holder; it posts nothing itself.
 	KindDigest Kind = "digest"
 	// KindOverdueDM sends one owner the list of their overdue items.
 	KindOverdueDM Kind = "overdue-dm"
+	// KindApprovalDM asks one role holder again, by DM, for the answers
+	// they still owe (see Awaiting): at most one a day per holder.
+	KindApprovalDM Kind = "approval-dm"
 )
 
 // State is where a reminder is in its life.
@@ -77,7 +81,7 @@ type Reminder struct {
 type Payload struct {
 	Window string `json:"window,omitempty"` // the window's name
 	Day    string `json:"day,omitempty"`    // the local date, YYYY-MM-DD
-	Owner  string `json:"owner,omitempty"`  // the Slack user a DM goes to
+	Owner  string `json:"owner,omitempty"`  // the Slack user a DM goes to (an owner, or a role holder)
 }
 
 // Ref names a reminder of a launch by kind and key.

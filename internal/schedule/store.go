@@ -20,6 +20,9 @@ type Store interface {
 	LaunchByID(ctx context.Context, id int64) (*launch.Launch, error)
 	// ActiveLaunches returns every launch that is not archived.
 	ActiveLaunches(ctx context.Context) ([]*launch.Launch, error)
+	// ApprovalDMs returns the DMs that asked a launch's role holders for
+	// their approval (see Asks).
+	ApprovalDMs(ctx context.Context, launchID int64) ([]launch.ApprovalDM, error)
 	// PlanReminders stores a launch's plan (see Plan): its pending reminders
 	// get their planned due time, planned reminders it has never had are
 	// added, skipped ones planned after now are pending again (they were
@@ -43,6 +46,10 @@ type Store interface {
 	// NextReminderAt returns the earliest instant a reminder of a launch
 	// not in busy becomes claimable; ok is false when there is none.
 	NextReminderAt(ctx context.Context, busy []int64) (at time.Time, ok bool, err error)
+	// OldestUnsentDue returns the earliest due time, not after now, of the
+	// reminders not yet sent, skipped or dead (pending, retried or held);
+	// ok is false when none is due.
+	OldestUnsentDue(ctx context.Context, now time.Time) (at time.Time, ok bool, err error)
 }
 
 // Finish ends a claim for good: the reminder was sent or skipped. In the
