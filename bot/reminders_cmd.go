@@ -142,11 +142,9 @@ func (b *Bot) cmdReminders(ctx context.Context, c *call, args []string) reply {
 		return b.usage(c, "reminders", "Say `on` or `off`.")
 	}
 	on := strings.EqualFold(args[0], "on")
-	changed := false
-	l, err := b.change(ctx, c, func(l *launch.Launch, _ time.Time) ([]launch.Event, error) {
+	l, changed, err := changeWith(b, ctx, c, func(l *launch.Launch, _ time.Time) (bool, []launch.Event, error) {
 		evs, err := schedule.SetReminders(l, c.user, on)
-		changed = len(evs) > 0
-		return evs, err
+		return len(evs) > 0, evs, err
 	})
 	if err != nil {
 		return b.fail(c, err)
@@ -177,10 +175,10 @@ func (b *Bot) cmdTimezone(ctx context.Context, c *call, args []string) reply {
 	default:
 		return b.usage(c, "timezone", "Give one IANA time zone name, such as Europe/Paris.")
 	}
-	var before string
-	l, err := b.change(ctx, c, func(l *launch.Launch, _ time.Time) ([]launch.Event, error) {
-		before = l.Timezone
-		return schedule.SetTimezone(l, c.user, args[0])
+	l, before, err := changeWith(b, ctx, c, func(l *launch.Launch, _ time.Time) (string, []launch.Event, error) {
+		before := l.Timezone
+		evs, err := schedule.SetTimezone(l, c.user, args[0])
+		return before, evs, err
 	})
 	if err != nil {
 		return b.fail(c, err)
