@@ -95,6 +95,8 @@ func TestManifest(t *testing.T) {
 	assert.NotEmpty(t, m.Features.BotUser.DisplayName, "golive needs a bot user")
 	assert.LessOrEqual(t, runes(m.Features.BotUser.DisplayName), 80)
 	assert.True(t, m.Features.AppHome.HomeTabEnabled, "the Home tab shows launches and approvals")
+	assert.True(t, m.Features.AppHome.MessagesTabEnabled, "approval requests and nudges arrive as DMs, in the Messages tab")
+	assert.True(t, m.Features.AppHome.MessagesTabReadOnlyEnabled, "golive reads no DMs: users should not write there")
 
 	require.Len(t, m.Features.SlashCommands, 1)
 	c := m.Features.SlashCommands[0]
