@@ -102,28 +102,42 @@ func nonEmpty(s string) string {
 // something was cut. It never cuts inside an HTML entity such as "&amp;",
 // which would show a broken escape. Its cost depends on max, not on s.
 func clip(s string, max int) string {
-	if _, cut := prefixRunes(s, max); !cut {
+	head, cut := clipHead(s, max)
+	if !cut {
 		return s
 	}
-	if max < 1 {
-		return ""
-	}
-	head, _ := prefixRunes(s, max-1)
 	if amp := strings.LastIndexByte(head, '&'); amp >= 0 && strings.IndexByte(head[amp:], ';') < 0 {
 		head = head[:amp]
 	}
-	return strings.TrimRight(head, " ") + "…"
+	return withEllipsis(head, max)
 }
 
 // clipPlain is clip for plain_text, where entities mean nothing.
 func clipPlain(s string, max int) string {
-	if _, cut := prefixRunes(s, max); !cut {
+	head, cut := clipHead(s, max)
+	if !cut {
 		return s
 	}
+	return withEllipsis(head, max)
+}
+
+// clipHead returns the first max-1 runes of s, leaving room for "…", and
+// whether s is longer than max.
+func clipHead(s string, max int) (string, bool) {
+	if _, cut := prefixRunes(s, max); !cut {
+		return s, false
+	}
+	if max < 1 {
+		return "", true
+	}
+	head, _ := prefixRunes(s, max-1)
+	return head, true
+}
+
+func withEllipsis(head string, max int) string {
 	if max < 1 {
 		return ""
 	}
-	head, _ := prefixRunes(s, max-1)
 	return strings.TrimRight(head, " ") + "…"
 }
 
