@@ -181,7 +181,7 @@ func TestApprovalRequest(t *testing.T) {
 	s := mrkdwnText(t, m)
 	assert.Contains(t, s, "*Open items keeping a required gate failing* (19)", "13 of Security, 6 of Backup & Recovery")
 	assert.Contains(t, s, "_… and 9 more (`checklist` shows them)_")
-	assert.Contains(t, s, "12 days to launch")
+	assert.Contains(t, s, "Launch in 12 days")
 	assert.Contains(t, s, "❌ *Security*: 19/32 = 59.4%, needs ≥ 100%, failing")
 
 	buttons := actionsOf(t, m.Blocks)

@@ -90,7 +90,7 @@ func takesPart(user string, l *launch.Launch) bool {
 func homeLaunch(user string, l *launch.Launch, now time.Time) []slack.Block {
 	rep := l.Decide()
 	summary := fmt.Sprintf("*%s* in %s · launch %s (%s)\n`%s` %s ready · %s %s",
-		Escape(brief(l.Name, 150)), channelRef(l.ChannelID), Escape(l.Date), strings.ToLower(countdown(l.DaysToLaunch(now))),
+		Escape(brief(l.Name, 150)), channelRef(l.ChannelID), Escape(l.Date), strings.ToLower(l.Countdown(now)),
 		Bar(rep.Readiness.Percent()), checklist.FormatPercent(rep.Readiness.Percent()),
 		outcomeIcon(rep.Decision.Outcome), rep.Decision.Outcome)
 	if roles := roleNames(user, l); len(roles) > 0 {

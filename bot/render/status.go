@@ -31,7 +31,7 @@ func Status(l *launch.Launch, now time.Time) Message {
 	blocks := []slack.Block{
 		header("Launch: " + name),
 		slack.NewSectionBlock(nil, []*slack.TextBlockObject{
-			field("*Launch date*\n" + Escape(l.Date) + " (" + Escape(l.Timezone) + ")\n" + countdown(l.DaysToLaunch(now))),
+			field("*Launch date*\n" + Escape(l.Date) + " (" + Escape(l.Timezone) + ")\n" + l.Countdown(now)),
 			field("*Readiness*\n`" + Bar(rep.Readiness.Percent()) + "` " + checklist.FormatPercent(rep.Readiness.Percent()) +
 				fmt.Sprintf("\n%d/%d items done", rep.Readiness.Done, rep.Readiness.Total)),
 			field("*Decision*\n" + outcomeIcon(rep.Decision.Outcome) + " " + string(rep.Decision.Outcome)),
@@ -69,21 +69,6 @@ func Bar(percent float64) string {
 		filled = 0
 	}
 	return strings.Repeat("▓", filled) + strings.Repeat("░", 10-filled)
-}
-
-func countdown(days int) string {
-	switch {
-	case days > 1:
-		return fmt.Sprintf("%d days to launch", days)
-	case days == 1:
-		return "1 day to launch (tomorrow)"
-	case days == 0:
-		return "Launch day"
-	case days == -1:
-		return "Launched yesterday"
-	default:
-		return fmt.Sprintf("Launched %d days ago", -days)
-	}
 }
 
 func outcomeIcon(o checklist.Outcome) string {

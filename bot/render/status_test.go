@@ -23,7 +23,7 @@ func TestStatusSeed000AsWritten(t *testing.T) {
 	assert.Equal(t, "Launch Realtor AI Copilot: readiness 39.2%, NO-GO", m.Text)
 	s := mrkdwnText(t, m)
 	for _, want := range []string{
-		"12 days to launch",
+		"Launch in 12 days",
 		"`▓▓▓▓░░░░░░` 39.2%",
 		"78/199 items done",
 		"*Security*: 19/32 = 59.4%, needs ≥ 100%, failing",
@@ -46,7 +46,7 @@ func TestBar(t *testing.T) {
 func TestCountdown(t *testing.T) {
 	l := seedLaunch(t, "seed000.md")
 	for at, want := range map[string]string{
-		"2026-03-01T12:00:00Z": "1 day to launch (tomorrow)",
+		"2026-03-01T12:00:00Z": "Launch in 1 day",
 		"2026-03-01T23:30:00Z": "Launch day", // already March 2 in Paris
 		"2026-03-02T10:00:00Z": "Launch day",
 		"2026-03-05T10:00:00Z": "Launched 3 days ago",

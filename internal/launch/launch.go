@@ -96,6 +96,23 @@ func (l *Launch) DaysToLaunch(now time.Time) int {
 	return int(d.Sub(today).Hours() / 24)
 }
 
+// Countdown says where now stands against the launch date, as golive says it
+// everywhere: "Launch in 3 days", "Launch day", "Launched 2 days ago".
+func (l *Launch) Countdown(now time.Time) string {
+	switch days := l.DaysToLaunch(now); {
+	case days > 1:
+		return fmt.Sprintf("Launch in %d days", days)
+	case days == 1:
+		return "Launch in 1 day"
+	case days == 0:
+		return "Launch day"
+	case days == -1:
+		return "Launched yesterday"
+	default:
+		return fmt.Sprintf("Launched %d days ago", -days)
+	}
+}
+
 // Validate checks a launch before it is stored.
 func (l *Launch) Validate() error {
 	if strings.TrimSpace(l.Name) == "" {

@@ -24,22 +24,8 @@ func CountdownLine(l *launch.Launch, now time.Time) string {
 			pending++
 		}
 	}
-	return fmt.Sprintf("%s: readiness %s, %s failing, %s pending", whenLaunch(l.DaysToLaunch(now)),
+	return fmt.Sprintf("%s: readiness %s, %s failing, %s pending", l.Countdown(now),
 		checklist.FormatPercent(rep.Readiness.Percent()), count(failing, "gate"), count(pending, "approval"))
-}
-
-func whenLaunch(days int) string {
-	switch {
-	case days > 1:
-		return fmt.Sprintf("Launch in %d days", days)
-	case days == 1:
-		return "Launch in 1 day"
-	case days == 0:
-		return "Launch day"
-	case days == -1:
-		return "Launched 1 day ago"
-	}
-	return fmt.Sprintf("Launched %d days ago", -days)
 }
 
 func count(n int, noun string) string {
