@@ -33,11 +33,15 @@ type ApprovalStore interface {
 	ClaimStaleNotice(ctx context.Context, launchID int64, announcedAt time.Time) (bool, error)
 }
 
+// modalTimeout bounds opening a modal: its trigger id is dead after 3 s anyway.
+const modalTimeout = 10 * time.Second
+
 // Messages of refused answers. Each says that nothing was recorded.
 const (
 	msgNotMine      = "This button is not one golive made, or it is out of date; nothing was recorded."
 	msgLaunchGone   = "The launch this approval request is about no longer exists; nothing was recorded."
 	msgAlreadyGiven = "Your answer is already recorded; nothing changed."
+	msgReplayed     = "This request was already received once; a repeat of it is refused, and nothing was recorded."
 )
 
 // cmdApprovals asks every role holder for their answer by DM. The launch's
@@ -66,6 +70,9 @@ func (b *Bot) cmdApprovals(ctx context.Context, c *call, _ []string) reply {
 	b.later(func(ctx context.Context) { b.askHolders(ctx, c.log, l, c.responseURL) })
 	text := fmt.Sprintf("<@%s> asked for approvals by DM: %s.", c.user, strings.Join(asked, ", "))
 	if unheld := l.Unheld(); len(unheld) > 0 {
+		for i, name := range unheld {
+			unheld[i] = inert(name)
+		}
 		text += fmt.Sprintf(" Nobody holds %s: not counted as approved until someone does and answers (`role \"<Role Name>\" @user`).",
 			strings.Join(unheld, ", "))
 	}
@@ -173,8 +180,9 @@ func (b *Bot) openNoteModal(ctx context.Context, k *click, ref render.ApprovalRe
 		b.tellClicker(k, userMessage(err))
 		return outcomeOf(err)
 	}
-	err = mayAnswer(l, k.team, k.user, ref.Role)
-	if err == nil {
+	if b.replayed(k) {
+		err = launch.Errorf(launch.ECONFLICT, msgReplayed)
+	} else if err = mayAnswer(l, k.team, k.user, ref.Role); err == nil {
 		err = l.AnswerFrozen(ref.Role, asked)
 	}
 	if err != nil {
@@ -187,7 +195,10 @@ func (b *Bot) openNoteModal(ctx context.Context, k *click, ref render.ApprovalRe
 	if action == render.ActionConditions {
 		view = render.ConditionsModal(ref, noteOf(r, checklist.VerdictConditional))
 	}
-	b.later(func(ctx context.Context) {
+	// At once, not queued behind other work: the trigger id expires.
+	b.urgent(func(ctx context.Context) {
+		ctx, cancel := context.WithTimeout(ctx, modalTimeout)
+		defer cancel()
 		if _, err := b.slack.OpenViewContext(ctx, k.triggerID, view); err != nil {
 			k.log.Error("open approval modal", "err", err)
 			b.tellClicker(k, "Slack did not open the form in time; please click the button again.")
@@ -268,16 +279,18 @@ type answered struct {
 // recordAnswer stores the clicker's verdict for the role, in one
 // transaction with its audit row, before the acknowledgement. Only the
 // role's holder, identified by the verified payload, may answer; any other
-// attempt is refused, recorded in the audit log as "approval-refused", and
-// changes nothing. When the answer is the last one, the decision is
-// announced in the same transaction: exactly one of two answers arriving
-// together sees itself last.
+// attempt, and a replay of a request already received, is refused,
+// recorded in the audit log as "approval-refused", and changes nothing.
+// When the answer is the last one, the decision is announced in the same
+// transaction: exactly one of two answers arriving together sees itself
+// last.
 func (b *Bot) recordAnswer(ctx context.Context, k *click, ref render.ApprovalRef, v checklist.Verdict, note string) (answered, error) {
 	// recorded is what the transaction saw: the answer, or why it was refused.
 	type recorded struct {
 		res     answered
 		refused error
 	}
+	replayed := b.replayed(k)
 	rec, err := withinValue(b, ctx, func(ctx context.Context) (recorded, error) {
 		res := answered{role: ref.Role}
 		var refused error
@@ -287,6 +300,10 @@ func (b *Bot) recordAnswer(ctx context.Context, k *click, ref render.ApprovalRef
 			res.changed, res.announced = false, false
 			if l.TeamID != k.team {
 				return nil, launch.Errorf(launch.ENOTFOUND, msgLaunchGone)
+			}
+			if replayed {
+				refused = launch.Errorf(launch.ECONFLICT, msgReplayed)
+				return []launch.Event{refusalEvent(k.user, ref.Role, refused)}, nil
 			}
 			if err := mayAnswer(l, k.team, k.user, ref.Role); err != nil {
 				refused = err
@@ -339,6 +356,16 @@ func (b *Bot) recordAnswer(ctx context.Context, k *click, ref render.ApprovalRef
 		return res, launch.Errorf(launch.ECONFLICT, msgAlreadyGiven)
 	}
 	return res, nil
+}
+
+// replayed tells whether the answer's request was received before. Slack
+// gives every click and modal submission its own trigger_id, so a second
+// request with the same one is a replay of a signed payload (whose
+// signature stays valid for five minutes), never a new answer: a double
+// click sends two. Trigger ids are remembered in memory, as long as event
+// ids are; a request without one cannot be told apart and is let through.
+func (b *Bot) replayed(k *click) bool {
+	return k.triggerID != "" && !b.events.first("answer "+k.triggerID, b.now())
 }
 
 // auditRefusal writes a refused attempt to answer into the launch's audit
@@ -401,7 +428,7 @@ func (b *Bot) afterAnswer(k *click, res answered) {
 		ctx, cancel := context.WithTimeout(ctx, slackTimeout)
 		defer cancel()
 		if res.announced {
-			b.postAnnouncement(ctx, k.log, l, "")
+			b.postAnnouncement(ctx, k.log, l, k.responseURL)
 			return
 		}
 		b.updateDM(ctx, k.log, l, r, k)
@@ -409,27 +436,37 @@ func (b *Bot) afterAnswer(k *click, res answered) {
 }
 
 // updateDM redraws the holder's approval DM with their answer: the DM
-// recorded for the role, or else the message clicked.
+// recorded for the role, and the message clicked when it is another one
+// (an older request, since replaced by a nudge), so that the answer shows
+// where it was given.
 func (b *Bot) updateDM(ctx context.Context, log *slog.Logger, l *launch.Launch, r *checklist.Role, k *click) {
+	var targets []launch.ApprovalDM
 	dm, err := b.store.ApprovalDM(ctx, l.ID, r.Name)
 	switch {
 	case err == nil && dm.Holder == r.Holder:
-	case k != nil && k.messageTS != "" && k.channel != "":
-		dm = launch.ApprovalDM{ChannelID: k.channel, TS: k.messageTS}
-	default:
-		if err != nil && launch.ErrorCode(err) != launch.ENOTFOUND {
-			log.Error("find approval DM", "launch", l.ID, "err", err)
+		targets = append(targets, dm)
+	case err != nil && launch.ErrorCode(err) != launch.ENOTFOUND:
+		log.Error("find approval DM", "launch", l.ID, "err", err)
+	}
+	if k != nil && k.messageTS != "" && k.channel != "" {
+		clicked := launch.ApprovalDM{ChannelID: k.channel, TS: k.messageTS}
+		if len(targets) == 0 || targets[0].ChannelID != clicked.ChannelID || targets[0].TS != clicked.TS {
+			targets = append(targets, clicked)
 		}
+	}
+	if len(targets) == 0 {
 		return
 	}
 	var msg render.Message
 	if r.Verdict == checklist.VerdictPending || r.Verdict == "" {
 		msg = render.ApprovalRequest(l, r, b.now())
 	} else {
-		msg = render.ApprovalAnswered(l, r, l.AnswerFrozen(r.Name, dm.AskedAt) == nil, b.now())
+		msg = render.ApprovalAnswered(l, r, l.AnswerFrozen(r.Name, targets[0].AskedAt) == nil, b.now())
 	}
-	if _, _, _, err := b.slack.UpdateMessageContext(ctx, dm.ChannelID, dm.TS, messageOptions(msg)...); err != nil {
-		log.Warn("update approval DM", "launch", l.ID, "role", r.Name, "err", err)
+	for _, t := range targets {
+		if _, _, _, err := b.slack.UpdateMessageContext(ctx, t.ChannelID, t.TS, messageOptions(msg)...); err != nil {
+			log.Warn("update approval DM", "launch", l.ID, "role", r.Name, "err", err)
+		}
 	}
 }
 

@@ -7,8 +7,10 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -106,20 +108,23 @@ func (h *harness) dmClick(user string, dm launch.ApprovalDM, actionID string) ma
 	return nil
 }
 
-// dmPayload wraps one action on a DM in a block_actions payload.
+// dmPayload wraps one action on a DM in a block_actions payload, with its
+// own trigger_id as Slack gives every click.
 func (h *harness) dmPayload(user string, dm launch.ApprovalDM, blocks []map[string]any, action map[string]any) map[string]any {
 	p := h.blockAction(user, dm.TS, blocks, action)
 	p["channel"] = map[string]any{"id": dm.ChannelID}
 	p["container"] = map[string]any{"type": "message", "message_ts": dm.TS, "channel_id": dm.ChannelID}
+	p["trigger_id"] = "trigger-dm-" + strconv.FormatInt(h.seq.Add(1), 10)
 	return p
 }
 
 // submission builds the view_submission of an approval modal.
 func submission(user, callback, metadata, note string) map[string]any {
 	return map[string]any{
-		"type": "view_submission",
-		"team": map[string]any{"id": testTeam},
-		"user": map[string]any{"id": user},
+		"type":       "view_submission",
+		"trigger_id": "trigger-submit-" + strconv.FormatInt(submissions.Add(1), 10),
+		"team":       map[string]any{"id": testTeam},
+		"user":       map[string]any{"id": user},
 		"view": map[string]any{
 			"type": "modal", "callback_id": callback, "private_metadata": metadata,
 			"state": map[string]any{"values": map[string]any{
@@ -128,6 +133,9 @@ func submission(user, callback, metadata, note string) map[string]any {
 		},
 	}
 }
+
+// submissions numbers the modal submissions' trigger ids.
+var submissions atomic.Int64
 
 // answerByModal clicks the DM's button for a modal, checks the modal
 // Slack was asked to open, and submits it with note.
@@ -278,6 +286,20 @@ func TestApprovalsAsksEveryHolderByDM(t *testing.T) {
 	assert.Equal(t, checklist.VerdictPending, h.launch().Decide().Roles[0].Verdict, "nothing counts as approved yet")
 }
 
+// TestUnheldRoleNamesStayInert: the roles nobody holds are named in the
+// channel as typed, without their mentions coming alive.
+func TestUnheldRoleNamesStayInert(t *testing.T) {
+	h := approvalHarness(t)
+	h.newLaunch()
+	h.holders(map[string]string{"Security Lead": uSec})
+	a := h.command(creator, `role add "Legal <@U999>"`)
+	require.Equal(t, "in_channel", a.Answer.ResponseType, a.Answer.Text)
+	a = h.command(creator, "approvals")
+	require.Equal(t, "in_channel", a.Answer.ResponseType, a.Answer.Text)
+	assert.Contains(t, a.Answer.Text, "Nobody holds Legal ‹@U999›: not counted as approved")
+	assert.NotContains(t, string(a.Body), "<@U999>")
+}
+
 func TestApprovalClickByAnotherUserIsRefused(t *testing.T) {
 	h := approvalHarness(t)
 	l := h.newLaunch()
@@ -393,10 +415,11 @@ func TestApprovalDoubleClickRecordsOnce(t *testing.T) {
 	l := h.newLaunch()
 	h.holders(map[string]string{"Security Lead": uSec, "Product Manager": uPM})
 	dm := h.askApprovals()["Security Lead"]
-	click := h.dmClick(uSec, dm, render.ActionApprove)
+	// A double click is two clicks: two payloads, each with its trigger id.
+	clicks := []map[string]any{h.dmClick(uSec, dm, render.ActionApprove), h.dmClick(uSec, dm, render.ActionApprove)}
 
 	var wg sync.WaitGroup
-	for range 2 {
+	for _, click := range clicks {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
@@ -404,7 +427,6 @@ func TestApprovalDoubleClickRecordsOnce(t *testing.T) {
 		}()
 	}
 	wg.Wait()
-	assert.Equal(t, http.StatusOK, h.interact(click).Status, "a replay of the same signed click")
 
 	verdicts := h.audited(l.ID, "verdict")
 	require.Len(t, verdicts, 1)
@@ -413,6 +435,7 @@ func TestApprovalDoubleClickRecordsOnce(t *testing.T) {
 	assert.Equal(t, "approved", verdicts[0].After)
 	h.responseWith(msgAlreadyGiven)
 	assert.Equal(t, checklist.VerdictApproved, h.launch().Checklist.Role("Security Lead").Verdict)
+	assert.Empty(t, h.audited(l.ID, "approval-refused"), "a double click is no attempt to cheat")
 
 	require.Eventually(t, func() bool {
 		m, _ := h.slack.message(dm.TS)
@@ -426,6 +449,58 @@ func TestApprovalDoubleClickRecordsOnce(t *testing.T) {
 	m, _ := h.slack.message(dm.TS)
 	assert.Contains(t, allText(t, m), "You can change your answer until the decision is announced.")
 	assert.Empty(t, h.channelPosts("NO-GO"), "one role is still to answer")
+}
+
+// TestReplayedAnswersAreRefused: a signed request sent again (same
+// trigger_id) is refused and audited, also once the holder has changed
+// their answer, which the replay must not undo.
+func TestReplayedAnswersAreRefused(t *testing.T) {
+	h := approvalHarness(t)
+	l := h.newLaunch()
+	h.holders(map[string]string{"Security Lead": uSec, "Product Manager": uPM})
+	dm := h.askApprovals()["Security Lead"]
+	approve := h.dmClick(uSec, dm, render.ActionApprove)
+	require.Equal(t, http.StatusOK, h.interact(approve).Status)
+	require.Len(t, h.audited(l.ID, "verdict"), 1)
+
+	require.Equal(t, http.StatusOK, h.interact(approve).Status)
+	h.responseWith(msgReplayed)
+	refused := h.audited(l.ID, "approval-refused")
+	require.Len(t, refused, 1, "the replay is in the audit log")
+	assert.Equal(t, uSec, refused[0].Actor)
+	assert.Equal(t, "conflict: "+msgReplayed, refused[0].After)
+
+	// The holder changes their mind; the old approval, replayed, does not
+	// bring it back.
+	a := h.answerByModal(uSec, dm, render.ActionReject, render.RejectCallbackID, "Pen test findings open")
+	require.Equal(t, http.StatusOK, a.Status)
+	require.Empty(t, a.Body)
+	require.Equal(t, http.StatusOK, h.interact(approve).Status)
+	r := h.launch().Checklist.Role("Security Lead")
+	assert.Equal(t, checklist.VerdictRejected, r.Verdict)
+	assert.Equal(t, "Pen test findings open", r.Note)
+
+	// A click opening a modal, replayed, opens nothing.
+	opened := h.slack.count("views.open")
+	reject := h.dmClick(uSec, dm, render.ActionReject)
+	require.Equal(t, http.StatusOK, h.interact(reject).Status)
+	require.Eventually(t, func() bool { return h.slack.count("views.open") == opened+1 }, 5*time.Second, 5*time.Millisecond)
+	require.Equal(t, http.StatusOK, h.interact(reject).Status)
+	require.Eventually(t, func() bool { return len(h.audited(l.ID, "approval-refused")) == 3 }, 5*time.Second, 5*time.Millisecond)
+	assert.Equal(t, opened+1, h.slack.count("views.open"))
+
+	// A modal submission replayed is refused on its field.
+	meta := render.ApprovalRef{LaunchID: l.ID, Role: "Security Lead"}.String()
+	submit := submission(uSec, render.ConditionsCallbackID, meta, "Load test first")
+	a = h.interact(submit)
+	require.Equal(t, http.StatusOK, a.Status)
+	require.Empty(t, a.Body)
+	a = h.interact(submit)
+	assert.Contains(t, string(a.Body), `"response_action":"errors"`)
+	assert.Contains(t, string(a.Body), msgReplayed)
+
+	assert.Len(t, h.audited(l.ID, "verdict"), 3, "approved, rejected, approved with conditions")
+	assert.Len(t, h.audited(l.ID, "approval-refused"), 4)
 }
 
 func TestTwoApproversAnsweringAtOnceAnnounceOnce(t *testing.T) {
@@ -526,7 +601,7 @@ func TestConditionalGoAnnouncementShowsTheConditions(t *testing.T) {
 	assert.Empty(t, a.Body)
 
 	post := h.waitPosts("CONDITIONAL GO", 1)[0]
-	assert.True(t, strings.HasPrefix(post.Text, "CONDITIONAL GO for Checkout v2, on 1 conditions: Security Lead: WAF rules reviewed before GA"), post.Text)
+	assert.True(t, strings.HasPrefix(post.Text, "CONDITIONAL GO for Checkout v2, on 1 condition: Security Lead: WAF rules reviewed before GA"), post.Text)
 	text := allText(t, post)
 	assert.Contains(t, text, "• Security Lead: WAF rules reviewed before GA")
 	assert.Contains(t, text, "🟡 *Security Lead*: approved with conditions by <@"+uSec+">")
@@ -731,4 +806,41 @@ func TestNudgeApprovalsAsksOnlyWhatIsPending(t *testing.T) {
 	assert.NotEqual(t, dms["Product Manager"].TS, nudged.TS, "the newest DM is the one updated in place")
 	m, _ := h.slack.message(nudged.TS)
 	assert.True(t, strings.HasPrefix(m.Text, "Your approval is requested as Product Manager"), m.Text)
+}
+
+// TestFailedAnnouncementIsToldToTheLastAnswerer: when Slack refuses the
+// announcement the last answer triggered, the decision stays recorded and
+// the person who clicked hears how to post it.
+func TestFailedAnnouncementIsToldToTheLastAnswerer(t *testing.T) {
+	h := approvalHarness(t)
+	l := h.newLaunch()
+	h.holders(map[string]string{"Security Lead": uSec})
+	dm := h.askApprovals()["Security Lead"]
+	h.slack.failNext("chat.postMessage", 1, fault{slackError: "internal_error"})
+	require.Equal(t, http.StatusOK, h.interact(h.dmClick(uSec, dm, render.ActionApprove)).Status)
+
+	h.responseWith("Slack did not take the announcement; the decision is recorded. Run `decide` again to post it.")
+	assert.Len(t, h.audited(l.ID, "announce"), 1)
+}
+
+// TestAnswerOnAnOlderDMShowsThere: a holder nudged since the request
+// answers on the first DM; both that DM and the nudge show the answer.
+func TestAnswerOnAnOlderDMShowsThere(t *testing.T) {
+	h := approvalHarness(t)
+	h.newLaunch()
+	h.holders(map[string]string{"Security Lead": uSec, "Product Manager": uPM})
+	first := h.askApprovals()["Security Lead"]
+	l := h.launch()
+	require.NoError(t, h.bot.NudgeApprovals(context.Background(), l, uSec, testNow.Add(24*time.Hour)))
+	nudge, err := h.store.ApprovalDM(context.Background(), l.ID, "Security Lead")
+	require.NoError(t, err)
+	require.NotEqual(t, first.TS, nudge.TS)
+
+	require.Equal(t, http.StatusOK, h.interact(h.dmClick(uSec, first, render.ActionApprove)).Status)
+	for _, dm := range []launch.ApprovalDM{first, nudge} {
+		require.Eventually(t, func() bool {
+			m, _ := h.slack.message(dm.TS)
+			return strings.HasPrefix(m.Text, "You answered approved for Security Lead")
+		}, 5*time.Second, 5*time.Millisecond, "DM %s shows the answer", dm.TS)
+	}
 }

@@ -83,7 +83,7 @@ func indexRune(rs []rune, r rune) int {
 
 var (
 	// escapedUser is a user mention as Slack sends it with should_escape.
-	escapedUser = regexp.MustCompile(`^<@([UW][A-Z0-9]{2,30})(?:\|[^>]*)?>$`)
+	escapedUser = regexp.MustCompile(`^<@([UW][A-Z0-9]{2,30})(?:\|([^>]*))?>$`)
 	// rawUserID is a user id typed as such.
 	rawUserID = regexp.MustCompile(`^@?([UW][A-Z0-9]{8,30})$`)
 )
@@ -95,8 +95,10 @@ func isMention(arg string) bool {
 
 // userRef reads a person from an argument: the escaped mention Slack sends,
 // or, as a fallback, a plain @name of someone golive has seen in this team.
+// The name in a mention (<@U123|dana>) is Slack's, from the signed request.
 func (b *Bot) userRef(team, arg string) (string, error) {
 	if m := escapedUser.FindStringSubmatch(arg); m != nil {
+		b.names.learn(team, m[1], m[2])
 		return m[1], nil
 	}
 	if m := rawUserID.FindStringSubmatch(arg); m != nil {

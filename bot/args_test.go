@@ -35,7 +35,7 @@ func TestUserRef(t *testing.T) {
 	b.names.learn("T1", "UDANA", "dana")
 	cases := map[string]string{
 		"<@U123ABC>":            "U123ABC",
-		"<@U123ABC|dana>":       "U123ABC",
+		"<@U123ABC|ann>":        "U123ABC",
 		"<@W123ABC|dana smith>": "W123ABC",
 		"@U0123ABCDE":           "U0123ABCDE",
 		"@dana":                 "UDANA",
@@ -52,6 +52,12 @@ func TestUserRef(t *testing.T) {
 	}
 	_, err := b.userRef("T2", "@dana")
 	assert.Error(t, err, "names are per team")
+
+	// The name in a mention is Slack's: it names the person from then on.
+	got, err := b.userRef("T1", "@ann")
+	require.NoError(t, err)
+	assert.Equal(t, "U123ABC", got)
+	assert.Equal(t, "ann", b.names.namesOf("T1")("U123ABC"))
 }
 
 func TestItemNumbers(t *testing.T) {

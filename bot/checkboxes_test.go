@@ -314,3 +314,14 @@ func TestClickWithoutMessageComparesWithStoredState(t *testing.T) {
 	assert.True(t, got.Checklist.Item(items[0]).Done)
 	assert.False(t, got.Checklist.Item(items[1]).Done, "without the message, the selection is the whole truth")
 }
+
+func TestUnknownButtonIsAnswered(t *testing.T) {
+	h := newHarness(t)
+	h.newLaunch()
+	ts := h.postChecklist("")
+	a := h.interact(h.blockAction("UEVE", ts, nil, map[string]any{
+		"type": "button", "action_id": "retired:1", "block_id": "b", "value": "x", "action_ts": "1.1",
+	}))
+	require.Equal(t, http.StatusOK, a.Status)
+	h.responseWith(msgUnknownAction)
+}

@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
 
 	"github.com/golive/golive/bot/render"
 	"github.com/golive/golive/internal/launch"
@@ -17,7 +18,9 @@ func (b *Bot) cmdStatus(ctx context.Context, c *call, _ []string) reply {
 	if err != nil {
 		return b.fail(c, err)
 	}
-	b.postLive(c, l.ID, launch.MessageStatus, "", func(l *launch.Launch) render.Message { return render.Status(l, b.now()) })
+	b.postLive(c, l.ID, launch.MessageStatus, "", func(_ context.Context, l *launch.Launch) render.Message {
+		return render.Status(l, b.now())
+	})
 	return reply{}
 }
 
@@ -35,15 +38,15 @@ func (b *Bot) cmdChecklist(ctx context.Context, c *call, args []string) reply {
 		}
 		v.Section = s.Index
 	}
-	b.postLive(c, l.ID, launch.MessageChecklist, v.String(), func(l *launch.Launch) render.Message {
-		return render.ChecklistNamed(l, v, "", b.names.namesOf(c.team))
+	b.postLive(c, l.ID, launch.MessageChecklist, v.String(), func(ctx context.Context, l *launch.Launch) render.Message {
+		return render.ChecklistNamed(l, v, "", b.ownerNames(ctx, c.log, l))
 	})
 	return reply{}
 }
 
 // postLive posts a live message drawn from the launch's state when the post
 // goes out (the freshest, and nothing big waits in memory meanwhile).
-func (b *Bot) postLive(c *call, id int64, kind, view string, draw func(l *launch.Launch) render.Message) {
+func (b *Bot) postLive(c *call, id int64, kind, view string, draw func(ctx context.Context, l *launch.Launch) render.Message) {
 	b.later(func(ctx context.Context) {
 		l, err := b.store.LaunchByID(ctx, id)
 		if err != nil {
@@ -51,7 +54,7 @@ func (b *Bot) postLive(c *call, id int64, kind, view string, draw func(l *launch
 			b.respond(ctx, c.log, c.responseURL, render.Notice(launch.ErrorMessage(err)))
 			return
 		}
-		b.postTracked(ctx, c.log, l, kind, view, draw(l), c.responseURL)
+		b.postTracked(ctx, c.log, l, kind, view, draw(ctx, l), c.responseURL)
 	})
 }
 
@@ -149,28 +152,47 @@ func (b *Bot) cmdOwner(ctx context.Context, c *call, args []string) reply {
 		}
 	}
 	item, isItem := itemRef(ref)
-	l, subject, err := changeWith(b, ctx, c, func(l *launch.Launch, _ time.Time) (string, []launch.Event, error) {
+	type assigned struct {
+		subject string
+		changed bool
+	}
+	l, got, err := changeWith(b, ctx, c, func(l *launch.Launch, _ time.Time) (assigned, []launch.Event, error) {
 		if isItem {
 			events, err := l.SetItemOwner(c.user, item, owner)
-			return "item " + strconv.Itoa(item), events, err
+			return assigned{"item " + strconv.Itoa(item), len(events) > 0}, events, err
 		}
 		s, err := l.FindSection(ref)
 		if err != nil {
-			return "", nil, err
+			return assigned{}, nil, err
 		}
 		events, err := l.SetSectionOwner(c.user, ref, owner)
-		return inert(s.Title), events, err
+		return assigned{inert(s.Title), len(events) > 0}, events, err
 	})
 	if err != nil {
 		return b.fail(c, err)
 	}
-	text := fmt.Sprintf("<@%s> made <@%s> the owner of %s.", c.user, owner, subject)
+	if !got.changed {
+		if owner == "" {
+			return notice(fmt.Sprintf("%s has no owner; nothing changed.", upperFirst(got.subject)))
+		}
+		return notice(fmt.Sprintf("<@%s> already owns %s; nothing changed.", owner, got.subject))
+	}
+	text := fmt.Sprintf("<@%s> made <@%s> the owner of %s.", c.user, owner, got.subject)
 	if owner == "" {
-		text = fmt.Sprintf("<@%s> cleared the owner of %s.", c.user, subject)
+		text = fmt.Sprintf("<@%s> cleared the owner of %s.", c.user, got.subject)
 	}
 	b.refreshLaunch(l.ID, strings.TrimSuffix(text, "."))
 	msg := render.Notice(text)
 	return reply{msg: &msg, inChannel: true}
+}
+
+// upperFirst capitalises the first letter of s, for a sentence's start.
+func upperFirst(s string) string {
+	r := []rune(s)
+	if len(r) > 0 {
+		r[0] = unicode.ToUpper(r[0])
+	}
+	return string(r)
 }
 
 // itemRef reads an item reference: a number, optionally with "#" or "item".

@@ -222,9 +222,18 @@ func TestOwnerMentionForms(t *testing.T) {
 	a = h.command("UEVE", `owner "`+section+`" <@UEVE>`)
 	assert.Contains(t, a.Answer.Text, "Only the launch's creator")
 
+	a = h.command(creator, "owner "+itoa(n)+" @dana")
+	assert.Equal(t, "ephemeral", a.Answer.ResponseType)
+	assert.Equal(t, "<@UDANA> already owns item "+itoa(n)+"; nothing changed.", a.Answer.Text)
+
 	a = h.command(creator, "owner "+itoa(n)+" none")
 	assert.Contains(t, a.Answer.Text, "cleared the owner of item")
 	assert.Empty(t, h.launch().Checklist.Item(n).Owner)
+	a = h.command(creator, "owner "+itoa(n)+" none")
+	assert.Equal(t, "Item "+itoa(n)+" has no owner; nothing changed.", a.Answer.Text)
+	audit, err := h.store.Audit(context.Background(), l.ID)
+	require.NoError(t, err)
+	assert.Len(t, audit, 4, "create, two owners and one clearing: no-ops leave no trace")
 }
 
 func TestDateArchiveAndRoles(t *testing.T) {

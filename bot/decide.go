@@ -52,7 +52,8 @@ func (b *Bot) cmdReview(ctx context.Context, c *call, args []string) reply {
 
 // postAnnouncement posts the announced decision in the launch's channel and
 // freezes the answers shown in the approval DMs. When Slack refuses, the
-// person who asked hears why through responseURL ("" when nobody asked).
+// person who asked for it, or whose answer was the last, hears why through
+// responseURL ("" when there is none, as after a modal).
 func (b *Bot) postAnnouncement(ctx context.Context, log *slog.Logger, l *launch.Launch, responseURL string) {
 	msg := render.Announcement(l, b.now())
 	if _, _, err := b.slack.PostMessageContext(ctx, l.ChannelID, messageOptions(msg)...); err != nil {

@@ -9,6 +9,7 @@ import (
 	"github.com/slack-go/slack"
 
 	"github.com/golive/golive/bot/render"
+	"github.com/golive/golive/internal/checklist"
 	"github.com/golive/golive/internal/launch"
 )
 
@@ -63,10 +64,47 @@ func (b *Bot) publishHome(ctx context.Context, log *slog.Logger, team, user stri
 			ls = append(ls, l)
 		}
 	}
-	view := render.Home(user, ls, b.now())
+	view := render.Home(user, ls, b.askedOf(ctx, log, user, ls), b.now())
 	if _, err := b.slack.PublishViewContext(ctx, slack.PublishViewContextRequest{UserID: user, View: view}); err != nil {
 		log.Error("home: publish", "err", err)
 	}
+}
+
+// askedOf returns which of user's pending roles in launches ls were asked
+// for by DM, so that the Home tab says where to answer. A launch whose DMs
+// cannot be read counts as not asked.
+func (b *Bot) askedOf(ctx context.Context, log *slog.Logger, user string, ls []*launch.Launch) render.Asked {
+	type key struct {
+		launch int64
+		role   string
+	}
+	asked := map[key]bool{}
+	for _, l := range ls {
+		if !waitsFor(l, user) {
+			continue
+		}
+		dms, err := b.store.ApprovalDMs(ctx, l.ID)
+		if err != nil {
+			log.Error("home: list approval requests", "launch", l.ID, "err", err)
+			continue
+		}
+		for _, dm := range dms {
+			if dm.Holder == user {
+				asked[key{l.ID, dm.Role}] = true
+			}
+		}
+	}
+	return func(id int64, role string) bool { return asked[key{id, role}] }
+}
+
+// waitsFor tells whether user holds a role of l that has not answered.
+func waitsFor(l *launch.Launch, user string) bool {
+	for _, r := range l.Checklist.Roles {
+		if r.Holder == user && (r.Verdict == checklist.VerdictPending || r.Verdict == "") {
+			return true
+		}
+	}
+	return false
 }
 
 // seenEvents remembers event ids for a while, to drop Slack's retries.

@@ -164,9 +164,18 @@ func TestLogsHoldNoSecrets(t *testing.T) {
 	assert.NotContains(t, logs, testSecret)
 	assert.NotContains(t, logs, "xoxb-")
 	assert.NotContains(t, logs, "/response/", "no response_url is logged")
+	commands := 0
 	for _, line := range strings.Split(strings.TrimSpace(logs), "\n") {
-		assert.True(t, json.Valid([]byte(line)), "JSON log line: %s", line)
+		var entry map[string]any
+		if !assert.NoError(t, json.Unmarshal([]byte(line), &entry), "JSON log line: %s", line) {
+			continue
+		}
+		if entry["msg"] == "command" {
+			commands++
+			assert.Regexp(t, `^[0-9a-f]{12}$`, entry["request_id"], "a command's log line has its request id")
+		}
 	}
+	assert.Equal(t, 2, commands)
 }
 
 func TestMetricsCountCommandsClicksAndAcks(t *testing.T) {

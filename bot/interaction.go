@@ -12,6 +12,10 @@ import (
 	"github.com/golive/golive/internal/metrics"
 )
 
+// msgUnknownAction answers a click on a button golive does not know: one
+// of an older version, say.
+const msgUnknownAction = "This button is out of date, so nothing was changed. Run the command again for a fresh message."
+
 // click is one verified interaction: who, in which team and channel, on
 // which message, and how to answer them.
 type click struct {
@@ -87,6 +91,7 @@ func (b *Bot) interaction(ctx context.Context, cb *slack.InteractionCallback) an
 			if !ok {
 				k.log.Warn("unknown action", "action_id_len", len(a.ActionID))
 				b.metrics.Click("unknown", metrics.Invalid)
+				b.tellClicker(k, msgUnknownAction)
 				continue
 			}
 			outcome := handle(ctx, k, a)

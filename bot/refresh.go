@@ -222,8 +222,16 @@ func (b *Bot) refreshMessages(ctx context.Context, launchID int64, all bool, tar
 	}
 	failed := map[msgKey]launch.Message{}
 	now := b.now()
+	var names render.Names
+	for _, m := range msgs {
+		// Only messages with checkboxes name owners in plain text.
+		if m.Kind != launch.MessageStatus {
+			names = b.ownerNames(ctx, log, l)
+			break
+		}
+	}
 	for k, m := range msgs {
-		msg := b.renderLive(l, m, note, now)
+		msg := b.renderLive(l, m, note, now, names)
 		_, _, _, err := b.slack.UpdateMessageContext(ctx, m.ChannelID, m.TS, messageOptions(msg)...)
 		switch {
 		case err == nil:
@@ -240,29 +248,30 @@ func (b *Bot) refreshMessages(ctx context.Context, launchID int64, all bool, tar
 	return failed, false
 }
 
-// renderLive draws a live message from the launch's state.
-func (b *Bot) renderLive(l *launch.Launch, m launch.Message, note string, now time.Time) render.Message {
+// renderLive draws a live message from the launch's state, naming item
+// owners with names.
+func (b *Bot) renderLive(l *launch.Launch, m launch.Message, note string, now time.Time, names render.Names) render.Message {
 	switch m.Kind {
 	case launch.MessageStatus:
 		return render.Status(l, now)
 	case launch.MessageReminder:
-		return b.renderReminder(l, m)
+		return b.renderReminder(l, m, names)
 	}
 	v, err := render.ParseView(m.View)
 	if err != nil {
 		v = render.View{}
 	}
-	return render.ChecklistNamed(l, v, note, b.names.namesOf(l.TeamID))
+	return render.ChecklistNamed(l, v, note, names)
 }
 
 // renderReminder redraws a window's reminder with the tasks' current done
 // states, recomposed as at the time it was posted: it stays the reminder of
 // its window, with the countdown of its day.
-func (b *Bot) renderReminder(l *launch.Launch, m launch.Message) render.Message {
+func (b *Bot) renderReminder(l *launch.Launch, m launch.Message, names render.Names) render.Message {
 	r := schedule.Reminder{LaunchID: l.ID, Kind: schedule.KindWindow, Key: m.View}
 	c, err := schedule.Compose(l, r, b.reminderTime(), m.PostedAt)
 	if err != nil {
 		return render.Notice("This reminder's time window is no longer in the checklist. `checklist` shows the launch's tasks.")
 	}
-	return render.ReminderMessage(l, c, b.names.namesOf(l.TeamID))
+	return render.ReminderMessage(l, c, names)
 }

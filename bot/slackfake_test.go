@@ -176,6 +176,10 @@ func (f *fakeSlack) answer(c fakeCall) map[string]any {
 		return map[string]any{"ok": true, "url": f.wsURL}
 	case "auth.test":
 		return map[string]any{"ok": true, "user_id": "UBOT", "team_id": "T1"}
+	case "users.info":
+		id := c.Form.Get("user")
+		return map[string]any{"ok": true, "user": map[string]any{"id": id, "name": strings.ToLower(id),
+			"profile": map[string]any{"display_name": "Display " + id, "real_name": "Real " + id}}}
 	}
 	return map[string]any{"ok": false, "error": "unknown_method"}
 }

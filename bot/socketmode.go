@@ -2,6 +2,7 @@ package bot
 
 import (
 	"context"
+	"encoding/json"
 
 	"github.com/slack-go/slack"
 	"github.com/slack-go/slack/slackevents"
@@ -77,7 +78,27 @@ func (b *Bot) socketEvent(ctx context.Context, client *socketmode.Client, evt so
 		if e, ok := evt.Data.(slackevents.EventsAPIEvent); ok {
 			b.event(socketAppEvent(e))
 		}
+	case socketmode.EventTypeErrorBadMessage:
+		if bad, ok := evt.Data.(*socketmode.ErrorBadMessage); ok {
+			b.ackUnreadable(client, bad)
+		}
 	}
+}
+
+// ackUnreadable acknowledges an envelope slack-go could not parse (an event
+// type it does not know, say): unacknowledged, Slack would deliver it again
+// and again. Frames without an envelope id need no answer.
+func (b *Bot) ackUnreadable(client *socketmode.Client, bad *socketmode.ErrorBadMessage) {
+	var env struct {
+		Type       string `json:"type"`
+		EnvelopeID string `json:"envelope_id"`
+	}
+	if err := json.Unmarshal(bad.Message, &env); err != nil || env.EnvelopeID == "" {
+		b.log.Warn("socket mode: unreadable message without an envelope id", "err", bad.Cause)
+		return
+	}
+	b.log.Warn("socket mode: acknowledged an envelope it cannot read", "type", env.Type, "err", bad.Cause)
+	b.ack(client, &socketmode.Request{EnvelopeID: env.EnvelopeID}, nil, "")
 }
 
 // envelope runs handle in its own goroutine and acknowledges the envelope

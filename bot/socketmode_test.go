@@ -143,6 +143,30 @@ func TestSocketMode(t *testing.T) {
 	require.Eventually(t, func() bool { _, ok := sock.ack("env-home"); return ok }, 10*time.Second, 10*time.Millisecond)
 	require.Eventually(t, func() bool { return h.slack.count("views.publish") == 1 }, 10*time.Second, 10*time.Millisecond)
 
+	// An envelope slack-go cannot parse is acknowledged all the same, so
+	// that Slack does not deliver it again.
+	sock.outbox <- map[string]any{
+		"type": "events_api", "envelope_id": "env-unknown",
+		"payload": map[string]any{"type": "event_callback", "team_id": testTeam, "event_id": "Ev10",
+			"event": map[string]any{"type": "no_such_event_type", "user": creator}},
+	}
+	require.Eventually(t, func() bool { _, ok := sock.ack("env-unknown"); return ok }, 10*time.Second, 10*time.Millisecond)
+
+	// An interaction: a modal's field errors travel in the acknowledgement.
+	sock.outbox <- map[string]any{
+		"type": "interactive", "envelope_id": "env-import", "accepts_response_payload": true,
+		"payload": map[string]any{"type": "view_submission", "team": map[string]any{"id": testTeam}, "user": map[string]any{"id": "UEVE"},
+			"view": map[string]any{"callback_id": "import", "private_metadata": "C2", "state": map[string]any{"values": map[string]any{
+				"import_name":     map[string]any{"name": map[string]any{"type": "plain_text_input", "value": "Import"}},
+				"import_date":     map[string]any{"date": map[string]any{"type": "datepicker", "selected_date": "2026-12-01"}},
+				"import_markdown": map[string]any{"markdown": map[string]any{"type": "plain_text_input", "value": "no checklist here"}},
+			}}}},
+	}
+	require.Eventually(t, func() bool { _, ok := sock.ack("env-import"); return ok }, 10*time.Second, 10*time.Millisecond)
+	p, _ := sock.ack("env-import")
+	assert.Contains(t, string(p), `"response_action":"errors"`)
+	assert.Contains(t, string(p), "import_markdown")
+
 	// Slack asks to reconnect: the bot opens a new connection and carries on.
 	sock.outbox <- map[string]any{"type": "disconnect", "reason": "refresh_requested"}
 	<-sock.dropped
@@ -150,7 +174,7 @@ func TestSocketMode(t *testing.T) {
 	assert.GreaterOrEqual(t, h.slack.count("apps.connections.open"), 2)
 	sock.outbox <- slashEnvelope("env-help", "UEVE", "tikc")
 	require.Eventually(t, func() bool { _, ok := sock.ack("env-help"); return ok }, 10*time.Second, 10*time.Millisecond)
-	p, _ := sock.ack("env-help")
+	p, _ = sock.ack("env-help")
 	assert.Contains(t, string(p), "Did you mean")
 
 	// The app token went to apps.connections.open, and to nothing else.

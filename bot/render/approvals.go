@@ -294,7 +294,7 @@ func announcementText(l *launch.Launch, rep checklist.Report) string {
 	case checklist.OutcomeGo:
 		return fmt.Sprintf("GO for %s: every gate passes and every role approved.", name)
 	case checklist.OutcomeConditional:
-		return fmt.Sprintf("CONDITIONAL GO for %s, on %d conditions: %s", name, len(d.Conditions), Escape(oneLine(strings.Join(d.Conditions, "; "))))
+		return fmt.Sprintf("CONDITIONAL GO for %s, on %s: %s", name, plural(len(d.Conditions), "condition"), Escape(oneLine(strings.Join(d.Conditions, "; "))))
 	case checklist.OutcomeNoGo:
 		failing, rejected := 0, 0
 		for _, g := range rep.Gates {
@@ -336,9 +336,14 @@ func decisionWhy(l *launch.Launch, rep checklist.Report) []string {
 	case checklist.OutcomeNoGo:
 		lines := []string{"*Why NO-GO*"}
 		for _, g := range rep.Gates {
-			if !g.Passed {
-				lines = append(lines, fmt.Sprintf("❌ *%s*: %s, needs %s", Escape(clip(oneLine(g.Name), 150)), g.Count, Escape(g.Rule())))
+			if g.Passed {
+				continue
 			}
+			value := g.Count.String()
+			if g.Unresolved {
+				value = "not found in the checklist"
+			}
+			lines = append(lines, fmt.Sprintf("❌ *%s*: %s, needs %s", Escape(clip(oneLine(g.Name), 150)), value, Escape(g.Rule())))
 		}
 		for _, r := range rep.Roles {
 			if r.Verdict == checklist.VerdictRejected {

@@ -162,6 +162,17 @@ func TestSeed000NoGoAnnouncement(t *testing.T) {
 	golden(t, "Announcement_seed000", m)
 }
 
+// TestNoGoNamesAGateNotFoundInTheChecklist: a gate whose section the
+// checklist lacks fails, and the NO-GO says why rather than show 0/0.
+func TestNoGoNamesAGateNotFoundInTheChecklist(t *testing.T) {
+	l := small()
+	allPassing(l)
+	l.Checklist.Gates = append(l.Checklist.Gates, checklist.Gate{Name: "Compliance", Kind: checklist.GateRequired,
+		Threshold: 100, Unresolved: true, Target: checklist.Target{Section: -1, Group: -1}})
+	s := mrkdwnText(t, announce(t, l))
+	assert.Contains(t, s, "*Why NO-GO*\n❌ *Compliance*: not found in the checklist, needs ≥ 100%")
+}
+
 func TestNoGoWithoutReviewDateSaysHowToSetOne(t *testing.T) {
 	l := small()
 	m := announce(t, l)

@@ -69,7 +69,7 @@ func TestHostileItemTextRendersInert(t *testing.T) {
 	}{
 		"status":    {Status(l, fixedNow), true},
 		"checklist": {Checklist(l, View{}, "<@U0DANA> ticked 2."), true},
-		"home":      {Home("U0DANA", []*launch.Launch{l}, fixedNow), false},
+		"home":      {Home("U0DANA", []*launch.Launch{l}, nil, fixedNow), false},
 	} {
 		t.Run(name, func(t *testing.T) {
 			s := mrkdwnText(t, c.msg)

@@ -19,11 +19,16 @@ const (
 	homeItems = 10
 )
 
+// Asked tells whether the holder of a launch's role was sent the approval
+// request by DM.
+type Asked func(launchID int64, role string) bool
+
 // Home renders a user's App Home: the launches they take part in (as
-// creator, owner of a section or an item, or role holder), their open items
-// there, and the approvals waiting for them; or how to start when there are
-// none. Archived launches are left out.
-func Home(user string, ls []*launch.Launch, now time.Time) slack.HomeTabViewRequest {
+// creator, owner of a section or an item, role holder, or someone who ticked
+// an item), their open items there, and the approvals waiting for them,
+// with where to answer (asked may be nil: none asked yet); or how to start
+// when there are none. Archived launches are left out.
+func Home(user string, ls []*launch.Launch, asked Asked, now time.Time) slack.HomeTabViewRequest {
 	var mine []*launch.Launch
 	for _, l := range ls {
 		if l != nil && l.Checklist != nil && !l.Archived && takesPart(user, l) {
@@ -41,7 +46,7 @@ func Home(user string, ls []*launch.Launch, now time.Time) slack.HomeTabViewRequ
 		blocks = append(blocks,
 			section("You take part in no launch yet. A launch lives in a Slack channel: its checklist, who owns what, the approvals and the GO / NO-GO decision."),
 			section("*To start one*, in the launch's channel type:\n• `/golive new \"Checkout v2\" 2026-12-01` to start from the built-in checklist (`/golive templates` lists them), or\n• `/golive import` to paste your own Markdown checklist.\n`/golive help` lists every command."),
-			contextBlock("Launches you create, own a section or an item of, or hold an approver role in show up here."))
+			contextBlock("Launches you create, own a section or an item of, hold an approver role in, or tick items of show up here."))
 		return slack.HomeTabViewRequest{Type: slack.VTHomeTab, Blocks: slack.Blocks{BlockSet: blocks}}
 	}
 	for i, l := range mine {
@@ -49,14 +54,14 @@ func Home(user string, ls []*launch.Launch, now time.Time) slack.HomeTabViewRequ
 			blocks = append(blocks, contextBlock(fmt.Sprintf("… and %d more launches.", len(mine)-homeLaunches)))
 			break
 		}
-		blocks = append(blocks, homeLaunch(user, l, now)...)
+		blocks = append(blocks, homeLaunch(user, l, asked, now)...)
 		blocks = append(blocks, slack.NewDividerBlock())
 	}
 	return slack.HomeTabViewRequest{Type: slack.VTHomeTab, Blocks: slack.Blocks{BlockSet: blocks}}
 }
 
 // takesPart tells whether user created the launch, owns a section, group or
-// item of it, or holds one of its roles.
+// item of it, holds one of its roles, or ticked one of its items.
 func takesPart(user string, l *launch.Launch) bool {
 	if user == "" {
 		return false
@@ -73,7 +78,7 @@ func takesPart(user string, l *launch.Launch) bool {
 				return true
 			}
 			for _, it := range g.Items {
-				if it.Owner == user {
+				if it.Owner == user || it.DoneBy == user {
 					return true
 				}
 			}
@@ -87,7 +92,7 @@ func takesPart(user string, l *launch.Launch) bool {
 	return false
 }
 
-func homeLaunch(user string, l *launch.Launch, now time.Time) []slack.Block {
+func homeLaunch(user string, l *launch.Launch, asked Asked, now time.Time) []slack.Block {
 	rep := l.Decide()
 	summary := fmt.Sprintf("*%s* in %s · launch %s (%s)\n`%s` %s ready · %s %s",
 		Escape(brief(l.Name, 150)), channelRef(l.ChannelID), Escape(l.Date), strings.ToLower(l.Countdown(now)),
@@ -113,8 +118,14 @@ func homeLaunch(user string, l *launch.Launch, now time.Time) []slack.Block {
 
 	var waiting []string
 	for _, r := range l.Checklist.Roles {
-		if r.Holder == user && (r.Verdict == checklist.VerdictPending || r.Verdict == "") {
-			waiting = append(waiting, "⏳ Your approval as *"+Escape(brief(r.Name, 100))+"* is waiting: answer in the DM golive sent you.")
+		if r.Holder != user || (r.Verdict != checklist.VerdictPending && r.Verdict != "") {
+			continue
+		}
+		role := "⏳ Your approval as *" + Escape(brief(r.Name, 100)) + "* is waiting"
+		if asked != nil && asked(l.ID, r.Name) {
+			waiting = append(waiting, role+": answer in the DM golive sent you.")
+		} else {
+			waiting = append(waiting, role+": golive asks for it by DM when someone runs `/golive approvals` in "+channelRef(l.ChannelID)+".")
 		}
 	}
 	if len(waiting) > 0 {

@@ -21,9 +21,9 @@ func everything(l *launch.Launch) map[string]any {
 		"help":         Help("/golive"),
 		"notice":       Notice(strings.Repeat("Long notice <!here> & ", 400)),
 		"import modal": ImportModal(l.ChannelID),
-		"home creator": Home(l.Creator, []*launch.Launch{l}, fixedNow),
-		"home owner":   Home("U0OWNER", []*launch.Launch{l}, fixedNow),
-		"home none":    Home("U0NOBODY", []*launch.Launch{l}, fixedNow),
+		"home creator": Home(l.Creator, []*launch.Launch{l}, nil, fixedNow),
+		"home owner":   Home("U0OWNER", []*launch.Launch{l}, nil, fixedNow),
+		"home none":    Home("U0NOBODY", []*launch.Launch{l}, nil, fixedNow),
 		"templates":    Templates(templates.List()),
 		"roles":        Roles(l),
 	}

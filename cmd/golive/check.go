@@ -83,7 +83,13 @@ func runCheck(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "golive check: write the report: %v\n", err)
 		return 2
 	}
-	switch report.Decision.Outcome {
+	return exitStatus(report.Decision.Outcome)
+}
+
+// exitStatus is check's exit status for a decision: 0 lets a deploy
+// pipeline go on (GO, CONDITIONAL GO), 1 stops it (NO-GO, PENDING).
+func exitStatus(o checklist.Outcome) int {
+	switch o {
 	case checklist.OutcomeGo, checklist.OutcomeConditional:
 		return 0
 	}
@@ -118,9 +124,15 @@ func readChecklist(path string) ([]byte, error) {
 		return nil, fmt.Errorf("cannot open it: %w", unwrapPath(err))
 	}
 	defer f.Close()
-	if info, err := f.Stat(); err == nil && info.IsDir() {
-		return nil, errors.New("is a directory, not a checklist file")
+	if info, err := f.Stat(); err == nil {
+		switch {
+		case info.IsDir():
+			return nil, errors.New("is a directory, not a checklist file")
+		case info.Size() > checklist.MaxSize:
+			return nil, checklist.TooLarge(info.Size())
+		}
 	}
+	// The limit holds for files whose size Stat does not tell (pipes, devices).
 	src, err := io.ReadAll(io.LimitReader(f, checklist.MaxSize+1))
 	if err != nil {
 		return nil, fmt.Errorf("cannot read it: %w", unwrapPath(err))

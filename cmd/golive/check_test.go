@@ -10,6 +10,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/golive/golive/internal/checklist"
 )
 
 var seed000 = filepath.Join("..", "..", "internal", "checklist", "testdata", "seed000.md")
@@ -166,6 +168,14 @@ func TestCheckOutcomes(t *testing.T) {
 	assert.Equal(t, 5, doc.Unresolved[0].Line)
 }
 
+func TestCheckExitStatus(t *testing.T) {
+	for outcome, want := range map[checklist.Outcome]int{
+		checklist.OutcomeGo: 0, checklist.OutcomeConditional: 0, checklist.OutcomeNoGo: 1, checklist.OutcomePending: 1,
+	} {
+		assert.Equal(t, want, exitStatus(outcome), outcome)
+	}
+}
+
 func TestCheckTemplates(t *testing.T) {
 	code, out, errOut := check("--template", "web")
 	assert.Equal(t, 1, code)
@@ -191,7 +201,7 @@ func TestCheckUnusableInput(t *testing.T) {
 		{"empty file", []string{writeFile(t, "empty.md", "")}, "empty.md: the checklist is empty"},
 		{"no checkboxes", []string{writeFile(t, "prose.md", "# Notes\nJust prose.\n")}, `prose.md: the checklist has no items: write each item as a Markdown checkbox, "- [ ] text"`},
 		{"binary junk", []string{writeFile(t, "logo.png", "\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR")}, "logo.png: the checklist is not text: it holds NUL bytes"},
-		{"too large", []string{writeFile(t, "huge.md", strings.Repeat("- [ ] item\n", 1_000_000))}, "huge.md: the checklist is too large: it is 10.0 MB and golive reads checklists up to 10.0 MB"},
+		{"too large", []string{writeFile(t, "huge.md", strings.Repeat("- [ ] item\n", 1_000_000))}, "huge.md: the checklist is too large: it is 10.5 MB and golive reads checklists up to 10.0 MB"},
 		{"unknown template", []string{"--template", "mobile"}, `no such template "mobile": choose one of web, enterprise`},
 	}
 	for _, tt := range tests {
@@ -204,6 +214,24 @@ func TestCheckUnusableInput(t *testing.T) {
 			assert.Equal(t, 1, strings.Count(errOut, "\n"), "one line: %q", errOut)
 		})
 	}
+}
+
+// TestCheckReadsCRLFAndBOM scores seed 000 saved by a Windows editor, with
+// CRLF line endings and a byte-order mark: the figures do not change.
+func TestCheckReadsCRLFAndBOM(t *testing.T) {
+	src, err := os.ReadFile(seed000)
+	require.NoError(t, err)
+	windows := "\xEF\xBB\xBF" + strings.ReplaceAll(string(src), "\n", "\r\n")
+	code, out, errOut := check("--json", writeFile(t, "seed000-windows.md", windows))
+	assert.Equal(t, 1, code)
+	assert.Empty(t, errOut)
+	doc := decodeCheck(t, out)
+	assert.Equal(t, "Production Readiness Checklist", doc.Title)
+	assert.Equal(t, 78, doc.Done)
+	assert.Equal(t, 199, doc.Total)
+	assert.Equal(t, 39.2, doc.Readiness)
+	assert.Equal(t, "NO-GO", doc.Decision)
+	assert.Len(t, doc.Skipped, 1)
 }
 
 func TestCheckUsage(t *testing.T) {

@@ -21,7 +21,7 @@ import (
 // runExport is `golive export --channel C [--team T] [--format json|csv|md]`:
 // it prints the channel's active launch from the database (GOLIVE_DB), also
 // while the bot runs.
-func runExport(args []string, stdout, stderr io.Writer) int {
+func runExport(args []string, stdout, stderr io.Writer, getenv func(string) string) int {
 	flags := flag.NewFlagSet("export", flag.ContinueOnError)
 	flags.SetOutput(stderr)
 	channel := flags.String("channel", "", "the launch's Slack channel id, C0123ABCD (required)")
@@ -47,7 +47,7 @@ func runExport(args []string, stdout, stderr io.Writer) int {
 	}
 	path := *db
 	if path == "" {
-		path = os.Getenv("GOLIVE_DB")
+		path = getenv("GOLIVE_DB")
 	}
 	if path == "" {
 		path = defaultDB

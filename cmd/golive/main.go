@@ -42,7 +42,7 @@ func run(args []string, stdout, stderr io.Writer, getenv func(string) string) in
 	case cmd == "check":
 		return runCheck(rest, stdout, stderr)
 	case cmd == "export":
-		return runExport(rest, stdout, stderr)
+		return runExport(rest, stdout, stderr, getenv)
 	case cmd == "backup":
 		return runBackup(rest, stdout, stderr, getenv)
 	case cmd == "healthcheck":

@@ -208,5 +208,6 @@ func offlineHelp(addr string) string {
 		"(/healthz, /readyz, /metrics on " + addr + "). To connect, create the Slack app from manifest.yml (README: Slack app setup), " +
 		"copy .env.example to .env and set SLACK_BOT_TOKEN (xoxb-...) with SLACK_SIGNING_SECRET for HTTP mode, " +
 		"or SLACK_BOT_TOKEN with SLACK_APP_TOKEN (xapp-...) for Socket Mode, then start golive again (make run loads .env). " +
-		"Meanwhile `golive check --template web` scores a built-in checklist offline, and `golive check FILE.md` scores your own."
+		"Meanwhile `golive check --template web` scores a built-in checklist offline, and `golive check FILE.md` scores your own " +
+		"(the binary is bin/golive after make run, /golive in the Docker image)."
 }

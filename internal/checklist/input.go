@@ -33,7 +33,7 @@ var (
 // otherwise UTF-8 text; it rejects empty, oversized and binary input.
 func decode(src []byte) (string, error) {
 	if len(src) > MaxSize {
-		return "", fmt.Errorf("%w: it is %s and golive reads checklists up to %s", ErrTooLarge, megabytes(len(src)), megabytes(MaxSize))
+		return "", TooLarge(int64(len(src)))
 	}
 	switch {
 	case bytes.HasPrefix(src, bomUTF8):
@@ -135,6 +135,13 @@ func fromUTF16(src []byte, bigEndian bool) []byte {
 	return b.Bytes()
 }
 
-func megabytes(n int) string {
+// TooLarge is the error for a document of size bytes, over MaxSize. Callers
+// that learn the size before reading, such as from a file's length, use it
+// so that the message tells the real size, not that of what was read.
+func TooLarge(size int64) error {
+	return fmt.Errorf("%w: it is %s and golive reads checklists up to %s", ErrTooLarge, megabytes(size), megabytes(MaxSize))
+}
+
+func megabytes(n int64) string {
 	return fmt.Sprintf("%.1f MB", float64(n)/(1<<20))
 }

@@ -15,6 +15,7 @@ import (
 )
 
 // Outcome is how a command or click ended, as the outcome label shows it.
+// The zero Outcome is OK: a handler that reports nothing went wrong.
 type Outcome string
 
 const (
@@ -27,6 +28,18 @@ const (
 	// Failed: our fault or Slack's (database error, Web API error).
 	Failed Outcome = "error"
 )
+
+// label is the outcome label's value: one of the four outcomes, so that a
+// handler forgetting to set its outcome cannot add an empty series.
+func (o Outcome) label() string {
+	switch o {
+	case OK, Invalid, Refused, Failed:
+		return string(o)
+	case "":
+		return string(OK)
+	}
+	return string(Failed)
+}
 
 // Metrics is golive's set of metrics on its own registry.
 type Metrics struct {
@@ -68,7 +81,7 @@ func New(version string) *Metrics {
 		}, []string{"method"}),
 		slackErrors: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "golive_slack_api_errors_total",
-			Help: "Slack Web API requests that failed, by method and error (Slack's error code, ratelimited, http_5xx, transport).",
+			Help: "Slack Web API requests that failed, by method and error (Slack's error code, ratelimited, http_5xx, http_4xx, transport).",
 		}, []string{"method", "error"}),
 		reminders: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "golive_reminders_total",
@@ -134,7 +147,7 @@ func (m *Metrics) Command(kind string, o Outcome) {
 	if m == nil {
 		return
 	}
-	m.commands.WithLabelValues(m.commandKinds.value(kind), string(o)).Inc()
+	m.commands.WithLabelValues(m.commandKinds.value(kind), o.label()).Inc()
 }
 
 // Click counts one interactive action. kind must come from the code (for
@@ -143,7 +156,7 @@ func (m *Metrics) Click(kind string, o Outcome) {
 	if m == nil {
 		return
 	}
-	m.clicks.WithLabelValues(m.clickKinds.value(kind), string(o)).Inc()
+	m.clicks.WithLabelValues(m.clickKinds.value(kind), o.label()).Inc()
 }
 
 // SlackCall counts one Web API request; errCode is "" on success, else

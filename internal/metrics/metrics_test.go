@@ -146,6 +146,28 @@ func TestRecords(t *testing.T) {
 	}
 }
 
+func TestOutcomeLabelIsOneOfFour(t *testing.T) {
+	m := New("dev")
+	m.Command("help", "")
+	m.Click("tick", "")
+	m.Command("new", Outcome("exploded"))
+	assert.Equal(t, 1.0, value(t, m, "golive_commands_total", map[string]string{"kind": "help", "outcome": "ok"}), "no outcome is ok")
+	assert.Equal(t, 1.0, value(t, m, "golive_clicks_total", map[string]string{"kind": "tick", "outcome": "ok"}))
+	assert.Equal(t, 1.0, value(t, m, "golive_commands_total", map[string]string{"kind": "new", "outcome": "error"}), "an unknown outcome is an error")
+
+	families, err := m.Registry().Gather()
+	require.NoError(t, err)
+	for _, f := range families {
+		for _, s := range f.GetMetric() {
+			for _, l := range s.GetLabel() {
+				if l.GetName() == "outcome" {
+					assert.Contains(t, []string{"ok", "invalid", "refused", "error"}, l.GetValue(), f.GetName())
+				}
+			}
+		}
+	}
+}
+
 func TestNilMetricsRecordNothing(t *testing.T) {
 	var m *Metrics
 	assert.NotPanics(t, func() {
