@@ -2,6 +2,8 @@ package bot
 
 import (
 	"context"
+	"fmt"
+	"runtime/debug"
 	"sync"
 	"time"
 
@@ -85,16 +87,7 @@ func (bt *batcher) run(id int64) {
 	}
 	bt.mu.Unlock()
 
-	ctx, cancel := context.WithTimeout(context.Background(), bt.budget)
-	_, err := bt.store.Update(ctx, id, func(l *launch.Launch, now time.Time) ([]launch.Event, error) {
-		var all []launch.Event
-		for _, p := range batch {
-			p.events, p.err = p.fn(l, now)
-			all = append(all, p.events...)
-		}
-		return all, nil
-	})
-	cancel()
+	err := bt.commit(id, batch)
 	for _, p := range batch {
 		if err != nil {
 			p.events, p.err = nil, err
@@ -115,6 +108,28 @@ func (bt *batcher) run(id int64) {
 	}()
 }
 
+// commit applies the batch in one transaction. A panic (a bug) fails the
+// batch like an error would, so that its waiters are answered and the
+// launch's queue keeps moving.
+func (bt *batcher) commit(id int64, batch []*pendingChange) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("commit panicked: %v\n%s", r, debug.Stack())
+		}
+	}()
+	ctx, cancel := context.WithTimeout(context.Background(), bt.budget)
+	defer cancel()
+	_, err = bt.store.Update(ctx, id, func(l *launch.Launch, now time.Time) ([]launch.Event, error) {
+		var all []launch.Event
+		for _, p := range batch {
+			p.events, p.err = p.apply(l, now)
+			all = append(all, p.events...)
+		}
+		return all, nil
+	})
+	return err
+}
+
 func remove(q []*pendingChange, p *pendingChange) []*pendingChange {
 	for i, x := range q {
 		if x == p {
@@ -122,4 +137,15 @@ func remove(q []*pendingChange, p *pendingChange) []*pendingChange {
 		}
 	}
 	return q
+}
+
+// apply runs the change's fn; a panic fails this change alone, not the
+// other clicks sharing its transaction, nor the process.
+func (p *pendingChange) apply(l *launch.Launch, now time.Time) (events []launch.Event, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			events, err = nil, fmt.Errorf("change panicked: %v\n%s", r, debug.Stack())
+		}
+	}()
+	return p.fn(l, now)
 }

@@ -198,6 +198,7 @@ func (b *Bot) later(fn func(ctx context.Context)) {
 	b.wg.Add(1)
 	go func() {
 		defer b.wg.Done()
+		defer b.survive("background work")
 		select {
 		case b.slots <- struct{}{}:
 		case <-b.background.Done():
@@ -214,6 +215,7 @@ func (b *Bot) urgent(fn func(ctx context.Context)) {
 	b.wg.Add(1)
 	go func() {
 		defer b.wg.Done()
+		defer b.survive("urgent background work")
 		fn(b.background)
 	}()
 }

@@ -21,7 +21,7 @@ func (b *Bot) Handler() http.Handler {
 	mux.HandleFunc("POST /slack/commands", b.serveCommand)
 	mux.HandleFunc("POST /slack/interactions", b.serveInteraction)
 	mux.HandleFunc("POST /slack/events", b.serveEvent)
-	return mux
+	return b.recovering(mux)
 }
 
 // verifiedBody reads the body (at most maxBody) and checks Slack's v0

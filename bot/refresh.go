@@ -121,6 +121,7 @@ func (r *refresher) arm(j *refreshJob, delay time.Duration) {
 	r.b.wg.Add(1)
 	j.timer = time.AfterFunc(delay, func() {
 		defer r.b.wg.Done()
+		defer r.b.survive("message refresh")
 		r.run(j)
 	})
 }
@@ -185,6 +186,7 @@ func (r *refresher) flush() {
 			j.due = time.Now()
 			go func() {
 				defer r.b.wg.Done()
+				defer r.b.survive("message refresh")
 				r.run(j)
 			}()
 		}

@@ -5,6 +5,8 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"errors"
+	"fmt"
+	"runtime/debug"
 	"time"
 
 	"github.com/golive/golive/internal/launch"
@@ -60,6 +62,14 @@ func withinValue[T any](b *Bot, ctx context.Context, op func(ctx context.Context
 	go func() {
 		defer b.wg.Done()
 		defer cancel()
+		defer func() {
+			if p := recover(); p != nil {
+				// An internal error: the user gets the generic message,
+				// the log gets the detail.
+				var zero T
+				done <- result{zero, fmt.Errorf("operation panicked: %v\n%s", p, debug.Stack())}
+			}
+		}()
 		v, err := op(ctx)
 		if err != nil && ctx.Err() != nil && launch.ErrorCode(err) == launch.EINTERNAL && !errors.Is(err, errUnsure) {
 			// The deadline, not the request, made op fail.

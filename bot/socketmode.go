@@ -3,6 +3,7 @@ package bot
 import (
 	"context"
 	"encoding/json"
+	"runtime/debug"
 
 	"github.com/slack-go/slack"
 	"github.com/slack-go/slack/slackevents"
@@ -107,6 +108,12 @@ func (b *Bot) envelope(client *socketmode.Client, req *socketmode.Request, respo
 	b.wg.Add(1)
 	go func() {
 		defer b.wg.Done()
+		defer func() {
+			if p := recover(); p != nil {
+				b.log.Error("recovered from a panic", "in", "socket mode envelope", "panic", p, "stack", string(debug.Stack()))
+				b.ack(client, req, map[string]string{"response_type": "ephemeral", "text": msgCrashed}, responseURL)
+			}
+		}()
 		b.ack(client, req, handle(), responseURL)
 	}()
 }
