@@ -2,6 +2,7 @@ package bot
 
 import (
 	"context"
+	"fmt"
 	"regexp"
 	"strings"
 	"unicode/utf8"
@@ -75,6 +76,9 @@ func (b *Bot) onImportSubmit(ctx context.Context, k *click) (any, metrics.Outcom
 	b.syncReminders(k.log, l.ID)
 	b.later(func(ctx context.Context) {
 		b.tellUser(ctx, k.log, channel, k.user, render.ImportResult(l, rep))
+		b.tellChannel(ctx, k.log, l, fmt.Sprintf("<@%s> started the launch “%s” for %s from an imported checklist: %d items in %d sections. "+
+			"Tick items with the `checklist` command; `status` shows readiness.",
+			k.user, inert(l.Name), l.Date, len(list.Items()), len(list.Sections)))
 	})
 	return nil, metrics.OK
 }

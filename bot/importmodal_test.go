@@ -91,6 +91,12 @@ func TestImportSubmitCreatesTheLaunchAndReports(t *testing.T) {
 	assert.Equal(t, testChan, call.Form.Get("channel"))
 	assert.Contains(t, unJSON(call.Form.Get("blocks")), "*Payments &lt;!here&gt;*", "escaped in mrkdwn")
 
+	// The channel learns that a launch started, as with `new`.
+	require.Eventually(t, func() bool { return h.slack.count("chat.postMessage") == 1 }, 5*time.Second, 5*time.Millisecond)
+	notice := h.slack.callsOf("chat.postMessage")[0]
+	assert.Equal(t, testChan, notice.Form.Get("channel"))
+	assert.Contains(t, notice.Form.Get("text"), "<@UIMP> started the launch “Payments ‹!here›” for 2026-12-01 from an imported checklist: 3 items", "the name cannot ping")
+
 	// A second import in the same channel: the form stays open and says why.
 	errs := submitErrors(t, h.interact(importSubmission("UIMP", testChan, "Again", "2026-12-01", smallChecklist)))
 	assert.Contains(t, errs[render.ImportNameBlock], "already has an active launch")
@@ -100,7 +106,8 @@ func TestImportReportFallsBackToDirectMessage(t *testing.T) {
 	h := newHarness(t)
 	h.slack.failNext("chat.postEphemeral", 1, fault{slackError: "not_in_channel"})
 	h.interact(importSubmission("UIMP", testChan, "Payments", "2026-12-01", smallChecklist))
-	require.Eventually(t, func() bool { return h.slack.count("chat.postMessage") == 1 }, 5*time.Second, 5*time.Millisecond)
-	assert.Equal(t, "D1", h.slack.callsOf("chat.postMessage")[0].Form.Get("channel"))
+	require.Eventually(t, func() bool { return h.slack.count("chat.postMessage") == 2 }, 5*time.Second, 5*time.Millisecond)
+	assert.Equal(t, "D1", h.slack.callsOf("chat.postMessage")[0].Form.Get("channel"), "the report goes by DM")
+	assert.Equal(t, testChan, h.slack.callsOf("chat.postMessage")[1].Form.Get("channel"), "the channel is told")
 	assert.Equal(t, "UIMP", h.slack.callsOf("conversations.open")[0].Form.Get("users"))
 }
