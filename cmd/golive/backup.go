@@ -6,14 +6,11 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"io/fs"
 	"os"
 	"os/signal"
 	"path/filepath"
 	"syscall"
 	"time"
-
-	"github.com/golive/golive/store"
 )
 
 // runBackup is `golive backup [--db PATH] DEST`: a consistent copy of the
@@ -36,13 +33,7 @@ func runBackup(args []string, stdout, stderr io.Writer, getenv func(string) stri
 		flags.Usage()
 		return 2
 	}
-	src := *db
-	if src == "" {
-		src = getenv("GOLIVE_DB")
-	}
-	if src == "" {
-		src = defaultDB
-	}
+	src := databasePath(*db, getenv)
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
@@ -57,19 +48,13 @@ func runBackup(args []string, stdout, stderr io.Writer, getenv func(string) stri
 
 // backup copies the database at src to dest and returns the file written.
 func backup(ctx context.Context, src, dest string, now time.Time) (string, error) {
-	if _, err := os.Stat(src); err != nil {
-		if errors.Is(err, fs.ErrNotExist) {
-			return "", fmt.Errorf("database %s does not exist: set GOLIVE_DB (or --db) to the file golive serve uses", src)
-		}
-		return "", fmt.Errorf("database %s: %w", src, err)
-	}
 	if info, err := os.Stat(dest); err == nil && info.IsDir() {
 		dest = filepath.Join(dest, "golive-"+now.Format("20060102-150405")+".db")
 	}
 	if sameDatabase(src, dest) {
 		return "", fmt.Errorf("%s is the database itself (or one of its -wal, -shm files): choose another backup path", dest)
 	}
-	st, err := store.Open(ctx, src)
+	st, err := openExisting(ctx, src)
 	if err != nil {
 		return "", err
 	}

@@ -2,11 +2,9 @@ package main
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
-	"io/fs"
 	"os"
 	"os/signal"
 	"strings"
@@ -15,7 +13,6 @@ import (
 
 	"github.com/golive/golive/internal/export"
 	"github.com/golive/golive/internal/launch"
-	"github.com/golive/golive/store"
 )
 
 // runExport is `golive export --channel C [--team T] [--format json|csv|md]`:
@@ -45,13 +42,7 @@ func runExport(args []string, stdout, stderr io.Writer, getenv func(string) stri
 		fmt.Fprintf(stderr, "golive export: unknown format %q: use json, csv or md\n", *format)
 		return 2
 	}
-	path := *db
-	if path == "" {
-		path = getenv("GOLIVE_DB")
-	}
-	if path == "" {
-		path = defaultDB
-	}
+	path := databasePath(*db, getenv)
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
@@ -81,13 +72,7 @@ var exportFormats = map[string]func(l *launch.Launch, now time.Time) ([]byte, er
 
 // exportedLaunch finds the active launch of channel (in team, when given).
 func exportedLaunch(ctx context.Context, path, team, channel string) (*launch.Launch, error) {
-	if _, err := os.Stat(path); err != nil {
-		if errors.Is(err, fs.ErrNotExist) {
-			return nil, fmt.Errorf("database %s does not exist: set GOLIVE_DB (or --db) to the file golive serve uses", path)
-		}
-		return nil, fmt.Errorf("database %s: %w", path, err)
-	}
-	st, err := store.Open(ctx, path)
+	st, err := openExisting(ctx, path)
 	if err != nil {
 		return nil, err
 	}
