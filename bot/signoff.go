@@ -67,19 +67,7 @@ func (b *Bot) onSignoff(ctx context.Context, k *click, a *slack.BlockAction) met
 		b.tellClicker(k, msgNotMine)
 		return metrics.Invalid
 	}
-	l, text, err := b.signOff(ctx, k.team, k.channel, k.user, ref)
-	if err != nil {
-		b.tellClicker(k, userMessage(err))
-		return outcomeOf(err)
-	}
-	b.refreshLaunch(l.ID, text)
-	b.later(func(ctx context.Context) {
-		ctx, cancel := context.WithTimeout(ctx, slackTimeout)
-		defer cancel()
-		b.replaceClicked(ctx, k.log, k.responseURL, render.Notice("Signed off."))
-		b.tellChannel(ctx, k.log, l, text+".")
-	})
-	return metrics.OK
+	return b.signOffClicked(ctx, k, ref, true)
 }
 
 // onSignoffButton starts a sign-off from the button on a section's view.
@@ -110,7 +98,13 @@ func (b *Bot) onSignoffButton(ctx context.Context, k *click, value string) metri
 		b.later(func(ctx context.Context) { b.respond(ctx, k.log, k.responseURL, msg) })
 		return metrics.OK
 	}
-	l, text, err := b.signOff(ctx, k.team, k.channel, k.user, render.SignoffRef{LaunchID: l.ID, Section: s.Index})
+	return b.signOffClicked(ctx, k, render.SignoffRef{LaunchID: l.ID, Section: s.Index}, false)
+}
+
+// signOffClicked signs off after a click and tells the channel; confirmed
+// also replaces the confirmation the click came from.
+func (b *Bot) signOffClicked(ctx context.Context, k *click, ref render.SignoffRef, confirmed bool) metrics.Outcome {
+	l, text, err := b.signOff(ctx, k.team, k.channel, k.user, ref)
 	if err != nil {
 		b.tellClicker(k, userMessage(err))
 		return outcomeOf(err)
@@ -119,6 +113,9 @@ func (b *Bot) onSignoffButton(ctx context.Context, k *click, value string) metri
 	b.later(func(ctx context.Context) {
 		ctx, cancel := context.WithTimeout(ctx, slackTimeout)
 		defer cancel()
+		if confirmed {
+			b.replaceClicked(ctx, k.log, k.responseURL, render.Notice("Signed off."))
+		}
 		b.tellChannel(ctx, k.log, l, text+".")
 	})
 	return metrics.OK
