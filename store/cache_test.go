@@ -40,8 +40,7 @@ func TestCacheHoldsWhatWasStored(t *testing.T) {
 		// A time finer than the database keeps is cached as stored.
 		l.Checklist.Item(3).DoneAt = now.Add(123 * time.Microsecond)
 		l.Checklist.Item(3).Done = true
-		_, err := l.RemoveRole("UCREATOR", "Engineering Lead")
-		return nil, err
+		return l.RemoveRole("UCREATOR", "Engineering Lead")
 	})
 	require.NoError(t, err)
 	requireCacheCurrent(t, s, l.ID)

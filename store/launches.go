@@ -164,6 +164,11 @@ func (s *Store) Update(ctx context.Context, id int64, fn func(l *launch.Launch, 
 	if err != nil {
 		return nil, fmt.Errorf("update launch %d: %w", id, err)
 	}
+	// Every change leaves its trace in the audit log: a change that says
+	// nothing of itself is a bug, refused rather than stored silently.
+	if len(events) == 0 && !before.stored(after) {
+		return nil, fmt.Errorf("update launch %d: a change without an audit event", id)
+	}
 	if err := writeChanges(ctx, tx, id, before, after); err != nil {
 		return nil, err
 	}

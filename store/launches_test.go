@@ -102,7 +102,7 @@ func TestOneActiveLaunchPerChannel(t *testing.T) {
 
 	_, err = s.Update(ctx, first.ID, func(l *launch.Launch, _ time.Time) ([]launch.Event, error) {
 		l.Archived = false
-		return nil, nil
+		return testEvent, nil
 	})
 	assert.Equal(t, launch.ECONFLICT, launch.ErrorCode(err), "unarchiving into a busy channel")
 
@@ -261,7 +261,7 @@ func TestUpdateWritesOnlyWhatChanged(t *testing.T) {
 			name: "announcement cleared",
 			change: func(l *launch.Launch, _ time.Time) ([]launch.Event, error) {
 				l.Announced = nil
-				return nil, nil
+				return testEvent, nil
 			},
 			check: func(t *testing.T, l *launch.Launch) {
 				assert.Nil(t, l.Announced)
@@ -323,7 +323,7 @@ func TestUpdateStructuralChanges(t *testing.T) {
 			Groups: []*checklist.Group{{Title: "", Items: []*checklist.Item{{Number: 7, Text: "New"}}}}})
 		c.Windows[0].Items = append(c.Windows[0].Items, 8)
 		c.Gates = c.Gates[:1]
-		return nil, nil
+		return testEvent, nil
 	})
 	require.NoError(t, err)
 	stored, err := s.LaunchByID(ctx, l.ID)
@@ -342,7 +342,7 @@ func TestUpdateRefusesDuplicateItemNumbers(t *testing.T) {
 	require.NoError(t, s.CreateLaunch(ctx, l, "UCREATOR"))
 	_, err := s.Update(ctx, l.ID, func(l *launch.Launch, _ time.Time) ([]launch.Event, error) {
 		l.Checklist.Item(2).Number = 1
-		return nil, nil
+		return testEvent, nil
 	})
 	assert.ErrorContains(t, err, "key 1 is used twice")
 }
@@ -421,4 +421,30 @@ func TestAuditIsAppendOnly(t *testing.T) {
 	assert.ErrorContains(t, err, "append-only")
 	_, err = s.writer.ExecContext(ctx, `DELETE FROM audit`)
 	assert.ErrorContains(t, err, "append-only")
+}
+
+// testEvent is the audit event of changes the tests make by hand: Update
+// refuses a change that leaves no trace.
+var testEvent = []launch.Event{{Actor: "UTEST", Action: "test", Subject: "launch"}}
+
+// A change that leaves no audit event is refused and stores nothing: the
+// audit log is the launch's whole history.
+func TestUpdateRefusesAChangeWithoutAnEvent(t *testing.T) {
+	s, _ := openStore(t)
+	ctx := context.Background()
+	l := fullLaunch("C1")
+	require.NoError(t, s.CreateLaunch(ctx, l, "UCREATOR"))
+
+	_, err := s.Update(ctx, l.ID, func(l *launch.Launch, _ time.Time) ([]launch.Event, error) {
+		l.Checklist.Item(2).Done = true
+		return nil, nil
+	})
+	require.ErrorContains(t, err, "a change without an audit event")
+	got, err := s.LaunchByID(ctx, l.ID)
+	require.NoError(t, err)
+	assert.False(t, got.Checklist.Item(2).Done, "nothing was stored")
+
+	// Nothing changed, nothing to say: that is fine.
+	_, err = s.Update(ctx, l.ID, func(*launch.Launch, time.Time) ([]launch.Event, error) { return nil, nil })
+	assert.NoError(t, err)
 }

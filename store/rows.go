@@ -4,6 +4,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/golive/golive/internal/checklist"
@@ -22,6 +23,13 @@ type snapshot struct {
 	// so that a cached launch is not decoded from JSON again; decode copies them.
 	gates   []checklist.Gate
 	windows []checklist.Window
+}
+
+// stored tells whether two snapshots write the same rows (gates and
+// windows are encoded in the launch row).
+func (s snapshot) stored(o snapshot) bool {
+	return s.launch == o.launch && slices.Equal(s.sections, o.sections) && slices.Equal(s.groups, o.groups) &&
+		slices.Equal(s.items, o.items) && slices.Equal(s.roles, o.roles)
 }
 
 type launchRow struct {
