@@ -38,6 +38,9 @@ func TestImportReportGolden(t *testing.T) {
 	}
 }
 
+// TestReportJSON pins the whole report of seed 000; the shape the issue
+// asks of `golive check --json`, field by field, is asserted on the command
+// itself (cmd/golive TestCheckSeed000JSON).
 func TestReportJSON(t *testing.T) {
 	c, _ := parseFile(t, "seed000.md")
 	var buf bytes.Buffer
@@ -45,54 +48,7 @@ func TestReportJSON(t *testing.T) {
 	enc.SetEscapeHTML(false)
 	enc.SetIndent("", "  ")
 	require.NoError(t, enc.Encode(checklist.Score(c).JSON()))
-	got := buf.Bytes()
-	golden(t, "seed000.report.golden.json", got)
-
-	var doc struct {
-		Title     string  `json:"title"`
-		Readiness float64 `json:"readiness"`
-		Done      int     `json:"done"`
-		Total     int     `json:"total"`
-		Sections  []struct {
-			Title  string `json:"title"`
-			Done   int    `json:"done"`
-			Total  int    `json:"total"`
-			Groups []struct {
-				Title string `json:"title"`
-				Done  int    `json:"done"`
-				Total int    `json:"total"`
-			} `json:"groups"`
-		} `json:"sections"`
-		Gates []struct {
-			Name      string  `json:"name"`
-			Kind      string  `json:"kind"`
-			Value     float64 `json:"value"`
-			Threshold float64 `json:"threshold"`
-			Passed    bool    `json:"passed"`
-		} `json:"gates"`
-		Roles []struct {
-			Role   string `json:"role"`
-			Status string `json:"status"`
-		} `json:"roles"`
-		Decision string   `json:"decision"`
-		Reasons  []string `json:"reasons"`
-	}
-	require.NoError(t, json.Unmarshal(got, &doc))
-	assert.Equal(t, 39.2, doc.Readiness)
-	assert.Equal(t, 78, doc.Done)
-	assert.Equal(t, 199, doc.Total)
-	assert.Equal(t, "NO-GO", doc.Decision)
-	assert.Len(t, doc.Reasons, 9)
-	assert.Equal(t, "Infrastructure", doc.Sections[0].Title)
-	assert.Equal(t, "Containerization", doc.Sections[0].Groups[0].Title)
-	require.Len(t, doc.Gates, 8)
-	assert.Equal(t, "Infrastructure", doc.Gates[5].Name)
-	assert.Equal(t, "critical", doc.Gates[5].Kind)
-	assert.Equal(t, 90.5, doc.Gates[5].Value)
-	assert.Equal(t, 90.0, doc.Gates[5].Threshold)
-	assert.True(t, doc.Gates[5].Passed)
-	require.Len(t, doc.Roles, 4)
-	assert.Equal(t, "pending", doc.Roles[0].Status)
+	golden(t, "seed000.report.golden.json", buf.Bytes())
 }
 
 func TestReportJSONEmptyLists(t *testing.T) {
