@@ -62,6 +62,7 @@ func TestOlderSchemaIsMigratedNotWiped(t *testing.T) {
 	old, err := open(ctx, path, ms[:1])
 	require.NoError(t, err)
 	l := fullLaunch("C1")
+	l.Checklist.Item(2).Details = "" // items had no details before 0007
 	require.NoError(t, old.CreateLaunch(ctx, l, "UCREATOR"))
 	require.NoError(t, old.Close())
 
