@@ -292,7 +292,10 @@ func announcementText(l *launch.Launch, rep checklist.Report) string {
 	name := Escape(oneLine(l.Name))
 	switch d.Outcome {
 	case checklist.OutcomeGo:
-		return fmt.Sprintf("GO for %s: every gate passes and %s.", name, approvedBy(rep))
+		if len(rep.Roles) == 0 {
+			return fmt.Sprintf("GO for %s: every gate passes; %s.", name, checklist.ReasonNoApprovers)
+		}
+		return fmt.Sprintf("GO for %s: every gate passes and every role approved.", name)
 	case checklist.OutcomeConditional:
 		return fmt.Sprintf("CONDITIONAL GO for %s, on %s: %s", name, plural(len(d.Conditions), "condition"), Escape(oneLine(strings.Join(d.Conditions, "; "))))
 	case checklist.OutcomeNoGo:
@@ -330,7 +333,11 @@ func decisionWhy(l *launch.Launch, rep checklist.Report) []string {
 	d := rep.Decision
 	switch d.Outcome {
 	case checklist.OutcomeGo:
-		return []string{fmt.Sprintf("Every gate passes and %s: *%s* is GO for %s.", approvedBy(rep), Escape(oneLine(l.Name)), Escape(l.Date))}
+		if len(rep.Roles) == 0 {
+			return []string{fmt.Sprintf("Every gate passes: *%s* is GO for %s.", Escape(oneLine(l.Name)), Escape(l.Date)),
+				"No approvers named: nobody approved. Add one with `role add \"Security Lead\"`."}
+		}
+		return []string{fmt.Sprintf("Every gate passes and every role approved: *%s* is GO for %s.", Escape(oneLine(l.Name)), Escape(l.Date))}
 	case checklist.OutcomeConditional:
 		lines := []string{fmt.Sprintf("Every gate passes and every role approved, %d on conditions:", len(d.Conditions))}
 		for _, c := range d.Conditions {
@@ -372,15 +379,6 @@ func decisionWhy(l *launch.Launch, rep checklist.Report) []string {
 		}
 		return lines
 	}
-}
-
-// approvedBy says who approved a GO: every role, or nobody when the
-// checklist names no approvers.
-func approvedBy(rep checklist.Report) string {
-	if len(rep.Roles) == 0 {
-		return checklist.ReasonNoApprovers
-	}
-	return checklist.ReasonAllApproved
 }
 
 // dueWindows notes, after the readiness figure, when it counts the time
