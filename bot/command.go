@@ -82,7 +82,6 @@ func (b *Bot) slashCommand(ctx context.Context, s slack.SlashCommand) any {
 		triggerID:   s.TriggerID,
 	}
 	c.log = b.log.With("request_id", c.id, "team", clip(c.team), "channel", clip(c.channel), "user", clip(c.user))
-	b.names.learn(s.TeamID, s.UserID, s.UserName)
 
 	sub, r := b.runCommand(ctx, c, s.Text)
 	b.metrics.Command(sub, r.outcome)

@@ -84,7 +84,6 @@ func (b *Bot) interaction(ctx context.Context, cb *slack.InteractionCallback) an
 		k.messageTS = cb.Message.Timestamp
 	}
 	k.log = b.log.With("request_id", k.id, "team", clip(k.team), "channel", clip(k.channel), "user", clip(k.user), "type", clip(string(cb.Type)))
-	b.names.learn(cb.Team.ID, cb.User.ID, firstNonEmpty(cb.User.Name, cb.User.Profile.DisplayName))
 	defer func() { b.metrics.ObserveRequest("interaction", time.Since(start)) }()
 
 	switch cb.Type {
