@@ -530,7 +530,7 @@ func blockingItems(l *launch.Launch, rep checklist.Report) []*checklist.Item {
 		if g.Passed || (g.Kind != checklist.GateRequired && g.Kind != checklist.GatePriority) {
 			continue
 		}
-		for _, it := range gateItems(l.Checklist, g.Gate) {
+		for _, it := range gateItems(l.Checklist, rep, g.Gate) {
 			if !it.Done {
 				blocking[it.Number] = true
 			}
@@ -545,8 +545,9 @@ func blockingItems(l *launch.Launch, rep checklist.Report) []*checklist.Item {
 	return out
 }
 
-// gateItems returns the items a gate measures, as checklist.Score does.
-func gateItems(c *checklist.Checklist, g checklist.Gate) []*checklist.Item {
+// gateItems returns the items a gate measures, as checklist.Score does: the
+// overall gate measures the groups the report counts towards readiness.
+func gateItems(c *checklist.Checklist, rep checklist.Report, g checklist.Gate) []*checklist.Item {
 	var out []*checklist.Item
 	for _, s := range c.Sections {
 		for gi, grp := range s.Groups {
@@ -557,7 +558,7 @@ func gateItems(c *checklist.Checklist, g checklist.Gate) []*checklist.Item {
 						out = append(out, it)
 					}
 				case g.Target.Section < 0:
-					if s.Kind == checklist.KindReadiness {
+					if counted(rep, s.Index, gi) {
 						out = append(out, it)
 					}
 				case g.Target.Section == s.Index && (g.Target.Group < 0 || g.Target.Group >= len(s.Groups) || g.Target.Group == gi):
@@ -567,6 +568,11 @@ func gateItems(c *checklist.Checklist, g checklist.Gate) []*checklist.Item {
 		}
 	}
 	return out
+}
+
+// counted tells whether the report counts a group towards readiness.
+func counted(rep checklist.Report, section, group int) bool {
+	return section < len(rep.Sections) && group < len(rep.Sections[section].Groups) && rep.Sections[section].Groups[group].Counted
 }
 
 // announcedBy says who asked for an announcement: a person, or golive
