@@ -256,7 +256,8 @@ func TestRemindersAndMessagesSurviveTheirMigrations(t *testing.T) {
 	old, err := open(ctx, path, ms[:4])
 	require.NoError(t, err)
 	l := fullLaunch("C1")
-	l.Checklist.Item(2).Details = "" // items had no details before 0007
+	l.Checklist.Item(2).Details = "" // items had no details before 0008
+	l.Checklist.Roles = nil          // their rows have columns 0004 did not have
 	require.NoError(t, old.CreateLaunch(ctx, l, "UCREATOR"))
 	require.NoError(t, old.PlanReminders(ctx, l.ID, []schedule.Reminder{
 		reminderAt(l.ID, schedule.KindWindow, "1.0", t0),

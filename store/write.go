@@ -40,14 +40,14 @@ ON CONFLICT (launch_id, number) DO UPDATE SET section_idx = excluded.section_idx
 	line = excluded.line`
 	// Details come from the document and never change once imported: a
 	// statement of their own, run only for items that have some, so that
-	// rows written before 0007_item_details.sql stay writable in tests.
+	// rows written before 0008_item_details.sql stay writable in tests.
 	setItemDetails = `UPDATE items SET details = ? WHERE launch_id = ? AND number = ?`
 	deleteItem     = `DELETE FROM items WHERE launch_id = ? AND number = ?`
-	upsertRole     = `INSERT INTO roles (launch_id, position, name, description, holder, verdict, note, answered_by, answered_at)
-VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+	upsertRole     = `INSERT INTO roles (launch_id, position, name, description, holder, verdict, note, answered_by, answered_at, version)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 ON CONFLICT (launch_id, position) DO UPDATE SET name = excluded.name, description = excluded.description,
 	holder = excluded.holder, verdict = excluded.verdict, note = excluded.note,
-	answered_by = excluded.answered_by, answered_at = excluded.answered_at`
+	answered_by = excluded.answered_by, answered_at = excluded.answered_at, version = excluded.version`
 	deleteRole = `DELETE FROM roles WHERE launch_id = ? AND position = ?`
 )
 
@@ -132,7 +132,7 @@ func writeChanges(ctx context.Context, tx *sql.Tx, id int64, before, after snaps
 	}
 	for _, r := range roles {
 		if err := exec(ctx, tx, upsertRole, id, r.position, r.name, r.description, r.holder,
-			r.verdict, r.note, r.by, r.at); err != nil {
+			r.verdict, r.note, r.by, r.at, r.version); err != nil {
 			return fmt.Errorf("write role %d of launch %d: %w", r.position, id, err)
 		}
 	}
