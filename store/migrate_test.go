@@ -62,7 +62,7 @@ func TestOlderSchemaIsMigratedNotWiped(t *testing.T) {
 	old, err := open(ctx, path, ms[:1])
 	require.NoError(t, err)
 	l := fullLaunch("C1")
-	require.NoError(t, old.CreateLaunch(ctx, l, "UCREATOR"))
+	createLegacyLaunch(ctx, t, old.writer, l)
 	require.NoError(t, old.Close())
 
 	newer := later(t)

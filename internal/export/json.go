@@ -17,6 +17,7 @@ type Launch struct {
 	checklist.ReportJSON
 	Name         string        `json:"name"`
 	Date         string        `json:"date"`
+	Time         string        `json:"time,omitempty"` // HH:MM on Date in Timezone
 	Timezone     string        `json:"timezone"`
 	Team         string        `json:"team,omitempty"`
 	Channel      string        `json:"channel"`
@@ -81,9 +82,10 @@ type Item struct {
 
 // Window is a time window and its items.
 type Window struct {
-	Name   string `json:"name"`
-	Offset int    `json:"offset"`
-	Items  []int  `json:"items"`
+	Name string `json:"name"`
+	// OffsetMinutes is the window's offset from the launch, negative before it.
+	OffsetMinutes int   `json:"offset_minutes"`
+	Items         []int `json:"items"`
 }
 
 // Announcement is the last decision announced in the channel.
@@ -100,7 +102,7 @@ func Build(l *launch.Launch, now time.Time) Launch {
 	rep := l.Decide()
 	out := Launch{
 		ReportJSON: rep.JSON(),
-		Name:       l.Name, Date: l.Date, Timezone: l.Timezone, Team: l.TeamID, Channel: l.ChannelID, Creator: l.Creator,
+		Name:       l.Name, Date: l.Date, Time: l.Time, Timezone: l.Timezone, Team: l.TeamID, Channel: l.ChannelID, Creator: l.Creator,
 		Template: l.Template, CreatedAt: timestamp(l.CreatedAt), Archived: l.Archived, RemindersOff: l.RemindersOff,
 		ReviewDate: l.ReviewDate, DaysToLaunch: l.DaysToLaunch(now), ExportedAt: timestamp(now),
 		Sections: []Section{}, Roles: []Role{}, Items: []Item{}, Windows: []Window{},
@@ -129,7 +131,7 @@ func Build(l *launch.Launch, now time.Time) Launch {
 		})
 	}
 	for _, w := range l.Checklist.Windows {
-		out.Windows = append(out.Windows, Window{Name: w.Name, Offset: w.Offset, Items: append([]int{}, w.Items...)})
+		out.Windows = append(out.Windows, Window{Name: w.Name, OffsetMinutes: w.OffsetMinutes, Items: append([]int{}, w.Items...)})
 	}
 	return out
 }

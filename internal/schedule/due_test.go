@@ -58,7 +58,7 @@ func TestWindowsOpenAtReminderTimeLocal(t *testing.T) {
 			for _, w := range ws {
 				local := w.Due.In(l.Location())
 				assert.Equal(t, "09:00", local.Format("15:04"), w.Name)
-				assert.Equal(t, launchDay.AddDate(0, 0, w.Offset).Format("2006-01-02"), local.Format("2006-01-02"), w.Name)
+				assert.Equal(t, launchDay.AddDate(0, 0, w.OffsetDays()).Format("2006-01-02"), local.Format("2006-01-02"), w.Name)
 				if want, ok := tc.want[w.Name]; ok {
 					assert.Equal(t, want, w.Due.UTC().Format(time.RFC3339), w.Name)
 				}
@@ -156,7 +156,7 @@ func TestDecide(t *testing.T) {
 	now := time.Date(2025, 3, 12, 8, 0, 0, 0, time.UTC)
 	window := func(offset int) schedule.Reminder {
 		for _, w := range schedule.Windows(l, nine) {
-			if w.Offset == offset {
+			if w.OffsetMinutes == offset*1440 {
 				return schedule.Reminder{Kind: schedule.KindWindow, Key: w.Key, DueAt: w.Due}
 			}
 		}

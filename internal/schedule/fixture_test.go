@@ -54,8 +54,8 @@ func testLaunch(channel, date, zone string) *launch.Launch {
 	for si, split := range [][]int{{0, 4}, {4, 7}} {
 		sec := &checklist.Section{Index: si + 1, Number: si + 2, Title: fmt.Sprintf("Tasks %d", si+1), Kind: checklist.KindWindow}
 		for gi, w := range windows[split[0]:split[1]] {
-			g := &checklist.Group{Index: gi, Title: w.name, Window: &checklist.WindowSpec{Offset: w.offset}, Items: items(w.owners...)}
-			win := checklist.Window{Name: w.name, Offset: w.offset, Section: sec.Index, Group: gi}
+			g := &checklist.Group{Index: gi, Title: w.name, Window: &checklist.WindowSpec{OffsetMinutes: w.offset * 1440}, Items: items(w.owners...)}
+			win := checklist.Window{Name: w.name, OffsetMinutes: w.offset * 1440, Section: sec.Index, Group: gi}
 			for _, it := range g.Items {
 				win.Items = append(win.Items, it.Number)
 			}

@@ -31,7 +31,7 @@ func TestLaunchMonth(t *testing.T) {
 	// On 2025-03-02 at noon the launch moves two days later, to the 14th.
 	runUntil(t, c, at("2025-03-02 12:00"), a)
 	_, err := a.store.Update(ctx, l.ID, func(l *launch.Launch, now time.Time) ([]launch.Event, error) {
-		return l.MoveDate("UCREATOR", "2025-03-14")
+		return l.MoveDate("UCREATOR", "2025-03-14", "", now)
 	})
 	require.NoError(t, err)
 	require.NoError(t, a.runner.Sync(ctx, l.ID))
@@ -249,7 +249,7 @@ func TestFoldedWindowReturnsWhenDateMovesLater(t *testing.T) {
 	b := start(t, path, c, p)
 	runUntil(t, c, time.Date(2025, 3, 12, 13, 0, 0, 0, time.UTC), b)
 	_, err := b.store.Update(ctx, l.ID, func(l *launch.Launch, now time.Time) ([]launch.Event, error) {
-		return l.MoveDate("UCREATOR", "2025-03-21")
+		return l.MoveDate("UCREATOR", "2025-03-21", "", now)
 	})
 	require.NoError(t, err)
 	require.NoError(t, b.runner.Sync(ctx, l.ID))
