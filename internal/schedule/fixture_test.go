@@ -192,6 +192,17 @@ func start(t *testing.T, path string, c *clock, p schedule.Poster) *instance {
 	return startWith(t, path, c, schedule.Config{Poster: p})
 }
 
+// datedOn returns l dated at midnight UTC on date, as if it had been
+// created then: its windows from then on are reminded.
+func datedOn(l *launch.Launch, date string) *launch.Launch {
+	d, err := time.Parse(launch.DateLayout, date)
+	if err != nil {
+		panic(err)
+	}
+	l.DatedAt = d
+	return l
+}
+
 // startWith is start with a runner configured by cfg (its Store and Now are set here).
 func startWith(t *testing.T, path string, c *clock, cfg schedule.Config) *instance {
 	t.Helper()
