@@ -80,11 +80,11 @@ func (b *Bot) cmdNew(ctx context.Context, c *call, args []string) reply {
 }
 
 // dateArgs splits the words from a launch date on: the date and its time
-// when one follows (when), what comes after them (rest), and whether the
-// word confirm ends them.
+// when one follows (when: a word with a colon, read by ParseTime), what
+// comes after them (rest), and whether the word confirm ends them.
 func dateArgs(args []string) (when, rest []string, confirmed bool) {
 	n := 1
-	if len(args) > 1 && launch.IsTime(args[1]) {
+	if len(args) > 1 && strings.Contains(args[1], ":") {
 		n = 2
 	}
 	when, rest = args[:n], args[n:]
@@ -169,6 +169,9 @@ func (b *Bot) cmdDate(ctx context.Context, c *call, args []string) reply {
 	}
 	at := ""
 	if len(when) > 1 {
+		if _, _, err := launch.ParseTime(when[1]); err != nil {
+			return b.fail(c, err)
+		}
 		at = when[1]
 	}
 	// The bot's clock dates the launch, as it does a new one.

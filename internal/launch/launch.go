@@ -116,12 +116,6 @@ func ParseTime(s string) (hour, minute int, err error) {
 	return hour, minute, nil
 }
 
-// IsTime tells whether s reads as a time of day (ParseTime).
-func IsTime(s string) bool {
-	_, _, err := ParseTime(s)
-	return err == nil
-}
-
 // dateOf is t's calendar date, at midnight UTC, for date arithmetic.
 func dateOf(t time.Time) time.Time {
 	return time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, time.UTC)
@@ -194,8 +188,10 @@ func (l *Launch) Validate() error {
 	if _, err := ParseDate(l.Date); err != nil {
 		return err
 	}
-	if l.Time != "" && !IsTime(l.Time) {
-		return Errorf(EINVALID, "%q is not a time of day: write it as HH:MM on a 24-hour clock, for example 14:00", l.Time)
+	if l.Time != "" {
+		if _, _, err := ParseTime(l.Time); err != nil {
+			return err
+		}
 	}
 	if _, err := time.LoadLocation(l.Timezone); err != nil || l.Timezone == "" {
 		return Errorf(EINVALID, "%q is not an IANA time zone such as Europe/Paris or America/New_York", l.Timezone)
