@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -90,7 +91,7 @@ type checkOutput struct {
 type windowOutput struct {
 	Title         string `json:"title"`
 	OffsetMinutes int    `json:"offset_minutes"`
-	Items         int    `json:"items"`
+	Items         []int  `json:"items"`
 }
 
 func decodeCheck(t *testing.T, out string) checkOutput {
@@ -137,9 +138,13 @@ func TestCheckSeed000JSON(t *testing.T) {
 		assert.Len(t, doc.Skipped, 1)
 		assert.Empty(t, doc.Unresolved)
 		assert.Contains(t, out, `"Backup & Recovery"`, "no HTML escaping in the JSON")
-		assert.Equal(t, []windowOutput{{"1 Week Before Launch", -10080, 7}, {"3 Days Before Launch", -4320, 6},
-			{"1 Day Before Launch", -1440, 6}, {"Launch Day", 0, 7}, {"1 Day After Launch", 1440, 6},
-			{"First 24 Hours", 60, 7}, {"First Week", 1440, 7}, {"First Month", 10080, 7}}, doc.Windows)
+		var offsets []string
+		for _, w := range doc.Windows {
+			offsets = append(offsets, fmt.Sprintf("%s %d (%d items)", w.Title, w.OffsetMinutes, len(w.Items)))
+		}
+		assert.Equal(t, []string{"1 Week Before Launch -10080 (7 items)", "3 Days Before Launch -4320 (6 items)",
+			"1 Day Before Launch -1440 (6 items)", "Launch Day 0 (7 items)", "1 Day After Launch 1440 (6 items)",
+			"First 24 Hours 60 (7 items)", "First Week 1440 (7 items)", "First Month 10080 (7 items)"}, offsets)
 	}
 }
 
@@ -169,8 +174,9 @@ func TestCheckListsWindowsInHours(t *testing.T) {
 	code, out, errOut := check("--json", path)
 	require.Empty(t, errOut)
 	assert.Contains(t, []int{0, 1}, code)
-	assert.Equal(t, []windowOutput{{"T-1 week", -10080, 1}, {"D-1", -1440, 1}, {"T-4 Hours", -240, 1}, {"T-2h", -120, 1},
-		{"Go-Live Day", 0, 1}, {"T+1 Hour", 60, 1}, {"Post-Go-Live (24 Hours)", 1440, 1}}, decodeCheck(t, out).Windows)
+	assert.Equal(t, []windowOutput{{"T-1 week", -10080, []int{2}}, {"D-1", -1440, []int{3}}, {"T-4 Hours", -240, []int{4}},
+		{"T-2h", -120, []int{5}}, {"Go-Live Day", 0, []int{6}}, {"T+1 Hour", 60, []int{7}}, {"Post-Go-Live (24 Hours)", 1440, []int{8}}},
+		decodeCheck(t, out).Windows)
 }
 
 func TestCheckOutcomes(t *testing.T) {

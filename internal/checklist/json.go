@@ -128,13 +128,13 @@ func (r Report) TargetName(g Gate) string {
 // round1 rounds a percentage to one decimal, as people read it.
 func round1(p float64) float64 { return math.Round(p*10) / 10 }
 
-// WindowJSON is one time window as `golive check --json` lists it: its
-// heading, its offset from the launch in minutes (negative before it) and
-// how many items it holds.
+// WindowJSON is one time window as `golive check --json` and the export
+// list it: its heading, its offset from the launch in minutes (negative
+// before it) and the numbers of its items.
 type WindowJSON struct {
 	Title         string `json:"title"`
 	OffsetMinutes int    `json:"offset_minutes"`
-	Items         int    `json:"items"`
+	Items         []int  `json:"items"`
 }
 
 // WindowsJSON lists the checklist's time windows in document order; empty,
@@ -142,7 +142,7 @@ type WindowJSON struct {
 func WindowsJSON(c *Checklist) []WindowJSON {
 	out := make([]WindowJSON, 0, len(c.Windows))
 	for _, w := range c.Windows {
-		out = append(out, WindowJSON{Title: w.Name, OffsetMinutes: w.OffsetMinutes, Items: len(w.Items)})
+		out = append(out, WindowJSON{Title: w.Name, OffsetMinutes: w.OffsetMinutes, Items: append([]int{}, w.Items...)})
 	}
 	return out
 }

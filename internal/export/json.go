@@ -34,7 +34,7 @@ type Launch struct {
 	Sections []Section `json:"sections"`
 	Roles    []Role    `json:"roles"`
 	Items    []Item    `json:"items"`
-	Windows  []Window  `json:"windows"`
+	Windows  []checklist.WindowJSON `json:"windows"`
 }
 
 // Section is a section's progress with its owner and sign-off.
@@ -80,14 +80,6 @@ type Item struct {
 	Task     bool   `json:"task,omitempty"`
 }
 
-// Window is a time window and its items.
-type Window struct {
-	Name string `json:"name"`
-	// OffsetMinutes is the window's offset from the launch, negative before it.
-	OffsetMinutes int   `json:"offset_minutes"`
-	Items         []int `json:"items"`
-}
-
 // Announcement is the last decision announced in the channel.
 type Announcement struct {
 	Outcome checklist.Outcome `json:"outcome"`
@@ -105,7 +97,7 @@ func Build(l *launch.Launch, now time.Time) Launch {
 		Name:       l.Name, Date: l.Date, Time: l.Time, Timezone: l.Timezone, Team: l.TeamID, Channel: l.ChannelID, Creator: l.Creator,
 		Template: l.Template, CreatedAt: timestamp(l.CreatedAt), Archived: l.Archived, RemindersOff: l.RemindersOff,
 		ReviewDate: l.ReviewDate, DaysToLaunch: l.DaysToLaunch(now), ExportedAt: timestamp(now),
-		Sections: []Section{}, Roles: []Role{}, Items: []Item{}, Windows: []Window{},
+		Sections: []Section{}, Roles: []Role{}, Items: []Item{}, Windows: checklist.WindowsJSON(l.Checklist),
 	}
 	if a := l.Announced; a != nil {
 		out.Announced = &Announcement{Outcome: a.Outcome, At: timestamp(a.At), By: a.By, Stale: l.Stale()}
@@ -129,9 +121,6 @@ func Build(l *launch.Launch, now time.Time) Launch {
 			Number: it.Number, Section: p.section.Title, Group: p.group.Title, Subgroup: it.Subgroup, Text: it.Text, Done: it.Done,
 			Owner: it.Owner, DoneBy: it.DoneBy, DoneAt: timestamp(it.DoneAt), Priority: it.Priority, Note: it.Note, Parent: it.Parent, Task: it.Task,
 		})
-	}
-	for _, w := range l.Checklist.Windows {
-		out.Windows = append(out.Windows, Window{Name: w.Name, OffsetMinutes: w.OffsetMinutes, Items: append([]int{}, w.Items...)})
 	}
 	return out
 }
