@@ -76,7 +76,7 @@ func fullLaunch(channel string) *launch.Launch {
 			},
 			Roles: []*checklist.Role{
 				{Name: "Engineering Lead", Description: "owns the code", Holder: "UENG", Verdict: checklist.VerdictConditional,
-					Note: "after the load test", By: "UENG", At: at},
+					Note: "after the load test", By: "UENG", At: at, Version: 3},
 				{Name: "Security Lead", Verdict: checklist.VerdictPending},
 			},
 			Windows: []checklist.Window{

@@ -145,6 +145,12 @@ WHERE archived = ? ORDER BY id`, false,
 // Loading checks the launch's version and reuses the rows cached at that
 // version, so a tick reads one small row rather than the whole checklist.
 func (s *Store) Update(ctx context.Context, id int64, fn func(l *launch.Launch, now time.Time) ([]launch.Event, error)) (*launch.Launch, error) {
+	return s.update(ctx, id, func(_ *sql.Tx, l *launch.Launch, now time.Time) ([]launch.Event, error) { return fn(l, now) })
+}
+
+// update is Update with fn given the transaction, for changes that write
+// more than the launch's rows in it.
+func (s *Store) update(ctx context.Context, id int64, fn func(tx *sql.Tx, l *launch.Launch, now time.Time) ([]launch.Event, error)) (*launch.Launch, error) {
 	tx, err := s.writer.BeginTx(ctx, nil)
 	if err != nil {
 		return nil, fmt.Errorf("update launch %d: begin: %w", id, err)
@@ -156,7 +162,7 @@ func (s *Store) Update(ctx context.Context, id int64, fn func(l *launch.Launch, 
 	if err != nil {
 		return nil, err
 	}
-	events, err := fn(l, now)
+	events, err := fn(tx, l, now)
 	if err != nil {
 		return nil, err
 	}

@@ -14,10 +14,10 @@ import (
 	"github.com/golive/golive/internal/launch"
 )
 
-// createLegacyLaunch writes l as golive wrote launches before 0007: no
+// createLegacyLaunch writes l as golive wrote launches before 0008: no
 // launch time, and window offsets in whole days (l's offsets must be
 // day-sized), in the group rows and the launch's JSON. It sets l.ID and
-// l.CreatedAt, and l.DatedAt as 0007 fills it in: when it was created.
+// l.CreatedAt, and l.DatedAt as 0008 fills it in: when it was created.
 func createLegacyLaunch(ctx context.Context, t *testing.T, db *sql.DB, l *launch.Launch) {
 	t.Helper()
 	l.CreatedAt, l.Time = t0, ""
@@ -65,7 +65,11 @@ VALUES (?, ?, ?, ?, ?, ?, ?)`, id, g.section, g.idx, g.title, g.owner, g.priorit
 			i.subgroup, i.text, i.done, i.doneBy, i.doneAt, i.owner, i.note, i.priority, i.task, i.line))
 	}
 	for _, ro := range snap.roles {
-		require.NoError(t, exec(ctx, tx, upsertRole, id, ro.position, ro.name, ro.description, ro.holder, ro.verdict, ro.note, ro.by, ro.at))
+		require.NoError(t, exec(ctx, tx, `INSERT INTO roles (launch_id, position, name, description, holder, verdict, note, answered_by, answered_at)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, id, ro.position, ro.name, ro.description, ro.holder, ro.verdict, ro.note, ro.by, ro.at))
+	}
+	for _, r := range l.Checklist.Roles {
+		r.Version = 0 // what a role stored before 0007 is at
 	}
 	require.NoError(t, appendAudit(ctx, tx, id, t0, []launch.Event{{Actor: l.Creator, Action: "create", Subject: "launch " + l.Name}}))
 	require.NoError(t, tx.Commit())
@@ -73,7 +77,7 @@ VALUES (?, ?, ?, ?, ?, ?, ?)`, id, g.section, g.idx, g.title, g.owner, g.priorit
 }
 
 // TestExistingDatabaseKeepsItsWindows: a database whose windows were
-// stored in days (before 0007) reads them back as the same windows, in
+// stored in days (before 0008) reads them back as the same windows, in
 // minutes, in both places they are kept; its launches get no time of day
 // (they launch at the reminder time) and are dated when they were created.
 func TestExistingDatabaseKeepsItsWindows(t *testing.T) {

@@ -24,7 +24,7 @@ FROM section_groups WHERE launch_id = ? ORDER BY section_idx, idx`
 	selectItems = `SELECT number, section_idx, group_idx, idx, parent, depth, subgroup, text,
 	done, done_by, done_at, owner, note, priority, task, line
 FROM items WHERE launch_id = ? ORDER BY section_idx, group_idx, idx`
-	selectRoles = `SELECT position, name, description, holder, verdict, note, answered_by, answered_at
+	selectRoles = `SELECT position, name, description, holder, verdict, note, answered_by, answered_at, version
 FROM roles WHERE launch_id = ? ORDER BY position`
 )
 
@@ -115,7 +115,7 @@ func loadSnapshot(ctx context.Context, q querier, id int64) (snapshot, error) {
 		return snapshot{}, fmt.Errorf("load launch %d items: %w", id, err)
 	}
 	s.roles, err = queryRows(ctx, q, selectRoles, id, func(rows *sql.Rows, r *roleRow) error {
-		return rows.Scan(&r.position, &r.name, &r.description, &r.holder, &r.verdict, &r.note, &r.by, &r.at)
+		return rows.Scan(&r.position, &r.name, &r.description, &r.holder, &r.verdict, &r.note, &r.by, &r.at, &r.version)
 	})
 	if err != nil {
 		return snapshot{}, fmt.Errorf("load launch %d roles: %w", id, err)

@@ -86,6 +86,7 @@ type roleRow struct {
 	name, description, holder string
 	verdict, note, by         string
 	at                        sql.NullInt64
+	version                   int
 }
 
 func (r sectionRow) key() int    { return r.idx }
@@ -188,7 +189,7 @@ func encode(l *launch.Launch) (snapshot, error) {
 	for pos, r := range c.Roles {
 		s.roles = append(s.roles, roleRow{
 			position: pos, name: r.Name, description: r.Description, holder: r.Holder,
-			verdict: string(r.Verdict), note: r.Note, by: r.By, at: millis(r.At),
+			verdict: string(r.Verdict), note: r.Note, by: r.By, at: millis(r.At), version: r.Version,
 		})
 	}
 	return s, nil
@@ -282,7 +283,7 @@ func (s snapshot) decode(id int64) (*launch.Launch, error) {
 	for i, rr := range s.roles {
 		roles[i] = checklist.Role{
 			Name: rr.name, Description: rr.description, Holder: rr.holder,
-			Verdict: checklist.Verdict(rr.verdict), Note: rr.note, By: rr.by, At: instant(rr.at),
+			Verdict: checklist.Verdict(rr.verdict), Note: rr.note, By: rr.by, At: instant(rr.at), Version: rr.version,
 		}
 		c.Roles = append(c.Roles, &roles[i])
 	}

@@ -39,11 +39,11 @@ ON CONFLICT (launch_id, number) DO UPDATE SET section_idx = excluded.section_idx
 	owner = excluded.owner, note = excluded.note, priority = excluded.priority, task = excluded.task,
 	line = excluded.line`
 	deleteItem = `DELETE FROM items WHERE launch_id = ? AND number = ?`
-	upsertRole = `INSERT INTO roles (launch_id, position, name, description, holder, verdict, note, answered_by, answered_at)
-VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+	upsertRole = `INSERT INTO roles (launch_id, position, name, description, holder, verdict, note, answered_by, answered_at, version)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 ON CONFLICT (launch_id, position) DO UPDATE SET name = excluded.name, description = excluded.description,
 	holder = excluded.holder, verdict = excluded.verdict, note = excluded.note,
-	answered_by = excluded.answered_by, answered_at = excluded.answered_at`
+	answered_by = excluded.answered_by, answered_at = excluded.answered_at, version = excluded.version`
 	deleteRole = `DELETE FROM roles WHERE launch_id = ? AND position = ?`
 )
 
@@ -123,7 +123,7 @@ func writeChanges(ctx context.Context, tx *sql.Tx, id int64, before, after snaps
 	}
 	for _, r := range roles {
 		if err := exec(ctx, tx, upsertRole, id, r.position, r.name, r.description, r.holder,
-			r.verdict, r.note, r.by, r.at); err != nil {
+			r.verdict, r.note, r.by, r.at, r.version); err != nil {
 			return fmt.Errorf("write role %d of launch %d: %w", r.position, id, err)
 		}
 	}

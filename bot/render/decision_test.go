@@ -92,3 +92,8 @@ func TestStatusCountsWindowsDueByLaunch(t *testing.T) {
 		assert.Contains(t, s, want)
 	}
 }
+
+func TestSectionProgressOfNoItems(t *testing.T) {
+	assert.Equal(t, "no items", progress(checklist.Count{}), "never 100% done")
+	assert.Equal(t, "50.0% done", progress(checklist.Count{Done: 1, Total: 2}))
+}

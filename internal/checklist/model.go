@@ -171,6 +171,11 @@ type Role struct {
 	// By is who answered: a Slack user id, or the name filled in the document.
 	By string
 	At time.Time
+	// Version counts the changes of the role's holder and answer. An
+	// approval request carries the version it was drawn at, and an answer
+	// to an older one is refused: a stale or replayed click cannot undo a
+	// newer answer.
+	Version int
 }
 
 // Item returns the item with the given number, or nil.

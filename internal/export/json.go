@@ -31,9 +31,9 @@ type Launch struct {
 	ExportedAt   string        `json:"exported_at"`
 	Announced    *Announcement `json:"announced,omitempty"`
 	// Sections and Roles replace the report's lists of the same names.
-	Sections []Section `json:"sections"`
-	Roles    []Role    `json:"roles"`
-	Items    []Item    `json:"items"`
+	Sections []Section              `json:"sections"`
+	Roles    []Role                 `json:"roles"`
+	Items    []Item                 `json:"items"`
 	Windows  []checklist.WindowJSON `json:"windows"`
 }
 

@@ -139,6 +139,39 @@ func TestOnlyTheHolderAnswers(t *testing.T) {
 	assert.Equal(t, checklist.VerdictPending, r.Verdict)
 }
 
+// Every change of a role's holder or answer makes a new version of its
+// request; a refused change or a no-op does not.
+func TestRoleVersionCountsHoldersAndAnswers(t *testing.T) {
+	l := sample()
+	r := l.Checklist.Role("Security Lead")
+	steps := []struct {
+		name    string
+		do      func() error
+		version int
+	}{
+		{"a holder", func() error { _, err := l.SetRoleHolder("UBOSS", "Security Lead", "USEC"); return err }, 1},
+		{"the same holder", func() error { _, err := l.SetRoleHolder("UBOSS", "Security Lead", "USEC"); return err }, 1},
+		{"an answer", func() error {
+			_, err := l.Answer("USEC", "Security Lead", checklist.VerdictApproved, "", now)
+			return err
+		}, 2},
+		{"a refused answer", func() error {
+			_, err := l.Answer("UOTHER", "Security Lead", checklist.VerdictRejected, "no", now)
+			require.Error(t, err)
+			return nil
+		}, 2},
+		{"another answer", func() error {
+			_, err := l.Answer("USEC", "Security Lead", checklist.VerdictRejected, "pen test", now)
+			return err
+		}, 3},
+		{"a new holder", func() error { _, err := l.SetRoleHolder("UBOSS", "Security Lead", "UNEW"); return err }, 4},
+	}
+	for _, s := range steps {
+		require.NoError(t, s.do(), s.name)
+		assert.Equal(t, s.version, r.Version, s.name)
+	}
+}
+
 func TestDaysToLaunchUsesTheLaunchZone(t *testing.T) {
 	l := &launch.Launch{Date: "2026-12-01", Timezone: "Pacific/Auckland"}
 	// 2026-11-30 12:00 UTC is already 2026-12-01 01:00 in Auckland.
