@@ -279,7 +279,7 @@ func Announcement(l *launch.Launch, now time.Time) Message {
 
 	fields := []*slack.TextBlockObject{
 		mrkdwn("*Readiness*\n`" + Bar(rep.Readiness.Percent()) + "` " + rep.Readiness.String() + dueWindows(rep)),
-		mrkdwn("*Launch date*\n" + Escape(l.Date) + ", " + l.Countdown(now)),
+		mrkdwn("*Launch date*\n" + Escape(l.When()) + ", " + l.Countdown(now)),
 	}
 	if a := l.Announced; a != nil {
 		fields = append(fields, mrkdwn("*Announced*\n"+when(l, a.At)+announcedBy(a)))
@@ -496,7 +496,7 @@ func SignoffConfirm(l *launch.Launch, s *checklist.Section) Message {
 // summaryFields is the launch at a glance: date, readiness, gates, decision.
 func summaryFields(l *launch.Launch, rep checklist.Report, now time.Time) *slack.SectionBlock {
 	return slack.NewSectionBlock(nil, []*slack.TextBlockObject{
-		mrkdwn("*Launch date*\n" + Escape(l.Date) + "\n" + l.Countdown(now)),
+		mrkdwn("*Launch date*\n" + Escape(l.When()) + "\n" + l.Countdown(now)),
 		mrkdwn("*Readiness*\n`" + Bar(rep.Readiness.Percent()) + "` " + rep.Readiness.String() + dueWindows(rep)),
 		mrkdwn("*Gates*\n" + gateTally(rep.Gates)),
 		mrkdwn("*Decision now*\n" + outcomeIcon(rep.Decision.Outcome) + " " + string(rep.Decision.Outcome)),
