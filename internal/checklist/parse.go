@@ -1,6 +1,7 @@
 package checklist
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"strings"
@@ -8,7 +9,9 @@ import (
 	"github.com/yuin/goldmark"
 	"github.com/yuin/goldmark/ast"
 	"github.com/yuin/goldmark/extension"
+	gparser "github.com/yuin/goldmark/parser"
 	"github.com/yuin/goldmark/text"
+	"github.com/yuin/goldmark/util"
 )
 
 // ParseOptions change how a document is read.
@@ -66,21 +69,16 @@ const maxIndent = 64
 // indented maxIndent columns, so that pathological nesting stays cheap.
 func flatten(txt string) string {
 	deep := false
-	col := 0
-	for i := 0; i < len(txt) && !deep; i++ {
-		switch txt[i] {
-		case ' ':
-			col++
-		case '\t':
-			col += 4 - col%4
-		case '\n':
-			col = 0
-			continue
-		default:
-			col = -1 << 30 // not in the indent any more
-			continue
+	for rest := txt; rest != "" && !deep; {
+		end := strings.IndexByte(rest, '\n')
+		if end < 0 {
+			end = len(rest) - 1
 		}
-		deep = col > maxIndent
+		if rest[0] == ' ' || rest[0] == '\t' {
+			body := strings.TrimLeft(rest[:end+1], " \t")
+			deep = columns(rest[:end+1-len(body)]) > maxIndent
+		}
+		rest = rest[end+1:]
 	}
 	if !deep {
 		return txt
@@ -117,8 +115,48 @@ func columns(indent string) int {
 }
 
 // markdown is CommonMark with GitHub's task lists and tables; it is safe
-// for concurrent use.
-var markdown = goldmark.New(goldmark.WithExtensions(extension.TaskList, extension.Table))
+// for concurrent use. Emphasis is left unparsed: item text keeps its stars
+// as written, and parsing them costs a fifth of the import.
+var markdown = goldmark.New(
+	goldmark.WithParser(gparser.NewParser(
+		gparser.WithBlockParsers(gparser.DefaultBlockParsers()...),
+		gparser.WithInlineParsers(withoutEmphasis(gparser.DefaultInlineParsers())...),
+		gparser.WithParagraphTransformers(refDefsOnly(gparser.DefaultParagraphTransformers())...),
+	)),
+	goldmark.WithExtensions(extension.TaskList, extension.Table),
+)
+
+// refDefsOnly runs the paragraph transformers (link reference definitions,
+// "[high_img]: https://...") only on paragraphs that start with "[": the
+// others cannot hold one, and trying costs a tenth of the import.
+func refDefsOnly(ps []util.PrioritizedValue) []util.PrioritizedValue {
+	out := make([]util.PrioritizedValue, len(ps))
+	for i, p := range ps {
+		out[i] = util.Prioritized(bracketed{p.Value.(gparser.ParagraphTransformer)}, p.Priority)
+	}
+	return out
+}
+
+type bracketed struct{ gparser.ParagraphTransformer }
+
+func (b bracketed) Transform(node *ast.Paragraph, reader text.Reader, pc gparser.Context) {
+	if lines := node.Lines(); lines.Len() > 0 {
+		if seg := lines.At(0); bytes.HasPrefix(bytes.TrimLeft(seg.Value(reader.Source()), " "), []byte("[")) {
+			b.ParagraphTransformer.Transform(node, reader, pc)
+		}
+	}
+}
+
+func withoutEmphasis(ps []util.PrioritizedValue) []util.PrioritizedValue {
+	out := ps[:0:0]
+	for _, p := range ps {
+		if ip, ok := p.Value.(gparser.InlineParser); ok && string(ip.Trigger()) == "*_" {
+			continue
+		}
+		out = append(out, p)
+	}
+	return out
+}
 
 // parser is the importer's state while it walks the document's tree.
 type parser struct {
@@ -131,6 +169,7 @@ type parser struct {
 	starts []int
 
 	sec      *Section
+	secWin   *WindowSpec // the window the section's heading names, if any
 	grp      *Group
 	meta     []sectionMeta // parallel to c.Sections
 	subgroup string        // set by a deeper heading or a numbered bold line
@@ -160,10 +199,13 @@ type parser struct {
 func newParser(txt string, opt ParseOptions) *parser {
 	p := &parser{c: &Checklist{}, rep: &ImportReport{}, opt: opt, src: []byte(txt), doc: txt}
 	p.starts = append(make([]int, 0, strings.Count(txt, "\n")+2), 0)
-	for i := 0; i < len(txt); i++ {
-		if txt[i] == '\n' {
-			p.starts = append(p.starts, i+1)
+	for i := strings.IndexByte(txt, '\n'); i >= 0; {
+		p.starts = append(p.starts, i+1)
+		next := strings.IndexByte(txt[i+1:], '\n')
+		if next < 0 {
+			break
 		}
+		i += next + 1
 	}
 	return p
 }
@@ -301,7 +343,10 @@ func (p *parser) headingLine(h *ast.Heading) int {
 
 func (p *parser) startSection(title string, number, n int) {
 	p.sec = &Section{Index: len(p.c.Sections), Number: number, Title: title}
-	p.grp = nil
+	p.grp, p.secWin = nil, nil
+	if w, ok := ParseWindow(title); ok && title != "" {
+		p.secWin = &w
+	}
 	p.c.Sections = append(p.c.Sections, p.sec)
 	p.meta = append(p.meta, sectionMeta{line: n})
 	if decisionTitle(title) {
@@ -340,7 +385,8 @@ func (p *parser) group() *Group {
 	s := p.section()
 	if p.grp == nil {
 		p.grp = &Group{Index: len(s.Groups)}
-		if w, ok := ParseWindow(s.Title); ok && s.Title != "" {
+		if p.secWin != nil {
+			w := *p.secWin
 			p.grp.Title, p.grp.Window = s.Title, &w
 		}
 		s.Groups = append(s.Groups, p.grp)
