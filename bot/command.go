@@ -81,8 +81,7 @@ func (b *Bot) slashCommand(ctx context.Context, s slack.SlashCommand) any {
 		responseURL: s.ResponseURL,
 		triggerID:   s.TriggerID,
 	}
-	c.log = b.log.With("request_id", c.id, "team", c.team, "channel", c.channel, "user", c.user)
-	b.names.learn(s.TeamID, s.UserID, s.UserName)
+	c.log = b.log.With("request_id", c.id, "team", clip(c.team), "channel", clip(c.channel), "user", clip(c.user))
 
 	sub, r := b.runCommand(ctx, c, s.Text)
 	b.metrics.Command(sub, r.outcome)
