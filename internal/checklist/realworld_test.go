@@ -57,28 +57,28 @@ type realWorld struct {
 }
 
 const (
-	week = 7 * 24 * 60
-	day  = 24 * 60
-	hour = 60
+	minWeek = 7 * 24 * 60
+	minDay  = 24 * 60
+	minHour = 60
 )
 
-var corpus = []realWorld{
+var realWorldCorpus = []realWorld{
 	{file: "01-golive-windows-only.md",
-		windows:   []int{-week, -day, 0, hour, day, week},
+		windows:   []int{-minWeek, -minDay, 0, minHour, minDay, minWeek},
 		readiness: 50, // 20 a week before, 15 the day before, 15 on the day
 	},
 	{file: "02-golive-table-approval.md", roles: []string{"Product", "Engineering", "SRE"}, noWindows: true},
 	{file: "03-launch-day-t-minus.md",
-		windows: []int{-week, -day, -hour, 0, 30, 2 * hour, 6 * hour, day, week},
+		windows: []int{-minWeek, -minDay, -minHour, 0, 30, 2 * minHour, 6 * minHour, minDay, minWeek},
 	},
 	{file: "04-launch-day-hours-blanks.md",
 		excluded: 5, why: "GO / NO-GO and SUCCESSFUL / PARTIAL / FAILED are decision lines",
 		roles: []string{"QA Lead", "Product Lead", "CTO/Tech Lead", "CTO", "CEO"},
 		// "Launch Day + 1-4 Hours" is due when its period starts, an hour after launch.
-		windows: []int{-day, -4 * hour, -30, -15, -5, 0, 5, 30, hour, 4 * hour, day, week},
+		windows: []int{-minDay, -4 * minHour, -30, -15, -5, 0, 5, 30, minHour, 4 * minHour, minDay, minWeek},
 	},
 	{file: "05-launch-t-hours-rollback-steps.md", anyRoles: true,
-		windows: []int{-week, -day, -2 * hour, 0, 15, 30},
+		windows: []int{-minWeek, -minDay, -2 * minHour, 0, 15, 30},
 	},
 	{file: "06-signoff-form-tables.md", anyRoles: true, noWindows: true,
 		excluded: 3, why: `"[ ] Yes [ ] No" cells answer a question; they are not tasks`,
@@ -137,7 +137,7 @@ var (
 	fenceRe    = regexp.MustCompile("^[ \t]*(```|~~~)")
 )
 
-func countBoxes(src string) (list, table int) {
+func countCorpusBoxes(src string) (list, table int) {
 	fenced := false
 	for _, line := range strings.Split(src, "\n") {
 		switch {
@@ -162,12 +162,12 @@ var (
 	tickedOf    = map[string]string{"[ ]": "[x]", "☐": "☑", "&#9744;": "&#9745;"}
 )
 
-// tickAll ticks every box as a person who has done everything would: on a
+// tickEveryBox ticks every box as a person who has done everything would: on a
 // line offering a choice ("[ ] GO [ ] NO-GO") only the first, and never a
 // negative choice such as "[ ] NO-GO - hold" or "[ ] **REJECTED**".
 // Fenced code is left alone.
-func tickAll(src string) string {
-	return eachLine(src, func(line string) string {
+func tickEveryBox(src string) string {
+	return eachCorpusLine(src, func(line string) string {
 		locs := openBoxRe.FindAllStringIndex(line, -1)
 		if len(locs) == 0 {
 			return line
@@ -180,14 +180,14 @@ func tickAll(src string) string {
 	})
 }
 
-// openAll opens every box.
-func openAll(src string) string {
-	return eachLine(src, func(line string) string {
+// openEveryBox opens every box.
+func openEveryBox(src string) string {
+	return eachCorpusLine(src, func(line string) string {
 		return anyBoxRe.ReplaceAllStringFunc(line, func(m string) string { return openOf[m] })
 	})
 }
 
-func eachLine(src string, f func(string) string) string {
+func eachCorpusLine(src string, f func(string) string) string {
 	lines := strings.Split(src, "\n")
 	fenced := false
 	for i, line := range lines {
@@ -245,9 +245,9 @@ type rwDecision struct {
 }
 
 // offsetMinutes is a window's offset from launch in minutes.
-func offsetMinutes(w checklist.Window) int { return w.Offset * day }
+func offsetMinutes(w checklist.Window) int { return w.OffsetMinutes }
 
-func itemLine(it *checklist.Item) string {
+func corpusItemLine(it *checklist.Item) string {
 	box := "[ ]"
 	if it.Done {
 		box = "[x]"
@@ -262,7 +262,7 @@ func itemLine(it *checklist.Item) string {
 	return s
 }
 
-func decisionOf(src string) rwDecision {
+func corpusDecision(src string) rwDecision {
 	c, _, err := checklist.Parse([]byte(src))
 	if err != nil {
 		return rwDecision{Error: err.Error()}
@@ -271,12 +271,12 @@ func decisionOf(src string) rwDecision {
 	return rwDecision{Outcome: string(r.Decision.Outcome), Readiness: r.Readiness.String(), Reasons: r.Decision.Reasons}
 }
 
-func buildGolden(t *testing.T, src string) rwGolden {
+func corpusGolden(t *testing.T, src string) rwGolden {
 	t.Helper()
 	g := rwGolden{
-		AsWritten: decisionOf(src),
-		Ticked:    decisionOf(tickAll(src)),
-		Open:      decisionOf(openAll(src)),
+		AsWritten: corpusDecision(src),
+		Ticked:    corpusDecision(tickEveryBox(src)),
+		Open:      corpusDecision(openEveryBox(src)),
 		Sections:  []rwSection{},
 		Windows:   []rwWindow{},
 		Roles:     []rwRole{},
@@ -291,7 +291,7 @@ func buildGolden(t *testing.T, src string) rwGolden {
 		for _, gr := range s.Groups {
 			rg := rwGroup{Title: gr.Title, Items: []string{}}
 			for _, it := range gr.Items {
-				rg.Items = append(rg.Items, itemLine(it))
+				rg.Items = append(rg.Items, corpusItemLine(it))
 			}
 			rs.Groups = append(rs.Groups, rg)
 		}
@@ -309,13 +309,13 @@ func buildGolden(t *testing.T, src string) rwGolden {
 // TestRealWorldGolden pins how every corpus file is read; after -update,
 // read each golden against its Markdown before committing it.
 func TestRealWorldGolden(t *testing.T) {
-	for _, rw := range corpus {
+	for _, rw := range realWorldCorpus {
 		t.Run(strings.TrimSuffix(rw.file, ".md"), func(t *testing.T) {
 			var buf bytes.Buffer
 			enc := json.NewEncoder(&buf)
 			enc.SetEscapeHTML(false)
 			enc.SetIndent("", "  ")
-			require.NoError(t, enc.Encode(buildGolden(t, readCorpus(t, rw.file))))
+			require.NoError(t, enc.Encode(corpusGolden(t, readCorpus(t, rw.file))))
 			golden(t, filepath.Join("realworld", strings.TrimSuffix(rw.file, ".md")+".golden.json"), buf.Bytes())
 		})
 	}
@@ -343,7 +343,7 @@ func TestRealWorldSources(t *testing.T) {
 	require.NoError(t, err)
 	require.GreaterOrEqual(t, len(files), 20, "issue 10 asks for at least 20 checklists")
 	var inCorpus []string
-	for _, rw := range corpus {
+	for _, rw := range realWorldCorpus {
 		inCorpus = append(inCorpus, rw.file)
 	}
 	for _, f := range files {
@@ -357,10 +357,10 @@ func TestRealWorldSources(t *testing.T) {
 // TestRealWorldRules asserts what must hold of every corpus file, whatever
 // its golden says (issue 10 §1, §2, §3).
 func TestRealWorldRules(t *testing.T) {
-	for _, rw := range corpus {
+	for _, rw := range realWorldCorpus {
 		t.Run(strings.TrimSuffix(rw.file, ".md"), func(t *testing.T) {
 			src := readCorpus(t, rw.file)
-			list, table := countBoxes(src)
+			list, table := countCorpusBoxes(src)
 			if rw.noItems {
 				require.Zero(t, list+table, "the file is meant to have no checkbox")
 				_, _, err := checklist.Parse([]byte(src))
@@ -398,7 +398,7 @@ func TestRealWorldRules(t *testing.T) {
 					assert.Empty(t, c.Windows, "no heading of this file names a time")
 				}
 				for _, m := range rw.windows {
-					assert.Contains(t, got, m, "a window %s from launch; windows found at %v minutes", minutes(m), got)
+					assert.Contains(t, got, m, "a window %s from launch; windows found at %v minutes", fmtOffset(m), got)
 				}
 			})
 			if rw.readiness > 0 {
@@ -408,12 +408,12 @@ func TestRealWorldRules(t *testing.T) {
 				})
 			}
 			t.Run("every box open is never GO", func(t *testing.T) {
-				r := scoreOf(t, openAll(src))
+				r := scoreSource(t, openEveryBox(src))
 				assert.NotContains(t, []checklist.Outcome{checklist.OutcomeGo, checklist.OutcomeConditional}, r.Decision.Outcome,
 					"nothing is done: %v", r.Decision.Reasons)
 			})
 			t.Run("every box ticked is GO, CONDITIONAL GO or PENDING", func(t *testing.T) {
-				r := scoreOf(t, tickAll(src))
+				r := scoreSource(t, tickEveryBox(src))
 				assert.Contains(t, []checklist.Outcome{checklist.OutcomeGo, checklist.OutcomeConditional, checklist.OutcomePending}, r.Decision.Outcome,
 					"everything is done: %v", r.Decision.Reasons)
 				if r.Decision.Outcome == checklist.OutcomePending {
@@ -421,8 +421,8 @@ func TestRealWorldRules(t *testing.T) {
 				}
 			})
 			t.Run("no role, no role approved", func(t *testing.T) {
-				for _, s := range []string{src, tickAll(src), openAll(src)} {
-					r := scoreOf(t, s)
+				for _, s := range []string{src, tickEveryBox(src), openEveryBox(src)} {
+					r := scoreSource(t, s)
 					if len(r.Roles) == 0 {
 						for _, reason := range r.Decision.Reasons {
 							assert.NotContains(t, reason, "every role approved")
@@ -431,19 +431,19 @@ func TestRealWorldRules(t *testing.T) {
 				}
 			})
 			t.Run("CRLF, BOM and trailing spaces read the same", func(t *testing.T) {
-				want := reportJSON(t, src)
+				want := reportJSONOf(t, src)
 				crlf := strings.ReplaceAll(src, "\n", "\r\n")
 				bom := "\uFEFF" + src
 				trailing := strings.ReplaceAll(src, "\n", "  \n")
 				for name, s := range map[string]string{"CRLF": crlf, "BOM": bom, "trailing spaces": trailing} {
-					assert.JSONEq(t, want, reportJSON(t, s), name)
+					assert.JSONEq(t, want, reportJSONOf(t, s), name)
 				}
 			})
 		})
 	}
 }
 
-func scoreOf(t *testing.T, src string) checklist.Report {
+func scoreSource(t *testing.T, src string) checklist.Report {
 	t.Helper()
 	c, _, err := checklist.Parse([]byte(src))
 	if errors.Is(err, checklist.ErrNoItems) {
@@ -454,15 +454,15 @@ func scoreOf(t *testing.T, src string) checklist.Report {
 	return checklist.Score(c)
 }
 
-func reportJSON(t *testing.T, src string) string {
+func reportJSONOf(t *testing.T, src string) string {
 	t.Helper()
-	b, err := json.Marshal(scoreOf(t, src).JSON())
+	b, err := json.Marshal(scoreSource(t, src).JSON())
 	require.NoError(t, err)
 	return string(b)
 }
 
 // minutes formats an offset for a failure message: "-4h", "+30m", "0".
-func minutes(m int) string {
+func fmtOffset(m int) string {
 	sign := "+"
 	if m < 0 {
 		sign, m = "-", -m
@@ -470,10 +470,10 @@ func minutes(m int) string {
 	switch {
 	case m == 0:
 		return "0"
-	case m%day == 0:
-		return fmt.Sprintf("%s%dd", sign, m/day)
-	case m%hour == 0:
-		return fmt.Sprintf("%s%dh", sign, m/hour)
+	case m%minDay == 0:
+		return fmt.Sprintf("%s%dd", sign, m/minDay)
+	case m%minHour == 0:
+		return fmt.Sprintf("%s%dh", sign, m/minHour)
 	}
 	return fmt.Sprintf("%s%dm", sign, m)
 }
@@ -481,13 +481,13 @@ func minutes(m int) string {
 // TestRealWorldTransforms checks the test's own helpers on the corpus: ticking
 // leaves no open task box and opening leaves no ticked box.
 func TestRealWorldTransforms(t *testing.T) {
-	for _, rw := range corpus {
+	for _, rw := range realWorldCorpus {
 		src := readCorpus(t, rw.file)
-		list, table := countBoxes(src)
-		tl, tt := countBoxes(tickAll(src))
-		ol, ot := countBoxes(openAll(src))
+		list, table := countCorpusBoxes(src)
+		tl, tt := countCorpusBoxes(tickEveryBox(src))
+		ol, ot := countCorpusBoxes(openEveryBox(src))
 		assert.Equal(t, [2]int{list, table}, [2]int{tl, tt}, "%s: ticking keeps every box", rw.file)
 		assert.Equal(t, [2]int{list, table}, [2]int{ol, ot}, "%s: opening keeps every box", rw.file)
-		assert.False(t, slices.ContainsFunc(strings.Split(openAll(src), "\n"), anyBoxRe.MatchString), "%s: a box stays ticked", rw.file)
+		assert.False(t, slices.ContainsFunc(strings.Split(openEveryBox(src), "\n"), anyBoxRe.MatchString), "%s: a box stays ticked", rw.file)
 	}
 }
