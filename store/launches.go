@@ -29,6 +29,9 @@ func (s *Store) CreateLaunch(ctx context.Context, l *launch.Launch, by string) e
 	now := s.now()
 	created := *l
 	created.CreatedAt = now
+	if created.DatedAt.IsZero() {
+		created.DatedAt = now
+	}
 	snap, err := encode(&created)
 	if err != nil {
 		return fmt.Errorf("create launch: %w", err)
@@ -49,7 +52,7 @@ func (s *Store) CreateLaunch(ctx context.Context, l *launch.Launch, by string) e
 	}
 	ev := launch.Event{
 		Actor: by, Action: "create", Subject: "launch " + l.Name,
-		After: fmt.Sprintf("launch on %s (%s), %d items", l.Date, l.Timezone, len(snap.items)),
+		After: fmt.Sprintf("launch on %s (%s), %d items", l.When(), l.Timezone, len(snap.items)),
 	}
 	if err := appendAudit(ctx, tx, id, now, []launch.Event{ev}); err != nil {
 		return fmt.Errorf("create launch: %w", err)
@@ -62,7 +65,7 @@ func (s *Store) CreateLaunch(ctx context.Context, l *launch.Launch, by string) e
 		return fmt.Errorf("create launch: commit: %w", err)
 	}
 	s.cache.put(id, version, snap)
-	l.ID, l.CreatedAt = id, now
+	l.ID, l.CreatedAt, l.DatedAt = id, now, created.DatedAt
 	return nil
 }
 

@@ -63,16 +63,7 @@ func TestOlderSchemaIsMigratedNotWiped(t *testing.T) {
 	old, err := open(ctx, path, ms[:1])
 	require.NoError(t, err)
 	l := fullLaunch("C1")
-	roles := l.Checklist.Roles
-	l.Checklist.Roles = nil
-	require.NoError(t, old.CreateLaunch(ctx, l, "UCREATOR"))
-	for pos, r := range roles {
-		_, err := old.writer.ExecContext(ctx, `INSERT INTO roles (launch_id, position, name, description, holder, verdict, note, answered_by, answered_at)
-VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, l.ID, pos, r.Name, r.Description, r.Holder, string(r.Verdict), r.Note, r.By, millis(r.At))
-		require.NoError(t, err)
-		r.Version = 0 // what a role of that release is at
-	}
-	l.Checklist.Roles = roles
+	createLegacyLaunch(ctx, t, old.writer, l)
 	require.NoError(t, old.Close())
 
 	newer := later(t)

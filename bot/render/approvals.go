@@ -279,7 +279,7 @@ func Announcement(l *launch.Launch, now time.Time) Message {
 
 	fields := []*slack.TextBlockObject{
 		mrkdwn("*Readiness*\n`" + Bar(rep.Readiness.Percent()) + "` " + rep.Readiness.String() + dueWindows(rep)),
-		mrkdwn("*Launch date*\n" + Escape(l.Date) + ", " + l.Countdown(now)),
+		mrkdwn("*Launch date*\n" + Escape(l.When()) + ", " + l.Countdown(now)),
 	}
 	if a := l.Announced; a != nil {
 		fields = append(fields, mrkdwn("*Announced*\n"+when(l, a.At)+announcedBy(a)))
@@ -496,7 +496,7 @@ func SignoffConfirm(l *launch.Launch, s *checklist.Section) Message {
 // summaryFields is the launch at a glance: date, readiness, gates, decision.
 func summaryFields(l *launch.Launch, rep checklist.Report, now time.Time) *slack.SectionBlock {
 	return slack.NewSectionBlock(nil, []*slack.TextBlockObject{
-		mrkdwn("*Launch date*\n" + Escape(l.Date) + "\n" + l.Countdown(now)),
+		mrkdwn("*Launch date*\n" + Escape(l.When()) + "\n" + l.Countdown(now)),
 		mrkdwn("*Readiness*\n`" + Bar(rep.Readiness.Percent()) + "` " + rep.Readiness.String() + dueWindows(rep)),
 		mrkdwn("*Gates*\n" + gateTally(rep.Gates)),
 		mrkdwn("*Decision now*\n" + outcomeIcon(rep.Decision.Outcome) + " " + string(rep.Decision.Outcome)),
@@ -543,7 +543,7 @@ func blockingItems(l *launch.Launch, rep checklist.Report) []*checklist.Item {
 		if g.Passed || (g.Kind != checklist.GateRequired && g.Kind != checklist.GatePriority) {
 			continue
 		}
-		for _, it := range gateItems(l.Checklist, g.Gate) {
+		for _, it := range gateItems(l.Checklist, rep, g.Gate) {
 			if !it.Done {
 				blocking[it.Number] = true
 			}
@@ -558,8 +558,9 @@ func blockingItems(l *launch.Launch, rep checklist.Report) []*checklist.Item {
 	return out
 }
 
-// gateItems returns the items a gate measures, as checklist.Score does.
-func gateItems(c *checklist.Checklist, g checklist.Gate) []*checklist.Item {
+// gateItems returns the items a gate measures, as checklist.Score does: the
+// overall gate measures the groups the report counts towards readiness.
+func gateItems(c *checklist.Checklist, rep checklist.Report, g checklist.Gate) []*checklist.Item {
 	var out []*checklist.Item
 	for _, s := range c.Sections {
 		for gi, grp := range s.Groups {
@@ -570,7 +571,7 @@ func gateItems(c *checklist.Checklist, g checklist.Gate) []*checklist.Item {
 						out = append(out, it)
 					}
 				case g.Target.Section < 0:
-					if s.Kind == checklist.KindReadiness {
+					if counted(rep, s.Index, gi) {
 						out = append(out, it)
 					}
 				case g.Target.Section == s.Index && (g.Target.Group < 0 || g.Target.Group >= len(s.Groups) || g.Target.Group == gi):
@@ -580,6 +581,11 @@ func gateItems(c *checklist.Checklist, g checklist.Gate) []*checklist.Item {
 		}
 	}
 	return out
+}
+
+// counted tells whether the report counts a group towards readiness.
+func counted(rep checklist.Report, section, group int) bool {
+	return section < len(rep.Sections) && group < len(rep.Sections[section].Groups) && rep.Sections[section].Groups[group].Counted
 }
 
 // announcedBy says who asked for an announcement: a person, or golive
