@@ -48,7 +48,7 @@ func ParseWith(src []byte, opt ParseOptions) (*Checklist, *ImportReport, error) 
 	if err != nil {
 		return nil, nil, err
 	}
-	p := newParser(flatten(txt), opt)
+	p := newParser(flatten(frontMatter(txt)), opt)
 	doc := markdown.Parser().Parse(text.NewReader(p.src))
 	p.levels(doc)
 	for n := doc.FirstChild(); n != nil; n = n.NextSibling() {
@@ -59,6 +59,32 @@ func ParseWith(src []byte, opt ParseOptions) (*Checklist, *ImportReport, error) 
 		return nil, p.rep, p.noItems()
 	}
 	return p.c, p.rep, nil
+}
+
+// frontMatter blanks the YAML front matter of a document ("---", "name:
+// Release Checklist", ..., "---"), as GitHub's issue templates have: it is
+// no heading and no text. Its lines stay, empty, so that line numbers hold.
+func frontMatter(txt string) string {
+	first, _, ok := strings.Cut(txt, "\n")
+	if !ok || strings.TrimRight(first, " \t") != "---" {
+		return txt
+	}
+	end := -1
+	for i, n := len(first)+1, 0; i < len(txt) && n < 100; n++ {
+		j := strings.IndexByte(txt[i:], '\n')
+		if j < 0 {
+			break
+		}
+		if l := strings.TrimRight(txt[i:i+j], " \t"); l == "---" || l == "..." {
+			end = i + j
+			break
+		}
+		i += j + 1
+	}
+	if end < 0 {
+		return txt
+	}
+	return strings.Repeat("\n", strings.Count(txt[:end], "\n")) + txt[end:]
 }
 
 // maxIndent caps a line's indent, in columns: real checklists nest a few
@@ -216,6 +242,9 @@ type sectionMeta struct {
 	titled     bool     // its title names a launch decision
 	decision   []string // why the section is a decision section
 	groupLines []int
+	// inherited holds the groups whose window is their section's: "## T-1
+	// Week" over "### Infrastructure".
+	inherited map[int]bool
 }
 
 // contextKind says how the list lines that follow are read.
@@ -359,11 +388,18 @@ func (p *parser) startSection(title string, number, n int) {
 func (p *parser) startGroup(title string, n int) {
 	s := p.section()
 	p.grp = &Group{Index: len(s.Groups), Title: title, Priority: priorityOf(title)}
+	m := &p.meta[s.Index]
 	if w, ok := ParseWindow(title); ok {
 		p.grp.Window = &w
+	} else if p.secWin != nil {
+		w := *p.secWin
+		p.grp.Window = &w
+		if m.inherited == nil {
+			m.inherited = map[int]bool{}
+		}
+		m.inherited[p.grp.Index] = true
 	}
 	s.Groups = append(s.Groups, p.grp)
-	m := &p.meta[s.Index]
 	m.groupLines = append(m.groupLines, n)
 	p.headingContext(title)
 }
@@ -536,7 +572,11 @@ func (p *parser) finish() {
 			if g.Window == nil {
 				continue
 			}
-			w := Window{Name: g.Title, OffsetMinutes: g.Window.OffsetMinutes, Section: s.Index, Group: g.Index, Items: []int{}}
+			name := g.Title
+			if p.meta[s.Index].inherited[g.Index] {
+				name = s.Title + " › " + g.Title
+			}
+			w := Window{Name: name, OffsetMinutes: g.Window.OffsetMinutes, Section: s.Index, Group: g.Index, Items: []int{}}
 			for _, it := range g.Items {
 				w.Items = append(w.Items, it.Number)
 			}

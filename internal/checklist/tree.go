@@ -261,6 +261,9 @@ func (p *parser) topItem(li *ast.ListItem, ordered, amongBoxes bool) {
 			p.skip(l, "a checkbox without text")
 		case countBoxes(e.text) > 0:
 			p.inlineBoxes(l)
+		case decisionChoice(e.text):
+			p.decide("it holds the launch decision")
+			p.skip(l, "an answer to the launch decision, which golive computes from the checklist's rules: not an item")
 		case p.ctx.kind == ctxGate:
 			p.addRef(l)
 		case p.ctx.kind == ctxRoles && p.addRole(l):
