@@ -29,8 +29,10 @@ type health struct {
 	probedAt time.Time
 	probed   error
 
-	mu      sync.Mutex
-	probeMu sync.Mutex // one probe at a time; callers wait for its answer
+	mu sync.Mutex
+	// probing holds a token while a probe runs: one at a time, and a caller
+	// waiting for it gives up with its context.
+	probing chan struct{}
 }
 
 // errFileGone is the cause of every refused commit once the database file
@@ -98,8 +100,12 @@ func (s *Store) Ping(ctx context.Context) error {
 
 // probe writes the heartbeat row unless a probe ran within probeEvery.
 func (s *Store) probe(ctx context.Context) error {
-	s.health.probeMu.Lock()
-	defer s.health.probeMu.Unlock()
+	select {
+	case s.health.probing <- struct{}{}:
+	case <-ctx.Done():
+		return fmt.Errorf("ping store: wait for the probe in progress: %w", ctx.Err())
+	}
+	defer func() { <-s.health.probing }()
 	now := s.Now()
 	if !s.health.probedAt.IsZero() && now.Sub(s.health.probedAt) < probeEvery && !now.Before(s.health.probedAt) {
 		return s.health.probed

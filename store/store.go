@@ -67,6 +67,7 @@ func open(ctx context.Context, path string, ms []migration) (*Store, error) {
 		return nil, errors.New("open store: the database path is empty: set GOLIVE_DB to a file such as ./golive.db")
 	}
 	s := &Store{Now: time.Now, path: path, version: len(ms)}
+	s.health.probing = make(chan struct{}, 1)
 
 	s.writer = s.openWriter(writerDSN(path))
 	s.writer.SetMaxOpenConns(1)
