@@ -44,7 +44,6 @@ func TestOpenPathWithURICharacters(t *testing.T) {
 	assert.FileExists(t, path)
 }
 
-
 func TestReopenKeepsData(t *testing.T) {
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "golive.db")
