@@ -291,7 +291,7 @@ func (b *Bot) recordAnswer(ctx context.Context, k *click, ref render.ApprovalRef
 		refused error
 	}
 	replayed := b.replayed(k)
-	rec, err := withinValue(b, ctx, func(ctx context.Context) (recorded, error) {
+	rec, err := changeWithin(b, ctx, func(ctx context.Context) (recorded, error) {
 		res := answered{role: ref.Role}
 		var refused error
 		asked := b.askedAt(ctx, ref, k.user)

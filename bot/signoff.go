@@ -131,7 +131,7 @@ func (b *Bot) signOff(ctx context.Context, team, channel, user string, ref rende
 		text   string
 		loaded bool
 	}
-	res, err := withinValue(b, ctx, func(ctx context.Context) (signed, error) {
+	res, err := changeWithin(b, ctx, func(ctx context.Context) (signed, error) {
 		var res signed
 		var err error
 		res.l, err = b.store.Update(ctx, ref.LaunchID, func(l *launch.Launch, now time.Time) ([]launch.Event, error) {
