@@ -1,10 +1,16 @@
 package bot
 
 import (
+	"context"
+	"errors"
+	"log/slog"
 	"regexp"
 	"strconv"
 	"strings"
+	"time"
 	"unicode"
+
+	"github.com/slack-go/slack"
 
 	"github.com/golive/golive/internal/launch"
 )
@@ -82,37 +88,79 @@ func indexRune(rs []rune, r rune) int {
 }
 
 var (
-	// escapedUser is a user mention as Slack sends it with should_escape.
-	escapedUser = regexp.MustCompile(`^<@([UW][A-Z0-9]{2,30})(?:\|([^>]*))?>$`)
+	// escapedUser is a user mention as Slack sends it with should_escape
+	// when someone picks a person from its autocomplete.
+	escapedUser = regexp.MustCompile(`^<@([UW][A-Z0-9]{2,30})(?:\|[^>]*)?>$`)
 	// rawUserID is a user id typed as such.
 	rawUserID = regexp.MustCompile(`^@?([UW][A-Z0-9]{8,30})$`)
+	// email is an address typed plainly, or as Slack escapes it
+	// (<mailto:dana@example.com|dana@example.com>).
+	email = regexp.MustCompile(`^(?:<mailto:([^|<>\s]+@[^|<>\s]+)(?:\|[^>]*)?>|@?([^@<>|\s]+@[^@<>|\s]+\.[^@<>|\s]+))$`)
 )
 
-// isMention tells whether arg looks like a person: a mention or an @name.
+// identityTimeout bounds asking Slack who a typed id or email is: the
+// command still has to be answered within Slack's 3 s.
+const identityTimeout = time.Second
+
+// isMention tells whether arg looks like a person: a mention, an @name or
+// an email address.
 func isMention(arg string) bool {
-	return strings.HasPrefix(arg, "<@") || strings.HasPrefix(arg, "@")
+	return strings.HasPrefix(arg, "<@") || strings.HasPrefix(arg, "@") || email.MatchString(arg)
 }
 
-// userRef reads a person from an argument: the escaped mention Slack sends,
-// or, as a fallback, a plain @name of someone golive has seen in this team.
-// The name in a mention (<@U123|dana>) is Slack's, from the signed request.
-func (b *Bot) userRef(team, arg string) (string, error) {
+// userRef reads a person from an argument. Identities come only from
+// Slack: the user id of the mention Slack sends when someone is picked
+// from its autocomplete (the label after the id is ignored: whoever sends
+// the command could have typed it), or Slack's own answer for a typed user
+// id (users.info) or email address (users.lookupByEmail). A plain @name is
+// never resolved: Slack names are chosen by their owners and need not be
+// unique, so trusting one would let anyone stand in for someone else.
+func (b *Bot) userRef(ctx context.Context, log *slog.Logger, arg string) (string, error) {
 	if m := escapedUser.FindStringSubmatch(arg); m != nil {
-		b.names.learn(team, m[1], m[2])
 		return m[1], nil
 	}
 	if m := rawUserID.FindStringSubmatch(arg); m != nil {
-		return m[1], nil
+		ctx, cancel := context.WithTimeout(ctx, identityTimeout)
+		defer cancel()
+		u, err := b.slack.GetUserInfoContext(ctx, m[1])
+		return slackPerson(log, m[1], u, err)
+	}
+	if m := email.FindStringSubmatch(arg); m != nil {
+		addr := firstNonEmpty(m[1], m[2])
+		ctx, cancel := context.WithTimeout(ctx, identityTimeout)
+		defer cancel()
+		u, err := b.slack.GetUserByEmailContext(ctx, addr)
+		return slackPerson(log, addr, u, err)
 	}
 	name, ok := strings.CutPrefix(arg, "@")
 	if !ok || name == "" {
 		return "", launch.Errorf(launch.EINVALID, "Say who with an @mention, for example `@dana`; I read %q as no one.", arg)
 	}
-	if id := b.names.lookup(team, name); id != "" {
-		return id, nil
+	return "", launch.Errorf(launch.EINVALID, msgPickPerson, name)
+}
+
+// msgPickPerson answers a plain @name, which golive never resolves.
+const msgPickPerson = "I cannot tell who @%s is from a typed name: names in Slack are chosen by their owners and need not be unique. " +
+	"Type @ and pick the person from Slack's list, so that Slack sends a mention, or give their email address; nothing was changed."
+
+// slackPerson is the user id of Slack's answer u about who (a typed id or
+// email address), or why there is no one to use.
+func slackPerson(log *slog.Logger, who string, u *slack.User, err error) (string, error) {
+	var se slack.SlackErrorResponse
+	switch {
+	case errors.As(err, &se) && (se.Err == "user_not_found" || se.Err == "users_not_found"):
+		return "", launch.Errorf(launch.EINVALID, "Slack knows nobody as %s in this workspace; nothing was changed. Type @ and pick the person from Slack's list.", who)
+	case errors.As(err, &se) && se.Err == "missing_scope":
+		return "", launch.Errorf(launch.EINVALID, "golive's Slack app may not look people up by email (its scopes lack users:read.email: reinstall it from manifest.yml); nothing was changed. Type @ and pick the person from Slack's list.")
+	case err != nil:
+		log.Warn("look up a person", "err", err)
+		return "", launch.Errorf(launch.ECONFLICT, "Slack did not say who %s is in time; nothing was changed. Try again, or type @ and pick the person from Slack's list.", who)
+	case u.Deleted:
+		return "", launch.Errorf(launch.EINVALID, "%s is a deactivated Slack account; nothing was changed.", who)
+	case u.IsBot:
+		return "", launch.Errorf(launch.EINVALID, "%s is an app, not a person; nothing was changed.", who)
 	}
-	return "", launch.Errorf(launch.EINVALID,
-		"I could not tell who @%s is. Type @ and pick the person from Slack's list, so that the mention becomes a link.", name)
+	return u.ID, nil
 }
 
 // inertBrackets turns angle brackets into look-alikes.

@@ -1,6 +1,8 @@
 package bot
 
 import (
+	"context"
+	"net/http"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -30,34 +32,60 @@ func TestSplitArgs(t *testing.T) {
 	assert.ErrorContains(t, err, "A quote is not closed")
 }
 
+// TestUserRef: people come from Slack, never from a name someone typed.
 func TestUserRef(t *testing.T) {
-	b := &Bot{names: newDirectory()}
-	b.names.learn("T1", "UDANA", "dana")
+	h := newHarness(t)
+	h.slack.person("UDANA0001", fakePerson{email: "dana@example.com"})
+	h.slack.person("UGONE0001", fakePerson{deleted: true, email: "gone@example.com"})
+	h.slack.person("UAPP00001", fakePerson{bot: true})
+	ctx, log := context.Background(), h.bot.log
 	cases := map[string]string{
-		"<@U123ABC>":            "U123ABC",
-		"<@U123ABC|ann>":        "U123ABC",
-		"<@W123ABC|dana smith>": "W123ABC",
-		"@U0123ABCDE":           "U0123ABCDE",
-		"@dana":                 "UDANA",
-		"@DANA":                 "UDANA",
+		"<@U123ABC>":                  "U123ABC",
+		"<@U123ABC|ann>":              "U123ABC",
+		"<@W123ABC|dana smith>":       "W123ABC",
+		"@U0123ABCDE":                 "U0123ABCDE",
+		"dana@example.com":            "UDANA0001",
+		"@DANA@example.com":           "UDANA0001",
+		"<mailto:dana@example.com|x>": "UDANA0001",
 	}
 	for in, want := range cases {
-		got, err := b.userRef("T1", in)
+		got, err := h.bot.userRef(ctx, log, in)
 		require.NoError(t, err, in)
 		assert.Equal(t, want, got, in)
 	}
-	for _, in := range []string{"@ghost", "dana", "<#C123|general>", "<!here>", "@", ""} {
-		_, err := b.userRef("T1", in)
-		assert.Error(t, err, in)
+	for in, why := range map[string]string{
+		"@dana":                      "pick the person from Slack's list",
+		"@ann":                       "pick the person from Slack's list",
+		"dana":                       "Say who with an @mention",
+		"<#C123|general>":            "Say who with an @mention",
+		"<!here>":                    "Say who with an @mention",
+		"@":                          "Say who with an @mention",
+		"":                           "Say who with an @mention",
+		"ghost@example.com":          "Slack knows nobody as ghost@example.com",
+		"gone@example.com":           "deactivated",
+		"@UGONE0001":                 "deactivated",
+		"UAPP00001":                  "an app, not a person",
+		"<mailto:ghost@example.com>": "Slack knows nobody",
+	} {
+		_, err := h.bot.userRef(ctx, log, in)
+		assert.ErrorContains(t, err, why, in)
 	}
-	_, err := b.userRef("T2", "@dana")
-	assert.Error(t, err, "names are per team")
+	// A mention's label is whatever the sender typed: it teaches nothing.
+	_, err := h.bot.userRef(ctx, log, "@ann")
+	assert.Error(t, err)
+	assert.Empty(t, h.bot.names.namesOf(testTeam)("U123ABC"))
+	assert.Equal(t, 3, h.slack.count("users.info"), "typed ids are checked with Slack")
+}
 
-	// The name in a mention is Slack's: it names the person from then on.
-	got, err := b.userRef("T1", "@ann")
-	require.NoError(t, err)
-	assert.Equal(t, "U123ABC", got)
-	assert.Equal(t, "ann", b.names.namesOf("T1")("U123ABC"))
+// Slack failing to say who an id or email is refuses the command clearly.
+func TestUserRefWhenSlackFails(t *testing.T) {
+	h := newHarness(t)
+	h.slack.failNext("users.lookupByEmail", 1, fault{slackError: "missing_scope"})
+	_, err := h.bot.userRef(context.Background(), h.bot.log, "dana@example.com")
+	assert.ErrorContains(t, err, "users:read.email")
+	h.slack.failNext("users.info", 10, fault{status: http.StatusInternalServerError})
+	_, err = h.bot.userRef(context.Background(), h.bot.log, "@U0123ABCDE")
+	assert.ErrorContains(t, err, "Slack did not say who U0123ABCDE is in time; nothing was changed.")
 }
 
 func TestItemNumbers(t *testing.T) {
@@ -110,7 +138,6 @@ func FuzzCommandText(f *testing.F) {
 	for _, s := range []string{`new "Checkout v2" 2026-12-01 template web`, `owner "Sec" <@U1|x>`, `tick 1,2 #3`, `“`, `<@`, `&lt;!here&gt;`} {
 		f.Add(s)
 	}
-	b := &Bot{names: newDirectory()}
 	f.Fuzz(func(t *testing.T, text string) {
 		args, err := splitArgs(text)
 		if err != nil {
@@ -118,7 +145,7 @@ func FuzzCommandText(f *testing.F) {
 			return
 		}
 		for _, a := range args {
-			_, _ = b.userRef("T1", a)
+			_ = escapedUser.MatchString(a) || rawUserID.MatchString(a) || email.MatchString(a)
 			_, _ = itemRef(a)
 		}
 		_, _ = itemNumbers(args)

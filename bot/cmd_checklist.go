@@ -147,7 +147,7 @@ func (b *Bot) cmdOwner(ctx context.Context, c *call, args []string) reply {
 	owner := ""
 	if !isNobody(who) {
 		var err error
-		if owner, err = b.userRef(c.team, who); err != nil {
+		if owner, err = b.userRef(ctx, c.log, who); err != nil {
 			return b.fail(c, err)
 		}
 	}

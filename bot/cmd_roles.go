@@ -43,7 +43,7 @@ func (b *Bot) cmdRole(ctx context.Context, c *call, args []string) reply {
 		}
 	default:
 		name := strings.Join(args[:len(args)-1], " ")
-		holder, err := b.userRef(c.team, args[len(args)-1])
+		holder, err := b.userRef(ctx, c.log, args[len(args)-1])
 		if err != nil {
 			return b.fail(c, err)
 		}

@@ -82,7 +82,6 @@ func (b *Bot) slashCommand(ctx context.Context, s slack.SlashCommand) any {
 		triggerID:   s.TriggerID,
 	}
 	c.log = b.log.With("request_id", c.id, "team", c.team, "channel", c.channel, "user", c.user)
-	b.names.learn(s.TeamID, s.UserID, s.UserName)
 
 	ctx = withResponder(ctx, responder{url: c.responseURL, log: c.log,
 		what: "your `" + render.Escape(clipWord(strings.TrimSpace(c.command+" "+s.Text))) + "`"})

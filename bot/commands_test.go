@@ -206,14 +206,19 @@ func TestOwnerMentionForms(t *testing.T) {
 	n := firstItems(l, 1)[0]
 	section := l.Checklist.Sections[0].Title
 
-	// A plain @name is accepted once golive has seen that person.
+	// A plain @name names nobody, even someone golive has heard from:
+	// Slack's mention, a user id or an email address Slack knows does.
+	h.slack.person("UDANA", fakePerson{email: "dana@example.com"})
 	h.command("UDANA", "help")
 	a := h.command(creator, "owner "+itoa(n)+" @dana")
+	assert.Equal(t, "ephemeral", a.Answer.ResponseType)
+	assert.Contains(t, a.Answer.Text, "I cannot tell who @dana is from a typed name")
+	assert.Contains(t, a.Answer.Text, "Type @ and pick the person from Slack's list")
+	assert.Empty(t, h.launch().Checklist.Item(n).Owner)
+
+	a = h.command(creator, "owner "+itoa(n)+" <mailto:dana@example.com|dana@example.com>")
 	assert.Equal(t, "in_channel", a.Answer.ResponseType, a.Answer.Text)
 	assert.Equal(t, "UDANA", h.launch().Checklist.Item(n).Owner)
-
-	a = h.command(creator, "owner "+itoa(n)+" @ghost")
-	assert.Contains(t, a.Answer.Text, "I could not tell who @ghost is")
 
 	a = h.command(creator, `owner "`+section+`" <@USAM|sam smith>`)
 	require.Equal(t, "in_channel", a.Answer.ResponseType, a.Answer.Text)
@@ -222,7 +227,7 @@ func TestOwnerMentionForms(t *testing.T) {
 	a = h.command("UEVE", `owner "`+section+`" <@UEVE>`)
 	assert.Contains(t, a.Answer.Text, "Only the launch's creator")
 
-	a = h.command(creator, "owner "+itoa(n)+" @dana")
+	a = h.command(creator, "owner "+itoa(n)+" <@UDANA|dana>")
 	assert.Equal(t, "ephemeral", a.Answer.ResponseType)
 	assert.Equal(t, "<@UDANA> already owns item "+itoa(n)+"; nothing changed.", a.Answer.Text)
 

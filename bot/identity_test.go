@@ -13,6 +13,8 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/golive/golive/bot/render"
+	"github.com/golive/golive/internal/checklist"
+	"github.com/golive/golive/internal/launch"
 )
 
 // Socket Mode payloads carry no signature: the connection vouches for them.
@@ -88,4 +90,38 @@ func TestFailedResponseLogsNoResponseURL(t *testing.T) {
 	for _, line := range strings.Split(strings.TrimSpace(logs), "\n") {
 		assert.True(t, json.Valid([]byte(line)), "JSON log line: %s", line)
 	}
+}
+
+// TestRefusedCommandTeachesNoName is issue 9's role hijack: a mention's
+// label is typed by whoever sends it, so a refused `owner` carrying
+// <@UB0000002|dana> must not teach golive that @dana is UB0000002, and the
+// creator's `role … @dana` must not put him in the role.
+func TestRefusedCommandTeachesNoName(t *testing.T) {
+	const mallory = "UB0000002"
+	h := approvalHarness(t)
+	l := h.newLaunch()
+	n := firstItems(l, 6)[5]
+
+	a := h.command(mallory, "owner "+itoa(n)+" <@"+mallory+"|dana>")
+	require.Equal(t, "ephemeral", a.Answer.ResponseType)
+	require.Contains(t, a.Answer.Text, "Only the launch's creator", "the command is refused")
+	assert.Empty(t, h.launch().Checklist.Item(n).Owner)
+
+	a = h.command(creator, `role "Operations Lead" @dana`)
+	assert.Equal(t, "ephemeral", a.Answer.ResponseType, a.Answer.Text)
+	assert.Contains(t, a.Answer.Text, "pick the person from Slack's list")
+	r := h.launch().Checklist.Role("Operations Lead")
+	require.NotNil(t, r)
+	assert.NotEqual(t, mallory, r.Holder, "a name typed by anyone names nobody")
+	assert.Empty(t, r.Holder)
+	assert.Empty(t, h.audited(l.ID, "role"), "nothing changed")
+
+	// His click on an approval button for the role is refused, not recorded.
+	click := h.dmPayload(mallory, launch.ApprovalDM{LaunchID: l.ID, Role: "Operations Lead", ChannelID: "D1", TS: "1700000000.000001"}, nil,
+		map[string]any{"type": "button", "action_id": render.ActionApprove, "block_id": "approval",
+			"value": render.ApprovalRef{LaunchID: l.ID, Role: "Operations Lead"}.String(), "action_ts": "1.1"})
+	require.Equal(t, http.StatusOK, h.interact(click).Status)
+	assert.Equal(t, checklist.VerdictPending, h.launch().Checklist.Role("Operations Lead").Verdict)
+	assert.Empty(t, h.audited(l.ID, "verdict"))
+	h.responseWith("Nobody holds the role Operations Lead now")
 }

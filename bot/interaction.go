@@ -80,7 +80,6 @@ func (b *Bot) interaction(ctx context.Context, cb *slack.InteractionCallback) an
 		k.messageTS = cb.Message.Timestamp
 	}
 	k.log = b.log.With("request_id", k.id, "team", k.team, "channel", k.channel, "user", k.user, "type", string(cb.Type))
-	b.names.learn(cb.Team.ID, cb.User.ID, firstNonEmpty(cb.User.Name, cb.User.Profile.DisplayName))
 	defer func() { b.metrics.ObserveRequest("interaction", time.Since(start)) }()
 	ctx = withResponder(ctx, responder{url: k.responseURL, log: k.log, what: "your click"})
 

@@ -33,14 +33,12 @@ const (
 // written in an imported document) is shown as written, never looked up.
 var slackUserID = regexp.MustCompile(`^[UW][A-Z0-9]{2,30}$`)
 
-// directory remembers the user names that verified requests carried, per
-// team: the fallback for a plain @name typed where a mention was expected,
-// and, with the display names users.info gave, the names shown in checkbox
-// options, where mentions do not render.
+// directory remembers, per team, the display names users.info gave: the
+// names shown in checkbox options, where mentions do not render. It is
+// only ever filled from Slack's answers, never from what a request says:
+// a name is for showing, and never tells golive who someone is.
 type directory struct {
 	mu      sync.Mutex
-	ids     map[string]map[string]string // team -> lower-case name -> user id
-	names   map[string]map[string]string // team -> user id -> name
 	display map[string]map[string]lookup // team -> user id -> users.info's answer
 }
 
@@ -51,31 +49,7 @@ type lookup struct {
 }
 
 func newDirectory() *directory {
-	return &directory{ids: map[string]map[string]string{}, names: map[string]map[string]string{}, display: map[string]map[string]lookup{}}
-}
-
-// learn records that user id goes by name in team.
-func (d *directory) learn(team, id, name string) {
-	name = strings.TrimSpace(name)
-	if team == "" || id == "" || name == "" {
-		return
-	}
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	ids, names := d.ids[team], d.names[team]
-	if ids == nil || len(ids) >= maxNames {
-		ids, names = map[string]string{}, map[string]string{}
-		d.ids[team], d.names[team] = ids, names
-	}
-	ids[strings.ToLower(name)] = id
-	names[id] = name
-}
-
-// lookup returns the id of the user called name in team, "" when unknown.
-func (d *directory) lookup(team, name string) string {
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	return d.ids[team][strings.ToLower(strings.TrimSpace(name))]
+	return &directory{display: map[string]map[string]lookup{}}
 }
 
 // looked records users.info's answer about user id: name, or "" for a failure.
@@ -105,16 +79,13 @@ func (d *directory) stale(team, id string, now time.Time) bool {
 	}
 }
 
-// namesOf returns a resolver of user ids to names for team: the display
-// name users.info gave, else the name a request carried.
+// namesOf returns a resolver of user ids to the display names users.info
+// gave in team; "" for the others, which show as their ids.
 func (d *directory) namesOf(team string) func(id string) string {
 	return func(id string) string {
 		d.mu.Lock()
 		defer d.mu.Unlock()
-		if got := d.display[team][id]; got.name != "" {
-			return got.name
-		}
-		return d.names[team][id]
+		return d.display[team][id].name
 	}
 }
 

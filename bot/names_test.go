@@ -27,7 +27,7 @@ func TestOwnerNamesShowInCheckboxes(t *testing.T) {
 
 	ts := h.postChecklist("")
 	m, _ := h.slack.message(ts)
-	assert.True(t, strings.HasSuffix(optionText(t, m, items[0]), " — @ghost"), "users.info failed: the name the mention carried")
+	assert.True(t, strings.HasSuffix(optionText(t, m, items[0]), " — @UGHOST"), "users.info failed: the id, never the label the mention carried")
 	assert.True(t, strings.HasSuffix(optionText(t, m, items[1]), " — @Display UDANA"), optionText(t, m, items[1]))
 	assert.True(t, strings.HasSuffix(optionText(t, m, items[2]), " — @Display USAM"))
 	lookups := h.slack.callsOf("users.info")

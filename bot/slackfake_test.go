@@ -31,6 +31,17 @@ type fakeSlack struct {
 	nextTS   int
 	// wsURL is what apps.connections.open answers, for Socket Mode tests.
 	wsURL string
+	// people is the workspace's directory beyond the default: by user id,
+	// fields users.info adds to its answer (deleted, is_bot) and the
+	// email users.lookupByEmail finds them by.
+	people map[string]fakePerson
+}
+
+// fakePerson is what the fake's directory says about one user.
+type fakePerson struct {
+	email   string
+	deleted bool
+	bot     bool
 }
 
 // fakeCall is one request the fake received.
@@ -56,7 +67,8 @@ type fakeMessage struct {
 }
 
 func newFakeSlack(t testing.TB) *fakeSlack {
-	f := &fakeSlack{faults: map[string][]fault{}, delay: map[string]time.Duration{}, messages: map[string]fakeMessage{}, nextTS: 100}
+	f := &fakeSlack{faults: map[string][]fault{}, delay: map[string]time.Duration{}, messages: map[string]fakeMessage{}, nextTS: 100,
+		people: map[string]fakePerson{}}
 	f.srv = httptest.NewServer(http.HandlerFunc(f.serve))
 	t.Cleanup(f.srv.Close)
 	return f
@@ -91,6 +103,13 @@ func (f *fakeSlack) failNext(method string, n int, ft fault) {
 	for range n {
 		f.faults[method] = append(f.faults[method], ft)
 	}
+}
+
+// person adds a user to the fake's directory.
+func (f *fakeSlack) person(id string, p fakePerson) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.people[id] = p
 }
 
 // slow makes every call of method take d.
@@ -177,11 +196,24 @@ func (f *fakeSlack) answer(c fakeCall) map[string]any {
 	case "auth.test":
 		return map[string]any{"ok": true, "user_id": "UBOT", "team_id": "T1"}
 	case "users.info":
-		id := c.Form.Get("user")
-		return map[string]any{"ok": true, "user": map[string]any{"id": id, "name": strings.ToLower(id),
-			"profile": map[string]any{"display_name": "Display " + id, "real_name": "Real " + id}}}
+		return map[string]any{"ok": true, "user": f.user(c.Form.Get("user"))}
+	case "users.lookupByEmail":
+		for id, p := range f.people {
+			if p.email != "" && strings.EqualFold(p.email, c.Form.Get("email")) {
+				return map[string]any{"ok": true, "user": f.user(id)}
+			}
+		}
+		return map[string]any{"ok": false, "error": "users_not_found"}
 	}
 	return map[string]any{"ok": false, "error": "unknown_method"}
+}
+
+// user is the fake's user object for id: everyone exists, with a display
+// name made of their id, unless the directory says more.
+func (f *fakeSlack) user(id string) map[string]any {
+	p := f.people[id]
+	return map[string]any{"id": id, "name": strings.ToLower(id), "deleted": p.deleted, "is_bot": p.bot,
+		"profile": map[string]any{"display_name": "Display " + id, "real_name": "Real " + id, "email": p.email}}
 }
 
 func writeJSON(w http.ResponseWriter, v any) {
