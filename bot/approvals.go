@@ -249,7 +249,7 @@ func (b *Bot) submitNote(ctx context.Context, k *click, v checklist.Verdict, emp
 	}
 	var note string
 	if st := k.cb.View.State; st != nil {
-		note = strings.TrimSpace(st.Values[render.NoteBlock][render.NoteAction].Value)
+		note = strings.TrimSpace(launch.StripBidi(st.Values[render.NoteBlock][render.NoteAction].Value))
 	}
 	switch {
 	case note == "":

@@ -109,7 +109,9 @@ type commandAnswer struct {
 // runCommand dispatches text to its subcommand; sub names it for metrics
 // and logs (from our table, never the user's words).
 func (b *Bot) runCommand(ctx context.Context, c *call, text string) (sub string, r reply) {
-	args, err := splitArgs(text)
+	// Direction overrides are dropped from everything typed, before it is
+	// read, stored or quoted back.
+	args, err := splitArgs(launch.StripBidi(text))
 	if err != nil {
 		return "invalid", b.fail(c, err)
 	}

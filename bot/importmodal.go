@@ -34,13 +34,15 @@ func (b *Bot) onImportSubmit(ctx context.Context, k *click) (any, metrics.Outcom
 	if k.cb.View.State != nil {
 		values = k.cb.View.State.Values
 	}
-	name := strings.TrimSpace(inputValue(values, render.ImportNameBlock, render.ImportNameAction))
+	name := strings.TrimSpace(launch.StripBidi(inputValue(values, render.ImportNameBlock, render.ImportNameAction)))
 	date := strings.TrimSpace(inputValue(values, render.ImportDateBlock, render.ImportDateAction))
-	md := inputValue(values, render.ImportMarkdownBlock, render.ImportMarkdownAction)
+	md := launch.StripBidi(inputValue(values, render.ImportMarkdownBlock, render.ImportMarkdownAction))
 
 	errs := map[string]string{}
 	if name == "" {
 		errs[render.ImportNameBlock] = "Give the launch a name."
+	} else if err := launch.CheckLength("launch name", name, launch.MaxName); err != nil {
+		errs[render.ImportNameBlock] = userMessage(err)
 	}
 	if _, err := launch.ParseDate(date); err != nil {
 		errs[render.ImportDateBlock] = "Pick the launch date."
@@ -49,6 +51,8 @@ func (b *Bot) onImportSubmit(ctx context.Context, k *click) (any, metrics.Outcom
 	if err != nil {
 		// Parse's errors are written for the user.
 		errs[render.ImportMarkdownBlock] = clipRunes("This is not a checklist golive can read: "+err.Error()+".", maxFieldError)
+	} else if err := launch.CheckChecklist(list); err != nil {
+		errs[render.ImportMarkdownBlock] = clipRunes(userMessage(err), maxFieldError)
 	}
 	if len(errs) > 0 {
 		return fieldErrors(errs), metrics.Invalid

@@ -12,6 +12,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/golive/golive/internal/checklist"
+	"github.com/golive/golive/internal/launch"
 	"github.com/golive/golive/internal/templates"
 )
 
@@ -68,9 +69,15 @@ func runCheck(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprint(stderr, "golive check: give one checklist FILE, or --template NAME\n\n"+checkUsage)
 		return 2
 	}
-	list, imp, err := checklist.Parse(src)
+	list, imp, err := checklist.Parse([]byte(launch.StripBidi(string(src))))
 	if err != nil {
 		fmt.Fprintf(stderr, "golive check: %s: %v\n", name, err)
+		return 2
+	}
+	// The limits an import into Slack would enforce, so that a checklist
+	// that passes here imports there.
+	if err := launch.CheckChecklist(list); err != nil {
+		fmt.Fprintf(stderr, "golive check: %s: %s\n", name, launch.ErrorMessage(err))
 		return 2
 	}
 	report := checklist.Score(list)
