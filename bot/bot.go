@@ -107,6 +107,7 @@ type Bot struct {
 	submissions map[string]submissionFunc
 	names       *directory
 	events      *seenEvents
+	rejected    *rejections
 	refresh     *refresher
 	batch       *batcher
 	scheduler   Scheduler // nil until SetScheduler
@@ -159,6 +160,7 @@ func New(cfg Config) (*Bot, error) {
 		ackBudget:  cfg.AckBudget,
 		names:      newDirectory(),
 		events:     newSeenEvents(eventMemory),
+		rejected:   newRejections(cfg.Logger, cfg.Metrics),
 		background: ctx,
 		stop:       stop,
 		slots:      make(chan struct{}, maxBackground),
@@ -187,6 +189,7 @@ func (b *Bot) Close() {
 			<-done
 		}
 		b.stop()
+		b.rejected.close()
 	})
 }
 

@@ -81,7 +81,7 @@ func (b *Bot) slashCommand(ctx context.Context, s slack.SlashCommand) any {
 		responseURL: s.ResponseURL,
 		triggerID:   s.TriggerID,
 	}
-	c.log = b.log.With("request_id", c.id, "team", c.team, "channel", c.channel, "user", c.user)
+	c.log = b.log.With("request_id", c.id, "team", clip(c.team), "channel", clip(c.channel), "user", clip(c.user))
 
 	ctx = withResponder(ctx, responder{url: c.responseURL, log: c.log,
 		what: "your `" + render.Escape(clipWord(strings.TrimSpace(c.command+" "+s.Text))) + "`"})

@@ -29,6 +29,7 @@ func (b *Bot) Handler() http.Handler {
 // 413 for a body too large, 401 for a missing, wrong or stale signature.
 func (b *Bot) verifiedBody(w http.ResponseWriter, r *http.Request) ([]byte, bool) {
 	if r.ContentLength > maxBody {
+		b.rejected.reject(rejectTooLarge, r.URL.Path, "remote", clip(r.RemoteAddr))
 		http.Error(w, "request body too large", http.StatusRequestEntityTooLarge)
 		return nil, false
 	}
@@ -36,6 +37,7 @@ func (b *Bot) verifiedBody(w http.ResponseWriter, r *http.Request) ([]byte, bool
 	if err != nil {
 		var tooLarge *http.MaxBytesError
 		if errors.As(err, &tooLarge) {
+			b.rejected.reject(rejectTooLarge, r.URL.Path, "remote", clip(r.RemoteAddr))
 			http.Error(w, "request body too large", http.StatusRequestEntityTooLarge)
 			return nil, false
 		}
@@ -43,17 +45,22 @@ func (b *Bot) verifiedBody(w http.ResponseWriter, r *http.Request) ([]byte, bool
 		return nil, false
 	}
 	if err := b.verify(r.Header, body); err != nil {
-		b.log.Warn("rejected a request without a valid Slack signature", "path", r.URL.Path, "reason", err.Error())
+		// The reason is named, never quoted: slack-go's errors carry the
+		// request's timestamp whole.
+		b.rejected.reject(rejectReason(err), r.URL.Path, "remote", clip(r.RemoteAddr))
 		http.Error(w, "invalid signature", http.StatusUnauthorized)
 		return nil, false
 	}
 	return body, true
 }
 
+// errNoSecret refuses every HTTP request when no signing secret is set.
+var errNoSecret = errors.New("no signing secret configured")
+
 // verify checks the request signature and its timestamp (within 5 minutes).
 func (b *Bot) verify(h http.Header, body []byte) error {
 	if b.secret == "" {
-		return errors.New("no signing secret configured")
+		return errNoSecret
 	}
 	sv, err := slack.NewSecretsVerifier(h, b.secret)
 	if err != nil {
@@ -74,6 +81,7 @@ func (b *Bot) verifiedForm(w http.ResponseWriter, r *http.Request) (url.Values, 
 	}
 	form, err := url.ParseQuery(string(body))
 	if err != nil {
+		b.rejected.reject(rejectMalformed, r.URL.Path, "err", clip(err.Error()))
 		http.Error(w, "malformed form body", http.StatusBadRequest)
 		return nil, false
 	}
@@ -96,6 +104,7 @@ func (b *Bot) serveCommand(w http.ResponseWriter, r *http.Request) {
 		TriggerID:   form.Get("trigger_id"),
 	}
 	if err := commandIdentity(s); err != nil {
+		b.rejected.reject(rejectMalformed, r.URL.Path, "err", err.Error())
 		http.Error(w, err.Error(), http.StatusBadRequest)
 		return
 	}
@@ -109,16 +118,18 @@ func (b *Bot) serveInteraction(w http.ResponseWriter, r *http.Request) {
 	}
 	payload := form.Get("payload")
 	if payload == "" {
+		b.rejected.reject(rejectMalformed, r.URL.Path, "err", "no payload")
 		http.Error(w, "no payload", http.StatusBadRequest)
 		return
 	}
 	var cb slack.InteractionCallback
 	if err := json.Unmarshal([]byte(payload), &cb); err != nil {
-		b.log.Warn("malformed interaction payload", "err", err)
+		b.rejected.reject(rejectMalformed, r.URL.Path, "err", clip(err.Error()))
 		http.Error(w, "malformed payload", http.StatusBadRequest)
 		return
 	}
 	if err := interactionIdentity(&cb); err != nil {
+		b.rejected.reject(rejectMalformed, r.URL.Path, "err", err.Error())
 		http.Error(w, err.Error(), http.StatusBadRequest)
 		return
 	}
@@ -132,6 +143,7 @@ func (b *Bot) serveEvent(w http.ResponseWriter, r *http.Request) {
 	}
 	var env eventEnvelope
 	if err := json.Unmarshal(body, &env); err != nil {
+		b.rejected.reject(rejectMalformed, r.URL.Path, "err", clip(err.Error()))
 		http.Error(w, "malformed event", http.StatusBadRequest)
 		return
 	}

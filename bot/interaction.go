@@ -16,6 +16,10 @@ import (
 // of an older version, say.
 const msgUnknownAction = "This button is out of date, so nothing was changed. Run the command again for a fresh message."
 
+// maxActions is how many actions of one block_actions payload are handled;
+// Slack sends one per click, and the rest of a longer list is refused.
+const maxActions = 1
+
 // click is one verified interaction: who, in which team and channel, on
 // which message, and how to answer them.
 type click struct {
@@ -79,13 +83,20 @@ func (b *Bot) interaction(ctx context.Context, cb *slack.InteractionCallback) an
 	if k.messageTS == "" {
 		k.messageTS = cb.Message.Timestamp
 	}
-	k.log = b.log.With("request_id", k.id, "team", k.team, "channel", k.channel, "user", k.user, "type", string(cb.Type))
+	k.log = b.log.With("request_id", k.id, "team", clip(k.team), "channel", clip(k.channel), "user", clip(k.user), "type", clip(string(cb.Type)))
 	defer func() { b.metrics.ObserveRequest("interaction", time.Since(start)) }()
 	ctx = withResponder(ctx, responder{url: k.responseURL, log: k.log, what: "your click"})
 
 	switch cb.Type {
 	case slack.InteractionTypeBlockActions:
-		for _, a := range cb.ActionCallback.BlockActions {
+		actions := cb.ActionCallback.BlockActions
+		if len(actions) > maxActions {
+			// Slack sends one action per click: more is forged or broken,
+			// and each would cost Slack calls and log lines.
+			b.rejected.reject(rejectExtraActions, "interaction", "request_id", k.id, "actions", len(actions), "handled", maxActions)
+			actions = actions[:maxActions]
+		}
+		for _, a := range actions {
 			kind, _, _ := strings.Cut(a.ActionID, ":")
 			handle, ok := b.actions[kind]
 			if !ok {

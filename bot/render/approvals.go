@@ -146,7 +146,7 @@ func ApprovalRequest(l *launch.Launch, role *checklist.Role, now time.Time) Mess
 	blocks = append(blocks, answerButtons(ref, "Approve", "Approve with conditions", "Reject"),
 		contextBlock(fmt.Sprintf("Only %s, who holds %s, can answer.", mention(role.Holder), roleName)))
 	return Message{
-		Text:   clip(Escape(fmt.Sprintf("Your approval is requested as %s for the launch %s (readiness %s, %s now).", oneLine(role.Name), oneLine(l.Name), checklist.FormatPercent(rep.Readiness.Percent()), rep.Decision.Outcome)), maxMessageText),
+		Text:   clip(Escape(fmt.Sprintf("Your approval is requested as %s for the launch %s (readiness %s, %s now).", oneLine(role.Name), oneLine(l.Name), rep.Readiness.PercentText(), rep.Decision.Outcome)), maxMessageText),
 		Blocks: blocks,
 	}
 }
@@ -265,7 +265,7 @@ func Announcement(l *launch.Launch, now time.Time) Message {
 	blocks = append(blocks, lineBlocks(decisionWhy(l, rep), announceReasonBlocks, moreLine("reasons"))...)
 
 	fields := []*slack.TextBlockObject{
-		mrkdwn("*Readiness*\n`" + Bar(rep.Readiness.Percent()) + "` " + rep.Readiness.String()),
+		mrkdwn("*Readiness*\n`" + Bar(rep.Readiness.Percent()) + "` " + rep.Readiness.String() + dueWindows(rep)),
 		mrkdwn("*Launch date*\n" + Escape(l.Date) + ", " + l.Countdown(now)),
 	}
 	if a := l.Announced; a != nil {
@@ -292,6 +292,9 @@ func announcementText(l *launch.Launch, rep checklist.Report) string {
 	name := Escape(oneLine(l.Name))
 	switch d.Outcome {
 	case checklist.OutcomeGo:
+		if len(rep.Roles) == 0 {
+			return fmt.Sprintf("GO for %s: every gate passes; %s.", name, checklist.ReasonNoApprovers)
+		}
 		return fmt.Sprintf("GO for %s: every gate passes and every role approved.", name)
 	case checklist.OutcomeConditional:
 		return fmt.Sprintf("CONDITIONAL GO for %s, on %s: %s", name, plural(len(d.Conditions), "condition"), Escape(oneLine(strings.Join(d.Conditions, "; "))))
@@ -307,7 +310,11 @@ func announcementText(l *launch.Launch, rep checklist.Report) string {
 				rejected++
 			}
 		}
-		return fmt.Sprintf("NO-GO for %s: %s failing, %s; readiness %s.", name, plural(failing, "gate"), plural(rejected, "rejection"), rep.Readiness)
+		readiness := "readiness " + rep.Readiness.String()
+		if rep.Readiness.Empty() {
+			readiness = "nothing counts towards readiness"
+		}
+		return fmt.Sprintf("NO-GO for %s: %s failing, %s; %s.", name, plural(failing, "gate"), plural(rejected, "rejection"), readiness)
 	default:
 		return fmt.Sprintf("PENDING for %s: waiting for %s.", name, Escape(oneLine(strings.Join(pendingRoles(rep), ", "))))
 	}
@@ -326,6 +333,10 @@ func decisionWhy(l *launch.Launch, rep checklist.Report) []string {
 	d := rep.Decision
 	switch d.Outcome {
 	case checklist.OutcomeGo:
+		if len(rep.Roles) == 0 {
+			return []string{fmt.Sprintf("Every gate passes: *%s* is GO for %s.", Escape(oneLine(l.Name)), Escape(l.Date)),
+				"No approvers named: nobody approved. Add one with `role add \"Security Lead\"`."}
+		}
 		return []string{fmt.Sprintf("Every gate passes and every role approved: *%s* is GO for %s.", Escape(oneLine(l.Name)), Escape(l.Date))}
 	case checklist.OutcomeConditional:
 		lines := []string{fmt.Sprintf("Every gate passes and every role approved, %d on conditions:", len(d.Conditions))}
@@ -344,6 +355,9 @@ func decisionWhy(l *launch.Launch, rep checklist.Report) []string {
 				value = "not found in the checklist"
 			}
 			lines = append(lines, fmt.Sprintf("❌ *%s*: %s, needs %s", Escape(clip(oneLine(g.Name), 150)), value, Escape(g.Rule())))
+		}
+		if why := rep.NothingCounted(); why != "" {
+			lines = append(lines, "❌ "+Escape(why))
 		}
 		for _, r := range rep.Roles {
 			if r.Verdict == checklist.VerdictRejected {
@@ -365,6 +379,15 @@ func decisionWhy(l *launch.Launch, rep checklist.Report) []string {
 		}
 		return lines
 	}
+}
+
+// dueWindows notes, after the readiness figure, when it counts the time
+// windows due by launch.
+func dueWindows(rep checklist.Report) string {
+	if !rep.DueWindows {
+		return ""
+	}
+	return "\n_time windows due by launch_"
 }
 
 func pendingRoles(rep checklist.Report) []string {
@@ -461,7 +484,7 @@ func SignoffConfirm(l *launch.Launch, s *checklist.Section) Message {
 func summaryFields(l *launch.Launch, rep checklist.Report, now time.Time) *slack.SectionBlock {
 	return slack.NewSectionBlock(nil, []*slack.TextBlockObject{
 		mrkdwn("*Launch date*\n" + Escape(l.Date) + "\n" + l.Countdown(now)),
-		mrkdwn("*Readiness*\n`" + Bar(rep.Readiness.Percent()) + "` " + rep.Readiness.String()),
+		mrkdwn("*Readiness*\n`" + Bar(rep.Readiness.Percent()) + "` " + rep.Readiness.String() + dueWindows(rep)),
 		mrkdwn("*Gates*\n" + gateTally(rep.Gates)),
 		mrkdwn("*Decision now*\n" + outcomeIcon(rep.Decision.Outcome) + " " + string(rep.Decision.Outcome)),
 	}, nil)

@@ -303,7 +303,7 @@ func sectionSummary(l *launch.Launch, v View, pages int, c checklist.Count) stri
 	s := l.Checklist.Sections[v.Section]
 	parts := []string{
 		fmt.Sprintf("Section %d of %d", v.Section+1, len(l.Checklist.Sections)),
-		fmt.Sprintf("%s done", checklist.FormatPercent(c.Percent())),
+		fmt.Sprintf("%s done", c.PercentText()),
 	}
 	if pages > 1 {
 		parts = append(parts, fmt.Sprintf("page %d of %d", v.Page+1, pages))

@@ -171,27 +171,34 @@ func writeText(out io.Writer, r checklist.Report, imp *checklist.ImportReport) e
 	if title == "" {
 		title = "Untitled checklist"
 	}
-	fmt.Fprintf(w, "%s\nReadiness: %s\n\nSections\n", title, r.Readiness)
+	fmt.Fprintf(w, "%s\nReadiness: %s\n", title, r.Readiness)
+	if r.DueWindows {
+		fmt.Fprintf(w, "  %s\n", checklist.ReasonDueWindows)
+	}
+	fmt.Fprint(w, "\nSections\n")
 	sections := table{right: []bool{false, true, true, false}}
 	for _, s := range r.Sections {
-		sections.add(orUntitled(s.Title), fmt.Sprintf("%d/%d", s.Count.Done, s.Count.Total), percent(s.Count), sectionNote(s))
+		sections.add(orUntitled(s.Title), fmt.Sprintf("%d/%d", s.Count.Done, s.Count.Total), s.Count.PercentText(), sectionNote(r, s))
 		for _, g := range s.Groups {
 			if g.Count.Total == 0 {
 				continue
 			}
-			sections.add("    "+orUntitled(g.Title), fmt.Sprintf("%d/%d", g.Count.Done, g.Count.Total), percent(g.Count), "")
+			sections.add("    "+orUntitled(g.Title), fmt.Sprintf("%d/%d", g.Count.Done, g.Count.Total), g.Count.PercentText(), groupNote(r, s, g))
 		}
 	}
 	sections.write(w)
 	fmt.Fprint(w, "\nGates\n")
 	gates := table{right: []bool{false, false, true, false, true, false}}
 	for _, g := range r.Gates {
-		status, value := "FAIL", checklist.FormatPercent(g.Value())
+		status, value := "FAIL", g.Count.PercentText()
 		if g.Passed {
 			status = "PASS"
 		}
-		if g.Unresolved {
+		switch {
+		case g.Unresolved:
 			value = "not found"
+		case g.Count.Empty():
+			value = checklist.NoItems
 		}
 		gates.add(status, g.Name, value, "needs "+g.Rule(), fmt.Sprintf("%d/%d", g.Count.Done, g.Count.Total), fmt.Sprintf("%s (%s)", r.TargetName(g.Gate), g.Kind))
 	}
@@ -279,8 +286,12 @@ func problems(what string, ps []checklist.ImportProblem) []string {
 	return out
 }
 
-func sectionNote(s checklist.SectionScore) string {
+func sectionNote(r checklist.Report, s checklist.SectionScore) string {
 	switch {
+	case s.Kind == checklist.KindWindow && r.DueWindows && s.Counted == s.Count:
+		return "time windows due by launch, counted"
+	case s.Kind == checklist.KindWindow && r.DueWindows && !s.Counted.Empty():
+		return fmt.Sprintf("time windows, %d/%d due by launch counted", s.Counted.Done, s.Counted.Total)
 	case s.Kind == checklist.KindWindow:
 		return "time windows, not counted"
 	case s.Kind == checklist.KindDecision:
@@ -291,11 +302,15 @@ func sectionNote(s checklist.SectionScore) string {
 	return ""
 }
 
-func percent(c checklist.Count) string {
-	if c.Total == 0 {
-		return "-"
+// groupNote tells, in a section partly counted, which of its windows count.
+func groupNote(r checklist.Report, s checklist.SectionScore, g checklist.GroupScore) string {
+	if !r.DueWindows || s.Kind != checklist.KindWindow || s.Counted.Empty() || s.Counted == s.Count {
+		return ""
 	}
-	return checklist.FormatPercent(c.Percent())
+	if g.Counted {
+		return "due by launch, counted"
+	}
+	return "after launch, not counted"
 }
 
 func orUntitled(s string) string {

@@ -140,8 +140,8 @@ func TestCheckOutcomes(t *testing.T) {
 		code     int
 		decision string
 	}{
-		{"GO", "# Ready\n## Work\n- [x] a\n- [x] b\n**Approved by:**\n- Lead: Dana\n", 0, "GO"},
-		{"PENDING", "# Almost\n## Work\n- [x] a\n**Approved by:**\n- Lead: ____\n", 1, "PENDING"},
+		{"GO", "# Ready\n## Work\n- [x] a\n- [x] b\n## Sign-Off\n**Approved by:**\n- Lead: Dana\n", 0, "GO"},
+		{"PENDING", "# Almost\n## Work\n- [x] a\n## Sign-Off\n**Approved by:**\n- Lead: ____\n", 1, "PENDING"},
 		{"NO-GO", "# Not yet\n## Work\n- [x] a\n- [ ] b\n", 1, "NO-GO"},
 		{"unresolved reference", "## Work\n- [x] a\n## Go/No-Go\n**Required for GO (100%):**\n- Billing (Section 7)\n", 1, "NO-GO"},
 	}

@@ -26,6 +26,10 @@ const (
 	readTimeout       = 15 * time.Second
 	writeTimeout      = 30 * time.Second
 	idleTimeout       = 2 * time.Minute
+	// maxHeaderBytes caps a request's headers (Go's default is 1 MB).
+	// Slack's are well under 2 KB; anything near the cap is refused with 431
+	// before a handler, or a log line, sees it.
+	maxHeaderBytes = 16 << 10
 	// httpShutdownTimeout bounds the wait for requests in flight at shutdown.
 	httpShutdownTimeout = 10 * time.Second
 	// readyTimeout bounds a /readyz answer. It is shorter than SQLite's 5 s
@@ -174,6 +178,7 @@ func serve(ctx context.Context, cfg Config, ln net.Listener, log *slog.Logger) (
 		ReadTimeout:       readTimeout,
 		WriteTimeout:      writeTimeout,
 		IdleTimeout:       idleTimeout,
+		MaxHeaderBytes:    maxHeaderBytes,
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 		BaseContext:       func(net.Listener) context.Context { return context.WithoutCancel(ctx) },
 	}

@@ -298,6 +298,10 @@ func TestSecondSignalExitsAtOnce(t *testing.T) {
 	defer conn.Close()
 	_, err = conn.Write([]byte("GET /healthz HTTP/1.1\r\nHost: golive\r\n"))
 	require.NoError(t, err)
+	// Connections are accepted in order: once a later one is answered, the
+	// server tracks the hanging one, and the shutdown will wait for it.
+	code, _ := httpGet(t, "http://"+addr+"/livez")
+	require.Equal(t, http.StatusOK, code)
 
 	require.NoError(t, cmd.Process.Signal(syscall.SIGTERM))
 	require.Eventually(t, func() bool { return strings.Contains(logs.String(), "shutting down") }, 10*time.Second, 5*time.Millisecond)

@@ -242,3 +242,50 @@ func TestServeCountsGarbageFromSlack(t *testing.T) {
 	assert.Contains(t, body, `golive_slack_api_errors_total{error="invalid_response",method="auth.test"} `, "logs:\n%s", logs)
 	require.NoError(t, stop())
 }
+
+// Anyone can send unsigned requests: a flood of them with huge headers is
+// refused by the server's header cap or the signature check, and grows the
+// log by a bounded amount.
+func TestUnsignedFloodWithHugeHeadersLogsABoundedAmount(t *testing.T) {
+	fake := newFakeSlack(t, map[string]string{"auth.test": authOK})
+	base, logs, stop := startServe(t, map[string]string{
+		"SLACK_BOT_TOKEN": testBotToken, "SLACK_SIGNING_SECRET": testSigning, "SLACK_API_URL": fake.URL + "/api/",
+	})
+	before := len(logs.String())
+	flood := func(n int, timestamp string) (codes map[int]int) {
+		codes = map[int]int{}
+		for range n {
+			req, err := http.NewRequest(http.MethodPost, base+"/slack/commands", strings.NewReader("command=%2Fgolive&text=help"))
+			require.NoError(t, err)
+			req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+			req.Header.Set("X-Slack-Request-Timestamp", timestamp)
+			req.Header.Set("X-Slack-Signature", "v0="+strings.Repeat("ab", 32))
+			resp, err := http.DefaultClient.Do(req)
+			if err != nil {
+				// The server may close the connection before reading a
+				// huge header whole: refused all the same.
+				codes[0]++
+				continue
+			}
+			_, _ = io.Copy(io.Discard, resp.Body)
+			resp.Body.Close()
+			codes[resp.StatusCode]++
+		}
+		return codes
+	}
+
+	huge := flood(20, strings.Repeat("9", 1<<20))
+	assert.Zero(t, huge[http.StatusUnauthorized], "1 MB headers never reach the handler: %v", huge)
+	assert.Equal(t, 20, huge[http.StatusRequestHeaderFieldsTooLarge]+huge[0], "%v", huge)
+	under := flood(200, strings.Repeat("9", 8<<10))
+	assert.Equal(t, map[int]int{http.StatusUnauthorized: 200}, under, "headers under the cap reach the signature check")
+
+	code, body := httpGet(t, base+"/metrics")
+	assert.Equal(t, http.StatusOK, code)
+	assert.Contains(t, body, `golive_requests_rejected_total{reason="malformed_signature"} 200`)
+
+	require.NoError(t, stop())
+	grown := len(logs.String()) - before
+	assert.Less(t, grown, 16<<10, "the flood grew the log by %d bytes", grown)
+	assert.NotContains(t, logs.String(), strings.Repeat("9", 100))
+}

@@ -60,6 +60,8 @@ type Metrics struct {
 	requests      *prometheus.HistogramVec
 	requestKinds  *boundedLabel
 	dbBusy        prometheus.Counter
+	rejected      *prometheus.CounterVec
+	rejectReasons *boundedLabel
 }
 
 // New returns golive's metrics, registered with a new registry together
@@ -109,11 +111,16 @@ func New(version string) *Metrics {
 			Name: "golive_db_busy_errors_total",
 			Help: "Database operations that failed because SQLite was busy or locked.",
 		}),
-		commandKinds: newBoundedLabel(),
-		clickKinds:   newBoundedLabel(),
-		slackMethods: newBoundedLabel(),
-		slackCodes:   newBoundedLabel(),
-		requestKinds: newBoundedLabel(),
+		rejected: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "golive_requests_rejected_total",
+			Help: "HTTP requests refused before any work, by reason (unsigned, malformed_signature, bad_signature, stale, too_large, malformed, extra_actions).",
+		}, []string{"reason"}),
+		rejectReasons: newBoundedLabel(),
+		commandKinds:  newBoundedLabel(),
+		clickKinds:    newBoundedLabel(),
+		slackMethods:  newBoundedLabel(),
+		slackCodes:    newBoundedLabel(),
+		requestKinds:  newBoundedLabel(),
 	}
 	buildInfo := prometheus.NewGauge(prometheus.GaugeOpts{
 		Name:        "golive_build_info",
@@ -126,7 +133,7 @@ func New(version string) *Metrics {
 	}
 	m.registry.MustRegister(
 		m.commands, m.clicks, m.slackCalls, m.slackErrors, m.reminders, m.reminderLag,
-		m.schedulerTick, m.oldestPending, m.requests, m.dbBusy, buildInfo,
+		m.schedulerTick, m.oldestPending, m.requests, m.dbBusy, m.rejected, buildInfo,
 		collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
 	)
@@ -224,4 +231,13 @@ func (m *Metrics) DBBusy() {
 		return
 	}
 	m.dbBusy.Inc()
+}
+
+// RequestRejected counts one request refused before any work: reason comes
+// from the code (unsigned, stale, bad_signature, ...), never from the request.
+func (m *Metrics) RequestRejected(reason string) {
+	if m == nil {
+		return
+	}
+	m.rejected.WithLabelValues(m.rejectReasons.value(reason)).Inc()
 }
