@@ -44,8 +44,13 @@ func (b *Bot) onImportSubmit(ctx context.Context, k *click) (any, metrics.Outcom
 	} else if err := launch.CheckLength("launch name", name, launch.MaxName); err != nil {
 		errs[render.ImportNameBlock] = userMessage(err)
 	}
-	if _, err := launch.ParseDate(date); err != nil {
+	now := b.now()
+	if date == "" {
 		errs[render.ImportDateBlock] = "Pick the launch date."
+	} else if d, err := launch.ReadDate(date, now, b.location()); err != nil {
+		errs[render.ImportDateBlock] = clipRunes(userMessage(err), maxFieldError)
+	} else {
+		date = d
 	}
 	list, rep, err := checklist.Parse([]byte(md))
 	if err != nil {
@@ -62,8 +67,10 @@ func (b *Bot) onImportSubmit(ctx context.Context, k *click) (any, metrics.Outcom
 		ChannelID: channel,
 		Name:      name,
 		Date:      date,
+		Time:      b.reminderTime().String(),
 		Timezone:  b.timezone,
 		Creator:   k.user,
+		DatedAt:   now,
 		Checklist: list,
 	}
 	if err := l.Validate(); err != nil {
@@ -80,9 +87,9 @@ func (b *Bot) onImportSubmit(ctx context.Context, k *click) (any, metrics.Outcom
 	b.syncReminders(k.log, l.ID)
 	b.later(func(ctx context.Context) {
 		b.tellUser(ctx, k.log, channel, k.user, render.ImportResult(l, rep))
-		b.tellChannel(ctx, k.log, l, fmt.Sprintf("<@%s> started the launch “%s” for %s from an imported checklist: %d items in %d sections. "+
+		b.tellChannel(ctx, k.log, l, fmt.Sprintf("<@%s> started the launch “%s” for %s (%s) from an imported checklist: %d items in %d sections. "+
 			"Tick items with the `checklist` command; `status` shows readiness.",
-			k.user, inert(l.Name), l.Date, len(list.Items()), len(list.Sections)))
+			k.user, inert(l.Name), l.When(), l.Timezone, len(list.Items()), len(list.Sections)))
 	})
 	return nil, metrics.OK
 }

@@ -95,7 +95,7 @@ func TestImportSubmitCreatesTheLaunchAndReports(t *testing.T) {
 	require.Eventually(t, func() bool { return h.slack.count("chat.postMessage") == 1 }, 5*time.Second, 5*time.Millisecond)
 	notice := h.slack.callsOf("chat.postMessage")[0]
 	assert.Equal(t, testChan, notice.Form.Get("channel"))
-	assert.Contains(t, notice.Form.Get("text"), "<@UIMP> started the launch “Payments ‹!here›” for 2026-12-01 from an imported checklist: 3 items", "the name cannot ping")
+	assert.Contains(t, notice.Form.Get("text"), "<@UIMP> started the launch “Payments ‹!here›” for 2026-12-01 09:00 (Europe/Paris) from an imported checklist: 3 items", "the name cannot ping")
 
 	// A second import in the same channel: the form stays open and says why.
 	errs := submitErrors(t, h.interact(importSubmission("UIMP", testChan, "Again", "2026-12-01", smallChecklist)))

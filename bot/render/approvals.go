@@ -47,38 +47,51 @@ const (
 	announceSignoffBlocks = 2
 )
 
-// ApprovalRef names the role of a launch an approval button answers for.
+// ApprovalRef names the role of a launch an approval button answers for,
+// and the version of the role's request it was drawn at
+// (checklist.Role.Version): an answer to an older version is refused.
 type ApprovalRef struct {
 	LaunchID int64
 	Role     string
+	Version  int
 }
 
 // maxRoleRef bounds a role name carried in a button value or a modal's
 // metadata; launch.AddRole allows 60 characters, documents a little more.
 const maxRoleRef = 150
 
-// String gives the form carried in button values: "42:Security Lead".
+// String gives the form carried in button values: "42.3:Security Lead",
+// launch 42, version 3.
 func (r ApprovalRef) String() string {
-	return strconv.FormatInt(r.LaunchID, 10) + ":" + r.Role
+	return strconv.FormatInt(r.LaunchID, 10) + "." + strconv.Itoa(r.Version) + ":" + r.Role
 }
 
 // ParseApprovalRef reads the form String writes. It comes back from Slack in
-// clicks and modal submissions, so anything but a small launch id and a
-// short printable role name is refused.
+// clicks and modal submissions, so anything but a small launch id, version
+// and a short printable role name is refused. The form without a version
+// ("42:Security Lead"), on buttons drawn before versions existed, reads as
+// version 0.
 func ParseApprovalRef(s string) (ApprovalRef, error) {
-	id, role, ok := strings.Cut(s, ":")
+	head, role, ok := strings.Cut(s, ":")
 	if !ok {
-		return ApprovalRef{}, errors.New("approval ref: want LAUNCH:ROLE")
+		return ApprovalRef{}, errors.New("approval ref: want LAUNCH.VERSION:ROLE")
 	}
+	id, version, versioned := strings.Cut(head, ".")
 	n, err := refID(id)
 	if err != nil {
 		return ApprovalRef{}, fmt.Errorf("approval ref: %w", err)
+	}
+	v := 0
+	if versioned {
+		if v, err = viewNumber(version); err != nil {
+			return ApprovalRef{}, fmt.Errorf("approval ref version: %w", err)
+		}
 	}
 	if strings.TrimSpace(role) == "" || !utf8.ValidString(role) || utf8.RuneCountInString(role) > maxRoleRef ||
 		strings.IndexFunc(role, unicode.IsControl) >= 0 {
 		return ApprovalRef{}, errors.New("approval ref: bad role name")
 	}
-	return ApprovalRef{LaunchID: n, Role: role}, nil
+	return ApprovalRef{LaunchID: n, Role: role, Version: v}, nil
 }
 
 // SignoffRef names a section of a launch a sign-off button signs.
@@ -131,7 +144,7 @@ func refID(s string) (int64, error) {
 // gate failing, the days to launch, and the three answers as buttons.
 func ApprovalRequest(l *launch.Launch, role *checklist.Role, now time.Time) Message {
 	rep := l.Decide()
-	ref := ApprovalRef{LaunchID: l.ID, Role: role.Name}.String()
+	ref := ApprovalRef{LaunchID: l.ID, Role: role.Name, Version: role.Version}.String()
 	name := Escape(clip(oneLine(l.Name), 140))
 	roleName := Escape(clip(oneLine(role.Name), 100))
 
@@ -156,7 +169,7 @@ func ApprovalRequest(l *launch.Launch, role *checklist.Role, now time.Time) Mess
 // changeable (until the decision is announced).
 func ApprovalAnswered(l *launch.Launch, role *checklist.Role, changeable bool, now time.Time) Message {
 	rep := l.Decide()
-	ref := ApprovalRef{LaunchID: l.ID, Role: role.Name}.String()
+	ref := ApprovalRef{LaunchID: l.ID, Role: role.Name, Version: role.Version}.String()
 	roleName := Escape(clip(oneLine(role.Name), 100))
 	answer := fmt.Sprintf("You answered for *%s* of the launch *%s*: %s *%s*", roleName,
 		Escape(clip(oneLine(l.Name), 140)), verdictIcon(role.Verdict), role.Verdict)
@@ -266,7 +279,7 @@ func Announcement(l *launch.Launch, now time.Time) Message {
 
 	fields := []*slack.TextBlockObject{
 		mrkdwn("*Readiness*\n`" + Bar(rep.Readiness.Percent()) + "` " + rep.Readiness.String() + dueWindows(rep)),
-		mrkdwn("*Launch date*\n" + Escape(l.Date) + ", " + l.Countdown(now)),
+		mrkdwn("*Launch date*\n" + Escape(l.When()) + ", " + l.Countdown(now)),
 	}
 	if a := l.Announced; a != nil {
 		fields = append(fields, mrkdwn("*Announced*\n"+when(l, a.At)+announcedBy(a)))
@@ -483,7 +496,7 @@ func SignoffConfirm(l *launch.Launch, s *checklist.Section) Message {
 // summaryFields is the launch at a glance: date, readiness, gates, decision.
 func summaryFields(l *launch.Launch, rep checklist.Report, now time.Time) *slack.SectionBlock {
 	return slack.NewSectionBlock(nil, []*slack.TextBlockObject{
-		mrkdwn("*Launch date*\n" + Escape(l.Date) + "\n" + l.Countdown(now)),
+		mrkdwn("*Launch date*\n" + Escape(l.When()) + "\n" + l.Countdown(now)),
 		mrkdwn("*Readiness*\n`" + Bar(rep.Readiness.Percent()) + "` " + rep.Readiness.String() + dueWindows(rep)),
 		mrkdwn("*Gates*\n" + gateTally(rep.Gates)),
 		mrkdwn("*Decision now*\n" + outcomeIcon(rep.Decision.Outcome) + " " + string(rep.Decision.Outcome)),
@@ -530,7 +543,7 @@ func blockingItems(l *launch.Launch, rep checklist.Report) []*checklist.Item {
 		if g.Passed || (g.Kind != checklist.GateRequired && g.Kind != checklist.GatePriority) {
 			continue
 		}
-		for _, it := range gateItems(l.Checklist, g.Gate) {
+		for _, it := range gateItems(l.Checklist, rep, g.Gate) {
 			if !it.Done {
 				blocking[it.Number] = true
 			}
@@ -545,8 +558,9 @@ func blockingItems(l *launch.Launch, rep checklist.Report) []*checklist.Item {
 	return out
 }
 
-// gateItems returns the items a gate measures, as checklist.Score does.
-func gateItems(c *checklist.Checklist, g checklist.Gate) []*checklist.Item {
+// gateItems returns the items a gate measures, as checklist.Score does: the
+// overall gate measures the groups the report counts towards readiness.
+func gateItems(c *checklist.Checklist, rep checklist.Report, g checklist.Gate) []*checklist.Item {
 	var out []*checklist.Item
 	for _, s := range c.Sections {
 		for gi, grp := range s.Groups {
@@ -557,7 +571,7 @@ func gateItems(c *checklist.Checklist, g checklist.Gate) []*checklist.Item {
 						out = append(out, it)
 					}
 				case g.Target.Section < 0:
-					if s.Kind == checklist.KindReadiness {
+					if counted(rep, s.Index, gi) {
 						out = append(out, it)
 					}
 				case g.Target.Section == s.Index && (g.Target.Group < 0 || g.Target.Group >= len(s.Groups) || g.Target.Group == gi):
@@ -567,6 +581,11 @@ func gateItems(c *checklist.Checklist, g checklist.Gate) []*checklist.Item {
 		}
 	}
 	return out
+}
+
+// counted tells whether the report counts a group towards readiness.
+func counted(rep checklist.Report, section, group int) bool {
+	return section < len(rep.Sections) && group < len(rep.Sections[section].Groups) && rep.Sections[section].Groups[group].Counted
 }
 
 // announcedBy says who asked for an announcement: a person, or golive

@@ -299,11 +299,19 @@ func sectionCount(s *checklist.Section) checklist.Count {
 	return c
 }
 
+// progress is a section's share done, "no items" for a section without any.
+func progress(c checklist.Count) string {
+	if c.Empty() {
+		return "no items"
+	}
+	return c.PercentText() + " done"
+}
+
 func sectionSummary(l *launch.Launch, v View, pages int, c checklist.Count) string {
 	s := l.Checklist.Sections[v.Section]
 	parts := []string{
 		fmt.Sprintf("Section %d of %d", v.Section+1, len(l.Checklist.Sections)),
-		fmt.Sprintf("%s done", c.PercentText()),
+		progress(c),
 	}
 	if pages > 1 {
 		parts = append(parts, fmt.Sprintf("page %d of %d", v.Page+1, pages))

@@ -74,12 +74,12 @@ func TestGoWithoutApproversSaysNobodyApproved(t *testing.T) {
 func TestStatusCountsWindowsDueByLaunch(t *testing.T) {
 	l := small()
 	l.Checklist.Sections = []*checklist.Section{{Index: 0, Title: "Timeline", Kind: checklist.KindWindow, Groups: []*checklist.Group{
-		{Index: 0, Title: "Launch Day", Window: &checklist.WindowSpec{Offset: 0}, Items: []*checklist.Item{{Number: 1, Text: "Deploy", Done: true}}},
-		{Index: 1, Title: "First Week", Window: &checklist.WindowSpec{Offset: 1}, Items: []*checklist.Item{{Number: 2, Text: "Watch"}}},
+		{Index: 0, Title: "Launch Day", Window: &checklist.WindowSpec{OffsetMinutes: 0}, Items: []*checklist.Item{{Number: 1, Text: "Deploy", Done: true}}},
+		{Index: 1, Title: "First Week", Window: &checklist.WindowSpec{OffsetMinutes: 24 * 60}, Items: []*checklist.Item{{Number: 2, Text: "Watch"}}},
 	}}}
 	l.Checklist.Windows = []checklist.Window{
-		{Name: "Launch Day", Offset: 0, Section: 0, Group: 0, Items: []int{1}},
-		{Name: "First Week", Offset: 1, Section: 0, Group: 1, Items: []int{2}},
+		{Name: "Launch Day", OffsetMinutes: 0, Section: 0, Group: 0, Items: []int{1}},
+		{Name: "First Week", OffsetMinutes: 24 * 60, Section: 0, Group: 1, Items: []int{2}},
 	}
 	l.Checklist.Gates = []checklist.Gate{{Name: "Overall readiness", Kind: checklist.GateOverall, Threshold: 85, Target: checklist.Target{Section: -1, Group: -1}}}
 	s := mrkdwnText(t, Status(l, fixedNow))
@@ -91,4 +91,9 @@ func TestStatusCountsWindowsDueByLaunch(t *testing.T) {
 	} {
 		assert.Contains(t, s, want)
 	}
+}
+
+func TestSectionProgressOfNoItems(t *testing.T) {
+	assert.Equal(t, "no items", progress(checklist.Count{}), "never 100% done")
+	assert.Equal(t, "50.0% done", progress(checklist.Count{Done: 1, Total: 2}))
 }

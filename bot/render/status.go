@@ -31,7 +31,7 @@ func Status(l *launch.Launch, now time.Time) Message {
 	blocks := []slack.Block{
 		header("Launch: " + name),
 		slack.NewSectionBlock(nil, []*slack.TextBlockObject{
-			field("*Launch date*\n" + Escape(l.Date) + " (" + Escape(l.Timezone) + ")\n" + l.Countdown(now)),
+			field("*Launch date*\n" + Escape(l.When()) + " (" + Escape(l.Timezone) + ")\n" + l.Countdown(now)),
 			field("*Readiness*\n" + readinessDetail(rep)),
 			field("*Decision*\n" + outcomeIcon(rep.Decision.Outcome) + " " + string(rep.Decision.Outcome)),
 			field("*Gates*\n" + gateTally(rep.Gates)),

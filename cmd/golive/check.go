@@ -26,12 +26,13 @@ file cannot be used.
 `
 
 // checkJSON is what `golive check --json` prints: the report, plus what the
-// import skipped or could not resolve.
+// import skipped or could not resolve, and the time windows.
 type checkJSON struct {
 	checklist.ReportJSON
 	Skipped    []checklist.ImportProblem `json:"skipped"`
 	Unresolved []checklist.ImportProblem `json:"unresolved"`
 	Defaults   []string                  `json:"defaults"`
+	Windows    []checklist.WindowJSON    `json:"windows"`
 }
 
 // runCheck is `golive check`: it scores a checklist file or a built-in
@@ -82,7 +83,7 @@ func runCheck(args []string, stdout, stderr io.Writer) int {
 	}
 	report := checklist.Score(list)
 	if *asJSON {
-		err = writeJSON(stdout, report, imp)
+		err = writeJSON(stdout, report, list, imp)
 	} else {
 		err = writeText(stdout, report, imp)
 	}
@@ -156,11 +157,12 @@ func unwrapPath(err error) error {
 	return err
 }
 
-func writeJSON(w io.Writer, r checklist.Report, imp *checklist.ImportReport) error {
+func writeJSON(w io.Writer, r checklist.Report, c *checklist.Checklist, imp *checklist.ImportReport) error {
 	enc := json.NewEncoder(w)
 	enc.SetEscapeHTML(false)
 	enc.SetIndent("", "  ")
-	return enc.Encode(checkJSON{ReportJSON: r.JSON(), Skipped: imp.Skipped, Unresolved: imp.Unresolved, Defaults: imp.Defaults})
+	return enc.Encode(checkJSON{ReportJSON: r.JSON(), Skipped: imp.Skipped, Unresolved: imp.Unresolved, Defaults: imp.Defaults,
+		Windows: checklist.WindowsJSON(c)})
 }
 
 // writeText prints the report for people; it is built in memory and

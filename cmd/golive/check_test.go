@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -84,6 +85,13 @@ type checkOutput struct {
 		Line   int    `json:"line"`
 		Reason string `json:"reason"`
 	} `json:"unresolved"`
+	Windows []windowOutput `json:"windows"`
+}
+
+type windowOutput struct {
+	Title         string `json:"title"`
+	OffsetMinutes int    `json:"offset_minutes"`
+	Items         []int  `json:"items"`
 }
 
 func decodeCheck(t *testing.T, out string) checkOutput {
@@ -130,7 +138,45 @@ func TestCheckSeed000JSON(t *testing.T) {
 		assert.Len(t, doc.Skipped, 1)
 		assert.Empty(t, doc.Unresolved)
 		assert.Contains(t, out, `"Backup & Recovery"`, "no HTML escaping in the JSON")
+		var offsets []string
+		for _, w := range doc.Windows {
+			offsets = append(offsets, fmt.Sprintf("%s %d (%d items)", w.Title, w.OffsetMinutes, len(w.Items)))
+		}
+		assert.Equal(t, []string{"1 Week Before Launch -10080 (7 items)", "3 Days Before Launch -4320 (6 items)",
+			"1 Day Before Launch -1440 (6 items)", "Launch Day 0 (7 items)", "1 Day After Launch 1440 (6 items)",
+			"First 24 Hours 60 (7 items)", "First Week 1440 (7 items)", "First Month 10080 (7 items)"}, offsets)
 	}
+}
+
+// TestCheckListsWindowsInHours: windows written in hours, days and weeks,
+// before and after launch, at any heading level, with their offsets in
+// minutes; "T-4 Hours" is four hours, not four days.
+func TestCheckListsWindowsInHours(t *testing.T) {
+	path := writeFile(t, "cutover.md", `# Cutover
+## Readiness
+- [x] Runbook reviewed
+## Cutover
+### T-1 week
+- [ ] Announce the maintenance
+### D-1
+- [ ] Freeze deploys
+### T-4 Hours
+- [ ] Snapshot the database
+### T-2h
+- [ ] Drain the queue
+### Go-Live Day
+- [ ] Flip DNS
+### T+1 Hour
+- [ ] Check error rates
+### Post-Go-Live (24 Hours)
+- [ ] Review the dashboards
+`)
+	code, out, errOut := check("--json", path)
+	require.Empty(t, errOut)
+	assert.Contains(t, []int{0, 1}, code)
+	assert.Equal(t, []windowOutput{{"T-1 week", -10080, []int{2}}, {"D-1", -1440, []int{3}}, {"T-4 Hours", -240, []int{4}},
+		{"T-2h", -120, []int{5}}, {"Go-Live Day", 0, []int{6}}, {"T+1 Hour", 60, []int{7}}, {"Post-Go-Live (24 Hours)", 1440, []int{8}}},
+		decodeCheck(t, out).Windows)
 }
 
 func TestCheckOutcomes(t *testing.T) {

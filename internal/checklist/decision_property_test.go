@@ -35,6 +35,8 @@ var (
 	windowNames    = []string{"1 Week Before Launch", "3 Days Before Launch", "1 Day Before Launch", "Launch Day", "1 Day After Launch", "First Week", "First Month"}
 	itemWords      = []string{"configure", "review", "document", "verify", "rotate", "measure", "rehearse", "update"}
 	itemObjects    = []string{"backups", "dashboards", "alerts", "secrets", "runbook", "load test", "rollback plan", "DNS"}
+	itemNotes      = []string{"Owner: [DevOps]", "Status: TBD", "Test date: [MM/DD]", "Owner: Dana", "see the runbook"}
+	approvers      = []string{"Dana", "Sam", "________", "[Name]", "TBD", "N/A", "<name>", "?"}
 	roleNames      = []string{"Engineering Lead", "Product Manager", "Security Lead", "Operations Lead"}
 )
 
@@ -53,6 +55,10 @@ func genDoc(rng *rand.Rand) string {
 			box = "x"
 		}
 		fmt.Fprintf(&b, "- [%s] %s %s %d\n", box, itemWords[rng.IntN(len(itemWords))], itemObjects[rng.IntN(len(itemObjects))], n)
+		if rng.IntN(6) == 0 {
+			// Notes under an item are its details, never roles nor tasks.
+			fmt.Fprintf(&b, "  - %s\n", itemNotes[rng.IntN(len(itemNotes))])
+		}
 	}
 	items := func(max int) {
 		for range 1 + rng.IntN(max) {
@@ -71,6 +77,19 @@ func genDoc(rng *rand.Rand) string {
 		for _, g := range pick(rng, groupNames, rng.IntN(3)) {
 			fmt.Fprintf(&b, "### %s\n", g)
 			items(5)
+		}
+		if rng.IntN(8) == 0 {
+			// Approvals next to ordinary items.
+			fmt.Fprintf(&b, "\n**Approved by:**\n- %s: %s\n", roleNames[rng.IntN(len(roleNames))], approvers[rng.IntN(len(approvers))])
+		}
+		b.WriteString("\n")
+	}
+	if rng.IntN(4) == 0 {
+		// Windows as sections of their own, as go-live runbooks write them.
+		for _, w := range pick(rng, []string{"Pre-Go-Live (1 Week Before)", "Go-Live Day", "Post-Go-Live (24 Hours)"}, 1+rng.IntN(3)) {
+			section++
+			fmt.Fprintf(&b, "## %s\n", w)
+			items(3)
 		}
 		b.WriteString("\n")
 	}
@@ -106,8 +125,7 @@ func genDoc(rng *rand.Rand) string {
 		section++
 		fmt.Fprintf(&b, "## %d. Sign-Off\n**Approved by:**\n", section)
 		for _, r := range pick(rng, roleNames, 1+rng.IntN(3)) {
-			who := []string{"Dana", "Sam", "________"}[rng.IntN(3)]
-			fmt.Fprintf(&b, "- %s: %s\n", r, who)
+			fmt.Fprintf(&b, "- %s: %s\n", r, approvers[rng.IntN(len(approvers))])
 		}
 	}
 	if n == 0 {
@@ -148,7 +166,7 @@ func genModel(rng *rand.Rand) *checklist.Checklist {
 				g.Items = append(g.Items, &checklist.Item{Number: n, Text: fmt.Sprint("item ", n), Done: rng.IntN(2) == 0, Priority: g.Priority})
 			}
 			if s.Kind == checklist.KindWindow {
-				w := checklist.Window{Name: g.Title, Offset: rng.IntN(15) - 7, Section: si, Group: gi, Items: []int{}}
+				w := checklist.Window{Name: g.Title, OffsetMinutes: (rng.IntN(15) - 7) * 24 * 60, Section: si, Group: gi, Items: []int{}}
 				for _, it := range g.Items {
 					w.Items = append(w.Items, it.Number)
 				}
@@ -258,7 +276,7 @@ func countedItems(c *checklist.Checklist) map[int]*checklist.Item {
 		return out
 	}
 	for _, w := range c.Windows {
-		if w.Offset > 0 || w.Section >= len(c.Sections) || c.Sections[w.Section].Kind != checklist.KindWindow {
+		if !w.DueByLaunch() || w.Section >= len(c.Sections) || c.Sections[w.Section].Kind != checklist.KindWindow {
 			continue
 		}
 		for _, n := range w.Items {

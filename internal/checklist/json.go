@@ -127,3 +127,22 @@ func (r Report) TargetName(g Gate) string {
 
 // round1 rounds a percentage to one decimal, as people read it.
 func round1(p float64) float64 { return math.Round(p*10) / 10 }
+
+// WindowJSON is one time window as `golive check --json` and the export
+// list it: its heading, its offset from the launch in minutes (negative
+// before it) and the numbers of its items.
+type WindowJSON struct {
+	Title         string `json:"title"`
+	OffsetMinutes int    `json:"offset_minutes"`
+	Items         []int  `json:"items"`
+}
+
+// WindowsJSON lists the checklist's time windows in document order; empty,
+// never null.
+func WindowsJSON(c *Checklist) []WindowJSON {
+	out := make([]WindowJSON, 0, len(c.Windows))
+	for _, w := range c.Windows {
+		out = append(out, WindowJSON{Title: w.Name, OffsetMinutes: w.OffsetMinutes, Items: append([]int{}, w.Items...)})
+	}
+	return out
+}

@@ -348,7 +348,7 @@ func (p *parser) finish() {
 			if g.Window == nil {
 				continue
 			}
-			w := Window{Name: g.Title, Offset: g.Window.Offset, Section: s.Index, Group: g.Index, Items: []int{}}
+			w := Window{Name: g.Title, OffsetMinutes: g.Window.OffsetMinutes, Section: s.Index, Group: g.Index, Items: []int{}}
 			for _, it := range g.Items {
 				w.Items = append(w.Items, it.Number)
 			}

@@ -206,9 +206,9 @@ func TestParseGeneral(t *testing.T) {
 				s := c.Sections[0]
 				assert.Equal(t, checklist.KindReadiness, s.Kind)
 				require.NotNil(t, s.Groups[1].Window)
-				assert.Equal(t, 0, s.Groups[1].Window.Offset)
+				assert.Equal(t, 0, s.Groups[1].Window.OffsetMinutes)
 				require.Len(t, c.Windows, 1)
-				assert.Equal(t, checklist.Window{Name: "Launch Day", Offset: 0, Section: 0, Group: 1, Items: []int{2}}, c.Windows[0])
+				assert.Equal(t, checklist.Window{Name: "Launch Day", OffsetMinutes: 0, Section: 0, Group: 1, Items: []int{2}}, c.Windows[0])
 				assert.Equal(t, checklist.Count{Done: 1, Total: 2}, checklist.Score(c).Readiness)
 			},
 		},

@@ -191,11 +191,6 @@ func (r *Report) countDueWindows(windows []Window) {
 	r.DueWindows = !r.Readiness.Empty()
 }
 
-// DueByLaunch tells whether the window's tasks are due by the launch: it
-// opens before the launch or on launch day, not after it. Only the sign of
-// the offset matters.
-func (w Window) DueByLaunch() bool { return w.Offset <= 0 }
-
 func measure(c *Checklist, r Report, g Gate) GateResult {
 	res := GateResult{Gate: g}
 	if g.Unresolved {

@@ -113,7 +113,7 @@ func model(sections ...*checklist.Section) *checklist.Checklist {
 				it.Number = n
 			}
 			if g.Window != nil {
-				w := checklist.Window{Name: g.Title, Offset: g.Window.Offset, Section: i, Group: j, Items: []int{}}
+				w := checklist.Window{Name: g.Title, OffsetMinutes: g.Window.OffsetMinutes, Section: i, Group: j, Items: []int{}}
 				for _, it := range g.Items {
 					w.Items = append(w.Items, it.Number)
 				}
@@ -139,7 +139,7 @@ func grp(title string, done ...bool) *checklist.Group {
 
 func win(title string, offset int, done ...bool) *checklist.Group {
 	g := grp(title, done...)
-	g.Window = &checklist.WindowSpec{Offset: offset}
+	g.Window = &checklist.WindowSpec{OffsetMinutes: offset * 24 * 60}
 	return g
 }
 

@@ -177,7 +177,7 @@ func shapeOf(c *checklist.Checklist) shape {
 		s.Roles = append(s.Roles, fmt.Sprintf("%q %q %s by=%q", r.Name, r.Description, r.Verdict, r.By))
 	}
 	for _, w := range c.Windows {
-		s.Windows = append(s.Windows, fmt.Sprintf("%q %d %d/%d %v", w.Name, w.Offset, w.Section, w.Group, w.Items))
+		s.Windows = append(s.Windows, fmt.Sprintf("%q %d %d/%d %v", w.Name, w.OffsetMinutes, w.Section, w.Group, w.Items))
 	}
 	return s
 }

@@ -23,6 +23,7 @@ func (l *Launch) SetRoleHolder(user, name, holder string) ([]Event, error) {
 	ev := Event{Actor: user, Action: "role", Subject: "role " + r.Name, Before: r.Holder, After: holder}
 	r.Holder = holder
 	r.Verdict, r.Note, r.By, r.At = checklist.VerdictPending, "", "", time.Time{}
+	r.Version++
 	return []Event{ev}, nil
 }
 
@@ -95,6 +96,7 @@ func (l *Launch) Answer(user, name string, v checklist.Verdict, note string, now
 	}
 	before := string(r.Verdict)
 	r.Verdict, r.Note, r.By, r.At = v, note, user, now
+	r.Version++
 	after := string(v)
 	if note != "" {
 		after += ": " + note
