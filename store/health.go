@@ -144,6 +144,9 @@ ON CONFLICT (id) DO UPDATE SET at = excluded.at`, now.UnixMilli()); err != nil {
 	return nil
 }
 
+// errDamaged is PRAGMA quick_check finding the database damaged.
+var errDamaged = errors.New("quick_check found damage")
+
 // quickCheck runs PRAGMA quick_check, which reads every page of the
 // database (in well under a second for golive's sizes) and reports the
 // first damage it finds.
@@ -167,7 +170,7 @@ func quickCheck(ctx context.Context, q querier) error {
 		return err
 	}
 	if len(problems) > 0 {
-		return fmt.Errorf("quick_check found damage: %q", problems)
+		return fmt.Errorf("%w: %q", errDamaged, problems)
 	}
 	return nil
 }

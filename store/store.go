@@ -152,7 +152,7 @@ func openHint(path string, err error) error {
 	case errors.As(err, &se) && se.Code == sqlite3.ErrNotADB:
 		return fmt.Errorf("%s is not an SQLite database, or its header is damaged (%w): golive will not start on it. "+
 			"Check that GOLIVE_DB names golive's database; if it does, stop golive, restore the latest backup (made with `golive backup`) to %s and start again", path, err, path)
-	case isCorrupt(err) || strings.Contains(err.Error(), "quick_check"):
+	case isCorrupt(err) || errors.Is(err, errDamaged):
 		return fmt.Errorf("the database %s is damaged (%w): golive will not start on it, to keep from building on broken data. "+
 			"Restore the latest backup (made with `golive backup`) to %s and start again", path, err, path)
 	}
