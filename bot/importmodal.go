@@ -52,10 +52,15 @@ func (b *Bot) onImportSubmit(ctx context.Context, k *click) (any, metrics.Outcom
 	} else {
 		date = d
 	}
-	list, rep, err := checklist.Parse([]byte(md))
+	opt := checklist.ParseOptions{ListItems: selected(values, render.ImportOptionsBlock, render.ImportOptionsAction, render.ImportListItems)}
+	list, rep, err := checklist.ParseWith([]byte(md), opt)
 	if err != nil {
 		// Parse's errors are written for the user.
-		errs[render.ImportMarkdownBlock] = clipRunes("This is not a checklist golive can read: "+err.Error()+".", maxFieldError)
+		msg := "This is not a checklist golive can read: " + err.Error() + "."
+		if e, ok := checklist.IsNoItems(err); ok && e.ListItems > 0 {
+			msg += " Tick \"Import every list item\" below to import them."
+		}
+		errs[render.ImportMarkdownBlock] = clipRunes(msg, maxFieldError)
 	} else if err := launch.CheckChecklist(list); err != nil {
 		errs[render.ImportMarkdownBlock] = clipRunes(userMessage(err), maxFieldError)
 	}
@@ -104,6 +109,16 @@ func inputValue(values map[string]map[string]slack.BlockAction, block, action st
 		return a.Value
 	}
 	return a.SelectedDate
+}
+
+// selected tells whether a checkbox option of a submitted view is ticked.
+func selected(values map[string]map[string]slack.BlockAction, block, action, option string) bool {
+	for _, o := range values[block][action].SelectedOptions {
+		if o.Value == option {
+			return true
+		}
+	}
+	return false
 }
 
 // fieldErrors keeps the modal open with a message under each field.

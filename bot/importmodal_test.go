@@ -111,3 +111,25 @@ func TestImportReportFallsBackToDirectMessage(t *testing.T) {
 	assert.Equal(t, testChan, h.slack.callsOf("chat.postMessage")[1].Form.Get("channel"), "the channel is told")
 	assert.Equal(t, "UIMP", h.slack.callsOf("conversations.open")[0].Form.Get("users"))
 }
+
+// TestImportSubmitListItems: a checklist without checkboxes is refused with
+// the way out, and imported when the form's list-items option is ticked.
+func TestImportSubmitListItems(t *testing.T) {
+	h := newHarness(t)
+	const release = "# Release\n1. Tag the release\n2. Build the images\n3. Announce it\n"
+	errs := submitErrors(t, h.interact(importSubmission("UIMP", testChan, "Release", "2026-12-01", release)))
+	assert.Contains(t, errs[render.ImportMarkdownBlock], "3 list items")
+	assert.Contains(t, errs[render.ImportMarkdownBlock], `Tick "Import every list item" below`)
+
+	sub := importSubmission("UIMP", testChan, "Release", "2026-12-01", release)
+	values := sub["view"].(map[string]any)["state"].(map[string]any)["values"].(map[string]any)
+	values[render.ImportOptionsBlock] = map[string]any{render.ImportOptionsAction: map[string]any{
+		"type": "checkboxes", "selected_options": []any{map[string]any{"value": render.ImportListItems}},
+	}}
+	a := h.interact(sub)
+	require.Equal(t, http.StatusOK, a.Status)
+	assert.Empty(t, a.Body, "the form closes")
+	items := h.launch().Checklist.Items()
+	require.Len(t, items, 3)
+	assert.Equal(t, "Tag the release", items[0].Text)
+}

@@ -48,7 +48,8 @@ func fullLaunch(channel string) *launch.Launch {
 						{Index: 0, Title: "Containerization", Owner: "UGROUP", Priority: "P0", Items: []*checklist.Item{
 							{Number: 1, Text: "Dockerfile builds", Done: true, DoneBy: "UALICE", DoneAt: at, Owner: "UALICE",
 								Note: "https://ci.example.com/1", Priority: "P0", Line: 5},
-							{Number: 2, Text: "Image scanned", Parent: 1, Depth: 1, Subgroup: "Images", Priority: "P0", Line: 6},
+							{Number: 2, Text: "Image scanned", Parent: 1, Depth: 1, Subgroup: "Images", Priority: "P0", Line: 6,
+								Details: "Owner: [Security Team]\nScanner: https://scan.example.com"},
 						}},
 						{Index: 1, Title: "", Items: []*checklist.Item{{Number: 3, Text: "Health probe", Line: 9}}},
 					},

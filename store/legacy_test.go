@@ -71,6 +71,9 @@ VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, id, ro.position, ro.name, ro.description, r
 	for _, r := range l.Checklist.Roles {
 		r.Version = 0 // what a role stored before 0007 is at
 	}
+	for _, it := range l.Checklist.Items() {
+		it.Details = "" // items had no details before 0009
+	}
 	require.NoError(t, appendAudit(ctx, tx, id, t0, []launch.Event{{Actor: l.Creator, Action: "create", Subject: "launch " + l.Name}}))
 	require.NoError(t, tx.Commit())
 	l.ID, l.DatedAt = id, t0

@@ -79,6 +79,7 @@ type itemRow struct {
 	owner, note, priority     string
 	task                      bool
 	line                      int
+	details                   string
 }
 
 type roleRow struct {
@@ -181,7 +182,7 @@ func encode(l *launch.Launch) (snapshot, error) {
 					parent: it.Parent, depth: it.Depth, subgroup: it.Subgroup, text: it.Text,
 					done: it.Done, doneBy: it.DoneBy, doneAt: millis(it.DoneAt),
 					owner: it.Owner, note: it.Note, priority: it.Priority,
-					task: it.Task, line: it.Line,
+					task: it.Task, line: it.Line, details: it.Details,
 				})
 			}
 		}
@@ -263,7 +264,7 @@ func (s snapshot) decode(id int64) (*launch.Launch, error) {
 			Done: ir.done, DoneBy: ir.doneBy, DoneAt: instant(ir.doneAt),
 			Owner: ir.owner, Note: ir.note, Priority: ir.priority,
 			Parent: ir.parent, Depth: ir.depth, Subgroup: ir.subgroup,
-			Task: ir.task, Line: ir.line,
+			Task: ir.task, Line: ir.line, Details: ir.details,
 		}
 		pointers[i] = &items[i]
 		if next := i + 1; next == len(s.items) || s.items[next].sectionIdx != ir.sectionIdx || s.items[next].groupIdx != ir.groupIdx {

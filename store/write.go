@@ -38,8 +38,12 @@ ON CONFLICT (launch_id, number) DO UPDATE SET section_idx = excluded.section_idx
 	text = excluded.text, done = excluded.done, done_by = excluded.done_by, done_at = excluded.done_at,
 	owner = excluded.owner, note = excluded.note, priority = excluded.priority, task = excluded.task,
 	line = excluded.line`
-	deleteItem = `DELETE FROM items WHERE launch_id = ? AND number = ?`
-	upsertRole = `INSERT INTO roles (launch_id, position, name, description, holder, verdict, note, answered_by, answered_at, version)
+	// Details come from the document and never change once imported: a
+	// statement of their own, run only for items that have some, so that
+	// rows written before 0009_item_details.sql stay writable in tests.
+	setItemDetails = `UPDATE items SET details = ? WHERE launch_id = ? AND number = ?`
+	deleteItem     = `DELETE FROM items WHERE launch_id = ? AND number = ?`
+	upsertRole     = `INSERT INTO roles (launch_id, position, name, description, holder, verdict, note, answered_by, answered_at, version)
 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 ON CONFLICT (launch_id, position) DO UPDATE SET name = excluded.name, description = excluded.description,
 	holder = excluded.holder, verdict = excluded.verdict, note = excluded.note,
@@ -119,6 +123,11 @@ func writeChanges(ctx context.Context, tx *sql.Tx, id int64, before, after snaps
 		if err := exec(ctx, tx, upsertItem, id, r.number, r.sectionIdx, r.groupIdx, r.idx, r.parent, r.depth,
 			r.subgroup, r.text, r.done, r.doneBy, r.doneAt, r.owner, r.note, r.priority, r.task, r.line); err != nil {
 			return fmt.Errorf("write item %d of launch %d: %w", r.number, id, err)
+		}
+		if r.details != "" {
+			if err := exec(ctx, tx, setItemDetails, r.details, id, r.number); err != nil {
+				return fmt.Errorf("write item %d details of launch %d: %w", r.number, id, err)
+			}
 		}
 	}
 	for _, r := range roles {

@@ -347,10 +347,10 @@ func decisionWhy(l *launch.Launch, rep checklist.Report) []string {
 	switch d.Outcome {
 	case checklist.OutcomeGo:
 		if len(rep.Roles) == 0 {
-			return []string{fmt.Sprintf("Every gate passes: *%s* is GO for %s.", Escape(oneLine(l.Name)), Escape(l.Date)),
+			return []string{fmt.Sprintf("Every gate passes: *%s* is GO for %s.", Escape(oneLine(l.Name)), Escape(l.When())),
 				"No approvers named: nobody approved. Add one with `role add \"Security Lead\"`."}
 		}
-		return []string{fmt.Sprintf("Every gate passes and every role approved: *%s* is GO for %s.", Escape(oneLine(l.Name)), Escape(l.Date))}
+		return []string{fmt.Sprintf("Every gate passes and every role approved: *%s* is GO for %s.", Escape(oneLine(l.Name)), Escape(l.When()))}
 	case checklist.OutcomeConditional:
 		lines := []string{fmt.Sprintf("Every gate passes and every role approved, %d on conditions:", len(d.Conditions))}
 		for _, c := range d.Conditions {

@@ -282,6 +282,9 @@ func itemOption(it *checklist.Item, names Names) *slack.OptionBlockObject {
 		desc = plain(clipPlain("…"+strings.TrimSpace(rest), maxOptionDesc))
 	} else if note := plainBrief(it.Note, maxOptionDesc); note != "" {
 		desc = plain(note)
+	} else if details := plainBrief(strings.ReplaceAll(it.Details, "\n", " · "), maxOptionDesc); details != "" {
+		// The document's notes under the item: "Owner: DevOps · Runbook: https://…".
+		desc = plain(details)
 	}
 	return slack.NewOptionBlockObject(strconv.Itoa(it.Number), plain(prefix+shown+suffix), desc)
 }

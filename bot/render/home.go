@@ -99,7 +99,7 @@ func homeLaunch(user string, l *launch.Launch, asked Asked, now time.Time) []sla
 		ready = checklist.NoItems
 	}
 	summary := fmt.Sprintf("*%s* in %s · launch %s (%s)\n`%s` %s · %s %s",
-		Escape(brief(l.Name, 150)), channelRef(l.ChannelID), Escape(l.Date), strings.ToLower(l.Countdown(now)),
+		Escape(brief(l.Name, 150)), channelRef(l.ChannelID), Escape(l.When()), strings.ToLower(l.Countdown(now)),
 		Bar(rep.Readiness.Percent()), ready,
 		outcomeIcon(rep.Decision.Outcome), rep.Decision.Outcome)
 	if roles := roleNames(user, l); len(roles) > 0 {

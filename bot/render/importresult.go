@@ -30,7 +30,7 @@ func ImportResult(l *launch.Launch, rep *checklist.ImportReport) Message {
 	}
 	name := clip(l.Name, 140)
 	head := fmt.Sprintf("*%s*: %s in %s, launch on %s (%s).", Escape(name), plural(rep.Items, "item"), plural(len(rep.Sections), "section"),
-		Escape(l.Date), Escape(l.Timezone))
+		Escape(l.When()), Escape(l.Timezone))
 	if rep.Tasks > 0 {
 		head += fmt.Sprintf(" Plain-bullet tasks of time windows among them: %d.", rep.Tasks)
 	}

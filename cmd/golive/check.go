@@ -16,13 +16,14 @@ import (
 	"github.com/golive/golive/internal/templates"
 )
 
-const checkUsage = `Usage: golive check [--json] FILE
+const checkUsage = `Usage: golive check [--json] [--list-items] FILE
        golive check [--json] --template NAME
 
 Scores a Markdown checklist offline and prints its readiness, gates, roles
 and the GO / NO-GO decision with its reasons. --json prints one JSON object.
-Exit status: 0 for GO or CONDITIONAL GO, 1 for NO-GO or PENDING, 2 when the
-file cannot be used.
+--list-items makes every list item an item, for checklists written without
+checkboxes. Exit status: 0 for GO or CONDITIONAL GO, 1 for NO-GO or PENDING,
+2 when the file cannot be used (with the import report, which says why).
 `
 
 // checkJSON is what `golive check --json` prints: the report, plus what the
@@ -43,6 +44,7 @@ func runCheck(args []string, stdout, stderr io.Writer) int {
 	flags.Usage = func() { fmt.Fprint(stderr, checkUsage) }
 	asJSON := flags.Bool("json", false, "print one JSON object")
 	template := flags.String("template", "", "check a built-in template: "+strings.Join(templates.Names(), ", "))
+	listItems := flags.Bool("list-items", false, "make every list item an item, checkbox or not")
 	files, err := parseInterspersed(flags, args)
 	if errors.Is(err, flag.ErrHelp) {
 		return 0
@@ -70,9 +72,17 @@ func runCheck(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprint(stderr, "golive check: give one checklist FILE, or --template NAME\n\n"+checkUsage)
 		return 2
 	}
-	list, imp, err := checklist.Parse([]byte(launch.StripBidi(string(src))))
+	list, imp, err := checklist.ParseWith([]byte(launch.StripBidi(string(src))), checklist.ParseOptions{ListItems: *listItems})
 	if err != nil {
 		fmt.Fprintf(stderr, "golive check: %s: %v\n", name, err)
+		if e, ok := checklist.IsNoItems(err); ok && e.ListItems > 0 && len(files) == 1 {
+			fmt.Fprintf(stderr, "To import every list item as an item: golive check --list-items %s\n", files[0])
+		}
+		if imp != nil {
+			for _, l := range imp.Problems() {
+				fmt.Fprintln(stderr, l)
+			}
+		}
 		return 2
 	}
 	// The limits an import into Slack would enforce, so that a checklist

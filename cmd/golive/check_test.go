@@ -245,7 +245,7 @@ func TestCheckUnusableInput(t *testing.T) {
 		{"missing file", []string{filepath.Join(dir, "nope.md")}, "nope.md: no such file"},
 		{"a directory", []string{dir}, ": is a directory, not a checklist file"},
 		{"empty file", []string{writeFile(t, "empty.md", "")}, "empty.md: the checklist is empty"},
-		{"no checkboxes", []string{writeFile(t, "prose.md", "# Notes\nJust prose.\n")}, `prose.md: the checklist has no items: write each item as a Markdown checkbox, "- [ ] text"`},
+		{"no list", []string{writeFile(t, "prose.md", "# Notes\nJust prose.\n")}, `prose.md: the checklist has no items: write each item as a Markdown checkbox, "- [ ] text"`},
 		{"binary junk", []string{writeFile(t, "logo.png", "\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR")}, "logo.png: the checklist is not text: it holds NUL bytes"},
 		{"too large", []string{writeFile(t, "huge.md", strings.Repeat("- [ ] item\n", 1_000_000))}, "huge.md: the checklist is too large: it is 10.5 MB and golive reads checklists up to 10.0 MB"},
 		{"unknown template", []string{"--template", "mobile"}, `no such template "mobile": choose one of web, enterprise`},
@@ -260,6 +260,28 @@ func TestCheckUnusableInput(t *testing.T) {
 			assert.Equal(t, 1, strings.Count(errOut, "\n"), "one line: %q", errOut)
 		})
 	}
+}
+
+// TestCheckListItems: a release checklist written as a numbered list is
+// refused with exit 2, the number of list items, the option that imports
+// them and the lines skipped; with --list-items it is scored.
+func TestCheckListItems(t *testing.T) {
+	file := writeFile(t, "release.md", "# Release\n1. Tag the release\n2. Build the images\n   - push them\n3. Announce it\n")
+	code, out, errOut := check(file)
+	assert.Equal(t, 2, code)
+	assert.Empty(t, out)
+	assert.Contains(t, errOut, `the checklist has no items: it has no checkboxes ("- [ ] text") but 4 list items`)
+	assert.Contains(t, errOut, "golive check --list-items "+file+"\n")
+	assert.Contains(t, errOut, `Skipped (line 2): "1. Tag the release": a list item without a checkbox`)
+	assert.Contains(t, errOut, `Skipped (line 5): "3. Announce it"`)
+
+	code, out, errOut = check("--list-items", "--json", file)
+	assert.Equal(t, 1, code)
+	assert.Empty(t, errOut)
+	doc := decodeCheck(t, out)
+	assert.Equal(t, 0, doc.Done)
+	assert.Equal(t, 4, doc.Total, "nested list items are items too")
+	assert.Equal(t, "NO-GO", doc.Decision)
 }
 
 // TestCheckReadsCRLFAndBOM scores seed 000 saved by a Windows editor, with
@@ -285,7 +307,7 @@ func TestCheckUsage(t *testing.T) {
 		code, out, errOut := check(args...)
 		assert.Equal(t, 2, code, "%q", args)
 		assert.Empty(t, out)
-		assert.Contains(t, errOut, "Usage: golive check [--json] FILE")
+		assert.Contains(t, errOut, "Usage: golive check [--json] [--list-items] FILE")
 	}
 	code, _, errOut := check("-h")
 	assert.Equal(t, 0, code)

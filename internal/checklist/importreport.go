@@ -169,6 +169,13 @@ func (r *ImportReport) Lines() []string {
 	for _, w := range r.Windows {
 		out = append(out, fmt.Sprintf("Window (line %d): %q, %s, %s.", w.Line, w.Name, OffsetWords(w.OffsetMinutes), plural(w.Tasks, "task")))
 	}
+	return append(out, r.Problems()...)
+}
+
+// Problems lists the references the import could not resolve and the lines
+// it skipped, one a line: what to fix in the document.
+func (r *ImportReport) Problems() []string {
+	var out []string
 	for _, u := range r.Unresolved {
 		out = append(out, fmt.Sprintf("Unresolved (line %d): %q: %s.", u.Line, u.Text, u.Reason))
 	}

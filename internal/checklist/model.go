@@ -72,6 +72,10 @@ type Item struct {
 	Owner    string
 	Note     string
 	Priority string
+	// Details is what the document indents under the item, one line each:
+	// notes ("Owner: DevOps"), sub-bullets without a box, code, the
+	// addresses of its links. They are shown with the item, never ticked.
+	Details string
 	// Parent is the number of the item this one is indented under, 0 for none.
 	Parent int
 	Depth  int

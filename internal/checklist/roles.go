@@ -33,7 +33,7 @@ func rolesLabel(plain string) bool {
 // addRole reads a list line in a roles context as a role; it returns false
 // for a line that is not shaped like one, which stays an item.
 func (p *parser) addRole(l line) bool {
-	name, rest, ok := roleShape(l.text, l.kind == lineBullet)
+	name, rest, ok := roleShape(l.text, !l.box)
 	if !ok {
 		return false
 	}
@@ -47,7 +47,7 @@ func (p *parser) addRole(l line) bool {
 		p.roles = map[string]*Role{}
 	}
 	p.roles[key] = r
-	if l.kind == lineCheckbox {
+	if l.box {
 		r.Description = rest
 		if l.done {
 			r.Verdict = VerdictApproved
@@ -62,23 +62,54 @@ func (p *parser) addRole(l line) bool {
 }
 
 // roleShape splits "**Technical Lead:** System ready" into the role's name
-// and the rest. A checkbox needs its name in bold, so that an ordinary item
-// with a colon stays an item.
+// and the rest. A checkbox needs its name in bold, or a blank after it
+// ("- [ ] QA Lead: ____"), so that an ordinary item with a colon stays an
+// item; a note such as "Date: ____" or "Status: pending" is no role.
 func roleShape(text string, bullet bool) (string, string, bool) {
 	head, rest, found := strings.Cut(text, ":")
-	if !found || strings.HasPrefix(rest, "//") || !bullet && !strings.HasPrefix(head, "**") && !strings.HasPrefix(head, "__") {
+	if !found || strings.HasPrefix(rest, "//") {
 		return "", "", false
 	}
+	bold := strings.HasPrefix(head, "**") || strings.HasPrefix(head, "__")
 	name := strings.TrimSpace(strings.Trim(head, "*_` \t"))
 	rest = strings.TrimSpace(strings.TrimLeft(rest, "*_ \t"))
-	if name == "" || len(name) > 60 || len(strings.Fields(name)) > 6 || strings.ContainsAny(name, ".!?;[]") {
+	switch {
+	case !bullet && !bold && !isPlaceholder(rest):
+		return "", "", false
+	case name == "" || len(name) > 60 || len(strings.Fields(name)) > 6 || strings.ContainsAny(name, ".!?;[]<>"):
+		return "", "", false
+	case notRoles[strings.ToLower(name)]:
 		return "", "", false
 	}
 	return name, rest, true
 }
 
+// notRoles are labels of approval blocks that name no approver.
+var notRoles = map[string]bool{
+	"date": true, "status": true, "decision": true, "note": true, "notes": true, "comment": true, "comments": true,
+	"version": true, "conditions": true, "next review": true, "next review date": true, "deadline": true, "due": true,
+	"time": true, "signature": true, "result": true, "outcome": true,
+}
+
 // placeholders stand for a blank where a name belongs.
-var placeholders = map[string]bool{"": true, "tbd": true, "tba": true, "n/a": true, "na": true, "name": true, "[name]": true, "<name>": true, "pending": true, "none": true, "?": true}
+var placeholders = map[string]bool{
+	"": true, "tbd": true, "tba": true, "tbc": true, "n/a": true, "na": true, "name": true, "pending": true, "none": true,
+	"?": true, "-": true, "mm/dd": true, "mm/dd/yyyy": true, "dd/mm/yyyy": true, "yyyy-mm-dd": true, "date": true, "todo": true,
+	"x": true, "xxx": true, "...": true, "…": true,
+}
+
+// isPlaceholder tells whether s is a blank where a name or date belongs:
+// "____", "[Name]", "<name>", "TBD", "N/A", "-", "?", "[MM/DD]".
+func isPlaceholder(s string) bool {
+	t := strings.TrimSpace(strings.Trim(s, "_–—.*` \t"))
+	if placeholders[strings.ToLower(t)] {
+		return true
+	}
+	if len(t) >= 2 && (t[0] == '[' && t[len(t)-1] == ']' || t[0] == '<' && t[len(t)-1] == '>' || t[0] == '(' && t[len(t)-1] == ')' || t[0] == '{' && t[len(t)-1] == '}') {
+		return true
+	}
+	return strings.Trim(s, "_-–—.*` \t") == ""
+}
 
 // signoffLabel recognises "Sign-off:", "Signoff:", "Signed off by:" at the
 // start of a line and returns what follows the colon.
@@ -105,7 +136,7 @@ func filledName(s string) (string, time.Time) {
 		namePart, datePart = s[:i], s[i:]
 	}
 	name := strings.TrimSpace(strings.Trim(namePart, "_-–—.*` \t"))
-	if placeholders[strings.ToLower(name)] {
+	if isPlaceholder(namePart) {
 		return "", time.Time{}
 	}
 	var at time.Time

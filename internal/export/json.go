@@ -76,6 +76,7 @@ type Item struct {
 	DoneAt   string `json:"done_at,omitempty"`
 	Priority string `json:"priority,omitempty"`
 	Note     string `json:"note,omitempty"`
+	Details  string `json:"details,omitempty"`
 	Parent   int    `json:"parent,omitempty"`
 	Task     bool   `json:"task,omitempty"`
 }
@@ -119,7 +120,7 @@ func Build(l *launch.Launch, now time.Time) Launch {
 		it := p.item
 		out.Items = append(out.Items, Item{
 			Number: it.Number, Section: p.section.Title, Group: p.group.Title, Subgroup: it.Subgroup, Text: it.Text, Done: it.Done,
-			Owner: it.Owner, DoneBy: it.DoneBy, DoneAt: timestamp(it.DoneAt), Priority: it.Priority, Note: it.Note, Parent: it.Parent, Task: it.Task,
+			Owner: it.Owner, DoneBy: it.DoneBy, DoneAt: timestamp(it.DoneAt), Priority: it.Priority, Note: it.Note, Details: it.Details, Parent: it.Parent, Task: it.Task,
 		})
 	}
 	return out

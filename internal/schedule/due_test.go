@@ -270,7 +270,7 @@ func subDayLaunch(date, at, zone string) *launch.Launch {
 		c.Windows = append(c.Windows, checklist.Window{Name: w.name, OffsetMinutes: w.offset, Section: 0, Group: gi, Items: []int{n}})
 	}
 	c.Sections = []*checklist.Section{sec}
-	return &launch.Launch{ID: 1, Name: "Cutover", Date: date, Time: at, Timezone: zone, Creator: "UCREATOR", Checklist: c}
+	return &launch.Launch{ID: 1, TeamID: "T1", ChannelID: "C1", Name: "Cutover", Date: date, Time: at, Timezone: zone, Creator: "UCREATOR", Checklist: c}
 }
 
 // TestSubDayWindowsFollowLaunchTime: a window in hours opens its offset

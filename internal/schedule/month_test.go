@@ -291,3 +291,25 @@ func TestFoldedWindowReturnsWhenDateMovesLater(t *testing.T) {
 		"2025-03-14 09:00 1 Week Before Launch", // folded on the 12th, due again for the 21st
 	}, got, "3 Days Before Launch was sent: it is not sent again on the 18th")
 }
+
+// TestHourWindowsPostAtLaunchTimeAcrossDST runs a launch at 05:00 in New
+// York on the day clocks go forward: "T-4 Hours" posts at 00:00 (four
+// elapsed hours before), "T+1 Hour" at 06:00, the day-sized windows at the
+// reminder time of their days; each once.
+func TestHourWindowsPostAtLaunchTimeAcrossDST(t *testing.T) {
+	c := newClock(time.Date(2025, 3, 1, 12, 0, 0, 0, time.UTC))
+	p := newPoster(c)
+	a := start(t, dbPath(t), c, p)
+	a.create(t, subDayLaunch("2025-03-09", "05:00", "America/New_York"))
+	runUntil(t, c, time.Date(2025, 3, 12, 0, 0, 0, 0, time.UTC), a)
+	var got []string
+	for _, x := range p.Posts(schedule.KindWindow) {
+		got = append(got, x.Local+" "+x.Window)
+	}
+	assert.Equal(t, []string{
+		"2025-03-08 09:00 1 Day Before Launch",
+		"2025-03-09 00:00 T-4 Hours",
+		"2025-03-09 06:00 T+1 Hour",
+		"2025-03-09 09:00 Go-Live Day",
+	}, got)
+}
