@@ -17,6 +17,7 @@ const (
 	MaxTitle     = 150  // a checklist, section, group, gate or window title
 	MaxItemText  = 500  // an item's text
 	MaxNote      = 1000 // an item's note, an approval's conditions or reason
+	MaxDetails   = 2000 // the lines a document indents under an item
 	MaxRoleName  = 60   // an approver role's name
 	MaxRoleText  = 500  // an approver role's description
 	MaxPersonRef = 100  // a person named in a document rather than picked in Slack
@@ -52,6 +53,7 @@ func CheckChecklist(c *checklist.Checklist) error {
 				texts = append(texts,
 					text{fmt.Sprintf("text of item %d%s", it.Number, onLine(it.Line)), it.Text, MaxItemText},
 					text{fmt.Sprintf("note of item %d%s", it.Number, onLine(it.Line)), it.Note, MaxNote},
+					text{fmt.Sprintf("text under item %d%s", it.Number, onLine(it.Line)), it.Details, MaxDetails},
 					text{fmt.Sprintf("owner of item %d%s", it.Number, onLine(it.Line)), it.Owner, MaxPersonRef},
 					text{fmt.Sprintf("person who did item %d%s", it.Number, onLine(it.Line)), it.DoneBy, MaxPersonRef},
 					text{fmt.Sprintf("subgroup of item %d%s", it.Number, onLine(it.Line)), it.Subgroup, MaxTitle})

@@ -32,6 +32,7 @@ func TestCheckChecklistNamesTheField(t *testing.T) {
 		{"title", func(c *checklist.Checklist) { c.Title = long(151) }, "The checklist title is 151 characters long; keep it to 150 or fewer."},
 		{"item", func(c *checklist.Checklist) { c.Sections[0].Groups[0].Items[0].Text = long(501) }, "The text of item 1 (line 3) is 501 characters long; keep it to 500 or fewer."},
 		{"note", func(c *checklist.Checklist) { c.Sections[0].Groups[0].Items[0].Note = long(1001) }, "The note of item 1 (line 3) is 1001 characters long; keep it to 1000 or fewer."},
+		{"details", func(c *checklist.Checklist) { c.Sections[0].Groups[0].Items[0].Details = long(2001) }, "The text under item 1 (line 3) is 2001 characters long; keep it to 2000 or fewer."},
 		{"role", func(c *checklist.Checklist) { c.Roles = []*checklist.Role{{Name: long(61)}} }, "The name of role 1 is 61 characters long; keep it to 60 or fewer."},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
