@@ -31,12 +31,6 @@ type ApprovalStore interface {
 	// ClaimStaleNotice returns true for the first claim of the notice that
 	// the decision announced at announcedAt no longer stands.
 	ClaimStaleNotice(ctx context.Context, launchID int64, announcedAt time.Time) (bool, error)
-	// UpdateOnce is Update for a verified request that may take effect
-	// once: it records the request's identity (its team and trigger id) in
-	// the same transaction, and tells fn whether it was recorded before,
-	// by any process on the database, restarted or not.
-	UpdateOnce(ctx context.Context, id int64, team, request string,
-		fn func(l *launch.Launch, now time.Time, replay bool) ([]launch.Event, error)) (*launch.Launch, error)
 }
 
 // modalTimeout bounds opening a modal: its trigger id is dead after 3 s anyway.

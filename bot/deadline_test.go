@@ -96,6 +96,11 @@ func (s *lateStore) Update(ctx context.Context, id int64, fn func(*launch.Launch
 	return s.Store.Update(context.WithoutCancel(ctx), id, fn)
 }
 
+func (s *lateStore) UpdateOnce(ctx context.Context, id int64, team, request string, fn func(*launch.Launch, time.Time, bool) ([]launch.Event, error)) (*launch.Launch, error) {
+	time.Sleep(s.late)
+	return s.Store.UpdateOnce(context.WithoutCancel(ctx), id, team, request, fn)
+}
+
 // Each command that reads what its change saw (the old date, the people
 // asked, the section named) runs past its deadline here, while its
 // transaction goes on in the background. Run with -race, this shows that

@@ -115,17 +115,26 @@ type signedRequest struct {
 	headers map[string]string
 }
 
+// capture signs body for path now, without sending it.
+func capture(path string, body []byte) signedRequest {
+	ts := strconv.FormatInt(time.Now().Unix(), 10)
+	return signedRequest{path: path, body: body, headers: map[string]string{
+		"X-Slack-Request-Timestamp": ts,
+		"X-Slack-Signature":         sign(testSecret, ts, body),
+	}}
+}
+
 // captureInteraction signs an interaction payload now, without sending it.
 func (h *harness) captureInteraction(payload any) signedRequest {
 	h.t.Helper()
 	js, err := json.Marshal(payload)
 	require.NoError(h.t, err)
-	body := []byte(url.Values{"payload": {string(js)}}.Encode())
-	ts := strconv.FormatInt(time.Now().Unix(), 10)
-	return signedRequest{path: "/slack/interactions", body: body, headers: map[string]string{
-		"X-Slack-Request-Timestamp": ts,
-		"X-Slack-Signature":         sign(testSecret, ts, body),
-	}}
+	return capture("/slack/interactions", []byte(url.Values{"payload": {string(js)}}.Encode()))
+}
+
+// captureCommand signs "/golive text" as user now, without sending it.
+func (h *harness) captureCommand(user, text string) signedRequest {
+	return capture("/slack/commands", h.commandForm(user, text))
 }
 
 // send posts a captured request, byte for byte, to h.

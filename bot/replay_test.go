@@ -61,3 +61,68 @@ func TestReplayedApprovalAfterRejectIsRefused(t *testing.T) {
 		})
 	}
 }
+
+// Slack does not protect slash commands from replay beyond its 5-minute
+// signature window: golive records each command's trigger id with its
+// change, so a captured command sent again changes nothing, on this
+// instance, after a restart or on another one, and cannot bring back a
+// role holder or a tick someone changed since.
+func TestReplayedCommandIsRefused(t *testing.T) {
+	for _, where := range []string{"same instance", "after a restart", "on another instance"} {
+		t.Run(where, func(t *testing.T) {
+			h := newHarness(t)
+			l := h.newLaunch()
+			n := firstItems(l, 1)[0]
+			assign := h.captureCommand(creator, `role "Security Lead" <@UALICE>`)
+			tick := h.captureCommand(creator, "tick "+itoa(n))
+			require.Equal(t, http.StatusOK, h.send(assign).Status)
+			require.Equal(t, http.StatusOK, h.send(tick).Status)
+			require.Equal(t, "UALICE", h.launch().Checklist.Role("Security Lead").Holder)
+			require.True(t, h.launch().Checklist.Item(n).Done)
+			require.Equal(t, http.StatusOK, h.command(creator, `role "Security Lead" <@UBOB>`).Status)
+			require.Equal(t, http.StatusOK, h.command(creator, "untick "+itoa(n)).Status)
+			require.False(t, h.launch().Checklist.Item(n).Done)
+
+			target := h
+			switch where {
+			case "after a restart":
+				h.stop()
+				target = h.another()
+			case "on another instance":
+				target = h.another()
+			}
+			for _, r := range []signedRequest{assign, tick} {
+				a := target.send(r)
+				assert.Equal(t, http.StatusOK, a.Status)
+				assert.Equal(t, "ephemeral", a.Answer.ResponseType)
+				assert.Equal(t, msgReplayedCommand, a.Answer.Text)
+			}
+			got := target.launch()
+			assert.Equal(t, "UBOB", got.Checklist.Role("Security Lead").Holder)
+			assert.False(t, got.Checklist.Item(n).Done)
+			assert.Len(t, target.audited(l.ID, "role"), 2, "Alice, then Bob: nothing since")
+		})
+	}
+}
+
+// A sign-off replayed after it was voided does not sign again.
+func TestReplayedSignoffIsRefused(t *testing.T) {
+	h := newHarness(t)
+	l := h.newLaunch()
+	h.tickAll()
+	sec, err := l.FindSection("Security")
+	require.NoError(t, err)
+	item := sec.Groups[0].Items[0].Number
+	signoff := h.captureCommand(creator, "signoff Security")
+	a := h.send(signoff)
+	require.Equal(t, "in_channel", a.Answer.ResponseType, a.Answer.Text)
+	require.Equal(t, http.StatusOK, h.command(creator, "untick "+itoa(item)).Status)
+	require.Equal(t, http.StatusOK, h.command(creator, "tick "+itoa(item)).Status)
+	require.Nil(t, h.launch().Checklist.Sections[sec.Index].Signoff, "unticking voided the sign-off")
+
+	a = h.send(signoff)
+	assert.Equal(t, "ephemeral", a.Answer.ResponseType)
+	assert.Contains(t, a.Answer.Text, "a repeat of it is refused, and nothing was signed")
+	assert.Nil(t, h.launch().Checklist.Sections[sec.Index].Signoff)
+	assert.Len(t, h.audited(l.ID, "signoff"), 1)
+}

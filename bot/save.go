@@ -22,7 +22,8 @@ var (
 )
 
 const (
-	msgTimeout = "I could not save that in time, so nothing was changed. Please try again in a moment."
+	msgReplayedCommand = "This command was already received once; a repeat of it is refused, and nothing was changed."
+	msgTimeout         = "I could not save that in time, so nothing was changed. Please try again in a moment."
 	// msgUnsure is said when the outcome will follow: most such changes
 	// fail at their deadline, some are saved a moment later.
 	msgUnsure = "Saving is taking longer than it should, so I cannot tell yet whether it went through. I will tell you here as soon as I know; please do not repeat it meanwhile."
@@ -149,7 +150,7 @@ func changeWith[T any](b *Bot, ctx context.Context, c *call, fn func(l *launch.L
 			return changed{}, noLaunchHere(err)
 		}
 		var seen T
-		l, err = b.store.Update(ctx, l.ID, func(l *launch.Launch, now time.Time) ([]launch.Event, error) {
+		l, err = b.updateCommand(ctx, c, l.ID, func(l *launch.Launch, now time.Time) ([]launch.Event, error) {
 			if l.Archived {
 				return nil, archivedMeanwhile(l)
 			}
@@ -161,6 +162,42 @@ func changeWith[T any](b *Bot, ctx context.Context, c *call, fn func(l *launch.L
 		return changed{l, seen}, err
 	})
 	return r.l, r.seen, err
+}
+
+// updateCommand stores a command's change, refusing a replay of it: the
+// command's trigger id is recorded in the same transaction, so the same
+// signed command sent again (Slack accepts a signature for 5 minutes)
+// changes nothing, after a restart or on another instance too. A command
+// without a trigger id cannot be told apart from its replay, and runs.
+func (b *Bot) updateCommand(ctx context.Context, c *call, id int64, fn changeFunc) (*launch.Launch, error) {
+	if c.triggerID == "" {
+		return b.store.Update(ctx, id, fn)
+	}
+	return b.store.UpdateOnce(ctx, id, c.team, c.triggerID, func(l *launch.Launch, now time.Time, replay bool) ([]launch.Event, error) {
+		if replay {
+			c.log.Warn("command-refused", "reason", "replay")
+			return nil, launch.Errorf(launch.ECONFLICT, msgReplayedCommand)
+		}
+		return fn(l, now)
+	})
+}
+
+// firstCommand refuses the replay of a command whose change shares its
+// transaction with others' (ticks): its trigger id is recorded first, on
+// its own.
+func (b *Bot) firstCommand(ctx context.Context, c *call) error {
+	if c.triggerID == "" {
+		return nil
+	}
+	first, err := b.store.FirstRequest(ctx, c.team, c.triggerID)
+	if err != nil {
+		return err
+	}
+	if !first {
+		c.log.Warn("command-refused", "reason", "replay")
+		return launch.Errorf(launch.ECONFLICT, msgReplayedCommand)
+	}
+	return nil
 }
 
 // createLaunch stores a new launch before the acknowledgement and returns
@@ -190,6 +227,9 @@ func (b *Bot) changeBatched(ctx context.Context, c *call, fn changeFunc) (batche
 		l, err := b.store.LaunchByChannel(ctx, c.team, c.channel)
 		if err != nil {
 			return batchedChange{}, noLaunchHere(err)
+		}
+		if err := b.firstCommand(ctx, c); err != nil {
+			return batchedChange{}, err
 		}
 		events, err := b.batch.apply(ctx, l.ID, func(l *launch.Launch, now time.Time) ([]launch.Event, error) {
 			if l.Archived {

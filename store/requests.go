@@ -54,3 +54,28 @@ func recordRequest(ctx context.Context, tx *sql.Tx, team, request string, now ti
 	}
 	return n == 0, nil
 }
+
+// FirstRequest records a verified request's identity in a transaction of
+// its own, for a change that cannot share its transaction (ticks share
+// theirs with other people's), and tells whether this is the request's
+// first arrival. Slack never sends such a request twice by itself, so one
+// recorded and then not carried out (the change failed) is lost as any
+// failed request is: its sender sends it again, as a new request.
+func (s *Store) FirstRequest(ctx context.Context, team, request string) (bool, error) {
+	if team == "" || request == "" {
+		return false, fmt.Errorf("record request: its team and id are required")
+	}
+	tx, err := s.writer.BeginTx(ctx, nil)
+	if err != nil {
+		return false, fmt.Errorf("record request: begin: %w", err)
+	}
+	defer tx.Rollback()
+	replay, err := recordRequest(ctx, tx, team, request, s.now())
+	if err != nil {
+		return false, err
+	}
+	if err := tx.Commit(); err != nil {
+		return false, fmt.Errorf("record request: commit: %w", err)
+	}
+	return !replay, nil
+}

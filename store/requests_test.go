@@ -148,3 +148,21 @@ func TestUpdateOnceAcrossProcessesAtOnce(t *testing.T) {
 	wg.Wait()
 	assert.Equal(t, 1, firsts)
 }
+
+// FirstRequest shares the memory of UpdateOnce.
+func TestFirstRequest(t *testing.T) {
+	ctx := context.Background()
+	s, l := approvalsStore(t)
+	first, err := s.FirstRequest(ctx, "T1", "trigger-1")
+	require.NoError(t, err)
+	assert.True(t, first)
+	first, err = s.FirstRequest(ctx, "T1", "trigger-1")
+	require.NoError(t, err)
+	assert.False(t, first)
+	var seen []bool
+	_, err = s.UpdateOnce(ctx, l.ID, "T1", "trigger-1", answer(&seen))
+	require.NoError(t, err)
+	assert.Equal(t, []bool{true}, seen)
+	_, err = s.FirstRequest(ctx, "T1", "")
+	assert.Error(t, err)
+}
