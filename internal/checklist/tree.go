@@ -429,7 +429,7 @@ func (p *parser) child(li *ast.ListItem, parent *Item, details *[]string) {
 			p.inlineBoxes(l)
 		}
 		return
-	case e.text != "" && (parent.Task || p.opt.ListItems && !keyValue(e.text)):
+	case e.text != "" && (parent.Task || p.opt.ListItems) && !keyValue(e.text):
 		p.item(e, parent, parent.Task)
 		return
 	}
