@@ -526,6 +526,16 @@ func (w *inlineWriter) endLine() {
 	w.start = -1
 }
 
+// inner writes the content of a code span or link on one line: a line
+// break inside it is a space.
+func (w *inlineWriter) inner(n ast.Node) string {
+	sub := inlineWriter{src: w.src}
+	sub.write(n)
+	w.links = append(w.links, sub.links...)
+	w.dropped = w.dropped || sub.dropped
+	return strings.ReplaceAll(strings.Join(nonEmpty(sub.lines()), " "), "\n", " ")
+}
+
 func (w *inlineWriter) write(n ast.Node) {
 	for c := n.FirstChild(); c != nil; c = c.NextSibling() {
 		if _, box := c.(*east.TaskCheckBox); !box && w.b.Len() == 0 && w.start <= 0 {
@@ -545,18 +555,18 @@ func (w *inlineWriter) write(n ast.Node) {
 			w.b.Write(c.Value)
 		case *ast.CodeSpan:
 			w.b.WriteByte('`')
-			w.write(c)
+			w.b.WriteString(w.inner(c))
 			w.b.WriteByte('`')
 		case *ast.Link:
-			start := w.b.Len()
-			w.write(c)
-			label := strings.TrimSpace(w.b.String()[start:])
+			label := w.inner(c)
+			dest := string(c.Destination)
 			switch {
 			case label == "":
 				w.dropped = true
-			case string(c.Destination) != "" && string(c.Destination) != label:
-				w.links = append(w.links, label+": "+string(c.Destination))
+			case dest != "" && dest != label:
+				w.links = append(w.links, label+": "+dest)
 			}
+			w.b.WriteString(label)
 		case *ast.AutoLink:
 			w.b.Write(c.Label(w.src))
 		case *ast.Image, *ast.RawHTML:

@@ -116,6 +116,14 @@ func TestParseMarkdownAsWritten(t *testing.T) {
 			},
 		},
 		{
+			name: "a link or code span wrapped over lines",
+			src:  "## S\n- [ ] see [the\n  runbook](http://x) and `make\n  test` now\n  - [a\n    b](http://y)\n",
+			check: func(t *testing.T, c *checklist.Checklist, _ *checklist.ImportReport) {
+				assert.Equal(t, []string{"see the runbook and `make test` now"}, texts(c.Items()))
+				assert.Equal(t, "the runbook: http://x\na b\na b: http://y", c.Item(1).Details)
+			},
+		},
+		{
 			name: "only ### headings",
 			src:  "### Before\n- [ ] a\n### During\n- [ ] b\n#### Checks\n- [ ] c\n",
 			check: func(t *testing.T, c *checklist.Checklist, _ *checklist.ImportReport) {
