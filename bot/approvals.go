@@ -299,7 +299,7 @@ func (b *Bot) submitNote(ctx context.Context, k *click, v checklist.Verdict, emp
 	}
 	var note string
 	if st := k.cb.View.State; st != nil {
-		note = strings.TrimSpace(st.Values[render.NoteBlock][render.NoteAction].Value)
+		note = strings.TrimSpace(launch.StripBidi(st.Values[render.NoteBlock][render.NoteAction].Value))
 	}
 	switch {
 	case note == "":
@@ -341,7 +341,7 @@ func (b *Bot) recordAnswer(ctx context.Context, k *click, ref render.ApprovalRef
 		res     answered
 		refused error
 	}
-	rec, err := withinValue(b, ctx, func(ctx context.Context) (recorded, error) {
+	rec, err := changeWithin(b, ctx, func(ctx context.Context) (recorded, error) {
 		res := answered{role: ref.Role}
 		var refused error
 		asked := b.askedAt(ctx, ref, k.user)

@@ -34,13 +34,15 @@ func (b *Bot) onImportSubmit(ctx context.Context, k *click) (any, metrics.Outcom
 	if k.cb.View.State != nil {
 		values = k.cb.View.State.Values
 	}
-	name := strings.TrimSpace(inputValue(values, render.ImportNameBlock, render.ImportNameAction))
+	name := strings.TrimSpace(launch.StripBidi(inputValue(values, render.ImportNameBlock, render.ImportNameAction)))
 	date := strings.TrimSpace(inputValue(values, render.ImportDateBlock, render.ImportDateAction))
-	md := inputValue(values, render.ImportMarkdownBlock, render.ImportMarkdownAction)
+	md := launch.StripBidi(inputValue(values, render.ImportMarkdownBlock, render.ImportMarkdownAction))
 
 	errs := map[string]string{}
 	if name == "" {
 		errs[render.ImportNameBlock] = "Give the launch a name."
+	} else if err := launch.CheckLength("launch name", name, launch.MaxName); err != nil {
+		errs[render.ImportNameBlock] = userMessage(err)
 	}
 	now := b.now()
 	if date == "" {
@@ -59,6 +61,8 @@ func (b *Bot) onImportSubmit(ctx context.Context, k *click) (any, metrics.Outcom
 			msg += " Tick \"Import every list item\" below to import them."
 		}
 		errs[render.ImportMarkdownBlock] = clipRunes(msg, maxFieldError)
+	} else if err := launch.CheckChecklist(list); err != nil {
+		errs[render.ImportMarkdownBlock] = clipRunes(userMessage(err), maxFieldError)
 	}
 	if len(errs) > 0 {
 		return fieldErrors(errs), metrics.Invalid

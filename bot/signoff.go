@@ -134,7 +134,7 @@ func (b *Bot) signOff(ctx context.Context, team, channel, user, trigger string, 
 		text   string
 		loaded bool
 	}
-	res, err := withinValue(b, ctx, func(ctx context.Context) (signed, error) {
+	res, err := changeWithin(b, ctx, func(ctx context.Context) (signed, error) {
 		var res signed
 		var err error
 		update := func(l *launch.Launch, now time.Time, replay bool) ([]launch.Event, error) {

@@ -35,8 +35,8 @@ const (
 	NoteAction           = "note"
 )
 
-// NoteMax is the longest condition or reason the modals take.
-const NoteMax = 1000
+// NoteMax is the longest condition or reason the modals take: the domain's limit.
+const NoteMax = launch.MaxNote
 
 // Budgets of the approval messages' lists, in blocks or lines.
 const (

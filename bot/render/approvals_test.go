@@ -303,8 +303,9 @@ func TestApprovalMessagesStayInsideLimits(t *testing.T) {
 	}
 	for i, r := range l.Checklist.Roles {
 		r.Holder = "U0OWNER"
-		_, err := l.Answer("U0OWNER", r.Name, checklist.VerdictRejected, strings.Repeat("because <!here> ", 60+i), fixedNow)
-		require.NoError(t, err)
+		// Longer than launch.MaxNote allows today: stored before it, the
+		// note must still render inside Slack's limits.
+		r.Verdict, r.Note, r.By, r.At = checklist.VerdictRejected, strings.Repeat("because <!here> ", 60+i), "U0OWNER", fixedNow
 	}
 	for i := range 20 {
 		l.Checklist.Roles = append(l.Checklist.Roles, &checklist.Role{Name: strings.Repeat("x", 60) + string(rune('a'+i)), Verdict: checklist.VerdictPending})

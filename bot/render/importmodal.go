@@ -1,6 +1,10 @@
 package render
 
-import "github.com/slack-go/slack"
+import (
+	"github.com/slack-go/slack"
+
+	"github.com/golive/golive/internal/launch"
+)
 
 // The import modal's callback id and its inputs' block and action ids.
 const (
@@ -17,8 +21,9 @@ const (
 	ImportListItems = "list_items"
 )
 
-// ImportNameMax is the longest launch name the import form takes.
-const ImportNameMax = 150
+// ImportNameMax is the longest launch name the import form takes: the
+// domain's limit, so the form refuses what a command would refuse.
+const ImportNameMax = launch.MaxName
 
 // ImportMarkdownMax is Slack's limit for a plain_text_input: the longest
 // checklist the import form can take.

@@ -12,6 +12,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/golive/golive/internal/checklist"
+	"github.com/golive/golive/internal/launch"
 	"github.com/golive/golive/internal/templates"
 )
 
@@ -71,7 +72,7 @@ func runCheck(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprint(stderr, "golive check: give one checklist FILE, or --template NAME\n\n"+checkUsage)
 		return 2
 	}
-	list, imp, err := checklist.ParseWith(src, checklist.ParseOptions{ListItems: *listItems})
+	list, imp, err := checklist.ParseWith([]byte(launch.StripBidi(string(src))), checklist.ParseOptions{ListItems: *listItems})
 	if err != nil {
 		fmt.Fprintf(stderr, "golive check: %s: %v\n", name, err)
 		if e, ok := checklist.IsNoItems(err); ok && e.ListItems > 0 && len(files) == 1 {
@@ -82,6 +83,12 @@ func runCheck(args []string, stdout, stderr io.Writer) int {
 				fmt.Fprintln(stderr, l)
 			}
 		}
+		return 2
+	}
+	// The limits an import into Slack would enforce, so that a checklist
+	// that passes here imports there.
+	if err := launch.CheckChecklist(list); err != nil {
+		fmt.Fprintf(stderr, "golive check: %s: %s\n", name, launch.ErrorMessage(err))
 		return 2
 	}
 	report := checklist.Score(list)

@@ -154,6 +154,25 @@ func TestReadinessOfALockedDatabase(t *testing.T) {
 	require.NoError(t, stop())
 }
 
+// With the database's directory deleted, SQLite goes on committing into the
+// unlinked file: readiness must fail at once, not stay 200 while every
+// change is lost at the next start.
+func TestReadinessWhenTheDatabaseDirectoryIsDeleted(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "data")
+	require.NoError(t, os.Mkdir(dir, 0o755))
+	db := filepath.Join(dir, "golive.db")
+	base, _, stop := startServe(t, map[string]string{"GOLIVE_DB": db})
+	code, body := httpGet(t, base+"/readyz")
+	require.Equal(t, http.StatusOK, code, body)
+
+	require.NoError(t, os.RemoveAll(dir))
+	code, body = httpGet(t, base+"/readyz")
+	assert.Equal(t, http.StatusServiceUnavailable, code)
+	assert.Contains(t, body, "failed database: ")
+	assert.Contains(t, body, db+" no longer exists")
+	require.NoError(t, stop())
+}
+
 func TestServeRefusesAnUnusableDatabase(t *testing.T) {
 	cfg, err := LoadConfig(env(map[string]string{"GOLIVE_DB": filepath.Join(t.TempDir(), "missing", "dir", "golive.db")}))
 	require.NoError(t, err)
@@ -162,6 +181,37 @@ func TestServeRefusesAnUnusableDatabase(t *testing.T) {
 	err = serve(context.Background(), cfg, ln, slog.New(slog.DiscardHandler))
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "GOLIVE_DB=")
+}
+
+// A damaged or empty file where the database should be is refused with
+// what to do, rather than served (a damaged page), started empty without a
+// word (an empty file), or blamed on the directory (a damaged header).
+func TestServeRefusesADamagedOrEmptyDatabase(t *testing.T) {
+	for _, tt := range []struct {
+		name    string
+		content []byte
+		want    string
+	}{
+		{"empty", []byte{}, "is an empty file (0 bytes), not a golive database"},
+		{"header", []byte("this is not SQLite, just text where the database should be; long enough to pass for a header"), "is not an SQLite database, or its header is damaged"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			db := filepath.Join(t.TempDir(), "golive.db")
+			require.NoError(t, os.WriteFile(db, tt.content, 0o600))
+			cfg, err := LoadConfig(env(map[string]string{"GOLIVE_DB": db}))
+			require.NoError(t, err)
+			ln, err := net.Listen("tcp", "127.0.0.1:0")
+			require.NoError(t, err)
+			err = serve(context.Background(), cfg, ln, slog.New(slog.DiscardHandler))
+			require.Error(t, err)
+			assert.Contains(t, err.Error(), db+" "+tt.want)
+			assert.Contains(t, err.Error(), "golive backup")
+			assert.NotContains(t, err.Error(), "directory exists")
+			content, err := os.ReadFile(db)
+			require.NoError(t, err)
+			assert.Equal(t, tt.content, content, "the file is left as it was")
+		})
+	}
 }
 
 func TestRunServeRefusesBadConfiguration(t *testing.T) {

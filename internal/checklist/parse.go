@@ -1,6 +1,7 @@
 package checklist
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"strings"
@@ -8,7 +9,9 @@ import (
 	"github.com/yuin/goldmark"
 	"github.com/yuin/goldmark/ast"
 	"github.com/yuin/goldmark/extension"
+	gparser "github.com/yuin/goldmark/parser"
 	"github.com/yuin/goldmark/text"
+	"github.com/yuin/goldmark/util"
 )
 
 // ParseOptions change how a document is read.
@@ -45,7 +48,7 @@ func ParseWith(src []byte, opt ParseOptions) (*Checklist, *ImportReport, error) 
 	if err != nil {
 		return nil, nil, err
 	}
-	p := newParser(flatten(txt), opt)
+	p := newParser(flatten(frontMatter(txt)), opt)
 	doc := markdown.Parser().Parse(text.NewReader(p.src))
 	p.levels(doc)
 	for n := doc.FirstChild(); n != nil; n = n.NextSibling() {
@@ -58,6 +61,32 @@ func ParseWith(src []byte, opt ParseOptions) (*Checklist, *ImportReport, error) 
 	return p.c, p.rep, nil
 }
 
+// frontMatter blanks the YAML front matter of a document ("---", "name:
+// Release Checklist", ..., "---"), as GitHub's issue templates have: it is
+// no heading and no text. Its lines stay, empty, so that line numbers hold.
+func frontMatter(txt string) string {
+	first, _, ok := strings.Cut(txt, "\n")
+	if !ok || strings.TrimRight(first, " \t") != "---" {
+		return txt
+	}
+	end := -1
+	for i, n := len(first)+1, 0; i < len(txt) && n < 100; n++ {
+		j := strings.IndexByte(txt[i:], '\n')
+		if j < 0 {
+			break
+		}
+		if l := strings.TrimRight(txt[i:i+j], " \t"); l == "---" || l == "..." {
+			end = i + j
+			break
+		}
+		i += j + 1
+	}
+	if end < 0 {
+		return txt
+	}
+	return strings.Repeat("\n", strings.Count(txt[:end], "\n")) + txt[end:]
+}
+
 // maxIndent caps a line's indent, in columns: real checklists nest a few
 // levels, and CommonMark parsers slow down with the square of the nesting.
 const maxIndent = 64
@@ -66,21 +95,16 @@ const maxIndent = 64
 // indented maxIndent columns, so that pathological nesting stays cheap.
 func flatten(txt string) string {
 	deep := false
-	col := 0
-	for i := 0; i < len(txt) && !deep; i++ {
-		switch txt[i] {
-		case ' ':
-			col++
-		case '\t':
-			col += 4 - col%4
-		case '\n':
-			col = 0
-			continue
-		default:
-			col = -1 << 30 // not in the indent any more
-			continue
+	for rest := txt; rest != "" && !deep; {
+		end := strings.IndexByte(rest, '\n')
+		if end < 0 {
+			end = len(rest) - 1
 		}
-		deep = col > maxIndent
+		if rest[0] == ' ' || rest[0] == '\t' {
+			body := strings.TrimLeft(rest[:end+1], " \t")
+			deep = columns(rest[:end+1-len(body)]) > maxIndent
+		}
+		rest = rest[end+1:]
 	}
 	if !deep {
 		return txt
@@ -117,8 +141,48 @@ func columns(indent string) int {
 }
 
 // markdown is CommonMark with GitHub's task lists and tables; it is safe
-// for concurrent use.
-var markdown = goldmark.New(goldmark.WithExtensions(extension.TaskList, extension.Table))
+// for concurrent use. Emphasis is left unparsed: item text keeps its stars
+// as written, and parsing them costs a fifth of the import.
+var markdown = goldmark.New(
+	goldmark.WithParser(gparser.NewParser(
+		gparser.WithBlockParsers(gparser.DefaultBlockParsers()...),
+		gparser.WithInlineParsers(withoutEmphasis(gparser.DefaultInlineParsers())...),
+		gparser.WithParagraphTransformers(refDefsOnly(gparser.DefaultParagraphTransformers())...),
+	)),
+	goldmark.WithExtensions(extension.TaskList, extension.Table),
+)
+
+// refDefsOnly runs the paragraph transformers (link reference definitions,
+// "[high_img]: https://...") only on paragraphs that start with "[": the
+// others cannot hold one, and trying costs a tenth of the import.
+func refDefsOnly(ps []util.PrioritizedValue) []util.PrioritizedValue {
+	out := make([]util.PrioritizedValue, len(ps))
+	for i, p := range ps {
+		out[i] = util.Prioritized(bracketed{p.Value.(gparser.ParagraphTransformer)}, p.Priority)
+	}
+	return out
+}
+
+type bracketed struct{ gparser.ParagraphTransformer }
+
+func (b bracketed) Transform(node *ast.Paragraph, reader text.Reader, pc gparser.Context) {
+	if lines := node.Lines(); lines.Len() > 0 {
+		if seg := lines.At(0); bytes.HasPrefix(bytes.TrimLeft(seg.Value(reader.Source()), " "), []byte("[")) {
+			b.ParagraphTransformer.Transform(node, reader, pc)
+		}
+	}
+}
+
+func withoutEmphasis(ps []util.PrioritizedValue) []util.PrioritizedValue {
+	out := ps[:0:0]
+	for _, p := range ps {
+		if ip, ok := p.Value.(gparser.InlineParser); ok && string(ip.Trigger()) == "*_" {
+			continue
+		}
+		out = append(out, p)
+	}
+	return out
+}
 
 // parser is the importer's state while it walks the document's tree.
 type parser struct {
@@ -131,6 +195,7 @@ type parser struct {
 	starts []int
 
 	sec      *Section
+	secWin   *WindowSpec // the window the section's heading names, if any
 	grp      *Group
 	meta     []sectionMeta // parallel to c.Sections
 	subgroup string        // set by a deeper heading or a numbered bold line
@@ -160,10 +225,13 @@ type parser struct {
 func newParser(txt string, opt ParseOptions) *parser {
 	p := &parser{c: &Checklist{}, rep: &ImportReport{}, opt: opt, src: []byte(txt), doc: txt}
 	p.starts = append(make([]int, 0, strings.Count(txt, "\n")+2), 0)
-	for i := 0; i < len(txt); i++ {
-		if txt[i] == '\n' {
-			p.starts = append(p.starts, i+1)
+	for i := strings.IndexByte(txt, '\n'); i >= 0; {
+		p.starts = append(p.starts, i+1)
+		next := strings.IndexByte(txt[i+1:], '\n')
+		if next < 0 {
+			break
 		}
+		i += next + 1
 	}
 	return p
 }
@@ -174,6 +242,9 @@ type sectionMeta struct {
 	titled     bool     // its title names a launch decision
 	decision   []string // why the section is a decision section
 	groupLines []int
+	// inherited holds the groups whose window is their section's: "## T-1
+	// Week" over "### Infrastructure".
+	inherited map[int]bool
 }
 
 // contextKind says how the list lines that follow are read.
@@ -301,7 +372,10 @@ func (p *parser) headingLine(h *ast.Heading) int {
 
 func (p *parser) startSection(title string, number, n int) {
 	p.sec = &Section{Index: len(p.c.Sections), Number: number, Title: title}
-	p.grp = nil
+	p.grp, p.secWin = nil, nil
+	if w, ok := ParseWindow(title); ok && title != "" {
+		p.secWin = &w
+	}
 	p.c.Sections = append(p.c.Sections, p.sec)
 	p.meta = append(p.meta, sectionMeta{line: n})
 	if decisionTitle(title) {
@@ -314,11 +388,18 @@ func (p *parser) startSection(title string, number, n int) {
 func (p *parser) startGroup(title string, n int) {
 	s := p.section()
 	p.grp = &Group{Index: len(s.Groups), Title: title, Priority: priorityOf(title)}
+	m := &p.meta[s.Index]
 	if w, ok := ParseWindow(title); ok {
 		p.grp.Window = &w
+	} else if p.secWin != nil {
+		w := *p.secWin
+		p.grp.Window = &w
+		if m.inherited == nil {
+			m.inherited = map[int]bool{}
+		}
+		m.inherited[p.grp.Index] = true
 	}
 	s.Groups = append(s.Groups, p.grp)
-	m := &p.meta[s.Index]
 	m.groupLines = append(m.groupLines, n)
 	p.headingContext(title)
 }
@@ -340,7 +421,8 @@ func (p *parser) group() *Group {
 	s := p.section()
 	if p.grp == nil {
 		p.grp = &Group{Index: len(s.Groups)}
-		if w, ok := ParseWindow(s.Title); ok && s.Title != "" {
+		if p.secWin != nil {
+			w := *p.secWin
 			p.grp.Title, p.grp.Window = s.Title, &w
 		}
 		s.Groups = append(s.Groups, p.grp)
@@ -490,7 +572,11 @@ func (p *parser) finish() {
 			if g.Window == nil {
 				continue
 			}
-			w := Window{Name: g.Title, OffsetMinutes: g.Window.OffsetMinutes, Section: s.Index, Group: g.Index, Items: []int{}}
+			name := g.Title
+			if p.meta[s.Index].inherited[g.Index] {
+				name = s.Title + " › " + g.Title
+			}
+			w := Window{Name: name, OffsetMinutes: g.Window.OffsetMinutes, Section: s.Index, Group: g.Index, Items: []int{}}
 			for _, it := range g.Items {
 				w.Items = append(w.Items, it.Number)
 			}

@@ -33,6 +33,9 @@ func cellBox(cell string) (done bool, rest string, ok bool) {
 		if after != "" && after[0] != ' ' && after[0] != '\t' {
 			continue
 		}
+		if countBoxes(after) > 0 {
+			return false, "", false // "[ ] Yes [ ] No": a choice, not a box
+		}
 		return b.done, strings.TrimSpace(after), true
 	}
 	return false, "", false
@@ -79,8 +82,11 @@ func (p *parser) table(n ast.Node) {
 		done, cells, ok := p.rowBox(row)
 		if !ok {
 			for _, c := range cells {
-				if itemLike(c) != "" {
-					p.skip(line{n: ln}, "a table row whose checkbox is not a cell of its own: write \"| [ ] | text |\"")
+				if why := itemLike(c); why != "" {
+					if countBoxes(c) < 2 {
+						why = "a table row whose checkbox is not a cell of its own: write \"| [ ] | text |\""
+					}
+					p.skip(line{n: ln}, why)
 					break
 				}
 			}

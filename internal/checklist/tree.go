@@ -107,16 +107,18 @@ func (p *parser) countItems(n ast.Node) (boxes, lists int) {
 			lists++
 			if p.opt.ListItems {
 				boxes++
-			}
-		case *east.TaskCheckBox:
-			if !p.opt.ListItems {
-				boxes++
+			} else if head := c.FirstChild(); head != nil {
+				if _, ok := head.FirstChild().(*east.TaskCheckBox); ok {
+					boxes++
+				}
 			}
 		case *east.TableRow:
 			if _, _, ok := p.rowBox(c); ok {
 				boxes++
 			}
 			return ast.WalkSkipChildren, nil
+		case *ast.Paragraph, *ast.TextBlock, *ast.Heading, *east.TableHeader:
+			return ast.WalkSkipChildren, nil // inline content holds no items
 		}
 		return ast.WalkContinue, nil
 	})
@@ -158,6 +160,11 @@ func (p *parser) entry(li *ast.ListItem) entry {
 		e.box = alone || p.src[at] == ' ' || p.src[at] == '\t'
 		e.done = box.IsChecked
 	}
+	if t, ok := p.plainText(head); ok && !alone {
+		// The common case, one line of plain text: no copy.
+		e.text = t
+		return e
+	}
 	var w inlineWriter
 	w.src = p.src
 	w.write(head)
@@ -198,6 +205,24 @@ func (p *parser) entry(li *ast.ListItem) entry {
 	return e
 }
 
+// plainText returns the text of a paragraph that is one line of plain text
+// after its box, if it is.
+func (p *parser) plainText(head ast.Node) (string, bool) {
+	n := head.FirstChild()
+	if _, box := n.(*east.TaskCheckBox); box {
+		n = n.NextSibling()
+	}
+	t, ok := n.(*ast.Text)
+	if !ok || t.NextSibling() != nil || t.SoftLineBreak() || t.HardLineBreak() {
+		return "", false
+	}
+	v := p.doc[t.Segment.Start:t.Segment.Stop]
+	if strings.IndexByte(v, '\\') >= 0 {
+		return "", false
+	}
+	return strings.TrimSpace(v), true
+}
+
 func (e entry) asLine(p *parser) line {
 	return line{n: e.line, raw: p.raw(e.line), text: e.text, box: e.box, done: e.done}
 }
@@ -236,6 +261,9 @@ func (p *parser) topItem(li *ast.ListItem, ordered, amongBoxes bool) {
 			p.skip(l, "a checkbox without text")
 		case countBoxes(e.text) > 0:
 			p.inlineBoxes(l)
+		case decisionChoice(e.text):
+			p.decide("it holds the launch decision")
+			p.skip(l, "an answer to the launch decision, which golive computes from the checklist's rules: not an item")
 		case p.ctx.kind == ctxGate:
 			p.addRef(l)
 		case p.ctx.kind == ctxRoles && p.addRole(l):
@@ -292,11 +320,7 @@ func (p *parser) inWindow() bool {
 	if p.grp != nil {
 		return p.grp.Window != nil
 	}
-	if p.sec == nil || p.sec.Title == "" {
-		return false
-	}
-	_, ok := ParseWindow(p.sec.Title)
-	return ok
+	return p.secWin != nil
 }
 
 // hasBoxes tells whether a list item has checkboxes (or box rows) nested in it.
@@ -472,7 +496,7 @@ func isTable(n ast.Node) bool {
 }
 
 // inlineWriter writes a paragraph's inline content as plain text, one
-// string per source line: emphasis and inline code stay as written, links
+// string per source line: emphasis (not parsed) and inline code stay as written, links
 // keep their text and give their address to links, images, badges and raw
 // HTML are left out.
 type inlineWriter struct {
@@ -523,15 +547,6 @@ func (w *inlineWriter) write(n ast.Node) {
 			w.b.WriteByte('`')
 			w.write(c)
 			w.b.WriteByte('`')
-		case *ast.Emphasis:
-			mark := "*"
-			if pos := c.Pos(); pos >= 0 && pos < len(w.src) && w.src[pos] == '_' {
-				mark = "_"
-			}
-			mark = strings.Repeat(mark, c.Level)
-			w.b.WriteString(mark)
-			w.write(c)
-			w.b.WriteString(mark)
 		case *ast.Link:
 			start := w.b.Len()
 			w.write(c)

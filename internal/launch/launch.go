@@ -185,6 +185,9 @@ func (l *Launch) Validate() error {
 	if strings.TrimSpace(l.Name) == "" {
 		return Errorf(EINVALID, "a launch needs a name")
 	}
+	if err := CheckLength("launch name", l.Name, MaxName); err != nil {
+		return err
+	}
 	if _, err := ParseDate(l.Date); err != nil {
 		return err
 	}
@@ -199,7 +202,7 @@ func (l *Launch) Validate() error {
 	if l.Checklist == nil {
 		return Errorf(EINVALID, "a launch needs a checklist")
 	}
-	return nil
+	return CheckChecklist(l.Checklist)
 }
 
 func itemSubject(n int) string { return fmt.Sprintf("item %d", n) }
