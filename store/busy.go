@@ -27,12 +27,12 @@ func (s *Store) openWriter(dsn string) *sql.DB {
 }
 
 // failed calls OnBusy, when set, for a failure with SQLITE_BUSY or
-// SQLITE_LOCKED, and remembers a corrupt database for readiness.
+// SQLITE_LOCKED, and remembers a corrupt or full database for readiness.
 func (s *Store) failed(err error) {
 	if s.OnBusy != nil && isBusy(err) {
 		s.OnBusy()
 	}
-	s.noteCorrupt(err)
+	s.noteFailure(err)
 }
 
 // isBusy tells whether err is SQLite being busy or locked.

@@ -16,6 +16,13 @@ import (
 // the single writer's lock and syncs to disk. In between, the last answer stands.
 const probeEvery = 5 * time.Second
 
+// failureHold is how long a write that failed for want of storage (a full
+// disk, an I/O error, a read-only file) keeps readiness failing. The
+// heartbeat alone can miss such a failure: its one small row may still fit
+// (a full disk leaves room in a WAL file already grown) while a bigger
+// change does not. Each new failure starts the hold again.
+const failureHold = 30 * time.Second
+
 // health is what the store knows of its own fitness, besides the probe.
 type health struct {
 	// file is the identity of the database file when it was opened.
@@ -24,6 +31,9 @@ type health struct {
 	// does not heal, so readiness fails until a restart (which refuses to
 	// start on a corrupt file).
 	corrupt error
+	// failed and failedAt are the last failure for want of storage, and when.
+	failed   error
+	failedAt time.Time
 	// probedAt and probed are the time and the result of the last real
 	// write probe.
 	probedAt time.Time
@@ -58,16 +68,36 @@ func (s *Store) checkFile() error {
 	return nil
 }
 
-// noteCorrupt remembers the first error that says the database is corrupt.
-func (s *Store) noteCorrupt(err error) {
-	if !isCorrupt(err) {
+// noteFailure remembers the first error that says the database is corrupt,
+// and the last one that says it cannot store what it is given.
+func (s *Store) noteFailure(err error) {
+	corrupt, storage := isCorrupt(err), isStorageFailure(err)
+	if !corrupt && !storage {
 		return
 	}
+	now := s.Now()
 	s.health.mu.Lock()
 	defer s.health.mu.Unlock()
-	if s.health.corrupt == nil {
+	if corrupt && s.health.corrupt == nil {
 		s.health.corrupt = err
 	}
+	if storage {
+		s.health.failed, s.health.failedAt = err, now
+	}
+}
+
+// isStorageFailure tells whether err is SQLite unable to write for want of
+// storage: a full disk, an I/O error, a read-only or unopenable file.
+func isStorageFailure(err error) bool {
+	var se sqlite3.Error
+	if !errors.As(err, &se) {
+		return false
+	}
+	switch se.Code {
+	case sqlite3.ErrFull, sqlite3.ErrIoErr, sqlite3.ErrReadonly, sqlite3.ErrCantOpen:
+		return true
+	}
+	return false
 }
 
 // isCorrupt tells whether err is SQLite finding the file damaged or not a database.
@@ -78,7 +108,8 @@ func isCorrupt(err error) bool {
 
 // Ping tells whether the database takes writes that survive a restart:
 // what /readyz reports. It fails at once when the file was deleted or
-// replaced or a statement found it corrupt; otherwise it writes the
+// replaced, a statement found it corrupt, or a write failed for want of
+// storage within failureHold; otherwise it writes the
 // heartbeat row in a short transaction of its own, at most once per
 // probeEvery (between probes, the last result stands), which also checks
 // that the schema is the version this build expects.
@@ -90,10 +121,14 @@ func (s *Store) Ping(ctx context.Context) error {
 		return fmt.Errorf("ping store: %w", err)
 	}
 	s.health.mu.Lock()
-	corrupt := s.health.corrupt
+	corrupt, failed, failedAt := s.health.corrupt, s.health.failed, s.health.failedAt
 	s.health.mu.Unlock()
 	if corrupt != nil {
 		return fmt.Errorf("ping store: the database %s is corrupt (%w): stop golive, restore the file from a backup (golive backup) and start again", s.path, corrupt)
+	}
+	if now := s.Now(); failed != nil && !now.Before(failedAt) && now.Sub(failedAt) < failureHold {
+		return fmt.Errorf("ping store: a write failed %s ago: %w (check the disk's free space and that golive may write %s and its directory)",
+			now.Sub(failedAt).Round(time.Second), failed, s.path)
 	}
 	return s.probe(ctx)
 }

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"testing"
@@ -204,4 +205,30 @@ func TestPingFailsOnceDamageIsMet(t *testing.T) {
 	require.Error(t, err)
 	assert.ErrorContains(t, err, "is corrupt")
 	assert.ErrorContains(t, err, "golive backup")
+}
+
+// A full disk can refuse a change while the heartbeat's one small row still
+// fits: readiness fails for a while after any write failed for want of
+// space. SQLite's max_page_count makes the database full for real.
+func TestPingFailsAfterAWriteFoundTheDiskFull(t *testing.T) {
+	ctx := context.Background()
+	s, _ := openStore(t)
+	now := t0
+	s.Now = func() time.Time { return now }
+	require.NoError(t, s.CreateLaunch(ctx, seedLike("C1"), "UCREATOR"))
+	require.NoError(t, s.Ping(ctx))
+	var pages int
+	require.NoError(t, s.writer.QueryRowContext(ctx, "PRAGMA page_count").Scan(&pages))
+	_, err := s.writer.ExecContext(ctx, fmt.Sprintf("PRAGMA max_page_count = %d", pages))
+	require.NoError(t, err)
+
+	err = s.CreateLaunch(ctx, seedLike("C2"), "UCREATOR")
+	require.ErrorContains(t, err, "full")
+	now = now.Add(probeEvery) // the heartbeat runs again, and fits
+	err = s.Ping(ctx)
+	require.Error(t, err, "not ready while changes do not fit")
+	assert.ErrorContains(t, err, "a write failed 5s ago: database or disk is full")
+
+	now = now.Add(failureHold)
+	assert.NoError(t, s.Ping(ctx), "after the hold, the heartbeat's answer stands again")
 }

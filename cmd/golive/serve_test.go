@@ -21,6 +21,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/golive/golive/store"
 )
 
 // TestMain lets tests run the real program in a child process (to send it
@@ -194,6 +196,7 @@ func TestServeRefusesADamagedOrEmptyDatabase(t *testing.T) {
 	}{
 		{"empty", []byte{}, "is an empty file (0 bytes), not a golive database"},
 		{"header", []byte("this is not SQLite, just text where the database should be; long enough to pass for a header"), "is not an SQLite database, or its header is damaged"},
+		{"page", damagedDatabase(t), "is damaged"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			db := filepath.Join(t.TempDir(), "golive.db")
@@ -202,8 +205,11 @@ func TestServeRefusesADamagedOrEmptyDatabase(t *testing.T) {
 			require.NoError(t, err)
 			ln, err := net.Listen("tcp", "127.0.0.1:0")
 			require.NoError(t, err)
-			err = serve(context.Background(), cfg, ln, slog.New(slog.DiscardHandler))
-			require.Error(t, err)
+			// Bounded: a golive that starts on the file serves until then.
+			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+			defer cancel()
+			err = serve(ctx, cfg, ln, slog.New(slog.DiscardHandler))
+			require.Error(t, err, "golive started on the file")
 			assert.Contains(t, err.Error(), db+" "+tt.want)
 			assert.Contains(t, err.Error(), "golive backup")
 			assert.NotContains(t, err.Error(), "directory exists")
@@ -212,6 +218,25 @@ func TestServeRefusesADamagedOrEmptyDatabase(t *testing.T) {
 			assert.Equal(t, tt.content, content, "the file is left as it was")
 		})
 	}
+}
+
+// damagedDatabase returns a golive database whose last pages (tables,
+// not the schema SQLite reads at every start) have their headers
+// overwritten, as a failing disk might leave them.
+func damagedDatabase(t *testing.T) []byte {
+	t.Helper()
+	db := filepath.Join(t.TempDir(), "golive.db")
+	st, err := store.Open(context.Background(), db)
+	require.NoError(t, err)
+	require.NoError(t, st.Close())
+	content, err := os.ReadFile(db)
+	require.NoError(t, err)
+	const page = 4096
+	require.Greater(t, len(content), 4*page)
+	for off := len(content) - 3*page; off < len(content); off += page {
+		copy(content[off:], bytes.Repeat([]byte{0xA5}, 8))
+	}
+	return content
 }
 
 func TestRunServeRefusesBadConfiguration(t *testing.T) {

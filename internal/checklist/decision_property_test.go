@@ -364,9 +364,13 @@ func assertTicksInTheDocument(t *testing.T, src string, c *checklist.Checklist) 
 	t.Helper()
 	before := checklist.Score(c)
 	lines := strings.Split(src, "\n")
+	ticks := 0
 	for _, it := range c.Items() {
 		if it.Done || it.Line < 1 || !strings.Contains(lines[it.Line-1], "[ ]") {
 			continue
+		}
+		if ticks++; ticks > 8 {
+			break // each tick imports the whole document again: eight say enough
 		}
 		ticked := slices.Clone(lines)
 		ticked[it.Line-1] = strings.Replace(ticked[it.Line-1], "[ ]", "[x]", 1)
