@@ -140,16 +140,23 @@ var (
 )
 
 func countCorpusBoxes(src string) (list, table int) {
+	l, t := corpusBoxLines(src)
+	return len(l), len(t)
+}
+
+// corpusBoxLines returns the 1-based lines of the list boxes and of the table
+// rows with a box.
+func corpusBoxLines(src string) (list, table []int) {
 	fenced := false
-	for _, line := range strings.Split(src, "\n") {
+	for i, line := range strings.Split(src, "\n") {
 		switch {
 		case fenceRe.MatchString(line):
 			fenced = !fenced
 		case fenced:
 		case listBoxRe.MatchString(line):
-			list++
+			list = append(list, i+1)
 		case strings.HasPrefix(strings.TrimSpace(line), "|") && tableBoxRe.MatchString(line):
-			table++
+			table = append(table, i+1)
 		}
 	}
 	return list, table
@@ -380,7 +387,7 @@ func TestRealWorldRules(t *testing.T) {
 				assert.Len(t, c.Items(), rw.listItems, "--list-items makes every list item a task")
 				return
 			}
-			c, _, err := checklist.Parse([]byte(src))
+			c, rep, err := checklist.Parse([]byte(src))
 			require.NoError(t, err)
 			rule := func(name string, check func(t assert.TestingT)) {
 				t.Run(name, func(t *testing.T) {
@@ -425,6 +432,25 @@ func TestRealWorldRules(t *testing.T) {
 				}
 				assert.True(t, items > 0 || last.Kind == checklist.KindDecision,
 					"the last section %q holds no item (License, Contributing, contacts, notes)", last.Title)
+			})
+			rule("every box is an item, a role, a gate or reported skipped", func(t assert.TestingT) {
+				used := map[int]bool{}
+				for _, it := range c.Items() {
+					used[it.Line] = true
+				}
+				for _, r := range rep.Roles {
+					used[r.Line] = true
+				}
+				for _, g := range rep.Gates {
+					used[g.Line] = true
+				}
+				for _, p := range rep.Skipped {
+					used[p.Line] = true
+				}
+				l, tb := corpusBoxLines(src)
+				for _, n := range append(l, tb...) {
+					assert.True(t, used[n], "line %d holds a box that is neither used nor reported", n)
+				}
 			})
 			rule("no placeholder approves", func(t assert.TestingT) {
 				for _, r := range c.Roles {
