@@ -60,9 +60,11 @@ func newHarness(t testing.TB, opts ...harnessOption) *harness {
 	require.NoError(t, err)
 	fake := newFakeSlack(t)
 	logs := &syncBuffer{}
+	limits := NewRateLimits(nil)
 	cfg := Config{
 		Store:         st,
-		Slack:         fake.client(),
+		Slack:         fake.client(limits),
+		Limits:        limits,
 		SigningSecret: testSecret,
 		Timezone:      "Europe/Paris",
 		Now:           func() time.Time { return testNow },
