@@ -42,6 +42,8 @@ const (
 	msgLaunchGone   = "The launch this approval request is about no longer exists; nothing was recorded."
 	msgAlreadyGiven = "Your answer is already recorded; nothing changed."
 	msgReplayed     = "This request was already received once; a repeat of it is refused, and nothing was recorded."
+	msgSuperseded   = "This approval request was already answered, or a newer one replaced it; nothing was recorded. " +
+		"Answer with the buttons of the latest approval message golive sent you."
 )
 
 // cmdApprovals asks every role holder for their answer by DM. The launch's
@@ -157,40 +159,35 @@ func (b *Bot) onApproval(ctx context.Context, k *click, a *slack.BlockAction) me
 }
 
 // openNoteModal checks that the clicker may answer for the role, then opens
-// the conditions or reject modal (the click's trigger_id lasts 3 s).
+// the conditions or reject modal (the click's trigger_id lasts 3 s). The
+// check records the click like an answer, so a replay of it opens nothing.
 func (b *Bot) openNoteModal(ctx context.Context, k *click, ref render.ApprovalRef, action string) metrics.Outcome {
-	type loaded struct {
-		l     *launch.Launch
-		asked time.Time
+	type checked struct {
+		l       *launch.Launch
+		refused error
 	}
-	got, err := withinValue(b, ctx, func(ctx context.Context) (loaded, error) {
+	got, err := withinValue(b, ctx, func(ctx context.Context) (checked, error) {
+		var refused error
 		asked := b.askedAt(ctx, ref, k.user)
-		l, err := b.store.LaunchByID(ctx, ref.LaunchID)
-		return loaded{l, asked}, err
+		l, err := b.updateOnce(ctx, k, ref.LaunchID, func(l *launch.Launch, _ time.Time, replay bool) ([]launch.Event, error) {
+			if refused = answerRefusal(l, k, ref, asked, replay); refused != nil {
+				return []launch.Event{refusalEvent(k.user, ref.Role, refused)}, nil
+			}
+			return nil, nil
+		})
+		return checked{l, refused}, err
 	})
-	l, asked := got.l, got.asked
-	if err == nil && l.TeamID != k.team {
-		err = launch.Errorf(launch.ENOTFOUND, msgLaunchGone)
-	}
 	if err != nil {
-		if launch.ErrorCode(err) == launch.ENOTFOUND {
-			k.log.Warn("approval-refused", "reason", "launch not found", "launch", ref.LaunchID)
-			err = launch.Errorf(launch.ENOTFOUND, msgLaunchGone)
-		}
+		err = b.failedAnswer(k, ref, err)
 		b.tellClicker(k, userMessage(err))
 		return outcomeOf(err)
 	}
-	if b.replayed(k) {
-		err = launch.Errorf(launch.ECONFLICT, msgReplayed)
-	} else if err = mayAnswer(l, k.team, k.user, ref.Role); err == nil {
-		err = l.AnswerFrozen(ref.Role, asked)
+	if got.refused != nil {
+		k.log.Warn("approval-refused", "launch", ref.LaunchID, "code", launch.ErrorCode(got.refused))
+		b.tellClicker(k, userMessage(got.refused))
+		return outcomeOf(got.refused)
 	}
-	if err != nil {
-		b.auditRefusal(ctx, k, ref, err)
-		b.tellClicker(k, userMessage(err))
-		return outcomeOf(err)
-	}
-	r, _ := l.Role(ref.Role)
+	r, _ := got.l.Role(ref.Role)
 	view := render.RejectModal(ref, noteOf(r, checklist.VerdictRejected))
 	if action == render.ActionConditions {
 		view = render.ConditionsModal(ref, noteOf(r, checklist.VerdictConditional))
@@ -205,6 +202,59 @@ func (b *Bot) openNoteModal(ctx context.Context, k *click, ref render.ApprovalRe
 		}
 	})
 	return metrics.OK
+}
+
+// updateOnce runs fn on launch id in the transaction that records k's
+// request, refusing a request of another team (as a launch that does not
+// exist, changing nothing) and one without a trigger id: Slack gives every
+// click and submission one, and without it a replay cannot be told apart.
+func (b *Bot) updateOnce(ctx context.Context, k *click, id int64,
+	fn func(l *launch.Launch, now time.Time, replay bool) ([]launch.Event, error)) (*launch.Launch, error) {
+	if k.triggerID == "" {
+		k.log.Warn("approval-refused", "reason", "no trigger id")
+		return nil, launch.Errorf(launch.EINVALID, msgNotMine)
+	}
+	return b.store.UpdateOnce(ctx, id, k.team, k.triggerID, func(l *launch.Launch, now time.Time, replay bool) ([]launch.Event, error) {
+		if l.TeamID != k.team {
+			return nil, launch.Errorf(launch.ENOTFOUND, msgLaunchGone)
+		}
+		return fn(l, now, replay)
+	})
+}
+
+// answerRefusal tells why k's request cannot answer ref's role now, nil
+// when it can: a replay of a request already received; a clicker who may
+// not answer (mayAnswer); an answer frozen by an announcement; or a
+// request older than the role's latest (another answer, or a new holder,
+// came after it was drawn), which must not undo what came later.
+func answerRefusal(l *launch.Launch, k *click, ref render.ApprovalRef, asked time.Time, replay bool) error {
+	if replay {
+		return launch.Errorf(launch.ECONFLICT, msgReplayed)
+	}
+	if err := mayAnswer(l, k.team, k.user, ref.Role); err != nil {
+		return err
+	}
+	if err := l.AnswerFrozen(ref.Role, asked); err != nil {
+		return err
+	}
+	if r, _ := l.Role(ref.Role); r.Version != ref.Version {
+		return launch.Errorf(launch.ECONFLICT, msgSuperseded)
+	}
+	return nil
+}
+
+// failedAnswer logs why recording an answer's request failed, and returns
+// the error to tell the clicker: a launch gone, or of another team, is
+// msgLaunchGone.
+func (b *Bot) failedAnswer(k *click, ref render.ApprovalRef, err error) error {
+	if launch.ErrorCode(err) == launch.ENOTFOUND {
+		k.log.Warn("approval-refused", "reason", "launch not found", "launch", ref.LaunchID)
+		return launch.Errorf(launch.ENOTFOUND, msgLaunchGone)
+	}
+	if outcomeOf(err) == metrics.Failed {
+		k.log.Error("record answer", "launch", ref.LaunchID, "err", err)
+	}
+	return err
 }
 
 // noteOf returns the role's note when its verdict is v: what the modal
@@ -249,7 +299,7 @@ func (b *Bot) submitNote(ctx context.Context, k *click, v checklist.Verdict, emp
 	}
 	var note string
 	if st := k.cb.View.State; st != nil {
-		note = strings.TrimSpace(st.Values[render.NoteBlock][render.NoteAction].Value)
+		note = strings.TrimSpace(launch.StripBidi(st.Values[render.NoteBlock][render.NoteAction].Value))
 	}
 	switch {
 	case note == "":
@@ -277,47 +327,38 @@ type answered struct {
 }
 
 // recordAnswer stores the clicker's verdict for the role, in one
-// transaction with its audit row, before the acknowledgement. Only the
-// role's holder, identified by the verified payload, may answer; any other
-// attempt, and a replay of a request already received, is refused,
-// recorded in the audit log as "approval-refused", and changes nothing.
-// When the answer is the last one, the decision is announced in the same
-// transaction: exactly one of two answers arriving together sees itself
-// last.
+// transaction with its audit row and the record of the request, before the
+// acknowledgement. Only the role's holder, identified by the verified
+// payload, may answer, and only the role's latest request; any other
+// attempt, and a replay of a request already received (by any golive on
+// the database, before a restart or not), is refused, recorded in the audit
+// log as "approval-refused", and changes nothing. When the answer is the
+// last one, the decision is announced in the same transaction: exactly one
+// of two answers arriving together sees itself last.
 func (b *Bot) recordAnswer(ctx context.Context, k *click, ref render.ApprovalRef, v checklist.Verdict, note string) (answered, error) {
 	// recorded is what the transaction saw: the answer, or why it was refused.
 	type recorded struct {
 		res     answered
 		refused error
 	}
-	replayed := b.replayed(k)
-	rec, err := withinValue(b, ctx, func(ctx context.Context) (recorded, error) {
+	rec, err := changeWithin(b, ctx, func(ctx context.Context) (recorded, error) {
 		res := answered{role: ref.Role}
 		var refused error
 		asked := b.askedAt(ctx, ref, k.user)
-		l, err := b.store.Update(ctx, ref.LaunchID, func(l *launch.Launch, now time.Time) ([]launch.Event, error) {
+		l, err := b.updateOnce(ctx, k, ref.LaunchID, func(l *launch.Launch, now time.Time, replay bool) ([]launch.Event, error) {
 			refused = nil
 			res.changed, res.announced = false, false
-			if l.TeamID != k.team {
-				return nil, launch.Errorf(launch.ENOTFOUND, msgLaunchGone)
+			if !replay && mayAnswer(l, k.team, k.user, ref.Role) == nil {
+				if r, _ := l.Role(ref.Role); r.Verdict == v && r.Note == note {
+					res.role = r.Name
+					return nil, nil // a double click: this is the answer already
+				}
 			}
-			if replayed {
-				refused = launch.Errorf(launch.ECONFLICT, msgReplayed)
+			if refused = answerRefusal(l, k, ref, asked, replay); refused != nil {
 				return []launch.Event{refusalEvent(k.user, ref.Role, refused)}, nil
-			}
-			if err := mayAnswer(l, k.team, k.user, ref.Role); err != nil {
-				refused = err
-				return []launch.Event{refusalEvent(k.user, ref.Role, err)}, nil
 			}
 			r, _ := l.Role(ref.Role)
 			res.role = r.Name
-			if r.Verdict == v && r.Note == note {
-				return nil, nil // a double click, or a replay
-			}
-			if err := l.AnswerFrozen(r.Name, asked); err != nil {
-				refused = err
-				return []launch.Event{refusalEvent(k.user, ref.Role, err)}, nil
-			}
 			wasAnswered := l.AllAnswered()
 			events, err := l.Answer(k.user, r.Name, v, note, now)
 			if err != nil {
@@ -337,15 +378,8 @@ func (b *Bot) recordAnswer(ctx context.Context, k *click, ref render.ApprovalRef
 		res.l = l
 		return recorded{res, refused}, err
 	})
-	if launch.ErrorCode(err) == launch.ENOTFOUND {
-		k.log.Warn("approval-refused", "reason", "launch not found", "launch", ref.LaunchID)
-		return answered{}, launch.Errorf(launch.ENOTFOUND, msgLaunchGone)
-	}
 	if err != nil {
-		if outcomeOf(err) == metrics.Failed {
-			k.log.Error("record answer", "launch", ref.LaunchID, "err", err)
-		}
-		return answered{}, err
+		return answered{}, b.failedAnswer(k, ref, err)
 	}
 	res := rec.res
 	if rec.refused != nil {
@@ -356,31 +390,6 @@ func (b *Bot) recordAnswer(ctx context.Context, k *click, ref render.ApprovalRef
 		return res, launch.Errorf(launch.ECONFLICT, msgAlreadyGiven)
 	}
 	return res, nil
-}
-
-// replayed tells whether the answer's request was received before. Slack
-// gives every click and modal submission its own trigger_id, so a second
-// request with the same one is a replay of a signed payload (whose
-// signature stays valid for five minutes), never a new answer: a double
-// click sends two. Trigger ids are remembered in memory, as long as event
-// ids are; a request without one cannot be told apart and is let through.
-func (b *Bot) replayed(k *click) bool {
-	return k.triggerID != "" && !b.events.first("answer "+k.triggerID, b.now())
-}
-
-// auditRefusal writes a refused attempt to answer into the launch's audit
-// log, as "approval-refused".
-func (b *Bot) auditRefusal(ctx context.Context, k *click, ref render.ApprovalRef, why error) {
-	k.log.Warn("approval-refused", "launch", ref.LaunchID, "code", launch.ErrorCode(why))
-	err := b.within(ctx, func(ctx context.Context) error {
-		_, err := b.store.Update(ctx, ref.LaunchID, func(*launch.Launch, time.Time) ([]launch.Event, error) {
-			return []launch.Event{refusalEvent(k.user, ref.Role, why)}, nil
-		})
-		return err
-	})
-	if err != nil {
-		k.log.Error("audit refused answer", "launch", ref.LaunchID, "err", err)
-	}
 }
 
 // mayAnswer tells whether user may answer for the role: the launch is in

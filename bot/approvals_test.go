@@ -451,6 +451,15 @@ func TestApprovalDoubleClickRecordsOnce(t *testing.T) {
 	assert.Empty(t, h.channelPosts("NO-GO"), "one role is still to answer")
 }
 
+// waitDM waits until the DM shows a text starting with prefix.
+func (h *harness) waitDM(dm launch.ApprovalDM, prefix string) {
+	h.t.Helper()
+	require.Eventually(h.t, func() bool {
+		m, _ := h.slack.message(dm.TS)
+		return strings.HasPrefix(m.Text, prefix)
+	}, 5*time.Second, 5*time.Millisecond, "DM %s shows %q", dm.TS, prefix)
+}
+
 // TestReplayedAnswersAreRefused: a signed request sent again (same
 // trigger_id) is refused and audited, also once the holder has changed
 // their answer, which the replay must not undo.
@@ -470,8 +479,9 @@ func TestReplayedAnswersAreRefused(t *testing.T) {
 	assert.Equal(t, uSec, refused[0].Actor)
 	assert.Equal(t, "conflict: "+msgReplayed, refused[0].After)
 
-	// The holder changes their mind; the old approval, replayed, does not
-	// bring it back.
+	// The holder changes their mind, on the DM redrawn with the answer; the
+	// old approval, replayed, does not bring it back.
+	h.waitDM(dm, "You answered approved")
 	a := h.answerByModal(uSec, dm, render.ActionReject, render.RejectCallbackID, "Pen test findings open")
 	require.Equal(t, http.StatusOK, a.Status)
 	require.Empty(t, a.Body)
@@ -490,7 +500,8 @@ func TestReplayedAnswersAreRefused(t *testing.T) {
 	assert.Equal(t, opened+1, h.slack.count("views.open"))
 
 	// A modal submission replayed is refused on its field.
-	meta := render.ApprovalRef{LaunchID: l.ID, Role: "Security Lead"}.String()
+	version := h.launch().Checklist.Role("Security Lead").Version
+	meta := render.ApprovalRef{LaunchID: l.ID, Role: "Security Lead", Version: version}.String()
 	submit := submission(uSec, render.ConditionsCallbackID, meta, "Load test first")
 	a = h.interact(submit)
 	require.Equal(t, http.StatusOK, a.Status)

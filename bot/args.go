@@ -139,6 +139,29 @@ func (b *Bot) userRef(ctx context.Context, log *slog.Logger, arg string) (string
 	return "", launch.Errorf(launch.EINVALID, msgPickPerson, name)
 }
 
+// standIn takes the place of a person while a change is tried before
+// golive asks Slack who that person is.
+const standIn = "U0STANDIN0"
+
+// personFor is userRef for the person a change names, when the change may
+// be refused. When finding the person means asking Slack (a typed id or
+// email address), the change is first tried, with a stand-in, on a copy of
+// the channel's launch: someone who may not make it is refused before any
+// lookup, and learns nothing from Slack's answer (such as whether an email
+// address belongs to someone in the workspace).
+func (b *Bot) personFor(ctx context.Context, c *call, arg string, try func(l *launch.Launch, person string) error) (string, error) {
+	if !escapedUser.MatchString(arg) && (rawUserID.MatchString(arg) || email.MatchString(arg)) {
+		l, err := b.channelLaunch(ctx, c)
+		if err != nil {
+			return "", err
+		}
+		if err := try(l, standIn); err != nil {
+			return "", err
+		}
+	}
+	return b.userRef(ctx, c.log, arg)
+}
+
 // msgPickPerson answers a plain @name, which golive never resolves.
 const msgPickPerson = "I cannot tell who @%s is from a typed name: names in Slack are chosen by their owners and need not be unique. " +
 	"Type @ and pick the person from Slack's list, so that Slack sends a mention, or give their email address; nothing was changed."

@@ -46,8 +46,8 @@ func newBatcher(s Store, budget time.Duration, wg *sync.WaitGroup) *batcher {
 
 // apply runs fn on launch id in a transaction, together with the changes
 // others apply at the same moment, and returns fn's events. When ctx ends
-// first it returns ctx's error if fn was never run, and errUnsure if it was
-// (its transaction may yet commit).
+// first it returns ctx's error if fn was never run, and an *unsureError if
+// it was (its transaction may yet commit), which tells the outcome later.
 func (bt *batcher) apply(ctx context.Context, id int64, fn changeFunc) ([]launch.Event, error) {
 	p := &pendingChange{fn: fn, done: make(chan struct{})}
 	bt.mu.Lock()
@@ -72,7 +72,10 @@ func (bt *batcher) apply(ctx context.Context, id int64, fn changeFunc) ([]launch
 			bt.queues[id] = remove(bt.queues[id], p)
 			return nil, ctx.Err()
 		}
-		return nil, errUnsure
+		return nil, &unsureError{wait: func() error {
+			<-p.done
+			return p.err
+		}}
 	}
 }
 

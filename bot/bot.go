@@ -41,6 +41,15 @@ type Store interface {
 	// TroubledReminders returns a launch's reminders whose posts failed and
 	// are waiting for a retry, or were given up on.
 	TroubledReminders(ctx context.Context, launchID int64) ([]schedule.Reminder, error)
+	// UpdateOnce is Update for a verified request that may take effect
+	// once: it records the request's identity (its team and trigger id) in
+	// the same transaction, and tells fn whether it was recorded before,
+	// by any process on the database, restarted or not.
+	UpdateOnce(ctx context.Context, id int64, team, request string,
+		fn func(l *launch.Launch, now time.Time, replay bool) ([]launch.Event, error)) (*launch.Launch, error)
+	// FirstRequest records a verified request's identity on its own, and
+	// tells whether this is its first arrival.
+	FirstRequest(ctx context.Context, team, request string) (bool, error)
 }
 
 // Config is what New needs. Store, Slack and a signing secret (for HTTP

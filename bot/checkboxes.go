@@ -38,7 +38,7 @@ func (b *Bot) onTick(ctx context.Context, k *click, a *slack.BlockAction) metric
 	}
 	shown := shownState(k.cb, a.BlockID)
 
-	res, err := withinValue(b, ctx, func(ctx context.Context) (tickResult, error) {
+	res, err := changeWithin(b, ctx, func(ctx context.Context) (tickResult, error) {
 		rec, known, err := b.clickedMessage(ctx, k, v)
 		if err != nil {
 			return tickResult{}, err

@@ -161,19 +161,12 @@ func (b *Bot) cmdOwner(ctx context.Context, c *call, args []string) reply {
 	}
 	who := args[len(args)-1]
 	ref := strings.Join(args[:len(args)-1], " ")
-	owner := ""
-	if !isNobody(who) {
-		var err error
-		if owner, err = b.userRef(ctx, c.log, who); err != nil {
-			return b.fail(c, err)
-		}
-	}
 	item, isItem := itemRef(ref)
 	type assigned struct {
 		subject string
 		changed bool
 	}
-	l, got, err := changeWith(b, ctx, c, func(l *launch.Launch, _ time.Time) (assigned, []launch.Event, error) {
+	assign := func(l *launch.Launch, owner string) (assigned, []launch.Event, error) {
 		if isItem {
 			events, err := l.SetItemOwner(c.user, item, owner)
 			return assigned{"item " + strconv.Itoa(item), len(events) > 0}, events, err
@@ -184,6 +177,20 @@ func (b *Bot) cmdOwner(ctx context.Context, c *call, args []string) reply {
 		}
 		events, err := l.SetSectionOwner(c.user, ref, owner)
 		return assigned{inert(s.Title), len(events) > 0}, events, err
+	}
+	owner := ""
+	if !isNobody(who) {
+		var err error
+		owner, err = b.personFor(ctx, c, who, func(l *launch.Launch, p string) error {
+			_, _, err := assign(l, p)
+			return err
+		})
+		if err != nil {
+			return b.fail(c, err)
+		}
+	}
+	l, got, err := changeWith(b, ctx, c, func(l *launch.Launch, _ time.Time) (assigned, []launch.Event, error) {
+		return assign(l, owner)
 	})
 	if err != nil {
 		return b.fail(c, err)

@@ -43,7 +43,10 @@ func (b *Bot) cmdRole(ctx context.Context, c *call, args []string) reply {
 		}
 	default:
 		name := strings.Join(args[:len(args)-1], " ")
-		holder, err := b.userRef(ctx, c.log, args[len(args)-1])
+		holder, err := b.personFor(ctx, c, args[len(args)-1], func(l *launch.Launch, p string) error {
+			_, err := l.SetRoleHolder(c.user, name, p)
+			return err
+		})
 		if err != nil {
 			return b.fail(c, err)
 		}

@@ -83,6 +83,8 @@ func (b *Bot) slashCommand(ctx context.Context, s slack.SlashCommand) any {
 	}
 	c.log = b.log.With("request_id", c.id, "team", clip(c.team), "channel", clip(c.channel), "user", clip(c.user))
 
+	ctx = withResponder(ctx, responder{url: c.responseURL, log: c.log,
+		what: "your `" + render.Escape(clipWord(strings.TrimSpace(c.command+" "+s.Text))) + "`"})
 	sub, r := b.runCommand(ctx, c, s.Text)
 	b.metrics.Command(sub, r.outcome)
 	b.metrics.ObserveRequest("command", time.Since(start))
@@ -107,7 +109,9 @@ type commandAnswer struct {
 // runCommand dispatches text to its subcommand; sub names it for metrics
 // and logs (from our table, never the user's words).
 func (b *Bot) runCommand(ctx context.Context, c *call, text string) (sub string, r reply) {
-	args, err := splitArgs(text)
+	// Direction overrides are dropped from everything typed, before it is
+	// read, stored or quoted back.
+	args, err := splitArgs(launch.StripBidi(text))
 	if err != nil {
 		return "invalid", b.fail(c, err)
 	}

@@ -248,7 +248,7 @@ func TestDateArchiveAndRoles(t *testing.T) {
 	assert.Contains(t, h.command("UEVE", "date 2026-12-08").Answer.Text, "Only the launch's creator")
 	a := h.command(creator, "date 2026-12-08")
 	require.Equal(t, "in_channel", a.Answer.ResponseType, a.Answer.Text)
-	assert.Contains(t, a.Answer.Text, "from 2026-12-01 to 2026-12-08 (in 18 days)")
+	assert.Contains(t, a.Answer.Text, "from 2026-12-01 09:00 to 2026-12-08 09:00 (in 18 days)")
 	assert.Equal(t, "2026-12-08", h.launch().Date)
 
 	role := l.Checklist.Roles[0].Name

@@ -37,9 +37,12 @@ func TestStuckDatabaseAnswersInTime(t *testing.T) {
 		name    string
 		honours bool
 		want    string
+		// later is what the user is told once the outcome is known.
+		later string
 	}{
-		{"the store gives up at the deadline", true, msgTimeout},
-		{"the store does not answer at all", false, msgUnsure},
+		{"the store gives up at the deadline", true, msgTimeout, ""},
+		{"the store does not answer at all", false, msgUnsure,
+			"Update on your `/golive tick 1`: it was not saved. " + msgTimeout},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			h := newHarness(t, func(c *Config) {
@@ -56,6 +59,12 @@ func TestStuckDatabaseAnswersInTime(t *testing.T) {
 			require.Equal(t, http.StatusOK, a.Status)
 			assert.Equal(t, "ephemeral", a.Answer.ResponseType)
 			assert.Equal(t, tc.want, a.Answer.Text)
+			assert.NotContains(t, a.Answer.Text, "may still go through")
+			if tc.later == "" {
+				return
+			}
+			h.responseWith(tc.later)
+			assert.False(t, h.launch().Checklist.Item(1).Done, "what the follow-up says is true")
 		})
 	}
 }
@@ -87,6 +96,11 @@ func (s *lateStore) Update(ctx context.Context, id int64, fn func(*launch.Launch
 	return s.Store.Update(context.WithoutCancel(ctx), id, fn)
 }
 
+func (s *lateStore) UpdateOnce(ctx context.Context, id int64, team, request string, fn func(*launch.Launch, time.Time, bool) ([]launch.Event, error)) (*launch.Launch, error) {
+	time.Sleep(s.late)
+	return s.Store.UpdateOnce(context.WithoutCancel(ctx), id, team, request, fn)
+}
+
 // Each command that reads what its change saw (the old date, the people
 // asked, the section named) runs past its deadline here, while its
 // transaction goes on in the background. Run with -race, this shows that
@@ -115,6 +129,7 @@ func TestChangesPastTheDeadlineShareNothing(t *testing.T) {
 			a := h.command(creator, tc.text)
 			require.Equal(t, http.StatusOK, a.Status)
 			assert.Equal(t, msgUnsure, a.Answer.Text)
+			h.responseWith("Update on your `/golive " + tc.text + "`: it was saved after all.")
 			h.bot.Close() // waits for the transaction left running
 			got := h.launch()
 			assert.Equal(t, tc.date, got.Date, "the change went through after the deadline")
@@ -140,6 +155,7 @@ func TestSignoffPastTheDeadlineSharesNothing(t *testing.T) {
 
 	require.Equal(t, http.StatusOK, h.interact(click).Status)
 	h.responseWith(msgUnsure)
+	h.responseWith("Update on your click: it was saved after all.")
 	h.bot.Close()
 	assert.NotNil(t, h.launch().Checklist.Sections[sec.Index].Signoff, "signed after the deadline")
 }

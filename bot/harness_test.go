@@ -55,10 +55,14 @@ type harnessOption func(*Config)
 
 func newHarness(t testing.TB, opts ...harnessOption) *harness {
 	t.Helper()
-	path := filepath.Join(t.TempDir(), "golive.db")
+	return startHarness(t, filepath.Join(t.TempDir(), "golive.db"), newFakeSlack(t), opts...)
+}
+
+// startHarness runs a bot on the SQLite file at path, talking to fake.
+func startHarness(t testing.TB, path string, fake *fakeSlack, opts ...harnessOption) *harness {
+	t.Helper()
 	st, err := store.Open(context.Background(), path)
 	require.NoError(t, err)
-	fake := newFakeSlack(t)
 	logs := &syncBuffer{}
 	limits := NewRateLimits(nil)
 	cfg := Config{
@@ -84,6 +88,61 @@ func newHarness(t testing.TB, opts ...harnessOption) *harness {
 		require.NoError(t, st.Close())
 	})
 	return h
+}
+
+// another starts a second golive on h's database and fake Slack, with its
+// own store, bot and HTTP server: another instance, or, once h is stopped,
+// h restarted. The store keeps h's store's clock.
+func (h *harness) another(opts ...harnessOption) *harness {
+	h.t.Helper()
+	o := startHarness(h.t, h.path, h.slack, opts...)
+	o.store.Now = h.store.Now
+	o.seq.Store(h.seq.Load() + 1_000_000) // its trigger ids are its own
+	return o
+}
+
+// stop shuts h down as a process exit would: its server, bot and store.
+func (h *harness) stop() {
+	h.t.Helper()
+	h.srv.Close()
+	h.bot.Close()
+	require.NoError(h.t, h.store.Close())
+}
+
+// signedRequest is a request as Slack sent it, signed: what an attacker on
+// the path could capture and send again within the signature's 5 minutes.
+type signedRequest struct {
+	path    string
+	body    []byte
+	headers map[string]string
+}
+
+// capture signs body for path now, without sending it.
+func capture(path string, body []byte) signedRequest {
+	ts := strconv.FormatInt(time.Now().Unix(), 10)
+	return signedRequest{path: path, body: body, headers: map[string]string{
+		"X-Slack-Request-Timestamp": ts,
+		"X-Slack-Signature":         sign(testSecret, ts, body),
+	}}
+}
+
+// captureInteraction signs an interaction payload now, without sending it.
+func (h *harness) captureInteraction(payload any) signedRequest {
+	h.t.Helper()
+	js, err := json.Marshal(payload)
+	require.NoError(h.t, err)
+	return capture("/slack/interactions", []byte(url.Values{"payload": {string(js)}}.Encode()))
+}
+
+// captureCommand signs "/golive text" as user now, without sending it.
+func (h *harness) captureCommand(user, text string) signedRequest {
+	return capture("/slack/commands", h.commandForm(user, text))
+}
+
+// send posts a captured request, byte for byte, to h.
+func (h *harness) send(r signedRequest) ack {
+	h.t.Helper()
+	return readAck(h.t, h.postWith(r.path, r.body, r.headers))
 }
 
 // storePath is the SQLite file under the bot, for tests that open it directly.

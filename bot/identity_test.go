@@ -125,3 +125,29 @@ func TestRefusedCommandTeachesNoName(t *testing.T) {
 	assert.Empty(t, h.audited(l.ID, "verdict"))
 	h.responseWith("Nobody holds the role Operations Lead now")
 }
+
+// Asking Slack who an email address or a typed id is comes after the
+// permission check: someone who may not assign learns nothing from Slack's
+// answer (whether the address belongs to someone in the workspace).
+func TestLookupsComeAfterThePermissionCheck(t *testing.T) {
+	h := newHarness(t)
+	l := h.newLaunch()
+	n := firstItems(l, 1)[0]
+	h.slack.person("UDANA0001", fakePerson{email: "dana@example.com"})
+	for _, text := range []string{
+		`role "Security Lead" dana@example.com`, `role "Security Lead" ghost@example.com`, `role "Security Lead" @U0GHOST001`,
+		"owner " + itoa(n) + " dana@example.com", "owner " + itoa(n) + " ghost@example.com",
+	} {
+		a := h.command("UEVE", text)
+		assert.Equal(t, "ephemeral", a.Answer.ResponseType, text)
+		assert.Contains(t, a.Answer.Text, "Only the launch's creator", text)
+	}
+	assert.Zero(t, h.slack.count("users.lookupByEmail"))
+	assert.Zero(t, h.slack.count("users.info"))
+
+	a := h.command(creator, `role "Security Lead" dana@example.com`)
+	assert.Equal(t, "<@"+creator+"> put <@UDANA0001> in the role Security Lead.", a.Answer.Text)
+	a = h.command(creator, `role "No Such Role" dana@example.com`)
+	assert.Contains(t, a.Answer.Text, "No Such Role", "the role is checked first too")
+	assert.Equal(t, 1, h.slack.count("users.lookupByEmail"))
+}

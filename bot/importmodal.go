@@ -34,21 +34,35 @@ func (b *Bot) onImportSubmit(ctx context.Context, k *click) (any, metrics.Outcom
 	if k.cb.View.State != nil {
 		values = k.cb.View.State.Values
 	}
-	name := strings.TrimSpace(inputValue(values, render.ImportNameBlock, render.ImportNameAction))
+	name := strings.TrimSpace(launch.StripBidi(inputValue(values, render.ImportNameBlock, render.ImportNameAction)))
 	date := strings.TrimSpace(inputValue(values, render.ImportDateBlock, render.ImportDateAction))
-	md := inputValue(values, render.ImportMarkdownBlock, render.ImportMarkdownAction)
+	md := launch.StripBidi(inputValue(values, render.ImportMarkdownBlock, render.ImportMarkdownAction))
 
 	errs := map[string]string{}
 	if name == "" {
 		errs[render.ImportNameBlock] = "Give the launch a name."
+	} else if err := launch.CheckLength("launch name", name, launch.MaxName); err != nil {
+		errs[render.ImportNameBlock] = userMessage(err)
 	}
-	if _, err := launch.ParseDate(date); err != nil {
+	now := b.now()
+	if date == "" {
 		errs[render.ImportDateBlock] = "Pick the launch date."
+	} else if d, err := launch.ReadDate(date, now, b.location()); err != nil {
+		errs[render.ImportDateBlock] = clipRunes(userMessage(err), maxFieldError)
+	} else {
+		date = d
 	}
-	list, rep, err := checklist.Parse([]byte(md))
+	opt := checklist.ParseOptions{ListItems: selected(values, render.ImportOptionsBlock, render.ImportOptionsAction, render.ImportListItems)}
+	list, rep, err := checklist.ParseWith([]byte(md), opt)
 	if err != nil {
 		// Parse's errors are written for the user.
-		errs[render.ImportMarkdownBlock] = clipRunes("This is not a checklist golive can read: "+err.Error()+".", maxFieldError)
+		msg := "This is not a checklist golive can read: " + err.Error() + "."
+		if e, ok := checklist.IsNoItems(err); ok && e.ListItems > 0 {
+			msg += " Tick \"Import every list item\" below to import them."
+		}
+		errs[render.ImportMarkdownBlock] = clipRunes(msg, maxFieldError)
+	} else if err := launch.CheckChecklist(list); err != nil {
+		errs[render.ImportMarkdownBlock] = clipRunes(userMessage(err), maxFieldError)
 	}
 	if len(errs) > 0 {
 		return fieldErrors(errs), metrics.Invalid
@@ -58,8 +72,10 @@ func (b *Bot) onImportSubmit(ctx context.Context, k *click) (any, metrics.Outcom
 		ChannelID: channel,
 		Name:      name,
 		Date:      date,
+		Time:      b.reminderTime().String(),
 		Timezone:  b.timezone,
 		Creator:   k.user,
+		DatedAt:   now,
 		Checklist: list,
 	}
 	if err := l.Validate(); err != nil {
@@ -76,9 +92,9 @@ func (b *Bot) onImportSubmit(ctx context.Context, k *click) (any, metrics.Outcom
 	b.syncReminders(k.log, l.ID)
 	b.later(func(ctx context.Context) {
 		b.tellUser(ctx, k.log, channel, k.user, render.ImportResult(l, rep))
-		b.tellChannel(ctx, k.log, l, fmt.Sprintf("<@%s> started the launch “%s” for %s from an imported checklist: %d items in %d sections. "+
+		b.tellChannel(ctx, k.log, l, fmt.Sprintf("<@%s> started the launch “%s” for %s (%s) from an imported checklist: %d items in %d sections. "+
 			"Tick items with the `checklist` command; `status` shows readiness.",
-			k.user, inert(l.Name), l.Date, len(list.Items()), len(list.Sections)))
+			k.user, inert(l.Name), l.When(), l.Timezone, len(list.Items()), len(list.Sections)))
 	})
 	return nil, metrics.OK
 }
@@ -93,6 +109,16 @@ func inputValue(values map[string]map[string]slack.BlockAction, block, action st
 		return a.Value
 	}
 	return a.SelectedDate
+}
+
+// selected tells whether a checkbox option of a submitted view is ticked.
+func selected(values map[string]map[string]slack.BlockAction, block, action, option string) bool {
+	for _, o := range values[block][action].SelectedOptions {
+		if o.Value == option {
+			return true
+		}
+	}
+	return false
 }
 
 // fieldErrors keeps the modal open with a message under each field.

@@ -95,7 +95,7 @@ func TestImportSubmitCreatesTheLaunchAndReports(t *testing.T) {
 	require.Eventually(t, func() bool { return h.slack.count("chat.postMessage") == 1 }, 5*time.Second, 5*time.Millisecond)
 	notice := h.slack.callsOf("chat.postMessage")[0]
 	assert.Equal(t, testChan, notice.Form.Get("channel"))
-	assert.Contains(t, notice.Form.Get("text"), "<@UIMP> started the launch “Payments ‹!here›” for 2026-12-01 from an imported checklist: 3 items", "the name cannot ping")
+	assert.Contains(t, notice.Form.Get("text"), "<@UIMP> started the launch “Payments ‹!here›” for 2026-12-01 09:00 (Europe/Paris) from an imported checklist: 3 items", "the name cannot ping")
 
 	// A second import in the same channel: the form stays open and says why.
 	errs := submitErrors(t, h.interact(importSubmission("UIMP", testChan, "Again", "2026-12-01", smallChecklist)))
@@ -110,4 +110,26 @@ func TestImportReportFallsBackToDirectMessage(t *testing.T) {
 	assert.Equal(t, "D1", h.slack.callsOf("chat.postMessage")[0].Form.Get("channel"), "the report goes by DM")
 	assert.Equal(t, testChan, h.slack.callsOf("chat.postMessage")[1].Form.Get("channel"), "the channel is told")
 	assert.Equal(t, "UIMP", h.slack.callsOf("conversations.open")[0].Form.Get("users"))
+}
+
+// TestImportSubmitListItems: a checklist without checkboxes is refused with
+// the way out, and imported when the form's list-items option is ticked.
+func TestImportSubmitListItems(t *testing.T) {
+	h := newHarness(t)
+	const release = "# Release\n1. Tag the release\n2. Build the images\n3. Announce it\n"
+	errs := submitErrors(t, h.interact(importSubmission("UIMP", testChan, "Release", "2026-12-01", release)))
+	assert.Contains(t, errs[render.ImportMarkdownBlock], "3 list items")
+	assert.Contains(t, errs[render.ImportMarkdownBlock], `Tick "Import every list item" below`)
+
+	sub := importSubmission("UIMP", testChan, "Release", "2026-12-01", release)
+	values := sub["view"].(map[string]any)["state"].(map[string]any)["values"].(map[string]any)
+	values[render.ImportOptionsBlock] = map[string]any{render.ImportOptionsAction: map[string]any{
+		"type": "checkboxes", "selected_options": []any{map[string]any{"value": render.ImportListItems}},
+	}}
+	a := h.interact(sub)
+	require.Equal(t, http.StatusOK, a.Status)
+	assert.Empty(t, a.Body, "the form closes")
+	items := h.launch().Checklist.Items()
+	require.Len(t, items, 3)
+	assert.Equal(t, "Tag the release", items[0].Text)
 }

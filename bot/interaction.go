@@ -85,6 +85,7 @@ func (b *Bot) interaction(ctx context.Context, cb *slack.InteractionCallback) an
 	}
 	k.log = b.log.With("request_id", k.id, "team", clip(k.team), "channel", clip(k.channel), "user", clip(k.user), "type", clip(string(cb.Type)))
 	defer func() { b.metrics.ObserveRequest("interaction", time.Since(start)) }()
+	ctx = withResponder(ctx, responder{url: k.responseURL, log: k.log, what: "your click"})
 
 	switch cb.Type {
 	case slack.InteractionTypeBlockActions:

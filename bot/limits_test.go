@@ -150,7 +150,7 @@ func (h *harness) createLaunch(md []byte) *launch.Launch {
 	h.t.Helper()
 	list, _, err := checklist.Parse(md)
 	require.NoError(h.t, err)
-	l := &launch.Launch{TeamID: testTeam, ChannelID: testChan, Name: "Launch <!here> & " + strings.Repeat("long name ", 12),
+	l := &launch.Launch{TeamID: testTeam, ChannelID: testChan, Name: ("Launch <!here> & " + strings.Repeat("long name ", 12))[:launch.MaxName],
 		Date: "2026-12-01", Timezone: "Europe/Paris", Creator: creator, Checklist: list}
 	require.NoError(h.t, h.store.CreateLaunch(context.Background(), l, creator))
 	return h.launch()

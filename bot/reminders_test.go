@@ -49,6 +49,18 @@ func withScheduler(t *testing.T, h *harness) *fakeScheduler {
 	return s
 }
 
+// redateEarlier moves the launch to date as if that had been done ten days
+// ago, before its windows opened: they are reminded, and their open tasks
+// are overdue (windows passed when a launch is dated are skipped).
+func (h *harness) redateEarlier(date string) {
+	h.t.Helper()
+	l := h.launch()
+	_, err := h.store.Update(context.Background(), l.ID, func(l *launch.Launch, _ time.Time) ([]launch.Event, error) {
+		return l.MoveDate(creator, date, "", testNow.AddDate(0, 0, -10))
+	})
+	require.NoError(h.t, err)
+}
+
 // windowReminder returns the reminder of the launch's window opened last at now.
 func windowReminder(t *testing.T, l *launch.Launch, now time.Time) schedule.Reminder {
 	t.Helper()
@@ -88,7 +100,7 @@ func TestReminderPosterPostsWindowWithMetadata(t *testing.T) {
 func TestReminderPosterSendsOverdueByDM(t *testing.T) {
 	h := newHarness(t)
 	h.newLaunch()
-	require.Equal(t, http.StatusOK, h.command(creator, "date 2026-11-22").Status)
+	h.redateEarlier("2026-11-22")
 	l := h.launch()
 	week := schedule.Windows(l, schedule.DefaultTimeOfDay)[0]
 	l.Checklist.Item(week.Items[0]).Owner = "UDANA"
@@ -218,7 +230,7 @@ func TestReminderClickRedrawsTheReminder(t *testing.T) {
 	ctx := context.Background()
 	h := newHarness(t)
 	h.newLaunch()
-	require.Equal(t, http.StatusOK, h.command(creator, "date 2026-11-22").Status)
+	h.redateEarlier("2026-11-22")
 	l := h.launch()
 	r := windowReminder(t, l, testNow)
 	require.NoError(t, h.bot.ReminderPoster(schedule.DefaultTimeOfDay).Post(ctx, l, r, testNow))

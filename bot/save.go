@@ -16,22 +16,35 @@ import (
 var (
 	// errTimeout: the store gave up at the deadline; nothing was saved.
 	errTimeout = launch.Errorf(launch.EINTERNAL, "timed out")
-	// errUnsure: the store had not answered at the deadline; the change
-	// may still be saved.
+	// errUnsure: the store had not answered at the deadline; for a
+	// change, an *unsureError tells the outcome later.
 	errUnsure = launch.Errorf(launch.EINTERNAL, "no answer")
 )
 
 const (
-	msgTimeout = "I could not save that in time, so nothing was changed. Please try again in a moment."
-	msgUnsure  = "Saving is taking longer than it should. It may still go through: check with `checklist` before trying again."
+	msgReplayedCommand = "This command was already received once; a repeat of it is refused, and nothing was changed."
+	msgTimeout         = "I could not save that in time, so nothing was changed. Please try again in a moment."
+	// msgUnsure is said when the outcome will follow: most such changes
+	// fail at their deadline, some are saved a moment later.
+	msgUnsure = "Saving is taking longer than it should, so I cannot tell yet whether it went through. I will tell you here as soon as I know; please do not repeat it meanwhile."
+	// msgUnsureSilent is said when no follow-up can come (a modal has no
+	// response_url).
+	msgUnsureSilent = "Saving is taking longer than it should, so I cannot tell whether it went through. Check with `checklist` in a minute before trying again."
+	// msgSlow is said when a request that changes nothing ran out of time.
+	msgSlow = "That is taking longer than it should, so I stopped; nothing was changed. Please try again in a moment."
 )
 
 // userMessage is what the user reads about err: the domain's message, a
 // word about the deadline, or a generic text for our own faults.
 func userMessage(err error) string {
+	var u *unsureError
 	switch {
-	case errors.Is(err, errUnsure):
+	case errors.As(err, &u) && u.followUp:
 		return msgUnsure
+	case errors.As(err, &u):
+		return msgUnsureSilent
+	case errors.Is(err, errUnsure):
+		return msgSlow
 	case errors.Is(err, errTimeout), errors.Is(err, context.DeadlineExceeded):
 		return msgTimeout
 	}
@@ -50,8 +63,33 @@ func (b *Bot) within(ctx context.Context, op func(ctx context.Context) error) er
 }
 
 // withinValue is within for an op with a result, handed over only when op
-// finished in time.
+// finished in time. It is for reads and for writes the user does not wait
+// on; a change the user asked for goes through changeWithin.
 func withinValue[T any](b *Bot, ctx context.Context, op func(ctx context.Context) (T, error)) (T, error) {
+	v, err := runWithin(b, ctx, op)
+	var u *unsureError
+	if errors.As(err, &u) {
+		return v, errUnsure
+	}
+	return v, err
+}
+
+// changeWithin is withinValue for a change the user asked for: when its
+// outcome is not known by the deadline, the user is told so and, where the
+// request has a response_url, told the outcome once it is known.
+func changeWithin[T any](b *Bot, ctx context.Context, op func(ctx context.Context) (T, error)) (T, error) {
+	v, err := runWithin(b, ctx, op)
+	var u *unsureError
+	if errors.As(err, &u) {
+		b.followUp(ctx, u)
+	}
+	return v, err
+}
+
+// runWithin runs op within the budget; when op has not answered in time,
+// or answered that its own outcome is not known yet, it returns an
+// *unsureError that waits for op's final outcome.
+func runWithin[T any](b *Bot, ctx context.Context, op func(ctx context.Context) (T, error)) (T, error) {
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), b.ackBudget)
 	type result struct {
 		v   T
@@ -84,7 +122,7 @@ func withinValue[T any](b *Bot, ctx context.Context, op func(ctx context.Context
 		return r.v, r.err
 	case <-timer.C:
 		var zero T
-		return zero, errUnsure
+		return zero, &unsureError{wait: func() error { return outcome((<-done).err) }}
 	}
 }
 
@@ -106,13 +144,13 @@ func changeWith[T any](b *Bot, ctx context.Context, c *call, fn func(l *launch.L
 		l    *launch.Launch
 		seen T
 	}
-	r, err := withinValue(b, ctx, func(ctx context.Context) (changed, error) {
+	r, err := changeWithin(b, ctx, func(ctx context.Context) (changed, error) {
 		l, err := b.store.LaunchByChannel(ctx, c.team, c.channel)
 		if err != nil {
 			return changed{}, noLaunchHere(err)
 		}
 		var seen T
-		l, err = b.store.Update(ctx, l.ID, func(l *launch.Launch, now time.Time) ([]launch.Event, error) {
+		l, err = b.updateCommand(ctx, c, l.ID, func(l *launch.Launch, now time.Time) ([]launch.Event, error) {
 			if l.Archived {
 				return nil, archivedMeanwhile(l)
 			}
@@ -126,11 +164,47 @@ func changeWith[T any](b *Bot, ctx context.Context, c *call, fn func(l *launch.L
 	return r.l, r.seen, err
 }
 
+// updateCommand stores a command's change, refusing a replay of it: the
+// command's trigger id is recorded in the same transaction, so the same
+// signed command sent again (Slack accepts a signature for 5 minutes)
+// changes nothing, after a restart or on another instance too. A command
+// without a trigger id cannot be told apart from its replay, and runs.
+func (b *Bot) updateCommand(ctx context.Context, c *call, id int64, fn changeFunc) (*launch.Launch, error) {
+	if c.triggerID == "" {
+		return b.store.Update(ctx, id, fn)
+	}
+	return b.store.UpdateOnce(ctx, id, c.team, c.triggerID, func(l *launch.Launch, now time.Time, replay bool) ([]launch.Event, error) {
+		if replay {
+			c.log.Warn("command-refused", "reason", "replay")
+			return nil, launch.Errorf(launch.ECONFLICT, msgReplayedCommand)
+		}
+		return fn(l, now)
+	})
+}
+
+// firstCommand refuses the replay of a command whose change shares its
+// transaction with others' (ticks): its trigger id is recorded first, on
+// its own.
+func (b *Bot) firstCommand(ctx context.Context, c *call) error {
+	if c.triggerID == "" {
+		return nil
+	}
+	first, err := b.store.FirstRequest(ctx, c.team, c.triggerID)
+	if err != nil {
+		return err
+	}
+	if !first {
+		c.log.Warn("command-refused", "reason", "replay")
+		return launch.Errorf(launch.ECONFLICT, msgReplayedCommand)
+	}
+	return nil
+}
+
 // createLaunch stores a new launch before the acknowledgement and returns
 // it with its id. The store works on a copy, so that a store still busy
 // after the deadline writes nothing the caller holds.
 func (b *Bot) createLaunch(ctx context.Context, l *launch.Launch, by string) (*launch.Launch, error) {
-	return withinValue(b, ctx, func(ctx context.Context) (*launch.Launch, error) {
+	return changeWithin(b, ctx, func(ctx context.Context) (*launch.Launch, error) {
 		created := *l
 		if err := b.store.CreateLaunch(ctx, &created, by); err != nil {
 			return nil, err
@@ -149,10 +223,13 @@ type batchedChange struct {
 // they fail (the domain's checks come before its changes): they share
 // transactions with the changes made at the same moment.
 func (b *Bot) changeBatched(ctx context.Context, c *call, fn changeFunc) (batchedChange, error) {
-	return withinValue(b, ctx, func(ctx context.Context) (batchedChange, error) {
+	return changeWithin(b, ctx, func(ctx context.Context) (batchedChange, error) {
 		l, err := b.store.LaunchByChannel(ctx, c.team, c.channel)
 		if err != nil {
 			return batchedChange{}, noLaunchHere(err)
+		}
+		if err := b.firstCommand(ctx, c); err != nil {
+			return batchedChange{}, err
 		}
 		events, err := b.batch.apply(ctx, l.ID, func(l *launch.Launch, now time.Time) ([]launch.Event, error) {
 			if l.Archived {

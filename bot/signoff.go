@@ -36,7 +36,7 @@ func (b *Bot) cmdSignoff(ctx context.Context, c *call, args []string) reply {
 		msg := render.SignoffConfirm(l, s)
 		return reply{msg: &msg}
 	}
-	l, text, err := b.signOff(ctx, c.team, c.channel, c.user, render.SignoffRef{LaunchID: l.ID, Section: s.Index})
+	l, text, err := b.signOff(ctx, c.team, c.channel, c.user, c.triggerID, render.SignoffRef{LaunchID: l.ID, Section: s.Index})
 	if err != nil {
 		return b.fail(c, err)
 	}
@@ -104,7 +104,7 @@ func (b *Bot) onSignoffButton(ctx context.Context, k *click, value string) metri
 // signOffClicked signs off after a click and tells the channel; confirmed
 // also replaces the confirmation the click came from.
 func (b *Bot) signOffClicked(ctx context.Context, k *click, ref render.SignoffRef, confirmed bool) metrics.Outcome {
-	l, text, err := b.signOff(ctx, k.team, k.channel, k.user, ref)
+	l, text, err := b.signOff(ctx, k.team, k.channel, k.user, k.triggerID, ref)
 	if err != nil {
 		b.tellClicker(k, userMessage(err))
 		return outcomeOf(err)
@@ -122,8 +122,11 @@ func (b *Bot) signOffClicked(ctx context.Context, k *click, ref render.SignoffRe
 }
 
 // signOff records user's sign-off of the section ref names, in the
-// launch of the verified team and channel, and says what was signed.
-func (b *Bot) signOff(ctx context.Context, team, channel, user string, ref render.SignoffRef) (*launch.Launch, string, error) {
+// launch of the verified team and channel, and says what was signed. The
+// request's trigger id is recorded with it: a replay of the request (a
+// signed command or click sent again) signs nothing, even after the
+// sign-off was voided meanwhile.
+func (b *Bot) signOff(ctx context.Context, team, channel, user, trigger string, ref render.SignoffRef) (*launch.Launch, string, error) {
 	// signed is what the transaction saw: whether the launch was there, and
 	// the words for what was signed.
 	type signed struct {
@@ -131,13 +134,16 @@ func (b *Bot) signOff(ctx context.Context, team, channel, user string, ref rende
 		text   string
 		loaded bool
 	}
-	res, err := withinValue(b, ctx, func(ctx context.Context) (signed, error) {
+	res, err := changeWithin(b, ctx, func(ctx context.Context) (signed, error) {
 		var res signed
 		var err error
-		res.l, err = b.store.Update(ctx, ref.LaunchID, func(l *launch.Launch, now time.Time) ([]launch.Event, error) {
+		update := func(l *launch.Launch, now time.Time, replay bool) ([]launch.Event, error) {
 			res.loaded = true
 			if l.TeamID != team || l.ChannelID != channel {
 				return nil, launch.Errorf(launch.ENOTFOUND, "This sign-off is for a launch of another channel; nothing was signed.")
+			}
+			if replay {
+				return nil, launch.Errorf(launch.ECONFLICT, "This request was already received once; a repeat of it is refused, and nothing was signed.")
 			}
 			if l.Archived {
 				return nil, launch.Errorf(launch.ECONFLICT, "The launch “%s” is archived; nothing was signed.", l.Name)
@@ -155,7 +161,12 @@ func (b *Bot) signOff(ctx context.Context, team, channel, user string, ref rende
 				res.text += fmt.Sprintf(" with %d open items", open)
 			}
 			return l.SignOff(user, s.Title, now)
-		})
+		}
+		if trigger == "" {
+			res.l, err = b.store.Update(ctx, ref.LaunchID, func(l *launch.Launch, now time.Time) ([]launch.Event, error) { return update(l, now, false) })
+		} else {
+			res.l, err = b.store.UpdateOnce(ctx, ref.LaunchID, team, trigger, update)
+		}
 		return res, err
 	})
 	if err != nil {

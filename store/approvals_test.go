@@ -22,7 +22,14 @@ func approvalsStore(t *testing.T) (*store.Store, *launch.Launch) {
 	s, err := store.Open(ctx, filepath.Join(t.TempDir(), "golive.db"))
 	require.NoError(t, err)
 	t.Cleanup(func() { s.Close() })
-	l := &launch.Launch{
+	l := atlas()
+	require.NoError(t, s.CreateLaunch(ctx, l, "UBOSS"))
+	return s, l
+}
+
+// atlas is a launch with one item and one role, held by USEC.
+func atlas() *launch.Launch {
+	return &launch.Launch{
 		TeamID: "T1", ChannelID: "C1", Name: "Atlas", Date: "2026-12-01", Timezone: "UTC", Creator: "UBOSS",
 		Checklist: &checklist.Checklist{
 			Sections: []*checklist.Section{{Title: "Security", Kind: checklist.KindReadiness,
@@ -30,8 +37,6 @@ func approvalsStore(t *testing.T) (*store.Store, *launch.Launch) {
 			Roles: []*checklist.Role{{Name: "Security Lead", Holder: "USEC", Verdict: checklist.VerdictPending}},
 		},
 	}
-	require.NoError(t, s.CreateLaunch(ctx, l, "UBOSS"))
-	return s, l
 }
 
 func TestApprovalDMsAreKeptPerLaunchAndRole(t *testing.T) {

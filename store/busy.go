@@ -14,17 +14,25 @@ import (
 var sqliteDriver = &sqlite3.SQLiteDriver{}
 
 // openDB opens a pool on dsn whose connections tell the store about every
-// statement, transaction start or commit that fails because SQLite is busy
-// or locked, whichever file of the store runs it.
+// statement, transaction start or commit that fails (busy or locked, for
+// the metric; corrupt, for readiness), whichever file of the store runs it.
 func (s *Store) openDB(dsn string) *sql.DB {
-	return sql.OpenDB(busyConnector{dsn: dsn, busy: s.busy})
+	return sql.OpenDB(busyConnector{dsn: dsn, busy: s.failed})
 }
 
-// busy calls OnBusy, when set, for a failure with SQLITE_BUSY or SQLITE_LOCKED.
-func (s *Store) busy(err error) {
+// openWriter is openDB for the pool that writes: each commit is also
+// checked to have reached the file that a restart will open.
+func (s *Store) openWriter(dsn string) *sql.DB {
+	return sql.OpenDB(busyConnector{dsn: dsn, busy: s.failed, committed: s.checkFile})
+}
+
+// failed calls OnBusy, when set, for a failure with SQLITE_BUSY or
+// SQLITE_LOCKED, and remembers a corrupt or full database for readiness.
+func (s *Store) failed(err error) {
 	if s.OnBusy != nil && isBusy(err) {
 		s.OnBusy()
 	}
+	s.noteFailure(err)
 }
 
 // isBusy tells whether err is SQLite being busy or locked.
@@ -33,10 +41,12 @@ func isBusy(err error) bool {
 	return errors.As(err, &se) && (se.Code == sqlite3.ErrBusy || se.Code == sqlite3.ErrLocked)
 }
 
-// busyConnector opens SQLite connections that report their failures to busy.
+// busyConnector opens SQLite connections that report their failures to
+// busy and, when committed is set, check each commit with it.
 type busyConnector struct {
-	dsn  string
-	busy func(error)
+	dsn       string
+	busy      func(error)
+	committed func() error
 }
 
 func (c busyConnector) Connect(context.Context) (driver.Conn, error) {
@@ -49,7 +59,7 @@ func (c busyConnector) Connect(context.Context) (driver.Conn, error) {
 		conn.Close()
 		return nil, fmt.Errorf("sqlite3 opened a %T, not a *sqlite3.SQLiteConn", conn)
 	}
-	return &busyConn{SQLiteConn: sc, busy: c.busy}, nil
+	return &busyConn{SQLiteConn: sc, busy: c.busy, committed: c.committed}, nil
 }
 
 func (c busyConnector) Driver() driver.Driver { return sqliteDriver }
@@ -59,7 +69,8 @@ func (c busyConnector) Driver() driver.Driver { return sqliteDriver }
 // the same optional interfaces as on the bare connection.
 type busyConn struct {
 	*sqlite3.SQLiteConn
-	busy func(error)
+	busy      func(error)
+	committed func() error
 }
 
 // BeginTx is where the single writer waits for the write lock (BEGIN
@@ -70,15 +81,23 @@ func (c *busyConn) BeginTx(ctx context.Context, opts driver.TxOptions) (driver.T
 		c.busy(err)
 		return nil, err
 	}
-	return busyTx{Tx: tx, busy: c.busy}, nil
+	return busyTx{Tx: tx, busy: c.busy, committed: c.committed}, nil
 }
 
+// ExecContext outside a transaction commits on its own (SQLite's
+// autocommit), so it is checked like a commit.
 func (c *busyConn) ExecContext(ctx context.Context, query string, args []driver.NamedValue) (driver.Result, error) {
 	res, err := c.SQLiteConn.ExecContext(ctx, query, args)
 	if err != nil {
 		c.busy(err)
+		return res, err
 	}
-	return res, err
+	if c.committed != nil && c.AutoCommit() {
+		if err := c.committed(); err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
 }
 
 // QueryContext reports failures of the query's first step, which the
@@ -91,16 +110,20 @@ func (c *busyConn) QueryContext(ctx context.Context, query string, args []driver
 	return rows, err
 }
 
-// busyTx reports a commit that fails.
+// busyTx reports a commit that fails, and checks one that succeeds.
 type busyTx struct {
 	driver.Tx
-	busy func(error)
+	busy      func(error)
+	committed func() error
 }
 
 func (t busyTx) Commit() error {
-	err := t.Tx.Commit()
-	if err != nil {
+	if err := t.Tx.Commit(); err != nil {
 		t.busy(err)
+		return err
 	}
-	return err
+	if t.committed != nil {
+		return t.committed()
+	}
+	return nil
 }

@@ -35,8 +35,8 @@ func fullLaunch(channel string) *launch.Launch {
 	at := t0.Add(-time.Hour)
 	return &launch.Launch{
 		TeamID: "T1", ChannelID: channel, Name: "Checkout v2",
-		Date: "2026-12-01", Timezone: "Europe/Paris", Creator: "UCREATOR", Template: "web",
-		RemindersOff: true, ReviewDate: "2026-12-08",
+		Date: "2026-12-01", Time: "14:30", Timezone: "Europe/Paris", Creator: "UCREATOR", Template: "web",
+		DatedAt: at, RemindersOff: true, ReviewDate: "2026-12-08",
 		Announced: &launch.Announcement{Outcome: checklist.OutcomeConditional, At: at, By: "UCREATOR", Fingerprint: "f1"},
 		Checklist: &checklist.Checklist{
 			Title: "Production Readiness Checklist",
@@ -48,7 +48,8 @@ func fullLaunch(channel string) *launch.Launch {
 						{Index: 0, Title: "Containerization", Owner: "UGROUP", Priority: "P0", Items: []*checklist.Item{
 							{Number: 1, Text: "Dockerfile builds", Done: true, DoneBy: "UALICE", DoneAt: at, Owner: "UALICE",
 								Note: "https://ci.example.com/1", Priority: "P0", Line: 5},
-							{Number: 2, Text: "Image scanned", Parent: 1, Depth: 1, Subgroup: "Images", Priority: "P0", Line: 6},
+							{Number: 2, Text: "Image scanned", Parent: 1, Depth: 1, Subgroup: "Images", Priority: "P0", Line: 6,
+								Details: "Owner: [Security Team]\nScanner: https://scan.example.com"},
 						}},
 						{Index: 1, Title: "", Items: []*checklist.Item{{Number: 3, Text: "Health probe", Line: 9}}},
 					},
@@ -56,11 +57,11 @@ func fullLaunch(channel string) *launch.Launch {
 				{
 					Index: 1, Number: 10, Title: "Pre-Launch Tasks", Kind: checklist.KindWindow,
 					Groups: []*checklist.Group{
-						{Index: 0, Title: "1 Week Before Launch", Window: &checklist.WindowSpec{Offset: -7}, Items: []*checklist.Item{
+						{Index: 0, Title: "1 Week Before Launch", Window: &checklist.WindowSpec{OffsetMinutes: -7 * 1440}, Items: []*checklist.Item{
 							{Number: 4, Text: "Freeze features", Task: true, Line: 14},
 							{Number: 5, Text: "Tell support", Task: true, Line: 15},
 						}},
-						{Index: 1, Title: "Launch Day", Window: &checklist.WindowSpec{Offset: 0}, Items: []*checklist.Item{
+						{Index: 1, Title: "Launch Day", Window: &checklist.WindowSpec{OffsetMinutes: 0}, Items: []*checklist.Item{
 							{Number: 6, Text: "Flip the flag", Task: true, Line: 18},
 						}},
 					},
@@ -76,12 +77,12 @@ func fullLaunch(channel string) *launch.Launch {
 			},
 			Roles: []*checklist.Role{
 				{Name: "Engineering Lead", Description: "owns the code", Holder: "UENG", Verdict: checklist.VerdictConditional,
-					Note: "after the load test", By: "UENG", At: at},
+					Note: "after the load test", By: "UENG", At: at, Version: 3},
 				{Name: "Security Lead", Verdict: checklist.VerdictPending},
 			},
 			Windows: []checklist.Window{
-				{Name: "1 Week Before Launch", Offset: -7, Section: 1, Group: 0, Items: []int{4, 5}},
-				{Name: "Launch Day", Offset: 0, Section: 1, Group: 1, Items: []int{6}},
+				{Name: "1 Week Before Launch", OffsetMinutes: -7 * 1440, Section: 1, Group: 0, Items: []int{4, 5}},
+				{Name: "Launch Day", OffsetMinutes: 0, Section: 1, Group: 1, Items: []int{6}},
 			},
 		},
 	}
@@ -101,8 +102,8 @@ func seedLike(channel string) *launch.Launch {
 			g := &checklist.Group{Index: gi, Title: fmt.Sprintf("Group %d.%d", si+1, gi+1)}
 			var win *checklist.Window
 			if si == 9 {
-				g.Window = &checklist.WindowSpec{Offset: gi - 3}
-				c.Windows = append(c.Windows, checklist.Window{Name: g.Title, Offset: gi - 3, Section: si, Group: gi})
+				g.Window = &checklist.WindowSpec{OffsetMinutes: (gi - 3) * 1440}
+				c.Windows = append(c.Windows, checklist.Window{Name: g.Title, OffsetMinutes: (gi - 3) * 1440, Section: si, Group: gi})
 				win = &c.Windows[len(c.Windows)-1]
 			}
 			for ii := 0; ii < 6; ii++ {

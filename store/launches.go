@@ -29,6 +29,9 @@ func (s *Store) CreateLaunch(ctx context.Context, l *launch.Launch, by string) e
 	now := s.now()
 	created := *l
 	created.CreatedAt = now
+	if created.DatedAt.IsZero() {
+		created.DatedAt = now
+	}
 	snap, err := encode(&created)
 	if err != nil {
 		return fmt.Errorf("create launch: %w", err)
@@ -49,7 +52,7 @@ func (s *Store) CreateLaunch(ctx context.Context, l *launch.Launch, by string) e
 	}
 	ev := launch.Event{
 		Actor: by, Action: "create", Subject: "launch " + l.Name,
-		After: fmt.Sprintf("launch on %s (%s), %d items", l.Date, l.Timezone, len(snap.items)),
+		After: fmt.Sprintf("launch on %s (%s), %d items", l.When(), l.Timezone, len(snap.items)),
 	}
 	if err := appendAudit(ctx, tx, id, now, []launch.Event{ev}); err != nil {
 		return fmt.Errorf("create launch: %w", err)
@@ -62,7 +65,7 @@ func (s *Store) CreateLaunch(ctx context.Context, l *launch.Launch, by string) e
 		return fmt.Errorf("create launch: commit: %w", err)
 	}
 	s.cache.put(id, version, snap)
-	l.ID, l.CreatedAt = id, now
+	l.ID, l.CreatedAt, l.DatedAt = id, now, created.DatedAt
 	return nil
 }
 
@@ -142,6 +145,12 @@ WHERE archived = ? ORDER BY id`, false,
 // Loading checks the launch's version and reuses the rows cached at that
 // version, so a tick reads one small row rather than the whole checklist.
 func (s *Store) Update(ctx context.Context, id int64, fn func(l *launch.Launch, now time.Time) ([]launch.Event, error)) (*launch.Launch, error) {
+	return s.update(ctx, id, func(_ *sql.Tx, l *launch.Launch, now time.Time) ([]launch.Event, error) { return fn(l, now) })
+}
+
+// update is Update with fn given the transaction, for changes that write
+// more than the launch's rows in it.
+func (s *Store) update(ctx context.Context, id int64, fn func(tx *sql.Tx, l *launch.Launch, now time.Time) ([]launch.Event, error)) (*launch.Launch, error) {
 	tx, err := s.writer.BeginTx(ctx, nil)
 	if err != nil {
 		return nil, fmt.Errorf("update launch %d: begin: %w", id, err)
@@ -153,7 +162,7 @@ func (s *Store) Update(ctx context.Context, id int64, fn func(l *launch.Launch, 
 	if err != nil {
 		return nil, err
 	}
-	events, err := fn(l, now)
+	events, err := fn(tx, l, now)
 	if err != nil {
 		return nil, err
 	}

@@ -46,7 +46,7 @@ func TestCreateLaunchRoundTrip(t *testing.T) {
 	require.Len(t, audit, 1)
 	assert.Equal(t, launch.AuditEntry{ID: audit[0].ID, LaunchID: l.ID, At: t0, Event: launch.Event{
 		Actor: "UCREATOR", Action: "create", Subject: "launch Checkout v2",
-		After: "launch on 2026-12-01 (Europe/Paris), 6 items"}}, audit[0])
+		After: "launch on 2026-12-01 14:30 (Europe/Paris), 6 items"}}, audit[0])
 }
 
 func TestCreateLaunchValidates(t *testing.T) {
@@ -249,11 +249,12 @@ func TestUpdateWritesOnlyWhatChanged(t *testing.T) {
 		},
 		{
 			name: "launch date",
-			change: func(l *launch.Launch, _ time.Time) ([]launch.Event, error) {
-				return l.MoveDate("UCREATOR", "2026-12-15")
+			change: func(l *launch.Launch, now time.Time) ([]launch.Event, error) {
+				return l.MoveDate("UCREATOR", "2026-12-15", "14:30", now)
 			},
 			check: func(t *testing.T, l *launch.Launch) {
 				assert.Equal(t, "2026-12-15", l.Date)
+				assert.Equal(t, "14:30", l.Time)
 			},
 			writes: map[string]int{"launches": 1},
 		},

@@ -15,16 +15,16 @@ const (
 	selectLaunch = `SELECT team_id, channel_id, name, date, timezone, creator, template,
 	created_at, archived, reminders_off, review_date,
 	announced_outcome, announced_at, announced_by, announced_fingerprint,
-	title, gates, windows
+	title, gates, windows, launch_time, dated_at
 FROM launches WHERE id = ?`
 	selectSections = `SELECT idx, number, title, kind, owner, has_signoff, signed_by, signed_at, signed_open
 FROM sections WHERE launch_id = ? ORDER BY idx`
-	selectGroups = `SELECT section_idx, idx, title, owner, priority, window_offset
+	selectGroups = `SELECT section_idx, idx, title, owner, priority, window_minutes
 FROM section_groups WHERE launch_id = ? ORDER BY section_idx, idx`
 	selectItems = `SELECT number, section_idx, group_idx, idx, parent, depth, subgroup, text,
-	done, done_by, done_at, owner, note, priority, task, line
+	done, done_by, done_at, owner, note, priority, task, line, details
 FROM items WHERE launch_id = ? ORDER BY section_idx, group_idx, idx`
-	selectRoles = `SELECT position, name, description, holder, verdict, note, answered_by, answered_at
+	selectRoles = `SELECT position, name, description, holder, verdict, note, answered_by, answered_at, version
 FROM roles WHERE launch_id = ? ORDER BY position`
 )
 
@@ -81,7 +81,7 @@ func loadSnapshot(ctx context.Context, q querier, id int64) (snapshot, error) {
 		&r.teamID, &r.channelID, &r.name, &r.date, &r.timezone, &r.creator, &r.template,
 		&r.createdAt, &r.archived, &r.remindersOff, &r.reviewDate,
 		&r.announcedOutcome, &r.announcedAt, &r.announcedBy, &r.announcedFingerprint,
-		&r.title, &r.gates, &r.windows)
+		&r.title, &r.gates, &r.windows, &r.launchTime, &r.datedAt)
 	if errors.Is(err, sql.ErrNoRows) {
 		return snapshot{}, errNoLaunch(id)
 	}
@@ -102,20 +102,20 @@ func loadSnapshot(ctx context.Context, q querier, id int64) (snapshot, error) {
 		return snapshot{}, fmt.Errorf("load launch %d sections: %w", id, err)
 	}
 	s.groups, err = queryRows(ctx, q, selectGroups, id, func(rows *sql.Rows, r *groupRow) error {
-		return rows.Scan(&r.section, &r.idx, &r.title, &r.owner, &r.priority, &r.windowOffset)
+		return rows.Scan(&r.section, &r.idx, &r.title, &r.owner, &r.priority, &r.windowMinutes)
 	})
 	if err != nil {
 		return snapshot{}, fmt.Errorf("load launch %d groups: %w", id, err)
 	}
 	s.items, err = queryRows(ctx, q, selectItems, id, func(rows *sql.Rows, r *itemRow) error {
 		return rows.Scan(&r.number, &r.sectionIdx, &r.groupIdx, &r.idx, &r.parent, &r.depth, &r.subgroup, &r.text,
-			&r.done, &r.doneBy, &r.doneAt, &r.owner, &r.note, &r.priority, &r.task, &r.line)
+			&r.done, &r.doneBy, &r.doneAt, &r.owner, &r.note, &r.priority, &r.task, &r.line, &r.details)
 	})
 	if err != nil {
 		return snapshot{}, fmt.Errorf("load launch %d items: %w", id, err)
 	}
 	s.roles, err = queryRows(ctx, q, selectRoles, id, func(rows *sql.Rows, r *roleRow) error {
-		return rows.Scan(&r.position, &r.name, &r.description, &r.holder, &r.verdict, &r.note, &r.by, &r.at)
+		return rows.Scan(&r.position, &r.name, &r.description, &r.holder, &r.verdict, &r.note, &r.by, &r.at, &r.version)
 	})
 	if err != nil {
 		return snapshot{}, fmt.Errorf("load launch %d roles: %w", id, err)

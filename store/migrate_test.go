@@ -58,11 +58,12 @@ func TestOlderSchemaIsMigratedNotWiped(t *testing.T) {
 	ms, err := embeddedMigrations()
 	require.NoError(t, err)
 
-	// A database made by the first release: 0001 only.
+	// A database made by the first release: 0001 only. Its roles are
+	// written as that release wrote them, without the columns added since.
 	old, err := open(ctx, path, ms[:1])
 	require.NoError(t, err)
 	l := fullLaunch("C1")
-	require.NoError(t, old.CreateLaunch(ctx, l, "UCREATOR"))
+	createLegacyLaunch(ctx, t, old.writer, l)
 	require.NoError(t, old.Close())
 
 	newer := later(t)

@@ -256,7 +256,7 @@ func TestRemindersAndMessagesSurviveTheirMigrations(t *testing.T) {
 	old, err := open(ctx, path, ms[:4])
 	require.NoError(t, err)
 	l := fullLaunch("C1")
-	require.NoError(t, old.CreateLaunch(ctx, l, "UCREATOR"))
+	createLegacyLaunch(ctx, t, old.writer, l)
 	require.NoError(t, old.PlanReminders(ctx, l.ID, []schedule.Reminder{
 		reminderAt(l.ID, schedule.KindWindow, "1.0", t0),
 		reminderAt(l.ID, schedule.KindCountdown, "2026-11-21", t0.Add(time.Hour)),

@@ -35,8 +35,10 @@ func (s snapshot) stored(o snapshot) bool {
 type launchRow struct {
 	teamID, channelID    string
 	name, date, timezone string
+	launchTime           string
 	creator, template    string
 	createdAt            int64
+	datedAt              int64
 	archived             bool
 	remindersOff         bool
 	reviewDate           string
@@ -63,7 +65,7 @@ type groupKey struct{ section, idx int }
 type groupRow struct {
 	groupKey
 	title, owner, priority string
-	windowOffset           sql.NullInt64
+	windowMinutes          sql.NullInt64
 }
 
 type itemRow struct {
@@ -77,6 +79,7 @@ type itemRow struct {
 	owner, note, priority     string
 	task                      bool
 	line                      int
+	details                   string
 }
 
 type roleRow struct {
@@ -84,6 +87,7 @@ type roleRow struct {
 	name, description, holder string
 	verdict, note, by         string
 	at                        sql.NullInt64
+	version                   int
 }
 
 func (r sectionRow) key() int    { return r.idx }
@@ -106,11 +110,11 @@ type gateJSON struct {
 }
 
 type windowJSON struct {
-	Name    string `json:"name"`
-	Offset  int    `json:"offset"`
-	Section int    `json:"section"`
-	Group   int    `json:"group"`
-	Items   []int  `json:"items"`
+	Name          string `json:"name"`
+	OffsetMinutes int    `json:"offset_minutes"`
+	Section       int    `json:"section"`
+	Group         int    `json:"group"`
+	Items         []int  `json:"items"`
 }
 
 // encode turns a launch into rows. Sections, groups, items and roles are
@@ -130,9 +134,10 @@ func encode(l *launch.Launch) (snapshot, error) {
 	}
 	s := snapshot{launch: launchRow{
 		teamID: l.TeamID, channelID: l.ChannelID,
-		name: l.Name, date: l.Date, timezone: l.Timezone,
+		name: l.Name, date: l.Date, timezone: l.Timezone, launchTime: l.Time,
 		creator: l.Creator, template: l.Template,
 		createdAt:    l.CreatedAt.UnixMilli(),
+		datedAt:      l.DatedAt.UnixMilli(),
 		archived:     l.Archived,
 		remindersOff: l.RemindersOff,
 		reviewDate:   l.ReviewDate,
@@ -168,7 +173,7 @@ func encode(l *launch.Launch) (snapshot, error) {
 		for gi, g := range sec.Groups {
 			gr := groupRow{groupKey: groupKey{si, gi}, title: g.Title, owner: g.Owner, priority: g.Priority}
 			if g.Window != nil {
-				gr.windowOffset = sql.NullInt64{Int64: int64(g.Window.Offset), Valid: true}
+				gr.windowMinutes = sql.NullInt64{Int64: int64(g.Window.OffsetMinutes), Valid: true}
 			}
 			s.groups = append(s.groups, gr)
 			for ii, it := range g.Items {
@@ -177,7 +182,7 @@ func encode(l *launch.Launch) (snapshot, error) {
 					parent: it.Parent, depth: it.Depth, subgroup: it.Subgroup, text: it.Text,
 					done: it.Done, doneBy: it.DoneBy, doneAt: millis(it.DoneAt),
 					owner: it.Owner, note: it.Note, priority: it.Priority,
-					task: it.Task, line: it.Line,
+					task: it.Task, line: it.Line, details: it.Details,
 				})
 			}
 		}
@@ -185,7 +190,7 @@ func encode(l *launch.Launch) (snapshot, error) {
 	for pos, r := range c.Roles {
 		s.roles = append(s.roles, roleRow{
 			position: pos, name: r.Name, description: r.Description, holder: r.Holder,
-			verdict: string(r.Verdict), note: r.Note, by: r.By, at: millis(r.At),
+			verdict: string(r.Verdict), note: r.Note, by: r.By, at: millis(r.At), version: r.Version,
 		})
 	}
 	return s, nil
@@ -198,9 +203,10 @@ func (s snapshot) decode(id int64) (*launch.Launch, error) {
 	c := &checklist.Checklist{Title: r.title, Gates: copyGates(s.gates), Windows: copyWindows(s.windows)}
 	l := &launch.Launch{
 		ID: id, TeamID: r.teamID, ChannelID: r.channelID,
-		Name: r.name, Date: r.date, Timezone: r.timezone,
+		Name: r.name, Date: r.date, Time: r.launchTime, Timezone: r.timezone,
 		Creator: r.creator, Template: r.template,
 		CreatedAt:    time.UnixMilli(r.createdAt).UTC(),
+		DatedAt:      time.UnixMilli(r.datedAt).UTC(),
 		Archived:     r.archived,
 		RemindersOff: r.remindersOff,
 		ReviewDate:   r.reviewDate,
@@ -240,8 +246,8 @@ func (s snapshot) decode(id int64) (*launch.Launch, error) {
 			return nil, fmt.Errorf("launch %d: group %d of section %d is out of place", id, gr.idx, gr.section)
 		}
 		groups[i] = checklist.Group{Index: gr.idx, Title: gr.title, Owner: gr.owner, Priority: gr.priority}
-		if gr.windowOffset.Valid {
-			groups[i].Window = &checklist.WindowSpec{Offset: int(gr.windowOffset.Int64)}
+		if gr.windowMinutes.Valid {
+			groups[i].Window = &checklist.WindowSpec{OffsetMinutes: int(gr.windowMinutes.Int64)}
 		}
 		sec := c.Sections[gr.section]
 		sec.Groups = append(sec.Groups, &groups[i])
@@ -258,7 +264,7 @@ func (s snapshot) decode(id int64) (*launch.Launch, error) {
 			Done: ir.done, DoneBy: ir.doneBy, DoneAt: instant(ir.doneAt),
 			Owner: ir.owner, Note: ir.note, Priority: ir.priority,
 			Parent: ir.parent, Depth: ir.depth, Subgroup: ir.subgroup,
-			Task: ir.task, Line: ir.line,
+			Task: ir.task, Line: ir.line, Details: ir.details,
 		}
 		pointers[i] = &items[i]
 		if next := i + 1; next == len(s.items) || s.items[next].sectionIdx != ir.sectionIdx || s.items[next].groupIdx != ir.groupIdx {
@@ -278,7 +284,7 @@ func (s snapshot) decode(id int64) (*launch.Launch, error) {
 	for i, rr := range s.roles {
 		roles[i] = checklist.Role{
 			Name: rr.name, Description: rr.description, Holder: rr.holder,
-			Verdict: checklist.Verdict(rr.verdict), Note: rr.note, By: rr.by, At: instant(rr.at),
+			Verdict: checklist.Verdict(rr.verdict), Note: rr.note, By: rr.by, At: instant(rr.at), Version: rr.version,
 		}
 		c.Roles = append(c.Roles, &roles[i])
 	}
@@ -320,7 +326,7 @@ func decodeGates(s string) ([]checklist.Gate, error) {
 func encodeWindows(windows []checklist.Window) (string, error) {
 	out := make([]windowJSON, len(windows))
 	for i, w := range windows {
-		out[i] = windowJSON{Name: w.Name, Offset: w.Offset, Section: w.Section, Group: w.Group, Items: w.Items}
+		out[i] = windowJSON{Name: w.Name, OffsetMinutes: w.OffsetMinutes, Section: w.Section, Group: w.Group, Items: w.Items}
 	}
 	b, err := json.Marshal(out)
 	if err != nil {
@@ -336,7 +342,7 @@ func decodeWindows(s string) ([]checklist.Window, error) {
 	}
 	var out []checklist.Window
 	for _, w := range in {
-		out = append(out, checklist.Window{Name: w.Name, Offset: w.Offset, Section: w.Section, Group: w.Group, Items: w.Items})
+		out = append(out, checklist.Window{Name: w.Name, OffsetMinutes: w.OffsetMinutes, Section: w.Section, Group: w.Group, Items: w.Items})
 	}
 	return out, nil
 }

@@ -43,6 +43,7 @@ type Store struct {
 	// version is the schema version this build migrates to.
 	version int
 	cache   launchCache
+	health  health
 }
 
 // querier is what *sql.DB, *sql.Conn and *sql.Tx have in common for reads.
@@ -66,12 +67,25 @@ func open(ctx context.Context, path string, ms []migration) (*Store, error) {
 		return nil, errors.New("open store: the database path is empty: set GOLIVE_DB to a file such as ./golive.db")
 	}
 	s := &Store{Now: time.Now, path: path, version: len(ms)}
+	s.health.probing = make(chan struct{}, 1)
 
-	s.writer = s.openDB(writerDSN(path))
+	s.writer = s.openWriter(writerDSN(path))
 	s.writer.SetMaxOpenConns(1)
 	if err := whileCreating(ctx, func() error { return checkPragmas(ctx, s.writer) }); err != nil {
 		s.writer.Close()
+		return nil, fmt.Errorf("open store %s: %w", path, openHint(path, err))
+	}
+	// The file exists now (SQLite created it if needed): every commit from
+	// here on is checked to land in this very file.
+	id, err := statFile(path)
+	if err != nil {
+		s.writer.Close()
 		return nil, fmt.Errorf("open store %s: %w", path, err)
+	}
+	s.health.file = id
+	if err := quickCheck(ctx, s.writer); err != nil {
+		s.writer.Close()
+		return nil, fmt.Errorf("open store %s: %w", path, openHint(path, err))
 	}
 	if err := migrate(ctx, s.writer, ms); err != nil {
 		s.writer.Close()
@@ -130,11 +144,29 @@ func whileCreating(ctx context.Context, fn func() error) error {
 	}
 }
 
+// openHint adds what to do to an error met while opening the file: a
+// damaged database is restored from a backup, never started on.
+func openHint(path string, err error) error {
+	var se sqlite3.Error
+	switch {
+	case errors.As(err, &se) && se.Code == sqlite3.ErrNotADB:
+		return fmt.Errorf("%s is not an SQLite database, or its header is damaged (%w): golive will not start on it. "+
+			"Check that GOLIVE_DB names golive's database; if it does, stop golive, restore the latest backup (made with `golive backup`) to %s and start again", path, err, path)
+	case isCorrupt(err) || errors.Is(err, errDamaged):
+		return fmt.Errorf("the database %s is damaged (%w): golive will not start on it, to keep from building on broken data. "+
+			"Restore the latest backup (made with `golive backup`) to %s and start again", path, err, path)
+	}
+	return err
+}
+
 // checkPragmas reads the writer's settings back: a pragma SQLite could not
 // apply is otherwise silently ignored.
 func checkPragmas(ctx context.Context, db *sql.DB) error {
 	var mode string
 	if err := db.QueryRowContext(ctx, "PRAGMA journal_mode").Scan(&mode); err != nil {
+		if isCorrupt(err) { // the file is there, but damaged: openHint says what to do
+			return fmt.Errorf("read journal mode: %w", err)
+		}
 		return fmt.Errorf("read journal mode: %w (check that the directory exists and golive may write in it)", err)
 	}
 	if !strings.EqualFold(mode, "wal") {
@@ -149,27 +181,6 @@ func checkPragmas(ctx context.Context, db *sql.DB) error {
 	}
 	if fk != 1 || sync != 2 {
 		return fmt.Errorf("pragmas not applied: foreign_keys=%d synchronous=%d, want 1 and 2 (FULL)", fk, sync)
-	}
-	return nil
-}
-
-// Ping checks that the database answers, can take the write lock and has
-// the schema version this build expects: what /readyz reports.
-func (s *Store) Ping(ctx context.Context) error {
-	if err := s.reader.PingContext(ctx); err != nil {
-		return fmt.Errorf("ping store: read: %w", err)
-	}
-	tx, err := s.writer.BeginTx(ctx, nil)
-	if err != nil {
-		return fmt.Errorf("ping store: take the write lock: %w", err)
-	}
-	defer tx.Rollback()
-	v, err := schemaVersion(ctx, tx)
-	if err != nil {
-		return fmt.Errorf("ping store: %w", err)
-	}
-	if v != s.version {
-		return fmt.Errorf("ping store: schema version %d, this build expects %d: restart golive to migrate", v, s.version)
 	}
 	return nil
 }

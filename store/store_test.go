@@ -44,14 +44,6 @@ func TestOpenPathWithURICharacters(t *testing.T) {
 	assert.FileExists(t, path)
 }
 
-func TestPing(t *testing.T) {
-	s, _ := openStore(t)
-	require.NoError(t, s.Ping(context.Background()))
-
-	s.version++
-	assert.ErrorContains(t, s.Ping(context.Background()), "restart golive to migrate")
-}
-
 func TestReopenKeepsData(t *testing.T) {
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "golive.db")

@@ -31,7 +31,7 @@ func TestTemplatesRoundTrip(t *testing.T) {
 			l := templateLaunch(t, tpl.Name, "C-"+tpl.Name)
 			want := templateLaunch(t, tpl.Name, "C-"+tpl.Name)
 			require.NoError(t, s.CreateLaunch(ctx, l, "UCREATOR"))
-			want.ID, want.CreatedAt = l.ID, l.CreatedAt
+			want.ID, want.CreatedAt, want.DatedAt = l.ID, l.CreatedAt, l.CreatedAt
 
 			got, err := s.LaunchByID(ctx, l.ID)
 			require.NoError(t, err)

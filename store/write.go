@@ -12,12 +12,12 @@ const (
 	insertLaunch = `INSERT INTO launches (team_id, channel_id, name, date, timezone, creator, template,
 	created_at, archived, reminders_off, review_date,
 	announced_outcome, announced_at, announced_by, announced_fingerprint,
-	title, gates, windows)
-VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+	title, gates, windows, launch_time, dated_at)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
 	updateLaunch = `UPDATE launches SET team_id = ?, channel_id = ?, name = ?, date = ?, timezone = ?, creator = ?, template = ?,
 	created_at = ?, archived = ?, reminders_off = ?, review_date = ?,
 	announced_outcome = ?, announced_at = ?, announced_by = ?, announced_fingerprint = ?,
-	title = ?, gates = ?, windows = ?
+	title = ?, gates = ?, windows = ?, launch_time = ?, dated_at = ?
 WHERE id = ?`
 	upsertSection = `INSERT INTO sections (launch_id, idx, number, title, kind, owner, has_signoff, signed_by, signed_at, signed_open)
 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
@@ -25,10 +25,10 @@ ON CONFLICT (launch_id, idx) DO UPDATE SET number = excluded.number, title = exc
 	owner = excluded.owner, has_signoff = excluded.has_signoff, signed_by = excluded.signed_by,
 	signed_at = excluded.signed_at, signed_open = excluded.signed_open`
 	deleteSection = `DELETE FROM sections WHERE launch_id = ? AND idx = ?`
-	upsertGroup   = `INSERT INTO section_groups (launch_id, section_idx, idx, title, owner, priority, window_offset)
+	upsertGroup   = `INSERT INTO section_groups (launch_id, section_idx, idx, title, owner, priority, window_minutes)
 VALUES (?, ?, ?, ?, ?, ?, ?)
 ON CONFLICT (launch_id, section_idx, idx) DO UPDATE SET title = excluded.title, owner = excluded.owner,
-	priority = excluded.priority, window_offset = excluded.window_offset`
+	priority = excluded.priority, window_minutes = excluded.window_minutes`
 	deleteGroup = `DELETE FROM section_groups WHERE launch_id = ? AND section_idx = ? AND idx = ?`
 	upsertItem  = `INSERT INTO items (launch_id, number, section_idx, group_idx, idx, parent, depth, subgroup, text,
 	done, done_by, done_at, owner, note, priority, task, line)
@@ -38,12 +38,16 @@ ON CONFLICT (launch_id, number) DO UPDATE SET section_idx = excluded.section_idx
 	text = excluded.text, done = excluded.done, done_by = excluded.done_by, done_at = excluded.done_at,
 	owner = excluded.owner, note = excluded.note, priority = excluded.priority, task = excluded.task,
 	line = excluded.line`
-	deleteItem = `DELETE FROM items WHERE launch_id = ? AND number = ?`
-	upsertRole = `INSERT INTO roles (launch_id, position, name, description, holder, verdict, note, answered_by, answered_at)
-VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+	// Details come from the document and never change once imported: a
+	// statement of their own, run only for items that have some, so that
+	// rows written before 0009_item_details.sql stay writable in tests.
+	setItemDetails = `UPDATE items SET details = ? WHERE launch_id = ? AND number = ?`
+	deleteItem     = `DELETE FROM items WHERE launch_id = ? AND number = ?`
+	upsertRole     = `INSERT INTO roles (launch_id, position, name, description, holder, verdict, note, answered_by, answered_at, version)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 ON CONFLICT (launch_id, position) DO UPDATE SET name = excluded.name, description = excluded.description,
 	holder = excluded.holder, verdict = excluded.verdict, note = excluded.note,
-	answered_by = excluded.answered_by, answered_at = excluded.answered_at`
+	answered_by = excluded.answered_by, answered_at = excluded.answered_at, version = excluded.version`
 	deleteRole = `DELETE FROM roles WHERE launch_id = ? AND position = ?`
 )
 
@@ -51,7 +55,7 @@ func (r launchRow) args() []any {
 	return []any{r.teamID, r.channelID, r.name, r.date, r.timezone, r.creator, r.template,
 		r.createdAt, r.archived, r.remindersOff, r.reviewDate,
 		r.announcedOutcome, r.announcedAt, r.announcedBy, r.announcedFingerprint,
-		r.title, r.gates, r.windows}
+		r.title, r.gates, r.windows, r.launchTime, r.datedAt}
 }
 
 // writeChanges stores the rows that differ between before and after, the
@@ -111,7 +115,7 @@ func writeChanges(ctx context.Context, tx *sql.Tx, id int64, before, after snaps
 		}
 	}
 	for _, r := range groups {
-		if err := exec(ctx, tx, upsertGroup, id, r.section, r.idx, r.title, r.owner, r.priority, r.windowOffset); err != nil {
+		if err := exec(ctx, tx, upsertGroup, id, r.section, r.idx, r.title, r.owner, r.priority, r.windowMinutes); err != nil {
 			return fmt.Errorf("write group %d.%d of launch %d: %w", r.section, r.idx, id, err)
 		}
 	}
@@ -120,10 +124,15 @@ func writeChanges(ctx context.Context, tx *sql.Tx, id int64, before, after snaps
 			r.subgroup, r.text, r.done, r.doneBy, r.doneAt, r.owner, r.note, r.priority, r.task, r.line); err != nil {
 			return fmt.Errorf("write item %d of launch %d: %w", r.number, id, err)
 		}
+		if r.details != "" {
+			if err := exec(ctx, tx, setItemDetails, r.details, id, r.number); err != nil {
+				return fmt.Errorf("write item %d details of launch %d: %w", r.number, id, err)
+			}
+		}
 	}
 	for _, r := range roles {
 		if err := exec(ctx, tx, upsertRole, id, r.position, r.name, r.description, r.holder,
-			r.verdict, r.note, r.by, r.at); err != nil {
+			r.verdict, r.note, r.by, r.at, r.version); err != nil {
 			return fmt.Errorf("write role %d of launch %d: %w", r.position, id, err)
 		}
 	}

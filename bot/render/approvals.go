@@ -35,8 +35,8 @@ const (
 	NoteAction           = "note"
 )
 
-// NoteMax is the longest condition or reason the modals take.
-const NoteMax = 1000
+// NoteMax is the longest condition or reason the modals take: the domain's limit.
+const NoteMax = launch.MaxNote
 
 // Budgets of the approval messages' lists, in blocks or lines.
 const (
@@ -47,38 +47,51 @@ const (
 	announceSignoffBlocks = 2
 )
 
-// ApprovalRef names the role of a launch an approval button answers for.
+// ApprovalRef names the role of a launch an approval button answers for,
+// and the version of the role's request it was drawn at
+// (checklist.Role.Version): an answer to an older version is refused.
 type ApprovalRef struct {
 	LaunchID int64
 	Role     string
+	Version  int
 }
 
 // maxRoleRef bounds a role name carried in a button value or a modal's
 // metadata; launch.AddRole allows 60 characters, documents a little more.
 const maxRoleRef = 150
 
-// String gives the form carried in button values: "42:Security Lead".
+// String gives the form carried in button values: "42.3:Security Lead",
+// launch 42, version 3.
 func (r ApprovalRef) String() string {
-	return strconv.FormatInt(r.LaunchID, 10) + ":" + r.Role
+	return strconv.FormatInt(r.LaunchID, 10) + "." + strconv.Itoa(r.Version) + ":" + r.Role
 }
 
 // ParseApprovalRef reads the form String writes. It comes back from Slack in
-// clicks and modal submissions, so anything but a small launch id and a
-// short printable role name is refused.
+// clicks and modal submissions, so anything but a small launch id, version
+// and a short printable role name is refused. The form without a version
+// ("42:Security Lead"), on buttons drawn before versions existed, reads as
+// version 0.
 func ParseApprovalRef(s string) (ApprovalRef, error) {
-	id, role, ok := strings.Cut(s, ":")
+	head, role, ok := strings.Cut(s, ":")
 	if !ok {
-		return ApprovalRef{}, errors.New("approval ref: want LAUNCH:ROLE")
+		return ApprovalRef{}, errors.New("approval ref: want LAUNCH.VERSION:ROLE")
 	}
+	id, version, versioned := strings.Cut(head, ".")
 	n, err := refID(id)
 	if err != nil {
 		return ApprovalRef{}, fmt.Errorf("approval ref: %w", err)
+	}
+	v := 0
+	if versioned {
+		if v, err = viewNumber(version); err != nil {
+			return ApprovalRef{}, fmt.Errorf("approval ref version: %w", err)
+		}
 	}
 	if strings.TrimSpace(role) == "" || !utf8.ValidString(role) || utf8.RuneCountInString(role) > maxRoleRef ||
 		strings.IndexFunc(role, unicode.IsControl) >= 0 {
 		return ApprovalRef{}, errors.New("approval ref: bad role name")
 	}
-	return ApprovalRef{LaunchID: n, Role: role}, nil
+	return ApprovalRef{LaunchID: n, Role: role, Version: v}, nil
 }
 
 // SignoffRef names a section of a launch a sign-off button signs.
@@ -131,7 +144,7 @@ func refID(s string) (int64, error) {
 // gate failing, the days to launch, and the three answers as buttons.
 func ApprovalRequest(l *launch.Launch, role *checklist.Role, now time.Time) Message {
 	rep := l.Decide()
-	ref := ApprovalRef{LaunchID: l.ID, Role: role.Name}.String()
+	ref := ApprovalRef{LaunchID: l.ID, Role: role.Name, Version: role.Version}.String()
 	name := Escape(clip(oneLine(l.Name), 140))
 	roleName := Escape(clip(oneLine(role.Name), 100))
 
@@ -146,7 +159,7 @@ func ApprovalRequest(l *launch.Launch, role *checklist.Role, now time.Time) Mess
 	blocks = append(blocks, answerButtons(ref, "Approve", "Approve with conditions", "Reject"),
 		contextBlock(fmt.Sprintf("Only %s, who holds %s, can answer.", mention(role.Holder), roleName)))
 	return Message{
-		Text:   clip(Escape(fmt.Sprintf("Your approval is requested as %s for the launch %s (readiness %s, %s now).", oneLine(role.Name), oneLine(l.Name), checklist.FormatPercent(rep.Readiness.Percent()), rep.Decision.Outcome)), maxMessageText),
+		Text:   clip(Escape(fmt.Sprintf("Your approval is requested as %s for the launch %s (readiness %s, %s now).", oneLine(role.Name), oneLine(l.Name), rep.Readiness.PercentText(), rep.Decision.Outcome)), maxMessageText),
 		Blocks: blocks,
 	}
 }
@@ -156,7 +169,7 @@ func ApprovalRequest(l *launch.Launch, role *checklist.Role, now time.Time) Mess
 // changeable (until the decision is announced).
 func ApprovalAnswered(l *launch.Launch, role *checklist.Role, changeable bool, now time.Time) Message {
 	rep := l.Decide()
-	ref := ApprovalRef{LaunchID: l.ID, Role: role.Name}.String()
+	ref := ApprovalRef{LaunchID: l.ID, Role: role.Name, Version: role.Version}.String()
 	roleName := Escape(clip(oneLine(role.Name), 100))
 	answer := fmt.Sprintf("You answered for *%s* of the launch *%s*: %s *%s*", roleName,
 		Escape(clip(oneLine(l.Name), 140)), verdictIcon(role.Verdict), role.Verdict)
@@ -265,8 +278,8 @@ func Announcement(l *launch.Launch, now time.Time) Message {
 	blocks = append(blocks, lineBlocks(decisionWhy(l, rep), announceReasonBlocks, moreLine("reasons"))...)
 
 	fields := []*slack.TextBlockObject{
-		mrkdwn("*Readiness*\n`" + Bar(rep.Readiness.Percent()) + "` " + rep.Readiness.String()),
-		mrkdwn("*Launch date*\n" + Escape(l.Date) + ", " + l.Countdown(now)),
+		mrkdwn("*Readiness*\n`" + Bar(rep.Readiness.Percent()) + "` " + rep.Readiness.String() + dueWindows(rep)),
+		mrkdwn("*Launch date*\n" + Escape(l.When()) + ", " + l.Countdown(now)),
 	}
 	if a := l.Announced; a != nil {
 		fields = append(fields, mrkdwn("*Announced*\n"+when(l, a.At)+announcedBy(a)))
@@ -292,6 +305,9 @@ func announcementText(l *launch.Launch, rep checklist.Report) string {
 	name := Escape(oneLine(l.Name))
 	switch d.Outcome {
 	case checklist.OutcomeGo:
+		if len(rep.Roles) == 0 {
+			return fmt.Sprintf("GO for %s: every gate passes; %s.", name, checklist.ReasonNoApprovers)
+		}
 		return fmt.Sprintf("GO for %s: every gate passes and every role approved.", name)
 	case checklist.OutcomeConditional:
 		return fmt.Sprintf("CONDITIONAL GO for %s, on %s: %s", name, plural(len(d.Conditions), "condition"), Escape(oneLine(strings.Join(d.Conditions, "; "))))
@@ -307,7 +323,11 @@ func announcementText(l *launch.Launch, rep checklist.Report) string {
 				rejected++
 			}
 		}
-		return fmt.Sprintf("NO-GO for %s: %s failing, %s; readiness %s.", name, plural(failing, "gate"), plural(rejected, "rejection"), rep.Readiness)
+		readiness := "readiness " + rep.Readiness.String()
+		if rep.Readiness.Empty() {
+			readiness = "nothing counts towards readiness"
+		}
+		return fmt.Sprintf("NO-GO for %s: %s failing, %s; %s.", name, plural(failing, "gate"), plural(rejected, "rejection"), readiness)
 	default:
 		return fmt.Sprintf("PENDING for %s: waiting for %s.", name, Escape(oneLine(strings.Join(pendingRoles(rep), ", "))))
 	}
@@ -326,7 +346,11 @@ func decisionWhy(l *launch.Launch, rep checklist.Report) []string {
 	d := rep.Decision
 	switch d.Outcome {
 	case checklist.OutcomeGo:
-		return []string{fmt.Sprintf("Every gate passes and every role approved: *%s* is GO for %s.", Escape(oneLine(l.Name)), Escape(l.Date))}
+		if len(rep.Roles) == 0 {
+			return []string{fmt.Sprintf("Every gate passes: *%s* is GO for %s.", Escape(oneLine(l.Name)), Escape(l.When())),
+				"No approvers named: nobody approved. Add one with `role add \"Security Lead\"`."}
+		}
+		return []string{fmt.Sprintf("Every gate passes and every role approved: *%s* is GO for %s.", Escape(oneLine(l.Name)), Escape(l.When()))}
 	case checklist.OutcomeConditional:
 		lines := []string{fmt.Sprintf("Every gate passes and every role approved, %d on conditions:", len(d.Conditions))}
 		for _, c := range d.Conditions {
@@ -344,6 +368,9 @@ func decisionWhy(l *launch.Launch, rep checklist.Report) []string {
 				value = "not found in the checklist"
 			}
 			lines = append(lines, fmt.Sprintf("❌ *%s*: %s, needs %s", Escape(clip(oneLine(g.Name), 150)), value, Escape(g.Rule())))
+		}
+		if why := rep.NothingCounted(); why != "" {
+			lines = append(lines, "❌ "+Escape(why))
 		}
 		for _, r := range rep.Roles {
 			if r.Verdict == checklist.VerdictRejected {
@@ -365,6 +392,15 @@ func decisionWhy(l *launch.Launch, rep checklist.Report) []string {
 		}
 		return lines
 	}
+}
+
+// dueWindows notes, after the readiness figure, when it counts the time
+// windows due by launch.
+func dueWindows(rep checklist.Report) string {
+	if !rep.DueWindows {
+		return ""
+	}
+	return "\n_time windows due by launch_"
 }
 
 func pendingRoles(rep checklist.Report) []string {
@@ -460,8 +496,8 @@ func SignoffConfirm(l *launch.Launch, s *checklist.Section) Message {
 // summaryFields is the launch at a glance: date, readiness, gates, decision.
 func summaryFields(l *launch.Launch, rep checklist.Report, now time.Time) *slack.SectionBlock {
 	return slack.NewSectionBlock(nil, []*slack.TextBlockObject{
-		mrkdwn("*Launch date*\n" + Escape(l.Date) + "\n" + l.Countdown(now)),
-		mrkdwn("*Readiness*\n`" + Bar(rep.Readiness.Percent()) + "` " + rep.Readiness.String()),
+		mrkdwn("*Launch date*\n" + Escape(l.When()) + "\n" + l.Countdown(now)),
+		mrkdwn("*Readiness*\n`" + Bar(rep.Readiness.Percent()) + "` " + rep.Readiness.String() + dueWindows(rep)),
 		mrkdwn("*Gates*\n" + gateTally(rep.Gates)),
 		mrkdwn("*Decision now*\n" + outcomeIcon(rep.Decision.Outcome) + " " + string(rep.Decision.Outcome)),
 	}, nil)
@@ -507,7 +543,7 @@ func blockingItems(l *launch.Launch, rep checklist.Report) []*checklist.Item {
 		if g.Passed || (g.Kind != checklist.GateRequired && g.Kind != checklist.GatePriority) {
 			continue
 		}
-		for _, it := range gateItems(l.Checklist, g.Gate) {
+		for _, it := range gateItems(l.Checklist, rep, g.Gate) {
 			if !it.Done {
 				blocking[it.Number] = true
 			}
@@ -522,8 +558,9 @@ func blockingItems(l *launch.Launch, rep checklist.Report) []*checklist.Item {
 	return out
 }
 
-// gateItems returns the items a gate measures, as checklist.Score does.
-func gateItems(c *checklist.Checklist, g checklist.Gate) []*checklist.Item {
+// gateItems returns the items a gate measures, as checklist.Score does: the
+// overall gate measures the groups the report counts towards readiness.
+func gateItems(c *checklist.Checklist, rep checklist.Report, g checklist.Gate) []*checklist.Item {
 	var out []*checklist.Item
 	for _, s := range c.Sections {
 		for gi, grp := range s.Groups {
@@ -534,7 +571,7 @@ func gateItems(c *checklist.Checklist, g checklist.Gate) []*checklist.Item {
 						out = append(out, it)
 					}
 				case g.Target.Section < 0:
-					if s.Kind == checklist.KindReadiness {
+					if counted(rep, s.Index, gi) {
 						out = append(out, it)
 					}
 				case g.Target.Section == s.Index && (g.Target.Group < 0 || g.Target.Group >= len(s.Groups) || g.Target.Group == gi):
@@ -544,6 +581,11 @@ func gateItems(c *checklist.Checklist, g checklist.Gate) []*checklist.Item {
 		}
 	}
 	return out
+}
+
+// counted tells whether the report counts a group towards readiness.
+func counted(rep checklist.Report, section, group int) bool {
+	return section < len(rep.Sections) && group < len(rep.Sections[section].Groups) && rep.Sections[section].Groups[group].Counted
 }
 
 // announcedBy says who asked for an announcement: a person, or golive

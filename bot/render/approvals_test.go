@@ -14,13 +14,19 @@ import (
 )
 
 func TestApprovalRefRoundTripsAndRefusesForgeries(t *testing.T) {
-	ref := ApprovalRef{LaunchID: 42, Role: "Security: Lead"}
-	got, err := ParseApprovalRef(ref.String())
+	for _, ref := range []ApprovalRef{{LaunchID: 42, Role: "Security: Lead"}, {LaunchID: 42, Role: "Security Lead", Version: 17}} {
+		got, err := ParseApprovalRef(ref.String())
+		require.NoError(t, err)
+		assert.Equal(t, ref, got, "a colon in the role name survives")
+	}
+	assert.Equal(t, "42.17:Security Lead", ApprovalRef{LaunchID: 42, Role: "Security Lead", Version: 17}.String())
+	legacy, err := ParseApprovalRef("42:Security Lead")
 	require.NoError(t, err)
-	assert.Equal(t, ref, got, "a colon in the role name survives")
+	assert.Equal(t, ApprovalRef{LaunchID: 42, Role: "Security Lead"}, legacy, "buttons drawn before versions are version 0")
 
 	for _, bad := range []string{"", "42", ":Security Lead", "042:Security Lead", "-1:Security Lead", "4x:Role",
-		"1234567890123456:Role", "42:", "42:   ", "42:Role\nInjected", "42:" + strings.Repeat("r", 151), "42:\xff"} {
+		"1234567890123456:Role", "42:", "42:   ", "42:Role\nInjected", "42:" + strings.Repeat("r", 151), "42:\xff",
+		"42.:Role", "42.x:Role", "42.-1:Role", "42.01:Role", "42.1.2:Role", "42.9999999:Role", ".3:Role"} {
 		_, err := ParseApprovalRef(bad)
 		assert.Error(t, err, "%q", bad)
 	}
@@ -200,7 +206,7 @@ func TestApprovalRequest(t *testing.T) {
 	for _, b := range buttons {
 		ref, err := ParseApprovalRef(b.Value)
 		require.NoError(t, err)
-		assert.Equal(t, ApprovalRef{LaunchID: 7, Role: "Product Manager"}, ref)
+		assert.Equal(t, ApprovalRef{LaunchID: 7, Role: "Product Manager", Version: 1}, ref, "put in the role once: version 1")
 	}
 	assert.Equal(t, []string{ActionApprove, ActionConditions, ActionReject},
 		[]string{buttons[0].ActionID, buttons[1].ActionID, buttons[2].ActionID})
@@ -297,8 +303,9 @@ func TestApprovalMessagesStayInsideLimits(t *testing.T) {
 	}
 	for i, r := range l.Checklist.Roles {
 		r.Holder = "U0OWNER"
-		_, err := l.Answer("U0OWNER", r.Name, checklist.VerdictRejected, strings.Repeat("because <!here> ", 60+i), fixedNow)
-		require.NoError(t, err)
+		// Longer than launch.MaxNote allows today: stored before it, the
+		// note must still render inside Slack's limits.
+		r.Verdict, r.Note, r.By, r.At = checklist.VerdictRejected, strings.Repeat("because <!here> ", 60+i), "U0OWNER", fixedNow
 	}
 	for i := range 20 {
 		l.Checklist.Roles = append(l.Checklist.Roles, &checklist.Role{Name: strings.Repeat("x", 60) + string(rune('a'+i)), Verdict: checklist.VerdictPending})

@@ -282,6 +282,9 @@ func itemOption(it *checklist.Item, names Names) *slack.OptionBlockObject {
 		desc = plain(clipPlain("…"+strings.TrimSpace(rest), maxOptionDesc))
 	} else if note := plainBrief(it.Note, maxOptionDesc); note != "" {
 		desc = plain(note)
+	} else if details := plainBrief(strings.ReplaceAll(it.Details, "\n", " · "), maxOptionDesc); details != "" {
+		// The document's notes under the item: "Owner: DevOps · Runbook: https://…".
+		desc = plain(details)
 	}
 	return slack.NewOptionBlockObject(strconv.Itoa(it.Number), plain(prefix+shown+suffix), desc)
 }
@@ -299,11 +302,19 @@ func sectionCount(s *checklist.Section) checklist.Count {
 	return c
 }
 
+// progress is a section's share done, "no items" for a section without any.
+func progress(c checklist.Count) string {
+	if c.Empty() {
+		return "no items"
+	}
+	return c.PercentText() + " done"
+}
+
 func sectionSummary(l *launch.Launch, v View, pages int, c checklist.Count) string {
 	s := l.Checklist.Sections[v.Section]
 	parts := []string{
 		fmt.Sprintf("Section %d of %d", v.Section+1, len(l.Checklist.Sections)),
-		fmt.Sprintf("%s done", checklist.FormatPercent(c.Percent())),
+		progress(c),
 	}
 	if pages > 1 {
 		parts = append(parts, fmt.Sprintf("page %d of %d", v.Page+1, pages))

@@ -157,6 +157,15 @@ func TestItemOptionFitsAndKeepsNumberAndOwner(t *testing.T) {
 	o = itemOption(it, nil)
 	assert.Equal(t, "4. Short", o.Text.Text)
 	assert.Nil(t, o.Description)
+
+	// The document's notes under the item show under it, on one line.
+	it.Details = "Owner: [DevOps]\nrunbook: https://wiki/runbook\n" + strings.Repeat("more ", 40)
+	o = itemOption(it, nil)
+	require.NotNil(t, o.Description)
+	assert.True(t, strings.HasPrefix(o.Description.Text, "Owner: [DevOps] · runbook: https://wiki/runbook · more"), o.Description.Text)
+	assert.LessOrEqual(t, utf8.RuneCountInString(o.Description.Text), 75)
+	it.Note = "ticket 42"
+	assert.Equal(t, "ticket 42", itemOption(it, nil).Description.Text, "a note set in Slack comes first")
 }
 
 func navValue(t *testing.T, m Message, action string) string {

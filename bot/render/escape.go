@@ -3,15 +3,19 @@ package render
 import (
 	"regexp"
 	"strings"
+
+	"github.com/golive/golive/internal/launch"
 )
 
 var mrkdwnEscaper = strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;")
 
 // Escape makes user text safe in mrkdwn: it replaces &, < and > with their
 // entities, which is what keeps <!channel>, <!here>, <@U…> and <url|label>
-// written by a user from being interpreted by Slack.
+// written by a user from being interpreted by Slack, and drops the
+// characters that override the text's direction, which could make a name
+// or an item read differently from what is stored.
 func Escape(s string) string {
-	return mrkdwnEscaper.Replace(s)
+	return mrkdwnEscaper.Replace(launch.StripBidi(s))
 }
 
 var (

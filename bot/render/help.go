@@ -28,10 +28,10 @@ const (
 // usage pick it up.
 var Commands = []Command{
 	{"help", AreaLaunch, "[command]", "List the commands, or explain one.", "tick"},
-	{"new", AreaLaunch, `"<name>" <YYYY-MM-DD> [template <name>]`, "Start a launch in this channel from a built-in checklist (`web` unless you name one; `templates` lists them).", `"Checkout v2" 2026-12-01 template enterprise`},
+	{"new", AreaLaunch, `"<name>" <YYYY-MM-DD> [HH:MM] [template <name>] [confirm]`, "Start a launch in this channel from a built-in checklist (`web` unless you name one; `templates` lists them), at a time of day (the reminder time unless given). A date in the past needs `confirm`.", `"Checkout v2" 2026-12-01 14:00 template enterprise`},
 	{"import", AreaLaunch, "", "Open a form to paste a Markdown checklist and set the launch's name and date.", ""},
 	{"status", AreaLaunch, "", "Post the readiness summary: days to launch, sections, gates, approvals, decision.", ""},
-	{"date", AreaLaunch, "<YYYY-MM-DD>", "Move the launch date (the launch's creator).", "2026-12-08"},
+	{"date", AreaLaunch, "<YYYY-MM-DD> [HH:MM] [confirm]", "Move the launch date, and its time when given (the launch's creator). A date in the past needs `confirm`.", "2026-12-08 14:00"},
 	{"templates", AreaLaunch, "", "List the built-in checklists `new` can start from.", ""},
 	{"export", AreaLaunch, "json|csv|md", "The launch's full state as JSON, CSV or Markdown, in messages you can copy.", "csv"},
 	{"archive", AreaLaunch, "", "Archive this channel's launch so a new one can start (the launch's creator).", ""},

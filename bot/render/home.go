@@ -94,9 +94,13 @@ func takesPart(user string, l *launch.Launch) bool {
 
 func homeLaunch(user string, l *launch.Launch, asked Asked, now time.Time) []slack.Block {
 	rep := l.Decide()
-	summary := fmt.Sprintf("*%s* in %s · launch %s (%s)\n`%s` %s ready · %s %s",
-		Escape(brief(l.Name, 150)), channelRef(l.ChannelID), Escape(l.Date), strings.ToLower(l.Countdown(now)),
-		Bar(rep.Readiness.Percent()), checklist.FormatPercent(rep.Readiness.Percent()),
+	ready := rep.Readiness.PercentText() + " ready"
+	if rep.Readiness.Empty() {
+		ready = checklist.NoItems
+	}
+	summary := fmt.Sprintf("*%s* in %s · launch %s (%s)\n`%s` %s · %s %s",
+		Escape(brief(l.Name, 150)), channelRef(l.ChannelID), Escape(l.When()), strings.ToLower(l.Countdown(now)),
+		Bar(rep.Readiness.Percent()), ready,
 		outcomeIcon(rep.Decision.Outcome), rep.Decision.Outcome)
 	if roles := roleNames(user, l); len(roles) > 0 {
 		summary += "\nYou: " + strings.Join(roles, ", ")

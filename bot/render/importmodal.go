@@ -1,6 +1,10 @@
 package render
 
-import "github.com/slack-go/slack"
+import (
+	"github.com/slack-go/slack"
+
+	"github.com/golive/golive/internal/launch"
+)
 
 // The import modal's callback id and its inputs' block and action ids.
 const (
@@ -11,10 +15,15 @@ const (
 	ImportDateAction     = "date"
 	ImportMarkdownBlock  = "import_markdown"
 	ImportMarkdownAction = "markdown"
+	ImportOptionsBlock   = "import_options"
+	ImportOptionsAction  = "options"
+	// ImportListItems is the option that makes every list item an item.
+	ImportListItems = "list_items"
 )
 
-// ImportNameMax is the longest launch name the import form takes.
-const ImportNameMax = 150
+// ImportNameMax is the longest launch name the import form takes: the
+// domain's limit, so the form refuses what a command would refuse.
+const ImportNameMax = launch.MaxName
 
 // ImportMarkdownMax is Slack's limit for a plain_text_input: the longest
 // checklist the import form can take.
@@ -30,6 +39,11 @@ func ImportModal(channelID string) slack.ModalViewRequest {
 	md := slack.NewPlainTextInputBlockElement(plain("## Security  ### Authentication  - [ ] API keys rotated"), ImportMarkdownAction)
 	md.Multiline = true
 	md.MaxLength = ImportMarkdownMax
+	options := slack.NewCheckboxGroupsBlockElement(ImportOptionsAction,
+		slack.NewOptionBlockObject(ImportListItems, plain("Import every list item"),
+			plain("For a checklist written without checkboxes: each list item becomes an item.")))
+	optionsBlock := slack.NewInputBlock(ImportOptionsBlock, plain("Options"), nil, options)
+	optionsBlock.Optional = true
 	return slack.ModalViewRequest{
 		Type:       slack.VTModal,
 		CallbackID: ImportCallbackID,
@@ -44,6 +58,7 @@ func ImportModal(channelID string) slack.ModalViewRequest {
 			slack.NewInputBlock(ImportDateBlock, plain("Launch date"), plain("The calendar day of the launch, in "+launchZoneHint+"."), date),
 			slack.NewInputBlock(ImportMarkdownBlock, plain("Checklist (Markdown)"),
 				plain("Up to 3000 characters: that is Slack's limit for a text field. For a longer checklist, start from a built-in template (`templates`) instead."), md),
+			optionsBlock,
 		}},
 	}
 }

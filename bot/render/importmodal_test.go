@@ -19,7 +19,7 @@ func TestImportModal(t *testing.T) {
 			inputs[in.BlockID] = in
 		}
 	}
-	require.Len(t, inputs, 3)
+	require.Len(t, inputs, 4)
 	name := inputs[ImportNameBlock].Element.(*slack.PlainTextInputBlockElement)
 	assert.Equal(t, ImportNameAction, name.ActionID)
 	date := inputs[ImportDateBlock].Element.(*slack.DatePickerBlockElement)
@@ -29,4 +29,10 @@ func TestImportModal(t *testing.T) {
 	assert.True(t, md.Multiline)
 	assert.Equal(t, 3000, md.MaxLength)
 	assert.Contains(t, inputs[ImportMarkdownBlock].Hint.Text, "3000 characters")
+	options := inputs[ImportOptionsBlock]
+	assert.True(t, options.Optional, "the list-items choice is optional")
+	boxes := options.Element.(*slack.CheckboxGroupsBlockElement)
+	assert.Equal(t, ImportOptionsAction, boxes.ActionID)
+	require.Len(t, boxes.Options, 1)
+	assert.Equal(t, ImportListItems, boxes.Options[0].Value)
 }

@@ -30,7 +30,7 @@ func ImportResult(l *launch.Launch, rep *checklist.ImportReport) Message {
 	}
 	name := clip(l.Name, 140)
 	head := fmt.Sprintf("*%s*: %s in %s, launch on %s (%s).", Escape(name), plural(rep.Items, "item"), plural(len(rep.Sections), "section"),
-		Escape(l.Date), Escape(l.Timezone))
+		Escape(l.When()), Escape(l.Timezone))
 	if rep.Tasks > 0 {
 		head += fmt.Sprintf(" Plain-bullet tasks of time windows among them: %d.", rep.Tasks)
 	}
@@ -133,25 +133,9 @@ func importWindowLines(rep *checklist.ImportReport) []string {
 	lines := []string{"*Time windows*"}
 	for _, w := range rep.Windows {
 		lines = append(lines, fmt.Sprintf("• *%s* (line %d): %s, %s", Escape(brief(w.Name, 100)), w.Line,
-			offsetWords(w.Offset), plural(w.Tasks, "task")))
+			checklist.OffsetWords(w.OffsetMinutes), plural(w.Tasks, "task")))
 	}
 	return lines
-}
-
-// offsetWords says a window's offset from the launch date in words.
-func offsetWords(days int) string {
-	switch {
-	case days == 0:
-		return "launch day"
-	case days == -1:
-		return "1 day before launch"
-	case days == 1:
-		return "1 day after launch"
-	case days < 0:
-		return fmt.Sprintf("%d days before launch", -days)
-	default:
-		return fmt.Sprintf("%d days after launch", days)
-	}
 }
 
 func importNotes(rep *checklist.ImportReport) []string {

@@ -52,7 +52,7 @@ func windowReminder(l *launch.Launch, c schedule.Content, names Names) Message {
 	blocks := []slack.Block{
 		header("⏰ " + c.Window.Name),
 		section("⏳ " + Escape(c.Countdown)),
-		contextBlock(Escape(name) + " · launch on " + Escape(l.Date) + " (" + Escape(l.Timezone) + ")"),
+		contextBlock(Escape(name) + " · launch on " + Escape(l.When()) + " (" + Escape(l.Timezone) + ")"),
 		section(taskSummary(l, c.Tasks, open)),
 	}
 	boxes, left := windowCheckboxes(l, c.Window.Window, names)

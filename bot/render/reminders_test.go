@@ -130,8 +130,8 @@ func TestReminderOfAHugeWindowKeepsToSlackLimits(t *testing.T) {
 	sec := &checklist.Section{Index: 2, Number: 3, Title: "Tasks", Kind: checklist.KindWindow}
 	n := 10_000
 	for gi, offset := range []int{-7, -3} {
-		g := &checklist.Group{Index: gi, Title: fmt.Sprintf("Window %d", offset), Window: &checklist.WindowSpec{Offset: offset}}
-		w := checklist.Window{Name: g.Title, Offset: offset, Section: 2, Group: gi}
+		g := &checklist.Group{Index: gi, Title: fmt.Sprintf("Window %d", offset), Window: &checklist.WindowSpec{OffsetMinutes: offset * 1440}}
+		w := checklist.Window{Name: g.Title, OffsetMinutes: offset * 1440, Section: 2, Group: gi}
 		for i := range 450 {
 			n++
 			g.Items = append(g.Items, &checklist.Item{Number: n, Text: fmt.Sprintf("Task %d %s", i, "<b>&"), Owner: fmt.Sprintf("U0O%d", i%40), Task: true})

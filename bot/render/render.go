@@ -10,6 +10,8 @@ import (
 	"unicode/utf8"
 
 	"github.com/slack-go/slack"
+
+	"github.com/golive/golive/internal/launch"
 )
 
 // Message is a Slack message: the plain fallback text and its blocks.
@@ -58,12 +60,15 @@ func Notice(text string) Message {
 	}
 }
 
+// plain and mrkdwn drop direction overrides from every text object, also
+// from text that needs no escaping (plain_text) or was built from stored
+// text before golive removed them on input.
 func plain(s string) *slack.TextBlockObject {
-	return slack.NewTextBlockObject(slack.PlainTextType, nonEmpty(s), false, false)
+	return slack.NewTextBlockObject(slack.PlainTextType, nonEmpty(launch.StripBidi(s)), false, false)
 }
 
 func mrkdwn(s string) *slack.TextBlockObject {
-	return slack.NewTextBlockObject(slack.MarkdownType, nonEmpty(s), false, false)
+	return slack.NewTextBlockObject(slack.MarkdownType, nonEmpty(launch.StripBidi(s)), false, false)
 }
 
 // field is one of a section's fields.

@@ -31,9 +31,8 @@ func Status(l *launch.Launch, now time.Time) Message {
 	blocks := []slack.Block{
 		header("Launch: " + name),
 		slack.NewSectionBlock(nil, []*slack.TextBlockObject{
-			field("*Launch date*\n" + Escape(l.Date) + " (" + Escape(l.Timezone) + ")\n" + l.Countdown(now)),
-			field("*Readiness*\n`" + Bar(rep.Readiness.Percent()) + "` " + checklist.FormatPercent(rep.Readiness.Percent()) +
-				fmt.Sprintf("\n%d/%d items done", rep.Readiness.Done, rep.Readiness.Total)),
+			field("*Launch date*\n" + Escape(l.When()) + " (" + Escape(l.Timezone) + ")\n" + l.Countdown(now)),
+			field("*Readiness*\n" + readinessDetail(rep)),
 			field("*Decision*\n" + outcomeIcon(rep.Decision.Outcome) + " " + string(rep.Decision.Outcome)),
 			field("*Gates*\n" + gateTally(rep.Gates)),
 		}, nil),
@@ -49,9 +48,21 @@ func Status(l *launch.Launch, now time.Time) Message {
 	blocks = append(blocks, contextBlock(statusFooter(l, rep)))
 	return Message{
 		Text: clip(Escape(fmt.Sprintf("Launch %s: readiness %s, %s", name,
-			checklist.FormatPercent(rep.Readiness.Percent()), rep.Decision.Outcome)), maxMessageText),
+			rep.Readiness.PercentText(), rep.Decision.Outcome)), maxMessageText),
 		Blocks: blocks,
 	}
+}
+
+// readinessDetail is the readiness with its bar and count: "78/199 items
+// done", or "no items counted", and what it counts when that is the time
+// windows due by launch.
+func readinessDetail(rep checklist.Report) string {
+	c := rep.Readiness
+	s := "`" + Bar(c.Percent()) + "` " + checklist.NoItems
+	if !c.Empty() {
+		s = "`" + Bar(c.Percent()) + "` " + c.PercentText() + fmt.Sprintf("\n%d/%d items done", c.Done, c.Total)
+	}
+	return s + dueWindows(rep)
 }
 
 // Bar draws a ten-cell progress bar for a percentage: "▓▓▓▓░░░░░░". It shows
@@ -104,14 +115,19 @@ func moreLine(what string) func(int) string {
 func sectionLines(rep checklist.Report) []slack.Block {
 	lines := []string{"*Readiness by section*"}
 	for _, s := range rep.Sections {
-		if s.Kind != checklist.KindReadiness || s.Count.Total == 0 {
+		c := s.Counted
+		if c.Empty() {
 			continue
 		}
-		lines = append(lines, fmt.Sprintf("`%s` %s  %s  %d/%d", Bar(s.Count.Percent()),
-			checklist.FormatPercent(s.Count.Percent()), Escape(brief(s.Title, 80)), s.Count.Done, s.Count.Total))
+		lines = append(lines, fmt.Sprintf("`%s` %s  %s  %d/%d", Bar(c.Percent()),
+			c.PercentText(), Escape(brief(s.Title, 80)), c.Done, c.Total))
 	}
 	if len(lines) == 1 {
-		lines = append(lines, "_No section counts towards readiness yet._")
+		why := "No section counts towards readiness yet"
+		if r := rep.NothingCounted(); r != "" {
+			why = strings.ToUpper(r[:1]) + r[1:]
+		}
+		lines = append(lines, "_"+Escape(why)+"._")
 	}
 	return lineBlocks(lines, statusSectionBlocks, moreLine("sections"))
 }
@@ -120,10 +136,12 @@ func sectionLines(rep checklist.Report) []slack.Block {
 func otherSections(rep checklist.Report) string {
 	var parts []string
 	for _, s := range rep.Sections {
-		if s.Kind == checklist.KindReadiness || s.Count.Total == 0 {
+		// A section of time windows may count in part: the rest is listed here.
+		rest := checklist.Count{Done: s.Count.Done - s.Counted.Done, Total: s.Count.Total - s.Counted.Total}
+		if rest.Empty() {
 			continue
 		}
-		parts = append(parts, fmt.Sprintf("%s %d/%d", Escape(brief(s.Title, 60)), s.Count.Done, s.Count.Total))
+		parts = append(parts, fmt.Sprintf("%s %d/%d", Escape(brief(s.Title, 60)), rest.Done, rest.Total))
 	}
 	if len(parts) == 0 {
 		return ""

@@ -12,25 +12,28 @@ import (
 	"unicode/utf8"
 
 	"github.com/golive/golive/internal/checklist"
+	"github.com/golive/golive/internal/launch"
 	"github.com/golive/golive/internal/templates"
 )
 
-const checkUsage = `Usage: golive check [--json] FILE
+const checkUsage = `Usage: golive check [--json] [--list-items] FILE
        golive check [--json] --template NAME
 
 Scores a Markdown checklist offline and prints its readiness, gates, roles
 and the GO / NO-GO decision with its reasons. --json prints one JSON object.
-Exit status: 0 for GO or CONDITIONAL GO, 1 for NO-GO or PENDING, 2 when the
-file cannot be used.
+--list-items makes every list item an item, for checklists written without
+checkboxes. Exit status: 0 for GO or CONDITIONAL GO, 1 for NO-GO or PENDING,
+2 when the file cannot be used (with the import report, which says why).
 `
 
 // checkJSON is what `golive check --json` prints: the report, plus what the
-// import skipped or could not resolve.
+// import skipped or could not resolve, and the time windows.
 type checkJSON struct {
 	checklist.ReportJSON
 	Skipped    []checklist.ImportProblem `json:"skipped"`
 	Unresolved []checklist.ImportProblem `json:"unresolved"`
 	Defaults   []string                  `json:"defaults"`
+	Windows    []checklist.WindowJSON    `json:"windows"`
 }
 
 // runCheck is `golive check`: it scores a checklist file or a built-in
@@ -41,6 +44,7 @@ func runCheck(args []string, stdout, stderr io.Writer) int {
 	flags.Usage = func() { fmt.Fprint(stderr, checkUsage) }
 	asJSON := flags.Bool("json", false, "print one JSON object")
 	template := flags.String("template", "", "check a built-in template: "+strings.Join(templates.Names(), ", "))
+	listItems := flags.Bool("list-items", false, "make every list item an item, checkbox or not")
 	files, err := parseInterspersed(flags, args)
 	if errors.Is(err, flag.ErrHelp) {
 		return 0
@@ -68,14 +72,28 @@ func runCheck(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprint(stderr, "golive check: give one checklist FILE, or --template NAME\n\n"+checkUsage)
 		return 2
 	}
-	list, imp, err := checklist.Parse(src)
+	list, imp, err := checklist.ParseWith([]byte(launch.StripBidi(string(src))), checklist.ParseOptions{ListItems: *listItems})
 	if err != nil {
 		fmt.Fprintf(stderr, "golive check: %s: %v\n", name, err)
+		if e, ok := checklist.IsNoItems(err); ok && e.ListItems > 0 && len(files) == 1 {
+			fmt.Fprintf(stderr, "To import every list item as an item: golive check --list-items %s\n", files[0])
+		}
+		if imp != nil {
+			for _, l := range imp.Problems() {
+				fmt.Fprintln(stderr, l)
+			}
+		}
+		return 2
+	}
+	// The limits an import into Slack would enforce, so that a checklist
+	// that passes here imports there.
+	if err := launch.CheckChecklist(list); err != nil {
+		fmt.Fprintf(stderr, "golive check: %s: %s\n", name, launch.ErrorMessage(err))
 		return 2
 	}
 	report := checklist.Score(list)
 	if *asJSON {
-		err = writeJSON(stdout, report, imp)
+		err = writeJSON(stdout, report, list, imp)
 	} else {
 		err = writeText(stdout, report, imp)
 	}
@@ -149,11 +167,12 @@ func unwrapPath(err error) error {
 	return err
 }
 
-func writeJSON(w io.Writer, r checklist.Report, imp *checklist.ImportReport) error {
+func writeJSON(w io.Writer, r checklist.Report, c *checklist.Checklist, imp *checklist.ImportReport) error {
 	enc := json.NewEncoder(w)
 	enc.SetEscapeHTML(false)
 	enc.SetIndent("", "  ")
-	return enc.Encode(checkJSON{ReportJSON: r.JSON(), Skipped: imp.Skipped, Unresolved: imp.Unresolved, Defaults: imp.Defaults})
+	return enc.Encode(checkJSON{ReportJSON: r.JSON(), Skipped: imp.Skipped, Unresolved: imp.Unresolved, Defaults: imp.Defaults,
+		Windows: checklist.WindowsJSON(c)})
 }
 
 // writeText prints the report for people; it is built in memory and
@@ -164,27 +183,34 @@ func writeText(out io.Writer, r checklist.Report, imp *checklist.ImportReport) e
 	if title == "" {
 		title = "Untitled checklist"
 	}
-	fmt.Fprintf(w, "%s\nReadiness: %s\n\nSections\n", title, r.Readiness)
+	fmt.Fprintf(w, "%s\nReadiness: %s\n", title, r.Readiness)
+	if r.DueWindows {
+		fmt.Fprintf(w, "  %s\n", checklist.ReasonDueWindows)
+	}
+	fmt.Fprint(w, "\nSections\n")
 	sections := table{right: []bool{false, true, true, false}}
 	for _, s := range r.Sections {
-		sections.add(orUntitled(s.Title), fmt.Sprintf("%d/%d", s.Count.Done, s.Count.Total), percent(s.Count), sectionNote(s))
+		sections.add(orUntitled(s.Title), fmt.Sprintf("%d/%d", s.Count.Done, s.Count.Total), s.Count.PercentText(), sectionNote(r, s))
 		for _, g := range s.Groups {
 			if g.Count.Total == 0 {
 				continue
 			}
-			sections.add("    "+orUntitled(g.Title), fmt.Sprintf("%d/%d", g.Count.Done, g.Count.Total), percent(g.Count), "")
+			sections.add("    "+orUntitled(g.Title), fmt.Sprintf("%d/%d", g.Count.Done, g.Count.Total), g.Count.PercentText(), groupNote(r, s, g))
 		}
 	}
 	sections.write(w)
 	fmt.Fprint(w, "\nGates\n")
 	gates := table{right: []bool{false, false, true, false, true, false}}
 	for _, g := range r.Gates {
-		status, value := "FAIL", checklist.FormatPercent(g.Value())
+		status, value := "FAIL", g.Count.PercentText()
 		if g.Passed {
 			status = "PASS"
 		}
-		if g.Unresolved {
+		switch {
+		case g.Unresolved:
 			value = "not found"
+		case g.Count.Empty():
+			value = checklist.NoItems
 		}
 		gates.add(status, g.Name, value, "needs "+g.Rule(), fmt.Sprintf("%d/%d", g.Count.Done, g.Count.Total), fmt.Sprintf("%s (%s)", r.TargetName(g.Gate), g.Kind))
 	}
@@ -272,8 +298,12 @@ func problems(what string, ps []checklist.ImportProblem) []string {
 	return out
 }
 
-func sectionNote(s checklist.SectionScore) string {
+func sectionNote(r checklist.Report, s checklist.SectionScore) string {
 	switch {
+	case s.Kind == checklist.KindWindow && r.DueWindows && s.Counted == s.Count:
+		return "time windows due by launch, counted"
+	case s.Kind == checklist.KindWindow && r.DueWindows && !s.Counted.Empty():
+		return fmt.Sprintf("time windows, %d/%d due by launch counted", s.Counted.Done, s.Counted.Total)
 	case s.Kind == checklist.KindWindow:
 		return "time windows, not counted"
 	case s.Kind == checklist.KindDecision:
@@ -284,11 +314,15 @@ func sectionNote(s checklist.SectionScore) string {
 	return ""
 }
 
-func percent(c checklist.Count) string {
-	if c.Total == 0 {
-		return "-"
+// groupNote tells, in a section partly counted, which of its windows count.
+func groupNote(r checklist.Report, s checklist.SectionScore, g checklist.GroupScore) string {
+	if !r.DueWindows || s.Kind != checklist.KindWindow || s.Counted.Empty() || s.Counted == s.Count {
+		return ""
 	}
-	return checklist.FormatPercent(c.Percent())
+	if g.Counted {
+		return "due by launch, counted"
+	}
+	return "after launch, not counted"
 }
 
 func orUntitled(s string) string {

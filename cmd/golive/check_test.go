@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -84,6 +85,13 @@ type checkOutput struct {
 		Line   int    `json:"line"`
 		Reason string `json:"reason"`
 	} `json:"unresolved"`
+	Windows []windowOutput `json:"windows"`
+}
+
+type windowOutput struct {
+	Title         string `json:"title"`
+	OffsetMinutes int    `json:"offset_minutes"`
+	Items         []int  `json:"items"`
 }
 
 func decodeCheck(t *testing.T, out string) checkOutput {
@@ -130,7 +138,45 @@ func TestCheckSeed000JSON(t *testing.T) {
 		assert.Len(t, doc.Skipped, 1)
 		assert.Empty(t, doc.Unresolved)
 		assert.Contains(t, out, `"Backup & Recovery"`, "no HTML escaping in the JSON")
+		var offsets []string
+		for _, w := range doc.Windows {
+			offsets = append(offsets, fmt.Sprintf("%s %d (%d items)", w.Title, w.OffsetMinutes, len(w.Items)))
+		}
+		assert.Equal(t, []string{"1 Week Before Launch -10080 (7 items)", "3 Days Before Launch -4320 (6 items)",
+			"1 Day Before Launch -1440 (6 items)", "Launch Day 0 (7 items)", "1 Day After Launch 1440 (6 items)",
+			"First 24 Hours 60 (7 items)", "First Week 1440 (7 items)", "First Month 10080 (7 items)"}, offsets)
 	}
+}
+
+// TestCheckListsWindowsInHours: windows written in hours, days and weeks,
+// before and after launch, at any heading level, with their offsets in
+// minutes; "T-4 Hours" is four hours, not four days.
+func TestCheckListsWindowsInHours(t *testing.T) {
+	path := writeFile(t, "cutover.md", `# Cutover
+## Readiness
+- [x] Runbook reviewed
+## Cutover
+### T-1 week
+- [ ] Announce the maintenance
+### D-1
+- [ ] Freeze deploys
+### T-4 Hours
+- [ ] Snapshot the database
+### T-2h
+- [ ] Drain the queue
+### Go-Live Day
+- [ ] Flip DNS
+### T+1 Hour
+- [ ] Check error rates
+### Post-Go-Live (24 Hours)
+- [ ] Review the dashboards
+`)
+	code, out, errOut := check("--json", path)
+	require.Empty(t, errOut)
+	assert.Contains(t, []int{0, 1}, code)
+	assert.Equal(t, []windowOutput{{"T-1 week", -10080, []int{2}}, {"D-1", -1440, []int{3}}, {"T-4 Hours", -240, []int{4}},
+		{"T-2h", -120, []int{5}}, {"Go-Live Day", 0, []int{6}}, {"T+1 Hour", 60, []int{7}}, {"Post-Go-Live (24 Hours)", 1440, []int{8}}},
+		decodeCheck(t, out).Windows)
 }
 
 func TestCheckOutcomes(t *testing.T) {
@@ -140,8 +186,8 @@ func TestCheckOutcomes(t *testing.T) {
 		code     int
 		decision string
 	}{
-		{"GO", "# Ready\n## Work\n- [x] a\n- [x] b\n**Approved by:**\n- Lead: Dana\n", 0, "GO"},
-		{"PENDING", "# Almost\n## Work\n- [x] a\n**Approved by:**\n- Lead: ____\n", 1, "PENDING"},
+		{"GO", "# Ready\n## Work\n- [x] a\n- [x] b\n## Sign-Off\n**Approved by:**\n- Lead: Dana\n", 0, "GO"},
+		{"PENDING", "# Almost\n## Work\n- [x] a\n## Sign-Off\n**Approved by:**\n- Lead: ____\n", 1, "PENDING"},
 		{"NO-GO", "# Not yet\n## Work\n- [x] a\n- [ ] b\n", 1, "NO-GO"},
 		{"unresolved reference", "## Work\n- [x] a\n## Go/No-Go\n**Required for GO (100%):**\n- Billing (Section 7)\n", 1, "NO-GO"},
 	}
@@ -199,7 +245,7 @@ func TestCheckUnusableInput(t *testing.T) {
 		{"missing file", []string{filepath.Join(dir, "nope.md")}, "nope.md: no such file"},
 		{"a directory", []string{dir}, ": is a directory, not a checklist file"},
 		{"empty file", []string{writeFile(t, "empty.md", "")}, "empty.md: the checklist is empty"},
-		{"no checkboxes", []string{writeFile(t, "prose.md", "# Notes\nJust prose.\n")}, `prose.md: the checklist has no items: write each item as a Markdown checkbox, "- [ ] text"`},
+		{"no list", []string{writeFile(t, "prose.md", "# Notes\nJust prose.\n")}, `prose.md: the checklist has no items: write each item as a Markdown checkbox, "- [ ] text"`},
 		{"binary junk", []string{writeFile(t, "logo.png", "\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR")}, "logo.png: the checklist is not text: it holds NUL bytes"},
 		{"too large", []string{writeFile(t, "huge.md", strings.Repeat("- [ ] item\n", 1_000_000))}, "huge.md: the checklist is too large: it is 10.5 MB and golive reads checklists up to 10.0 MB"},
 		{"unknown template", []string{"--template", "mobile"}, `no such template "mobile": choose one of web, enterprise`},
@@ -214,6 +260,28 @@ func TestCheckUnusableInput(t *testing.T) {
 			assert.Equal(t, 1, strings.Count(errOut, "\n"), "one line: %q", errOut)
 		})
 	}
+}
+
+// TestCheckListItems: a release checklist written as a numbered list is
+// refused with exit 2, the number of list items, the option that imports
+// them and the lines skipped; with --list-items it is scored.
+func TestCheckListItems(t *testing.T) {
+	file := writeFile(t, "release.md", "# Release\n1. Tag the release\n2. Build the images\n   - push them\n3. Announce it\n")
+	code, out, errOut := check(file)
+	assert.Equal(t, 2, code)
+	assert.Empty(t, out)
+	assert.Contains(t, errOut, `the checklist has no items: it has no checkboxes ("- [ ] text") but 4 list items`)
+	assert.Contains(t, errOut, "golive check --list-items "+file+"\n")
+	assert.Contains(t, errOut, `Skipped (line 2): "1. Tag the release": a list item without a checkbox`)
+	assert.Contains(t, errOut, `Skipped (line 5): "3. Announce it"`)
+
+	code, out, errOut = check("--list-items", "--json", file)
+	assert.Equal(t, 1, code)
+	assert.Empty(t, errOut)
+	doc := decodeCheck(t, out)
+	assert.Equal(t, 0, doc.Done)
+	assert.Equal(t, 4, doc.Total, "nested list items are items too")
+	assert.Equal(t, "NO-GO", doc.Decision)
 }
 
 // TestCheckReadsCRLFAndBOM scores seed 000 saved by a Windows editor, with
@@ -239,7 +307,7 @@ func TestCheckUsage(t *testing.T) {
 		code, out, errOut := check(args...)
 		assert.Equal(t, 2, code, "%q", args)
 		assert.Empty(t, out)
-		assert.Contains(t, errOut, "Usage: golive check [--json] FILE")
+		assert.Contains(t, errOut, "Usage: golive check [--json] [--list-items] FILE")
 	}
 	code, _, errOut := check("-h")
 	assert.Equal(t, 0, code)

@@ -31,5 +31,18 @@ func openExisting(ctx context.Context, path string) (*store.Store, error) {
 		}
 		return nil, fmt.Errorf("database %s: %w", path, err)
 	}
+	return openDatabase(ctx, path)
+}
+
+// openDatabase opens (creating it if needed) the database at path, but not
+// over an existing empty file: SQLite would take it for a new database and
+// start empty without a word, when an empty file where golive's database
+// should be is almost always a copy or a restore that went wrong.
+func openDatabase(ctx context.Context, path string) (*store.Store, error) {
+	if fi, err := os.Stat(path); err == nil && fi.Mode().IsRegular() && fi.Size() == 0 {
+		return nil, fmt.Errorf("database %s is an empty file (0 bytes), not a golive database: golive will not start empty over it. "+
+			"If a copy or restore went wrong, restore the latest backup (made with `golive backup`) to that path; "+
+			"to start afresh, delete the file and golive creates a new database", path)
+	}
 	return store.Open(ctx, path)
 }

@@ -17,7 +17,6 @@ import (
 
 	"github.com/golive/golive/internal/metrics"
 	"github.com/golive/golive/internal/ops"
-	"github.com/golive/golive/store"
 )
 
 // Server timeouts. ReadHeaderTimeout stops slow-header clients from holding
@@ -145,7 +144,7 @@ func shutdownOnSignal(log *slog.Logger) (context.Context, func()) {
 // database closes.
 func serve(ctx context.Context, cfg Config, ln net.Listener, log *slog.Logger) (err error) {
 	defer ln.Close()
-	st, err := store.Open(ctx, cfg.DB)
+	st, err := openDatabase(ctx, cfg.DB)
 	if err != nil {
 		return fmt.Errorf("%w (GOLIVE_DB=%s)", err, cfg.DB)
 	}

@@ -21,6 +21,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/golive/golive/store"
 )
 
 // TestMain lets tests run the real program in a child process (to send it
@@ -154,6 +156,25 @@ func TestReadinessOfALockedDatabase(t *testing.T) {
 	require.NoError(t, stop())
 }
 
+// With the database's directory deleted, SQLite goes on committing into the
+// unlinked file: readiness must fail at once, not stay 200 while every
+// change is lost at the next start.
+func TestReadinessWhenTheDatabaseDirectoryIsDeleted(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "data")
+	require.NoError(t, os.Mkdir(dir, 0o755))
+	db := filepath.Join(dir, "golive.db")
+	base, _, stop := startServe(t, map[string]string{"GOLIVE_DB": db})
+	code, body := httpGet(t, base+"/readyz")
+	require.Equal(t, http.StatusOK, code, body)
+
+	require.NoError(t, os.RemoveAll(dir))
+	code, body = httpGet(t, base+"/readyz")
+	assert.Equal(t, http.StatusServiceUnavailable, code)
+	assert.Contains(t, body, "failed database: ")
+	assert.Contains(t, body, db+" no longer exists")
+	require.NoError(t, stop())
+}
+
 func TestServeRefusesAnUnusableDatabase(t *testing.T) {
 	cfg, err := LoadConfig(env(map[string]string{"GOLIVE_DB": filepath.Join(t.TempDir(), "missing", "dir", "golive.db")}))
 	require.NoError(t, err)
@@ -162,6 +183,60 @@ func TestServeRefusesAnUnusableDatabase(t *testing.T) {
 	err = serve(context.Background(), cfg, ln, slog.New(slog.DiscardHandler))
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "GOLIVE_DB=")
+}
+
+// A damaged or empty file where the database should be is refused with
+// what to do, rather than served (a damaged page), started empty without a
+// word (an empty file), or blamed on the directory (a damaged header).
+func TestServeRefusesADamagedOrEmptyDatabase(t *testing.T) {
+	for _, tt := range []struct {
+		name    string
+		content []byte
+		want    string
+	}{
+		{"empty", []byte{}, "is an empty file (0 bytes), not a golive database"},
+		{"header", []byte("this is not SQLite, just text where the database should be; long enough to pass for a header"), "is not an SQLite database, or its header is damaged"},
+		{"page", damagedDatabase(t), "is damaged"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			db := filepath.Join(t.TempDir(), "golive.db")
+			require.NoError(t, os.WriteFile(db, tt.content, 0o600))
+			cfg, err := LoadConfig(env(map[string]string{"GOLIVE_DB": db}))
+			require.NoError(t, err)
+			ln, err := net.Listen("tcp", "127.0.0.1:0")
+			require.NoError(t, err)
+			// Bounded: a golive that starts on the file serves until then.
+			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+			defer cancel()
+			err = serve(ctx, cfg, ln, slog.New(slog.DiscardHandler))
+			require.Error(t, err, "golive started on the file")
+			assert.Contains(t, err.Error(), db+" "+tt.want)
+			assert.Contains(t, err.Error(), "golive backup")
+			assert.NotContains(t, err.Error(), "directory exists")
+			content, err := os.ReadFile(db)
+			require.NoError(t, err)
+			assert.Equal(t, tt.content, content, "the file is left as it was")
+		})
+	}
+}
+
+// damagedDatabase returns a golive database whose last pages (tables,
+// not the schema SQLite reads at every start) have their headers
+// overwritten, as a failing disk might leave them.
+func damagedDatabase(t *testing.T) []byte {
+	t.Helper()
+	db := filepath.Join(t.TempDir(), "golive.db")
+	st, err := store.Open(context.Background(), db)
+	require.NoError(t, err)
+	require.NoError(t, st.Close())
+	content, err := os.ReadFile(db)
+	require.NoError(t, err)
+	const page = 4096
+	require.Greater(t, len(content), 4*page)
+	for off := len(content) - 3*page; off < len(content); off += page {
+		copy(content[off:], bytes.Repeat([]byte{0xA5}, 8))
+	}
+	return content
 }
 
 func TestRunServeRefusesBadConfiguration(t *testing.T) {

@@ -268,6 +268,21 @@ func TestSlackTransportKeepsConnectionsForConcurrentCalls(t *testing.T) {
 	assert.NotSame(t, http.DefaultTransport, tr, "the shared default transport is left alone")
 }
 
+// Slack (or a proxy before it) answering garbage fails the call in the
+// client; the metric operators alert on must count it as an error.
+func TestServeCountsGarbageFromSlack(t *testing.T) {
+	fake := newFakeSlack(t, map[string]string{"auth.test": `{"ok":tr<html>`})
+	base, logs, stop := startServe(t, map[string]string{
+		"SLACK_BOT_TOKEN": testBotToken, "SLACK_SIGNING_SECRET": testSigning, "SLACK_API_URL": fake.URL + "/api/",
+	})
+	code, body := httpGet(t, base+"/readyz")
+	assert.Equal(t, http.StatusServiceUnavailable, code)
+	assert.Contains(t, body, "failed slack: auth.test: ")
+	_, body = httpGet(t, base+"/metrics")
+	assert.Contains(t, body, `golive_slack_api_errors_total{error="invalid_response",method="auth.test"} `, "logs:\n%s", logs)
+	require.NoError(t, stop())
+}
+
 // Anyone can send unsigned requests: a flood of them with huge headers is
 // refused by the server's header cap or the signature check, and grows the
 // log by a bounded amount.

@@ -12,8 +12,9 @@ import (
 
 // FuzzParse feeds the importer arbitrary documents: it must never panic or
 // hang, must fail only with its documented errors, and must hand back a
-// checklist that scores, reports and serialises. Its corpus is both seeds
-// and the small cases in testdata/fuzz/FuzzParse.
+// checklist that scores, reports and serialises, with and without the
+// list-items option. Its corpus is both seeds and the small cases in
+// testdata/fuzz/FuzzParse (tree-* for the constructs of the goldmark walk).
 func FuzzParse(f *testing.F) {
 	for _, name := range []string{"seed000.md", "seed004.md"} {
 		src, err := os.ReadFile(filepath.Join("testdata", name))
@@ -23,7 +24,14 @@ func FuzzParse(f *testing.F) {
 		f.Add(src)
 	}
 	f.Fuzz(func(t *testing.T, src []byte) {
-		c, rep, err := checklist.Parse(src)
+		fuzzParse(t, src, checklist.ParseOptions{})
+		fuzzParse(t, src, checklist.ParseOptions{ListItems: true})
+	})
+}
+
+func fuzzParse(t *testing.T, src []byte, opt checklist.ParseOptions) {
+	{
+		c, rep, err := checklist.ParseWith(src, opt)
 		if err != nil {
 			if c != nil {
 				t.Fatalf("a checklist with an error: %v", err)
@@ -48,6 +56,12 @@ func FuzzParse(f *testing.F) {
 			}
 			if it.Task && it.Done {
 				t.Fatalf("task %d starts done", it.Number)
+			}
+			if it.Depth > 0 && it.Parent == 0 || it.Depth == 0 && it.Parent != 0 {
+				t.Fatalf("item %d has depth %d and parent %d", it.Number, it.Depth, it.Parent)
+			}
+			if it.Text == "" {
+				t.Fatalf("item %d has no text", it.Number)
 			}
 		}
 		for _, g := range c.Gates {
@@ -76,5 +90,9 @@ func FuzzParse(f *testing.F) {
 			t.Fatal(err)
 		}
 		_ = rep.String()
-	})
+		again, _, _ := checklist.ParseWith(src, opt)
+		if len(again.Items()) != len(items) {
+			t.Fatal("the same document read twice gives another checklist")
+		}
+	}
 }

@@ -63,7 +63,18 @@ var unmark = strings.NewReplacer("*", "", "`", "")
 // decisionTitle tells whether a section title names a launch decision:
 // "Go-Live Criteria", "Launch Readiness Assessment", "Sign-Off", "Approvals".
 func decisionTitle(title string) bool {
+	title = asciiDashes(title)
 	return containsFold(title, "go", "sign", "approv") && decisionRe.MatchString(title)
+}
+
+// choiceRe recognises a box that is an answer to the launch decision rather
+// than a task: "[ ] GO - Proceed with launch", "[ ] **NO GO**: Release
+// Aborted", "[ ] No-Go", "[ ] SUCCESSFUL - All criteria met".
+var choiceRe = regexp.MustCompile(`^(?:(?i:go|no[\s-]?go)|GO|NO[\s-]?GO|YES|NO|SUCCESSFUL|PARTIAL|FAILED|APPROVED|REJECTED|CONDITIONAL(?: GO)?)(?:$|\s*:|\s+[-–—]\s)`)
+
+// decisionChoice tells whether an item's text is such an answer.
+func decisionChoice(text string) bool {
+	return choiceRe.MatchString(asciiDashes(unstar(text)))
 }
 
 // goNoGo tells whether a line with boxes is the launch decision: "[ ] GO [ ] NO-GO".

@@ -64,10 +64,11 @@ type ImportRole struct {
 
 // ImportWindow is a time window as imported.
 type ImportWindow struct {
-	Name   string `json:"name"`
-	Offset int    `json:"offset"`
-	Line   int    `json:"line"`
-	Tasks  int    `json:"tasks"`
+	Name string `json:"name"`
+	// OffsetMinutes is the window's offset from the launch, negative before it.
+	OffsetMinutes int `json:"offset_minutes"`
+	Line          int `json:"line"`
+	Tasks         int `json:"tasks"`
 }
 
 // ImportProblem is a line the importer skipped or could not resolve, and why.
@@ -96,8 +97,8 @@ func (p *parser) report() {
 				}
 			}
 			if g.Window != nil {
-				ig.Window = windowName(g.Window.Offset)
-				r.Windows = append(r.Windows, ImportWindow{Name: g.Title, Offset: g.Window.Offset, Line: ig.Line, Tasks: ig.Items})
+				ig.Window = OffsetWords(g.Window.OffsetMinutes)
+				r.Windows = append(r.Windows, ImportWindow{Name: g.Title, OffsetMinutes: g.Window.OffsetMinutes, Line: ig.Line, Tasks: ig.Items})
 			}
 			is.Items += ig.Items
 			r.Items += ig.Items
@@ -166,8 +167,15 @@ func (r *ImportReport) Lines() []string {
 		out = append(out, fmt.Sprintf("Role (line %d): %s, %s.", ro.Line, ro.Name, v))
 	}
 	for _, w := range r.Windows {
-		out = append(out, fmt.Sprintf("Window (line %d): %q, %s, %s.", w.Line, w.Name, windowName(w.Offset), plural(w.Tasks, "task")))
+		out = append(out, fmt.Sprintf("Window (line %d): %q, %s, %s.", w.Line, w.Name, OffsetWords(w.OffsetMinutes), plural(w.Tasks, "task")))
 	}
+	return append(out, r.Problems()...)
+}
+
+// Problems lists the references the import could not resolve and the lines
+// it skipped, one a line: what to fix in the document.
+func (r *ImportReport) Problems() []string {
+	var out []string
 	for _, u := range r.Unresolved {
 		out = append(out, fmt.Sprintf("Unresolved (line %d): %q: %s.", u.Line, u.Text, u.Reason))
 	}

@@ -8,10 +8,13 @@ import (
 // ReportJSON is the JSON shape of a Report, as `golive check --json` prints
 // it; percentages are rounded to one decimal, pass or fail is not.
 type ReportJSON struct {
-	Title      string        `json:"title"`
-	Readiness  float64       `json:"readiness"` // percent
-	Done       int           `json:"done"`
-	Total      int           `json:"total"`
+	Title     string  `json:"title"`
+	Readiness float64 `json:"readiness"` // percent
+	Done      int     `json:"done"`
+	Total     int     `json:"total"`
+	// DueWindows is true when the checklist has no readiness section and
+	// readiness counts the time windows due by launch.
+	DueWindows bool          `json:"due_windows,omitempty"`
 	Sections   []SectionJSON `json:"sections"`
 	Gates      []GateJSON    `json:"gates"`
 	Roles      []RoleJSON    `json:"roles"`
@@ -31,12 +34,14 @@ type SectionJSON struct {
 	Groups  []GroupJSON `json:"groups"`
 }
 
-// GroupJSON is one group's progress.
+// GroupJSON is one group's progress; Counted tells whether its items count
+// towards readiness.
 type GroupJSON struct {
 	Title   string  `json:"title"`
 	Done    int     `json:"done"`
 	Total   int     `json:"total"`
 	Percent float64 `json:"percent"`
+	Counted bool    `json:"counted"`
 }
 
 // GateJSON is one gate measured: value and threshold in percent.
@@ -65,12 +70,14 @@ type RoleJSON struct {
 }
 
 // JSON returns the report in its JSON shape; lists are empty, never null.
+// An empty count's percentage is 0, never 100: its total of 0 tells it apart.
 func (r Report) JSON() ReportJSON {
 	out := ReportJSON{
 		Title:      r.Title,
 		Readiness:  round1(r.Readiness.Percent()),
 		Done:       r.Readiness.Done,
 		Total:      r.Readiness.Total,
+		DueWindows: r.DueWindows,
 		Sections:   make([]SectionJSON, 0, len(r.Sections)),
 		Gates:      make([]GateJSON, 0, len(r.Gates)),
 		Roles:      make([]RoleJSON, 0, len(r.Roles)),
@@ -81,7 +88,7 @@ func (r Report) JSON() ReportJSON {
 	for _, s := range r.Sections {
 		sj := SectionJSON{Title: s.Title, Kind: s.Kind, Done: s.Count.Done, Total: s.Count.Total, Percent: round1(s.Count.Percent()), Groups: make([]GroupJSON, 0, len(s.Groups))}
 		for _, g := range s.Groups {
-			sj.Groups = append(sj.Groups, GroupJSON{Title: g.Title, Done: g.Count.Done, Total: g.Count.Total, Percent: round1(g.Count.Percent())})
+			sj.Groups = append(sj.Groups, GroupJSON{Title: g.Title, Done: g.Count.Done, Total: g.Count.Total, Percent: round1(g.Count.Percent()), Counted: g.Counted && !g.Count.Empty()})
 		}
 		out.Sections = append(out.Sections, sj)
 	}
@@ -106,6 +113,8 @@ func (r Report) TargetName(g Gate) string {
 		return "not found in the checklist"
 	case t.Priority != "":
 		return fmt.Sprintf("every %s item", t.Priority)
+	case (t.Section < 0 || t.Section >= len(r.Sections)) && r.DueWindows:
+		return "every time window due by launch"
 	case t.Section < 0 || t.Section >= len(r.Sections):
 		return "every readiness section"
 	}
@@ -118,3 +127,22 @@ func (r Report) TargetName(g Gate) string {
 
 // round1 rounds a percentage to one decimal, as people read it.
 func round1(p float64) float64 { return math.Round(p*10) / 10 }
+
+// WindowJSON is one time window as `golive check --json` and the export
+// list it: its heading, its offset from the launch in minutes (negative
+// before it) and the numbers of its items.
+type WindowJSON struct {
+	Title         string `json:"title"`
+	OffsetMinutes int    `json:"offset_minutes"`
+	Items         []int  `json:"items"`
+}
+
+// WindowsJSON lists the checklist's time windows in document order; empty,
+// never null.
+func WindowsJSON(c *Checklist) []WindowJSON {
+	out := make([]WindowJSON, 0, len(c.Windows))
+	for _, w := range c.Windows {
+		out = append(out, WindowJSON{Title: w.Name, OffsetMinutes: w.OffsetMinutes, Items: append([]int{}, w.Items...)})
+	}
+	return out
+}

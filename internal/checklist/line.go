@@ -2,125 +2,14 @@ package checklist
 
 import "strings"
 
-// lineKind is what a Markdown line is, as far as the importer cares.
-type lineKind int
-
-const (
-	lineBlank    lineKind = iota
-	lineHeading           // "## Security"
-	lineCheckbox          // "- [ ] text", "* [x] text", "1. [X] text"
-	lineBullet            // "- text", "1. text"
-	lineFence             // "```" or "~~~"
-	lineTable             // "| a | b |"
-	lineRule              // "---", "* * *"
-	lineText              // anything else: prose, bold labels, sign-off lines
-)
-
-// line is one classified line of the document.
+// line is one line of the document as the readers of gates, roles and
+// sign-offs see it.
 type line struct {
-	n      int    // 1-based line number
-	raw    string // the line as written, without its newline
-	indent int    // leading columns, a tab counting up to the next multiple of 4
-	kind   lineKind
-	level  int    // heading level, 1 to 6
-	text   string // heading title, item or bullet text, or the trimmed line
-	done   bool   // checkbox ticked
-	marker string // list marker of bullets and checkboxes: "-", "*", "+", "1."
-}
-
-// classify reads one line. It never fails: what it does not recognise is text.
-func classify(n int, raw string) line {
-	l := line{n: n, raw: raw}
-	i := 0
-	for ; i < len(raw); i++ {
-		switch raw[i] {
-		case ' ':
-			l.indent++
-		case '\t':
-			l.indent += 4 - l.indent%4
-		default:
-			goto body
-		}
-	}
-body:
-	rest := strings.TrimRight(raw[i:], " \t")
-	l.text = rest
-	switch {
-	case rest == "":
-		l.kind = lineBlank
-	case strings.HasPrefix(rest, "```") || strings.HasPrefix(rest, "~~~"):
-		l.kind = lineFence
-	case rest[0] == '#' && l.indent < 4 && heading(&l, rest):
-	case rest[0] == '|':
-		l.kind = lineTable
-	case isRule(rest):
-		l.kind = lineRule
-	default:
-		listItem(&l, rest)
-	}
-	return l
-}
-
-// heading recognises "## Title ##" and sets the level and title.
-func heading(l *line, rest string) bool {
-	level := 0
-	for level < len(rest) && rest[level] == '#' {
-		level++
-	}
-	if level > 6 || (level < len(rest) && rest[level] != ' ' && rest[level] != '\t') {
-		return false
-	}
-	title := strings.TrimSpace(rest[level:])
-	// A closing run of #s is decoration when a space separates it.
-	if t := strings.TrimRight(title, "#"); t != title && (t == "" || strings.HasSuffix(t, " ") || strings.HasSuffix(t, "\t")) {
-		title = strings.TrimSpace(t)
-	}
-	l.kind, l.level, l.text = lineHeading, level, title
-	return true
-}
-
-// isRule recognises a thematic break: three or more -, * or _ and spaces.
-func isRule(s string) bool {
-	c := s[0]
-	if c != '-' && c != '*' && c != '_' {
-		return false
-	}
-	count := 0
-	for i := 0; i < len(s); i++ {
-		switch s[i] {
-		case c:
-			count++
-		case ' ', '\t':
-		default:
-			return false
-		}
-	}
-	return count >= 3
-}
-
-// listItem recognises bullets and checkboxes; anything else is text.
-func listItem(l *line, rest string) {
-	l.kind = lineText
-	m := markerLen(rest)
-	if m == 0 {
-		return
-	}
-	body := strings.TrimLeft(rest[m:], " \t")
-	if m < len(rest) && rest[m] != ' ' && rest[m] != '\t' {
-		return
-	}
-	l.marker = rest[:m]
-	if len(body) >= 3 && body[0] == '[' && body[2] == ']' && (len(body) == 3 || body[3] == ' ' || body[3] == '\t') {
-		switch body[1] {
-		case ' ':
-			l.kind, l.text = lineCheckbox, strings.TrimSpace(body[3:])
-			return
-		case 'x', 'X':
-			l.kind, l.text, l.done = lineCheckbox, strings.TrimSpace(body[3:]), true
-			return
-		}
-	}
-	l.kind, l.text = lineBullet, body
+	n    int    // 1-based line number
+	raw  string // the line as written, without its newline
+	text string // an item's text without marker and box, or the trimmed line
+	box  bool   // a checkbox list item
+	done bool   // its box is ticked
 }
 
 // markerLen returns the length of a list marker at the start of s ("-", "*",

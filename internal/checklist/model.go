@@ -72,6 +72,10 @@ type Item struct {
 	Owner    string
 	Note     string
 	Priority string
+	// Details is what the document indents under the item, one line each:
+	// notes ("Owner: DevOps"), sub-bullets without a box, code, the
+	// addresses of its links. They are shown with the item, never ticked.
+	Details string
 	// Parent is the number of the item this one is indented under, 0 for none.
 	Parent int
 	Depth  int
@@ -83,19 +87,36 @@ type Item struct {
 	Line int
 }
 
-// WindowSpec is a time window's offset from the launch date, in days.
+// WindowSpec is a time window's offset from the launch, in minutes.
 type WindowSpec struct {
-	Offset int // days relative to the launch date: -7, -3, -1, 0, +1, ...
+	// OffsetMinutes is relative to the launch's date at its time of day,
+	// negative before it: -10080 a week before, -240 four hours before, 0
+	// on launch day, 1440 a day after.
+	OffsetMinutes int
 }
 
 // Window is a time window with the numbers of its tasks.
 type Window struct {
-	Name    string // as the checklist says it: "3 Days Before Launch"
-	Offset  int    // days from the launch date
-	Section int    // section index
-	Group   int    // group index in its section
-	Items   []int  // item numbers
+	Name string // as the checklist says it: "3 Days Before Launch"
+	// OffsetMinutes is the window's offset from the launch (see WindowSpec).
+	OffsetMinutes int
+	Section       int   // section index
+	Group         int   // group index in its section
+	Items         []int // item numbers
 }
+
+// DueByLaunch tells whether the window's tasks are due by launch: windows
+// before launch and on launch day; after-launch windows are not.
+func (w Window) DueByLaunch() bool { return w.OffsetMinutes <= 0 }
+
+// DaySized tells whether the window is a whole number of days from the
+// launch ("3 Days Before Launch", "Launch Day"): such a window is reminded
+// at the reminder time of its day, a shorter one ("T-4 Hours") at the
+// launch's time plus its offset.
+func (w Window) DaySized() bool { return w.OffsetMinutes%minutesPerDay == 0 }
+
+// OffsetDays is a day-sized window's offset in days.
+func (w Window) OffsetDays() int { return w.OffsetMinutes / minutesPerDay }
 
 // GateKind classifies a gate by where its rule came from.
 type GateKind string
@@ -154,6 +175,11 @@ type Role struct {
 	// By is who answered: a Slack user id, or the name filled in the document.
 	By string
 	At time.Time
+	// Version counts the changes of the role's holder and answer. An
+	// approval request carries the version it was drawn at, and an answer
+	// to an older one is refused: a stale or replayed click cannot undo a
+	// newer answer.
+	Version int
 }
 
 // Item returns the item with the given number, or nil.

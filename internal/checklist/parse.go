@@ -1,39 +1,58 @@
 package checklist
 
 import (
+	"bytes"
+	"errors"
 	"fmt"
 	"strings"
+
+	"github.com/yuin/goldmark"
+	"github.com/yuin/goldmark/ast"
+	"github.com/yuin/goldmark/extension"
+	gparser "github.com/yuin/goldmark/parser"
+	"github.com/yuin/goldmark/text"
+	"github.com/yuin/goldmark/util"
 )
 
-// Parse imports a Markdown checklist.
+// ParseOptions change how a document is read.
+type ParseOptions struct {
+	// ListItems makes every list item an item, checkbox or not: for release
+	// checklists written as numbered or plain-bullet lists.
+	ListItems bool
+}
+
+// Parse imports a Markdown checklist with the default options.
+func Parse(src []byte) (*Checklist, *ImportReport, error) {
+	return ParseWith(src, ParseOptions{})
+}
+
+// ParseWith imports a Markdown checklist.
 //
-// The format: a `#` heading is the title, `##` headings are sections, `###`
-// headings are groups, `- [ ]` and `- [x]` (also `*`, `+`, `1.` and `[X]`)
-// at any indent are items, nested by indent; `1. **Name**` lines and `####`
-// headings inside a group name sub-groups; plain bullets under a time-window
-// heading (see ParseWindow) are tasks. Code blocks, tables and prose are not
-// items. Gates, approver roles and sign-off lines are read as described in
+// The document is read as CommonMark with GitHub's task lists and tables
+// (goldmark), and its tree is walked, so that one list item is one item:
+// wrapped lines stay part of its text, and what is indented under it (notes,
+// sub-bullets without a box, code) is its Details. Headings follow the
+// document's own levels (see levels): a leading `#` title, then sections,
+// then groups; deeper headings, numbered bold lines (`1. **Auth**`) and plain
+// bullets with boxes under them name sub-groups. Table rows with a box cell
+// are items. Plain bullets under a time-window heading (see ParseWindow) are
+// tasks. Gates, approver roles and sign-off lines are read as described in
 // gates.go and roles.go.
 //
-// Parse returns an error only for a document it cannot use: empty, binary,
-// larger than MaxSize, or without a single item or task. The report, returned
-// whenever the text could be read, tells what was recognised and skipped.
-func Parse(src []byte) (*Checklist, *ImportReport, error) {
-	text, err := decode(src)
+// ParseWith returns an error only for a document it cannot use: empty,
+// binary, larger than MaxSize, or without a single item or task. The report,
+// returned whenever the text could be read, tells what was recognised and
+// every line that looked like an item but was not used, and why.
+func ParseWith(src []byte, opt ParseOptions) (*Checklist, *ImportReport, error) {
+	txt, err := decode(src)
 	if err != nil {
 		return nil, nil, err
 	}
-	p := &parser{c: &Checklist{}, rep: &ImportReport{}}
-	n := 0
-	for len(text) > 0 {
-		n++
-		raw := text
-		if i := strings.IndexByte(text, '\n'); i >= 0 {
-			raw, text = text[:i], text[i+1:]
-		} else {
-			text = ""
-		}
-		p.line(classify(n, raw))
+	p := newParser(flatten(frontMatter(txt)), opt)
+	doc := markdown.Parser().Parse(text.NewReader(p.src))
+	p.levels(doc)
+	for n := doc.FirstChild(); n != nil; n = n.NextSibling() {
+		p.block(n)
 	}
 	p.finish()
 	if p.next == 0 {
@@ -42,22 +61,154 @@ func Parse(src []byte) (*Checklist, *ImportReport, error) {
 	return p.c, p.rep, nil
 }
 
-// parser is the importer's state while it reads the document line by line.
+// frontMatter blanks the YAML front matter of a document ("---", "name:
+// Release Checklist", ..., "---"), as GitHub's issue templates have: it is
+// no heading and no text. Its lines stay, empty, so that line numbers hold.
+func frontMatter(txt string) string {
+	first, _, ok := strings.Cut(txt, "\n")
+	if !ok || strings.TrimRight(first, " \t") != "---" {
+		return txt
+	}
+	end := -1
+	for i, n := len(first)+1, 0; i < len(txt) && n < 100; n++ {
+		j := strings.IndexByte(txt[i:], '\n')
+		if j < 0 {
+			break
+		}
+		if l := strings.TrimRight(txt[i:i+j], " \t"); l == "---" || l == "..." {
+			end = i + j
+			break
+		}
+		i += j + 1
+	}
+	if end < 0 {
+		return txt
+	}
+	return strings.Repeat("\n", strings.Count(txt[:end], "\n")) + txt[end:]
+}
+
+// maxIndent caps a line's indent, in columns: real checklists nest a few
+// levels, and CommonMark parsers slow down with the square of the nesting.
+const maxIndent = 64
+
+// flatten reads lines indented deeper than maxIndent as if they were
+// indented maxIndent columns, so that pathological nesting stays cheap.
+func flatten(txt string) string {
+	deep := false
+	for rest := txt; rest != "" && !deep; {
+		end := strings.IndexByte(rest, '\n')
+		if end < 0 {
+			end = len(rest) - 1
+		}
+		if rest[0] == ' ' || rest[0] == '\t' {
+			body := strings.TrimLeft(rest[:end+1], " \t")
+			deep = columns(rest[:end+1-len(body)]) > maxIndent
+		}
+		rest = rest[end+1:]
+	}
+	if !deep {
+		return txt
+	}
+	var b strings.Builder
+	b.Grow(len(txt))
+	for len(txt) > 0 {
+		ln := txt
+		if i := strings.IndexByte(txt, '\n'); i >= 0 {
+			ln, txt = txt[:i+1], txt[i+1:]
+		} else {
+			txt = ""
+		}
+		body := strings.TrimLeft(ln, " \t")
+		if indent := ln[:len(ln)-len(body)]; columns(indent) > maxIndent {
+			ln = strings.Repeat(" ", maxIndent) + body
+		}
+		b.WriteString(ln)
+	}
+	return b.String()
+}
+
+// columns is the width of an indent, a tab reaching the next multiple of 4.
+func columns(indent string) int {
+	col := 0
+	for i := 0; i < len(indent); i++ {
+		if indent[i] == '\t' {
+			col += 4 - col%4
+		} else {
+			col++
+		}
+	}
+	return col
+}
+
+// markdown is CommonMark with GitHub's task lists and tables; it is safe
+// for concurrent use. Emphasis is left unparsed: item text keeps its stars
+// as written, and parsing them costs a fifth of the import.
+var markdown = goldmark.New(
+	goldmark.WithParser(gparser.NewParser(
+		gparser.WithBlockParsers(gparser.DefaultBlockParsers()...),
+		gparser.WithInlineParsers(withoutEmphasis(gparser.DefaultInlineParsers())...),
+		gparser.WithParagraphTransformers(refDefsOnly(gparser.DefaultParagraphTransformers())...),
+	)),
+	goldmark.WithExtensions(extension.TaskList, extension.Table),
+)
+
+// refDefsOnly runs the paragraph transformers (link reference definitions,
+// "[high_img]: https://...") only on paragraphs that start with "[": the
+// others cannot hold one, and trying costs a tenth of the import.
+func refDefsOnly(ps []util.PrioritizedValue) []util.PrioritizedValue {
+	out := make([]util.PrioritizedValue, len(ps))
+	for i, p := range ps {
+		out[i] = util.Prioritized(bracketed{p.Value.(gparser.ParagraphTransformer)}, p.Priority)
+	}
+	return out
+}
+
+type bracketed struct{ gparser.ParagraphTransformer }
+
+func (b bracketed) Transform(node *ast.Paragraph, reader text.Reader, pc gparser.Context) {
+	if lines := node.Lines(); lines.Len() > 0 {
+		if seg := lines.At(0); bytes.HasPrefix(bytes.TrimLeft(seg.Value(reader.Source()), " "), []byte("[")) {
+			b.ParagraphTransformer.Transform(node, reader, pc)
+		}
+	}
+}
+
+func withoutEmphasis(ps []util.PrioritizedValue) []util.PrioritizedValue {
+	out := ps[:0:0]
+	for _, p := range ps {
+		if ip, ok := p.Value.(gparser.InlineParser); ok && string(ip.Trigger()) == "*_" {
+			continue
+		}
+		out = append(out, p)
+	}
+	return out
+}
+
+// parser is the importer's state while it walks the document's tree.
 type parser struct {
 	c   *Checklist
 	rep *ImportReport
+	opt ParseOptions
+	src []byte
+	doc string // the decoded text
+	// starts holds the offset of every line's first byte.
+	starts []int
 
 	sec      *Section
+	secWin   *WindowSpec // the window the section's heading names, if any
 	grp      *Group
 	meta     []sectionMeta // parallel to c.Sections
-	subgroup string
-	stack    []openItem // items that later, deeper-indented items nest under
-	next     int        // the last item number given
+	subgroup string        // set by a deeper heading or a numbered bold line
+	next     int           // the last item number given
 
-	fence     string // the open code fence's marker, "" outside code
-	fenceLine int
+	// heading levels of the document: see levels.
+	title        ast.Node
+	sectionLevel int
+	groupLevel   int
+	dropped      map[ast.Node]bool // headings that are no section: "# License"
 
 	ctx     context
+	ctxUsed bool // a list was read in ctx: prose after it ends it
 	refs    []gateRef
 	sw      [][]string   // words of section titles, by section index
 	gw      [][][]string // words of group titles, by section and group index
@@ -65,19 +216,35 @@ type parser struct {
 	slab    []Item // items are allocated in blocks: imports make thousands
 	overall *foundGate
 	seenBox bool // a checkbox or task was seen, even one consumed as a gate or role
+	plain   int  // list items without a box that were not used
+	// plainLines are the lines of the first unused list items outside
+	// others, reported when the document has no items at all.
+	plainLines []int
+}
+
+func newParser(txt string, opt ParseOptions) *parser {
+	p := &parser{c: &Checklist{}, rep: &ImportReport{}, opt: opt, src: []byte(txt), doc: txt}
+	p.starts = append(make([]int, 0, strings.Count(txt, "\n")+2), 0)
+	for i := strings.IndexByte(txt, '\n'); i >= 0; {
+		p.starts = append(p.starts, i+1)
+		next := strings.IndexByte(txt[i+1:], '\n')
+		if next < 0 {
+			break
+		}
+		i += next + 1
+	}
+	return p
 }
 
 // sectionMeta is what the importer learns about a section besides the model.
 type sectionMeta struct {
 	line       int
+	titled     bool     // its title names a launch decision
 	decision   []string // why the section is a decision section
 	groupLines []int
-}
-
-// openItem is an item that deeper-indented items nest under.
-type openItem struct {
-	indent int
-	number int
+	// inherited holds the groups whose window is their section's: "## T-1
+	// Week" over "### Infrastructure".
+	inherited map[int]bool
 }
 
 // contextKind says how the list lines that follow are read.
@@ -98,47 +265,76 @@ type context struct {
 	strict    bool
 }
 
-func (p *parser) line(l line) {
-	if p.fence != "" {
-		if l.kind == lineFence && strings.HasPrefix(l.text, p.fence) {
-			p.fence = ""
-		} else if itemLike(strings.TrimLeft(l.raw, " \t")) != "" {
-			p.skip(l, fmt.Sprintf("inside the code block opened at line %d", p.fenceLine))
+func (p *parser) setContext(c context) {
+	p.ctx, p.ctxUsed = c, false
+}
+
+// lineAt returns the 1-based line holding the byte at offset.
+func (p *parser) lineAt(offset int) int {
+	lo, hi := 0, len(p.starts)
+	for lo+1 < hi {
+		mid := (lo + hi) / 2
+		if p.starts[mid] <= offset {
+			lo = mid
+		} else {
+			hi = mid
 		}
-		return
 	}
-	switch l.kind {
-	case lineBlank:
-		// Blank lines separate a label from its list: contexts stay open.
-	case lineRule:
-		p.ctx = context{}
-	case lineFence:
-		p.fence, p.fenceLine = l.text[:3], l.n
-	case lineHeading:
-		p.heading(l)
-	case lineTable:
-		if itemLike(strings.TrimLeft(l.text, "| \t")) != "" {
-			p.skip(l, "inside a table")
+	return lo + 1
+}
+
+// raw returns line n as written, without its newline.
+func (p *parser) raw(n int) string {
+	if n < 1 || n > len(p.starts) {
+		return ""
+	}
+	end := len(p.doc)
+	if n < len(p.starts) {
+		end = p.starts[n] - 1
+	}
+	return p.doc[p.starts[n-1]:end]
+}
+
+// block reads one block of the document's top level.
+func (p *parser) block(n ast.Node) {
+	switch n := n.(type) {
+	case *ast.Heading:
+		p.heading(n)
+	case *ast.Paragraph, *ast.TextBlock:
+		p.prose(n)
+	case *ast.List:
+		p.list(n)
+	case *ast.FencedCodeBlock, *ast.CodeBlock:
+		p.code(n)
+	case *ast.HTMLBlock:
+		p.htmlBlock(n)
+	case *ast.ThematicBreak:
+		p.setContext(context{})
+	case *ast.Blockquote:
+		for c := n.FirstChild(); c != nil; c = c.NextSibling() {
+			p.block(c)
 		}
-	case lineCheckbox:
-		p.checkbox(l)
-	case lineBullet:
-		p.bullet(l)
 	default:
-		p.text(l)
+		if isTable(n) {
+			p.table(n)
+		}
 	}
 }
 
-func (p *parser) heading(l line) {
-	p.stack, p.subgroup, p.ctx = p.stack[:0], "", context{}
-	title, number := cleanTitle(l.text)
+func (p *parser) heading(h *ast.Heading) {
+	p.subgroup = ""
+	p.setContext(context{})
+	title, number := cleanTitle(p.segmentsText(h.Lines()))
+	n := p.headingLine(h)
 	switch {
-	case l.level == 1 && p.c.Title == "" && len(p.c.Sections) == 0:
+	case h == p.title:
 		p.c.Title = title
-	case l.level <= 2:
-		p.startSection(title, number, l.n)
-	case l.level == 3:
-		p.startGroup(title, l.n)
+	case p.dropped[h]:
+		p.sec, p.grp = nil, nil
+	case h.Level <= p.sectionLevel:
+		p.startSection(title, number, n)
+	case h.Level <= p.groupLevel:
+		p.startGroup(title, n)
 	default:
 		p.group()
 		p.subgroup = title
@@ -146,12 +342,44 @@ func (p *parser) heading(l line) {
 	}
 }
 
+// segmentsText joins the lines of a block's source with spaces.
+func (p *parser) segmentsText(lines *text.Segments) string {
+	if lines.Len() == 1 {
+		seg := lines.At(0)
+		return string(seg.Value(p.src))
+	}
+	var b strings.Builder
+	for i := 0; i < lines.Len(); i++ {
+		seg := lines.At(i)
+		if i > 0 {
+			b.WriteByte(' ')
+		}
+		b.Write(seg.Value(p.src))
+	}
+	return b.String()
+}
+
+// headingLine is the line of a heading, also of one without a title.
+func (p *parser) headingLine(h *ast.Heading) int {
+	if h.Lines().Len() > 0 {
+		return p.lineAt(h.Lines().At(0).Start)
+	}
+	if pos := h.Pos(); pos >= 0 {
+		return p.lineAt(pos)
+	}
+	return 0
+}
+
 func (p *parser) startSection(title string, number, n int) {
 	p.sec = &Section{Index: len(p.c.Sections), Number: number, Title: title}
-	p.grp = nil
+	p.grp, p.secWin = nil, nil
+	if w, ok := ParseWindow(title); ok && title != "" {
+		p.secWin = &w
+	}
 	p.c.Sections = append(p.c.Sections, p.sec)
 	p.meta = append(p.meta, sectionMeta{line: n})
 	if decisionTitle(title) {
+		p.meta[p.sec.Index].titled = true
 		p.decide(fmt.Sprintf("its title %q names a launch decision", title))
 	}
 	p.headingContext(title)
@@ -160,17 +388,24 @@ func (p *parser) startSection(title string, number, n int) {
 func (p *parser) startGroup(title string, n int) {
 	s := p.section()
 	p.grp = &Group{Index: len(s.Groups), Title: title, Priority: priorityOf(title)}
+	m := &p.meta[s.Index]
 	if w, ok := ParseWindow(title); ok {
 		p.grp.Window = &w
+	} else if p.secWin != nil {
+		w := *p.secWin
+		p.grp.Window = &w
+		if m.inherited == nil {
+			m.inherited = map[int]bool{}
+		}
+		m.inherited[p.grp.Index] = true
 	}
 	s.Groups = append(s.Groups, p.grp)
-	m := &p.meta[s.Index]
 	m.groupLines = append(m.groupLines, n)
 	p.headingContext(title)
 }
 
 // section returns the current section, starting an untitled one for items
-// that come before any `##` heading.
+// that come before any section heading.
 func (p *parser) section() *Section {
 	if p.sec == nil {
 		p.startSection("", 0, 0)
@@ -179,14 +414,20 @@ func (p *parser) section() *Section {
 }
 
 // group returns the current group, starting an untitled one for items that
-// come before any `###` heading of their section.
+// come before any group heading of their section. Under a section heading
+// that names a time window ("## Post-Go-Live (1 Week)"), that group is the
+// window, named as the section.
 func (p *parser) group() *Group {
 	s := p.section()
 	if p.grp == nil {
 		p.grp = &Group{Index: len(s.Groups)}
+		if p.secWin != nil {
+			w := *p.secWin
+			p.grp.Title, p.grp.Window = s.Title, &w
+		}
 		s.Groups = append(s.Groups, p.grp)
 		m := &p.meta[s.Index]
-		m.groupLines = append(m.groupLines, 0)
+		m.groupLines = append(m.groupLines, m.line)
 	}
 	return p.grp
 }
@@ -203,75 +444,31 @@ func (p *parser) decide(why string) {
 	m.decision = append(m.decision, why)
 }
 
-func (p *parser) checkbox(l line) {
-	p.seenBox = true
-	switch {
-	case l.text == "":
-		p.skip(l, "a checkbox without text")
-		return
-	case countBoxes(l.text) > 0:
-		p.inlineBoxes(l)
-		return
-	case p.ctx.kind == ctxGate:
-		p.addRef(l)
-		return
-	case p.ctx.kind == ctxRoles && p.addRole(l):
-		return
+// prose reads a paragraph line by line: sign-off lines, gates, labels that
+// open a gate or roles context, and lines with boxes inside them.
+func (p *parser) prose(n ast.Node) {
+	lines := n.Lines()
+	for i := 0; i < lines.Len(); i++ {
+		seg := lines.At(i)
+		ln := p.lineAt(seg.Start)
+		p.text(line{n: ln, raw: p.raw(ln), text: strings.TrimSpace(string(seg.Value(p.src)))})
 	}
-	p.addItem(l, l.text, l.done, false)
-}
-
-func (p *parser) bullet(l line) {
-	if name, ok := boldHeading(l); ok {
-		p.stack, p.subgroup = p.stack[:0], name
-		p.group()
-		return
-	}
-	if why := itemLike(l.text); why != "" {
-		p.skip(l, why)
-		return
-	}
-	switch {
-	case p.overallGate(l, unstar(l.text)):
-	case p.ctx.kind == ctxGate:
-		p.seenBox = true
-		p.addRef(l)
-	case p.ctx.kind == ctxRoles && p.addRole(l):
-		p.seenBox = true
-	case p.grp != nil && p.grp.Window != nil && l.text != "":
-		p.seenBox = true
-		p.addItem(l, l.text, false, true)
-	}
-}
-
-// boldHeading recognises a numbered bold sub-group heading: "1. **Authentication**".
-func boldHeading(l line) (string, bool) {
-	if l.marker == "" || l.marker[0] < '0' || l.marker[0] > '9' {
-		return "", false
-	}
-	t := strings.TrimSuffix(l.text, ":")
-	if len(t) < 5 || !strings.HasPrefix(t, "**") || !strings.HasSuffix(t, "**") || strings.Contains(t[2:len(t)-2], "**") {
-		return "", false
-	}
-	name, _ := cleanTitle(t)
-	return name, name != ""
 }
 
 // text reads a line of prose: a sign-off line, a gate, a label that opens a
-// gate or roles context, or inline boxes. Other prose at the margin ends the
-// context; indented prose continues a list item and leaves it open.
+// gate or roles context, or inline boxes. Other prose ends a context a list
+// was read in; prose between a heading or label and its list does not.
 func (p *parser) text(l line) {
-	p.popTo(l.indent)
 	plain := unstar(l.text)
 	switch {
 	case p.signoff(plain):
 	case p.overallGate(l, plain):
 	case p.criteriaLabel(plain):
 	case rolesLabel(plain):
-		p.ctx = context{kind: ctxRoles}
+		p.setContext(context{kind: ctxRoles})
 	default:
-		if l.indent < 2 {
-			p.ctx = context{}
+		if p.ctxUsed {
+			p.setContext(context{})
 		}
 		if itemLike(l.text) != "" {
 			p.inlineBoxes(l)
@@ -295,16 +492,46 @@ func (p *parser) inlineBoxes(l line) {
 		p.skip(l, "the launch decision is computed by golive from the checklist's rules, not ticked")
 		return
 	}
-	p.skip(l, itemLike(strings.TrimLeft(l.raw, " \t")))
+	p.skip(l, itemLike(strings.TrimLeft(l.raw, " \t>")))
 }
 
-func (p *parser) addItem(l line, text string, done, task bool) {
-	g := p.group()
-	p.popTo(l.indent)
-	parent := 0
-	if len(p.stack) > 0 {
-		parent = p.stack[len(p.stack)-1].number
+// code reports the lines of a code block that look like items.
+func (p *parser) code(n ast.Node) {
+	lines := n.Lines()
+	if lines.Len() == 0 {
+		return
 	}
+	open := p.lineAt(lines.At(0).Start)
+	if _, fenced := n.(*ast.FencedCodeBlock); fenced && open > 1 {
+		open--
+	}
+	p.reportLines(lines, fmt.Sprintf("inside the code block opened at line %d", open))
+}
+
+// htmlBlock reports the lines of raw HTML that look like items.
+func (p *parser) htmlBlock(n *ast.HTMLBlock) {
+	why := "inside an HTML block, which golive does not read"
+	p.reportLines(n.Lines(), why)
+	if n.HasClosure() {
+		closure := text.NewSegments()
+		closure.Append(n.ClosureLine)
+		p.reportLines(closure, why)
+	}
+}
+
+func (p *parser) reportLines(lines *text.Segments, why string) {
+	for i := 0; i < lines.Len(); i++ {
+		seg := lines.At(i)
+		s := strings.TrimSpace(string(seg.Value(p.src)))
+		if itemLike(s) != "" {
+			ln := p.lineAt(seg.Start)
+			p.skip(line{n: ln, raw: p.raw(ln)}, why)
+		}
+	}
+}
+
+func (p *parser) newItem(n int, text string, done, task bool, parent, depth int) *Item {
+	g := p.group()
 	p.next++
 	if len(p.slab) == 0 {
 		p.slab = make([]Item, 64)
@@ -317,24 +544,21 @@ func (p *parser) addItem(l line, text string, done, task bool) {
 		Done:     done,
 		Priority: g.Priority,
 		Parent:   parent,
-		Depth:    len(p.stack),
+		Depth:    depth,
 		Subgroup: p.subgroup,
 		Task:     task,
-		Line:     l.n,
+		Line:     n,
 	}
 	g.Items = append(g.Items, it)
-	p.stack = append(p.stack, openItem{indent: l.indent, number: p.next})
-}
-
-// popTo closes the open items a line at this indent is not nested under.
-func (p *parser) popTo(indent int) {
-	for len(p.stack) > 0 && p.stack[len(p.stack)-1].indent >= indent {
-		p.stack = p.stack[:len(p.stack)-1]
-	}
+	return it
 }
 
 func (p *parser) skip(l line, why string) {
-	p.rep.Skipped = append(p.rep.Skipped, ImportProblem{Line: l.n, Text: clip(strings.TrimSpace(l.raw)), Reason: why})
+	raw := l.raw
+	if raw == "" {
+		raw = p.raw(l.n)
+	}
+	p.rep.Skipped = append(p.rep.Skipped, ImportProblem{Line: l.n, Text: clip(strings.TrimSpace(raw)), Reason: why})
 }
 
 // finish settles what needs the whole document: section kinds, gates, windows.
@@ -348,7 +572,11 @@ func (p *parser) finish() {
 			if g.Window == nil {
 				continue
 			}
-			w := Window{Name: g.Title, Offset: g.Window.Offset, Section: s.Index, Group: g.Index, Items: []int{}}
+			name := g.Title
+			if p.meta[s.Index].inherited[g.Index] {
+				name = s.Title + " › " + g.Title
+			}
+			w := Window{Name: name, OffsetMinutes: g.Window.OffsetMinutes, Section: s.Index, Group: g.Index, Items: []int{}}
 			for _, it := range g.Items {
 				w.Items = append(w.Items, it.Number)
 			}
@@ -358,11 +586,17 @@ func (p *parser) finish() {
 	p.report()
 }
 
-// kind classifies a section: a decision section holds GO criteria, roles or
-// the launch decision (or says so in its title); a window section is one
-// whose every group with items is a time window; any other is readiness.
+// kind classifies a section. A decision section says so in its title, or
+// holds nothing but GO criteria, roles and the launch decision: ordinary
+// items next to an approvals list keep their section counting. A window
+// section is one whose every group with items is a time window; any other
+// is readiness.
 func (p *parser) kind(s *Section, m sectionMeta) SectionKind {
-	if len(m.decision) > 0 {
+	items := 0
+	for _, g := range s.Groups {
+		items += len(g.Items)
+	}
+	if m.titled || len(m.decision) > 0 && items == 0 {
 		return KindDecision
 	}
 	windows := 0
@@ -381,16 +615,44 @@ func (p *parser) kind(s *Section, m sectionMeta) SectionKind {
 	return KindReadiness
 }
 
+// NoItemsError is the error for a document without a single item: it wraps
+// ErrNoItems and tells how many plain list items the document has, which
+// ParseOptions.ListItems would import.
+type NoItemsError struct {
+	// ListItems counts the list items without a checkbox.
+	ListItems int
+	why       string
+}
+
+func (e *NoItemsError) Error() string { return ErrNoItems.Error() + ": " + e.why }
+
+func (e *NoItemsError) Unwrap() error { return ErrNoItems }
+
 // noItems explains why a document without items cannot be imported.
 func (p *parser) noItems() error {
-	if len(p.rep.Skipped) > 0 {
+	e := &NoItemsError{ListItems: p.plain}
+	for _, n := range p.plainLines {
+		p.skip(line{n: n}, "a list item without a checkbox: golive reads \"- [ ] text\" items, or every list item with the list-items option")
+	}
+	switch {
+	case p.plain > 0:
+		e.why = fmt.Sprintf("it has no checkboxes (\"- [ ] text\") but %s, which can be imported as items", plural(p.plain, "list item"))
+	case len(p.rep.Skipped) > 0:
 		first := p.rep.Skipped[0]
-		return fmt.Errorf("%w: %d line(s) look like items but are not, the first at line %d (%s)", ErrNoItems, len(p.rep.Skipped), first.Line, first.Reason)
+		e.why = fmt.Sprintf("%d line(s) look like items but are not, the first at line %d (%s)", len(p.rep.Skipped), first.Line, first.Reason)
+	case p.seenBox:
+		e.why = "its only checkboxes are gates and approver roles; write each item as \"- [ ] text\""
+	default:
+		e.why = "write each item as a Markdown checkbox, \"- [ ] text\""
 	}
-	if p.seenBox {
-		return fmt.Errorf("%w: its only checkboxes are gates and approver roles; write each item as \"- [ ] text\"", ErrNoItems)
-	}
-	return fmt.Errorf("%w: write each item as a Markdown checkbox, \"- [ ] text\"", ErrNoItems)
+	return e
+}
+
+// IsNoItems tells whether err is a NoItemsError and returns it.
+func IsNoItems(err error) (*NoItemsError, bool) {
+	var e *NoItemsError
+	ok := errors.As(err, &e)
+	return e, ok
 }
 
 // clip shortens a line for a report.

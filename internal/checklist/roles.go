@@ -21,8 +21,19 @@ import (
 // approvalsLabel tells whether a label or heading is about approvals:
 // "Approved by", "Required Approvals", "Sign-offs", "Signatures".
 func approvalsLabel(s string) bool {
-	return containsFold(s, "approv", "sign-off", "signoff", "sign off", "signature", "signator")
+	return containsFold(asciiDashes(s), "approv", "sign-off", "signoff", "sign off", "signature", "signator")
 }
+
+// asciiDashes writes the Unicode hyphens and dashes people paste
+// ("sign‑offs", with U+2011) as "-".
+func asciiDashes(s string) string {
+	if !strings.ContainsAny(s, "\u2010\u2011\u2012\u2013\u2014\u2212") {
+		return s
+	}
+	return dashes.Replace(s)
+}
+
+var dashes = strings.NewReplacer("\u2010", "-", "\u2011", "-", "\u2012", "-", "\u2013", "-", "\u2014", "-", "\u2212", "-")
 
 // rolesLabel recognises a label that introduces approver roles: "Approved by:".
 func rolesLabel(plain string) bool {
@@ -33,7 +44,7 @@ func rolesLabel(plain string) bool {
 // addRole reads a list line in a roles context as a role; it returns false
 // for a line that is not shaped like one, which stays an item.
 func (p *parser) addRole(l line) bool {
-	name, rest, ok := roleShape(l.text, l.kind == lineBullet)
+	name, rest, ok := roleShape(l.text, !l.box)
 	if !ok {
 		return false
 	}
@@ -47,7 +58,7 @@ func (p *parser) addRole(l line) bool {
 		p.roles = map[string]*Role{}
 	}
 	p.roles[key] = r
-	if l.kind == lineCheckbox {
+	if l.box {
 		r.Description = rest
 		if l.done {
 			r.Verdict = VerdictApproved
@@ -62,23 +73,85 @@ func (p *parser) addRole(l line) bool {
 }
 
 // roleShape splits "**Technical Lead:** System ready" into the role's name
-// and the rest. A checkbox needs its name in bold, so that an ordinary item
-// with a colon stays an item.
+// and the rest. A checkbox needs its name in bold, or a blank after it
+// ("- [ ] QA Lead: ____"), so that an ordinary item with a colon stays an
+// item; a note such as "Date: ____" or "Status: pending" is no role.
 func roleShape(text string, bullet bool) (string, string, bool) {
 	head, rest, found := strings.Cut(text, ":")
-	if !found || strings.HasPrefix(rest, "//") || !bullet && !strings.HasPrefix(head, "**") && !strings.HasPrefix(head, "__") {
+	if !found && roleName(text) {
+		return text, "", true
+	}
+	if !found || strings.HasPrefix(rest, "//") {
 		return "", "", false
 	}
+	bold := strings.HasPrefix(head, "**") || strings.HasPrefix(head, "__")
 	name := strings.TrimSpace(strings.Trim(head, "*_` \t"))
 	rest = strings.TrimSpace(strings.TrimLeft(rest, "*_ \t"))
-	if name == "" || len(name) > 60 || len(strings.Fields(name)) > 6 || strings.ContainsAny(name, ".!?;[]") {
+	switch {
+	case !bullet && !bold && !isPlaceholder(rest):
+		return "", "", false
+	case name == "" || len(name) > 60 || len(strings.Fields(name)) > 6 || strings.ContainsAny(name, ".!?;[]<>"):
+		return "", "", false
+	case notRoles[strings.ToLower(name)]:
 		return "", "", false
 	}
 	return name, rest, true
 }
 
+// roleName tells whether a whole line names an approver's role: a few
+// words ending with a word for a person or team ("Engineering lead",
+// "Operations/on-call", "Security (if applicable)"), not a task ("Security
+// sign-off").
+func roleName(text string) bool {
+	t := text
+	if i := strings.IndexByte(t, '('); i > 0 && strings.HasSuffix(t, ")") {
+		t = t[:i]
+	}
+	t = strings.TrimSpace(asciiDashes(t))
+	if t == "" || len(t) > 60 || strings.ContainsAny(t, "*_`.:;!?[]<>") {
+		return false
+	}
+	words := strings.FieldsFunc(strings.ToLower(t), func(r rune) bool { return r == ' ' || r == '/' || r == '\t' })
+	return len(words) > 0 && len(words) <= 5 && roleNouns[words[len(words)-1]]
+}
+
+// roleNouns end the names of approver roles.
+var roleNouns = map[string]bool{
+	"lead": true, "leads": true, "owner": true, "owners": true, "manager": true, "engineer": true, "engineering": true,
+	"team": true, "officer": true, "director": true, "head": true, "sponsor": true, "approver": true, "reviewer": true,
+	"architect": true, "qa": true, "security": true, "legal": true, "compliance": true, "operations": true, "ops": true,
+	"on-call": true, "oncall": true, "product": true, "cto": true, "ceo": true, "cio": true, "ciso": true, "cfo": true,
+	"coo": true, "vp": true, "sre": true, "devops": true, "support": true, "marketing": true, "finance": true,
+	"stakeholder": true, "stakeholders": true, "committee": true, "board": true, "counsel": true, "privacy": true,
+	"pm": true, "em": true, "dpo": true, "cab": true,
+}
+
+// notRoles are labels of approval blocks that name no approver.
+var notRoles = map[string]bool{
+	"date": true, "status": true, "decision": true, "note": true, "notes": true, "comment": true, "comments": true,
+	"version": true, "conditions": true, "next review": true, "next review date": true, "deadline": true, "due": true,
+	"time": true, "signature": true, "result": true, "outcome": true,
+}
+
 // placeholders stand for a blank where a name belongs.
-var placeholders = map[string]bool{"": true, "tbd": true, "tba": true, "n/a": true, "na": true, "name": true, "[name]": true, "<name>": true, "pending": true, "none": true, "?": true}
+var placeholders = map[string]bool{
+	"": true, "tbd": true, "tba": true, "tbc": true, "n/a": true, "na": true, "name": true, "pending": true, "none": true,
+	"?": true, "-": true, "mm/dd": true, "mm/dd/yyyy": true, "dd/mm/yyyy": true, "yyyy-mm-dd": true, "date": true, "todo": true,
+	"x": true, "xxx": true, "...": true, "…": true,
+}
+
+// isPlaceholder tells whether s is a blank where a name or date belongs:
+// "____", "[Name]", "<name>", "TBD", "N/A", "-", "?", "[MM/DD]".
+func isPlaceholder(s string) bool {
+	t := strings.TrimSpace(strings.Trim(s, "_–—.*` \t"))
+	if placeholders[strings.ToLower(t)] {
+		return true
+	}
+	if len(t) >= 2 && (t[0] == '[' && t[len(t)-1] == ']' || t[0] == '<' && t[len(t)-1] == '>' || t[0] == '(' && t[len(t)-1] == ')' || t[0] == '{' && t[len(t)-1] == '}') {
+		return true
+	}
+	return strings.Trim(s, "_-–—.*` \t") == ""
+}
 
 // signoffLabel recognises "Sign-off:", "Signoff:", "Signed off by:" at the
 // start of a line and returns what follows the colon.
@@ -105,7 +178,7 @@ func filledName(s string) (string, time.Time) {
 		namePart, datePart = s[:i], s[i:]
 	}
 	name := strings.TrimSpace(strings.Trim(namePart, "_-–—.*` \t"))
-	if placeholders[strings.ToLower(name)] {
+	if isPlaceholder(namePart) {
 		return "", time.Time{}
 	}
 	var at time.Time
@@ -118,12 +191,18 @@ func filledName(s string) (string, time.Time) {
 	return name, at
 }
 
-// dateLabel returns where a "Date:" label starts in s, -1 when it has none.
+// dateLabel returns where a "Date:" label (or "Signature:", "Time:", which
+// follow a name's blank the same way) starts in s, -1 when it has none.
 func dateLabel(s string) int {
-	for i := 0; i+4 <= len(s); i++ {
-		if (i == 0 || !isWordByte(s[i-1])) && strings.EqualFold(s[i:i+4], "date") {
-			if rest := strings.TrimLeft(s[i+4:], " \t"); strings.HasPrefix(rest, ":") {
-				return i
+	for i := 0; i < len(s); i++ {
+		if i > 0 && isWordByte(s[i-1]) {
+			continue
+		}
+		for _, label := range []string{"date", "signature", "signed", "time"} {
+			if len(s)-i >= len(label) && strings.EqualFold(s[i:i+len(label)], label) {
+				if rest := strings.TrimLeft(s[i+len(label):], " \t*"); strings.HasPrefix(rest, ":") {
+					return i
+				}
 			}
 		}
 	}

@@ -22,12 +22,29 @@ type Count struct {
 	Total int
 }
 
-// Percent returns done/total as a percentage; an empty count is 100%.
+// NoItems is how an empty count reads: nothing was counted, so nothing is
+// shown as ready, least of all 100%.
+const NoItems = "no items counted"
+
+// Percent returns done/total as a percentage. An empty count is 0%: a
+// measure over nothing never reads as ready (Empty tells it apart).
 func (c Count) Percent() float64 {
 	if c.Total == 0 {
-		return 100
+		return 0
 	}
 	return float64(c.Done) * 100 / float64(c.Total)
+}
+
+// Empty tells whether nothing was counted.
+func (c Count) Empty() bool { return c.Total == 0 }
+
+// PercentText formats the percentage for people: "39.2%", or "—" for an
+// empty count, which has none.
+func (c Count) PercentText() string {
+	if c.Empty() {
+		return "—"
+	}
+	return FormatPercent(c.Percent())
 }
 
 func (c *Count) add(it *Item) {
@@ -37,8 +54,11 @@ func (c *Count) add(it *Item) {
 	}
 }
 
-// String formats the count as "78/199 = 39.2%".
+// String formats the count as "78/199 = 39.2%", or "no items counted".
 func (c Count) String() string {
+	if c.Empty() {
+		return NoItems
+	}
 	return fmt.Sprintf("%d/%d = %s", c.Done, c.Total, FormatPercent(c.Percent()))
 }
 
@@ -51,25 +71,34 @@ func FormatPercent(p float64) string {
 type Report struct {
 	Title     string
 	Readiness Count
-	Sections  []SectionScore
-	Gates     []GateResult
-	Roles     []Role
-	Decision  Decision
+	// DueWindows is true when no readiness section holds an item, so that
+	// readiness counts the items of the time windows due by launch instead.
+	DueWindows bool
+	Sections   []SectionScore
+	Gates      []GateResult
+	Roles      []Role
+	Decision   Decision
 }
 
 // SectionScore is one section's progress.
 type SectionScore struct {
-	Index  int
-	Title  string
-	Kind   SectionKind
-	Count  Count
-	Groups []GroupScore
+	Index int
+	Title string
+	Kind  SectionKind
+	Count Count
+	// Counted is the part of Count that counts towards readiness: all of it
+	// for a readiness section, the windows due by launch when the report
+	// counts those, nothing otherwise.
+	Counted Count
+	Groups  []GroupScore
 }
 
 // GroupScore is one group's progress.
 type GroupScore struct {
 	Title string
 	Count Count
+	// Counted is true when the group's items count towards readiness.
+	Counted bool
 }
 
 // GateResult is a gate measured against the checklist.
@@ -102,12 +131,18 @@ type Decision struct {
 }
 
 // Score measures the checklist: readiness, every gate, and the decision.
+//
+// Readiness counts the readiness sections. A checklist with none, made of
+// time windows, counts the windows due by launch (before it and on launch
+// day) instead: after-launch windows never count. A checklist whose items
+// all sit in decision sections counts nothing, and then the overall
+// readiness gate fails: nothing counted is never ready.
 func Score(c *Checklist) Report {
 	r := Report{Title: c.Title}
 	for _, s := range c.Sections {
 		ss := SectionScore{Index: s.Index, Title: s.Title, Kind: s.Kind}
 		for _, g := range s.Groups {
-			gs := GroupScore{Title: g.Title}
+			gs := GroupScore{Title: g.Title, Counted: s.Kind == KindReadiness}
 			for _, it := range g.Items {
 				gs.Count.add(it)
 			}
@@ -116,10 +151,14 @@ func Score(c *Checklist) Report {
 			ss.Groups = append(ss.Groups, gs)
 		}
 		if s.Kind == KindReadiness {
+			ss.Counted = ss.Count
 			r.Readiness.Done += ss.Count.Done
 			r.Readiness.Total += ss.Count.Total
 		}
 		r.Sections = append(r.Sections, ss)
+	}
+	if r.Readiness.Empty() {
+		r.countDueWindows(c.Windows)
 	}
 	for _, g := range c.Gates {
 		r.Gates = append(r.Gates, measure(c, r, g))
@@ -129,6 +168,27 @@ func Score(c *Checklist) Report {
 	}
 	r.Decision = decide(r)
 	return r
+}
+
+// countDueWindows makes readiness the items of the time windows due by
+// launch, for a checklist with no readiness items.
+func (r *Report) countDueWindows(windows []Window) {
+	for _, w := range windows {
+		if !w.DueByLaunch() || w.Section < 0 || w.Section >= len(r.Sections) {
+			continue
+		}
+		ss := &r.Sections[w.Section]
+		if ss.Kind != KindWindow || w.Group < 0 || w.Group >= len(ss.Groups) || ss.Groups[w.Group].Counted {
+			continue
+		}
+		gs := &ss.Groups[w.Group]
+		gs.Counted = true
+		ss.Counted.Done += gs.Count.Done
+		ss.Counted.Total += gs.Count.Total
+		r.Readiness.Done += gs.Count.Done
+		r.Readiness.Total += gs.Count.Total
+	}
+	r.DueWindows = !r.Readiness.Empty()
 }
 
 func measure(c *Checklist, r Report, g Gate) GateResult {
@@ -152,11 +212,12 @@ func measure(c *Checklist, r Report, g Gate) GateResult {
 			res.Count = ss.Groups[g.Target.Group].Count
 		}
 	}
+	// A gate over nothing measures nothing: it fails, never passes vacuously.
+	if res.Count.Empty() {
+		return res
+	}
 	// Compare in integers where possible so that 100% means every item.
 	done, total := float64(res.Count.Done)*100, float64(res.Count.Total)*g.Threshold
-	if res.Count.Total == 0 {
-		done, total = 100, g.Threshold
-	}
 	if g.Strict {
 		res.Passed = done > total
 	} else {
@@ -165,6 +226,26 @@ func measure(c *Checklist, r Report, g Gate) GateResult {
 	return res
 }
 
+// Reasons the decision gives in words people read in the report and in Slack.
+const (
+	// ReasonNothingCounted explains a readiness of no items.
+	ReasonNothingCounted = "every item is in a decision or time-window section: nothing counts towards readiness"
+	// ReasonNoItems explains a readiness of no items in a checklist without any.
+	ReasonNoItems = "the checklist has no items: nothing counts towards readiness"
+	// ReasonAfterLaunch adds why the time windows of a checklist count nothing.
+	ReasonAfterLaunch = "time windows after launch never count"
+	// ReasonDueWindows says what readiness counts in a checklist of time windows.
+	ReasonDueWindows = "the checklist has no readiness section: readiness counts the items due by launch, in the time windows before launch and on launch day"
+	// ReasonNoApprovers says that nobody approves: the gates alone decide.
+	ReasonNoApprovers = "no approvers named: nobody approved"
+	// ReasonAllApproved says that every role approved; only given when roles exist.
+	ReasonAllApproved = "every role approved"
+)
+
+// decide turns gates and verdicts into the outcome. NO-GO when a gate fails,
+// a role rejected or nothing counts towards readiness; PENDING when an
+// approval is outstanding; CONDITIONAL GO when an approval has conditions;
+// GO otherwise, also with no roles at all, which the reasons say.
 func decide(r Report) Decision {
 	var d Decision
 	var failing, rejected, pending, passing []string
@@ -178,6 +259,10 @@ func decide(r Report) Decision {
 		} else {
 			failing = append(failing, line+": failing")
 		}
+	}
+	// Nothing counted is never GO, even for a checklist without an overall gate.
+	if why := r.NothingCounted(); why != "" {
+		failing = append(failing, why)
 	}
 	for _, role := range r.Roles {
 		switch role.Verdict {
@@ -194,22 +279,48 @@ func decide(r Report) Decision {
 			pending = append(pending, role.Name+" has not approved yet")
 		}
 	}
+	approved := ReasonAllApproved
+	if len(r.Roles) == 0 {
+		approved = ReasonNoApprovers
+	}
 	switch {
 	case len(failing) > 0 || len(rejected) > 0:
 		d.Outcome = OutcomeNoGo
 		d.Reasons = append(failing, rejected...)
 		d.Reasons = append(d.Reasons, pending...)
+		if len(r.Roles) == 0 {
+			d.Reasons = append(d.Reasons, approved)
+		}
 	case len(pending) > 0:
 		d.Outcome = OutcomePending
 		d.Reasons = pending
 	case len(d.Conditions) > 0:
 		d.Outcome = OutcomeConditional
-		d.Reasons = append(passing, "every role approved, "+fmt.Sprint(len(d.Conditions))+" with conditions")
+		d.Reasons = append(passing, approved+", "+fmt.Sprint(len(d.Conditions))+" with conditions")
 	default:
 		d.Outcome = OutcomeGo
-		d.Reasons = append(passing, "every role approved")
+		d.Reasons = append(passing, approved)
 	}
 	return d
+}
+
+// NothingCounted says why readiness counts no item, "" when it counts some.
+func (r Report) NothingCounted() string {
+	if !r.Readiness.Empty() {
+		return ""
+	}
+	items, windows := 0, false
+	for _, s := range r.Sections {
+		items += s.Count.Total
+		windows = windows || s.Kind == KindWindow && !s.Count.Empty()
+	}
+	switch {
+	case items == 0:
+		return ReasonNoItems
+	case windows:
+		return ReasonNothingCounted + "; " + ReasonAfterLaunch
+	}
+	return ReasonNothingCounted
 }
 
 func equalFold(a, b string) bool {

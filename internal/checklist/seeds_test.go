@@ -134,16 +134,18 @@ func TestSeed000(t *testing.T) {
 		assert.Zero(t, it.Parent, it.Text)
 	}
 
-	// Windows, in document order, with their offsets.
+	// Windows, in document order, with their offsets in minutes; "First
+	// 24 Hours" starts an hour after launch, so that it stays after it.
+	const day = 24 * 60
 	offsets := []struct {
 		name   string
 		offset int
-	}{{"1 Week Before Launch", -7}, {"3 Days Before Launch", -3}, {"1 Day Before Launch", -1}, {"Launch Day", 0},
-		{"1 Day After Launch", 1}, {"First 24 Hours", 0}, {"First Week", 1}, {"First Month", 7}}
+	}{{"1 Week Before Launch", -7 * day}, {"3 Days Before Launch", -3 * day}, {"1 Day Before Launch", -day}, {"Launch Day", 0},
+		{"1 Day After Launch", day}, {"First 24 Hours", 60}, {"First Week", day}, {"First Month", 7 * day}}
 	require.Len(t, c.Windows, len(offsets))
 	for i, w := range offsets {
 		assert.Equal(t, w.name, c.Windows[i].Name)
-		assert.Equal(t, w.offset, c.Windows[i].Offset, w.name)
+		assert.Equal(t, w.offset, c.Windows[i].OffsetMinutes, w.name)
 		_, g, _ := c.Locate(c.Windows[i].Items[0])
 		assert.Equal(t, w.name, g.Title)
 	}
@@ -237,10 +239,10 @@ func TestSeed004(t *testing.T) {
 		name   string
 		offset int
 		first  string
-	}{{"First 24 Hours", 0, "Monitor error rates"}, {"First Week", 1, "Daily performance reviews"}, {"First Month", 7, "Weekly performance reports"}} {
+	}{{"First 24 Hours", 60, "Monitor error rates"}, {"First Week", 24 * 60, "Daily performance reviews"}, {"First Month", 7 * 24 * 60, "Weekly performance reports"}} {
 		win := c.Windows[i]
 		assert.Equal(t, w.name, win.Name)
-		assert.Equal(t, w.offset, win.Offset)
+		assert.Equal(t, w.offset, win.OffsetMinutes)
 		require.Len(t, win.Items, 5, w.name)
 		for _, n := range win.Items {
 			it := c.Item(n)

@@ -44,38 +44,3 @@ func TestCleanTitle(t *testing.T) {
 		})
 	}
 }
-
-func TestClassify(t *testing.T) {
-	tests := []struct {
-		raw    string
-		kind   lineKind
-		text   string
-		indent int
-		done   bool
-	}{
-		{"- [ ] a", lineCheckbox, "a", 0, false},
-		{"\t- [x] a", lineCheckbox, "a", 4, true},
-		{"  \t* [X]  a  ", lineCheckbox, "a", 4, true},
-		{"12. [ ] a", lineCheckbox, "a", 0, false},
-		{"- [ ]", lineCheckbox, "", 0, false},
-		{"- a", lineBullet, "a", 0, false},
-		{"-a", lineText, "-a", 0, false},
-		{"---", lineRule, "---", 0, false},
-		{"* * *", lineRule, "* * *", 0, false},
-		{"## Title ##", lineHeading, "Title", 0, false},
-		{"#hashtag", lineText, "#hashtag", 0, false},
-		{"    # code-ish", lineText, "# code-ish", 4, false},
-		{"```go", lineFence, "```go", 0, false},
-		{"| a |", lineTable, "| a |", 0, false},
-		{"   ", lineBlank, "", 3, false},
-	}
-	for _, tt := range tests {
-		t.Run(tt.raw, func(t *testing.T) {
-			l := classify(1, tt.raw)
-			assert.Equal(t, tt.kind, l.kind)
-			assert.Equal(t, tt.text, l.text)
-			assert.Equal(t, tt.indent, l.indent)
-			assert.Equal(t, tt.done, l.done)
-		})
-	}
-}

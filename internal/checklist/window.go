@@ -6,21 +6,32 @@ import (
 	"strings"
 )
 
-// ParseWindow reads a group heading as a time window and returns its offset
-// from the launch date in days. It recognises, case-insensitively:
+// Offsets are minutes from the launch instant (its date at its time of day).
+const (
+	minutesPerHour  = 60
+	minutesPerDay   = 24 * minutesPerHour
+	minutesPerWeek  = 7 * minutesPerDay
+	minutesPerMonth = 30 * minutesPerDay
+)
+
+// ParseWindow reads a heading as a time window and returns its offset from
+// the launch in minutes, negative before it. It recognises, case-insensitively:
 //
-//   - "N hours/days/weeks/months before|after launch" (also go-live, release,
-//     deploy, cutover), N a number, "a"/"an"/"the", a word up to "twelve", or
-//     nothing ("Day Before Launch"): before is -N days, after +N; a week is 7
-//     days, a month 30, hours count in whole days (48 hours after is +2,
-//     2 hours before is 0);
-//   - "Launch Day", "Go-Live Day", "Release Day", "Day of Launch": 0;
-//   - "T-7", "T+1", "D-3", "Day -7", "Day +1" (days, or weeks with a "w");
+//   - "N minutes/hours/days/weeks/months before|after launch" (also go-live,
+//     release, deploy, cutover), N a number, "a"/"an"/"the", a word up to
+//     "twelve", or nothing ("Day Before Launch"); a week is 7 days, a month 30;
+//   - "Launch Day", "Go-Live Day", "Release Day", "Day of Launch", "D-Day": 0;
+//   - countdowns: "T-4 Hours", "T-2h", "T+1 Hour", "T-30m", "T-7d", "T-7",
+//     "T-1 week", "D-1", "Day -3", "Day +1" (days when no unit is written);
+//   - "Pre-Go-Live (1 Week Before)", "Post-Go-Live (24 Hours)", "Post-Launch
+//     (1 Week)": pre is before launch, post after it, by the period written;
+//   - "Week 1", "Week 2", "Week -1": the weeks around launch, "Week 1"
+//     being the first week after it, reminded like "First Week";
 //   - "First P" after launch, such as "First 24 Hours", "First Week", "First
 //     Month": each such period is reminded when the one before it ends, so a
-//     period of up to a day starts at launch (0), up to a week the day after
-//     (+1), up to a month when the first week ends (+7), and a longer one when
-//     the first month ends (+30).
+//     period of up to a day an hour after launch, up to a week the day after
+//     (+1 day), up to a month when the first week ends (+7 days), and a
+//     longer one when the first month ends (+30 days).
 //
 // The heading must start with the window; words after it are allowed
 // ("1 Week Before Launch (code freeze)").
@@ -29,31 +40,54 @@ func ParseWindow(title string) (WindowSpec, bool) {
 	// Cheap filters first: most headings are not windows.
 	if containsAny(t, "before", "after", "prior", "ahead", "following", "post") {
 		if m := relativeRe.FindStringSubmatch(t); m != nil {
-			days := inDays(amount(m[1], 1), m[2])
+			minutes := inMinutes(amount(m[1], 1), m[2])
 			if m[3] == "before" || m[3] == "prior to" || m[3] == "ahead of" {
-				days = -days
+				minutes = -minutes
 			}
-			return WindowSpec{Offset: days}, true
+			return WindowSpec{OffsetMinutes: minutes}, true
 		}
 	}
 	if strings.Contains(t, "day") && dayOfRe.MatchString(t) {
-		return WindowSpec{Offset: 0}, true
+		return WindowSpec{OffsetMinutes: 0}, true
 	}
 	if (strings.HasPrefix(t, "t") || strings.HasPrefix(t, "d")) && strings.ContainsAny(t, "-+−–") {
 		if m := countdownRe.FindStringSubmatch(t); m != nil {
 			n, _ := strconv.Atoi(m[2])
-			if strings.HasPrefix(m[3], "w") {
-				n *= 7
+			unit := m[3]
+			if unit == "" {
+				unit = "day"
 			}
+			minutes := inMinutes(n, unit)
 			if m[1] != "+" {
-				n = -n
+				minutes = -minutes
 			}
-			return WindowSpec{Offset: n}, true
+			return WindowSpec{OffsetMinutes: minutes}, true
+		}
+	}
+	if strings.HasPrefix(t, "pre") || strings.HasPrefix(t, "post") {
+		if m := prePostRe.FindStringSubmatch(t); m != nil {
+			minutes := inMinutes(amount(m[2], 1), m[3])
+			if m[1] == "pre" {
+				minutes = -minutes
+			}
+			return WindowSpec{OffsetMinutes: minutes}, true
+		}
+	}
+	if strings.HasPrefix(t, "week") {
+		if m := weekRe.FindStringSubmatch(t); m != nil {
+			n, _ := strconv.Atoi(m[2])
+			switch {
+			case m[1] != "" && m[1] != "+":
+				return WindowSpec{OffsetMinutes: -n * minutesPerWeek}, true
+			case n == 0:
+				return WindowSpec{OffsetMinutes: 0}, true
+			}
+			return WindowSpec{OffsetMinutes: firstPeriodStart(n * minutesPerWeek)}, true
 		}
 	}
 	if strings.HasPrefix(t, "first") {
 		if m := firstRe.FindStringSubmatch(t); m != nil {
-			return WindowSpec{Offset: firstPeriodStart(inDaysCeil(amount(m[1], 1), m[2]))}, true
+			return WindowSpec{OffsetMinutes: firstPeriodStart(inMinutes(amount(m[1], 1), m[2]))}, true
 		}
 	}
 	return WindowSpec{}, false
@@ -61,13 +95,19 @@ func ParseWindow(title string) (WindowSpec, bool) {
 
 var (
 	numberWord = `\d{1,4}|a|an|the|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve`
-	unitWord   = `(hours?|hrs?|days?|weeks?|wks?|months?)`
-	event      = `(?:the\s+)?(?:launch|go[\s-]?live|release|deploy(?:ment)?|cut[\s-]?over|ship)\b`
+	unitWord   = `(minutes?|mins?|hours?|hrs?|days?|weeks?|wks?|months?)`
+	eventWord  = `(?:launch|go[\s-]?live|release|deploy(?:ment)?|cut[\s-]?over|ship)`
+	event      = `(?:the\s+)?` + eventWord + `\b`
 
-	relativeRe  = regexp.MustCompile(`^(?:the\s+)?(?:(` + numberWord + `)[\s-]*)?` + unitWord + `\s+(before|prior to|ahead of|after|following|post)\s+` + event)
-	dayOfRe     = regexp.MustCompile(`^(?:(?:launch|go[\s-]?live|release|deploy(?:ment)?|cut[\s-]?over|ship)\s+day\b|day\s+of\s+` + event + `|d-day\b)`)
-	countdownRe = regexp.MustCompile(`^(?:t|d|day)\s*([-+−–])\s*(\d{1,4})\s*(w|weeks?|d|days?)?\b`)
-	firstRe     = regexp.MustCompile(`^first\s+(?:(` + numberWord + `)[\s-]+)?` + unitWord + `\b`)
+	relativeRe = regexp.MustCompile(`^(?:the\s+)?(?:(` + numberWord + `)[\s-]*)?` + unitWord + `\s+(before|prior to|ahead of|after|following|post)\s+` + event)
+	dayOfRe    = regexp.MustCompile(`^(?:` + eventWord + `\s+day\b|day\s+of\s+` + event + `|d-day\b)`)
+	// countdownRe reads "T-4 Hours", "T-2h", "D-1", "Day +3": m is minutes,
+	// "mo" months.
+	countdownRe = regexp.MustCompile(`^(?:t|d|day)\s*([-+−–])\s*(\d{1,4})\s*(minutes?|mins?|m|hours?|hrs?|h|days?|d|weeks?|wks?|w|months?|mo)?\b`)
+	// prePostRe reads "Pre-Go-Live (1 Week Before)", "Post-Launch: 24 hours".
+	prePostRe = regexp.MustCompile(`^(pre|post)[\s-]*` + eventWord + `\b[\s:(–—-]*(?:(` + numberWord + `)[\s-]*)?` + unitWord + `\b`)
+	weekRe    = regexp.MustCompile(`^week\s*([-+−–]?)\s*(\d{1,2})\b`)
+	firstRe   = regexp.MustCompile(`^first\s+(?:(` + numberWord + `)[\s-]+)?` + unitWord + `\b`)
 )
 
 var numberWords = map[string]int{
@@ -87,52 +127,52 @@ func amount(s string, def int) int {
 	return n
 }
 
-// inDays converts n units to whole days, hours rounded down.
-func inDays(n int, unit string) int {
-	switch unit[0] {
-	case 'h':
-		return n / 24
-	case 'w':
-		return n * 7
-	case 'm':
-		return n * 30
-	}
-	return n
-}
-
-// inDaysCeil converts n units to days, a part of a day counting as one.
-func inDaysCeil(n int, unit string) int {
-	if unit[0] == 'h' {
-		return (n + 23) / 24
-	}
-	return inDays(n, unit)
-}
-
-// firstPeriodStart is the day a "First N days" period is reminded: when the
-// shorter period before it ends.
-func firstPeriodStart(days int) int {
+// inMinutes converts n units to minutes. A unit is told by its first
+// letters: "m"/"min" minutes, "mo" months, "h" hours, "d" days, "w" weeks.
+func inMinutes(n int, unit string) int {
 	switch {
-	case days <= 1:
-		return 0
-	case days <= 7:
-		return 1
-	case days <= 31:
-		return 7
+	case strings.HasPrefix(unit, "mo"):
+		return n * minutesPerMonth
+	case unit[0] == 'm':
+		return n
+	case unit[0] == 'h':
+		return n * minutesPerHour
+	case unit[0] == 'w':
+		return n * minutesPerWeek
 	}
-	return 30
+	return n * minutesPerDay
 }
 
-// windowName describes an offset for people: "7 days before launch".
-func windowName(offset int) string {
+// firstPeriodStart is when a "First N days" period after launch is
+// reminded, given its length: when the shorter period before it ends. The
+// first day's tasks come an hour after launch, so that they stay after it.
+func firstPeriodStart(minutes int) int {
 	switch {
-	case offset == 0:
+	case minutes <= minutesPerDay:
+		return minutesPerHour
+	case minutes <= minutesPerWeek:
+		return minutesPerDay
+	case minutes <= 31*minutesPerDay:
+		return minutesPerWeek
+	}
+	return minutesPerMonth
+}
+
+// OffsetWords describes an offset for people: "7 days before launch",
+// "4 hours before launch", "on launch day".
+func OffsetWords(minutes int) string {
+	if minutes == 0 {
 		return "on launch day"
-	case offset == -1:
-		return "1 day before launch"
-	case offset == 1:
-		return "1 day after launch"
-	case offset < 0:
-		return strconv.Itoa(-offset) + " days before launch"
 	}
-	return strconv.Itoa(offset) + " days after launch"
+	side := " after launch"
+	if minutes < 0 {
+		side, minutes = " before launch", -minutes
+	}
+	switch {
+	case minutes%minutesPerDay == 0:
+		return plural(minutes/minutesPerDay, "day") + side
+	case minutes%minutesPerHour == 0:
+		return plural(minutes/minutesPerHour, "hour") + side
+	}
+	return plural(minutes, "minute") + side
 }

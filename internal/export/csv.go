@@ -11,7 +11,7 @@ import (
 )
 
 // csvHeader names the CSV columns.
-var csvHeader = []string{"number", "section", "group", "subgroup", "priority", "parent", "text", "done", "owner", "done_by", "done_at", "note"}
+var csvHeader = []string{"number", "section", "group", "subgroup", "priority", "parent", "text", "done", "owner", "done_by", "done_at", "note", "details"}
 
 // CSV writes one row per item after a header row, RFC 4180 (encoding/csv).
 // Cells that a spreadsheet would run as a formula get a leading apostrophe.
@@ -30,7 +30,7 @@ func CSV(l *launch.Launch) ([]byte, error) {
 		}
 		row := []string{
 			strconv.Itoa(it.Number), p.section.Title, p.group.Title, it.Subgroup, it.Priority, parent,
-			it.Text, strconv.FormatBool(it.Done), it.Owner, it.DoneBy, timestamp(it.DoneAt), it.Note,
+			it.Text, strconv.FormatBool(it.Done), it.Owner, it.DoneBy, timestamp(it.DoneAt), it.Note, it.Details,
 		}
 		for i := range row {
 			row[i] = defuse(row[i])

@@ -165,8 +165,8 @@ func shapeOf(c *checklist.Checklist) shape {
 		for _, g := range sec.Groups {
 			for _, it := range g.Items {
 				task := it.Task && !it.Done // a done task comes back as a ticked box
-				s.Items = append(s.Items, fmt.Sprintf("%d %d/%d %q sub=%q parent=%d depth=%d done=%v task=%v prio=%s",
-					it.Number, sec.Index, g.Index, it.Text, it.Subgroup, it.Parent, it.Depth, it.Done, task, it.Priority))
+				s.Items = append(s.Items, fmt.Sprintf("%d %d/%d %q sub=%q parent=%d depth=%d done=%v task=%v prio=%s details=%q",
+					it.Number, sec.Index, g.Index, it.Text, it.Subgroup, it.Parent, it.Depth, it.Done, task, it.Priority, it.Details))
 			}
 		}
 	}
@@ -177,7 +177,7 @@ func shapeOf(c *checklist.Checklist) shape {
 		s.Roles = append(s.Roles, fmt.Sprintf("%q %q %s by=%q", r.Name, r.Description, r.Verdict, r.By))
 	}
 	for _, w := range c.Windows {
-		s.Windows = append(s.Windows, fmt.Sprintf("%q %d %d/%d %v", w.Name, w.Offset, w.Section, w.Group, w.Items))
+		s.Windows = append(s.Windows, fmt.Sprintf("%q %d %d/%d %v", w.Name, w.OffsetMinutes, w.Section, w.Group, w.Items))
 	}
 	return s
 }
@@ -222,9 +222,19 @@ func TestMarkdownRoundTripOfAnOddChecklist(t *testing.T) {
 		"     - [ ] escalation tested",
 		"2. **Dashboards**",
 		"   - [ ] latency",
+		"     - Owner: SRE",
+		"     - 1. p95 under 1 s",
+		"     - # not a heading",
+		"",
+		"     See [the dashboard](https://grafana/d/1) first.",
 		"### Launch Day",
 		"- deploy",
+		"  - Owner: Ops",
 		"- announce",
+		"",
+		"| Done | Check | Owner |",
+		"|---|---|---|",
+		"| [x] | Status page | Comms |",
 		"### Approvals needed",
 		"Ask legal first.",
 		"- [ ] **Legal:** contract reviewed",

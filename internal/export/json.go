@@ -17,6 +17,7 @@ type Launch struct {
 	checklist.ReportJSON
 	Name         string        `json:"name"`
 	Date         string        `json:"date"`
+	Time         string        `json:"time,omitempty"` // HH:MM on Date in Timezone
 	Timezone     string        `json:"timezone"`
 	Team         string        `json:"team,omitempty"`
 	Channel      string        `json:"channel"`
@@ -30,10 +31,10 @@ type Launch struct {
 	ExportedAt   string        `json:"exported_at"`
 	Announced    *Announcement `json:"announced,omitempty"`
 	// Sections and Roles replace the report's lists of the same names.
-	Sections []Section `json:"sections"`
-	Roles    []Role    `json:"roles"`
-	Items    []Item    `json:"items"`
-	Windows  []Window  `json:"windows"`
+	Sections []Section              `json:"sections"`
+	Roles    []Role                 `json:"roles"`
+	Items    []Item                 `json:"items"`
+	Windows  []checklist.WindowJSON `json:"windows"`
 }
 
 // Section is a section's progress with its owner and sign-off.
@@ -75,15 +76,9 @@ type Item struct {
 	DoneAt   string `json:"done_at,omitempty"`
 	Priority string `json:"priority,omitempty"`
 	Note     string `json:"note,omitempty"`
+	Details  string `json:"details,omitempty"`
 	Parent   int    `json:"parent,omitempty"`
 	Task     bool   `json:"task,omitempty"`
-}
-
-// Window is a time window and its items.
-type Window struct {
-	Name   string `json:"name"`
-	Offset int    `json:"offset"`
-	Items  []int  `json:"items"`
 }
 
 // Announcement is the last decision announced in the channel.
@@ -100,10 +95,10 @@ func Build(l *launch.Launch, now time.Time) Launch {
 	rep := l.Decide()
 	out := Launch{
 		ReportJSON: rep.JSON(),
-		Name:       l.Name, Date: l.Date, Timezone: l.Timezone, Team: l.TeamID, Channel: l.ChannelID, Creator: l.Creator,
+		Name:       l.Name, Date: l.Date, Time: l.Time, Timezone: l.Timezone, Team: l.TeamID, Channel: l.ChannelID, Creator: l.Creator,
 		Template: l.Template, CreatedAt: timestamp(l.CreatedAt), Archived: l.Archived, RemindersOff: l.RemindersOff,
 		ReviewDate: l.ReviewDate, DaysToLaunch: l.DaysToLaunch(now), ExportedAt: timestamp(now),
-		Sections: []Section{}, Roles: []Role{}, Items: []Item{}, Windows: []Window{},
+		Sections: []Section{}, Roles: []Role{}, Items: []Item{}, Windows: checklist.WindowsJSON(l.Checklist),
 	}
 	if a := l.Announced; a != nil {
 		out.Announced = &Announcement{Outcome: a.Outcome, At: timestamp(a.At), By: a.By, Stale: l.Stale()}
@@ -125,11 +120,8 @@ func Build(l *launch.Launch, now time.Time) Launch {
 		it := p.item
 		out.Items = append(out.Items, Item{
 			Number: it.Number, Section: p.section.Title, Group: p.group.Title, Subgroup: it.Subgroup, Text: it.Text, Done: it.Done,
-			Owner: it.Owner, DoneBy: it.DoneBy, DoneAt: timestamp(it.DoneAt), Priority: it.Priority, Note: it.Note, Parent: it.Parent, Task: it.Task,
+			Owner: it.Owner, DoneBy: it.DoneBy, DoneAt: timestamp(it.DoneAt), Priority: it.Priority, Note: it.Note, Details: it.Details, Parent: it.Parent, Task: it.Task,
 		})
-	}
-	for _, w := range l.Checklist.Windows {
-		out.Windows = append(out.Windows, Window{Name: w.Name, Offset: w.Offset, Items: append([]int{}, w.Items...)})
 	}
 	return out
 }

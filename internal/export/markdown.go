@@ -104,7 +104,39 @@ func writeItems(b *strings.Builder, g *checklist.Group) {
 			b.WriteString("- [ ] ")
 		}
 		b.WriteString(oneLine(it.Text) + "\n")
+		writeDetails(b, it.Details, indent+2)
 	}
+}
+
+// writeDetails writes an item's details as a paragraph indented under it,
+// which the importer reads as its details again.
+func writeDetails(b *strings.Builder, details string, indent int) {
+	if details == "" {
+		return
+	}
+	b.WriteString("\n")
+	for _, d := range strings.Split(details, "\n") {
+		if d = oneLine(d); d != "" {
+			d = escapeStart(d)
+			b.WriteString(strings.Repeat(" ", indent) + d + "\n")
+		}
+	}
+}
+
+// escapeStart escapes what would make a detail line a block of its own: a
+// list marker, heading, quote, table or fence.
+func escapeStart(d string) string {
+	if strings.ContainsRune("-+*#>|=`~[", rune(d[0])) {
+		return "\\" + d
+	}
+	i := 0
+	for i < len(d) && d[i] >= '0' && d[i] <= '9' {
+		i++
+	}
+	if i > 0 && i < len(d) && (d[i] == '.' || d[i] == ')') {
+		return d[:i] + "\\" + d[i:]
+	}
+	return d
 }
 
 func writeSignoff(b *strings.Builder, s *checklist.Section) {

@@ -138,21 +138,31 @@ func (l *Launch) FindSection(ref string) (*checklist.Section, error) {
 	return nil, Errorf(ENOTFOUND, "There is no section %q. Sections: %s.", ref, l.sectionNames())
 }
 
-// MoveDate sets a new launch date; only the creator may.
-func (l *Launch) MoveDate(user, date string) ([]Event, error) {
+// MoveDate sets a new launch date (ReadDate) and, when at is not "", its
+// time of day (HH:MM); only the creator may. The launch is dated at now:
+// its windows already passed then are skipped, not posted.
+func (l *Launch) MoveDate(user, date, at string, now time.Time) ([]Event, error) {
 	if user != l.Creator {
 		return nil, Errorf(EFORBIDDEN, "Only the launch's creator <@%s> can move the launch date.", l.Creator)
 	}
-	d, err := ParseDate(date)
+	next, err := ReadDate(date, now, l.Location())
 	if err != nil {
 		return nil, err
 	}
-	next := d.Format(DateLayout)
-	if next == l.Date {
+	clock := l.Time
+	if at != "" {
+		h, m, err := ParseTime(at)
+		if err != nil {
+			return nil, err
+		}
+		clock = fmt.Sprintf("%02d:%02d", h, m)
+	}
+	if next == l.Date && clock == l.Time {
 		return nil, nil
 	}
-	ev := Event{Actor: user, Action: "date", Subject: "launch date", Before: l.Date, After: next}
-	l.Date = next
+	ev := Event{Actor: user, Action: "date", Subject: "launch date", Before: l.When(), After: next}
+	l.Date, l.Time, l.DatedAt = next, clock, now
+	ev.After = l.When()
 	return []Event{ev}, nil
 }
 

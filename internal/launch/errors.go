@@ -42,12 +42,18 @@ func Errorf(code, format string, args ...any) *Error {
 // inertBrackets turns angle brackets into look-alikes.
 var inertBrackets = strings.NewReplacer("<", "‹", ">", "›")
 
+// maxEcho bounds what an error quotes of one argument: a message that
+// echoes what someone typed must not grow with it.
+const maxEcho = 1000
+
 // inertArg formats its value as the verb asks, then makes the brackets in
-// the result inert.
+// the result inert, drops the characters that reverse the text's direction
+// and clips it to maxEcho characters.
 type inertArg struct{ v any }
 
 func (a inertArg) Format(f fmt.State, verb rune) {
-	io.WriteString(f, inertBrackets.Replace(fmt.Sprintf(fmt.FormatString(f, verb), a.v)))
+	s := StripBidi(inertBrackets.Replace(fmt.Sprintf(fmt.FormatString(f, verb), a.v)))
+	io.WriteString(f, clipRunes(s, maxEcho))
 }
 
 // ErrorCode returns the code of err, EINTERNAL for errors that are not *Error.

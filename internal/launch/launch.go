@@ -5,6 +5,7 @@ package launch
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
@@ -14,6 +15,17 @@ import (
 // DateLayout is how launch dates are written everywhere: YYYY-MM-DD.
 const DateLayout = "2006-01-02"
 
+// TimeLayout is how a launch's time of day is written: HH:MM, 24-hour clock.
+const TimeLayout = "15:04"
+
+// The dates a launch may be set to, around today: a launch a little in the
+// past can still be run (its passed reminders are skipped), but a date
+// years away is a typing mistake, and far ones overflow day arithmetic.
+const (
+	maxYearsBack  = 1
+	maxYearsAhead = 5
+)
+
 // Launch is one launch run in one Slack channel.
 type Launch struct {
 	ID        int64
@@ -21,12 +33,21 @@ type Launch struct {
 	ChannelID string
 	Name      string
 	// Date is the launch's calendar date, as YYYY-MM-DD, in Timezone.
-	Date     string
+	Date string
+	// Time is the launch's time of day on Date, HH:MM in Timezone. It is ""
+	// for a launch stored before launches had one: it launches at the
+	// reminder time.
+	Time     string
 	Timezone string // IANA name
 	Creator  string // Slack user id
 	Template string // the built-in template it came from, "" for an import
 	// CreatedAt is the instant the launch was created.
 	CreatedAt time.Time
+	// DatedAt is the instant the launch was last dated: created, or its
+	// date or time moved. Its windows due before then are skipped, never
+	// posted, and their tasks are not overdue: a launch dated in the past
+	// posts no backlog.
+	DatedAt time.Time
 	// Archived launches are kept but no longer the channel's active launch.
 	Archived bool
 	// RemindersOff switches the daily countdown posts off.
@@ -57,13 +78,61 @@ type Event struct {
 	After   string
 }
 
-// ParseDate reads a YYYY-MM-DD launch date.
+// ParseDate reads a YYYY-MM-DD date, whatever its year.
 func ParseDate(s string) (time.Time, error) {
 	d, err := time.Parse(DateLayout, strings.TrimSpace(s))
 	if err != nil {
 		return time.Time{}, Errorf(EINVALID, "%q is not a date: write it as YYYY-MM-DD, for example 2026-12-01", s)
 	}
 	return d, nil
+}
+
+// ReadDate reads a launch date written YYYY-MM-DD and checks that it lies
+// from a year before to five years after today in loc (today being now's
+// date there). Every way of setting a launch date goes through it.
+func ReadDate(s string, now time.Time, loc *time.Location) (string, error) {
+	d, err := ParseDate(s)
+	if err != nil {
+		return "", err
+	}
+	today := dateOf(now.In(loc))
+	first, last := today.AddDate(-maxYearsBack, 0, 0), today.AddDate(maxYearsAhead, 0, 0)
+	if d.Before(first) || d.After(last) {
+		return "", Errorf(EINVALID, "%s is too far from today (%s): a launch date goes from %s to %s.",
+			d.Format(DateLayout), today.Format(DateLayout), first.Format(DateLayout), last.Format(DateLayout))
+	}
+	return d.Format(DateLayout), nil
+}
+
+// ParseTime reads a time of day written HH:MM on a 24-hour clock ("14:00",
+// "9:30"): the launch's time and the reminder time.
+func ParseTime(s string) (hour, minute int, err error) {
+	h, m, ok := strings.Cut(strings.TrimSpace(s), ":")
+	hour, err1 := strconv.Atoi(h)
+	minute, err2 := strconv.Atoi(m)
+	if !ok || err1 != nil || err2 != nil || len(h) > 2 || len(m) != 2 || hour < 0 || hour > 23 || minute < 0 || minute > 59 {
+		return 0, 0, Errorf(EINVALID, "%q is not a time of day: write it as HH:MM on a 24-hour clock, for example 14:00", s)
+	}
+	return hour, minute, nil
+}
+
+// dateOf is t's calendar date, at midnight UTC, for date arithmetic.
+func dateOf(t time.Time) time.Time {
+	return time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, time.UTC)
+}
+
+// daysBetween counts calendar days from a to b, both dates at midnight UTC,
+// by their Unix days: no duration arithmetic, which overflows past 292 years.
+func daysBetween(a, b time.Time) int {
+	return int(b.Unix()/86400 - a.Unix()/86400)
+}
+
+// When is the launch's date and, when set, its time: "2026-12-08 14:00".
+func (l *Launch) When() string {
+	if l.Time == "" {
+		return l.Date
+	}
+	return l.Date + " " + l.Time
 }
 
 // Location returns the launch's time zone, UTC when it cannot be loaded.
@@ -87,13 +156,11 @@ func (l *Launch) Day() time.Time {
 // DaysToLaunch counts calendar days from now's local date to the launch
 // date: 0 on launch day, negative after it.
 func (l *Launch) DaysToLaunch(now time.Time) int {
-	local := now.In(l.Location())
-	today := time.Date(local.Year(), local.Month(), local.Day(), 0, 0, 0, 0, time.UTC)
 	d, err := time.Parse(DateLayout, l.Date)
 	if err != nil {
 		return 0
 	}
-	return int(d.Sub(today).Hours() / 24)
+	return daysBetween(dateOf(now.In(l.Location())), d)
 }
 
 // Countdown says where now stands against the launch date, as golive says it
@@ -118,8 +185,16 @@ func (l *Launch) Validate() error {
 	if strings.TrimSpace(l.Name) == "" {
 		return Errorf(EINVALID, "a launch needs a name")
 	}
+	if err := CheckLength("launch name", l.Name, MaxName); err != nil {
+		return err
+	}
 	if _, err := ParseDate(l.Date); err != nil {
 		return err
+	}
+	if l.Time != "" {
+		if _, _, err := ParseTime(l.Time); err != nil {
+			return err
+		}
 	}
 	if _, err := time.LoadLocation(l.Timezone); err != nil || l.Timezone == "" {
 		return Errorf(EINVALID, "%q is not an IANA time zone such as Europe/Paris or America/New_York", l.Timezone)
@@ -127,7 +202,7 @@ func (l *Launch) Validate() error {
 	if l.Checklist == nil {
 		return Errorf(EINVALID, "a launch needs a checklist")
 	}
-	return nil
+	return CheckChecklist(l.Checklist)
 }
 
 func itemSubject(n int) string { return fmt.Sprintf("item %d", n) }

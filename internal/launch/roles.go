@@ -23,6 +23,7 @@ func (l *Launch) SetRoleHolder(user, name, holder string) ([]Event, error) {
 	ev := Event{Actor: user, Action: "role", Subject: "role " + r.Name, Before: r.Holder, After: holder}
 	r.Holder = holder
 	r.Verdict, r.Note, r.By, r.At = checklist.VerdictPending, "", "", time.Time{}
+	r.Version++
 	return []Event{ev}, nil
 }
 
@@ -32,8 +33,11 @@ func (l *Launch) AddRole(user, name string) ([]Event, error) {
 	if user != l.Creator {
 		return nil, Errorf(EFORBIDDEN, "Only the launch's creator <@%s> can change the roles.", l.Creator)
 	}
-	if name == "" || len(name) > 60 {
-		return nil, Errorf(EINVALID, "A role needs a name of 1 to 60 characters, for example `role add \"Legal\"`.")
+	if name == "" {
+		return nil, Errorf(EINVALID, "A role needs a name of 1 to %d characters, for example `role add \"Legal\"`.", MaxRoleName)
+	}
+	if err := CheckLength("role name", name, MaxRoleName); err != nil {
+		return nil, err
 	}
 	if l.Checklist.Role(name) != nil {
 		return nil, Errorf(ECONFLICT, "The role %q already exists.", name)
@@ -79,15 +83,20 @@ func (l *Launch) Answer(user, name string, v checklist.Verdict, note string, now
 	case checklist.VerdictApproved:
 		note = ""
 	case checklist.VerdictConditional, checklist.VerdictRejected:
+		what := map[checklist.Verdict]string{
+			checklist.VerdictConditional: "condition", checklist.VerdictRejected: "reason for rejecting"}[v]
 		if note == "" {
-			return nil, Errorf(EINVALID, "Say what the %s is.", map[checklist.Verdict]string{
-				checklist.VerdictConditional: "condition", checklist.VerdictRejected: "reason for rejecting"}[v])
+			return nil, Errorf(EINVALID, "Say what the %s is.", what)
+		}
+		if err := CheckLength(what, note, MaxNote); err != nil {
+			return nil, err
 		}
 	default:
 		return nil, Errorf(EINVALID, "%q is not an answer; approve, approve with conditions, or reject.", v)
 	}
 	before := string(r.Verdict)
 	r.Verdict, r.Note, r.By, r.At = v, note, user, now
+	r.Version++
 	after := string(v)
 	if note != "" {
 		after += ": " + note

@@ -184,7 +184,8 @@ func (m *Metrics) Click(kind string, o Outcome) {
 }
 
 // SlackCall counts one Web API request; errCode is "" on success, else
-// Slack's error code or one of ratelimited, http_5xx, transport.
+// Slack's error code or one of ratelimited, http_5xx, http_4xx,
+// invalid_response, transport.
 // SlackTransport calls it for every request; call it directly only for
 // requests that do not go through that transport.
 func (m *Metrics) SlackCall(method, errCode string) {

@@ -252,8 +252,18 @@ func TestSlackTransport(t *testing.T) {
 			w.WriteHeader(http.StatusBadGateway)
 		case "/api/conversations.open":
 			w.WriteHeader(http.StatusNotFound)
+		case "/api/chat.delete":
+			w.Header().Set("Content-Type", "application/json")
+			io.WriteString(w, `{"ok":tru`)
+		case "/api/reactions.add":
+			w.Header().Set("Content-Type", "application/json")
+			io.WriteString(w, `[1,2]`)
+		case "/api/auth.test":
+			w.Header().Set("Content-Type", "application/json")
+			io.WriteString(w, `{"ok":true,"user_id":"UBOT"}`)
 		default:
-			io.WriteString(w, "plain")
+			w.Header().Set("Content-Type", "text/html")
+			io.WriteString(w, "<html>Bad gateway</html>")
 		}
 	}))
 	defer fake.Close()
@@ -273,16 +283,20 @@ func TestSlackTransport(t *testing.T) {
 	get("views.publish")
 	get("users.info")
 	get("conversations.open")
+	assert.Equal(t, `{"ok":tru`, get("chat.delete"), "the client gets the body to fail on")
+	get("reactions.add")
 	get("files.upload")
+	get("auth.test")
 
 	for method, code := range map[string]string{
 		"chat.update": "message_not_found", "views.publish": "ratelimited",
 		"users.info": "http_5xx", "conversations.open": "http_4xx",
+		"chat.delete": "invalid_response", "reactions.add": "invalid_response", "files.upload": "invalid_response",
 	} {
 		assert.Equal(t, 1.0, value(t, m, "golive_slack_api_calls_total", map[string]string{"method": method}), method)
 		assert.Equal(t, 1.0, value(t, m, "golive_slack_api_errors_total", map[string]string{"method": method, "error": code}), method)
 	}
-	for _, method := range []string{"chat.postMessage", "files.upload"} {
+	for _, method := range []string{"chat.postMessage", "auth.test"} {
 		assert.Equal(t, 1.0, value(t, m, "golive_slack_api_calls_total", map[string]string{"method": method}), method)
 		_, failed := sample(t, m, "golive_slack_api_errors_total", map[string]string{"method": method})
 		assert.False(t, failed, method)
@@ -291,9 +305,9 @@ func TestSlackTransport(t *testing.T) {
 	// No answer at all.
 	addr := fake.Listener.Addr().String()
 	fake.Close()
-	_, err := client.Post("http://"+addr+"/api/auth.test", "text/plain", nil)
+	_, err := client.Post("http://"+addr+"/api/users.list", "text/plain", nil)
 	require.Error(t, err)
-	assert.Equal(t, 1.0, value(t, m, "golive_slack_api_errors_total", map[string]string{"method": "auth.test", "error": "transport"}))
+	assert.Equal(t, 1.0, value(t, m, "golive_slack_api_errors_total", map[string]string{"method": "users.list", "error": "transport"}))
 }
 
 func TestSlackErrorCodeKeepsReadErrors(t *testing.T) {

@@ -6,13 +6,13 @@ import (
 	"io"
 	"net/http"
 	"path"
-	"strings"
 )
 
 // SlackTransport wraps next (http.DefaultTransport when nil) so that every
 // Slack Web API request through it is counted by method, and every failure
 // by method and error: Slack's own error code from an "ok": false answer,
-// ratelimited for 429, http_5xx, http_4xx, or transport when no answer came.
+// ratelimited for 429, http_5xx, http_4xx, invalid_response for an answer
+// that is not a JSON object, or transport when no answer came.
 // Give the Slack client an *http.Client using it (slack.OptionHTTPClient).
 // The method is the last element of the URL path, as in .../api/chat.postMessage.
 func (m *Metrics) SlackTransport(next http.RoundTripper) http.RoundTripper {
@@ -44,17 +44,18 @@ func (t *slackTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 		t.m.SlackCall(method, "http_5xx")
 	case resp.StatusCode >= 400:
 		t.m.SlackCall(method, "http_4xx")
-	case strings.HasPrefix(resp.Header.Get("Content-Type"), "application/json"):
-		t.m.SlackCall(method, slackErrorCode(resp))
 	default:
-		t.m.SlackCall(method, "")
+		t.m.SlackCall(method, slackErrorCode(resp))
 	}
 	return resp, nil
 }
 
 // slackErrorCode reads the answer's "ok" and "error" fields and puts the
 // body back for the client to read. A body it cannot read is left for the
-// client to fail on, and counted as transport.
+// client to fail on, and counted as transport. The Web API answers every
+// method with a JSON object: anything else (an HTML error page from a
+// proxy, a cut or garbled body) fails in the client, and is counted as
+// invalid_response.
 func slackErrorCode(resp *http.Response) string {
 	body, err := io.ReadAll(resp.Body)
 	resp.Body.Close()
@@ -67,7 +68,10 @@ func slackErrorCode(resp *http.Response) string {
 		OK    bool   `json:"ok"`
 		Error string `json:"error"`
 	}
-	if json.Unmarshal(body, &answer) != nil || answer.OK {
+	if json.Unmarshal(body, &answer) != nil {
+		return "invalid_response"
+	}
+	if answer.OK {
 		return ""
 	}
 	if answer.Error == "" {

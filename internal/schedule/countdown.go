@@ -10,7 +10,8 @@ import (
 
 // CountdownLine sums up where the launch stands at now, as the reminders
 // say it: "Launch in 3 days: readiness 87.4%, 1 gate failing, 2 approvals
-// pending". A role nobody holds counts as pending (launch.Decide).
+// pending", or "no items counted" in place of the readiness. A role nobody
+// holds counts as pending (launch.Decide).
 func CountdownLine(l *launch.Launch, now time.Time) string {
 	rep := l.Decide()
 	failing, pending := 0, 0
@@ -24,8 +25,12 @@ func CountdownLine(l *launch.Launch, now time.Time) string {
 			pending++
 		}
 	}
-	return fmt.Sprintf("%s: readiness %s, %s failing, %s pending", l.Countdown(now),
-		checklist.FormatPercent(rep.Readiness.Percent()), count(failing, "gate"), count(pending, "approval"))
+	readiness := "readiness " + rep.Readiness.PercentText()
+	if rep.Readiness.Empty() {
+		readiness = checklist.NoItems
+	}
+	return fmt.Sprintf("%s: %s, %s failing, %s pending", l.Countdown(now),
+		readiness, count(failing, "gate"), count(pending, "approval"))
 }
 
 func count(n int, noun string) string {

@@ -95,10 +95,20 @@ func decideWindow(l *launch.Launch, r Reminder, tod TimeOfDay, now time.Time) De
 	if w.Due.After(now) {
 		return Decision{Action: Wait, DueAt: w.Due}
 	}
+	if DatedOver(l, w) {
+		return skip("it had passed when the launch was dated, " + LocalDate(l, l.DatedAt) + ": no backlog is posted")
+	}
 	if cur := Current(l, tod, now); w.Due.Before(cur[0].Due) {
 		return skip("folded into " + cur[0].Name + ", which lists its open tasks as overdue")
 	}
 	return Decision{Action: Post}
+}
+
+// DatedOver tells whether window w had passed when the launch was dated
+// (created, or its date or time moved): it is never posted, and its tasks
+// are not overdue.
+func DatedOver(l *launch.Launch, w DueWindow) bool {
+	return w.Due.Before(l.DatedAt)
 }
 
 // Covers returns the reminders a post makes redundant: a window's post

@@ -25,21 +25,30 @@ func WindowKey(w checklist.Window) string {
 	return strconv.Itoa(w.Section) + "." + strconv.Itoa(w.Group)
 }
 
-// launchDate is a launch's date in its zone, parsed once for the many due
-// times computed from it.
+// launchDate is a launch's date and time of day in its zone, parsed once
+// for the many due times computed from it.
 type launchDate struct {
 	year  int
 	month time.Month
 	day   int
+	clock TimeOfDay // the launch's time of day
 	loc   *time.Location
 }
 
-func dateOf(l *launch.Launch) (launchDate, bool) {
+// dateOf reads the launch's date and time; a launch without a time of day
+// launches at the reminder time tod.
+func dateOf(l *launch.Launch, tod TimeOfDay) (launchDate, bool) {
 	d, err := time.Parse(launch.DateLayout, l.Date)
 	if err != nil {
 		return launchDate{}, false
 	}
-	return launchDate{year: d.Year(), month: d.Month(), day: d.Day(), loc: l.Location()}, true
+	clock := tod
+	if l.Time != "" {
+		if clock, err = ParseTimeOfDay(l.Time); err != nil {
+			return launchDate{}, false
+		}
+	}
+	return launchDate{year: d.Year(), month: d.Month(), day: d.Day(), clock: clock, loc: l.Location()}, true
 }
 
 // at returns tod on the launch date shifted by offset days. Calendar
@@ -47,6 +56,28 @@ func dateOf(l *launch.Launch) (launchDate, bool) {
 // daylight-saving changes.
 func (d launchDate) at(offset int, tod TimeOfDay) time.Time {
 	return time.Date(d.year, d.month, d.day+offset, tod.Hour, tod.Minute, 0, 0, d.loc)
+}
+
+// LaunchAt is the launch's instant: its date at its time of day (the
+// reminder time tod when it has none) in its zone; ok is false when its
+// date cannot be read.
+func LaunchAt(l *launch.Launch, tod TimeOfDay) (time.Time, bool) {
+	d, ok := dateOf(l, tod)
+	if !ok {
+		return time.Time{}, false
+	}
+	return d.at(0, d.clock), true
+}
+
+// due is when window w opens: a day-sized window at the reminder time tod
+// on its day, a shorter one ("T-4 Hours") its offset from the launch's
+// instant, in elapsed time: four hours before a launch at 10:00 on the day
+// clocks go forward is 05:00.
+func (d launchDate) due(w checklist.Window, tod TimeOfDay) time.Time {
+	if w.DaySized() {
+		return d.at(w.OffsetDays(), tod)
+	}
+	return d.at(0, d.clock).Add(time.Duration(w.OffsetMinutes) * time.Minute)
 }
 
 // dateAt returns tod on the local date (YYYY-MM-DD) in the launch's zone.
@@ -75,13 +106,13 @@ func nextDate(date string) string {
 // Windows returns the launch's windows with the instant each opens, in
 // order of that instant, then of the checklist.
 func Windows(l *launch.Launch, tod TimeOfDay) []DueWindow {
-	d, ok := dateOf(l)
+	d, ok := dateOf(l, tod)
 	if l.Checklist == nil || !ok {
 		return nil
 	}
 	out := make([]DueWindow, 0, len(l.Checklist.Windows))
 	for _, w := range l.Checklist.Windows {
-		out = append(out, DueWindow{Window: w, Key: WindowKey(w), Due: d.at(w.Offset, tod)})
+		out = append(out, DueWindow{Window: w, Key: WindowKey(w), Due: d.due(w, tod)})
 	}
 	sort.SliceStable(out, func(i, j int) bool { return out[i].Due.Before(out[j].Due) })
 	return out
@@ -124,19 +155,17 @@ type Occurrence struct {
 // before launch, without the days a window opens (a window's post carries
 // the countdown line).
 func CountdownDays(l *launch.Launch, tod TimeOfDay) []Occurrence {
-	d, ok := dateOf(l)
+	d, ok := dateOf(l, tod)
 	if !ok {
 		return nil
 	}
-	windowDay := map[int]bool{}
-	if l.Checklist != nil {
-		for _, w := range l.Checklist.Windows {
-			windowDay[w.Offset] = true
-		}
+	windowDay := map[string]bool{}
+	for _, w := range Windows(l, tod) {
+		windowDay[LocalDate(l, w.Due)] = true
 	}
 	var out []Occurrence
 	for off := -countdownDays; off < 0; off++ {
-		if due := d.at(off, tod); !windowDay[off] {
+		if due := d.at(off, tod); !windowDay[due.Format(launch.DateLayout)] {
 			out = append(out, Occurrence{Date: due.Format(launch.DateLayout), Due: due})
 		}
 	}

@@ -58,7 +58,7 @@ func TestWindowsOpenAtReminderTimeLocal(t *testing.T) {
 			for _, w := range ws {
 				local := w.Due.In(l.Location())
 				assert.Equal(t, "09:00", local.Format("15:04"), w.Name)
-				assert.Equal(t, launchDay.AddDate(0, 0, w.Offset).Format("2006-01-02"), local.Format("2006-01-02"), w.Name)
+				assert.Equal(t, launchDay.AddDate(0, 0, w.OffsetDays()).Format("2006-01-02"), local.Format("2006-01-02"), w.Name)
 				if want, ok := tc.want[w.Name]; ok {
 					assert.Equal(t, want, w.Due.UTC().Format(time.RFC3339), w.Name)
 				}
@@ -156,7 +156,7 @@ func TestDecide(t *testing.T) {
 	now := time.Date(2025, 3, 12, 8, 0, 0, 0, time.UTC)
 	window := func(offset int) schedule.Reminder {
 		for _, w := range schedule.Windows(l, nine) {
-			if w.Offset == offset {
+			if w.OffsetMinutes == offset*1440 {
 				return schedule.Reminder{Kind: schedule.KindWindow, Key: w.Key, DueAt: w.Due}
 			}
 		}
@@ -254,4 +254,91 @@ func TestParseTimeOfDay(t *testing.T) {
 		_, err := schedule.ParseTimeOfDay(bad)
 		assert.Error(t, err, bad)
 	}
+}
+
+// subDayLaunch is a launch with windows in hours around launch time.
+func subDayLaunch(date, at, zone string) *launch.Launch {
+	c := &checklist.Checklist{Title: "Hours"}
+	sec := &checklist.Section{Index: 0, Title: "Cutover", Kind: checklist.KindWindow}
+	for gi, w := range []struct {
+		name   string
+		offset int
+	}{{"1 Day Before Launch", -1440}, {"T-4 Hours", -240}, {"Go-Live Day", 0}, {"T+1 Hour", 60}} {
+		n := gi + 1
+		sec.Groups = append(sec.Groups, &checklist.Group{Index: gi, Title: w.name, Window: &checklist.WindowSpec{OffsetMinutes: w.offset},
+			Items: []*checklist.Item{{Number: n, Text: "Task", Task: true}}})
+		c.Windows = append(c.Windows, checklist.Window{Name: w.name, OffsetMinutes: w.offset, Section: 0, Group: gi, Items: []int{n}})
+	}
+	c.Sections = []*checklist.Section{sec}
+	return &launch.Launch{ID: 1, TeamID: "T1", ChannelID: "C1", Name: "Cutover", Date: date, Time: at, Timezone: zone, Creator: "UCREATOR", Checklist: c}
+}
+
+// TestSubDayWindowsFollowLaunchTime: a window in hours opens its offset
+// from the launch's instant, in elapsed time (on the day clocks go forward
+// too); day-sized windows stay at the reminder time of their day; a launch
+// stored without a time launches at the reminder time.
+func TestSubDayWindowsFollowLaunchTime(t *testing.T) {
+	cases := []struct {
+		name, date, at, zone string
+		want                 map[string]string // window: local opening
+	}{
+		{"New York, the day clocks go forward", "2025-03-09", "05:00", "America/New_York", map[string]string{
+			"1 Day Before Launch": "2025-03-08 09:00 EST",
+			"T-4 Hours":           "2025-03-09 00:00 EST", // four hours before 05:00 EDT: the 02:00 hour does not exist
+			"Go-Live Day":         "2025-03-09 09:00 EDT",
+			"T+1 Hour":            "2025-03-09 06:00 EDT",
+		}},
+		{"New York, the day clocks go back", "2025-11-02", "03:00", "America/New_York", map[string]string{
+			"T-4 Hours": "2025-11-02 00:00 EDT", // 03:00 EST is 08:00Z; four hours before is 04:00Z
+			"T+1 Hour":  "2025-11-02 04:00 EST",
+		}},
+		{"evening launch in Paris", "2026-12-08", "22:30", "Europe/Paris", map[string]string{
+			"T-4 Hours": "2026-12-08 18:30 CET",
+			"T+1 Hour":  "2026-12-08 23:30 CET",
+		}},
+		{"no time: the reminder time", "2026-12-08", "", "Europe/Paris", map[string]string{
+			"T-4 Hours": "2026-12-08 05:00 CET",
+			"T+1 Hour":  "2026-12-08 10:00 CET",
+		}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			l := subDayLaunch(tc.date, tc.at, tc.zone)
+			got := map[string]string{}
+			for _, w := range schedule.Windows(l, schedule.DefaultTimeOfDay) {
+				if _, ok := tc.want[w.Name]; ok {
+					got[w.Name] = w.Due.In(l.Location()).Format("2006-01-02 15:04 MST")
+				}
+			}
+			assert.Equal(t, tc.want, got)
+		})
+	}
+}
+
+// TestDatedOverWindowsAreSkippedNotOverdue: windows that had passed when
+// the launch was dated are skipped when claimed, and their open tasks are
+// overdue for nobody; a window due after the dating still posts.
+func TestDatedOverWindowsAreSkippedNotOverdue(t *testing.T) {
+	l := subDayLaunch("2026-12-08", "14:00", "UTC")
+	// Dated at 09:30: after the day before and Go-Live Day (09:00), before T-4 Hours (10:00).
+	l.DatedAt = time.Date(2026, 12, 8, 9, 30, 0, 0, time.UTC)
+	tod := schedule.DefaultTimeOfDay
+	now := time.Date(2026, 12, 8, 15, 30, 0, 0, time.UTC)
+	byName := map[string]schedule.DueWindow{}
+	for _, w := range schedule.Windows(l, tod) {
+		byName[w.Name] = w
+	}
+	for name, want := range map[string]schedule.Action{"1 Day Before Launch": schedule.Skip, "Go-Live Day": schedule.Skip, "T+1 Hour": schedule.Post} {
+		w := byName[name]
+		d := schedule.Decide(l, nil, schedule.Reminder{LaunchID: 1, Kind: schedule.KindWindow, Key: w.Key, DueAt: w.Due}, tod, now)
+		assert.Equal(t, want, d.Action, name)
+		if want == schedule.Skip {
+			assert.Equal(t, "it had passed when the launch was dated, 2026-12-08: no backlog is posted", d.Reason, name)
+		}
+	}
+	var overdue []int
+	for _, it := range schedule.Overdue(l, tod, now) {
+		overdue = append(overdue, it.Number)
+	}
+	assert.Equal(t, []int{2}, overdue, "T-4 Hours' task; not those of the windows passed at dating")
 }

@@ -54,8 +54,8 @@ func testLaunch(channel, date, zone string) *launch.Launch {
 	for si, split := range [][]int{{0, 4}, {4, 7}} {
 		sec := &checklist.Section{Index: si + 1, Number: si + 2, Title: fmt.Sprintf("Tasks %d", si+1), Kind: checklist.KindWindow}
 		for gi, w := range windows[split[0]:split[1]] {
-			g := &checklist.Group{Index: gi, Title: w.name, Window: &checklist.WindowSpec{Offset: w.offset}, Items: items(w.owners...)}
-			win := checklist.Window{Name: w.name, Offset: w.offset, Section: sec.Index, Group: gi}
+			g := &checklist.Group{Index: gi, Title: w.name, Window: &checklist.WindowSpec{OffsetMinutes: w.offset * 1440}, Items: items(w.owners...)}
+			win := checklist.Window{Name: w.name, OffsetMinutes: w.offset * 1440, Section: sec.Index, Group: gi}
 			for _, it := range g.Items {
 				win.Items = append(win.Items, it.Number)
 			}
@@ -190,6 +190,17 @@ type instance struct {
 func start(t *testing.T, path string, c *clock, p schedule.Poster) *instance {
 	t.Helper()
 	return startWith(t, path, c, schedule.Config{Poster: p})
+}
+
+// datedOn returns l dated at midnight UTC on date, as if it had been
+// created then: its windows from then on are reminded.
+func datedOn(l *launch.Launch, date string) *launch.Launch {
+	d, err := time.Parse(launch.DateLayout, date)
+	if err != nil {
+		panic(err)
+	}
+	l.DatedAt = d
+	return l
 }
 
 // startWith is start with a runner configured by cfg (its Store and Now are set here).

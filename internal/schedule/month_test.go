@@ -31,7 +31,7 @@ func TestLaunchMonth(t *testing.T) {
 	// On 2025-03-02 at noon the launch moves two days later, to the 14th.
 	runUntil(t, c, at("2025-03-02 12:00"), a)
 	_, err := a.store.Update(ctx, l.ID, func(l *launch.Launch, now time.Time) ([]launch.Event, error) {
-		return l.MoveDate("UCREATOR", "2025-03-14")
+		return l.MoveDate("UCREATOR", "2025-03-14", "", now)
 	})
 	require.NoError(t, err)
 	require.NoError(t, a.runner.Sync(ctx, l.ID))
@@ -209,27 +209,54 @@ func TestDowntimeCatchUp(t *testing.T) {
 	}, notes)
 }
 
-// TestLaunchCreatedLatePostsCurrentWindowAtOnce: a launch created after two
-// windows passed posts only the current one, at once, with the earlier
-// window's tasks as overdue.
-func TestLaunchCreatedLatePostsCurrentWindowAtOnce(t *testing.T) {
+// TestLaunchCreatedLatePostsNoBacklog: a launch created after two windows
+// passed posts neither of them: they are recorded as skipped, and their
+// tasks are not overdue; the next window is posted when it opens.
+func TestLaunchCreatedLatePostsNoBacklog(t *testing.T) {
+	ctx := context.Background()
 	c := newClock(time.Date(2025, 3, 12, 14, 0, 0, 0, time.UTC))
 	p := newPoster(c)
 	a := start(t, dbPath(t), c, p)
-	a.create(t, testLaunch("C1", "2025-03-14", "UTC"))
-	n, err := a.runner.RunDue(context.Background())
+	l := a.create(t, testLaunch("C1", "2025-03-14", "UTC"))
+	n, err := a.runner.RunDue(ctx)
 	require.NoError(t, err)
-	assert.Equal(t, 1, n)
+	assert.Zero(t, n)
 	runUntil(t, c, time.Date(2025, 3, 13, 12, 0, 0, 0, time.UTC), a)
 
 	var got []string
-	for _, x := range p.Posts(schedule.KindWindow, schedule.KindCountdown) {
+	for _, x := range p.Posts(schedule.KindWindow, schedule.KindCountdown, schedule.KindOverdueDM) {
 		got = append(got, fmt.Sprintf("%s %s %v", x.Local, x.Window, x.Overdue))
 	}
-	assert.Equal(t, []string{
-		"2025-03-12 14:00 3 Days Before Launch [5 6]",
-		"2025-03-13 09:00 1 Day Before Launch [5 6 7 8]",
-	}, got)
+	assert.Equal(t, []string{"2025-03-13 09:00 1 Day Before Launch []"}, got)
+	assert.Equal(t, map[string]string{"1.0": "skipped", "1.1": "skipped", "1.2": "sent"}, windowStates(t, a, l.ID))
+}
+
+// TestLaunchDatedInThePastPostsNothing: a launch dated a month ago posts
+// no window, no countdown and no overdue DM, then or later.
+func TestLaunchDatedInThePastPostsNothing(t *testing.T) {
+	c := newClock(time.Date(2025, 4, 14, 10, 0, 0, 0, time.UTC))
+	p := newPoster(c)
+	a := start(t, dbPath(t), c, p)
+	l := a.create(t, testLaunch("C1", "2025-03-14", "UTC"))
+	runUntil(t, c, time.Date(2025, 6, 1, 0, 0, 0, 0, time.UTC), a)
+	assert.Empty(t, p.Posts(schedule.KindWindow, schedule.KindCountdown, schedule.KindOverdueDM, schedule.KindApprovalDM))
+	assert.Equal(t, map[string]string{"1.0": "skipped", "1.1": "skipped", "1.2": "skipped", "1.3": "skipped",
+		"2.0": "skipped", "2.1": "skipped", "2.2": "skipped"}, windowStates(t, a, l.ID), "every window is recorded as skipped")
+}
+
+// windowStates maps a launch's window reminders, once done, to their states.
+func windowStates(t *testing.T, in *instance, launchID int64) map[string]string {
+	t.Helper()
+	rows, err := in.store.Reminders(context.Background(), launchID)
+	require.NoError(t, err)
+	out := map[string]string{}
+	for _, r := range rows {
+		if r.Kind != schedule.KindWindow || r.State == schedule.StatePending {
+			continue
+		}
+		out[r.Key] = string(r.State)
+	}
+	return out
 }
 
 // TestFoldedWindowReturnsWhenDateMovesLater: a window folded into a later
@@ -249,7 +276,7 @@ func TestFoldedWindowReturnsWhenDateMovesLater(t *testing.T) {
 	b := start(t, path, c, p)
 	runUntil(t, c, time.Date(2025, 3, 12, 13, 0, 0, 0, time.UTC), b)
 	_, err := b.store.Update(ctx, l.ID, func(l *launch.Launch, now time.Time) ([]launch.Event, error) {
-		return l.MoveDate("UCREATOR", "2025-03-21")
+		return l.MoveDate("UCREATOR", "2025-03-21", "", now)
 	})
 	require.NoError(t, err)
 	require.NoError(t, b.runner.Sync(ctx, l.ID))
@@ -263,4 +290,26 @@ func TestFoldedWindowReturnsWhenDateMovesLater(t *testing.T) {
 		"2025-03-12 12:00 3 Days Before Launch",
 		"2025-03-14 09:00 1 Week Before Launch", // folded on the 12th, due again for the 21st
 	}, got, "3 Days Before Launch was sent: it is not sent again on the 18th")
+}
+
+// TestHourWindowsPostAtLaunchTimeAcrossDST runs a launch at 05:00 in New
+// York on the day clocks go forward: "T-4 Hours" posts at 00:00 (four
+// elapsed hours before), "T+1 Hour" at 06:00, the day-sized windows at the
+// reminder time of their days; each once.
+func TestHourWindowsPostAtLaunchTimeAcrossDST(t *testing.T) {
+	c := newClock(time.Date(2025, 3, 1, 12, 0, 0, 0, time.UTC))
+	p := newPoster(c)
+	a := start(t, dbPath(t), c, p)
+	a.create(t, subDayLaunch("2025-03-09", "05:00", "America/New_York"))
+	runUntil(t, c, time.Date(2025, 3, 12, 0, 0, 0, 0, time.UTC), a)
+	var got []string
+	for _, x := range p.Posts(schedule.KindWindow) {
+		got = append(got, x.Local+" "+x.Window)
+	}
+	assert.Equal(t, []string{
+		"2025-03-08 09:00 1 Day Before Launch",
+		"2025-03-09 00:00 T-4 Hours",
+		"2025-03-09 06:00 T+1 Hour",
+		"2025-03-09 09:00 Go-Live Day",
+	}, got)
 }

@@ -16,12 +16,16 @@ var slackUserID = regexp.MustCompile(`^[UW][A-Z0-9]{1,20}$`)
 // OverdueBefore returns the open tasks of the windows that opened before
 // the instant: for a window's post, the instant is its own due time, so a
 // catch-up post after downtime lists every skipped window's open tasks.
+// Windows that had passed when the launch was dated are left out (DatedOver).
 func OverdueBefore(l *launch.Launch, tod TimeOfDay, before time.Time) []*checklist.Item {
 	var out []*checklist.Item
 	seen := map[int]bool{}
 	for _, w := range Windows(l, tod) {
 		if !w.Due.Before(before) {
 			break
+		}
+		if DatedOver(l, w) {
+			continue
 		}
 		for _, n := range w.Items {
 			it := l.Checklist.Item(n)

@@ -7,9 +7,11 @@ import (
 )
 
 // Plan returns the reminders the launch wants from now on, for Sync to
-// store: every window still to open and the current one (so a launch
-// created or moved after some windows passed posts only the current window,
-// at once), the countdown days still to come unless reminders are off, and
+// store: every window still to open, the current one (so that one missed
+// while golive was down is posted late), and the windows that had passed
+// when the launch was dated, which the runner records as skipped (Decide):
+// a launch created or moved after some windows passed posts none of them.
+// Then the countdown days still to come unless reminders are off, and
 // the next daily digest (which also nudges the role holders asks says are
 // still to answer). An archived launch wants none.
 func Plan(l *launch.Launch, asks Asks, tod TimeOfDay, now time.Time) []Reminder {
@@ -19,7 +21,7 @@ func Plan(l *launch.Launch, asks Asks, tod TimeOfDay, now time.Time) []Reminder 
 	var out []Reminder
 	cur := Current(l, tod, now)
 	for _, w := range Windows(l, tod) {
-		if w.Due.After(now) || (len(cur) > 0 && w.Due.Equal(cur[0].Due)) {
+		if w.Due.After(now) || (len(cur) > 0 && w.Due.Equal(cur[0].Due)) || DatedOver(l, w) {
 			out = append(out, Reminder{LaunchID: l.ID, Kind: KindWindow, Key: w.Key, DueAt: w.Due,
 				Payload: Payload{Window: w.Name, Day: LocalDate(l, w.Due)}})
 		}

@@ -100,8 +100,8 @@ func TestFailedPostsAreRetriedWithBackoff(t *testing.T) {
 		return nil
 	})
 	in := start(t, dbPath(t), c, p)
-	a := in.create(t, testLaunch("CA", "2025-03-14", "UTC"))
-	b := in.create(t, testLaunch("CB", "2025-03-14", "UTC"))
+	a := in.create(t, datedOn(testLaunch("CA", "2025-03-14", "UTC"), "2025-03-01"))
+	b := in.create(t, datedOn(testLaunch("CB", "2025-03-14", "UTC"), "2025-03-01"))
 	atomic.StoreInt64(&failing, a.ID)
 	runUntil(t, c, time.Date(2025, 3, 13, 12, 0, 0, 0, time.UTC), in)
 
@@ -110,7 +110,8 @@ func TestFailedPostsAreRetriedWithBackoff(t *testing.T) {
 		got = append(got, fmt.Sprintf("%d %s %s", x.Launch, x.Window, x.At.Format("15:04:05")))
 	}
 	assert.Equal(t, []string{
-		// Created after it opened, the current window is posted at once.
+		// Dated before it opened and planned after it (golive was down), the
+		// current window is posted at once.
 		fmt.Sprintf("%d 3 Days Before Launch 08:00:00", b.ID),
 		// Retried at 08:00:30, 08:01:00, 08:01:30 after each 429; then after 4 and 8 minutes.
 		fmt.Sprintf("%d 3 Days Before Launch 08:13:30", a.ID),
@@ -140,7 +141,7 @@ func TestPermanentFailureIsKeptDead(t *testing.T) {
 	var failing int64
 	p.fail = failFor(&failing, func(int) error { return schedule.Permanent(errors.New("slack: channel_not_found")) })
 	in := start(t, dbPath(t), c, p)
-	a := in.create(t, testLaunch("CA", "2025-03-14", "UTC"))
+	a := in.create(t, datedOn(testLaunch("CA", "2025-03-14", "UTC"), "2025-03-01"))
 	atomic.StoreInt64(&failing, a.ID)
 	runUntil(t, c, time.Date(2025, 3, 13, 12, 0, 0, 0, time.UTC), in)
 
@@ -153,7 +154,7 @@ func TestPermanentFailureIsKeptDead(t *testing.T) {
 			assert.Equal(t, 1, p.calls[r.ID], "one attempt only")
 		}
 	}
-	// The current window, posted at creation, and the one opening at 09:00.
+	// The current window, posted at once, and the one opening at 09:00.
 	assert.Equal(t, []string{"1.1: slack: channel_not_found", "1.2: slack: channel_not_found"}, dead)
 }
 
@@ -361,8 +362,8 @@ func TestPanickingPosterDoesNotCrash(t *testing.T) {
 	var failing int64
 	p.fail = failFor(&failing, func(int) error { panic("cannot render") })
 	in := start(t, dbPath(t), c, p)
-	a := in.create(t, testLaunch("CA", "2025-03-14", "UTC"))
-	b := in.create(t, testLaunch("CB", "2025-03-14", "UTC"))
+	a := in.create(t, datedOn(testLaunch("CA", "2025-03-14", "UTC"), "2025-03-01"))
+	b := in.create(t, datedOn(testLaunch("CB", "2025-03-14", "UTC"), "2025-03-01"))
 	atomic.StoreInt64(&failing, a.ID)
 	runUntil(t, c, time.Date(2025, 3, 13, 12, 0, 0, 0, time.UTC), in)
 

@@ -8,9 +8,9 @@ package schedule
 
 import (
 	"fmt"
-	"strconv"
-	"strings"
 	"time"
+
+	"github.com/golive/golive/internal/launch"
 )
 
 // Kind is what a reminder does when it is due.
@@ -108,10 +108,8 @@ var DefaultTimeOfDay = TimeOfDay{Hour: 9}
 
 // ParseTimeOfDay reads "HH:MM" on a 24-hour clock, such as "09:00".
 func ParseTimeOfDay(s string) (TimeOfDay, error) {
-	h, m, ok := strings.Cut(strings.TrimSpace(s), ":")
-	hour, err1 := strconv.Atoi(h)
-	minute, err2 := strconv.Atoi(m)
-	if !ok || err1 != nil || err2 != nil || len(m) != 2 || hour < 0 || hour > 23 || minute < 0 || minute > 59 {
+	hour, minute, err := launch.ParseTime(s)
+	if err != nil {
 		return TimeOfDay{}, fmt.Errorf("reminder time %q: write it as HH:MM on a 24-hour clock, for example 09:00", s)
 	}
 	return TimeOfDay{Hour: hour, Minute: minute}, nil
