@@ -74,7 +74,28 @@ var choiceRe = regexp.MustCompile(`^(?:(?i:go|no[\s-]?go)|GO|NO[\s-]?GO|YES|NO|S
 
 // decisionChoice tells whether an item's text is such an answer.
 func decisionChoice(text string) bool {
+	// Most items fail on their first word, without the regular expression.
+	t := strings.TrimLeft(text, "*_ \t")
+	word := t
+	if i := strings.IndexAny(t, " \t:*"); i >= 0 {
+		word = t[:i]
+	}
+	var lower [16]byte
+	if len(word) > len(lower) {
+		return false
+	}
+	for i := 0; i < len(word); i++ {
+		lower[i] = lowerASCII(word[i])
+	}
+	if !choiceWords[string(lower[:len(word)])] && (strings.IndexByte(word, 0xE2) < 0 || !choiceWords[asciiDashes(string(lower[:len(word)]))]) {
+		return false
+	}
 	return choiceRe.MatchString(asciiDashes(unstar(text)))
+}
+
+var choiceWords = map[string]bool{
+	"go": true, "no-go": true, "nogo": true, "no": true, "yes": true, "successful": true, "partial": true,
+	"failed": true, "approved": true, "rejected": true, "conditional": true,
 }
 
 // goNoGo tells whether a line with boxes is the launch decision: "[ ] GO [ ] NO-GO".

@@ -27,7 +27,7 @@ func approvalsLabel(s string) bool {
 // asciiDashes writes the Unicode hyphens and dashes people paste
 // ("sign‑offs", with U+2011) as "-".
 func asciiDashes(s string) string {
-	if !strings.ContainsAny(s, "\u2010\u2011\u2012\u2013\u2014\u2212") {
+	if strings.IndexByte(s, 0xE2) < 0 { // the first byte of each in UTF-8
 		return s
 	}
 	return dashes.Replace(s)
