@@ -12,7 +12,8 @@ import (
 
 // Bounds of the work queued after acknowledgements.
 const (
-	// maxLaneJobs is how many jobs one lane (a channel's posts, say) holds.
+	// maxLaneJobs is how many jobs one rate-limited lane (a channel's
+	// posts, say) holds; the lane of work with no rate holds up to maxQueued.
 	maxLaneJobs = 50
 	// maxQueued is how many jobs all lanes hold together.
 	maxQueued = 1000
@@ -117,6 +118,14 @@ func (q *workQueue) unlock() {
 	}
 }
 
+// capacity is how many jobs the lane holds.
+func (l lane) capacity() int {
+	if l.method == "" {
+		return maxQueued
+	}
+	return maxLaneJobs
+}
+
 // concurrency is how many of a lane's jobs run at once: one for a rate
 // limited lane, so that its work keeps its order and its pace.
 func (l lane) concurrency() int {
@@ -150,7 +159,7 @@ func (q *workQueue) push(j *job) bool {
 			}
 		}
 	}
-	if len(ls.jobs) >= maxLaneJobs || q.queued >= maxQueued {
+	if len(ls.jobs) >= j.lane.capacity() || q.queued >= maxQueued {
 		victim := -1
 		for i, old := range ls.jobs {
 			if old.key != "" {

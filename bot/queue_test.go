@@ -209,3 +209,20 @@ func TestAFullLaneDropsOrRefusesAndSaysSo(t *testing.T) {
 	assert.Contains(t, logs, `"msg":"queued Slack work not done","reason":"superseded"`)
 	assert.False(t, strings.Contains(logs, "must not run"))
 }
+
+// Work with no rate to keep (answers through response_url) is not held to
+// a rate-limited lane's bound: a burst of it is queued, then all done.
+func TestABurstOfAnswersIsQueuedWhole(t *testing.T) {
+	h := newHarness(t)
+	release := make(chan struct{})
+	var mu sync.Mutex
+	done := 0
+	for range maxBackground {
+		require.True(t, h.bot.work.push(&job{run: func(context.Context) error { <-release; return nil }}))
+	}
+	for range 3 * maxLaneJobs {
+		require.True(t, h.bot.work.push(&job{run: func(context.Context) error { mu.Lock(); done++; mu.Unlock(); return nil }}))
+	}
+	close(release)
+	require.Eventually(t, func() bool { mu.Lock(); defer mu.Unlock(); return done == 3*maxLaneJobs }, 10*time.Second, 5*time.Millisecond)
+}
