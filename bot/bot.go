@@ -57,9 +57,16 @@ type Store interface {
 type Config struct {
 	Store Store
 	// Slack is the Web API client, built by the caller with the bot token,
-	// slack.OptionAPIURL and slack.OptionRetryConfig (429s honouring
-	// Retry-After, 5xx and connection errors).
+	// slack.OptionAPIURL, an HTTP client whose transport goes through
+	// Limits.Transport, and slack.OptionRetryConfig for 5xx and connection
+	// errors only: the bot waits out 429s itself, without holding a
+	// goroutine or other work.
 	Slack *slack.Client
+	// Limits paces background work within Slack's rate limits and holds a
+	// method (and channel) for its Retry-After; default NewRateLimits, which
+	// sees only what the bot's own work reports unless the client's
+	// transport goes through it.
+	Limits *RateLimits
 	// SigningSecret verifies HTTP requests; Socket Mode does not need it.
 	SigningSecret string
 	// Timezone is the IANA zone of new launches; default UTC.
@@ -92,6 +99,8 @@ const (
 	liveMessages = 5
 	// maxBackground is how many jobs after acknowledgements run at once.
 	maxBackground = 8
+	// maxUrgent is how many urgent jobs (opening a modal) run at once.
+	maxUrgent = 16
 )
 
 // httpDoer sends HTTP requests; *http.Client is one.
@@ -116,13 +125,15 @@ type Bot struct {
 	submissions map[string]submissionFunc
 	names       *directory
 	events      *seenEvents
-	rejected    *rejections
+	rejected    *sampledLog
 	refresh     *refresher
 	batch       *batcher
 	scheduler   Scheduler // nil until SetScheduler
+	limits      *RateLimits
+	work        *workQueue
 	background  context.Context
 	stop        context.CancelFunc
-	slots       chan struct{}
+	urgentSlots chan struct{}
 	wg          sync.WaitGroup
 	closeOnce   sync.Once
 }
@@ -156,24 +167,32 @@ func New(cfg Config) (*Bot, error) {
 	if cfg.RefreshDelay <= 0 {
 		cfg.RefreshDelay = defaultRefreshDelay
 	}
+	if cfg.Limits == nil {
+		cfg.Limits = NewRateLimits(cfg.Metrics)
+	}
+	if cfg.Limits.metrics == nil {
+		cfg.Limits.metrics = cfg.Metrics
+	}
 	ctx, stop := context.WithCancel(context.Background())
 	b := &Bot{
-		store:      cfg.Store,
-		slack:      cfg.Slack,
-		secret:     cfg.SigningSecret,
-		timezone:   cfg.Timezone,
-		now:        cfg.Now,
-		log:        cfg.Logger,
-		metrics:    cfg.Metrics,
-		http:       cfg.HTTPClient,
-		ackBudget:  cfg.AckBudget,
-		names:      newDirectory(),
-		events:     newSeenEvents(eventMemory),
-		rejected:   newRejections(cfg.Logger, cfg.Metrics),
-		background: ctx,
-		stop:       stop,
-		slots:      make(chan struct{}, maxBackground),
+		store:       cfg.Store,
+		slack:       cfg.Slack,
+		secret:      cfg.SigningSecret,
+		timezone:    cfg.Timezone,
+		now:         cfg.Now,
+		log:         cfg.Logger,
+		metrics:     cfg.Metrics,
+		http:        cfg.HTTPClient,
+		ackBudget:   cfg.AckBudget,
+		names:       newDirectory(),
+		events:      newSeenEvents(eventMemory),
+		rejected:    newRejections(cfg.Logger, cfg.Metrics),
+		limits:      cfg.Limits,
+		background:  ctx,
+		stop:        stop,
+		urgentSlots: make(chan struct{}, maxUrgent),
 	}
+	b.work = newWorkQueue(b, cfg.Limits, cfg.Logger)
 	b.refresh = newRefresher(b, cfg.RefreshDelay)
 	b.batch = newBatcher(cfg.Store, cfg.AckBudget, &b.wg)
 	b.commands = b.commandTable()
@@ -188,6 +207,7 @@ func New(cfg Config) (*Bot, error) {
 func (b *Bot) Close() {
 	b.closeOnce.Do(func() {
 		b.refresh.flush()
+		b.work.closing(time.Now().Add(closeTimeout))
 		done := make(chan struct{})
 		go func() { b.wg.Wait(); close(done) }()
 		select {
@@ -198,35 +218,43 @@ func (b *Bot) Close() {
 			<-done
 		}
 		b.stop()
+		b.work.close()
 		b.rejected.close()
 	})
 }
 
 // later runs fn after the acknowledgement, tracked so that Close waits for
-// it. At most maxBackground such jobs run at once: under a burst the
-// acknowledgements, which Slack waits for, keep most of the CPU, and the
-// Web API is not flooded.
+// it: queued, with no goroutine of its own, and run with at most
+// maxBackground other jobs, so that under a burst the acknowledgements,
+// which Slack waits for, keep most of the CPU. Use it for work whose Slack
+// calls have no rate to keep (response_url) or that needs no order; posts
+// in a channel go through laterIn.
 func (b *Bot) later(fn func(ctx context.Context)) {
-	b.wg.Add(1)
-	go func() {
-		defer b.wg.Done()
-		defer b.survive("background work")
-		select {
-		case b.slots <- struct{}{}:
-		case <-b.background.Done():
-			return
-		}
-		defer func() { <-b.slots }()
-		fn(b.background)
-	}()
+	b.work.push(&job{run: func(ctx context.Context) error { fn(ctx); return nil }})
+}
+
+// laterIn runs fn after the acknowledgement in turn with the other posts in
+// channel, at chat.postMessage's pace there: a Retry-After in one channel
+// holds that channel's posts only.
+func (b *Bot) laterIn(channel string, fn func(ctx context.Context)) {
+	b.work.push(&job{lane: postLane(channel), run: func(ctx context.Context) error { fn(ctx); return nil }})
 }
 
 // urgent runs fn after the acknowledgement at once, for work with its own
-// deadline (a modal's trigger id expires after 3 s).
+// deadline (a modal's trigger id expires after 3 s). At most maxUrgent run
+// together: past that fn is not run (its deadline would pass waiting), and
+// that is logged and counted.
 func (b *Bot) urgent(fn func(ctx context.Context)) {
+	select {
+	case b.urgentSlots <- struct{}{}:
+	default:
+		b.work.drops.add(dropQueueFull, "method", "urgent")
+		return
+	}
 	b.wg.Add(1)
 	go func() {
 		defer b.wg.Done()
+		defer func() { <-b.urgentSlots }()
 		defer b.survive("urgent background work")
 		fn(b.background)
 	}()

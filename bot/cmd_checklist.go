@@ -45,18 +45,35 @@ func (b *Bot) cmdChecklist(ctx context.Context, c *call, args []string) reply {
 }
 
 // postLive posts a live message drawn from the launch's state when the post
-// goes out (the freshest, and nothing big waits in memory meanwhile).
+// goes out (the freshest, and nothing big waits in memory meanwhile). It
+// waits its turn with the channel's other posts; the same message asked for
+// again while it waits (a second `status`) is posted once.
 func (b *Bot) postLive(c *call, id int64, kind, view string, draw func(ctx context.Context, l *launch.Launch) render.Message) {
-	b.later(func(ctx context.Context) {
-		l, err := b.store.LaunchByID(ctx, id)
-		if err != nil {
-			c.log.Error("load launch to post", "launch", id, "err", err)
-			b.respond(ctx, c.log, c.responseURL, render.Notice(launch.ErrorMessage(err)))
-			return
-		}
-		b.postTracked(ctx, c.log, l, kind, view, draw(ctx, l), c.responseURL)
+	b.work.push(&job{
+		lane: postLane(c.channel),
+		key:  "live:" + strconv.FormatInt(id, 10) + ":" + kind + ":" + view,
+		run: func(ctx context.Context) error {
+			l, err := b.store.LaunchByID(ctx, id)
+			if err != nil {
+				c.log.Error("load launch to post", "launch", id, "err", err)
+				b.respond(ctx, c.log, c.responseURL, render.Notice(launch.ErrorMessage(err)))
+				return nil
+			}
+			return b.postTracked(ctx, c.log, l, kind, view, draw(ctx, l), c.responseURL)
+		},
+		dropped: func(reason string) {
+			if reason == dropShutdown {
+				return
+			}
+			b.later(func(ctx context.Context) {
+				b.respond(ctx, c.log, c.responseURL, render.Notice(msgSlackBusy))
+			})
+		},
 	})
 }
+
+// msgSlackBusy answers a post that Slack's rate limits kept from going out.
+const msgSlackBusy = "Slack is limiting how fast I can post in this channel, so this message was not posted. Please try again in a few minutes."
 
 func (b *Bot) cmdTick(ctx context.Context, c *call, args []string) reply {
 	return b.setDone(ctx, c, args, true)

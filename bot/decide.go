@@ -22,7 +22,7 @@ func (b *Bot) cmdDecide(ctx context.Context, c *call, _ []string) reply {
 		return b.fail(c, err)
 	}
 	b.refreshLaunch(l.ID, "")
-	b.later(func(ctx context.Context) {
+	b.laterIn(l.ChannelID, func(ctx context.Context) {
 		ctx, cancel := context.WithTimeout(ctx, slackTimeout)
 		defer cancel()
 		b.postAnnouncement(ctx, c.log, l, c.responseURL)
@@ -103,7 +103,7 @@ func (b *Bot) noticeVoided(log *slog.Logger, channel, user string, events []laun
 	}
 	text := fmt.Sprintf("<@%s> unticked an item of %s: its sign-off is void now, and the section needs signing off again (`signoff <section>`).",
 		user, strings.Join(voided, ", "))
-	b.later(func(ctx context.Context) {
+	b.laterIn(channel, func(ctx context.Context) {
 		ctx, cancel := context.WithTimeout(ctx, slackTimeout)
 		defer cancel()
 		if _, _, err := b.slack.PostMessageContext(ctx, channel, messageOptions(render.Notice(text))...); err != nil {

@@ -64,9 +64,11 @@ func startHarness(t testing.TB, path string, fake *fakeSlack, opts ...harnessOpt
 	st, err := store.Open(context.Background(), path)
 	require.NoError(t, err)
 	logs := &syncBuffer{}
+	limits := NewRateLimits(nil)
 	cfg := Config{
 		Store:         st,
-		Slack:         fake.client(),
+		Slack:         fake.client(limits),
+		Limits:        limits,
 		SigningSecret: testSecret,
 		Timezone:      "Europe/Paris",
 		Now:           func() time.Time { return testNow },

@@ -50,11 +50,16 @@ func messageOptions(msg render.Message) []slack.MsgOption {
 
 // postTracked posts a live message in the launch's channel and records it,
 // so that later changes to the launch refresh it in place. When Slack
-// refuses, the user hears why through responseURL.
-func (b *Bot) postTracked(ctx context.Context, log *slog.Logger, l *launch.Launch, kind, view string, msg render.Message, responseURL string) {
+// refuses, the user hears why through responseURL; when it rate-limits the
+// post, the *slack.RateLimitedError is returned for the queue to try again.
+func (b *Bot) postTracked(ctx context.Context, log *slog.Logger, l *launch.Launch, kind, view string, msg render.Message, responseURL string) error {
 	ctx, cancel := context.WithTimeout(ctx, slackTimeout)
 	defer cancel()
 	_, ts, err := b.slack.PostMessageContext(ctx, l.ChannelID, messageOptions(msg)...)
+	var limited *slack.RateLimitedError
+	if errors.As(err, &limited) {
+		return limited
+	}
 	if err != nil {
 		log.Error("post message", "launch", l.ID, "kind", kind, "err", err)
 		text := "Slack did not take the message; please try again in a moment."
@@ -62,13 +67,14 @@ func (b *Bot) postTracked(ctx context.Context, log *slog.Logger, l *launch.Launc
 			text = msgNotInChannel
 		}
 		b.respond(ctx, log, responseURL, render.Notice(text))
-		return
+		return nil
 	}
 	m := launch.Message{LaunchID: l.ID, ChannelID: l.ChannelID, TS: ts, Kind: kind, View: view, PostedAt: b.now()}
 	if err := b.store.SaveMessage(ctx, m); err != nil {
 		// The message stands; it just will not follow later changes.
 		log.Error("record posted message", "launch", l.ID, "ts", ts, "err", err)
 	}
+	return nil
 }
 
 // webhookAnswer is a message posted to a response_url.

@@ -2,9 +2,13 @@ package bot
 
 import (
 	"context"
+	"errors"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/slack-go/slack"
 
 	"github.com/golive/golive/bot/render"
 	"github.com/golive/golive/internal/launch"
@@ -121,8 +125,35 @@ func (r *refresher) arm(j *refreshJob, delay time.Duration) {
 	r.b.wg.Add(1)
 	j.timer = time.AfterFunc(delay, func() {
 		defer r.b.wg.Done()
-		defer r.b.survive("message refresh")
-		r.run(j)
+		r.fire(j)
+	})
+}
+
+// fire queues j's refresh in the chat.update lane. Until it has run, j
+// gathers what comes in: however long Slack's Retry-After, a launch has one
+// refresh queued, which sends the state stored when it runs.
+func (r *refresher) fire(j *refreshJob) {
+	r.mu.Lock()
+	j.timer = nil
+	j.running = true
+	r.mu.Unlock()
+	r.b.work.push(&job{
+		lane: updateLane,
+		key:  "refresh:" + strconv.FormatInt(j.launchID, 10),
+		run: func(context.Context) error {
+			r.run(j)
+			return nil
+		},
+		dropped: func(reason string) {
+			if reason == dropShutdown {
+				return
+			}
+			// Its changes stay gathered in j: try again later.
+			r.mu.Lock()
+			defer r.mu.Unlock()
+			j.running = false
+			r.arm(j, max(r.delay, backoff(maxRefreshFailures)))
+		},
 	})
 }
 
@@ -130,8 +161,6 @@ func (r *refresher) arm(j *refreshJob, delay time.Duration) {
 // or for a retry.
 func (r *refresher) run(j *refreshJob) {
 	r.mu.Lock()
-	j.timer = nil
-	j.running = true
 	all, targets := j.all, j.targets
 	j.all, j.targets = false, map[msgKey]launch.Message{}
 	if len(j.notes) > 0 {
@@ -141,13 +170,22 @@ func (r *refresher) run(j *refreshJob) {
 	note := j.lastNote
 	r.mu.Unlock()
 
-	failed, failedAll := r.b.refreshMessages(r.b.background, j.launchID, all, targets, note)
+	failed, failedAll, limited := r.b.refreshMessages(r.b.background, j.launchID, all, targets, note)
 
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	j.running = false
 	delay := r.delay
-	if len(failed) > 0 || failedAll {
+	if limited {
+		// Slack's Retry-After, not a failure: the queue holds the lane
+		// until it ends, and the changes wait in j.
+		j.all = j.all || failedAll
+		for k, m := range failed {
+			if _, newer := j.targets[k]; !newer {
+				j.targets[k] = m
+			}
+		}
+	} else if len(failed) > 0 || failedAll {
 		j.failures++
 		if j.failures > maxRefreshFailures || r.closed {
 			r.b.log.Warn("giving up refreshing messages until the next change", "launch", j.launchID, "failures", j.failures)
@@ -186,8 +224,7 @@ func (r *refresher) flush() {
 			j.due = time.Now()
 			go func() {
 				defer r.b.wg.Done()
-				defer r.b.survive("message refresh")
-				r.run(j)
+				r.fire(j)
 			}()
 		}
 	}
@@ -195,15 +232,16 @@ func (r *refresher) flush() {
 
 // refreshMessages redraws a launch's messages from its stored state: the
 // targets, and with all its live messages. It returns what failed and is
-// worth retrying.
-func (b *Bot) refreshMessages(ctx context.Context, launchID int64, all bool, targets map[msgKey]launch.Message, note string) (map[msgKey]launch.Message, bool) {
+// worth retrying, and whether Slack rate-limited the updates (it stops at
+// the first 429: the rest would be held back too).
+func (b *Bot) refreshMessages(ctx context.Context, launchID int64, all bool, targets map[msgKey]launch.Message, note string) (failed map[msgKey]launch.Message, failedAll, limited bool) {
 	ctx, cancel := context.WithTimeout(ctx, slackTimeout)
 	defer cancel()
 	log := b.log.With("launch", launchID)
 	l, err := b.store.LaunchByID(ctx, launchID)
 	if err != nil {
 		log.Error("refresh: load launch", "err", err)
-		return targets, all
+		return targets, all, false
 	}
 	if all {
 		b.noticeIfStale(ctx, log, l)
@@ -213,7 +251,7 @@ func (b *Bot) refreshMessages(ctx context.Context, launchID int64, all bool, tar
 		live, err := b.store.LiveMessages(ctx, launchID, liveMessages)
 		if err != nil {
 			log.Error("refresh: list messages", "err", err)
-			return targets, true
+			return targets, true, false
 		}
 		for _, m := range live {
 			msgs[keyOf(m)] = m
@@ -222,7 +260,7 @@ func (b *Bot) refreshMessages(ctx context.Context, launchID int64, all bool, tar
 	for k, m := range targets {
 		msgs[k] = m
 	}
-	failed := map[msgKey]launch.Message{}
+	failed = map[msgKey]launch.Message{}
 	now := b.now()
 	var names render.Names
 	for _, m := range msgs {
@@ -233,10 +271,20 @@ func (b *Bot) refreshMessages(ctx context.Context, launchID int64, all bool, tar
 		}
 	}
 	for k, m := range msgs {
+		if limited {
+			failed[k] = m
+			continue
+		}
 		msg := b.renderLive(l, m, note, now, names)
 		_, _, _, err := b.slack.UpdateMessageContext(ctx, m.ChannelID, m.TS, messageOptions(msg)...)
+		var rl *slack.RateLimitedError
 		switch {
 		case err == nil:
+		case errors.As(err, &rl):
+			log.Info("refresh: rate limited; waiting for Slack's Retry-After", "retry_after", rl.RetryAfter.String())
+			b.limits.hold(updateLane.key(), rl.RetryAfter)
+			limited = true
+			failed[k] = m
 		case messageGone[slackErrorCode(err)]:
 			log.Info("refresh: message gone; forgetting it", "ts", m.TS, "slack_error", slackErrorCode(err))
 			if err := b.store.DeleteMessage(ctx, m.ChannelID, m.TS); err != nil {
@@ -247,7 +295,7 @@ func (b *Bot) refreshMessages(ctx context.Context, launchID int64, all bool, tar
 			failed[k] = m
 		}
 	}
-	return failed, false
+	return failed, false, limited
 }
 
 // renderLive draws a live message from the launch's state, naming item

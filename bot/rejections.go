@@ -62,22 +62,25 @@ func rejectReason(err error) string {
 	}
 }
 
-// Sampling of rejection logs: anyone can send unsigned requests, so each
-// one must not cost a log line.
+// Sampling of logs that anyone can cause: each event must not cost a log
+// line (unsigned requests, work refused under load).
 const (
-	// rejectionWindow is the period over which rejections are sampled.
-	rejectionWindow = time.Minute
-	// rejectionsLogged is how many rejections a window logs one by one; the
+	// sampleWindow is the period over which events are sampled.
+	sampleWindow = time.Minute
+	// sampledPerWindow is how many events a window logs one by one; the
 	// rest are logged as one count when the window ends.
-	rejectionsLogged = 10
+	sampledPerWindow = 10
 )
 
-// rejections logs and counts requests refused before any work. Every one is
-// counted in the metrics; the first rejectionsLogged of each minute are
-// logged one by one, and the rest as one summary line at the minute's end.
-type rejections struct {
+// sampledLog logs events of one kind (requests rejected, work dropped) and
+// counts each one: the first sampledPerWindow of each minute are logged one
+// by one, the rest as one summary line, with counts by reason, at the
+// minute's end.
+type sampledLog struct {
 	log     *slog.Logger
-	metrics *metrics.Metrics
+	msg     string
+	summary string
+	count   func(reason string)
 	now     func() time.Time
 
 	mu         sync.Mutex
@@ -88,25 +91,36 @@ type rejections struct {
 	closed     bool
 }
 
-func newRejections(log *slog.Logger, m *metrics.Metrics) *rejections {
-	return &rejections{log: log, metrics: m, now: time.Now, suppressed: map[string]int{}}
+func newSampledLog(log *slog.Logger, msg, summary string, count func(reason string)) *sampledLog {
+	return &sampledLog{log: log, msg: msg, summary: summary, count: count, now: time.Now, suppressed: map[string]int{}}
 }
 
-// reject counts one refused request and logs it when the window's sample
-// has room. attrs must already be clipped or come from the code.
-func (r *rejections) reject(reason, path string, attrs ...any) {
-	r.metrics.RequestRejected(reason)
+// newRejections returns the log of requests refused before any work,
+// counted in golive_requests_rejected_total.
+func newRejections(log *slog.Logger, m *metrics.Metrics) *sampledLog {
+	return newSampledLog(log, "rejected a request", "more requests rejected than logged one by one", m.RequestRejected)
+}
+
+// reject counts and logs one request refused before any work.
+func (r *sampledLog) reject(reason, path string, attrs ...any) {
+	r.add(reason, append([]any{"path", clip(path)}, attrs...)...)
+}
+
+// add counts one event and logs it when the window's sample has room.
+// attrs must already be clipped or come from the code.
+func (r *sampledLog) add(reason string, attrs ...any) {
+	r.count(reason)
 	r.mu.Lock()
 	now := r.now()
 	if !now.Before(r.windowEnd) {
 		r.summarizeLocked()
-		r.windowEnd = now.Add(rejectionWindow)
+		r.windowEnd = now.Add(sampleWindow)
 		r.logged = 0
 	}
-	if r.logged < rejectionsLogged {
+	if r.logged < sampledPerWindow {
 		r.logged++
 		r.mu.Unlock()
-		r.log.Warn("rejected a request", append([]any{"reason", reason, "path", clip(path)}, attrs...)...)
+		r.log.Warn(r.msg, append([]any{"reason", reason}, attrs...)...)
 		return
 	}
 	r.suppressed[reason]++
@@ -116,14 +130,14 @@ func (r *rejections) reject(reason, path string, attrs ...any) {
 	r.mu.Unlock()
 }
 
-// summarize logs the count of rejections not logged one by one.
-func (r *rejections) summarize() {
+// summarize logs the count of events not logged one by one.
+func (r *sampledLog) summarize() {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.summarizeLocked()
 }
 
-func (r *rejections) summarizeLocked() {
+func (r *sampledLog) summarizeLocked() {
 	if r.timer != nil {
 		r.timer.Stop()
 		r.timer = nil
@@ -138,16 +152,16 @@ func (r *rejections) summarizeLocked() {
 		reasons = append(reasons, reason)
 	}
 	sort.Strings(reasons)
-	attrs := []any{"count", total, "window", rejectionWindow.String()}
+	attrs := []any{"count", total, "window", sampleWindow.String()}
 	for _, reason := range reasons {
 		attrs = append(attrs, reason, r.suppressed[reason])
 	}
-	r.log.Warn("more requests rejected than logged one by one", attrs...)
+	r.log.Warn(r.summary, attrs...)
 	r.suppressed = map[string]int{}
 }
 
 // close logs what is left to summarize and stops the timer.
-func (r *rejections) close() {
+func (r *sampledLog) close() {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.closed = true

@@ -100,10 +100,10 @@ func TestUnsignedFloodLogsABoundedAmount(t *testing.T) {
 			assert.Contains(t, []any{rejectUnsigned, rejectSignature, rejectMalformedSig}, entry["reason"])
 		case "more requests rejected than logged one by one":
 			summary++
-			assert.Equal(t, float64(flood-rejectionsLogged), entry["count"])
+			assert.Equal(t, float64(flood-sampledPerWindow), entry["count"])
 		}
 	}
-	assert.Equal(t, rejectionsLogged, one)
+	assert.Equal(t, sampledPerWindow, one)
 	assert.Equal(t, 1, summary)
 
 	c := counters(t, m)
@@ -126,13 +126,13 @@ func TestRejectionsAreSampledPerMinute(t *testing.T) {
 	for range 25 {
 		r.reject(rejectStale, "/slack/commands")
 	}
-	assert.Equal(t, rejectionsLogged, strings.Count(logs.String(), `"msg":"rejected a request"`))
+	assert.Equal(t, sampledPerWindow, strings.Count(logs.String(), `"msg":"rejected a request"`))
 	assert.NotContains(t, logs.String(), "more requests rejected")
 
-	now = now.Add(rejectionWindow)
+	now = now.Add(sampleWindow)
 	r.reject(rejectStale, "/slack/commands")
 	assert.Contains(t, logs.String(), `"msg":"more requests rejected than logged one by one","count":15,"window":"1m0s","stale":15`)
-	assert.Equal(t, rejectionsLogged+1, strings.Count(logs.String(), `"msg":"rejected a request"`), "a new minute logs again")
+	assert.Equal(t, sampledPerWindow+1, strings.Count(logs.String(), `"msg":"rejected a request"`), "a new minute logs again")
 }
 
 // Slack sends one action per click; a payload carrying thousands is handled

@@ -103,7 +103,7 @@ func (b *Bot) cmdRemind(ctx context.Context, c *call, args []string) reply {
 		}
 		msgs = append(msgs, render.ReminderMessage(l, content, b.names.namesOf(l.TeamID)))
 	}
-	b.later(func(ctx context.Context) {
+	b.laterIn(l.ChannelID, func(ctx context.Context) {
 		ctx, cancel := context.WithTimeout(ctx, slackTimeout)
 		defer cancel()
 		for i, msg := range msgs {

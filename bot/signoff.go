@@ -110,7 +110,7 @@ func (b *Bot) signOffClicked(ctx context.Context, k *click, ref render.SignoffRe
 		return outcomeOf(err)
 	}
 	b.refreshLaunch(l.ID, text)
-	b.later(func(ctx context.Context) {
+	b.laterIn(l.ChannelID, func(ctx context.Context) {
 		ctx, cancel := context.WithTimeout(ctx, slackTimeout)
 		defer cancel()
 		if confirmed {

@@ -31,6 +31,8 @@ type fakeSlack struct {
 	nextTS   int
 	// wsURL is what apps.connections.open answers, for Socket Mode tests.
 	wsURL string
+	// limits are rate limits in force: every matching call is answered 429.
+	limits []fakeLimit
 	// people is the workspace's directory beyond the default: by user id,
 	// fields users.info adds to its answer (deleted, is_bot) and the
 	// email users.lookupByEmail finds them by.
@@ -50,6 +52,16 @@ type fakeCall struct {
 	Form   url.Values // form-encoded methods
 	JSON   []byte     // JSON-bodied methods and response_url posts
 	At     time.Time
+	// Limited says the call was answered 429 by a rate limit in force.
+	Limited bool
+}
+
+// fakeLimit answers 429 with Retry-After to a method's calls (in one
+// channel, or in any when channel is empty) until it is lifted.
+type fakeLimit struct {
+	method, channel string
+	retryAfter      int
+	until           time.Time
 }
 
 // fault is one scripted failure of a method.
@@ -80,18 +92,19 @@ func (f *fakeSlack) apiURL() string { return f.srv.URL + "/api/" }
 // responseURL returns a response_url served by the fake.
 func (f *fakeSlack) responseURL(name string) string { return f.srv.URL + "/response/" + name }
 
-// client returns a Web API client for the fake, retrying as production does.
-func (f *fakeSlack) client() *slack.Client {
+// client returns a Web API client for the fake, wired as production does:
+// through limits, retrying connection errors and 5xx, and leaving 429s to
+// the bot.
+func (f *fakeSlack) client(limits *RateLimits) *slack.Client {
 	cfg := slack.RetryConfig{
-		MaxRetries:         3,
-		RetryAfterDuration: time.Second,
-		BackoffInitial:     10 * time.Millisecond,
-		BackoffMax:         100 * time.Millisecond,
+		MaxRetries:     3,
+		BackoffInitial: 10 * time.Millisecond,
+		BackoffMax:     100 * time.Millisecond,
 	}
-	cfg.Handlers = append(slack.AllBuiltinRetryHandlers(cfg), slack.NewServerErrorRetryHandler(cfg))
+	cfg.Handlers = append(slack.ConnectionOnlyRetryHandlers(), slack.NewServerErrorRetryHandler(cfg))
 	// Keep connections to the fake alive across concurrent calls, as a
 	// production transport should.
-	hc := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 64}}
+	hc := &http.Client{Transport: limits.Transport(&http.Transport{MaxIdleConnsPerHost: 64})}
 	// The retry wrapper goes around the HTTP client: it comes after it.
 	return slack.New("xoxb-test-token", slack.OptionAPIURL(f.apiURL()), slack.OptionHTTPClient(hc), slack.OptionRetryConfig(cfg))
 }
@@ -110,6 +123,31 @@ func (f *fakeSlack) person(id string, p fakePerson) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.people[id] = p
+}
+
+// rateLimit answers every call of method in channel ("" for any) with 429
+// and Retry-After retryAfter seconds, for d.
+func (f *fakeSlack) rateLimit(method, channel string, retryAfter int, d time.Duration) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.limits = append(f.limits, fakeLimit{method: method, channel: channel, retryAfter: retryAfter, until: time.Now().Add(d)})
+}
+
+// liftLimits ends every rate limit in force.
+func (f *fakeSlack) liftLimits() {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.limits = nil
+}
+
+// limited returns the rate limit in force for call, if any; f.mu is held.
+func (f *fakeSlack) limited(c fakeCall) (fakeLimit, bool) {
+	for _, l := range f.limits {
+		if l.method == c.Method && (l.channel == "" || l.channel == c.Form.Get("channel")) && c.At.Before(l.until) {
+			return l, true
+		}
+	}
+	return fakeLimit{}, false
 }
 
 // slow makes every call of method take d.
@@ -138,6 +176,8 @@ func (f *fakeSlack) serve(w http.ResponseWriter, r *http.Request) {
 	}
 
 	f.mu.Lock()
+	limit, limited := f.limited(call)
+	call.Limited = limited
 	f.calls = append(f.calls, call)
 	delay := f.delay[call.Method]
 	var ft *fault
@@ -149,6 +189,11 @@ func (f *fakeSlack) serve(w http.ResponseWriter, r *http.Request) {
 
 	if delay > 0 {
 		time.Sleep(delay)
+	}
+	if limited {
+		w.Header().Set("Retry-After", strconv.Itoa(limit.retryAfter))
+		w.WriteHeader(http.StatusTooManyRequests)
+		return
 	}
 	if ft != nil {
 		if ft.retryAfter > 0 {

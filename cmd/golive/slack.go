@@ -46,7 +46,8 @@ type slackDeps struct {
 // ends Socket Mode and the scheduler and waits for the bot's work in flight;
 // call it after the HTTP server has stopped taking requests.
 func startSlack(ctx context.Context, d slackDeps) (stop func(), err error) {
-	api := newSlackClient(d.cfg, d.metrics, d.log)
+	limits := bot.NewRateLimits(d.metrics)
+	api := newSlackClient(d.cfg, d.metrics, limits, d.log)
 	if err := authTest(ctx, api, d.log); err != nil {
 		return nil, err
 	}
@@ -60,6 +61,7 @@ func startSlack(ctx context.Context, d slackDeps) (stop func(), err error) {
 	b, err := bot.New(bot.Config{
 		Store:         d.store,
 		Slack:         api,
+		Limits:        limits,
 		SigningSecret: d.cfg.SigningSecret.Reveal(),
 		Timezone:      d.cfg.Timezone,
 		Logger:        d.log,
@@ -149,11 +151,15 @@ func startReminders(ctx context.Context, d slackDeps, b *bot.Bot) (stop func(), 
 }
 
 // newSlackClient returns the Web API client: every call counted in the
-// metrics, 429s retried after Retry-After, 5xx and connection errors
-// retried with backoff, slack-go's own log lines sent to slog.
-func newSlackClient(cfg Config, m *metrics.Metrics, log *slog.Logger) *slack.Client {
+// metrics and paced by limits, 5xx and connection errors retried with
+// backoff, slack-go's own log lines sent to slog. 429s are not retried
+// here: slack-go would sleep out the Retry-After (120 s, say) inside the
+// call, holding its goroutine and the work queued behind it. limits holds
+// the method (and channel) instead, and the bot's queue tries again when
+// Slack allows.
+func newSlackClient(cfg Config, m *metrics.Metrics, limits *bot.RateLimits, log *slog.Logger) *slack.Client {
 	opts := []slack.Option{
-		slack.OptionHTTPClient(&http.Client{Transport: m.SlackTransport(slackTransport()), Timeout: slackCallTimeout}),
+		slack.OptionHTTPClient(&http.Client{Transport: limits.Transport(m.SlackTransport(slackTransport())), Timeout: slackCallTimeout}),
 		slack.OptionLog(slog.NewLogLogger(log.Handler(), slog.LevelWarn)),
 	}
 	if cfg.SlackAPIURL != "" {
@@ -162,7 +168,7 @@ func newSlackClient(cfg Config, m *metrics.Metrics, log *slog.Logger) *slack.Cli
 	retry := slack.DefaultRetryConfig()
 	// slack-go leaves 5xx out of its built-in handlers; Slack's own
 	// incidents answer 500 and 503, which are worth a retry too.
-	retry.Handlers = append(slack.AllBuiltinRetryHandlers(retry), slack.NewServerErrorRetryHandler(retry))
+	retry.Handlers = append(slack.ConnectionOnlyRetryHandlers(), slack.NewServerErrorRetryHandler(retry))
 	// The retry wrapper goes around the HTTP client, so it must come after it.
 	opts = append(opts, slack.OptionRetryConfig(retry))
 	return slack.New(cfg.BotToken.Reveal(), opts...)

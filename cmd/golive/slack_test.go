@@ -23,6 +23,9 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/slack-go/slack"
+
+	"github.com/golive/golive/bot"
 	"github.com/golive/golive/internal/metrics"
 )
 
@@ -190,7 +193,7 @@ func TestSlackClientRetriesServerErrors(t *testing.T) {
 	}))
 	t.Cleanup(fake.Close)
 	m := metrics.New("test")
-	api := newSlackClient(Config{BotToken: testBotToken, SlackAPIURL: fake.URL + "/api/"}, m, slog.New(slog.DiscardHandler))
+	api := newSlackClient(Config{BotToken: testBotToken, SlackAPIURL: fake.URL + "/api/"}, m, bot.NewRateLimits(m), slog.New(slog.DiscardHandler))
 
 	auth, err := api.AuthTestContext(context.Background())
 	require.NoError(t, err, "a 500 is retried")
@@ -198,6 +201,43 @@ func TestSlackClientRetriesServerErrors(t *testing.T) {
 	assert.Equal(t, int32(2), calls.Load())
 	assert.Equal(t, 2.0, counter(t, m, "golive_slack_api_calls_total", "auth.test"), "both attempts are counted")
 	assert.Equal(t, 1.0, counter(t, m, "golive_slack_api_errors_total", "auth.test"), "the 500 is counted as an error")
+}
+
+// A 429 is not slept out inside the call: the client answers at once with
+// Slack's Retry-After, and holds that method (and no other) without
+// calling Slack until it ends.
+func TestSlackClientHoldsARateLimitedMethod(t *testing.T) {
+	var updates, posts atomic.Int32
+	fake := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		switch strings.TrimPrefix(r.URL.Path, "/api/") {
+		case "chat.update":
+			updates.Add(1)
+			w.Header().Set("Retry-After", "120")
+			w.WriteHeader(http.StatusTooManyRequests)
+		case "chat.postMessage":
+			posts.Add(1)
+			io.WriteString(w, `{"ok":true,"channel":"C2","ts":"1.2"}`)
+		}
+	}))
+	t.Cleanup(fake.Close)
+	m := metrics.New("test")
+	api := newSlackClient(Config{BotToken: testBotToken, SlackAPIURL: fake.URL + "/api/"}, m, bot.NewRateLimits(m), slog.New(slog.DiscardHandler))
+
+	for range 3 {
+		start := time.Now()
+		_, _, _, err := api.UpdateMessageContext(context.Background(), "C1", "1.1", slack.MsgOptionText("x", false))
+		var limited *slack.RateLimitedError
+		require.ErrorAs(t, err, &limited)
+		assert.Greater(t, limited.RetryAfter, 100*time.Second)
+		assert.Less(t, time.Since(start), 30*time.Second, "the Retry-After is not slept out in the call")
+	}
+	assert.Equal(t, int32(1), updates.Load(), "held calls do not reach Slack")
+	assert.Equal(t, 2.0, counter(t, m, "golive_slack_api_held_total", "chat.update"))
+
+	_, _, err := api.PostMessageContext(context.Background(), "C2", slack.MsgOptionText("x", false))
+	require.NoError(t, err, "another method goes on")
+	assert.Equal(t, int32(1), posts.Load())
 }
 
 // counter returns the sum of the counter name's series for a Web API method.

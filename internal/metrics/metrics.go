@@ -62,6 +62,10 @@ type Metrics struct {
 	dbBusy        prometheus.Counter
 	rejected      *prometheus.CounterVec
 	rejectReasons *boundedLabel
+	slackHeld     *prometheus.CounterVec
+	workDropped   *prometheus.CounterVec
+	dropReasons   *boundedLabel
+	queued        prometheus.Gauge
 }
 
 // New returns golive's metrics, registered with a new registry together
@@ -116,11 +120,24 @@ func New(version string) *Metrics {
 			Help: "HTTP requests refused before any work, by reason (unsigned, malformed_signature, bad_signature, stale, too_large, malformed, extra_actions).",
 		}, []string{"reason"}),
 		rejectReasons: newBoundedLabel(),
-		commandKinds:  newBoundedLabel(),
-		clickKinds:    newBoundedLabel(),
-		slackMethods:  newBoundedLabel(),
-		slackCodes:    newBoundedLabel(),
-		requestKinds:  newBoundedLabel(),
+		slackHeld: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "golive_slack_api_held_total",
+			Help: "Web API calls answered 429 by golive itself, without reaching Slack, while Slack's Retry-After for their method (and channel) was in force, by method.",
+		}, []string{"method"}),
+		workDropped: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "golive_slack_work_dropped_total",
+			Help: "Queued Slack work not done, by reason (collapsed into newer work, superseded when its queue was full, queue_full, rate_limited after repeated 429s, shutdown).",
+		}, []string{"reason"}),
+		dropReasons: newBoundedLabel(),
+		queued: prometheus.NewGauge(prometheus.GaugeOpts{
+			Name: "golive_slack_work_queued",
+			Help: "Slack work queued after acknowledgements and not started yet.",
+		}),
+		commandKinds: newBoundedLabel(),
+		clickKinds:   newBoundedLabel(),
+		slackMethods: newBoundedLabel(),
+		slackCodes:   newBoundedLabel(),
+		requestKinds: newBoundedLabel(),
 	}
 	buildInfo := prometheus.NewGauge(prometheus.GaugeOpts{
 		Name:        "golive_build_info",
@@ -133,7 +150,7 @@ func New(version string) *Metrics {
 	}
 	m.registry.MustRegister(
 		m.commands, m.clicks, m.slackCalls, m.slackErrors, m.reminders, m.reminderLag,
-		m.schedulerTick, m.oldestPending, m.requests, m.dbBusy, m.rejected, buildInfo,
+		m.schedulerTick, m.oldestPending, m.requests, m.dbBusy, m.rejected, m.slackHeld, m.workDropped, m.queued, buildInfo,
 		collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
 	)
@@ -240,4 +257,30 @@ func (m *Metrics) RequestRejected(reason string) {
 		return
 	}
 	m.rejected.WithLabelValues(m.rejectReasons.value(reason)).Inc()
+}
+
+// SlackHeld counts one Web API call held back by golive while Slack's
+// Retry-After for its method was in force.
+func (m *Metrics) SlackHeld(method string) {
+	if m == nil {
+		return
+	}
+	m.slackHeld.WithLabelValues(m.slackMethods.value(method)).Inc()
+}
+
+// SlackWorkDropped counts one piece of queued Slack work not done; reason
+// comes from the code.
+func (m *Metrics) SlackWorkDropped(reason string) {
+	if m == nil {
+		return
+	}
+	m.workDropped.WithLabelValues(m.dropReasons.value(reason)).Inc()
+}
+
+// SlackWorkQueued records how much Slack work is queued.
+func (m *Metrics) SlackWorkQueued(n int) {
+	if m == nil {
+		return
+	}
+	m.queued.Set(float64(n))
 }

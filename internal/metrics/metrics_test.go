@@ -73,6 +73,10 @@ func TestNamesFollowTheConventions(t *testing.T) {
 	m.DBBusy()
 	m.SchedulerTick(time.Unix(1700000000, 0))
 	m.RemindersOldestPending(time.Minute)
+	m.RequestRejected("unsigned")
+	m.SlackHeld("chat.update")
+	m.SlackWorkDropped("queue_full")
+	m.SlackWorkQueued(3)
 
 	families, err := m.Registry().Gather()
 	require.NoError(t, err)
@@ -99,6 +103,8 @@ func TestNamesFollowTheConventions(t *testing.T) {
 		"golive_reminders_total", "golive_reminder_delivery_lag_seconds",
 		"golive_scheduler_last_tick_timestamp_seconds", "golive_reminders_oldest_pending_seconds",
 		"golive_request_duration_seconds", "golive_db_busy_errors_total",
+		"golive_requests_rejected_total", "golive_slack_api_held_total",
+		"golive_slack_work_dropped_total", "golive_slack_work_queued",
 	}, ours)
 }
 
