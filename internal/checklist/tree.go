@@ -60,9 +60,9 @@ func (p *parser) levels(doc ast.Node) {
 			p.title, first = hs[0].h, 1
 		}
 	}
-	section, any := 7, 7
+	section, shallowest := 7, 7
 	for _, h := range hs[first:] {
-		any = min(any, h.h.Level)
+		shallowest = min(shallowest, h.h.Level)
 	}
 	for i := first; i < len(hs); i++ {
 		if boxes[i] > 0 {
@@ -70,7 +70,7 @@ func (p *parser) levels(doc ast.Node) {
 		}
 	}
 	if section == 7 {
-		section = any
+		section = shallowest
 	}
 	if section == 7 {
 		return
