@@ -32,11 +32,11 @@ func (b *Bot) event(e appEvent) {
 	start := time.Now()
 	defer func() { b.metrics.ObserveRequest("event", time.Since(start)) }()
 	if e.team == "" {
-		b.log.Warn("event without a team ignored", "event", e.kind)
+		b.log.Warn("event without a team ignored", "event", clip(e.kind))
 		return
 	}
 	if e.id != "" && !b.events.first(e.id, time.Now()) {
-		b.log.Info("event already handled", "event_id", e.id)
+		b.log.Info("event already handled", "event_id", clip(e.id))
 		return
 	}
 	switch e.kind {

@@ -3,6 +3,7 @@ package bot
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"runtime/debug"
 
 	"github.com/slack-go/slack"
@@ -95,10 +96,10 @@ func (b *Bot) ackUnreadable(client *socketmode.Client, bad *socketmode.ErrorBadM
 		EnvelopeID string `json:"envelope_id"`
 	}
 	if err := json.Unmarshal(bad.Message, &env); err != nil || env.EnvelopeID == "" {
-		b.log.Warn("socket mode: unreadable message without an envelope id", "err", bad.Cause)
+		b.log.Warn("socket mode: unreadable message without an envelope id", "err", clip(fmt.Sprint(bad.Cause)))
 		return
 	}
-	b.log.Warn("socket mode: acknowledged an envelope it cannot read", "type", env.Type, "err", bad.Cause)
+	b.log.Warn("socket mode: acknowledged an envelope it cannot read", "type", clip(env.Type), "err", clip(fmt.Sprint(bad.Cause)))
 	b.ack(client, &socketmode.Request{EnvelopeID: env.EnvelopeID}, nil, "")
 }
 
@@ -121,7 +122,7 @@ func (b *Bot) envelope(client *socketmode.Client, req *socketmode.Request, respo
 // refuseEnvelope acknowledges an envelope golive will not handle, so that
 // Slack does not deliver it again, and logs why (never its payload).
 func (b *Bot) refuseEnvelope(client *socketmode.Client, req *socketmode.Request, why error) {
-	b.log.Warn("socket mode: refused an envelope", "type", req.Type, "reason", why.Error())
+	b.log.Warn("socket mode: refused an envelope", "type", clip(req.Type), "reason", clip(why.Error()))
 	b.ack(client, req, nil, "")
 }
 
