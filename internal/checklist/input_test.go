@@ -105,6 +105,21 @@ func TestParseDeepNesting(t *testing.T) {
 	assert.Equal(t, 32, items[len(items)-2].Depth, "siblings at the deepest level")
 }
 
+// TestParseDeepMarkers: a line opened by thousands of list or quote markers
+// nests 16 levels at most; it took seconds before, and minutes at 10 MB.
+func TestParseDeepMarkers(t *testing.T) {
+	for _, unit := range []string{"- ", "1. ", "> ", "> - "} {
+		c, rep, err := checklist.Parse([]byte(strings.Repeat(unit, 100_000) + "[ ] x\n- [ ] y\n"))
+		require.NoError(t, err, unit)
+		items := c.Items()
+		assert.Equal(t, "y", items[len(items)-1].Text, unit)
+		for _, it := range items {
+			assert.LessOrEqual(t, it.Depth, 16, unit)
+		}
+		assert.NotNil(t, rep)
+	}
+}
+
 func TestParseLongLine(t *testing.T) {
 	c, rep, err := checklist.Parse([]byte("- [ ] " + strings.Repeat("word ", 200_000) + "\n-[ ] " + strings.Repeat("x", 1000)))
 	require.NoError(t, err)

@@ -87,12 +87,16 @@ func frontMatter(txt string) string {
 	return strings.Repeat("\n", strings.Count(txt[:end], "\n")) + txt[end:]
 }
 
-// maxIndent caps a line's indent, in columns: real checklists nest a few
+// maxIndent caps a line's indent, in columns, and maxMarkers the quote and
+// list markers that open it ("> - > - ..."): real checklists nest a few
 // levels, and CommonMark parsers slow down with the square of the nesting.
-const maxIndent = 64
+const (
+	maxIndent  = 64
+	maxMarkers = 16
+)
 
-// flatten reads lines indented deeper than maxIndent as if they were
-// indented maxIndent columns, so that pathological nesting stays cheap.
+// flatten reads lines nested deeper than maxIndent or maxMarkers as if they
+// were nested that deep, so that pathological nesting stays cheap.
 func flatten(txt string) string {
 	deep := false
 	for rest := txt; rest != "" && !deep; {
@@ -100,10 +104,7 @@ func flatten(txt string) string {
 		if end < 0 {
 			end = len(rest) - 1
 		}
-		if rest[0] == ' ' || rest[0] == '\t' {
-			body := strings.TrimLeft(rest[:end+1], " \t")
-			deep = columns(rest[:end+1-len(body)]) > maxIndent
-		}
+		_, deep = shallow(rest[:end+1])
 		rest = rest[end+1:]
 	}
 	if !deep {
@@ -118,13 +119,54 @@ func flatten(txt string) string {
 		} else {
 			txt = ""
 		}
-		body := strings.TrimLeft(ln, " \t")
-		if indent := ln[:len(ln)-len(body)]; columns(indent) > maxIndent {
-			ln = strings.Repeat(" ", maxIndent) + body
-		}
+		ln, _ = shallow(ln)
 		b.WriteString(ln)
 	}
 	return b.String()
+}
+
+// shallow caps a line's indent and opening markers; it tells whether it had to.
+func shallow(ln string) (string, bool) {
+	body := strings.TrimLeft(ln, " \t")
+	indent := ln[:len(ln)-len(body)]
+	changed := false
+	if columns(indent) > maxIndent {
+		indent, changed = strings.Repeat(" ", maxIndent), true
+	}
+	rest, n, keep := body, 0, 0
+	for m := openMarker(rest); m > 0; m = openMarker(rest) {
+		rest = rest[m:]
+		if n++; n == maxMarkers {
+			keep = len(body) - len(rest)
+		}
+	}
+	if n > maxMarkers {
+		body, changed = body[:keep]+rest, true
+	}
+	if !changed {
+		return ln, false
+	}
+	return indent + body, true
+}
+
+// openMarker returns the length of a quote or list marker at the start of s
+// with the blanks after it, 0 when s starts with none.
+func openMarker(s string) int {
+	m := 0
+	switch k := markerLen(s); {
+	case s == "":
+		return 0
+	case s[0] == '>':
+		m = 1
+	case k > 0 && (k == len(s) || s[k] == ' ' || s[k] == '\t'):
+		m = k
+	default:
+		return 0
+	}
+	for m < len(s) && (s[m] == ' ' || s[m] == '\t') {
+		m++
+	}
+	return m
 }
 
 // columns is the width of an indent, a tab reaching the next multiple of 4.

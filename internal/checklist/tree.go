@@ -272,7 +272,7 @@ func (p *parser) topItem(li *ast.ListItem, ordered, amongBoxes bool) {
 		}
 		return
 	}
-	if why := itemLike(strings.TrimLeft(l.raw, " \t>")); why != "" {
+	if why := itemLike(strings.TrimLeft(l.raw, " \t>")); why != "" && e.head != nil {
 		p.skip(l, why)
 		return
 	}
@@ -290,7 +290,7 @@ func (p *parser) topItem(li *ast.ListItem, ordered, amongBoxes bool) {
 	case p.inWindow() && e.text != "":
 		p.seenBox = true
 		p.item(e, nil, true)
-	case p.hasBoxes(li):
+	case p.hasBoxes(li, e.head):
 		// A plain bullet with boxes under it names them: a sub-group.
 		saved := p.subgroup
 		p.subgroup, _ = cleanTitle(e.text)
@@ -324,9 +324,9 @@ func (p *parser) inWindow() bool {
 }
 
 // hasBoxes tells whether a list item has checkboxes (or box rows) nested in it.
-func (p *parser) hasBoxes(li *ast.ListItem) bool {
+func (p *parser) hasBoxes(li *ast.ListItem, head ast.Node) bool {
 	for c := li.FirstChild(); c != nil; c = c.NextSibling() {
-		if c == li.FirstChild() {
+		if c == head {
 			continue
 		}
 		if boxes, _ := p.countItems(c); boxes > 0 {
@@ -433,7 +433,7 @@ func (p *parser) child(li *ast.ListItem, parent *Item, details *[]string) {
 		p.item(e, parent, parent.Task)
 		return
 	}
-	if why := itemLike(strings.TrimLeft(p.raw(e.line), " \t>")); why != "" {
+	if why := itemLike(strings.TrimLeft(p.raw(e.line), " \t>")); why != "" && e.head != nil {
 		p.skip(e.asLine(p), why)
 	}
 	if e.text != "" {

@@ -178,6 +178,14 @@ func TestParseMarkdownAsWritten(t *testing.T) {
 			},
 		},
 		{
+			name: "a list item that starts with a nested list",
+			src:  "## S\n- - [ ] a\n  - [x] b\n-\n- [ ] c\n",
+			check: func(t *testing.T, c *checklist.Checklist, rep *checklist.ImportReport) {
+				assert.Equal(t, []string{"a", "b", "c"}, texts(c.Items()))
+				assert.Empty(t, rep.Skipped)
+			},
+		},
+		{
 			name: "a plain bullet among boxes is reported",
 			src:  "## S\n- [ ] a\n- b forgot its box\n- [ ] c\n",
 			check: func(t *testing.T, c *checklist.Checklist, rep *checklist.ImportReport) {
