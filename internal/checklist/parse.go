@@ -628,17 +628,28 @@ func (p *parser) finish() {
 	p.report()
 }
 
-// kind classifies a section. A decision section says so in its title, or
-// holds nothing but GO criteria, roles and the launch decision: ordinary
-// items next to an approvals list keep their section counting. A window
-// section is one whose every group with items is a time window; any other
-// is readiness.
+// kind classifies a section. A section without items is a decision section
+// when its title names a launch decision or it holds GO criteria, roles or
+// the launch decision. A section with ordinary items is one only when its
+// title says so and it holds roles, criteria or decision lines too ("Sign-Off"
+// with its approvers and a final checklist), or its title names criteria
+// ("Go-Live Criteria"): items next to an approvals list, or under a
+// "Sign-off" heading that names no approver, keep counting. A window section
+// is one whose every group with items is a time window; any other is
+// readiness.
 func (p *parser) kind(s *Section, m sectionMeta) SectionKind {
 	items := 0
 	for _, g := range s.Groups {
 		items += len(g.Items)
 	}
-	if m.titled || len(m.decision) > 0 && items == 0 {
+	// Reasons beyond the title: roles, criteria, decision lines.
+	held := len(m.decision)
+	if m.titled {
+		held--
+	}
+	switch {
+	case items == 0 && len(m.decision) > 0,
+		m.titled && (held > 0 || containsFold(s.Title, "criteria")):
 		return KindDecision
 	}
 	windows := 0

@@ -247,6 +247,24 @@ func TestIssueExamplesParserSide(t *testing.T) {
 	})
 }
 
+// TestDecisionSections: a title naming a decision makes a decision section
+// of one with items only when it also holds approvers, criteria or decision
+// lines, or names criteria.
+func TestDecisionSections(t *testing.T) {
+	for src, want := range map[string]checklist.SectionKind{
+		"## Sign-off\n### QA Lead\n- [ ] Regression suite green\n":                      checklist.KindReadiness,
+		"## Sign-Off\n- [x] Security review done\n**Approved by:**\n- Lead: Dana\n":     checklist.KindDecision,
+		"## Go-Live Criteria\n### Must Have (P0)\n- [ ] Monitoring configured\n":        checklist.KindDecision,
+		"## Go/No-Go\n- [ ] Load test passed\n":                                         checklist.KindReadiness,
+		"## Go/No-Go\n- [ ] Load test passed\n- [ ] GO - Proceed\n- [ ] NO-GO - Hold\n": checklist.KindDecision,
+		"## Launch\n- [ ] Load test passed\n**Approved by:**\n- Eng Lead: Dana\n":       checklist.KindReadiness,
+		"## Approvals\n- [ ] **Security:** reviewed\n":                                  checklist.KindDecision,
+	} {
+		c, _ := mustParse(t, "- [ ] elsewhere\n"+src)
+		assert.Equal(t, want, c.Sections[1].Kind, src)
+	}
+}
+
 func TestPlaceholdersAreNoApproval(t *testing.T) {
 	for _, blank := range []string{"[Name]", "[MM/DD]", "____", "TBD", "<name>", "N/A", "-", "?", "[Security Team]", "_______ Date: ______"} {
 		t.Run(blank, func(t *testing.T) {
