@@ -440,7 +440,7 @@ func (b *Bot) afterAnswer(k *click, res answered) {
 			b.postAnnouncement(ctx, k.log, l, k.responseURL)
 			return
 		}
-		b.updateDM(ctx, k.log, l, r, k)
+		b.updateDM(ctx, k.log, l, r.Name, k)
 	})
 }
 
@@ -448,7 +448,24 @@ func (b *Bot) afterAnswer(k *click, res answered) {
 // recorded for the role, and the message clicked when it is another one
 // (an older request, since replaced by a nudge), so that the answer shows
 // where it was given.
-func (b *Bot) updateDM(ctx context.Context, log *slog.Logger, l *launch.Launch, r *checklist.Role, k *click) {
+//
+// The redraws of one launch's DMs take turns, each drawn from the launch as
+// stored when its turn starts: a redraw drawn before an announcement cannot
+// land after the one that froze the answers. l is used only when the store
+// cannot be read.
+func (b *Bot) updateDM(ctx context.Context, log *slog.Logger, l *launch.Launch, role string, k *click) {
+	turn := &b.dmTurns[uint64(l.ID)%uint64(len(b.dmTurns))]
+	turn.Lock()
+	defer turn.Unlock()
+	if fresh, err := b.store.LaunchByID(ctx, l.ID); err == nil {
+		l = fresh
+	} else {
+		log.Warn("reload launch for its approval DM", "launch", l.ID, "err", err)
+	}
+	r, err := l.Role(role)
+	if err != nil {
+		return
+	}
 	var targets []launch.ApprovalDM
 	dm, err := b.store.ApprovalDM(ctx, l.ID, r.Name)
 	switch {
@@ -492,7 +509,7 @@ func (b *Bot) updateDMs(ctx context.Context, log *slog.Logger, l *launch.Launch)
 		if err != nil || r.Holder != dm.Holder {
 			continue
 		}
-		b.updateDM(ctx, log, l, r, nil)
+		b.updateDM(ctx, log, l, r.Name, nil)
 	}
 }
 

@@ -134,8 +134,10 @@ type Bot struct {
 	background  context.Context
 	stop        context.CancelFunc
 	urgentSlots chan struct{}
-	wg          sync.WaitGroup
-	closeOnce   sync.Once
+	// dmTurns serialise approval DM redraws per launch (striped by id).
+	dmTurns   [32]sync.Mutex
+	wg        sync.WaitGroup
+	closeOnce sync.Once
 }
 
 // New checks the configuration and returns a Bot.
