@@ -396,7 +396,8 @@ func (p *parser) segmentsText(lines *text.Segments) string {
 		if i > 0 {
 			b.WriteByte(' ')
 		}
-		b.Write(seg.Value(p.src))
+		// A setext heading's lines end in their newline and trailing spaces.
+		b.Write(bytes.TrimSpace(seg.Value(p.src)))
 	}
 	return b.String()
 }

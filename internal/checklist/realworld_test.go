@@ -616,7 +616,4 @@ var knownMisreadings = map[string]string{
 		"their section's launch day instead of their own offsets; \"Post-Launch (Day 7)\" (line 173) reads as +1 day",
 	"04-launch-day-hours-blanks/windows": "\"## Launch Day + 1-4 Hours\", \"## Launch Day + 4-24 Hours\" and \"## Launch Day + 24 Hours\" (lines 120, 138, 154) " +
 		"read as launch day, not 1, 4 and 24 hours after launch",
-	"05-launch-t-hours-rollback-steps/windows": "\"### Pre-Deployment (T-2 hours)\", \"Smoke Tests (T+15 min)\", \"Monitoring (T+30 min)\" (lines 55, 67, 73) take " +
-		"their section's launch day instead of their own offsets; \"## Post-Launch (First 24 Hours)\" (line 80) is no window, " +
-		"so its nine items count towards readiness",
 }

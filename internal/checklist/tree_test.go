@@ -51,6 +51,14 @@ func TestParseMarkdownAsWritten(t *testing.T) {
 			},
 		},
 		{
+			name: "a heading written over several lines is one title",
+			src:  "# T\n\nSecurity  \nReview \n--------\n* [x] Keys rotated\n",
+			check: func(t *testing.T, c *checklist.Checklist, _ *checklist.ImportReport) {
+				require.Len(t, c.Sections, 1)
+				assert.Equal(t, "Security Review", c.Sections[0].Title)
+			},
+		},
+		{
 			name: "what is indented under a box is its details",
 			src: "## S\n- [ ] Load test passed\n  - Owner: [DevOps]\n  - Status: in progress\n  - Test date: [MM/DD]\n" +
 				"- [ ] Backups restore\n\n  Restore last night's snapshot into staging.\n\n  ```\n  make restore\n  ```\n" +

@@ -25,6 +25,8 @@ const (
 //     "T-1 week", "D-1", "Day -3", "Day +1" (days when no unit is written);
 //   - "Pre-Go-Live (1 Week Before)", "Post-Go-Live (24 Hours)", "Post-Launch
 //     (1 Week)": pre is before launch, post after it, by the period written;
+//     "Post-Launch (First 24 Hours)" is the period "First 24 Hours";
+//   - "Launch Day + 4 Hours", "Go-Live +2h": the event, a sign and a period;
 //   - "Week 1", "Week 2", "Week -1": the weeks around launch, "Week 1"
 //     being the first week after it, reminded like "First Week";
 //   - "First P" after launch, such as "First 24 Hours", "First Week", "First
@@ -33,8 +35,9 @@ const (
 //     (+1 day), up to a month when the first week ends (+7 days), and a
 //     longer one when the first month ends (+30 days).
 //
-// The heading must start with the window; words after it are allowed
-// ("1 Week Before Launch (code freeze)").
+// The heading must start with the window, words after it allowed ("1 Week
+// Before Launch (code freeze)"), or end with a countdown in brackets after a
+// name ("Smoke Tests (T+15 min)", "Pre-Deployment (T-2 hours)").
 func ParseWindow(title string) (WindowSpec, bool) {
 	t := strings.ToLower(strings.TrimSpace(title))
 	// Cheap filters first: most headings are not windows.
@@ -47,28 +50,26 @@ func ParseWindow(title string) (WindowSpec, bool) {
 			return WindowSpec{OffsetMinutes: minutes}, true
 		}
 	}
+	if m := eventPlusRe.FindStringSubmatch(t); m != nil {
+		return countdown(m[1], m[2], m[3]), true
+	}
 	if strings.Contains(t, "day") && dayOfRe.MatchString(t) {
 		return WindowSpec{OffsetMinutes: 0}, true
 	}
 	if (strings.HasPrefix(t, "t") || strings.HasPrefix(t, "d")) && strings.ContainsAny(t, "-+−–") {
 		if m := countdownRe.FindStringSubmatch(t); m != nil {
-			n, _ := strconv.Atoi(m[2])
-			unit := m[3]
-			if unit == "" {
-				unit = "day"
-			}
-			minutes := inMinutes(n, unit)
-			if m[1] != "+" {
-				minutes = -minutes
-			}
-			return WindowSpec{OffsetMinutes: minutes}, true
+			return countdown(m[1], m[2], m[3]), true
 		}
 	}
 	if strings.HasPrefix(t, "pre") || strings.HasPrefix(t, "post") {
 		if m := prePostRe.FindStringSubmatch(t); m != nil {
-			minutes := inMinutes(amount(m[2], 1), m[3])
-			if m[1] == "pre" {
+			minutes := inMinutes(amount(m[3], 1), m[4])
+			switch {
+			case m[1] == "pre":
 				minutes = -minutes
+			case m[2] != "":
+				// "Post-Launch (First 24 Hours)" is the period "First 24 Hours".
+				minutes = firstPeriodStart(minutes)
 			}
 			return WindowSpec{OffsetMinutes: minutes}, true
 		}
@@ -90,7 +91,29 @@ func ParseWindow(title string) (WindowSpec, bool) {
 			return WindowSpec{OffsetMinutes: firstPeriodStart(inMinutes(amount(m[1], 1), m[2]))}, true
 		}
 	}
+	// Last, a countdown in brackets after a name: "Smoke Tests (T+15 min)".
+	if strings.Contains(t, "(") {
+		if b := bracketedRe.FindStringSubmatch(t); b != nil {
+			if m := countdownRe.FindStringSubmatch(b[1]); m != nil {
+				return countdown(m[1], m[2], m[3]), true
+			}
+		}
+	}
 	return WindowSpec{}, false
+}
+
+// countdown is the window of a countdown's sign, number and unit (days when
+// no unit is written): "-", "4", "hours" is four hours before launch.
+func countdown(sign, number, unit string) WindowSpec {
+	n, _ := strconv.Atoi(number)
+	if unit == "" {
+		unit = "day"
+	}
+	minutes := inMinutes(n, unit)
+	if sign != "+" {
+		minutes = -minutes
+	}
+	return WindowSpec{OffsetMinutes: minutes}
 }
 
 var (
@@ -103,9 +126,15 @@ var (
 	dayOfRe    = regexp.MustCompile(`^(?:` + eventWord + `\s+day\b|day\s+of\s+` + event + `|d-day\b)`)
 	// countdownRe reads "T-4 Hours", "T-2h", "D-1", "Day +3": m is minutes,
 	// "mo" months.
-	countdownRe = regexp.MustCompile(`^(?:t|d|day)\s*([-+−–])\s*(\d{1,4})\s*(minutes?|mins?|m|hours?|hrs?|h|days?|d|weeks?|wks?|w|months?|mo)?\b`)
-	// prePostRe reads "Pre-Go-Live (1 Week Before)", "Post-Launch: 24 hours".
-	prePostRe = regexp.MustCompile(`^(pre|post)[\s-]*` + eventWord + `\b[\s:(–—-]*(?:(` + numberWord + `)[\s-]*)?` + unitWord + `\b`)
+	countdownUnit = `(minutes?|mins?|m|hours?|hrs?|h|days?|d|weeks?|wks?|w|months?|mo)?\b`
+	countdownRe   = regexp.MustCompile(`^(?:t|d|day)\s*([-+−–])\s*(\d{1,4})\s*` + countdownUnit)
+	// eventPlusRe reads "Launch Day + 4 Hours", "Go-Live +2h", "Release - 1 day".
+	eventPlusRe = regexp.MustCompile(`^` + eventWord + `(?:\s+day)?\s*([-+−–])\s*(\d{1,4})\s*` + countdownUnit)
+	// bracketedRe finds a countdown in brackets: "Pre-Deployment (T-2 hours)".
+	bracketedRe = regexp.MustCompile(`\(\s*((?:t|d)\s*[-+−–]\s*\d[^)]*)\)`)
+	// prePostRe reads "Pre-Go-Live (1 Week Before)", "Post-Launch: 24 hours",
+	// "Post-Launch (First Week)".
+	prePostRe = regexp.MustCompile(`^(pre|post)[\s-]*` + eventWord + `\b[\s:(–—-]*(first\s+)?(?:(` + numberWord + `)[\s-]*)?` + unitWord + `\b`)
 	weekRe    = regexp.MustCompile(`^week\s*([-+−–]?)\s*(\d{1,2})\b`)
 	firstRe   = regexp.MustCompile(`^first\s+(?:(` + numberWord + `)[\s-]+)?` + unitWord + `\b`)
 )
