@@ -47,8 +47,10 @@ func (s *Store) Backup(ctx context.Context, path string) error {
 func (s *Store) backupTo(ctx context.Context, path string) error {
 	// VACUUM INTO reads one snapshot of the database, so writers go on
 	// meanwhile. It runs on a connection of its own: query_only, which the
-	// readers have, refuses it, and the single writer must stay free.
-	db := s.openDB(fileURI(s.path) + "?_busy_timeout=5000")
+	// readers have, refuses it, and the single writer must stay free. The
+	// connection is read-only (mode=ro), which VACUUM INTO allows: the
+	// database is never written, not even checkpointed, by a backup.
+	db := s.openDB(fileURI(s.path) + "?mode=ro&_busy_timeout=5000")
 	defer db.Close()
 	if _, err := db.ExecContext(ctx, "VACUUM INTO ?", path); err != nil {
 		return fmt.Errorf("copy: %w", err)

@@ -22,16 +22,23 @@ func databasePath(flagValue string, getenv func(string) string) string {
 	return defaultDB
 }
 
-// openExisting opens the database `golive serve` uses, refusing to create
-// an empty one where the operator mistyped the path.
-func openExisting(ctx context.Context, path string) (*store.Store, error) {
-	if _, err := os.Stat(path); err != nil {
+// openExisting opens the database `golive serve` uses for reading only,
+// refusing to create an empty one where the operator mistyped the path. It
+// never migrates: a newer CLI must not upgrade the schema under an older
+// server, whose readiness would then fail.
+func openExisting(ctx context.Context, path string) (*store.ReadOnly, error) {
+	fi, err := os.Stat(path)
+	if err != nil {
 		if errors.Is(err, fs.ErrNotExist) {
 			return nil, fmt.Errorf("database %s does not exist: set GOLIVE_DB (or --db) to the file golive serve uses", path)
 		}
 		return nil, fmt.Errorf("database %s: %w", path, err)
 	}
-	return openDatabase(ctx, path)
+	if fi.Mode().IsRegular() && fi.Size() == 0 {
+		return nil, fmt.Errorf("database %s is an empty file (0 bytes), not a golive database: "+
+			"if a copy or restore went wrong, restore the latest backup (made with `golive backup`) to that path", path)
+	}
+	return store.OpenReadOnly(ctx, path)
 }
 
 // openDatabase opens (creating it if needed) the database at path, but not

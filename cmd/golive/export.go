@@ -84,15 +84,9 @@ func exportedLaunch(ctx context.Context, path, team, channel string) (*launch.La
 		}
 		return l, err
 	}
-	all, err := st.ActiveLaunches(ctx)
+	found, err := st.LaunchesInChannel(ctx, channel)
 	if err != nil {
 		return nil, err
-	}
-	var found []*launch.Launch
-	for _, l := range all {
-		if l.ChannelID == channel {
-			found = append(found, l)
-		}
 	}
 	switch len(found) {
 	case 0:
