@@ -123,12 +123,13 @@ func startReminders(ctx context.Context, d slackDeps, b *bot.Bot) (stop func(), 
 		return nil, fmt.Errorf("start the reminders: %w", err)
 	}
 	b.SetScheduler(runner)
-	hourly, err := runner.Cron()
+	runCtx, cancel := context.WithCancel(ctx)
+	hourly, err := runner.Cron(runCtx)
 	if err != nil {
+		cancel()
 		return nil, fmt.Errorf("start the reminders: %w", err)
 	}
 
-	runCtx, cancel := context.WithCancel(ctx)
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
@@ -139,12 +140,14 @@ func startReminders(ctx context.Context, d slackDeps, b *bot.Bot) (stop func(), 
 	hourly.Start()
 	d.log.Info("reminders running", "time_of_day", tod.String())
 	return func() {
+		// Cancelling runCtx stops the loop and cuts an hourly sync short;
+		// both are waited for, since the store closes after stop returns.
 		cancel()
 		<-done
 		select {
 		case <-hourly.Stop().Done():
 		case <-time.After(cronStopTimeout):
-			d.log.Warn("the hourly reminder sync was still running at shutdown")
+			d.log.Warn("the hourly reminder sync did not stop within its bound; closing the database under it")
 		}
 		d.log.Info("reminders stopped")
 	}, nil

@@ -18,13 +18,24 @@ const syncTimeout = time.Minute
 // the step: it reads the real clock and keeps nothing across restarts, so
 // what is due is decided by Plan and Decide with the runner's clock, and
 // delivered from the reminders table by Run.
-func (r *Runner) Cron() (*cron.Cron, error) {
+//
+// Each sync runs under ctx: cancelling it at shutdown cuts a sync in
+// progress short, so that waiting on the scheduler's Stop returns before
+// the store is closed under it.
+func (r *Runner) Cron(ctx context.Context) (*cron.Cron, error) {
 	logger := cronLogger{r.log}
 	c := cron.New(cron.WithLocation(time.UTC), cron.WithLogger(logger), cron.WithChain(cron.Recover(logger)))
 	if _, err := c.AddFunc("@hourly", func() {
-		ctx, cancel := context.WithTimeout(context.Background(), syncTimeout)
+		if ctx.Err() != nil {
+			return
+		}
+		ctx, cancel := context.WithTimeout(ctx, syncTimeout)
 		defer cancel()
-		if err := r.SyncAll(ctx); err != nil {
+		err := r.SyncAll(ctx)
+		switch {
+		case err != nil && ctx.Err() == context.Canceled:
+			r.log.Info("reminders: hourly sync cut short by the shutdown; the next start plans every launch again")
+		case err != nil:
 			r.log.Error("reminders: hourly sync", "err", err)
 		}
 	}); err != nil {
