@@ -3,7 +3,6 @@ package bot
 import (
 	"context"
 	"log/slog"
-	"sync"
 	"time"
 
 	"github.com/slack-go/slack"
@@ -53,16 +52,10 @@ func (b *Bot) event(e appEvent) {
 func (b *Bot) publishHome(ctx context.Context, log *slog.Logger, team, user string) {
 	ctx, cancel := context.WithTimeout(ctx, slackTimeout)
 	defer cancel()
-	all, err := b.store.ActiveLaunches(ctx)
+	ls, err := b.store.ActiveLaunchesOfTeam(ctx, team)
 	if err != nil {
 		log.Error("home: list launches", "err", err)
 		return
-	}
-	var ls []*launch.Launch
-	for _, l := range all {
-		if l.TeamID == team {
-			ls = append(ls, l)
-		}
 	}
 	view := render.Home(user, ls, b.askedOf(ctx, log, user, ls), b.now())
 	if _, err := b.slack.PublishViewContext(ctx, slack.PublishViewContextRequest{UserID: user, View: view}); err != nil {
@@ -107,31 +100,18 @@ func waitsFor(l *launch.Launch, user string) bool {
 	return false
 }
 
+// maxSeenEvents bounds the event ids remembered in one generation of
+// eventMemory (see recent): far more than Slack delivers to one app then.
+const maxSeenEvents = 10000
+
 // seenEvents remembers event ids for a while, to drop Slack's retries.
-type seenEvents struct {
-	ttl  time.Duration
-	mu   sync.Mutex
-	seen map[string]time.Time
-}
+type seenEvents struct{ ids *recent[string, struct{}] }
 
 func newSeenEvents(ttl time.Duration) *seenEvents {
-	return &seenEvents{ttl: ttl, seen: map[string]time.Time{}}
+	return &seenEvents{ids: newRecent[string, struct{}](ttl, maxSeenEvents)}
 }
 
 // first tells whether id is new, and remembers it.
 func (s *seenEvents) first(id string, now time.Time) bool {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if at, ok := s.seen[id]; ok && now.Sub(at) < s.ttl {
-		return false
-	}
-	if len(s.seen) > 1000 {
-		for k, at := range s.seen {
-			if now.Sub(at) >= s.ttl {
-				delete(s.seen, k)
-			}
-		}
-	}
-	s.seen[id] = now
-	return true
+	return s.ids.add(id, struct{}{}, now)
 }

@@ -1,6 +1,7 @@
 package bot
 
 import (
+	"context"
 	"net/http"
 	"testing"
 	"time"
@@ -28,4 +29,21 @@ func TestHomeSaysWhereApprovalsWait(t *testing.T) {
 	assert.Contains(t, home("Ev1"), "golive asks for it by DM when someone runs `/golive approvals` in <#C1>")
 	h.askApprovals()
 	assert.Contains(t, home("Ev2"), "answer in the DM golive sent you")
+}
+
+// The Home tab lists the launches of the user's team only.
+func TestHomeShowsTheTeamsLaunchesOnly(t *testing.T) {
+	h := newHarness(t)
+	h.newLaunch()
+	other := h.launch()
+	other.ID, other.TeamID, other.Name = 0, "T2", "Other team's launch"
+	require.NoError(t, h.store.CreateLaunch(context.Background(), other, other.Creator))
+
+	before := h.slack.count("views.publish")
+	event := []byte(`{"type":"event_callback","team_id":"T1","event_id":"Ev1","event":{"type":"app_home_opened","user":"UDANA","tab":"home"}}`)
+	require.Equal(t, http.StatusOK, h.post("/slack/events", event).StatusCode)
+	require.Eventually(t, func() bool { return h.slack.count("views.publish") > before }, 5*time.Second, 5*time.Millisecond)
+	view := unJSON(string(h.slack.callsOf("views.publish")[before].JSON))
+	assert.Contains(t, view, "Checkout v2")
+	assert.NotContains(t, view, "Other team's launch")
 }

@@ -21,6 +21,11 @@ const (
 	maxRefreshFailures = 6
 	// maxNotes is how many "who did what" notes a refresh shows together.
 	maxNotes = 3
+	// noteMemory is how long the last note shown on a launch's messages is
+	// kept for refreshes that bring no news (navigation, undo), and
+	// maxNoteLaunches bounds how many launches' notes one generation holds.
+	noteMemory      = time.Hour
+	maxNoteLaunches = 1000
 )
 
 // Slack errors after which a message cannot be updated again: its record
@@ -43,7 +48,9 @@ func keyOf(m launch.Message) msgKey { return msgKey{m.ChannelID, m.TS} }
 // message, sent with the state stored at send time; a launch has at most one
 // refresh in flight, so an older state never overwrites a newer one. A
 // failed update is retried with backoff, and with the next change: the
-// stored state is never at risk, only the message's freshness.
+// stored state is never at risk, only the message's freshness. A launch's
+// job is deleted once it has nothing left to send, so jobs are as many as
+// the launches with a refresh pending or in flight.
 type refresher struct {
 	b     *Bot
 	delay time.Duration
@@ -51,6 +58,8 @@ type refresher struct {
 	mu     sync.Mutex
 	jobs   map[int64]*refreshJob
 	closed bool
+	// lastNotes are the notes last shown on each launch's messages.
+	lastNotes *recent[int64, string]
 }
 
 // refreshJob is the pending and in-flight refresh work of one launch.
@@ -60,10 +69,8 @@ type refreshJob struct {
 	all bool
 	// targets are messages to refresh whatever their age: the one clicked.
 	targets map[msgKey]launch.Message
-	// notes say who did what since the last refresh; lastNote is the last
-	// shown, kept for refreshes that bring no news (navigation, undo).
+	// notes say who did what since the last refresh.
 	notes    []string
-	lastNote string
 	timer    *time.Timer
 	due      time.Time
 	running  bool
@@ -71,7 +78,7 @@ type refreshJob struct {
 }
 
 func newRefresher(b *Bot, delay time.Duration) *refresher {
-	return &refresher{b: b, delay: delay, jobs: map[int64]*refreshJob{}}
+	return &refresher{b: b, delay: delay, jobs: map[int64]*refreshJob{}, lastNotes: newRecent[int64, string](noteMemory, maxNoteLaunches)}
 }
 
 // refreshLaunch refreshes every live message of a launch, with a note
@@ -163,11 +170,13 @@ func (r *refresher) run(j *refreshJob) {
 	r.mu.Lock()
 	all, targets := j.all, j.targets
 	j.all, j.targets = false, map[msgKey]launch.Message{}
+	now := time.Now()
+	note, _ := r.lastNotes.get(j.launchID, now)
 	if len(j.notes) > 0 {
-		j.lastNote = strings.Join(j.notes, " · ")
+		note = strings.Join(j.notes, " · ")
 		j.notes = nil
+		r.lastNotes.put(j.launchID, note, now)
 	}
-	note := j.lastNote
 	r.mu.Unlock()
 
 	failed, failedAll, limited := r.b.refreshMessages(r.b.background, j.launchID, all, targets, note)
@@ -204,7 +213,18 @@ func (r *refresher) run(j *refreshJob) {
 	}
 	if j.all || len(j.targets) > 0 {
 		r.arm(j, delay)
+		return
 	}
+	if len(j.notes) == 0 {
+		delete(r.jobs, j.launchID)
+	}
+}
+
+// pending is how many launches have a refresh pending or in flight.
+func (r *refresher) pending() int {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return len(r.jobs)
 }
 
 // backoff is the wait before the n-th retry of a failed refresh: 1 s, 2 s,

@@ -136,6 +136,43 @@ WHERE archived = ? ORDER BY id`, false,
 	return out, err
 }
 
+// ActiveLaunchesOfTeam returns the team's launches that are not archived,
+// oldest first: what the App Home shows, found through the index of active
+// launches by team and channel rather than by loading every team's.
+func (s *Store) ActiveLaunchesOfTeam(ctx context.Context, teamID string) ([]*launch.Launch, error) {
+	return s.activeLaunchesWhere(ctx, "team_id = ?", teamID)
+}
+
+// activeLaunchesQuery selects the ids and versions of the active launches
+// matching cond.
+func activeLaunchesQuery(cond string) string {
+	return `SELECT id, version FROM launches JOIN launch_versions ON launch_id = id
+WHERE archived = 0 AND ` + cond + ` ORDER BY id`
+}
+
+// activeLaunchesWhere returns the launches that are not archived and match
+// cond (a condition on launches' columns with one parameter, arg), oldest first.
+func (s *Store) activeLaunchesWhere(ctx context.Context, cond string, arg any) ([]*launch.Launch, error) {
+	var out []*launch.Launch
+	err := s.read(ctx, func(tx *sql.Tx) error {
+		type idVersion struct{ id, version int64 }
+		found, err := queryRows(ctx, tx, activeLaunchesQuery(cond), arg,
+			func(rows *sql.Rows, r *idVersion) error { return rows.Scan(&r.id, &r.version) })
+		if err != nil {
+			return fmt.Errorf("list active launches: %w", err)
+		}
+		for _, f := range found {
+			_, l, err := s.launchAt(ctx, tx, f.id, f.version)
+			if err != nil {
+				return err
+			}
+			out = append(out, l)
+		}
+		return nil
+	})
+	return out, err
+}
+
 // Update loads the launch inside one immediate transaction, lets fn change
 // it, and stores the rows fn changed together with the events fn returns as
 // audit rows, all stamped with one timestamp, now (in UTC, to the

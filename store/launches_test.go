@@ -3,6 +3,8 @@ package store
 import (
 	"context"
 	"errors"
+	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -448,4 +450,49 @@ func TestUpdateRefusesAChangeWithoutAnEvent(t *testing.T) {
 	// Nothing changed, nothing to say: that is fine.
 	_, err = s.Update(ctx, l.ID, func(*launch.Launch, time.Time) ([]launch.Event, error) { return nil, nil })
 	assert.NoError(t, err)
+}
+
+// TestActiveLaunchesOfTeam: the App Home's query reads one team's active
+// launches through the index, not every launch of every team.
+func TestActiveLaunchesOfTeam(t *testing.T) {
+	ctx := context.Background()
+	s, _ := openStore(t)
+	var mine []int64
+	for i, team := range []string{"T1", "T2", "T1", "T3", "T1"} {
+		l := fullLaunch(fmt.Sprintf("C%d", i))
+		l.TeamID = team
+		require.NoError(t, s.CreateLaunch(ctx, l, "UCREATOR"))
+		if team == "T1" {
+			mine = append(mine, l.ID)
+		}
+	}
+	_, err := s.Update(ctx, mine[1], func(l *launch.Launch, _ time.Time) ([]launch.Event, error) {
+		l.Archived = true
+		return []launch.Event{{Actor: "UCREATOR", Action: "archive", Subject: "launch"}}, nil
+	})
+	require.NoError(t, err)
+
+	got, err := s.ActiveLaunchesOfTeam(ctx, "T1")
+	require.NoError(t, err)
+	var ids []int64
+	for _, l := range got {
+		assert.Equal(t, "T1", l.TeamID)
+		ids = append(ids, l.ID)
+	}
+	assert.Equal(t, []int64{mine[0], mine[2]}, ids, "T1's active launches, oldest first")
+	none, err := s.ActiveLaunchesOfTeam(ctx, "T9")
+	require.NoError(t, err)
+	assert.Empty(t, none)
+
+	var plan []string
+	rows, err := s.reader.QueryContext(ctx, "EXPLAIN QUERY PLAN "+activeLaunchesQuery("team_id = ?"), "T1")
+	require.NoError(t, err)
+	defer rows.Close()
+	for rows.Next() {
+		var id, parent, unused int
+		var detail string
+		require.NoError(t, rows.Scan(&id, &parent, &unused, &detail))
+		plan = append(plan, detail)
+	}
+	assert.Contains(t, strings.Join(plan, "\n"), "SEARCH launches USING COVERING INDEX launches_one_active_per_channel (team_id=?)")
 }

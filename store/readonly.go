@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"database/sql"
 	"errors"
 	"fmt"
 	"strings"
@@ -106,28 +105,4 @@ func (r *ReadOnly) Close() error {
 		return fmt.Errorf("close store: %w", err)
 	}
 	return nil
-}
-
-// activeLaunchesWhere returns the launches that are not archived and match
-// cond (a condition on launches' columns with one parameter, arg), oldest first.
-func (s *Store) activeLaunchesWhere(ctx context.Context, cond string, arg any) ([]*launch.Launch, error) {
-	var out []*launch.Launch
-	err := s.read(ctx, func(tx *sql.Tx) error {
-		type idVersion struct{ id, version int64 }
-		found, err := queryRows(ctx, tx, `SELECT id, version FROM launches JOIN launch_versions ON launch_id = id
-WHERE archived = 0 AND `+cond+` ORDER BY id`, arg,
-			func(rows *sql.Rows, r *idVersion) error { return rows.Scan(&r.id, &r.version) })
-		if err != nil {
-			return fmt.Errorf("list active launches: %w", err)
-		}
-		for _, f := range found {
-			_, l, err := s.launchAt(ctx, tx, f.id, f.version)
-			if err != nil {
-				return err
-			}
-			out = append(out, l)
-		}
-		return nil
-	})
-	return out, err
 }

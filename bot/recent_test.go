@@ -1,0 +1,101 @@
+package bot
+
+import (
+	"context"
+	"net/http"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+func TestRecentRemembersForItsTTL(t *testing.T) {
+	t0 := time.Date(2026, 11, 20, 9, 0, 0, 0, time.UTC)
+	r := newRecent[string, int](time.Minute, 100)
+	r.put("a", 1, t0)
+	tests := []struct {
+		name  string
+		after time.Duration
+		want  bool
+	}{
+		{"at once", 0, true},
+		{"just before the ttl", time.Minute - time.Millisecond, true},
+		{"at the ttl", time.Minute, false},
+		{"long after", time.Hour, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			v, ok := r.get("a", t0.Add(tt.after))
+			assert.Equal(t, tt.want, ok)
+			if ok {
+				assert.Equal(t, 1, v)
+			}
+		})
+	}
+	// Values put across generations are each kept for the whole ttl.
+	r = newRecent[string, int](time.Minute, 100)
+	for i := range 10 {
+		at := t0.Add(time.Duration(i) * 20 * time.Second)
+		r.put(strconv.Itoa(i), i, at)
+		for j := 0; j <= i; j++ {
+			_, ok := r.get(strconv.Itoa(j), at)
+			assert.Equal(t, at.Sub(t0.Add(time.Duration(j)*20*time.Second)) < time.Minute, ok, "value %d at step %d", j, i)
+		}
+	}
+	assert.LessOrEqual(t, r.size(), 6, "what is older than two generations is dropped")
+}
+
+// TestSeenEventsIsBounded: Slack's retries are dropped, and a flood of new
+// event ids holds at most two generations of them, without scanning (the
+// map used to grow with every id for 30 minutes and scan itself on each new
+// one past 1000).
+func TestSeenEventsIsBounded(t *testing.T) {
+	t0 := time.Date(2026, 11, 20, 9, 0, 0, 0, time.UTC)
+	s := newSeenEvents(eventMemory)
+	assert.True(t, s.first("Ev1", t0))
+	assert.False(t, s.first("Ev1", t0.Add(time.Minute)), "a retry is dropped")
+	assert.True(t, s.first("Ev1", t0.Add(eventMemory)), "remembered for eventMemory")
+
+	start := time.Now()
+	const flood = 5 * maxSeenEvents
+	for i := range flood {
+		require.True(t, s.first("Flood"+strconv.Itoa(i), t0.Add(time.Duration(i)*time.Millisecond)))
+	}
+	elapsed := time.Since(start)
+	assert.LessOrEqual(t, s.ids.size(), 2*maxSeenEvents, "bounded")
+	assert.False(t, s.first("Flood"+strconv.Itoa(flood-1), t0.Add(flood*time.Millisecond)), "the latest are still remembered")
+	t.Logf("%d new event ids in %s (%s each)", flood, elapsed, elapsed/flood)
+}
+
+// TestRefreshJobsAreDeletedOnceSent: a launch's refresh job goes away once
+// its update is sent, keeping its note for the next refresh that brings
+// none (they used to stay for the life of the process, one per launch).
+func TestRefreshJobsAreDeletedOnceSent(t *testing.T) {
+	h := newHarness(t)
+	l := h.newLaunch()
+	ts := h.postChecklist("")
+	n := firstItems(l, 1)[0]
+	require.Equal(t, http.StatusOK, h.interact(h.toggle("UEVE", ts, n)).Status)
+	require.Eventually(t, func() bool {
+		m, _ := h.slack.message(ts)
+		return shownDone(t, m)[n]
+	}, 5*time.Second, 5*time.Millisecond)
+	require.Eventually(t, func() bool { return h.bot.refresh.pending() == 0 }, 5*time.Second, 5*time.Millisecond,
+		"the job is deleted once its update is sent")
+
+	note, ok := h.bot.refresh.lastNotes.get(l.ID, time.Now())
+	assert.True(t, ok)
+	assert.Contains(t, note, "<@UEVE>")
+
+	// A refresh without news shows the last note again.
+	updates := h.slack.count("chat.update")
+	rec, err := h.store.Message(context.Background(), testChan, ts)
+	require.NoError(t, err)
+	h.bot.refresh.schedule(l.ID, false, &rec, "", 0)
+	require.Eventually(t, func() bool { return h.slack.count("chat.update") > updates }, 5*time.Second, 5*time.Millisecond)
+	m, _ := h.slack.message(ts)
+	assert.Contains(t, unJSON(m.Blocks), "<@UEVE>")
+	require.Eventually(t, func() bool { return h.bot.refresh.pending() == 0 }, 5*time.Second, 5*time.Millisecond)
+}
