@@ -34,16 +34,25 @@ func (s *Store) UpdateEach(ctx context.Context, id int64, changes []func(l *laun
 		return nil, err
 	}
 	// cur is the launch as the changes accepted so far left it: the state
-	// a failed change is undone to, and in the end the rows to write.
+	// a failed change is undone to, and in the end the rows to write. Each
+	// change is encoded into spare, the rows of the state before cur once
+	// that was encoded here (before itself may be the cache's).
 	cur := before
+	var spare snapshot
+	ours := false
 	errs = make([]error, len(changes))
 	var events []launch.Event
 	for i, fn := range changes {
-		var after snapshot
-		var evs []launch.Event
-		evs, after, errs[i] = applyOne(fn, l, cur, now)
-		if errs[i] == nil {
-			cur = after
+		var prev snapshot
+		if ours {
+			prev = cur
+		}
+		evs, after, err := applyOne(fn, l, cur, spare, prev, now)
+		if errs[i] = err; err == nil {
+			if ours {
+				spare = cur
+			}
+			cur, ours = after, true
 			events = append(events, evs...)
 			continue
 		}
@@ -53,7 +62,7 @@ func (s *Store) UpdateEach(ctx context.Context, id int64, changes []func(l *laun
 			return nil, fmt.Errorf("update launch %d: undo a failed change: %w", id, err)
 		}
 	}
-	if before.stored(cur) && len(events) == 0 {
+	if len(events) == 0 && before.stored(cur) {
 		// Nothing to store: no change was accepted, or none changed anything.
 		return errs, nil
 	}
@@ -75,9 +84,10 @@ func (s *Store) UpdateEach(ctx context.Context, id int64, changes []func(l *laun
 }
 
 // applyOne runs one change of UpdateEach on l, which is the launch cur
-// describes, and returns its events and the rows it leaves. A panic (a
-// bug) fails this change alone, like an error, with the stack for the log.
-func applyOne(fn func(l *launch.Launch, now time.Time) ([]launch.Event, error), l *launch.Launch, cur snapshot, now time.Time) (events []launch.Event, after snapshot, err error) {
+// describes, and returns its events and the rows it leaves, encoded over
+// spare and prev (see encodeOver). A panic (a bug) fails this change alone,
+// like an error, with the stack for the log.
+func applyOne(fn func(l *launch.Launch, now time.Time) ([]launch.Event, error), l *launch.Launch, cur, spare, prev snapshot, now time.Time) (events []launch.Event, after snapshot, err error) {
 	id := l.ID
 	defer func() {
 		if r := recover(); r != nil {
@@ -91,7 +101,7 @@ func applyOne(fn func(l *launch.Launch, now time.Time) ([]launch.Event, error), 
 	if l.ID != id {
 		return nil, snapshot{}, fmt.Errorf("update launch %d: the change set its id to %d", id, l.ID)
 	}
-	if after, err = encode(l); err != nil {
+	if after, err = encodeOver(l, spare, prev); err != nil {
 		return nil, snapshot{}, fmt.Errorf("update launch %d: %w", id, err)
 	}
 	// As in Update: a change that says nothing of itself is a bug.
