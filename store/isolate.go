@@ -34,9 +34,10 @@ func (s *Store) UpdateEach(ctx context.Context, id int64, changes []func(l *laun
 		return nil, err
 	}
 	// cur is the launch as the changes accepted so far left it: the state
-	// a failed change is undone to, and in the end the rows to write. Each
-	// change is encoded into spare, the rows of the state before cur once
-	// that was encoded here (before itself may be the cache's).
+	// a failed change is undone to, and in the end the rows to write. ours
+	// tells whether cur was encoded here; before may be the cache's, which
+	// must not be written over, but the rows cur replaces become spare,
+	// for the next change to be encoded into.
 	cur := before
 	var spare snapshot
 	ours := false
