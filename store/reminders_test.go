@@ -17,6 +17,12 @@ func reminderAt(launchID int64, kind schedule.Kind, key string, due time.Time) s
 	return schedule.Reminder{LaunchID: launchID, Kind: kind, Key: key, DueAt: due, Payload: schedule.Payload{Day: key}}
 }
 
+// claim claims up to limit reminders at now for a minute, leaving out the
+// launches in busy.
+func claim(ctx context.Context, s *Store, now time.Time, limit int, busy ...int64) ([]schedule.Reminder, error) {
+	return s.ClaimReminders(ctx, schedule.Claim{Now: now, Lease: time.Minute, PerLaunch: limit, Limit: limit, Busy: busy})
+}
+
 func reminderStates(t *testing.T, s *Store, launchID int64) map[string]string {
 	t.Helper()
 	rows, err := s.Reminders(context.Background(), launchID)
@@ -42,7 +48,7 @@ func TestPlanRemindersKeepsWhatWasSent(t *testing.T) {
 		reminderAt(l.ID, schedule.KindCountdown, "2026-11-20", h(3)),
 		reminderAt(l.ID, schedule.KindCountdown, "2026-11-21", h(4)),
 	}, now))
-	held, err := s.ClaimReminders(ctx, now, time.Minute, 10, nil)
+	held, err := claim(ctx, s, now, 10)
 	require.NoError(t, err)
 	require.Len(t, held, 1)
 	require.NoError(t, s.FinishReminder(ctx, held[0], schedule.Finish{State: schedule.StateSent, At: now}))
@@ -94,19 +100,19 @@ func TestClaimLeaseAndRecovery(t *testing.T) {
 	}, now))
 
 	// Launch a is busy here: only b's reminder is claimed.
-	got, err := s.ClaimReminders(ctx, now, time.Minute, 10, []int64{a.ID})
+	got, err := claim(ctx, s, now, 10, a.ID)
 	require.NoError(t, err)
 	require.Len(t, got, 1)
 	assert.Equal(t, b.ID, got[0].LaunchID)
 	assert.Equal(t, schedule.StateClaimed, got[0].State)
 	assert.NotEmpty(t, got[0].Token)
 
-	got, err = other.ClaimReminders(ctx, now, time.Minute, 10, nil)
+	got, err = claim(ctx, other, now, 10)
 	require.NoError(t, err)
 	require.Len(t, got, 1, "b's is held")
 	first := got[0]
 	assert.Equal(t, a.ID, first.LaunchID)
-	require.NoError(t, other.StartPosting(ctx, first))
+	require.NoError(t, other.StartPosting(ctx, first, now, time.Minute))
 
 	next, ok, err := s.NextReminderAt(ctx, nil)
 	require.NoError(t, err)
@@ -115,7 +121,7 @@ func TestClaimLeaseAndRecovery(t *testing.T) {
 
 	// The process holding a's reminder dies while posting; its lease runs out.
 	later := now.Add(time.Minute)
-	got, err = s.ClaimReminders(ctx, later, time.Minute, 10, nil)
+	got, err = claim(ctx, s, later, 10)
 	require.NoError(t, err)
 	require.Len(t, got, 2, "both expired leases")
 	var again schedule.Reminder
@@ -144,7 +150,7 @@ func TestFinishAddsNextAndSkipsCovered(t *testing.T) {
 		reminderAt(l.ID, schedule.KindDigest, "2026-11-20", now),
 		reminderAt(l.ID, schedule.KindCountdown, "2026-11-20", now.Add(time.Hour)),
 	}, now))
-	got, err := s.ClaimReminders(ctx, now, time.Minute, 10, nil)
+	got, err := claim(ctx, s, now, 10)
 	require.NoError(t, err)
 	require.Len(t, got, 1)
 	require.NoError(t, s.FinishReminder(ctx, got[0], schedule.Finish{
@@ -173,23 +179,23 @@ func TestReleaseRetriesLaterOrKeepsDead(t *testing.T) {
 		reminderAt(l.ID, schedule.KindWindow, "1.0", now),
 		reminderAt(l.ID, schedule.KindWindow, "1.1", now),
 	}, now))
-	got, err := s.ClaimReminders(ctx, now, time.Minute, 10, nil)
+	got, err := claim(ctx, s, now, 10)
 	require.NoError(t, err)
 	require.Len(t, got, 2)
 	for _, r := range got {
-		require.NoError(t, s.StartPosting(ctx, r))
+		require.NoError(t, s.StartPosting(ctx, r, now, time.Minute))
 	}
-	require.NoError(t, s.ReleaseReminder(ctx, got[0], schedule.Release{RetryAt: now.Add(30 * time.Second), Error: "ratelimited"}))
-	require.NoError(t, s.ReleaseReminder(ctx, got[1], schedule.Release{Dead: true, Error: "channel_not_found"}))
+	require.NoError(t, s.ReleaseReminder(ctx, got[0], schedule.Release{At: now, RetryAt: now.Add(30 * time.Second), Error: "ratelimited"}))
+	require.NoError(t, s.ReleaseReminder(ctx, got[1], schedule.Release{At: now, Dead: true, Error: "channel_not_found"}))
 
-	again, err := s.ClaimReminders(ctx, now.Add(29*time.Second), time.Minute, 10, nil)
+	again, err := claim(ctx, s, now.Add(29*time.Second), 10)
 	require.NoError(t, err)
 	assert.Empty(t, again, "backing off")
 	next, ok, err := s.NextReminderAt(ctx, nil)
 	require.NoError(t, err)
 	require.True(t, ok)
 	assert.Equal(t, now.Add(30*time.Second).Truncate(time.Millisecond), next)
-	again, err = s.ClaimReminders(ctx, now.Add(30*time.Second), time.Minute, 10, nil)
+	again, err = claim(ctx, s, now.Add(30*time.Second), 10)
 	require.NoError(t, err)
 	require.Len(t, again, 1)
 	assert.Equal(t, got[0].ID, again[0].ID)
@@ -221,17 +227,17 @@ func TestOldestUnsentDueAndTroubledReminders(t *testing.T) {
 	require.True(t, ok)
 	assert.Equal(t, now.Add(-time.Hour).Truncate(time.Millisecond), oldest)
 
-	held, err := s.ClaimReminders(ctx, now, time.Minute, 2, nil)
+	held, err := claim(ctx, s, now, 2)
 	require.NoError(t, err)
 	require.Len(t, held, 2, "the two windows")
 	for _, r := range held {
-		require.NoError(t, s.StartPosting(ctx, r))
+		require.NoError(t, s.StartPosting(ctx, r, now, time.Minute))
 	}
 	oldest, _, err = s.OldestUnsentDue(ctx, now)
 	require.NoError(t, err)
 	assert.Equal(t, now.Add(-time.Hour).Truncate(time.Millisecond), oldest, "a post in flight is not sent yet")
-	require.NoError(t, s.ReleaseReminder(ctx, held[0], schedule.Release{RetryAt: now.Add(time.Minute), Error: "ratelimited"}))
-	require.NoError(t, s.ReleaseReminder(ctx, held[1], schedule.Release{Dead: true, Error: "channel_not_found"}))
+	require.NoError(t, s.ReleaseReminder(ctx, held[0], schedule.Release{At: now, RetryAt: now.Add(time.Minute), Error: "ratelimited"}))
+	require.NoError(t, s.ReleaseReminder(ctx, held[1], schedule.Release{At: now, Dead: true, Error: "channel_not_found"}))
 
 	troubled, err := s.TroubledReminders(ctx, l.ID)
 	require.NoError(t, err)
@@ -261,11 +267,11 @@ func TestRemindersAndMessagesSurviveTheirMigrations(t *testing.T) {
 		reminderAt(l.ID, schedule.KindWindow, "1.0", t0),
 		reminderAt(l.ID, schedule.KindCountdown, "2026-11-21", t0.Add(time.Hour)),
 	}, t0))
-	held, err := old.ClaimReminders(ctx, t0, time.Minute, 10, nil)
+	held, err := claim(ctx, old, t0, 10)
 	require.NoError(t, err)
 	require.Len(t, held, 1)
-	require.NoError(t, old.StartPosting(ctx, held[0]))
-	require.NoError(t, old.ReleaseReminder(ctx, held[0], schedule.Release{RetryAt: t0.Add(time.Minute), Error: "ratelimited"}))
+	require.NoError(t, old.StartPosting(ctx, held[0], t0, time.Minute))
+	require.NoError(t, old.ReleaseReminder(ctx, held[0], schedule.Release{At: t0, RetryAt: t0.Add(time.Minute), Error: "ratelimited"}))
 	page := launch.Message{LaunchID: l.ID, ChannelID: "C1", TS: "1700000000.000100", Kind: launch.MessageChecklist, View: "0.1", PostedAt: t0}
 	require.NoError(t, old.SaveMessage(ctx, page))
 	before, err := old.Reminders(ctx, l.ID)
