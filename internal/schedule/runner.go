@@ -224,6 +224,9 @@ func (r *Runner) dispatch(ctx context.Context, wg *sync.WaitGroup, posted *atomi
 	}
 	r.metrics.SchedulerTick(now)
 	r.observeBacklog(ctx, now)
+	if len(rows) == 0 {
+		return 0, nil
+	}
 	var order []int64
 	byLaunch := map[int64][]Reminder{}
 	for _, rem := range rows {
@@ -240,9 +243,6 @@ func (r *Runner) dispatch(ctx context.Context, wg *sync.WaitGroup, posted *atomi
 	// Posts go on when Run's context ends, each within its timeout: a
 	// shutdown waits for them rather than leaving claims to expire.
 	work := context.WithoutCancel(ctx)
-	if len(rows) == 0 {
-		return 0, nil
-	}
 	tick := r.renewAfter(r.lease / 3)
 	var claim sync.WaitGroup
 	stop := make(chan struct{})
