@@ -184,8 +184,8 @@ func writeText(out io.Writer, r checklist.Report, imp *checklist.ImportReport) e
 		title = "Untitled checklist"
 	}
 	fmt.Fprintf(w, "%s\nReadiness: %s\n", title, r.Readiness)
-	if r.DueWindows {
-		fmt.Fprintf(w, "  %s\n", checklist.ReasonDueWindows)
+	if note := r.WindowsNote(); note != "" {
+		fmt.Fprintf(w, "  %s\n", note)
 	}
 	fmt.Fprint(w, "\nSections\n")
 	sections := table{right: []bool{false, true, true, false}}

@@ -3,6 +3,7 @@ package checklist_test
 import (
 	"encoding/json"
 	"fmt"
+	"maps"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
@@ -272,16 +273,18 @@ func countedItems(c *checklist.Checklist) map[int]*checklist.Item {
 			}
 		}
 	}
-	if len(out) > 0 {
-		return out
-	}
+	// The windows due by launch count too when they hold more items.
+	due := map[int]*checklist.Item{}
 	for _, w := range c.Windows {
 		if !w.DueByLaunch() || w.Section >= len(c.Sections) || c.Sections[w.Section].Kind != checklist.KindWindow {
 			continue
 		}
 		for _, n := range w.Items {
-			out[n] = c.Item(n)
+			due[n] = c.Item(n)
 		}
+	}
+	if len(due) > len(out) {
+		maps.Copy(out, due)
 	}
 	return out
 }

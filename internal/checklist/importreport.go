@@ -96,7 +96,7 @@ func (p *parser) report() {
 					ig.Tasks++
 				}
 			}
-			if g.Window != nil {
+			if g.Window != nil && len(g.Items) > 0 {
 				ig.Window = OffsetWords(g.Window.OffsetMinutes)
 				r.Windows = append(r.Windows, ImportWindow{Name: g.Title, OffsetMinutes: g.Window.OffsetMinutes, Line: ig.Line, Tasks: ig.Items})
 			}

@@ -12,8 +12,8 @@ type ReportJSON struct {
 	Readiness float64 `json:"readiness"` // percent
 	Done      int     `json:"done"`
 	Total     int     `json:"total"`
-	// DueWindows is true when the checklist has no readiness section and
-	// readiness counts the time windows due by launch.
+	// DueWindows is true when readiness counts the time windows due by
+	// launch: they hold more items than the readiness sections.
 	DueWindows bool          `json:"due_windows,omitempty"`
 	Sections   []SectionJSON `json:"sections"`
 	Gates      []GateJSON    `json:"gates"`
@@ -113,6 +113,8 @@ func (r Report) TargetName(g Gate) string {
 		return "not found in the checklist"
 	case t.Priority != "":
 		return fmt.Sprintf("every %s item", t.Priority)
+	case (t.Section < 0 || t.Section >= len(r.Sections)) && r.DueWindows && r.sections > 0:
+		return "every readiness section and time window due by launch"
 	case (t.Section < 0 || t.Section >= len(r.Sections)) && r.DueWindows:
 		return "every time window due by launch"
 	case t.Section < 0 || t.Section >= len(r.Sections):

@@ -606,13 +606,16 @@ func (p *parser) skip(l line, why string) {
 
 // finish settles what needs the whole document: section kinds, gates, windows.
 func (p *parser) finish() {
+	p.dropEmptyTail()
 	for i, s := range p.c.Sections {
 		s.Kind = p.kind(s, p.meta[i])
 	}
 	p.gates()
 	for _, s := range p.c.Sections {
 		for _, g := range s.Groups {
-			if g.Window == nil {
+			// A heading that names a time but holds no task (a table of
+			// contents, a contact table) has nothing to remind of.
+			if g.Window == nil || len(g.Items) == 0 {
 				continue
 			}
 			name := g.Title
@@ -627,6 +630,41 @@ func (p *parser) finish() {
 		}
 	}
 	p.report()
+}
+
+// dropEmptyTail leaves out the sections after the last one that holds
+// anything golive uses: a trailing "## License", "## Contact Information" or
+// appendix with no item, rule or approver is not part of the checklist. The
+// report names them, so that nothing disappears unsaid.
+func (p *parser) dropEmptyTail() {
+	n := len(p.c.Sections)
+	for n > 0 && p.emptySection(n-1) {
+		n--
+	}
+	if n == len(p.c.Sections) {
+		return
+	}
+	for i, s := range p.c.Sections[n:] {
+		if s.Title != "" {
+			p.rep.Skipped = append(p.rep.Skipped, ImportProblem{Line: p.meta[n+i].line, Text: clip(s.Title),
+				Reason: "a section after the last item, with no item, rule or approver: not part of the checklist"})
+		}
+	}
+	p.c.Sections, p.meta = p.c.Sections[:n], p.meta[:n]
+}
+
+// emptySection tells whether section i holds no item and nothing that
+// makes it a decision section.
+func (p *parser) emptySection(i int) bool {
+	if len(p.meta[i].decision) > 0 {
+		return false
+	}
+	for _, g := range p.c.Sections[i].Groups {
+		if len(g.Items) > 0 {
+			return false
+		}
+	}
+	return true
 }
 
 // kind classifies a section. A section without items is a decision section

@@ -600,20 +600,4 @@ func TestRealWorldTransforms(t *testing.T) {
 // knownMisreadings are the rules the importer still breaks on corpus files
 // (issue 10), by "file/rule", with what goes wrong. Each is skipped until it
 // holds; then its test fails until the entry is removed.
-var knownMisreadings = map[string]string{
-	"03-launch-day-t-minus/a trailing section without items is not a section":        "\"## Contact Information\" to \"## Appendix\" (lines 245-286) hold tables and code, no item, and stay sections",
-	"04-launch-day-hours-blanks/a trailing section without items is not a section":   "\"## Success Criteria\" and \"## Contact Information\" (lines 204, 231) hold a table and blanks, no item, and stay sections",
-	"06-signoff-form-tables/a trailing section without items is not a section":       "\"## Release Notes\" (line 104) holds only blank bullets and stays a section",
-	"08-frontend-badges-html/a trailing section without items is not a section":      "\"## Checklist Badge\", \"## Contributing\", \"## Support\", \"## Contributors\", \"## License\" (lines 134-172) hold no item and stay sections: only a # heading is dropped",
-	"12-golive-links/a trailing section without items is not a section":              "\"## Go Live Plan\" (line 23) is prose and stays a section",
-	"13-release-plan-placeholders/a trailing section without items is not a section": "\"## Exit Criteria\" (line 38) holds plain bullets, no item, and stays a section",
-	"15-release-tracking-roles/a trailing section without items is not a section":    "the empty \"## Release notes\" (line 26) stays a section",
-	"22-pr-template-html-comments/a trailing section without items is not a section": "\"## Issue Resolution\" (line 28) holds an HTML comment only and stays a section",
-	"23-pr-template-h4/a trailing section without items is not a section":            "\"#### Proposed changes:\" (line 15) holds empty bullets and stays a section",
-	"29-phase-gate-fields/a trailing section without items is not a section":         "\"## Notes\" (line 43) holds one blank bullet and stays a section (the importer drops only item-less headings above the section level: seed 000 ends with its item-less \"## Appendix: Key Metrics\", which its golden keeps)",
-	"03-launch-day-t-minus/windows": "\"## 1. Pre-Launch (T-7 days)\" and \"## 2. Pre-Launch (T-1 day)\" (lines 21, 82): a countdown in brackets after a word " +
-		"is not read; \"### 3.1 Pre-Launch (T-1 hour)\", \"(T+30 minutes)\", \"(T+2 hours)\", \"(T+6 hours)\" (lines 109-136) take " +
-		"their section's launch day instead of their own offsets; \"Post-Launch (Day 7)\" (line 173) reads as +1 day",
-	"04-launch-day-hours-blanks/windows": "\"## Launch Day + 1-4 Hours\", \"## Launch Day + 4-24 Hours\" and \"## Launch Day + 24 Hours\" (lines 120, 138, 154) " +
-		"read as launch day, not 1, 4 and 24 hours after launch",
-}
+var knownMisreadings = map[string]string{}

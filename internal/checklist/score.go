@@ -71,13 +71,15 @@ func FormatPercent(p float64) string {
 type Report struct {
 	Title     string
 	Readiness Count
-	// DueWindows is true when no readiness section holds an item, so that
-	// readiness counts the items of the time windows due by launch instead.
+	// DueWindows is true when readiness counts the items of the time windows
+	// due by launch, which hold more items than the readiness sections.
 	DueWindows bool
-	Sections   []SectionScore
-	Gates      []GateResult
-	Roles      []Role
-	Decision   Decision
+	// sections is what the readiness sections alone hold, when DueWindows.
+	sections int
+	Sections []SectionScore
+	Gates    []GateResult
+	Roles    []Role
+	Decision Decision
 }
 
 // SectionScore is one section's progress.
@@ -132,11 +134,13 @@ type Decision struct {
 
 // Score measures the checklist: readiness, every gate, and the decision.
 //
-// Readiness counts the readiness sections. A checklist with none, made of
-// time windows, counts the windows due by launch (before it and on launch
-// day) instead: after-launch windows never count. A checklist whose items
-// all sit in decision sections counts nothing, and then the overall
-// readiness gate fails: nothing counted is never ready.
+// Readiness counts the readiness sections. When the time windows due by
+// launch (before it and on launch day) hold more items than those sections,
+// as in a checklist made of time windows, or of windows and a short
+// rollback procedure, readiness counts those windows too: the bulk of the
+// work is never left out. After-launch windows never count. A checklist
+// whose items all sit in decision sections counts nothing, and then the
+// overall readiness gate fails: nothing counted is never ready.
 func Score(c *Checklist) Report {
 	r := Report{Title: c.Title}
 	for _, s := range c.Sections {
@@ -157,7 +161,8 @@ func Score(c *Checklist) Report {
 		}
 		r.Sections = append(r.Sections, ss)
 	}
-	if r.Readiness.Empty() {
+	if r.Readiness.Total < r.dueByLaunch(c.Windows).Total {
+		r.sections = r.Readiness.Total
 		r.countDueWindows(c.Windows)
 	}
 	for _, g := range c.Gates {
@@ -170,18 +175,41 @@ func Score(c *Checklist) Report {
 	return r
 }
 
-// countDueWindows makes readiness the items of the time windows due by
-// launch, for a checklist with no readiness items.
+// dueByLaunch counts the items of the time windows due by launch that no
+// readiness section counts already.
+func (r *Report) dueByLaunch(windows []Window) Count {
+	var due Count
+	for _, w := range windows {
+		if gs := r.dueGroup(w); gs != nil {
+			due.Done += gs.Count.Done
+			due.Total += gs.Count.Total
+		}
+	}
+	return due
+}
+
+// dueGroup is the score of window w's group when the window is due by launch
+// and its items are not counted yet, else nil.
+func (r *Report) dueGroup(w Window) *GroupScore {
+	if !w.DueByLaunch() || w.Section < 0 || w.Section >= len(r.Sections) {
+		return nil
+	}
+	ss := &r.Sections[w.Section]
+	if ss.Kind != KindWindow || w.Group < 0 || w.Group >= len(ss.Groups) || ss.Groups[w.Group].Counted {
+		return nil
+	}
+	return &ss.Groups[w.Group]
+}
+
+// countDueWindows adds the items of the time windows due by launch to
+// readiness.
 func (r *Report) countDueWindows(windows []Window) {
 	for _, w := range windows {
-		if !w.DueByLaunch() || w.Section < 0 || w.Section >= len(r.Sections) {
+		gs := r.dueGroup(w)
+		if gs == nil {
 			continue
 		}
 		ss := &r.Sections[w.Section]
-		if ss.Kind != KindWindow || w.Group < 0 || w.Group >= len(ss.Groups) || ss.Groups[w.Group].Counted {
-			continue
-		}
-		gs := &ss.Groups[w.Group]
 		gs.Counted = true
 		ss.Counted.Done += gs.Count.Done
 		ss.Counted.Total += gs.Count.Total
@@ -236,6 +264,9 @@ const (
 	ReasonAfterLaunch = "time windows after launch never count"
 	// ReasonDueWindows says what readiness counts in a checklist of time windows.
 	ReasonDueWindows = "the checklist has no readiness section: readiness counts the items due by launch, in the time windows before launch and on launch day"
+	// ReasonMostlyWindows says what readiness counts when time windows hold
+	// most of a checklist's items.
+	ReasonMostlyWindows = "most items sit in time windows: readiness counts the readiness sections and the items due by launch, in the time windows before launch and on launch day"
 	// ReasonNoApprovers says that nobody approves: the gates alone decide.
 	ReasonNoApprovers = "no approvers named: nobody approved"
 	// ReasonAllApproved says that every role approved; only given when roles exist.
@@ -325,4 +356,16 @@ func (r Report) NothingCounted() string {
 
 func equalFold(a, b string) bool {
 	return strings.EqualFold(strings.TrimSpace(a), strings.TrimSpace(b))
+}
+
+// WindowsNote says what readiness counts when it counts time windows, ""
+// when it counts the readiness sections alone.
+func (r Report) WindowsNote() string {
+	switch {
+	case !r.DueWindows:
+		return ""
+	case r.sections == 0:
+		return ReasonDueWindows
+	}
+	return ReasonMostlyWindows
 }

@@ -217,15 +217,32 @@ func TestWindowsDueByLaunchCountWithoutReadinessSections(t *testing.T) {
 	c.Sections[0].Groups[1].Items[1].Done = true
 	assert.Equal(t, checklist.OutcomeGo, checklist.Score(c).Decision.Outcome, "everything due by launch is done")
 
-	// A readiness section with items restores the usual rule: windows do not count.
+	// Readiness sections holding at least as many items restore the usual
+	// rule: windows do not count.
 	c = model(
-		sec("Work", checklist.KindReadiness, grp("", false)),
+		sec("Work", checklist.KindReadiness, grp("", false, false)),
 		sec("Timeline", checklist.KindWindow, win("Launch Day", 0, true, true)),
 	)
 	r = checklist.Score(c)
 	assert.False(t, r.DueWindows)
-	assert.Equal(t, checklist.Count{Done: 0, Total: 1}, r.Readiness)
+	assert.Empty(t, r.WindowsNote())
+	assert.Equal(t, checklist.Count{Done: 0, Total: 2}, r.Readiness)
 	assert.Equal(t, checklist.Count{}, r.Sections[1].Counted)
+
+	// A short rollback procedure beside the bulk of the work in windows: the
+	// windows due by launch count as well, so that ticking the rollback
+	// steps alone is never GO.
+	c = model(
+		sec("Rollback Procedure", checklist.KindReadiness, grp("", true)),
+		sec("Timeline", checklist.KindWindow, win("Launch Day", 0, false, false), win("First Week", 7, false)),
+	)
+	c.Gates = []checklist.Gate{overall}
+	r = checklist.Score(c)
+	assert.True(t, r.DueWindows)
+	assert.Equal(t, checklist.ReasonMostlyWindows, r.WindowsNote())
+	assert.Equal(t, checklist.Count{Done: 1, Total: 3}, r.Readiness, "the rollback step and launch day; never the first week")
+	assert.Equal(t, "every readiness section and time window due by launch", r.TargetName(overall))
+	assert.Equal(t, checklist.OutcomeNoGo, r.Decision.Outcome)
 }
 
 // TestWindowOnlyChecklist imports a checklist made only of time windows.

@@ -25,8 +25,10 @@ const (
 //     "T-1 week", "D-1", "Day -3", "Day +1" (days when no unit is written);
 //   - "Pre-Go-Live (1 Week Before)", "Post-Go-Live (24 Hours)", "Post-Launch
 //     (1 Week)": pre is before launch, post after it, by the period written;
-//     "Post-Launch (First 24 Hours)" is the period "First 24 Hours";
+//     "Post-Launch (First 24 Hours)" is the period "First 24 Hours",
+//     "Post-Launch (Day 7)" the seventh day after launch;
 //   - "Launch Day + 4 Hours", "Go-Live +2h": the event, a sign and a period;
+//     a range ("Launch Day + 1-4 Hours", "T-3-5 days") opens at its start;
 //   - "Week 1", "Week 2", "Week -1": the weeks around launch, "Week 1"
 //     being the first week after it, reminded like "First Week";
 //   - "First P" after launch, such as "First 24 Hours", "First Week", "First
@@ -62,6 +64,13 @@ func ParseWindow(title string) (WindowSpec, bool) {
 		}
 	}
 	if strings.HasPrefix(t, "pre") || strings.HasPrefix(t, "post") {
+		if m := prePostDayRe.FindStringSubmatch(t); m != nil {
+			n, _ := strconv.Atoi(m[2])
+			if m[1] == "pre" {
+				n = -n
+			}
+			return WindowSpec{OffsetMinutes: n * minutesPerDay}, true
+		}
 		if m := prePostRe.FindStringSubmatch(t); m != nil {
 			minutes := inMinutes(amount(m[3], 1), m[4])
 			switch {
@@ -127,9 +136,13 @@ var (
 	// countdownRe reads "T-4 Hours", "T-2h", "D-1", "Day +3": m is minutes,
 	// "mo" months.
 	countdownUnit = `(minutes?|mins?|m|hours?|hrs?|h|days?|d|weeks?|wks?|w|months?|mo)?\b`
-	countdownRe   = regexp.MustCompile(`^(?:t|d|day)\s*([-+−–])\s*(\d{1,4})\s*` + countdownUnit)
+	// countdownNumber is a number, or a range read from its start: "1-4 Hours".
+	countdownNumber = `(\d{1,4})(?:\s*[-–]\s*\d{1,4})?\s*`
+	countdownRe     = regexp.MustCompile(`^(?:t|d|day)\s*([-+−–])\s*` + countdownNumber + countdownUnit)
 	// eventPlusRe reads "Launch Day + 4 Hours", "Go-Live +2h", "Release - 1 day".
-	eventPlusRe = regexp.MustCompile(`^` + eventWord + `(?:\s+day)?\s*([-+−–])\s*(\d{1,4})\s*` + countdownUnit)
+	eventPlusRe = regexp.MustCompile(`^` + eventWord + `(?:\s+day)?\s*([-+−–])\s*` + countdownNumber + countdownUnit)
+	// prePostDayRe reads "Post-Launch (Day 7)", "Pre-Launch: Day 3".
+	prePostDayRe = regexp.MustCompile(`^(pre|post)[\s-]*` + eventWord + `\b[\s:(–—-]*day\s*\+?(\d{1,3})\b`)
 	// bracketedRe finds a countdown in brackets: "Pre-Deployment (T-2 hours)".
 	bracketedRe = regexp.MustCompile(`\(\s*((?:t|d)\s*[-+−–]\s*\d[^)]*)\)`)
 	// prePostRe reads "Pre-Go-Live (1 Week Before)", "Post-Launch: 24 hours",

@@ -84,7 +84,9 @@ func TestCountdownLine(t *testing.T) {
 	// Security: 0 of 4 done; one gate failing; the role nobody holds is pending too.
 	assert.Equal(t, "Launch in 3 days: readiness 0.0%, 1 gate failing, 2 approvals pending", schedule.CountdownLine(l, now))
 
-	for _, it := range l.Checklist.Sections[0].Groups[0].Items {
+	// Every item done: the windows due by launch hold more items than
+	// Security, so readiness counts them too.
+	for _, it := range l.Checklist.Items() {
 		it.Done = true
 	}
 	l.Checklist.Roles[0].Verdict = checklist.VerdictApproved
