@@ -10,9 +10,10 @@ import (
 	"github.com/golive/golive/internal/launch"
 )
 
-// changeFunc is one change to a launch, as store.Update takes it. A batched
-// change must leave the launch untouched when it returns an error, so that
-// a refused change does not spoil the others of its batch.
+// changeFunc is one change to a launch, as store.Update takes it. In a
+// batch it runs on the launch as the changes before it left it, and when it
+// fails or panics the store undoes whatever it did, so a change may fail
+// halfway without spoiling the others of its batch.
 type changeFunc func(l *launch.Launch, now time.Time) ([]launch.Event, error)
 
 // batcher groups the changes that arrive for one launch while its
@@ -111,9 +112,11 @@ func (bt *batcher) run(id int64) {
 	}()
 }
 
-// commit applies the batch in one transaction. A panic (a bug) fails the
-// batch like an error would, so that its waiters are answered and the
-// launch's queue keeps moving.
+// commit applies the batch in one transaction, each change on its own:
+// one that fails or panics is undone and answered alone, and the others
+// are stored. A panic of the store itself (a bug) fails the batch like an
+// error would, so that its waiters are answered and the launch's queue
+// keeps moving.
 func (bt *batcher) commit(id int64, batch []*pendingChange) (err error) {
 	defer func() {
 		if r := recover(); r != nil {
@@ -122,15 +125,24 @@ func (bt *batcher) commit(id int64, batch []*pendingChange) (err error) {
 	}()
 	ctx, cancel := context.WithTimeout(context.Background(), bt.budget)
 	defer cancel()
-	_, err = bt.store.Update(ctx, id, func(l *launch.Launch, now time.Time) ([]launch.Event, error) {
-		var all []launch.Event
-		for _, p := range batch {
-			p.events, p.err = p.apply(l, now)
-			all = append(all, p.events...)
+	changes := make([]func(*launch.Launch, time.Time) ([]launch.Event, error), len(batch))
+	for i, p := range batch {
+		changes[i] = func(l *launch.Launch, now time.Time) ([]launch.Event, error) {
+			events, err := p.fn(l, now)
+			p.events = events
+			return events, err
 		}
-		return all, nil
-	})
-	return err
+	}
+	errs, err := bt.store.UpdateEach(ctx, id, changes)
+	if err != nil {
+		return err
+	}
+	for i, p := range batch {
+		if p.err = errs[i]; p.err != nil {
+			p.events = nil
+		}
+	}
+	return nil
 }
 
 func remove(q []*pendingChange, p *pendingChange) []*pendingChange {
@@ -140,15 +152,4 @@ func remove(q []*pendingChange, p *pendingChange) []*pendingChange {
 		}
 	}
 	return q
-}
-
-// apply runs the change's fn; a panic fails this change alone, not the
-// other clicks sharing its transaction, nor the process.
-func (p *pendingChange) apply(l *launch.Launch, now time.Time) (events []launch.Event, err error) {
-	defer func() {
-		if r := recover(); r != nil {
-			events, err = nil, fmt.Errorf("change panicked: %v\n%s", r, debug.Stack())
-		}
-	}()
-	return p.fn(l, now)
 }

@@ -50,6 +50,11 @@ type Store interface {
 	// by any process on the database, restarted or not.
 	UpdateOnce(ctx context.Context, id int64, team, request string,
 		fn func(l *launch.Launch, now time.Time, replay bool) ([]launch.Event, error)) (*launch.Launch, error)
+	// UpdateEach stores several changes to one launch in one transaction,
+	// each isolated: one that fails or panics leaves nothing of itself and
+	// the others are stored. errs holds each change's own error; err, the
+	// transaction's, means nothing was stored.
+	UpdateEach(ctx context.Context, id int64, changes []func(l *launch.Launch, now time.Time) ([]launch.Event, error)) (errs []error, err error)
 	// FirstRequest records a verified request's identity on its own, and
 	// tells whether this is its first arrival.
 	FirstRequest(ctx context.Context, team, request string) (bool, error)

@@ -32,6 +32,15 @@ func (s *slowStore) Update(ctx context.Context, id int64, fn func(*launch.Launch
 	return s.Store.Update(ctx, id, fn)
 }
 
+func (s *slowStore) UpdateEach(ctx context.Context, id int64, changes []func(*launch.Launch, time.Time) ([]launch.Event, error)) ([]error, error) {
+	if s.honours {
+		<-ctx.Done()
+		return nil, ctx.Err()
+	}
+	time.Sleep(s.hang)
+	return s.Store.UpdateEach(ctx, id, changes)
+}
+
 func TestStuckDatabaseAnswersInTime(t *testing.T) {
 	for _, tc := range []struct {
 		name    string
@@ -94,6 +103,11 @@ type lateStore struct {
 func (s *lateStore) Update(ctx context.Context, id int64, fn func(*launch.Launch, time.Time) ([]launch.Event, error)) (*launch.Launch, error) {
 	time.Sleep(s.late)
 	return s.Store.Update(context.WithoutCancel(ctx), id, fn)
+}
+
+func (s *lateStore) UpdateEach(ctx context.Context, id int64, changes []func(*launch.Launch, time.Time) ([]launch.Event, error)) ([]error, error) {
+	time.Sleep(s.late)
+	return s.Store.UpdateEach(context.WithoutCancel(ctx), id, changes)
 }
 
 func (s *lateStore) UpdateOnce(ctx context.Context, id int64, team, request string, fn func(*launch.Launch, time.Time, bool) ([]launch.Event, error)) (*launch.Launch, error) {

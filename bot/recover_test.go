@@ -20,6 +20,10 @@ func (s panickyStore) Update(context.Context, int64, func(*launch.Launch, time.T
 	panic("a bug in the store")
 }
 
+func (s panickyStore) UpdateEach(context.Context, int64, []func(*launch.Launch, time.Time) ([]launch.Event, error)) ([]error, error) {
+	panic("a bug in the store")
+}
+
 // A panic while handling one request answers that user with an apology and
 // keeps the process serving everyone else.
 func TestPanicsAreAnsweredNotFatal(t *testing.T) {

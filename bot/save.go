@@ -219,9 +219,9 @@ type batchedChange struct {
 	events []launch.Event
 }
 
-// changeBatched is change for changes that leave the launch untouched when
-// they fail (the domain's checks come before its changes): they share
-// transactions with the changes made at the same moment.
+// changeBatched is change for changes that share transactions with the
+// changes made at the same moment (ticks); each still stands alone: one that
+// fails or panics is undone without touching the others.
 func (b *Bot) changeBatched(ctx context.Context, c *call, fn changeFunc) (batchedChange, error) {
 	return changeWithin(b, ctx, func(ctx context.Context) (batchedChange, error) {
 		l, err := b.store.LaunchByChannel(ctx, c.team, c.channel)

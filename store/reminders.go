@@ -34,23 +34,36 @@ ON CONFLICT (launch_id, kind, key) DO NOTHING`
 	// pending and due (after its backoff), or held under an expired lease.
 	claimable = `((state = 'pending' AND due_at <= @now AND next_attempt_at <= @now)
 	OR (state IN ('claimed', 'posting') AND lease_until <= @now))`
-	// claimReminders holds due reminders under a new lease in one statement;
-	// a row recovered while posting stays "posting", so that the runner
-	// knows its post may have gone out.
+	// claimReminders holds due reminders under a new lease in one statement,
+	// at most @per of each launch (numbered by due time); a row recovered
+	// while posting stays "posting", so that the runner knows its post may
+	// have gone out.
 	claimReminders = `UPDATE reminders
 SET state = CASE state WHEN 'posting' THEN 'posting' ELSE 'claimed' END, claim_token = @token, lease_until = @lease
-WHERE id IN (SELECT id FROM reminders WHERE ` + claimable + ` %s ORDER BY due_at, id LIMIT @limit)
+WHERE id IN (SELECT id FROM (
+		SELECT id, due_at, ROW_NUMBER() OVER (PARTITION BY launch_id ORDER BY due_at, id) AS n
+		FROM reminders WHERE ` + claimable + ` %s)
+	WHERE n <= @per ORDER BY due_at, id LIMIT @limit)
 RETURNING ` + reminderColumns
-	// held picks the row of a claim still held by its token.
-	held           = `id = ? AND claim_token = ? AND state IN ('claimed', 'posting')`
-	startPosting   = `UPDATE reminders SET state = 'posting', attempts = attempts + 1 WHERE ` + held
-	finishReminder = `UPDATE reminders SET state = ?, sent_at = ?, note = ?, claim_token = '', lease_until = 0 WHERE ` + held
-	coverReminder  = `UPDATE reminders SET state = 'skipped', sent_at = ?, note = ?
+	// held picks the row of a claim still held by its token at @now: the
+	// fence that makes the database refuse a claim whose lease ran out or
+	// that another runner has taken since.
+	held = `id = @id AND claim_token = @token AND state IN ('claimed', 'posting') AND lease_until > @now`
+	// startPosting is the check made just before a post: the claim is still
+	// held, and its lease is extended to cover the post.
+	startPosting = `UPDATE reminders SET state = 'posting', attempts = attempts + 1, lease_until = @lease WHERE ` + held
+	// renewClaim extends the leases a claim still holds; one that ran out
+	// stays out.
+	renewClaim = `UPDATE reminders SET lease_until = @lease
+WHERE claim_token = @token AND state IN ('claimed', 'posting') AND lease_until > @now`
+	finishReminder = `UPDATE reminders SET state = @state, sent_at = @at, note = @note, claim_token = '', lease_until = 0
+WHERE ` + held
+	coverReminder = `UPDATE reminders SET state = 'skipped', sent_at = ?, note = ?
 WHERE launch_id = ? AND kind = ? AND key = ? AND state = 'pending'`
 	retryReminder = `UPDATE reminders SET state = 'pending', claim_token = '', lease_until = 0,
-	due_at = ?, next_attempt_at = ?, last_error = ?
+	due_at = @due, next_attempt_at = @retry, last_error = @error
 WHERE ` + held
-	killReminder = `UPDATE reminders SET state = 'dead', claim_token = '', lease_until = 0, last_error = ? WHERE ` + held
+	killReminder = `UPDATE reminders SET state = 'dead', claim_token = '', lease_until = 0, last_error = @error WHERE ` + held
 )
 
 // PlanReminders stores a launch's plan in one transaction: pending
@@ -130,19 +143,20 @@ func insertReminder(ctx context.Context, tx *sql.Tx, query string, r schedule.Re
 	return nil
 }
 
-// ClaimReminders claims up to limit claimable reminders of launches not in
-// busy, oldest due first, for lease, with one UPDATE ... RETURNING in an
-// immediate transaction: two runners on one database never hold the same
-// reminder.
-func (s *Store) ClaimReminders(ctx context.Context, now time.Time, lease time.Duration, limit int, busy []int64) ([]schedule.Reminder, error) {
+// ClaimReminders claims, for c.Lease, up to c.PerLaunch claimable
+// reminders of each launch not in c.Busy and c.Limit in all, oldest due
+// first, with one UPDATE ... RETURNING in an immediate transaction: two
+// runners on one database never hold the same reminder.
+func (s *Store) ClaimReminders(ctx context.Context, c schedule.Claim) ([]schedule.Reminder, error) {
 	token, err := newToken()
 	if err != nil {
 		return nil, fmt.Errorf("claim reminders: %w", err)
 	}
-	notBusy, args := notIn(busy)
+	notBusy, args := notIn(c.Busy)
 	args = append(args,
-		sql.Named("now", now.UnixMilli()), sql.Named("token", token),
-		sql.Named("lease", now.Add(lease).UnixMilli()), sql.Named("limit", limit))
+		sql.Named("now", c.Now.UnixMilli()), sql.Named("token", token),
+		sql.Named("lease", c.Now.Add(c.Lease).UnixMilli()),
+		sql.Named("per", c.PerLaunch), sql.Named("limit", c.Limit))
 
 	tx, err := s.writer.BeginTx(ctx, nil)
 	if err != nil {
@@ -194,13 +208,35 @@ func newToken() (string, error) {
 	return hex.EncodeToString(b[:]), nil
 }
 
-// StartPosting marks a held reminder as being posted and counts the attempt.
-func (s *Store) StartPosting(ctx context.Context, r schedule.Reminder) error {
-	res, err := s.writer.ExecContext(ctx, startPosting, r.ID, r.Token)
+// StartPosting marks a reminder still held at now as being posted, counts
+// the attempt and extends its lease to now+lease; ErrLeaseLost when the
+// claim is no longer held.
+func (s *Store) StartPosting(ctx context.Context, r schedule.Reminder, now time.Time, lease time.Duration) error {
+	res, err := s.writer.ExecContext(ctx, startPosting, heldBy(r, now, sql.Named("lease", now.Add(lease).UnixMilli()))...)
 	if err != nil {
 		return fmt.Errorf("start posting %s: %w", r, err)
 	}
 	return heldOrLost(res, r)
+}
+
+// RenewClaim extends to now+lease the leases still held at now by the
+// claim token, and returns how many.
+func (s *Store) RenewClaim(ctx context.Context, token string, now time.Time, lease time.Duration) (int, error) {
+	res, err := s.writer.ExecContext(ctx, renewClaim, sql.Named("token", token),
+		sql.Named("now", now.UnixMilli()), sql.Named("lease", now.Add(lease).UnixMilli()))
+	if err != nil {
+		return 0, fmt.Errorf("renew claim: %w", err)
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return 0, fmt.Errorf("renew claim: %w", err)
+	}
+	return int(n), nil
+}
+
+// heldBy returns the arguments of held for r's claim at now, and extra.
+func heldBy(r schedule.Reminder, now time.Time, extra ...any) []any {
+	return append([]any{sql.Named("id", r.ID), sql.Named("token", r.Token), sql.Named("now", now.UnixMilli())}, extra...)
 }
 
 // FinishReminder ends a claim as sent or skipped and, in the same
@@ -216,7 +252,8 @@ func (s *Store) FinishReminder(ctx context.Context, r schedule.Reminder, f sched
 	defer tx.Rollback()
 
 	at := f.At.UnixMilli()
-	res, err := tx.ExecContext(ctx, finishReminder, string(f.State), at, f.Note, r.ID, r.Token)
+	res, err := tx.ExecContext(ctx, finishReminder, heldBy(r, f.At,
+		sql.Named("state", string(f.State)), sql.Named("at", at), sql.Named("note", f.Note))...)
 	if err != nil {
 		return fmt.Errorf("finish %s: %w", r, err)
 	}
@@ -240,13 +277,13 @@ func (s *Store) FinishReminder(ctx context.Context, r schedule.Reminder, f sched
 	return nil
 }
 
-// ReleaseReminder puts a held reminder back to pending, due and retried
-// when rel says, or marks it dead.
+// ReleaseReminder puts a reminder still held at rel.At back to pending,
+// due and retried when rel says, or marks it dead.
 func (s *Store) ReleaseReminder(ctx context.Context, r schedule.Reminder, rel schedule.Release) error {
 	var res sql.Result
 	var err error
 	if rel.Dead {
-		res, err = s.writer.ExecContext(ctx, killReminder, rel.Error, r.ID, r.Token)
+		res, err = s.writer.ExecContext(ctx, killReminder, heldBy(r, rel.At, sql.Named("error", rel.Error))...)
 	} else {
 		due := r.DueAt
 		if !rel.DueAt.IsZero() {
@@ -256,7 +293,8 @@ func (s *Store) ReleaseReminder(ctx context.Context, r schedule.Reminder, rel sc
 		if !rel.RetryAt.IsZero() {
 			retry = rel.RetryAt.UnixMilli()
 		}
-		res, err = s.writer.ExecContext(ctx, retryReminder, due.UnixMilli(), retry, rel.Error, r.ID, r.Token)
+		res, err = s.writer.ExecContext(ctx, retryReminder, heldBy(r, rel.At,
+			sql.Named("due", due.UnixMilli()), sql.Named("retry", retry), sql.Named("error", rel.Error))...)
 	}
 	if err != nil {
 		return fmt.Errorf("release %s: %w", r, err)

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"fmt"
 	"path/filepath"
 	"testing"
 	"time"
@@ -15,6 +16,12 @@ import (
 
 func reminderAt(launchID int64, kind schedule.Kind, key string, due time.Time) schedule.Reminder {
 	return schedule.Reminder{LaunchID: launchID, Kind: kind, Key: key, DueAt: due, Payload: schedule.Payload{Day: key}}
+}
+
+// claim claims up to limit reminders at now for a minute, leaving out the
+// launches in busy.
+func claim(ctx context.Context, s *Store, now time.Time, limit int, busy ...int64) ([]schedule.Reminder, error) {
+	return s.ClaimReminders(ctx, schedule.Claim{Now: now, Lease: time.Minute, PerLaunch: limit, Limit: limit, Busy: busy})
 }
 
 func reminderStates(t *testing.T, s *Store, launchID int64) map[string]string {
@@ -42,7 +49,7 @@ func TestPlanRemindersKeepsWhatWasSent(t *testing.T) {
 		reminderAt(l.ID, schedule.KindCountdown, "2026-11-20", h(3)),
 		reminderAt(l.ID, schedule.KindCountdown, "2026-11-21", h(4)),
 	}, now))
-	held, err := s.ClaimReminders(ctx, now, time.Minute, 10, nil)
+	held, err := claim(ctx, s, now, 10)
 	require.NoError(t, err)
 	require.Len(t, held, 1)
 	require.NoError(t, s.FinishReminder(ctx, held[0], schedule.Finish{State: schedule.StateSent, At: now}))
@@ -94,19 +101,19 @@ func TestClaimLeaseAndRecovery(t *testing.T) {
 	}, now))
 
 	// Launch a is busy here: only b's reminder is claimed.
-	got, err := s.ClaimReminders(ctx, now, time.Minute, 10, []int64{a.ID})
+	got, err := claim(ctx, s, now, 10, a.ID)
 	require.NoError(t, err)
 	require.Len(t, got, 1)
 	assert.Equal(t, b.ID, got[0].LaunchID)
 	assert.Equal(t, schedule.StateClaimed, got[0].State)
 	assert.NotEmpty(t, got[0].Token)
 
-	got, err = other.ClaimReminders(ctx, now, time.Minute, 10, nil)
+	got, err = claim(ctx, other, now, 10)
 	require.NoError(t, err)
 	require.Len(t, got, 1, "b's is held")
 	first := got[0]
 	assert.Equal(t, a.ID, first.LaunchID)
-	require.NoError(t, other.StartPosting(ctx, first))
+	require.NoError(t, other.StartPosting(ctx, first, now, time.Minute))
 
 	next, ok, err := s.NextReminderAt(ctx, nil)
 	require.NoError(t, err)
@@ -115,7 +122,7 @@ func TestClaimLeaseAndRecovery(t *testing.T) {
 
 	// The process holding a's reminder dies while posting; its lease runs out.
 	later := now.Add(time.Minute)
-	got, err = s.ClaimReminders(ctx, later, time.Minute, 10, nil)
+	got, err = claim(ctx, s, later, 10)
 	require.NoError(t, err)
 	require.Len(t, got, 2, "both expired leases")
 	var again schedule.Reminder
@@ -144,7 +151,7 @@ func TestFinishAddsNextAndSkipsCovered(t *testing.T) {
 		reminderAt(l.ID, schedule.KindDigest, "2026-11-20", now),
 		reminderAt(l.ID, schedule.KindCountdown, "2026-11-20", now.Add(time.Hour)),
 	}, now))
-	got, err := s.ClaimReminders(ctx, now, time.Minute, 10, nil)
+	got, err := claim(ctx, s, now, 10)
 	require.NoError(t, err)
 	require.Len(t, got, 1)
 	require.NoError(t, s.FinishReminder(ctx, got[0], schedule.Finish{
@@ -173,23 +180,23 @@ func TestReleaseRetriesLaterOrKeepsDead(t *testing.T) {
 		reminderAt(l.ID, schedule.KindWindow, "1.0", now),
 		reminderAt(l.ID, schedule.KindWindow, "1.1", now),
 	}, now))
-	got, err := s.ClaimReminders(ctx, now, time.Minute, 10, nil)
+	got, err := claim(ctx, s, now, 10)
 	require.NoError(t, err)
 	require.Len(t, got, 2)
 	for _, r := range got {
-		require.NoError(t, s.StartPosting(ctx, r))
+		require.NoError(t, s.StartPosting(ctx, r, now, time.Minute))
 	}
-	require.NoError(t, s.ReleaseReminder(ctx, got[0], schedule.Release{RetryAt: now.Add(30 * time.Second), Error: "ratelimited"}))
-	require.NoError(t, s.ReleaseReminder(ctx, got[1], schedule.Release{Dead: true, Error: "channel_not_found"}))
+	require.NoError(t, s.ReleaseReminder(ctx, got[0], schedule.Release{At: now, RetryAt: now.Add(30 * time.Second), Error: "ratelimited"}))
+	require.NoError(t, s.ReleaseReminder(ctx, got[1], schedule.Release{At: now, Dead: true, Error: "channel_not_found"}))
 
-	again, err := s.ClaimReminders(ctx, now.Add(29*time.Second), time.Minute, 10, nil)
+	again, err := claim(ctx, s, now.Add(29*time.Second), 10)
 	require.NoError(t, err)
 	assert.Empty(t, again, "backing off")
 	next, ok, err := s.NextReminderAt(ctx, nil)
 	require.NoError(t, err)
 	require.True(t, ok)
 	assert.Equal(t, now.Add(30*time.Second).Truncate(time.Millisecond), next)
-	again, err = s.ClaimReminders(ctx, now.Add(30*time.Second), time.Minute, 10, nil)
+	again, err = claim(ctx, s, now.Add(30*time.Second), 10)
 	require.NoError(t, err)
 	require.Len(t, again, 1)
 	assert.Equal(t, got[0].ID, again[0].ID)
@@ -221,17 +228,17 @@ func TestOldestUnsentDueAndTroubledReminders(t *testing.T) {
 	require.True(t, ok)
 	assert.Equal(t, now.Add(-time.Hour).Truncate(time.Millisecond), oldest)
 
-	held, err := s.ClaimReminders(ctx, now, time.Minute, 2, nil)
+	held, err := claim(ctx, s, now, 2)
 	require.NoError(t, err)
 	require.Len(t, held, 2, "the two windows")
 	for _, r := range held {
-		require.NoError(t, s.StartPosting(ctx, r))
+		require.NoError(t, s.StartPosting(ctx, r, now, time.Minute))
 	}
 	oldest, _, err = s.OldestUnsentDue(ctx, now)
 	require.NoError(t, err)
 	assert.Equal(t, now.Add(-time.Hour).Truncate(time.Millisecond), oldest, "a post in flight is not sent yet")
-	require.NoError(t, s.ReleaseReminder(ctx, held[0], schedule.Release{RetryAt: now.Add(time.Minute), Error: "ratelimited"}))
-	require.NoError(t, s.ReleaseReminder(ctx, held[1], schedule.Release{Dead: true, Error: "channel_not_found"}))
+	require.NoError(t, s.ReleaseReminder(ctx, held[0], schedule.Release{At: now, RetryAt: now.Add(time.Minute), Error: "ratelimited"}))
+	require.NoError(t, s.ReleaseReminder(ctx, held[1], schedule.Release{At: now, Dead: true, Error: "channel_not_found"}))
 
 	troubled, err := s.TroubledReminders(ctx, l.ID)
 	require.NoError(t, err)
@@ -261,11 +268,11 @@ func TestRemindersAndMessagesSurviveTheirMigrations(t *testing.T) {
 		reminderAt(l.ID, schedule.KindWindow, "1.0", t0),
 		reminderAt(l.ID, schedule.KindCountdown, "2026-11-21", t0.Add(time.Hour)),
 	}, t0))
-	held, err := old.ClaimReminders(ctx, t0, time.Minute, 10, nil)
+	held, err := claim(ctx, old, t0, 10)
 	require.NoError(t, err)
 	require.Len(t, held, 1)
-	require.NoError(t, old.StartPosting(ctx, held[0]))
-	require.NoError(t, old.ReleaseReminder(ctx, held[0], schedule.Release{RetryAt: t0.Add(time.Minute), Error: "ratelimited"}))
+	require.NoError(t, old.StartPosting(ctx, held[0], t0, time.Minute))
+	require.NoError(t, old.ReleaseReminder(ctx, held[0], schedule.Release{At: t0, RetryAt: t0.Add(time.Minute), Error: "ratelimited"}))
 	page := launch.Message{LaunchID: l.ID, ChannelID: "C1", TS: "1700000000.000100", Kind: launch.MessageChecklist, View: "0.1", PostedAt: t0}
 	require.NoError(t, old.SaveMessage(ctx, page))
 	before, err := old.Reminders(ctx, l.ID)
@@ -290,4 +297,110 @@ func TestRemindersAndMessagesSurviveTheirMigrations(t *testing.T) {
 	require.NoError(t, err)
 	require.True(t, ok, "the claim's indexes were made again")
 	assert.Equal(t, t0.Add(time.Minute).Truncate(time.Millisecond), next)
+}
+
+// TestClaimIsFenced: a claim's token and lease fence every change to its
+// rows. Renewal and the check before a post extend a lease still held; once
+// it has run out, the database refuses the old holder's post, renewal,
+// finish and release, even before anyone else claims the row, and after
+// another runner has, that runner's token alone is taken.
+func TestClaimIsFenced(t *testing.T) {
+	ctx := context.Background()
+	s, path := openStore(t)
+	other, err := Open(ctx, path)
+	require.NoError(t, err)
+	defer other.Close()
+	l := fullLaunch("C1")
+	require.NoError(t, s.CreateLaunch(ctx, l, "UCREATOR"))
+	now := t0.Truncate(time.Second)
+	require.NoError(t, s.PlanReminders(ctx, l.ID, []schedule.Reminder{
+		reminderAt(l.ID, schedule.KindWindow, "1.0", now),
+		reminderAt(l.ID, schedule.KindWindow, "1.1", now),
+	}, now))
+	at := func(d time.Duration) time.Time { return now.Add(d * time.Second) }
+	leases := func() map[string]time.Time {
+		rows, err := s.Reminders(ctx, l.ID)
+		require.NoError(t, err)
+		out := map[string]time.Time{}
+		for _, r := range rows {
+			out[r.Key] = r.LeaseUntil
+		}
+		return out
+	}
+
+	held, err := claim(ctx, s, now, 10)
+	require.NoError(t, err)
+	require.Len(t, held, 2)
+	first, second := held[0], held[1]
+	n, err := s.RenewClaim(ctx, first.Token, at(30), time.Minute)
+	require.NoError(t, err)
+	assert.Equal(t, 2, n)
+	require.NoError(t, s.StartPosting(ctx, first, at(50), time.Minute))
+	assert.Equal(t, map[string]time.Time{"1.0": at(110), "1.1": at(90)}, leases())
+
+	got, err := claim(ctx, other, at(89), 10)
+	require.NoError(t, err)
+	assert.Empty(t, got, "both leases were extended")
+
+	// At 100 s the second row's lease has run out; nobody has claimed it yet.
+	err = s.StartPosting(ctx, second, at(100), time.Minute)
+	assert.ErrorIs(t, err, schedule.ErrLeaseLost)
+	err = s.FinishReminder(ctx, second, schedule.Finish{State: schedule.StateSkipped, At: at(100)})
+	assert.ErrorIs(t, err, schedule.ErrLeaseLost)
+	err = s.ReleaseReminder(ctx, second, schedule.Release{At: at(100), RetryAt: at(130)})
+	assert.ErrorIs(t, err, schedule.ErrLeaseLost)
+	n, err = s.RenewClaim(ctx, first.Token, at(100), time.Minute)
+	require.NoError(t, err)
+	assert.Equal(t, 1, n, "only the first row, posting, is still held")
+	assert.Equal(t, map[string]time.Time{"1.0": at(160), "1.1": at(90)}, leases(), "the refused changes changed nothing")
+
+	// Another runner claims the second row; the old token is refused on it
+	// for good, the new one taken.
+	got, err = claim(ctx, other, at(100), 10)
+	require.NoError(t, err)
+	require.Len(t, got, 1)
+	taken := got[0]
+	assert.Equal(t, second.ID, taken.ID)
+	assert.NotEqual(t, second.Token, taken.Token)
+	err = s.FinishReminder(ctx, second, schedule.Finish{State: schedule.StateSent, At: at(101)})
+	assert.ErrorIs(t, err, schedule.ErrLeaseLost)
+	err = s.ReleaseReminder(ctx, second, schedule.Release{At: at(101), Dead: true, Error: "stale"})
+	assert.ErrorIs(t, err, schedule.ErrLeaseLost)
+	require.NoError(t, other.StartPosting(ctx, taken, at(101), time.Minute))
+	require.NoError(t, other.FinishReminder(ctx, taken, schedule.Finish{State: schedule.StateSent, At: at(102)}))
+	require.NoError(t, s.FinishReminder(ctx, first, schedule.Finish{State: schedule.StateSent, At: at(102)}))
+	assert.Equal(t, map[string]string{"window 1.0": "sent 09:30", "window 1.1": "sent 09:30"}, reminderStates(t, s, l.ID))
+	rows, err := s.Reminders(ctx, l.ID)
+	require.NoError(t, err)
+	assert.Equal(t, 1, rows[1].Attempts, "one post, by the runner that took the row over")
+}
+
+// TestClaimTakesAFewOfEachLaunch: a claim takes at most PerLaunch due
+// reminders of each launch, the oldest due first, so that no launch's share
+// outlasts the lease; other launches' are taken in the same claim.
+func TestClaimTakesAFewOfEachLaunch(t *testing.T) {
+	ctx := context.Background()
+	s, _ := openStore(t)
+	a, b := fullLaunch("C1"), fullLaunch("C2")
+	require.NoError(t, s.CreateLaunch(ctx, a, "UCREATOR"))
+	require.NoError(t, s.CreateLaunch(ctx, b, "UCREATOR"))
+	now := t0.Truncate(time.Hour)
+	for _, l := range []*launch.Launch{a, b} {
+		var plan []schedule.Reminder
+		for i := range 5 {
+			plan = append(plan, reminderAt(l.ID, schedule.KindWindow, fmt.Sprintf("1.%d", i), now.Add(-time.Duration(i)*time.Minute)))
+		}
+		require.NoError(t, s.PlanReminders(ctx, l.ID, plan, now))
+	}
+	got, err := s.ClaimReminders(ctx, schedule.Claim{Now: now, Lease: time.Minute, PerLaunch: 2, Limit: 100})
+	require.NoError(t, err)
+	var keys []string
+	for _, r := range got {
+		keys = append(keys, fmt.Sprintf("%s %s", r.Key, map[int64]string{a.ID: "a", b.ID: "b"}[r.LaunchID]))
+	}
+	assert.Equal(t, []string{"1.4 a", "1.4 b", "1.3 a", "1.3 b"}, keys)
+
+	got, err = s.ClaimReminders(ctx, schedule.Claim{Now: now, Lease: time.Minute, PerLaunch: 2, Limit: 3})
+	require.NoError(t, err)
+	assert.Len(t, got, 3, "the limit in all")
 }

@@ -120,17 +120,33 @@ type windowJSON struct {
 // encode turns a launch into rows. Sections, groups, items and roles are
 // keyed by their positions in the checklist's slices.
 func encode(l *launch.Launch) (snapshot, error) {
+	return encodeOver(l, snapshot{}, snapshot{})
+}
+
+// encodeOver is encode for a launch encoded after each change of a batch,
+// without the garbage: it writes the rows into spare's slices, which
+// nothing may hold any more, and reuses prev's gates and windows (JSON
+// included) while the launch's are the same.
+func encodeOver(l *launch.Launch, spare, prev snapshot) (snapshot, error) {
 	c := l.Checklist
 	if c == nil {
 		return snapshot{}, fmt.Errorf("launch %d has no checklist", l.ID)
 	}
-	gates, err := encodeGates(c.Gates)
-	if err != nil {
-		return snapshot{}, err
+	gates, gateRows := prev.launch.gates, prev.gates
+	if prev.launch.gates == "" || !slices.Equal(c.Gates, prev.gates) {
+		var err error
+		if gates, err = encodeGates(c.Gates); err != nil {
+			return snapshot{}, err
+		}
+		gateRows = copyGates(c.Gates)
 	}
-	windows, err := encodeWindows(c.Windows)
-	if err != nil {
-		return snapshot{}, err
+	windows, windowRows := prev.launch.windows, prev.windows
+	if prev.launch.windows == "" || !slices.EqualFunc(c.Windows, prev.windows, sameWindow) {
+		var err error
+		if windows, err = encodeWindows(c.Windows); err != nil {
+			return snapshot{}, err
+		}
+		windowRows = copyWindows(c.Windows)
 	}
 	s := snapshot{launch: launchRow{
 		teamID: l.TeamID, channelID: l.ChannelID,
@@ -144,7 +160,7 @@ func encode(l *launch.Launch) (snapshot, error) {
 		title:        c.Title,
 		gates:        gates,
 		windows:      windows,
-	}, gates: copyGates(c.Gates), windows: copyWindows(c.Windows)}
+	}, gates: gateRows, windows: windowRows}
 	groups, items := 0, 0
 	for _, sec := range c.Sections {
 		groups += len(sec.Groups)
@@ -152,10 +168,10 @@ func encode(l *launch.Launch) (snapshot, error) {
 			items += len(g.Items)
 		}
 	}
-	s.sections = make([]sectionRow, 0, len(c.Sections))
-	s.groups = make([]groupRow, 0, groups)
-	s.items = make([]itemRow, 0, items)
-	s.roles = make([]roleRow, 0, len(c.Roles))
+	s.sections = slices.Grow(spare.sections[:0], len(c.Sections))
+	s.groups = slices.Grow(spare.groups[:0], groups)
+	s.items = slices.Grow(spare.items[:0], items)
+	s.roles = slices.Grow(spare.roles[:0], len(c.Roles))
 	if a := l.Announced; a != nil {
 		s.launch.announcedOutcome = sql.NullString{String: string(a.Outcome), Valid: true}
 		s.launch.announcedAt = millis(a.At)
@@ -369,6 +385,11 @@ func copyWindows(windows []checklist.Window) []checklist.Window {
 		}
 	}
 	return out
+}
+
+func sameWindow(a, b checklist.Window) bool {
+	return a.Name == b.Name && a.OffsetMinutes == b.OffsetMinutes && a.Section == b.Section && a.Group == b.Group &&
+		slices.Equal(a.Items, b.Items)
 }
 
 // millis stores an instant as Unix milliseconds; the zero time is NULL.

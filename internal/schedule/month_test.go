@@ -48,12 +48,12 @@ func TestLaunchMonth(t *testing.T) {
 	// countdown, and dies: its lease runs out at 09:02.
 	c.Set(at("2025-03-12 09:00"))
 	crashed := start(t, path, c, p)
-	held, err := crashed.store.ClaimReminders(ctx, c.Now(), 2*time.Minute, 100, nil)
+	held, err := crashed.store.ClaimReminders(ctx, schedule.Claim{Now: c.Now(), Lease: 2 * time.Minute, PerLaunch: 3, Limit: 100})
 	require.NoError(t, err)
 	require.Len(t, held, 2, "the day's countdown and digest")
 	for _, r := range held {
 		if r.Kind == schedule.KindCountdown {
-			require.NoError(t, crashed.store.StartPosting(ctx, r))
+			require.NoError(t, crashed.store.StartPosting(ctx, r, c.Now(), 2*time.Minute))
 		}
 	}
 	crashed.stop()

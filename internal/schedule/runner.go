@@ -30,9 +30,10 @@ const (
 	// claimBatch bounds the reminders one pass claims, and so the launches
 	// worked on at once.
 	claimBatch = 100
-	// maxRounds bounds the passes of one RunDue: a digest's DMs are claimed
-	// in the pass after it.
-	maxRounds = 10
+	// maxRounds bounds the passes of one RunDue, which goes on while a pass
+	// claims anything: a digest's DMs are claimed in the pass after it, and
+	// a launch with more due reminders than one claim takes needs several.
+	maxRounds = 1000
 )
 
 // Config is what New needs: Store and Poster are required, the rest have
@@ -46,9 +47,16 @@ type Config struct {
 	Now func() time.Time
 	// After waits in Run; default time.After. Tests drive RunDue instead.
 	After func(d time.Duration) <-chan time.Time
-	// Lease is how long a claim lasts; default 2 min. PostTimeout, default
-	// 30 s, bounds one post and must be shorter, so that a post in flight
-	// never outlives its claim.
+	// RenewAfter waits between renewals of a claim's lease, every third of
+	// it: it is called once when the claim is taken, before any of its
+	// work starts, and again after each renewal; default time.After.
+	RenewAfter func(d time.Duration) <-chan time.Time
+	// Lease is how long a claim lasts unless renewed; default 2 min.
+	// PostTimeout, default 30 s, bounds one post and must be shorter, so
+	// that a post in flight never outlives its claim: the lease is extended
+	// to a full one when the post starts. A claim takes as many reminders of
+	// a launch as can be posted one after another within the lease, less one
+	// post for the database work (3 by default).
 	Lease       time.Duration
 	PostTimeout time.Duration
 	// MaxWait is the longest Run sleeps between passes; default 15 s.
@@ -67,7 +75,9 @@ type Runner struct {
 	tod         TimeOfDay
 	now         func() time.Time
 	after       func(time.Duration) <-chan time.Time
+	renewAfter  func(time.Duration) <-chan time.Time
 	lease       time.Duration
+	perLaunch   int
 	postTimeout time.Duration
 	maxWait     time.Duration
 	log         *slog.Logger
@@ -96,6 +106,9 @@ func New(cfg Config) (*Runner, error) {
 	if cfg.After == nil {
 		cfg.After = time.After
 	}
+	if cfg.RenewAfter == nil {
+		cfg.RenewAfter = time.After
+	}
 	if cfg.Lease <= 0 {
 		cfg.Lease = defaultLease
 	}
@@ -112,8 +125,9 @@ func New(cfg Config) (*Runner, error) {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
 	return &Runner{
-		store: cfg.Store, poster: cfg.Poster, tod: tod, now: cfg.Now, after: cfg.After,
-		lease: cfg.Lease, postTimeout: cfg.PostTimeout, maxWait: cfg.MaxWait,
+		store: cfg.Store, poster: cfg.Poster, tod: tod, now: cfg.Now, after: cfg.After, renewAfter: cfg.RenewAfter,
+		lease: cfg.Lease, perLaunch: max(1, int(cfg.Lease/cfg.PostTimeout)-1),
+		postTimeout: cfg.PostTimeout, maxWait: cfg.MaxWait,
 		log: cfg.Logger, metrics: cfg.Metrics,
 		poke: make(chan struct{}, 1),
 		busy: map[int64]bool{},
@@ -196,17 +210,23 @@ func (r *Runner) busyLaunches() []int64 {
 	return ids
 }
 
-// dispatch claims the due reminders of launches not busy and starts one
-// goroutine per launch to work through them, tracked by wg. It returns how
-// many it claimed; posted (when not nil) counts the posts made.
+// dispatch claims the due reminders of launches not busy, no more of each
+// than it can post within the lease, and starts one goroutine per launch to
+// work through them and one that renews the claim's lease while they do,
+// all tracked by wg. It returns how many it claimed; posted (when not nil)
+// counts the posts made.
 func (r *Runner) dispatch(ctx context.Context, wg *sync.WaitGroup, posted *atomic.Int64) (int, error) {
 	now := r.now()
-	rows, err := r.store.ClaimReminders(ctx, now, r.lease, claimBatch, r.busyLaunches())
+	rows, err := r.store.ClaimReminders(ctx, Claim{Now: now, Lease: r.lease, PerLaunch: r.perLaunch,
+		Limit: claimBatch, Busy: r.busyLaunches()})
 	if err != nil {
 		return 0, fmt.Errorf("claim reminders: %w", err)
 	}
 	r.metrics.SchedulerTick(now)
 	r.observeBacklog(ctx, now)
+	if len(rows) == 0 {
+		return 0, nil
+	}
 	var order []int64
 	byLaunch := map[int64][]Reminder{}
 	for _, rem := range rows {
@@ -223,10 +243,20 @@ func (r *Runner) dispatch(ctx context.Context, wg *sync.WaitGroup, posted *atomi
 	// Posts go on when Run's context ends, each within its timeout: a
 	// shutdown waits for them rather than leaving claims to expire.
 	work := context.WithoutCancel(ctx)
+	tick := r.renewAfter(r.lease / 3)
+	var claim sync.WaitGroup
+	stop := make(chan struct{})
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		r.renew(work, rows[0].Token, tick, stop)
+	}()
 	for _, id := range order {
 		wg.Add(1)
+		claim.Add(1)
 		go func() {
 			defer wg.Done()
+			defer claim.Done()
 			defer r.done(id)
 			n := r.work(work, id, byLaunch[id])
 			if posted != nil {
@@ -234,7 +264,33 @@ func (r *Runner) dispatch(ctx context.Context, wg *sync.WaitGroup, posted *atomi
 			}
 		}()
 	}
+	go func() {
+		claim.Wait()
+		close(stop)
+	}()
 	return len(rows), nil
+}
+
+// renew extends the lease of what the claim token still holds each time
+// tick fires, until stop closes: a slow post, or a slow database, never
+// lets the reminders still to post run out and be taken by another runner
+// while this one is alive. It stops early once the claim holds nothing.
+func (r *Runner) renew(ctx context.Context, token string, tick <-chan time.Time, stop <-chan struct{}) {
+	for {
+		select {
+		case <-stop:
+			return
+		case <-tick:
+		}
+		n, err := r.store.RenewClaim(ctx, token, r.now(), r.lease)
+		switch {
+		case err != nil:
+			r.log.Error("reminders: renew the lease", "err", err)
+		case n == 0:
+			return
+		}
+		tick = r.renewAfter(r.lease / 3)
+	}
 }
 
 // observeBacklog sets the gauge of how long the oldest unsent due reminder
@@ -308,7 +364,8 @@ func needsAsks(rows []Reminder) bool {
 // releaseAll puts rows back to be tried again after a pause, with why.
 func (r *Runner) releaseAll(ctx context.Context, rows []Reminder, why string) {
 	for _, rem := range rows {
-		r.release(ctx, rem, Release{RetryAt: r.now().Add(backoffBase), Error: why})
+		now := r.now()
+		r.release(ctx, rem, Release{At: now, RetryAt: now.Add(backoffBase), Error: why})
 	}
 }
 
@@ -323,7 +380,7 @@ func (r *Runner) handle(ctx context.Context, l *launch.Launch, asks Asks, rem Re
 	d := Decide(l, asks, rem, r.tod, now)
 	switch {
 	case d.Action == Wait:
-		r.release(ctx, rem, Release{DueAt: d.DueAt})
+		r.release(ctx, rem, Release{At: now, DueAt: d.DueAt})
 		return false
 	case d.Action == Skip:
 		f := Finish{State: StateSkipped, At: now, Note: d.Reason}
@@ -344,25 +401,29 @@ func (r *Runner) handle(ctx context.Context, l *launch.Launch, asks Asks, rem Re
 	return r.post(ctx, l, rem, now, covered)
 }
 
-// post posts one reminder. The posting state is committed before the call:
-// a lease that runs out in it means a crash or hang during the post, when
-// Slack may or may not have the message. Such a reminder is posted again
-// (logged as a possible duplicate): a rare visible duplicate, carrying the
-// same reminder id in its metadata, is better than a silently lost
-// reminder, and a post that timed out is in the same doubt anyway.
+// post posts one reminder. Just before the call, StartPosting checks in the
+// database that this runner still holds the claim and extends its lease
+// past the post timeout: a reminder whose claim ran out or was taken by
+// another runner is left to that runner. The posting state is committed
+// before the call: a lease that runs out in it means a crash or hang during
+// the post, when Slack may or may not have the message. Such a reminder is
+// posted again (logged as a possible duplicate): a rare visible duplicate,
+// carrying the same reminder id in its metadata, is better than a silently
+// lost reminder, and a post that timed out is in the same doubt anyway.
 func (r *Runner) post(ctx context.Context, l *launch.Launch, rem Reminder, now time.Time, covered map[Ref]bool) bool {
 	if rem.State == StatePosting {
 		r.log.Warn("reminders: a post was interrupted; posting again, Slack may show it twice",
 			"reminder", rem.String(), "id", rem.ID)
 	}
-	if err := r.store.StartPosting(ctx, rem); err != nil {
-		r.log.Error("reminders: record the post", "reminder", rem.String(), "err", err)
+	if err := r.store.StartPosting(ctx, rem, r.now(), r.lease); err != nil {
+		r.logStoreError("reminders: record the post", rem, err)
 		return false
 	}
 	rem.Attempts++
 	if err := r.callPoster(ctx, l, rem, now); err != nil {
 		r.metrics.ReminderFailed()
-		rel := Release{RetryAt: r.now().Add(retryDelay(rem.Attempts, err)), Error: err.Error(), Dead: IsPermanent(err)}
+		at := r.now()
+		rel := Release{At: at, RetryAt: at.Add(retryDelay(rem.Attempts, err)), Error: err.Error(), Dead: IsPermanent(err)}
 		r.log.Warn("reminders: post failed", "reminder", rem.String(), "attempt", rem.Attempts,
 			"retry_at", rel.RetryAt, "dead", rel.Dead, "err", err)
 		r.release(ctx, rem, rel)
@@ -394,12 +455,23 @@ func (r *Runner) callPoster(ctx context.Context, l *launch.Launch, rem Reminder,
 
 func (r *Runner) finish(ctx context.Context, rem Reminder, f Finish) {
 	if err := r.store.FinishReminder(ctx, rem, f); err != nil {
-		r.log.Error("reminders: finish", "reminder", rem.String(), "state", f.State, "err", err)
+		r.logStoreError("reminders: finish "+string(f.State), rem, err)
 	}
 }
 
 func (r *Runner) release(ctx context.Context, rem Reminder, rel Release) {
 	if err := r.store.ReleaseReminder(ctx, rem, rel); err != nil {
-		r.log.Error("reminders: release", "reminder", rem.String(), "err", err)
+		r.logStoreError("reminders: release", rem, err)
 	}
+}
+
+// logStoreError logs a failed change to a claimed reminder: a lost claim as
+// a warning (the runner left the reminder to whoever holds it now), any
+// other failure as an error.
+func (r *Runner) logStoreError(msg string, rem Reminder, err error) {
+	if errors.Is(err, ErrLeaseLost) {
+		r.log.Warn(msg+": claim lost, left to its new holder", "reminder", rem.String(), "id", rem.ID)
+		return
+	}
+	r.log.Error(msg, "reminder", rem.String(), "err", err)
 }
