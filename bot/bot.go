@@ -195,7 +195,7 @@ func New(cfg Config) (*Bot, error) {
 		http:        cfg.HTTPClient,
 		ackBudget:   cfg.AckBudget,
 		names:       newDirectory(),
-		events:      newSeenEvents(eventMemory),
+		events:      newSeenEvents(eventMemory, cfg.Metrics),
 		rejected:    newRejections(cfg.Logger, cfg.Metrics),
 		limits:      cfg.Limits,
 		background:  ctx,

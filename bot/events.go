@@ -10,6 +10,7 @@ import (
 	"github.com/golive/golive/bot/render"
 	"github.com/golive/golive/internal/checklist"
 	"github.com/golive/golive/internal/launch"
+	"github.com/golive/golive/internal/metrics"
 )
 
 // eventMemory is how long an event id is remembered: Slack retries a
@@ -105,13 +106,18 @@ func waitsFor(l *launch.Launch, user string) bool {
 const maxSeenEvents = 10000
 
 // seenEvents remembers event ids for a while, to drop Slack's retries.
-type seenEvents struct{ ids *recent[string, struct{}] }
+type seenEvents struct {
+	ids     *recent[string, struct{}]
+	metrics *metrics.Metrics
+}
 
-func newSeenEvents(ttl time.Duration) *seenEvents {
-	return &seenEvents{ids: newRecent[string, struct{}](ttl, maxSeenEvents)}
+func newSeenEvents(ttl time.Duration, m *metrics.Metrics) *seenEvents {
+	return &seenEvents{ids: newRecent[string, struct{}](ttl, maxSeenEvents), metrics: m}
 }
 
 // first tells whether id is new, and remembers it.
 func (s *seenEvents) first(id string, now time.Time) bool {
-	return s.ids.add(id, struct{}{}, now)
+	added := s.ids.add(id, struct{}{}, now)
+	s.metrics.EventIDsRemembered(s.ids.size())
+	return added
 }

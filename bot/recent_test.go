@@ -53,7 +53,7 @@ func TestRecentRemembersForItsTTL(t *testing.T) {
 // one past 1000).
 func TestSeenEventsIsBounded(t *testing.T) {
 	t0 := time.Date(2026, 11, 20, 9, 0, 0, 0, time.UTC)
-	s := newSeenEvents(eventMemory)
+	s := newSeenEvents(eventMemory, nil)
 	assert.True(t, s.first("Ev1", t0))
 	assert.False(t, s.first("Ev1", t0.Add(time.Minute)), "a retry is dropped")
 	assert.True(t, s.first("Ev1", t0.Add(eventMemory)), "remembered for eventMemory")

@@ -97,6 +97,7 @@ func (r *refresher) schedule(launchID int64, all bool, target *launch.Message, n
 		j = &refreshJob{launchID: launchID, targets: map[msgKey]launch.Message{}}
 		r.jobs[launchID] = j
 	}
+	r.b.metrics.RefreshesPending(len(r.jobs))
 	j.all = j.all || all
 	if target != nil {
 		j.targets[keyOf(*target)] = *target
@@ -217,6 +218,7 @@ func (r *refresher) run(j *refreshJob) {
 	}
 	if len(j.notes) == 0 {
 		delete(r.jobs, j.launchID)
+		r.b.metrics.RefreshesPending(len(r.jobs))
 	}
 }
 

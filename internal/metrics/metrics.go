@@ -66,6 +66,8 @@ type Metrics struct {
 	workDropped   *prometheus.CounterVec
 	dropReasons   *boundedLabel
 	queued        prometheus.Gauge
+	refreshes     prometheus.Gauge
+	eventIDs      prometheus.Gauge
 }
 
 // New returns golive's metrics, registered with a new registry together
@@ -133,6 +135,14 @@ func New(version string) *Metrics {
 			Name: "golive_slack_work_queued",
 			Help: "Slack work queued after acknowledgements and not started yet.",
 		}),
+		refreshes: prometheus.NewGauge(prometheus.GaugeOpts{
+			Name: "golive_refreshes_pending",
+			Help: "Launches whose messages have a refresh pending or in flight.",
+		}),
+		eventIDs: prometheus.NewGauge(prometheus.GaugeOpts{
+			Name: "golive_event_ids_remembered",
+			Help: "Events API event ids remembered to drop Slack's retries (bounded).",
+		}),
 		commandKinds: newBoundedLabel(),
 		clickKinds:   newBoundedLabel(),
 		slackMethods: newBoundedLabel(),
@@ -150,7 +160,7 @@ func New(version string) *Metrics {
 	}
 	m.registry.MustRegister(
 		m.commands, m.clicks, m.slackCalls, m.slackErrors, m.reminders, m.reminderLag,
-		m.schedulerTick, m.oldestPending, m.requests, m.dbBusy, m.rejected, m.slackHeld, m.workDropped, m.queued, buildInfo,
+		m.schedulerTick, m.oldestPending, m.requests, m.dbBusy, m.rejected, m.slackHeld, m.workDropped, m.queued, m.refreshes, m.eventIDs, buildInfo,
 		collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
 	)
@@ -283,4 +293,21 @@ func (m *Metrics) SlackWorkQueued(n int) {
 		return
 	}
 	m.queued.Set(float64(n))
+}
+
+// RefreshesPending records how many launches have a message refresh
+// pending or in flight.
+func (m *Metrics) RefreshesPending(n int) {
+	if m == nil {
+		return
+	}
+	m.refreshes.Set(float64(n))
+}
+
+// EventIDsRemembered records how many event ids are kept to drop retries.
+func (m *Metrics) EventIDsRemembered(n int) {
+	if m == nil {
+		return
+	}
+	m.eventIDs.Set(float64(n))
 }

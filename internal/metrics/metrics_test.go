@@ -77,6 +77,8 @@ func TestNamesFollowTheConventions(t *testing.T) {
 	m.SlackHeld("chat.update")
 	m.SlackWorkDropped("queue_full")
 	m.SlackWorkQueued(3)
+	m.RefreshesPending(2)
+	m.EventIDsRemembered(5)
 
 	families, err := m.Registry().Gather()
 	require.NoError(t, err)
@@ -105,6 +107,7 @@ func TestNamesFollowTheConventions(t *testing.T) {
 		"golive_request_duration_seconds", "golive_db_busy_errors_total",
 		"golive_requests_rejected_total", "golive_slack_api_held_total",
 		"golive_slack_work_dropped_total", "golive_slack_work_queued",
+		"golive_refreshes_pending", "golive_event_ids_remembered",
 	}, ours)
 }
 
