@@ -131,6 +131,9 @@ func TestRefreshesCollapseUnderRetryAfterAndHoldNoPosts(t *testing.T) {
 	for _, n := range items {
 		require.Equal(t, http.StatusOK, h.interact(h.toggle("UEVE", ts, n)).Status)
 	}
+	// The refresh reaches Slack first (owner names and all: not before the
+	// status command on a busy machine, so wait for it), and is rate-limited.
+	require.Eventually(t, func() bool { return h.slack.attempts("chat.update", "") > 0 }, 5*time.Second, 5*time.Millisecond)
 	posts := len(h.slack.posted(testChan))
 	h.command(creator, "status")
 	require.Eventually(t, func() bool { return len(h.slack.posted(testChan)) > posts }, 5*time.Second, 5*time.Millisecond,
