@@ -252,6 +252,7 @@ func (p *parser) gates() {
 	if g, ok := p.priorityGate(); ok {
 		found = append(found, g)
 	}
+	found = append(found, p.decisionItemGates(found)...)
 	sort.SliceStable(found, func(i, j int) bool { return found[i].line < found[j].line })
 	for _, f := range found {
 		p.c.Gates = append(p.c.Gates, f.gate)
@@ -286,6 +287,47 @@ func (p *parser) priorityGate() (foundGate, bool) {
 		line:   line,
 		target: "every P0 item",
 	}, true
+}
+
+// decisionItemGates makes a 100% gate of every group of ordinary items in a
+// decision section that no rule measures ("### Final Checklist" under
+// "## Sign-Off", the boxes of a "Final Go/No-Go Gate"): readiness leaves
+// them out, so without a gate they would count for nothing, and a GO could
+// be given with them open. Priority tiers keep their own rule: P0 has its
+// gate, P1 and P2 are not blocking.
+func (p *parser) decisionItemGates(found []foundGate) []foundGate {
+	measured := func(si, gi int) bool {
+		for _, f := range found {
+			t := f.gate.Target
+			if t.Priority == "" && t.Section == si && (t.Group < 0 || t.Group == gi) {
+				return true
+			}
+		}
+		return false
+	}
+	var out []foundGate
+	for _, s := range p.c.Sections {
+		if s.Kind != KindDecision {
+			continue
+		}
+		for _, g := range s.Groups {
+			if len(g.Items) == 0 || g.Priority != "" || measured(s.Index, g.Index) {
+				continue
+			}
+			name, target := g.Title, fmt.Sprintf("group %q of section %s", g.Title, sectionLabel(s))
+			if name == "" {
+				name, target = s.Title, "section "+sectionLabel(s)
+			}
+			line := p.meta[s.Index].groupLines[g.Index]
+			out = append(out, foundGate{
+				gate: Gate{Name: name, Kind: GateRequired, Threshold: 100, Target: Target{Section: s.Index, Group: g.Index},
+					Source: fmt.Sprintf("line %d: items of a decision section, measured by no other rule", line)},
+				line:   line,
+				target: target,
+			})
+		}
+	}
+	return out
 }
 
 // refGate turns a reference into a gate, failing and reported when it does

@@ -113,8 +113,32 @@ func TestGateCriteria(t *testing.T) {
 func TestGateContextEnds(t *testing.T) {
 	src := referenced + "**Required for GO (must be 100%):**\n- Security\n\nSome prose ends the list.\n- [ ] an item again\n"
 	c, _ := mustParse(t, src)
-	assert.Len(t, c.Gates, 2)
+	require.Len(t, c.Gates, 3, "the overall minimum, Security, and the decision section's own item")
 	assert.Equal(t, "an item again", c.Items()[len(c.Items())-1].Text)
+}
+
+// TestDecisionItemGates: ordinary items of a decision section, which
+// readiness leaves out, are a 100% gate unless a rule measures them.
+func TestDecisionItemGates(t *testing.T) {
+	src := "# Release\n## Work\n- [x] Build\n## Final Go/No-Go Gate\nAll items below must be checked before release:\n" +
+		"- [ ] No open critical findings\n- [x] SLO dashboard green\n\nApprovals:\n- Backend owner: Dana\n" +
+		"## Go-Live Criteria\n### Should Have (P1)\n- [ ] Dark mode\n"
+	c, rep := mustParse(t, src)
+	require.Equal(t, checklist.KindDecision, c.Sections[1].Kind)
+	require.Len(t, c.Gates, 2, "the overall minimum and the final gate; P1 items are not blocking")
+	g := c.Gates[1]
+	assert.Equal(t, "Final Go/No-Go Gate", g.Name)
+	assert.Equal(t, checklist.GateRequired, g.Kind)
+	assert.Equal(t, 100.0, g.Threshold)
+	assert.Equal(t, `section "Final Go/No-Go Gate"`, rep.Gates[1].Target)
+
+	r := checklist.Score(c)
+	assert.Equal(t, checklist.OutcomeNoGo, r.Decision.Outcome, "an open box the document calls blocking")
+	assert.Contains(t, r.Decision.Reasons, "Final Go/No-Go Gate: 1/2 = 50.0%, needs ≥ 100%: failing")
+	assert.Equal(t, "Final Go/No-Go Gate", r.TargetName(g))
+
+	c.Item(2).Done = true
+	assert.Equal(t, checklist.OutcomeGo, checklist.Score(c).Decision.Outcome)
 }
 
 func TestOverallMinimum(t *testing.T) {
@@ -184,7 +208,7 @@ func TestRoles(t *testing.T) {
 		},
 		{
 			name: "approval checkboxes",
-			src:  allDone + "## Sign-Off\n### Required Approvals\n- [x] **Technical Lead:** System ready\n- [ ] **Security Team**: Review approved\n- [ ] Not a role, an item\n### Final Checklist\n- [x] **Docs:** reviewed\n",
+			src:  allDone + "## Sign-Off\n### Required Approvals\n- [x] **Technical Lead:** System ready\n- [ ] **Security Team**: Review approved\n- [x] Not a role, an item\n### Final Checklist\n- [x] **Docs:** reviewed\n",
 			roles: []checklist.Role{
 				{Name: "Technical Lead", Description: "System ready", Verdict: checklist.VerdictApproved},
 				{Name: "Security Team", Description: "Review approved", Verdict: checklist.VerdictPending},

@@ -121,7 +121,7 @@ func (r Report) TargetName(g Gate) string {
 		return "every readiness section"
 	}
 	s := r.Sections[t.Section]
-	if t.Group >= 0 && t.Group < len(s.Groups) {
+	if t.Group >= 0 && t.Group < len(s.Groups) && s.Groups[t.Group].Title != "" {
 		return s.Title + " › " + s.Groups[t.Group].Title
 	}
 	return s.Title

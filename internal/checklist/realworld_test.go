@@ -76,8 +76,10 @@ var realWorldCorpus = []realWorld{
 	{file: "04-launch-day-hours-blanks.md",
 		excluded: 5, why: "GO / NO-GO and SUCCESSFUL / PARTIAL / FAILED are decision lines",
 		roles: []string{"QA Lead", "Product Lead", "CTO/Tech Lead", "CTO", "CEO"},
-		// "Launch Day + 1-4 Hours" is due when its period starts, an hour after launch.
-		windows: []int{-minDay, -4 * minHour, -30, -15, -5, 0, 5, 30, minHour, 4 * minHour, minDay, minWeek},
+		// "Launch Day + 1-4 Hours" is due when its period starts, an hour after
+		// launch; "Post-Launch (Week 1)" is the first week after it, reminded
+		// the day after launch as "Week 1" is.
+		windows: []int{-minDay, -4 * minHour, -30, -15, -5, 0, 5, 30, minHour, 4 * minHour, minDay},
 	},
 	{file: "05-launch-t-hours-rollback-steps.md", anyRoles: true,
 		windows: []int{-minWeek, -minDay, -2 * minHour, 0, 15, 30},

@@ -90,12 +90,26 @@ func roleShape(text string, bullet bool) (string, string, bool) {
 	switch {
 	case !bullet && !bold && !isPlaceholder(rest):
 		return "", "", false
+	// A box written "Edge cases documented and tested:" over sub-items is a
+	// task; without bold, a box names a role only by a word for a person.
+	case !bullet && !bold && !roleName(name):
+		return "", "", false
 	case name == "" || len(name) > 60 || len(strings.Fields(name)) > 6 || strings.ContainsAny(name, ".!?;[]<>"):
 		return "", "", false
-	case notRoles[strings.ToLower(name)]:
+	case notRoles[strings.ToLower(name)] || notRoles[lastWord(name)]:
 		return "", "", false
 	}
 	return name, rest, true
+}
+
+// lastWord is the last word of s, in lower case: "Approval timestamp" gives
+// "timestamp".
+func lastWord(s string) string {
+	f := strings.Fields(strings.ToLower(s))
+	if len(f) == 0 {
+		return ""
+	}
+	return f[len(f)-1]
 }
 
 // roleName tells whether a whole line names an approver's role: a few
@@ -130,7 +144,7 @@ var roleNouns = map[string]bool{
 var notRoles = map[string]bool{
 	"date": true, "status": true, "decision": true, "note": true, "notes": true, "comment": true, "comments": true,
 	"version": true, "conditions": true, "next review": true, "next review date": true, "deadline": true, "due": true,
-	"time": true, "signature": true, "result": true, "outcome": true,
+	"time": true, "signature": true, "result": true, "outcome": true, "timestamp": true, "signed": true,
 }
 
 // placeholders stand for a blank where a name belongs.

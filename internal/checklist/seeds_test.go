@@ -208,7 +208,13 @@ func TestSeed004(t *testing.T) {
 	overall := gateByName(t, r, "Overall readiness")
 	assert.Equal(t, float64(checklist.DefaultMinimum), overall.Threshold)
 	assert.Empty(t, overall.Source, "the document states no minimum: a default")
-	assert.Len(t, r.Gates, 2)
+	// The Sign-Off section's "Final Checklist" is left out of readiness: its
+	// seven items are a gate of their own, so that no GO leaves them open.
+	final := gateByName(t, r, "Final Checklist")
+	assert.Equal(t, checklist.GateRequired, final.Kind)
+	assert.Equal(t, checklist.Count{Done: 0, Total: 7}, final.Count)
+	assert.False(t, final.Passed)
+	assert.Len(t, r.Gates, 3)
 	assert.Len(t, rep.Defaults, 1)
 
 	priorities := map[string]string{"Must Have (P0)": "P0", "Should Have (P1)": "P1", "Nice to Have (P2)": "P2"}

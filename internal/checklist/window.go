@@ -71,14 +71,17 @@ func ParseWindow(title string) (WindowSpec, bool) {
 			}
 			return WindowSpec{OffsetMinutes: n * minutesPerDay}, true
 		}
+		// "Post-Launch (Week 1)", "Post-Launch (First 24 Hours)": the period
+		// in brackets is a window of its own, on the side the prefix says.
+		if m := prePostRestRe.FindStringSubmatch(t); m != nil {
+			if w, ok := ParseWindow(strings.TrimRight(m[2], ") ")); ok && (m[1] == "pre") == (w.OffsetMinutes < 0) {
+				return w, true
+			}
+		}
 		if m := prePostRe.FindStringSubmatch(t); m != nil {
-			minutes := inMinutes(amount(m[3], 1), m[4])
-			switch {
-			case m[1] == "pre":
+			minutes := inMinutes(amount(m[2], 1), m[3])
+			if m[1] == "pre" {
 				minutes = -minutes
-			case m[2] != "":
-				// "Post-Launch (First 24 Hours)" is the period "First 24 Hours".
-				minutes = firstPeriodStart(minutes)
 			}
 			return WindowSpec{OffsetMinutes: minutes}, true
 		}
@@ -136,8 +139,9 @@ var (
 	// countdownRe reads "T-4 Hours", "T-2h", "D-1", "Day +3": m is minutes,
 	// "mo" months.
 	countdownUnit = `(minutes?|mins?|m|hours?|hrs?|h|days?|d|weeks?|wks?|w|months?|mo)?\b`
-	// countdownNumber is a number, or a range read from its start: "1-4 Hours".
-	countdownNumber = `(\d{1,4})(?:\s*[-–]\s*\d{1,4})?\s*`
+	// countdownNumber is a number, or a range read from its start: "1-4
+	// Hours", "T+15 / T+60 minutes".
+	countdownNumber = `(\d{1,4})(?:\s*(?:[-–/]|to)\s*(?:t\s*[-+−–]?\s*)?\d{1,4})?\s*`
 	countdownRe     = regexp.MustCompile(`^(?:t|d|day)\s*([-+−–])\s*` + countdownNumber + countdownUnit)
 	// eventPlusRe reads "Launch Day + 4 Hours", "Go-Live +2h", "Release - 1 day".
 	eventPlusRe = regexp.MustCompile(`^` + eventWord + `(?:\s+day)?\s*([-+−–])\s*` + countdownNumber + countdownUnit)
@@ -145,11 +149,12 @@ var (
 	prePostDayRe = regexp.MustCompile(`^(pre|post)[\s-]*` + eventWord + `\b[\s:(–—-]*day\s*\+?(\d{1,3})\b`)
 	// bracketedRe finds a countdown in brackets: "Pre-Deployment (T-2 hours)".
 	bracketedRe = regexp.MustCompile(`\(\s*((?:t|d)\s*[-+−–]\s*\d[^)]*)\)`)
-	// prePostRe reads "Pre-Go-Live (1 Week Before)", "Post-Launch: 24 hours",
-	// "Post-Launch (First Week)".
-	prePostRe = regexp.MustCompile(`^(pre|post)[\s-]*` + eventWord + `\b[\s:(–—-]*(first\s+)?(?:(` + numberWord + `)[\s-]*)?` + unitWord + `\b`)
-	weekRe    = regexp.MustCompile(`^week\s*([-+−–]?)\s*(\d{1,2})\b`)
-	firstRe   = regexp.MustCompile(`^first\s+(?:(` + numberWord + `)[\s-]+)?` + unitWord + `\b`)
+	// prePostRe reads "Pre-Go-Live (1 Week Before)", "Post-Launch: 24 hours".
+	prePostRe = regexp.MustCompile(`^(pre|post)[\s-]*` + eventWord + `\b[\s:(–—-]*(?:(` + numberWord + `)[\s-]*)?` + unitWord + `\b`)
+	// prePostRestRe splits "Post-Launch (Week 1)" into its side and the rest.
+	prePostRestRe = regexp.MustCompile(`^(pre|post)[\s-]*` + eventWord + `\b[\s:(–—-]*(.+)$`)
+	weekRe        = regexp.MustCompile(`^week\s*([-+−–]?)\s*(\d{1,2})\b`)
+	firstRe       = regexp.MustCompile(`^first\s+(?:(` + numberWord + `)[\s-]+)?` + unitWord + `\b`)
 )
 
 var numberWords = map[string]int{
