@@ -39,11 +39,7 @@ func (r *recent[K, V]) rotateLocked(now time.Time) {
 	if now.Sub(r.started) < r.ttl && len(r.cur) < r.limit {
 		return
 	}
-	if now.Sub(r.started) >= 2*r.ttl {
-		r.prev = nil // nothing in either generation is recent
-	} else {
-		r.prev = r.cur
-	}
+	r.prev = r.cur
 	r.cur = make(map[K]stamped[V], len(r.prev))
 	r.started = now
 }

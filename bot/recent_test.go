@@ -45,6 +45,25 @@ func TestRecentRemembersForItsTTL(t *testing.T) {
 		}
 	}
 	assert.LessOrEqual(t, r.size(), 6, "what is older than two generations is dropped")
+
+	// A value put late in a generation is kept for its whole ttl, past
+	// the generation's end.
+	r = newRecent[string, int](time.Minute, 100)
+	r.put("early", 1, t0)
+	r.put("late", 2, t0.Add(59*time.Second))
+	_, ok := r.get("late", t0.Add(118*time.Second))
+	assert.True(t, ok, "put 59 s before")
+	_, ok = r.get("early", t0.Add(118*time.Second))
+	assert.False(t, ok)
+
+	// A full generation ends early: memory is bounded whatever the rate.
+	r = newRecent[string, int](time.Hour, 10)
+	for i := range 1000 {
+		r.put(strconv.Itoa(i), i, t0)
+		assert.LessOrEqual(t, r.size(), 20)
+	}
+	_, ok = r.get("999", t0)
+	assert.True(t, ok, "the latest are kept")
 }
 
 // TestSeenEventsIsBounded: Slack's retries are dropped, and a flood of new
