@@ -273,7 +273,7 @@ func countedItems(c *checklist.Checklist) map[int]*checklist.Item {
 			}
 		}
 	}
-	// The windows due by launch count too when they hold more items.
+	// The windows due by launch count too when they hold at least as many.
 	due := map[int]*checklist.Item{}
 	for _, w := range c.Windows {
 		if !w.DueByLaunch() || w.Section >= len(c.Sections) || c.Sections[w.Section].Kind != checklist.KindWindow {
@@ -283,7 +283,7 @@ func countedItems(c *checklist.Checklist) map[int]*checklist.Item {
 			due[n] = c.Item(n)
 		}
 	}
-	if len(due) > len(out) {
+	if len(due) >= len(out) {
 		maps.Copy(out, due)
 	}
 	return out

@@ -72,7 +72,8 @@ type Report struct {
 	Title     string
 	Readiness Count
 	// DueWindows is true when readiness counts the items of the time windows
-	// due by launch, which hold more items than the readiness sections.
+	// due by launch, which hold at least as many items as the readiness
+	// sections.
 	DueWindows bool
 	// sections is what the readiness sections alone hold, when DueWindows.
 	sections int
@@ -135,7 +136,8 @@ type Decision struct {
 // Score measures the checklist: readiness, every gate, and the decision.
 //
 // Readiness counts the readiness sections. When the time windows due by
-// launch (before it and on launch day) hold more items than those sections,
+// launch (before it and on launch day) hold at least as many items as those
+// sections,
 // as in a checklist made of time windows, or of windows and a short
 // rollback procedure, readiness counts those windows too: the bulk of the
 // work is never left out. After-launch windows never count. A checklist
@@ -161,7 +163,7 @@ func Score(c *Checklist) Report {
 		}
 		r.Sections = append(r.Sections, ss)
 	}
-	if r.Readiness.Total < r.dueByLaunch(c.Windows).Total {
+	if due := r.dueByLaunch(c.Windows); due.Total > 0 && r.Readiness.Total <= due.Total {
 		r.sections = r.Readiness.Total
 		r.countDueWindows(c.Windows)
 	}

@@ -217,17 +217,27 @@ func TestWindowsDueByLaunchCountWithoutReadinessSections(t *testing.T) {
 	c.Sections[0].Groups[1].Items[1].Done = true
 	assert.Equal(t, checklist.OutcomeGo, checklist.Score(c).Decision.Outcome, "everything due by launch is done")
 
-	// Readiness sections holding at least as many items restore the usual
-	// rule: windows do not count.
+	// Readiness sections holding more items restore the usual rule: windows
+	// do not count.
 	c = model(
-		sec("Work", checklist.KindReadiness, grp("", false, false)),
+		sec("Work", checklist.KindReadiness, grp("", false, false, false)),
 		sec("Timeline", checklist.KindWindow, win("Launch Day", 0, true, true)),
 	)
 	r = checklist.Score(c)
 	assert.False(t, r.DueWindows)
 	assert.Empty(t, r.WindowsNote())
-	assert.Equal(t, checklist.Count{Done: 0, Total: 2}, r.Readiness)
+	assert.Equal(t, checklist.Count{Done: 0, Total: 3}, r.Readiness)
 	assert.Equal(t, checklist.Count{}, r.Sections[1].Counted)
+
+	// As many items before launch as after it (a cutover plan: T-48h and
+	// T-24h windows, then canary and rollout steps): both count.
+	c = model(
+		sec("Canary", checklist.KindReadiness, grp("", true)),
+		sec("Freeze", checklist.KindWindow, win("T-1", -1, false)),
+	)
+	r = checklist.Score(c)
+	assert.True(t, r.DueWindows)
+	assert.Equal(t, checklist.Count{Done: 1, Total: 2}, r.Readiness)
 
 	// A short rollback procedure beside the bulk of the work in windows: the
 	// windows due by launch count as well, so that ticking the rollback
