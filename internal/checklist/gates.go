@@ -69,8 +69,9 @@ func decisionTitle(title string) bool {
 
 // choiceRe recognises a box that is an answer to the launch decision rather
 // than a task: "[ ] GO - Proceed with launch", "[ ] **NO GO**: Release
-// Aborted", "[ ] No-Go", "[ ] SUCCESSFUL - All criteria met".
-var choiceRe = regexp.MustCompile(`^(?:(?i:go|no[\s-]?go)|GO|NO[\s-]?GO|YES|NO|SUCCESSFUL|PARTIAL|FAILED|APPROVED|REJECTED|CONDITIONAL(?: GO)?)(?:$|\s*:|\s+[-–—]\s)`)
+// Aborted", "[ ] No-Go", "[ ] SUCCESSFUL - All criteria met", "[x] Approved",
+// "[ ] Rejected", "[ ] Modify".
+var choiceRe = regexp.MustCompile(`^(?:(?i:go|no[\s-]?go|approved|rejected|conditional(?: go)?|modify|deferred)|GO|NO[\s-]?GO|YES|NO|SUCCESSFUL|PARTIAL|FAILED)(?:$|\s*:|\s+[-–—]\s)`)
 
 // decisionChoice tells whether an item's text is such an answer.
 func decisionChoice(text string) bool {
@@ -95,7 +96,7 @@ func decisionChoice(text string) bool {
 
 var choiceWords = map[string]bool{
 	"go": true, "no-go": true, "nogo": true, "no": true, "yes": true, "successful": true, "partial": true,
-	"failed": true, "approved": true, "rejected": true, "conditional": true,
+	"failed": true, "approved": true, "rejected": true, "conditional": true, "modify": true, "deferred": true,
 }
 
 // goNoGo tells whether a line with boxes is the launch decision: "[ ] GO [ ] NO-GO".

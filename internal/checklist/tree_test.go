@@ -51,6 +51,15 @@ func TestParseMarkdownAsWritten(t *testing.T) {
 			},
 		},
 		{
+			name: "approved, rejected and modify boxes answer the decision",
+			src:  "## Review\n- [x] Threat model reviewed\n## Decision\n- [x] Approved\n- [ ] **Rejected** - reason:\n- [ ] Modify\n",
+			check: func(t *testing.T, c *checklist.Checklist, rep *checklist.ImportReport) {
+				assert.Equal(t, []string{"Threat model reviewed"}, texts(c.Items()), "ticking every answer must not make a GO")
+				require.Len(t, rep.Skipped, 3)
+				assert.Contains(t, rep.Skipped[0].Reason, "an answer to the launch decision")
+			},
+		},
+		{
 			name: "a heading written over several lines is one title",
 			src:  "# T\n\nSecurity  \nReview \n--------\n* [x] Keys rotated\n",
 			check: func(t *testing.T, c *checklist.Checklist, _ *checklist.ImportReport) {
