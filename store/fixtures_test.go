@@ -38,6 +38,8 @@ func fullLaunch(channel string) *launch.Launch {
 		Date: "2026-12-01", Time: "14:30", Timezone: "Europe/Paris", Creator: "UCREATOR", Template: "web",
 		DatedAt: at, RemindersOff: true, ReviewDate: "2026-12-08",
 		Announced: &launch.Announcement{Outcome: checklist.OutcomeConditional, At: at, By: "UCREATOR", Fingerprint: "f1"},
+		Removed:   []launch.RemovedItem{{Number: 7, Section: "Infrastructure", Text: "Old check", Done: true, By: "UCREATOR", At: at, Reason: "obsolete"}},
+		LastItem:  7,
 		Checklist: &checklist.Checklist{
 			Title: "Production Readiness Checklist",
 			Sections: []*checklist.Section{
@@ -51,7 +53,8 @@ func fullLaunch(channel string) *launch.Launch {
 							{Number: 2, Text: "Image scanned", Parent: 1, Depth: 1, Subgroup: "Images", Priority: "P0", Line: 6,
 								Details: "Owner: [Security Team]\nScanner: https://scan.example.com"},
 						}},
-						{Index: 1, Title: "", Items: []*checklist.Item{{Number: 3, Text: "Health probe", Line: 9}}},
+						{Index: 1, Title: "", Items: []*checklist.Item{{Number: 3, Text: "Health probe", Line: 9,
+							Notes: []checklist.Note{{By: "UALICE", At: at, Text: "https://grafana.example.com/d/1"}}}}},
 					},
 				},
 				{

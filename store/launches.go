@@ -47,7 +47,10 @@ func (s *Store) CreateLaunch(ctx context.Context, l *launch.Launch, by string) e
 	if err != nil {
 		return fmt.Errorf("create launch: read its id: %w", err)
 	}
-	if err := writeChanges(ctx, tx, id, snapshot{launch: snap.launch}, snap); err != nil {
+	// The insert wrote the launch row but for what columns of their own write.
+	inserted := snap.launch
+	inserted.removed, inserted.highWater = "", 0
+	if err := writeChanges(ctx, tx, id, snapshot{launch: inserted}, snap); err != nil {
 		return fmt.Errorf("create launch: %w", err)
 	}
 	ev := launch.Event{

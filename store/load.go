@@ -15,14 +15,14 @@ const (
 	selectLaunch = `SELECT team_id, channel_id, name, date, timezone, creator, template,
 	created_at, archived, reminders_off, review_date,
 	announced_outcome, announced_at, announced_by, announced_fingerprint,
-	title, gates, windows, launch_time, dated_at
+	title, gates, windows, launch_time, dated_at, removed_items, item_high_water
 FROM launches WHERE id = ?`
 	selectSections = `SELECT idx, number, title, kind, owner, has_signoff, signed_by, signed_at, signed_open
 FROM sections WHERE launch_id = ? ORDER BY idx`
 	selectGroups = `SELECT section_idx, idx, title, owner, priority, window_minutes
 FROM section_groups WHERE launch_id = ? ORDER BY section_idx, idx`
 	selectItems = `SELECT number, section_idx, group_idx, idx, parent, depth, subgroup, text,
-	done, done_by, done_at, owner, note, priority, task, line, details
+	done, done_by, done_at, owner, note, priority, task, line, details, notes
 FROM items WHERE launch_id = ? ORDER BY section_idx, group_idx, idx`
 	selectRoles = `SELECT position, name, description, holder, verdict, note, answered_by, answered_at, version
 FROM roles WHERE launch_id = ? ORDER BY position`
@@ -81,7 +81,7 @@ func loadSnapshot(ctx context.Context, q querier, id int64) (snapshot, error) {
 		&r.teamID, &r.channelID, &r.name, &r.date, &r.timezone, &r.creator, &r.template,
 		&r.createdAt, &r.archived, &r.remindersOff, &r.reviewDate,
 		&r.announcedOutcome, &r.announcedAt, &r.announcedBy, &r.announcedFingerprint,
-		&r.title, &r.gates, &r.windows, &r.launchTime, &r.datedAt)
+		&r.title, &r.gates, &r.windows, &r.launchTime, &r.datedAt, &r.removed, &r.highWater)
 	if errors.Is(err, sql.ErrNoRows) {
 		return snapshot{}, errNoLaunch(id)
 	}
@@ -109,7 +109,7 @@ func loadSnapshot(ctx context.Context, q querier, id int64) (snapshot, error) {
 	}
 	s.items, err = queryRows(ctx, q, selectItems, id, func(rows *sql.Rows, r *itemRow) error {
 		return rows.Scan(&r.number, &r.sectionIdx, &r.groupIdx, &r.idx, &r.parent, &r.depth, &r.subgroup, &r.text,
-			&r.done, &r.doneBy, &r.doneAt, &r.owner, &r.note, &r.priority, &r.task, &r.line, &r.details)
+			&r.done, &r.doneBy, &r.doneAt, &r.owner, &r.note, &r.priority, &r.task, &r.line, &r.details, &r.notes)
 	})
 	if err != nil {
 		return snapshot{}, fmt.Errorf("load launch %d items: %w", id, err)

@@ -48,6 +48,8 @@ type launchRow struct {
 	announcedFingerprint string
 	title                string
 	gates, windows       string // JSON
+	removed              string // JSON, "" when no item was removed
+	highWater            int
 }
 
 type sectionRow struct {
@@ -80,6 +82,7 @@ type itemRow struct {
 	task                      bool
 	line                      int
 	details                   string
+	notes                     string // JSON, "" when none
 }
 
 type roleRow struct {
@@ -160,7 +163,15 @@ func encodeOver(l *launch.Launch, spare, prev snapshot) (snapshot, error) {
 		title:        c.Title,
 		gates:        gates,
 		windows:      windows,
+		highWater:    l.LastItem,
 	}, gates: gateRows, windows: windowRows}
+	if len(l.Removed) > 0 {
+		removed, err := encodeRemoved(l.Removed)
+		if err != nil {
+			return snapshot{}, err
+		}
+		s.launch.removed = removed
+	}
 	groups, items := 0, 0
 	for _, sec := range c.Sections {
 		groups += len(sec.Groups)
@@ -193,12 +204,17 @@ func encodeOver(l *launch.Launch, spare, prev snapshot) (snapshot, error) {
 			}
 			s.groups = append(s.groups, gr)
 			for ii, it := range g.Items {
+				notes, err := encodeNotes(it.Notes)
+				if err != nil {
+					return snapshot{}, fmt.Errorf("item %d: %w", it.Number, err)
+				}
 				s.items = append(s.items, itemRow{
 					number: it.Number, sectionIdx: si, groupIdx: gi, idx: ii,
 					parent: it.Parent, depth: it.Depth, subgroup: it.Subgroup, text: it.Text,
 					done: it.Done, doneBy: it.DoneBy, doneAt: millis(it.DoneAt),
 					owner: it.Owner, note: it.Note, priority: it.Priority,
 					task: it.Task, line: it.Line, details: it.Details,
+					notes: notes,
 				})
 			}
 		}
@@ -227,6 +243,14 @@ func (s snapshot) decode(id int64) (*launch.Launch, error) {
 		RemindersOff: r.remindersOff,
 		ReviewDate:   r.reviewDate,
 		Checklist:    c,
+		LastItem:     r.highWater,
+	}
+	if r.removed != "" {
+		removed, err := decodeRemoved(r.removed)
+		if err != nil {
+			return nil, fmt.Errorf("launch %d: %w", id, err)
+		}
+		l.Removed = removed
 	}
 	if r.announcedOutcome.Valid {
 		l.Announced = &launch.Announcement{
@@ -281,6 +305,13 @@ func (s snapshot) decode(id int64) (*launch.Launch, error) {
 			Owner: ir.owner, Note: ir.note, Priority: ir.priority,
 			Parent: ir.parent, Depth: ir.depth, Subgroup: ir.subgroup,
 			Task: ir.task, Line: ir.line, Details: ir.details,
+		}
+		if ir.notes != "" {
+			notes, err := decodeNotes(ir.notes)
+			if err != nil {
+				return nil, fmt.Errorf("launch %d item %d: %w", id, ir.number, err)
+			}
+			items[i].Notes = notes
 		}
 		pointers[i] = &items[i]
 		if next := i + 1; next == len(s.items) || s.items[next].sectionIdx != ir.sectionIdx || s.items[next].groupIdx != ir.groupIdx {
@@ -406,4 +437,73 @@ func instant(ms sql.NullInt64) time.Time {
 		return time.Time{}
 	}
 	return time.UnixMilli(ms.Int64).UTC()
+}
+
+// noteJSON and removedJSON fix the stored JSON's field names, as gateJSON does.
+type noteJSON struct {
+	By   string `json:"by"`
+	At   int64  `json:"at"` // Unix milliseconds
+	Text string `json:"text"`
+}
+
+type removedJSON struct {
+	Number  int    `json:"number"`
+	Section string `json:"section"`
+	Text    string `json:"text"`
+	Done    bool   `json:"done"`
+	By      string `json:"by"`
+	At      int64  `json:"at"` // Unix milliseconds
+	Reason  string `json:"reason"`
+}
+
+// encodeNotes stores an item's notes as JSON, "" for none.
+func encodeNotes(notes []checklist.Note) (string, error) {
+	if len(notes) == 0 {
+		return "", nil
+	}
+	out := make([]noteJSON, len(notes))
+	for i, n := range notes {
+		out[i] = noteJSON{By: n.By, At: n.At.UnixMilli(), Text: n.Text}
+	}
+	b, err := json.Marshal(out)
+	if err != nil {
+		return "", fmt.Errorf("encode notes: %w", err)
+	}
+	return string(b), nil
+}
+
+func decodeNotes(s string) ([]checklist.Note, error) {
+	var in []noteJSON
+	if err := json.Unmarshal([]byte(s), &in); err != nil {
+		return nil, fmt.Errorf("decode notes: %w", err)
+	}
+	out := make([]checklist.Note, len(in))
+	for i, n := range in {
+		out[i] = checklist.Note{By: n.By, At: time.UnixMilli(n.At).UTC(), Text: n.Text}
+	}
+	return out, nil
+}
+
+func encodeRemoved(removed []launch.RemovedItem) (string, error) {
+	out := make([]removedJSON, len(removed))
+	for i, r := range removed {
+		out[i] = removedJSON{Number: r.Number, Section: r.Section, Text: r.Text, Done: r.Done, By: r.By, At: r.At.UnixMilli(), Reason: r.Reason}
+	}
+	b, err := json.Marshal(out)
+	if err != nil {
+		return "", fmt.Errorf("encode removed items: %w", err)
+	}
+	return string(b), nil
+}
+
+func decodeRemoved(s string) ([]launch.RemovedItem, error) {
+	var in []removedJSON
+	if err := json.Unmarshal([]byte(s), &in); err != nil {
+		return nil, fmt.Errorf("decode removed items: %w", err)
+	}
+	out := make([]launch.RemovedItem, len(in))
+	for i, r := range in {
+		out[i] = launch.RemovedItem{Number: r.Number, Section: r.Section, Text: r.Text, Done: r.Done, By: r.By, At: time.UnixMilli(r.At).UTC(), Reason: r.Reason}
+	}
+	return out, nil
 }

@@ -42,8 +42,13 @@ ON CONFLICT (launch_id, number) DO UPDATE SET section_idx = excluded.section_idx
 	// statement of their own, run only for items that have some, so that
 	// rows written before 0009_item_details.sql stay writable in tests.
 	setItemDetails = `UPDATE items SET details = ? WHERE launch_id = ? AND number = ?`
-	deleteItem     = `DELETE FROM items WHERE launch_id = ? AND number = ?`
-	upsertRole     = `INSERT INTO roles (launch_id, position, name, description, holder, verdict, note, answered_by, answered_at, version)
+	// Notes, removed items and the item high-water mark come with edits of
+	// a live launch (0011_item_edits.sql); like details, they are written by
+	// statements of their own, run only when they changed.
+	setItemNotes     = `UPDATE items SET notes = ? WHERE launch_id = ? AND number = ?`
+	setLaunchRemoved = `UPDATE launches SET removed_items = ?, item_high_water = ? WHERE id = ?`
+	deleteItem       = `DELETE FROM items WHERE launch_id = ? AND number = ?`
+	upsertRole       = `INSERT INTO roles (launch_id, position, name, description, holder, verdict, note, answered_by, answered_at, version)
 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 ON CONFLICT (launch_id, position) DO UPDATE SET name = excluded.name, description = excluded.description,
 	holder = excluded.holder, verdict = excluded.verdict, note = excluded.note,
@@ -68,6 +73,11 @@ func writeChanges(ctx context.Context, tx *sql.Tx, id int64, before, after snaps
 				return launch.Errorf(launch.ECONFLICT, "This channel already has another active launch, and a channel can have only one. Archive that one first.")
 			}
 			return fmt.Errorf("update launch %d: %w", id, err)
+		}
+	}
+	if before.launch.removed != after.launch.removed || before.launch.highWater != after.launch.highWater {
+		if err := exec(ctx, tx, setLaunchRemoved, after.launch.removed, after.launch.highWater, id); err != nil {
+			return fmt.Errorf("write removed items of launch %d: %w", id, err)
 		}
 	}
 	sections, goneSections, err := diff(before.sections, after.sections)
@@ -127,6 +137,11 @@ func writeChanges(ctx context.Context, tx *sql.Tx, id int64, before, after snaps
 		if r.details != "" {
 			if err := exec(ctx, tx, setItemDetails, r.details, id, r.number); err != nil {
 				return fmt.Errorf("write item %d details of launch %d: %w", r.number, id, err)
+			}
+		}
+		if r.notes != notesOf(before.items, r.number) {
+			if err := exec(ctx, tx, setItemNotes, r.notes, id, r.number); err != nil {
+				return fmt.Errorf("write item %d notes of launch %d: %w", r.number, id, err)
 			}
 		}
 	}
@@ -198,4 +213,15 @@ func sameKeys[K comparable, R keyedRow[K]](before, after []R) bool {
 		}
 	}
 	return true
+}
+
+// notesOf returns the stored notes of item number among rows (few rows
+// change at a time, so a scan is enough).
+func notesOf(rows []itemRow, number int) string {
+	for _, r := range rows {
+		if r.number == number {
+			return r.notes
+		}
+	}
+	return ""
 }

@@ -83,8 +83,19 @@ type Item struct {
 	Subgroup string
 	// Task is true for a plain bullet under a time-window heading.
 	Task bool
-	// Line is the 1-based line of the source document.
+	// Line is the 1-based line of the source document, 0 for an item
+	// added to the live launch.
 	Line int
+	// Notes are the evidence and comments people added to the live item,
+	// oldest first.
+	Notes []Note
+}
+
+// Note is one piece of evidence or comment on an item: text, often a link.
+type Note struct {
+	By   string // Slack user id
+	At   time.Time
+	Text string
 }
 
 // WindowSpec is a time window's offset from the launch, in minutes.

@@ -57,6 +57,24 @@ type Launch struct {
 	// Announced is the last announced decision, nil when none was announced.
 	Announced *Announcement
 	Checklist *checklist.Checklist
+	// Removed are the items taken out of the live checklist, in the order
+	// they were removed: they count nowhere, but stay in the export.
+	Removed []RemovedItem
+	// LastItem is the highest item number the launch ever gave: an added
+	// item gets a higher one, so a removed item's number is never reused.
+	// 0 for a launch that never added nor removed an item.
+	LastItem int
+}
+
+// RemovedItem is an item taken out of a live launch, with who, when and why.
+type RemovedItem struct {
+	Number  int
+	Section string // the title of the section it was in
+	Text    string
+	Done    bool
+	By      string // Slack user id
+	At      time.Time
+	Reason  string
 }
 
 // Announcement is a decision posted in the channel, frozen with its inputs.

@@ -57,6 +57,9 @@ func CheckChecklist(c *checklist.Checklist) error {
 					text{fmt.Sprintf("owner of item %d%s", it.Number, onLine(it.Line)), it.Owner, MaxPersonRef},
 					text{fmt.Sprintf("person who did item %d%s", it.Number, onLine(it.Line)), it.DoneBy, MaxPersonRef},
 					text{fmt.Sprintf("subgroup of item %d%s", it.Number, onLine(it.Line)), it.Subgroup, MaxTitle})
+				for _, n := range it.Notes {
+					texts = append(texts, text{fmt.Sprintf("note on item %d", it.Number), n.Text, MaxNote})
+				}
 			}
 		}
 	}
