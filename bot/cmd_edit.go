@@ -1,0 +1,145 @@
+package bot
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"regexp"
+	"strings"
+	"time"
+
+	"github.com/golive/golive/bot/render"
+	"github.com/golive/golive/internal/launch"
+)
+
+// cmdAdd adds an open item to a section or group of the live launch:
+// add <section or group> "<text>".
+func (b *Bot) cmdAdd(ctx context.Context, c *call, args []string) reply {
+	if len(args) < 2 {
+		return b.usage(c, "add", "Say where the item goes (a section or group) and its text, in quotes.")
+	}
+	ref, text := strings.Join(args[:len(args)-1], " "), plainText(args[len(args)-1])
+	l, n, err := changeWith(b, ctx, c, func(l *launch.Launch, _ time.Time) (int, []launch.Event, error) {
+		return l.AddItem(c.user, ref, text)
+	})
+	if err != nil {
+		return b.fail(c, err)
+	}
+	b.refreshLaunch(l.ID, fmt.Sprintf("<@%s> added item %d", c.user, n))
+	c.log.Info("add", "launch", l.ID, "item", n)
+	return notice(fmt.Sprintf("You added item %d: “%s”. It is open, and counts towards readiness and gates from now on.", n, render.Escape(text)))
+}
+
+// cmdEdit rewords an item: edit <n> "<text>". The channel hears of a done
+// item that changed, since what was ticked is no longer what it says.
+func (b *Bot) cmdEdit(ctx context.Context, c *call, args []string) reply {
+	if len(args) < 2 {
+		return b.usage(c, "edit", "Say which item, by number, and its new text, in quotes.")
+	}
+	n, ok := itemRef(args[0])
+	if !ok {
+		return b.usage(c, "edit", fmt.Sprintf("“%s” is not an item number.", clipWord(args[0])))
+	}
+	text := plainText(strings.Join(args[1:], " "))
+	type edited struct {
+		wasDone bool
+		before  string
+		changed bool
+	}
+	l, got, err := changeWith(b, ctx, c, func(l *launch.Launch, _ time.Time) (edited, []launch.Event, error) {
+		wasDone, before, events, err := l.EditItem(c.user, n, text)
+		return edited{wasDone, before, len(events) > 0}, events, err
+	})
+	if err != nil {
+		return b.fail(c, err)
+	}
+	if !got.changed {
+		return notice(fmt.Sprintf("Item %d already says that; nothing changed.", n))
+	}
+	b.refreshLaunch(l.ID, fmt.Sprintf("<@%s> reworded item %d", c.user, n))
+	if got.wasDone {
+		b.tellChannelLater(c.log, l, fmt.Sprintf("<@%s> reworded item %d, which is done: it said “%s” and now says “%s”. Check that it is still done.",
+			c.user, n, render.Escape(got.before), render.Escape(text)))
+	}
+	c.log.Info("edit", "launch", l.ID, "item", n, "was_done", got.wasDone)
+	return notice(fmt.Sprintf("You reworded item %d: “%s”.", n, render.Escape(text)))
+}
+
+// cmdRemove takes an item out of the launch: remove <n> "<reason>".
+func (b *Bot) cmdRemove(ctx context.Context, c *call, args []string) reply {
+	if len(args) < 2 {
+		return b.usage(c, "remove", "Say which item, by number, and why it goes, in quotes.")
+	}
+	n, ok := itemRef(args[0])
+	if !ok {
+		return b.usage(c, "remove", fmt.Sprintf("“%s” is not an item number.", clipWord(args[0])))
+	}
+	reason := plainText(strings.Join(args[1:], " "))
+	l, gone, err := changeWith(b, ctx, c, func(l *launch.Launch, now time.Time) (launch.RemovedItem, []launch.Event, error) {
+		gone, events, err := l.RemoveItem(c.user, n, reason, now)
+		return gone, events, err
+	})
+	if err != nil {
+		return b.fail(c, err)
+	}
+	b.refreshLaunch(l.ID, fmt.Sprintf("<@%s> removed item %d", c.user, n))
+	c.log.Info("remove", "launch", l.ID, "item", n)
+	return notice(fmt.Sprintf("You removed item %d (“%s”): %s. It no longer counts anywhere; the export and the audit log keep it, and its number is not given again.",
+		n, render.Escape(gone.Text), render.Escape(reason)))
+}
+
+// cmdNote adds evidence or a comment to an item: note <n> <text or link>.
+func (b *Bot) cmdNote(ctx context.Context, c *call, args []string) reply {
+	if len(args) < 2 {
+		return b.usage(c, "note", "Say which item, by number, and the note: some text or a link.")
+	}
+	n, ok := itemRef(args[0])
+	if !ok {
+		return b.usage(c, "note", fmt.Sprintf("“%s” is not an item number.", clipWord(args[0])))
+	}
+	text := plainText(strings.Join(args[1:], " "))
+	l, err := b.change(ctx, c, func(l *launch.Launch, now time.Time) ([]launch.Event, error) {
+		return l.AddNote(c.user, n, text, now)
+	})
+	if err != nil {
+		return b.fail(c, err)
+	}
+	b.refreshLaunch(l.ID, fmt.Sprintf("<@%s> added a note to item %d", c.user, n))
+	c.log.Info("note", "launch", l.ID, "item", n)
+	return notice(fmt.Sprintf("You added a note to item %d: %s", n, render.Escape(text)))
+}
+
+// tellChannelLater posts a notice in the channel after the acknowledgement.
+func (b *Bot) tellChannelLater(log *slog.Logger, l *launch.Launch, text string) {
+	b.laterIn(l.ChannelID, func(ctx context.Context) {
+		ctx, cancel := context.WithTimeout(ctx, slackTimeout)
+		defer cancel()
+		b.tellChannel(ctx, log, l, text)
+	})
+}
+
+// slackMarkup is what Slack makes of links, mentions and channels in a
+// command's text: <https://x|label>, <@U123|dana>, <#C123|general>.
+var slackMarkup = regexp.MustCompile(`<([^<>|]+)(?:\|([^<>]*))?>`)
+
+// plainText turns Slack's markup in typed text back into what the person
+// wrote, so that what is stored is plain text (escaped again wherever it is
+// shown): a link stays its address, a mention or channel its name.
+func plainText(s string) string {
+	return slackMarkup.ReplaceAllStringFunc(s, func(m string) string {
+		parts := slackMarkup.FindStringSubmatch(m)
+		target, label := parts[1], parts[2]
+		switch {
+		case strings.HasPrefix(target, "@"), strings.HasPrefix(target, "#"):
+			if label != "" {
+				return target[:1] + label
+			}
+			return target
+		case strings.HasPrefix(target, "!"):
+			// <!here>, <!channel>: stored as the word, never a live ping.
+			return "@" + strings.TrimPrefix(strings.SplitN(target, "^", 2)[0], "!")
+		default:
+			return target // a link: its address
+		}
+	})
+}
