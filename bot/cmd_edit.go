@@ -128,7 +128,8 @@ var slackMarkup = regexp.MustCompile(`<([^<>|]+)(?:\|([^<>]*))?>`)
 func plainText(s string) string {
 	return slackMarkup.ReplaceAllStringFunc(s, func(m string) string {
 		parts := slackMarkup.FindStringSubmatch(m)
-		target, label := parts[1], parts[2]
+		// splitArgs keeps Slack's markup verbatim, entities included.
+		target, label := entities.Replace(parts[1]), entities.Replace(parts[2])
 		switch {
 		case strings.HasPrefix(target, "@"), strings.HasPrefix(target, "#"):
 			if label != "" {

@@ -280,6 +280,8 @@ func itemOption(it *checklist.Item, names Names) *slack.OptionBlockObject {
 	var desc *slack.TextBlockObject
 	if rest := strings.TrimPrefix(text, strings.TrimSuffix(shown, "…")); shown != text && rest != "" {
 		desc = plain(clipPlain("…"+strings.TrimSpace(rest), maxOptionDesc))
+	} else if len(it.Notes) > 0 {
+		desc = latestNote(it)
 	} else if note := plainBrief(it.Note, maxOptionDesc); note != "" {
 		desc = plain(note)
 	} else if details := plainBrief(strings.ReplaceAll(it.Details, "\n", " · "), maxOptionDesc); details != "" {
@@ -287,6 +289,23 @@ func itemOption(it *checklist.Item, names Names) *slack.OptionBlockObject {
 		desc = plain(details)
 	}
 	return slack.NewOptionBlockObject(strconv.Itoa(it.Number), plain(prefix+shown+suffix), desc)
+}
+
+// latestNote shows the item's latest note under it, in mrkdwn so that a
+// link in it stays a link, escaped like all user text and clipped (after
+// escaping) to the option's description; the export has every note whole.
+func latestNote(it *checklist.Item) *slack.TextBlockObject {
+	prefix := "📎 "
+	if n := len(it.Notes); n > 1 {
+		prefix = fmt.Sprintf("📎 %d notes, latest: ", n)
+	}
+	note := plainBrief(it.Notes[len(it.Notes)-1].Text, maxOptionDesc)
+	room := maxOptionDesc - utf8.RuneCountInString(prefix)
+	text := prefix + Escape(clipPlain(note, room))
+	for ; utf8.RuneCountInString(text) > maxOptionDesc && room > 1; room-- {
+		text = prefix + Escape(clipPlain(note, room-1))
+	}
+	return slack.NewTextBlockObject(slack.MarkdownType, text, false, false)
 }
 
 func sectionCount(s *checklist.Section) checklist.Count {

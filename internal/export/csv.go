@@ -7,13 +7,17 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/golive/golive/internal/checklist"
 	"github.com/golive/golive/internal/launch"
 )
 
 // csvHeader names the CSV columns.
-var csvHeader = []string{"number", "section", "group", "subgroup", "priority", "parent", "text", "done", "owner", "done_by", "done_at", "note", "details"}
+var csvHeader = []string{"number", "section", "group", "subgroup", "priority", "parent", "text", "done", "owner", "done_by", "done_at", "note", "details",
+	"notes", "removed", "removed_by", "removed_at", "removed_reason"}
 
-// CSV writes one row per item after a header row, RFC 4180 (encoding/csv).
+// CSV writes one row per item after a header row, RFC 4180 (encoding/csv),
+// then one row per removed item, marked removed (they count nowhere). An
+// item's notes are one cell, a line each: "text (by at)".
 // Cells that a spreadsheet would run as a formula get a leading apostrophe.
 func CSV(l *launch.Launch) ([]byte, error) {
 	var buf bytes.Buffer
@@ -31,12 +35,20 @@ func CSV(l *launch.Launch) ([]byte, error) {
 		row := []string{
 			strconv.Itoa(it.Number), p.section.Title, p.group.Title, it.Subgroup, it.Priority, parent,
 			it.Text, strconv.FormatBool(it.Done), it.Owner, it.DoneBy, timestamp(it.DoneAt), it.Note, it.Details,
+			notesCell(it.Notes), "false", "", "", "",
 		}
-		for i := range row {
-			row[i] = defuse(row[i])
-		}
-		if err := w.Write(row); err != nil {
+		if err := writeRow(w, row); err != nil {
 			return nil, fmt.Errorf("csv item %d: %w", it.Number, err)
+		}
+	}
+	for _, r := range l.Removed {
+		row := []string{
+			strconv.Itoa(r.Number), r.Section, "", "", "", "",
+			r.Text, strconv.FormatBool(r.Done), "", "", "", "", "",
+			"", "true", r.By, timestamp(r.At), r.Reason,
+		}
+		if err := writeRow(w, row); err != nil {
+			return nil, fmt.Errorf("csv removed item %d: %w", r.Number, err)
 		}
 	}
 	w.Flush()
@@ -54,4 +66,19 @@ func defuse(cell string) string {
 		return "'" + cell
 	}
 	return cell
+}
+
+func writeRow(w *csv.Writer, row []string) error {
+	for i := range row {
+		row[i] = defuse(row[i])
+	}
+	return w.Write(row)
+}
+
+func notesCell(notes []checklist.Note) string {
+	lines := make([]string, len(notes))
+	for i, n := range notes {
+		lines[i] = fmt.Sprintf("%s (%s %s)", n.Text, n.By, timestamp(n.At))
+	}
+	return strings.Join(lines, "\n")
 }

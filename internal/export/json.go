@@ -35,6 +35,26 @@ type Launch struct {
 	Roles    []Role                 `json:"roles"`
 	Items    []Item                 `json:"items"`
 	Windows  []checklist.WindowJSON `json:"windows"`
+	// Removed are the items taken out of the launch: they count nowhere.
+	Removed []Removed `json:"removed_items"`
+}
+
+// Removed is an item taken out of the launch, with who, when and why.
+type Removed struct {
+	Number    int    `json:"number"`
+	Section   string `json:"section"`
+	Text      string `json:"text"`
+	Done      bool   `json:"done"`
+	RemovedBy string `json:"removed_by"`
+	RemovedAt string `json:"removed_at"`
+	Reason    string `json:"reason"`
+}
+
+// Note is a piece of evidence or a comment added to an item.
+type Note struct {
+	By   string `json:"by"`
+	At   string `json:"at"`
+	Text string `json:"text"`
 }
 
 // Section is a section's progress with its owner and sign-off.
@@ -79,6 +99,7 @@ type Item struct {
 	Details  string `json:"details,omitempty"`
 	Parent   int    `json:"parent,omitempty"`
 	Task     bool   `json:"task,omitempty"`
+	Notes    []Note `json:"notes,omitempty"`
 }
 
 // Announcement is the last decision announced in the channel.
@@ -99,6 +120,11 @@ func Build(l *launch.Launch, now time.Time) Launch {
 		Template: l.Template, CreatedAt: timestamp(l.CreatedAt), Archived: l.Archived, RemindersOff: l.RemindersOff,
 		ReviewDate: l.ReviewDate, DaysToLaunch: l.DaysToLaunch(now), ExportedAt: timestamp(now),
 		Sections: []Section{}, Roles: []Role{}, Items: []Item{}, Windows: checklist.WindowsJSON(l.Checklist),
+		Removed: []Removed{},
+	}
+	for _, r := range l.Removed {
+		out.Removed = append(out.Removed, Removed{Number: r.Number, Section: r.Section, Text: r.Text, Done: r.Done,
+			RemovedBy: r.By, RemovedAt: timestamp(r.At), Reason: r.Reason})
 	}
 	if a := l.Announced; a != nil {
 		out.Announced = &Announcement{Outcome: a.Outcome, At: timestamp(a.At), By: a.By, Stale: l.Stale()}
@@ -121,6 +147,7 @@ func Build(l *launch.Launch, now time.Time) Launch {
 		out.Items = append(out.Items, Item{
 			Number: it.Number, Section: p.section.Title, Group: p.group.Title, Subgroup: it.Subgroup, Text: it.Text, Done: it.Done,
 			Owner: it.Owner, DoneBy: it.DoneBy, DoneAt: timestamp(it.DoneAt), Priority: it.Priority, Note: it.Note, Details: it.Details, Parent: it.Parent, Task: it.Task,
+			Notes: notesJSON(it.Notes),
 		})
 	}
 	return out
@@ -137,4 +164,12 @@ func JSON(l *launch.Launch, now time.Time) ([]byte, error) {
 		return nil, fmt.Errorf("export json: %w", err)
 	}
 	return buf.Bytes(), nil
+}
+
+func notesJSON(notes []checklist.Note) []Note {
+	var out []Note
+	for _, n := range notes {
+		out = append(out, Note{By: n.By, At: timestamp(n.At), Text: n.Text})
+	}
+	return out
 }

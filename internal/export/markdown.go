@@ -14,7 +14,8 @@ import (
 // that checklist.Parse reads back the same sections, groups, sub-groups,
 // items (nesting and done states included), sign-offs, windows, gates and
 // roles. What the format cannot say is left out: owners, who ticked what and
-// when (JSON and CSV have them), and verdicts other than a plain approval.
+// when, items' notes and removed items (JSON and CSV have them), and
+// verdicts other than a plain approval.
 func Markdown(l *launch.Launch) ([]byte, error) {
 	c := l.Checklist
 	var b strings.Builder

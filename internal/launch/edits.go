@@ -74,7 +74,7 @@ func (l *Launch) EditItem(user string, number int, text string) (wasDone bool, b
 	}
 	s, _, it := l.Checklist.Locate(number)
 	if it == nil {
-		return false, "", nil, l.noItem(number)
+		return false, "", nil, l.removedOrNoItem(number)
 	}
 	if err := l.CanEdit(user, s, "reword items"); err != nil {
 		return false, "", nil, err
