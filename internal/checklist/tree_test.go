@@ -60,6 +60,26 @@ func TestParseMarkdownAsWritten(t *testing.T) {
 			},
 		},
 		{
+			name: "a table of approvers under an approvals heading names roles",
+			src: "## Work\n- [x] Tests pass\n## Approvals\n| Role | Name | Date | Status |\n|---|---|---|---|\n" +
+				"| QA Lead | Jane Roe | 2026-12-01 | Approved |\n| Product Owner | ____ | | |\n" +
+				"| Security Lead | Sam | | Rejected |\n| Engineering Manager | Dana | | Pending |\n| Release Manager | Ana | | |\n",
+			check: func(t *testing.T, c *checklist.Checklist, _ *checklist.ImportReport) {
+				require.Len(t, c.Roles, 5)
+				got := map[string]checklist.Verdict{}
+				for _, r := range c.Roles {
+					got[r.Name] = r.Verdict
+				}
+				assert.Equal(t, map[string]checklist.Verdict{
+					"QA Lead": checklist.VerdictApproved, "Product Owner": checklist.VerdictPending,
+					"Security Lead": checklist.VerdictRejected, "Engineering Manager": checklist.VerdictPending,
+					"Release Manager": checklist.VerdictApproved,
+				}, got, "a status cell decides; without one, a name filled in approves")
+				assert.Equal(t, "Jane Roe", c.Roles[0].By)
+				assert.Equal(t, []string{"Tests pass"}, texts(c.Items()), "no row is an item")
+			},
+		},
+		{
 			name: "a heading written over several lines is one title",
 			src:  "# T\n\nSecurity  \nReview \n--------\n* [x] Keys rotated\n",
 			check: func(t *testing.T, c *checklist.Checklist, _ *checklist.ImportReport) {
