@@ -100,6 +100,15 @@ func TestParseMarkdownAsWritten(t *testing.T) {
 			},
 		},
 		{
+			name: "a box over a code block alone is named by its first line",
+			src:  "## Verify\n- [ ]\n  ```shell\n  docker run --rm img --version\n  ```\n- [x] Tagged\n",
+			check: func(t *testing.T, c *checklist.Checklist, rep *checklist.ImportReport) {
+				assert.Equal(t, []string{"docker run --rm img --version", "Tagged"}, texts(c.Items()))
+				assert.Equal(t, "docker run --rm img --version", c.Item(1).Details)
+				assert.Empty(t, rep.Skipped)
+			},
+		},
+		{
 			name: "a heading written over several lines is one title",
 			src:  "# T\n\nSecurity  \nReview \n--------\n* [x] Keys rotated\n",
 			check: func(t *testing.T, c *checklist.Checklist, _ *checklist.ImportReport) {
