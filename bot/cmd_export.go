@@ -1,10 +1,13 @@
 package bot
 
 import (
+	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/slack-go/slack"
@@ -31,7 +34,9 @@ var exporters = map[string]func(l *launch.Launch, now time.Time) ([]byte, error)
 	"md":   func(l *launch.Launch, _ time.Time) ([]byte, error) { return export.Markdown(l) },
 }
 
-// cmdExport sends the launch's full state as messages the user can copy:
+// cmdExport shares the launch's full state as a file in the channel. When
+// Slack refuses the upload (an install from before files:write, a channel
+// the bot is not in), it sends the same bytes as messages the user can copy:
 // code blocks, split across messages when long, never cut.
 func (b *Bot) cmdExport(ctx context.Context, c *call, args []string) reply {
 	format := "json"
@@ -53,15 +58,23 @@ func (b *Bot) cmdExport(ctx context.Context, c *call, args []string) reply {
 			b.respond(ctx, c.log, c.responseURL, render.Notice(launch.ErrorMessage(err)))
 			return
 		}
+		err = b.uploadExport(ctx, l, format, data)
+		if err == nil {
+			return
+		}
+		c.log.Warn("export upload; sending messages instead", "launch", l.ID, "format", format, "err", err)
+		why := uploadFailed(err)
 		posts := exportPosts(l.Name, format, string(data))
-		if len(posts) <= exportViaResponseURL {
+		// The notice takes one of the response_url's posts.
+		if len(posts) < exportViaResponseURL {
+			b.respond(ctx, c.log, c.responseURL, render.Notice(why+" Here is the export as messages."))
 			for _, p := range posts {
 				b.respond(ctx, c.log, c.responseURL, p)
 			}
 			return
 		}
 		b.respond(ctx, c.log, c.responseURL, render.Notice(fmt.Sprintf(
-			"The %s export takes %d messages; I am sending them to you in a direct message.", format, len(posts))))
+			"%s The %s export takes %d messages; I am sending them to you in a direct message.", why, format, len(posts))))
 		ctx, cancel := context.WithTimeout(ctx, slackTimeout)
 		defer cancel()
 		for _, p := range posts {
@@ -69,6 +82,77 @@ func (b *Bot) cmdExport(ctx context.Context, c *call, args []string) reply {
 		}
 	})
 	return notice(fmt.Sprintf("Preparing the %s export of “%s”…", format, inert(l.Name)))
+}
+
+// exportFiles are the file name extension and Slack snippet type of each
+// format.
+var exportFiles = map[string]struct{ ext, snippet string }{
+	"json": {"json", "json"},
+	"csv":  {"csv", "csv"},
+	"md":   {"md", "markdown"},
+}
+
+// uploadExport shares data as a file in the launch's channel
+// (files.getUploadURLExternal, the upload, files.completeUploadExternal).
+func (b *Bot) uploadExport(ctx context.Context, l *launch.Launch, format string, data []byte) error {
+	if len(data) == 0 {
+		return errors.New("empty export")
+	}
+	ctx, cancel := context.WithTimeout(ctx, 3*slackTimeout)
+	defer cancel()
+	kind := exportFiles[format]
+	_, err := b.slack.UploadFileContext(ctx, slack.UploadFileParameters{
+		Reader:         bytes.NewReader(data),
+		FileSize:       len(data),
+		Filename:       exportFileName(l.Name, kind.ext),
+		Title:          fmt.Sprintf("golive export of %s (%s)", l.Name, format),
+		SnippetType:    kind.snippet,
+		Channel:        l.ChannelID,
+		InitialComment: render.Escape(fmt.Sprintf("Export of “%s” (%s).", l.Name, format)),
+	})
+	if err != nil {
+		return fmt.Errorf("upload the %s export: %w", format, err)
+	}
+	return nil
+}
+
+// exportFileName is a file name made of the launch's name: letters and
+// digits kept, every other run of characters a single dash.
+func exportFileName(name, ext string) string {
+	var sb strings.Builder
+	dash := false
+	for _, r := range strings.ToLower(name) {
+		if unicode.IsLetter(r) || unicode.IsDigit(r) {
+			if dash && sb.Len() > 0 {
+				sb.WriteByte('-')
+			}
+			sb.WriteRune(r)
+			dash = false
+			continue
+		}
+		dash = true
+	}
+	base := sb.String()
+	if base == "" {
+		base = "launch"
+	}
+	if utf8.RuneCountInString(base) > 60 {
+		base = string([]rune(base)[:60])
+	}
+	return "golive-" + base + "." + ext
+}
+
+// uploadFailed tells the user why the export comes as messages.
+func uploadFailed(err error) string {
+	switch code := slackErrorCode(err); code {
+	case "missing_scope":
+		return "I cannot upload files in this workspace yet: golive needs the `files:write` scope. " +
+			"Ask an admin to reinstall the app (Slack app settings > Install App > Reinstall) for file exports."
+	case "not_in_channel", "channel_not_found":
+		return "I cannot share a file in this channel: add me with `/invite @golive` for file exports."
+	default:
+		return "I could not upload the export as a file."
+	}
 }
 
 // exportPosts lays data out as code blocks, at most exportBlocksPerPost per

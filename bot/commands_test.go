@@ -313,6 +313,8 @@ func TestExportIsSentWhole(t *testing.T) {
 		t.Run(format, func(t *testing.T) {
 			before := len(h.slack.callsOf("response_url"))
 			dmsBefore := h.slack.count("chat.postMessage")
+			// An install from before files:write: the export comes as messages.
+			h.slack.failNext("files.getUploadURLExternal", 1, fault{slackError: "missing_scope"})
 			a := h.command("UEVE", "export "+format)
 			require.Equal(t, "ephemeral", a.Answer.ResponseType)
 			assert.Contains(t, a.Answer.Text, "Preparing the "+format+" export")
@@ -351,6 +353,8 @@ func TestExportIsSentWhole(t *testing.T) {
 			}, 10*time.Second, 20*time.Millisecond)
 			back := strings.NewReplacer("&lt;", "<", "&gt;", ">", "&amp;", "&", "\u200b", "").Replace(got.String())
 			assert.Equal(t, string(want), back, "the export arrives whole")
+			assert.Contains(t, h.slack.responses(t)[before].Text, "reinstall the app", "the user learns why no file came")
+			assert.Zero(t, h.slack.count("files.completeUploadExternal"))
 		})
 	}
 }

@@ -1,9 +1,12 @@
 package bot
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"io"
+	"mime"
+	"mime/multipart"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -37,6 +40,15 @@ type fakeSlack struct {
 	// fields users.info adds to its answer (deleted, is_bot) and the
 	// email users.lookupByEmail finds them by.
 	people map[string]fakePerson
+	// uploads are the files received at upload URLs, by file id.
+	uploads  map[string]fakeUpload
+	nextFile int
+}
+
+// fakeUpload is a file sent to an upload URL of the fake.
+type fakeUpload struct {
+	Filename string
+	Data     []byte
 }
 
 // fakePerson is what the fake's directory says about one user.
@@ -80,7 +92,7 @@ type fakeMessage struct {
 
 func newFakeSlack(t testing.TB) *fakeSlack {
 	f := &fakeSlack{faults: map[string][]fault{}, delay: map[string]time.Duration{}, messages: map[string]fakeMessage{}, nextTS: 100,
-		people: map[string]fakePerson{}}
+		people: map[string]fakePerson{}, uploads: map[string]fakeUpload{}}
 	f.srv = httptest.NewServer(http.HandlerFunc(f.serve))
 	t.Cleanup(f.srv.Close)
 	return f
@@ -165,6 +177,9 @@ func (f *fakeSlack) serve(w http.ResponseWriter, r *http.Request) {
 		call.Method = strings.TrimPrefix(r.URL.Path, "/api/")
 	case strings.HasPrefix(r.URL.Path, "/response/"):
 		call.Method = "response_url"
+	case strings.HasPrefix(r.URL.Path, "/upload/"):
+		f.receiveUpload(w, r, body)
+		return
 	default:
 		http.NotFound(w, r)
 		return
@@ -238,6 +253,22 @@ func (f *fakeSlack) answer(c fakeCall) map[string]any {
 		return map[string]any{"ok": true, "channel": map[string]any{"id": "D1"}}
 	case "apps.connections.open":
 		return map[string]any{"ok": true, "url": f.wsURL}
+	case "files.getUploadURLExternal":
+		f.nextFile++
+		id := fmt.Sprintf("F%d", f.nextFile)
+		return map[string]any{"ok": true, "file_id": id, "upload_url": f.srv.URL + "/upload/" + id}
+	case "files.completeUploadExternal":
+		var files []struct {
+			ID    string `json:"id"`
+			Title string `json:"title"`
+		}
+		_ = json.Unmarshal([]byte(c.Form.Get("files")), &files)
+		for _, file := range files {
+			if _, ok := f.uploads[file.ID]; !ok {
+				return map[string]any{"ok": false, "error": "file_not_found"}
+			}
+		}
+		return map[string]any{"ok": true, "files": files}
 	case "auth.test":
 		return map[string]any{"ok": true, "user_id": "UBOT", "team_id": "T1"}
 	case "users.info":
@@ -251,6 +282,42 @@ func (f *fakeSlack) answer(c fakeCall) map[string]any {
 		return map[string]any{"ok": false, "error": "users_not_found"}
 	}
 	return map[string]any{"ok": false, "error": "unknown_method"}
+}
+
+// receiveUpload takes a file at an upload URL (a multipart form with one
+// file field, as UploadToURL sends it) and keeps it under its file id.
+func (f *fakeSlack) receiveUpload(w http.ResponseWriter, r *http.Request, body []byte) {
+	_, params, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	if err != nil {
+		http.Error(w, err.Error(), http.StatusBadRequest)
+		return
+	}
+	form, err := multipart.NewReader(bytes.NewReader(body), params["boundary"]).ReadForm(10 << 20)
+	if err != nil || len(form.File["file"]) != 1 {
+		http.Error(w, "want one file", http.StatusBadRequest)
+		return
+	}
+	fh := form.File["file"][0]
+	file, err := fh.Open()
+	if err != nil {
+		http.Error(w, err.Error(), http.StatusInternalServerError)
+		return
+	}
+	defer file.Close()
+	data, _ := io.ReadAll(file)
+	f.mu.Lock()
+	f.calls = append(f.calls, fakeCall{Method: "upload", At: time.Now()})
+	f.uploads[strings.TrimPrefix(r.URL.Path, "/upload/")] = fakeUpload{Filename: fh.Filename, Data: data}
+	f.mu.Unlock()
+	w.WriteHeader(http.StatusOK)
+}
+
+// upload returns the file uploaded with id.
+func (f *fakeSlack) upload(id string) (fakeUpload, bool) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	u, ok := f.uploads[id]
+	return u, ok
 }
 
 // user is the fake's user object for id: everyone exists, with a display

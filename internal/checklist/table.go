@@ -73,9 +73,14 @@ func (p *parser) rowBox(row ast.Node) (done bool, cells []string, ok bool) {
 // cells are its text (the first with text) and details ("Owner: Dana").
 func (p *parser) table(n ast.Node) {
 	var header []string
+	if h, ok := n.FirstChild().(*east.TableHeader); ok {
+		header, _ = p.cells(h)
+	}
+	if p.ctx.kind == ctxRoles && p.approvalTable(n, header) {
+		return
+	}
 	for row := n.FirstChild(); row != nil; row = row.NextSibling() {
 		if _, ok := row.(*east.TableHeader); ok {
-			header, _ = p.cells(row)
 			continue
 		}
 		ln := p.rowLine(row)
@@ -149,3 +154,75 @@ func (p *parser) tableLines(n ast.Node) []string {
 	}
 	return out
 }
+
+// approvalTable reads a table of approvers under an approvals heading or
+// label, one role a row: "| Role | Name | Status |". A name filled in is the
+// role's approval, as in an "Approved by" list, unless a status column says
+// otherwise ("Pending", "Rejected"). It returns false for a table without a
+// column of roles, which is read as any other table.
+func (p *parser) approvalTable(n ast.Node, header []string) bool {
+	role, name, status := -1, -1, -1
+	for i, h := range header {
+		switch strings.ToLower(strings.Trim(unstar(h), " :")) {
+		case "role", "approver role", "function", "team", "area", "responsibility", "approver", "stakeholder":
+			if role < 0 {
+				role = i
+			}
+		case "name", "approver name", "signed by", "approved by", "person", "signature", "sign-off", "signoff":
+			if name < 0 {
+				name = i
+			}
+		case "status", "decision", "approved", "approval", "verdict", "approved?", "sign-off status":
+			status = i
+		}
+	}
+	if role < 0 {
+		return false
+	}
+	cell := func(cells []string, i int) string {
+		if i < 0 || i >= len(cells) {
+			return ""
+		}
+		return strings.TrimSpace(unstar(cells[i]))
+	}
+	for row := n.FirstChild(); row != nil; row = row.NextSibling() {
+		if _, ok := row.(*east.TableHeader); ok {
+			continue
+		}
+		cells, _ := p.cells(row)
+		title := cell(cells, role)
+		if isPlaceholder(title) {
+			continue
+		}
+		ln := p.rowLine(row)
+		if !p.addRole(line{n: ln, raw: strings.Join(cells, " | "), text: title + ": " + cell(cells, name)}) {
+			p.skip(line{n: ln, raw: strings.Join(cells, " | ")}, "a row of an approvals table whose first column names no role")
+			continue
+		}
+		r := p.c.Roles[len(p.c.Roles)-1]
+		if !strings.EqualFold(r.Name, title) {
+			continue // already listed: addRole reported it
+		}
+		by, _ := filledName(cell(cells, name))
+		switch v := strings.ToLower(cell(cells, status)); {
+		case status < 0 || strings.Trim(v, "_-–—. ") == "":
+			// No status: the name filled in, or not, decides.
+		case approvedWords[v]:
+			r.Verdict, r.By = VerdictApproved, by
+		case rejectedWords[v]:
+			r.Verdict, r.By = VerdictRejected, by
+		default:
+			r.Verdict, r.By = VerdictPending, ""
+		}
+		p.rep.Roles[len(p.rep.Roles)-1].Verdict, p.rep.Roles[len(p.rep.Roles)-1].By = r.Verdict, r.By
+	}
+	return true
+}
+
+// approvedWords and rejectedWords are what a status cell of an approvals
+// table says for an answer; anything else ("Pending", "In review") is none.
+var (
+	approvedWords = map[string]bool{"approved": true, "yes": true, "y": true, "go": true, "signed": true, "done": true,
+		"✅": true, "✓": true, "✔": true, "✔️": true, "[x]": true, "☑": true}
+	rejectedWords = map[string]bool{"rejected": true, "no": true, "n": true, "no-go": true, "no go": true, "❌": true, "✗": true}
+)
