@@ -319,6 +319,11 @@ func (p *parser) decisionItemGates(found []foundGate) []foundGate {
 			if name == "" {
 				name, target = s.Title, "section "+sectionLabel(s)
 			}
+			if p.c.Role(name) != nil {
+				// A sign-off form's "### QA Lead": the role answers, the gate
+				// holds the checks listed under it.
+				name += "'s checks"
+			}
 			line := p.meta[s.Index].groupLines[g.Index]
 			out = append(out, foundGate{
 				gate: Gate{Name: name, Kind: GateRequired, Threshold: 100, Target: Target{Section: s.Index, Group: g.Index},

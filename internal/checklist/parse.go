@@ -258,7 +258,10 @@ type parser struct {
 	slab    []Item // items are allocated in blocks: imports make thousands
 	overall *foundGate
 	seenBox bool // a checkbox or task was seen, even one consumed as a gate or role
-	plain   int  // list items without a box that were not used
+	// roleHead is a group heading under an approvals section that names a
+	// role ("### QA Lead"), until its "Name:" line makes it one.
+	roleHead *roleHeading
+	plain    int // list items without a box that were not used
 	// plainLines are the lines of the first unused list items outside
 	// others, reported when the document has no items at all.
 	plainLines []int
@@ -364,7 +367,7 @@ func (p *parser) block(n ast.Node) {
 }
 
 func (p *parser) heading(h *ast.Heading) {
-	p.subgroup = ""
+	p.subgroup, p.roleHead = "", nil
 	p.setContext(context{})
 	title, number := cleanTitle(p.segmentsText(h.Lines()))
 	n := p.headingLine(h)
@@ -445,6 +448,9 @@ func (p *parser) startGroup(title string, n int) {
 	s.Groups = append(s.Groups, p.grp)
 	m.groupLines = append(m.groupLines, n)
 	p.headingContext(title)
+	if approvalsLabel(s.Title) && roleName(title) {
+		p.roleHead = &roleHeading{name: title}
+	}
 }
 
 // section returns the current section, starting an untitled one for items
@@ -507,6 +513,7 @@ func (p *parser) text(l line) {
 	case p.signoff(plain):
 	case p.overallGate(l, plain):
 	case p.criteriaLabel(plain):
+	case p.roleHeadingLine(l, plain):
 	case rolesLabel(plain):
 		p.setContext(context{kind: ctxRoles})
 	default:

@@ -454,14 +454,25 @@ func TestRealWorldRules(t *testing.T) {
 					assert.True(t, used[n], "line %d holds a box that is neither used nor reported", n)
 				}
 			})
-			rule("a decision section holds no task", func(t assert.TestingT) {
+			rule("a decision section's tasks are measured by a gate", func(t assert.TestingT) {
+				measured := func(si, gi int) bool {
+					for _, g := range c.Gates {
+						if g.Target.Priority == "" && g.Target.Section == si && (g.Target.Group < 0 || g.Target.Group == gi) {
+							return true
+						}
+					}
+					return false
+				}
 				for _, sec := range c.Sections {
 					if sec.Kind != checklist.KindDecision {
 						continue
 					}
-					for _, g := range sec.Groups {
+					for gi, g := range sec.Groups {
+						if g.Priority != "" || measured(sec.Index, gi) {
+							continue // a priority tier is its own rule
+						}
 						for _, it := range g.Items {
-							assert.Fail(t, "an ordinary item in a decision section never counts",
+							assert.Fail(t, "an ordinary item in a decision section that no gate measures never counts",
 								"line %d %q in %q", it.Line, it.Text, sec.Title)
 						}
 					}

@@ -250,3 +250,41 @@ func (p *parser) signoff(plain string) bool {
 	}
 	return true
 }
+
+// roleHeading is a group heading that may name an approver: a sign-off form
+// gives each approver a heading under "## Approvals", with a "Name:" line
+// and their own checks below it.
+type roleHeading struct {
+	name string
+	role *Role // set once a name line made it a role
+}
+
+// signerLabels are the lines of a sign-off form that take the approver's
+// name: "**Name:** ____", "Signature: Dana".
+var signerLabels = map[string]bool{"name": true, "approver": true, "approved by": true, "signed by": true, "signature": true, "signed": true}
+
+// roleHeadingLine reads a "Name: ____" line under a role heading: the
+// heading is then a role, pending, or approved by the name filled in.
+func (p *parser) roleHeadingLine(l line, plain string) bool {
+	h := p.roleHead
+	if h == nil {
+		return false
+	}
+	label, value, ok := strings.Cut(plain, ":")
+	if !ok || !signerLabels[strings.ToLower(strings.TrimSpace(label))] {
+		return false
+	}
+	if h.role == nil {
+		if !p.addRole(line{n: l.n, raw: l.raw, text: h.name + ":"}) {
+			p.roleHead = nil
+			return false
+		}
+		h.role = p.c.Roles[len(p.c.Roles)-1]
+	}
+	if by, at := filledName(value); by != "" && h.role.Verdict == VerdictPending {
+		h.role.Verdict, h.role.By, h.role.At = VerdictApproved, by, at
+		rr := &p.rep.Roles[len(p.rep.Roles)-1]
+		rr.Verdict, rr.By = h.role.Verdict, h.role.By
+	}
+	return true
+}

@@ -248,6 +248,7 @@ func (p *parser) list(l *ast.List) {
 
 func (p *parser) topItem(li *ast.ListItem, ordered, amongBoxes bool) {
 	e := p.entry(li)
+	p.codeAsText(&e)
 	defer func() {
 		for _, l := range e.prose {
 			p.text(l)
@@ -373,6 +374,27 @@ func (p *parser) item(e entry, parent *Item, task bool) {
 	}
 }
 
+// codeAsText names a box written over a code block alone ("- [ ]" then a
+// fenced command) by the command's first line; the block stays its details.
+func (p *parser) codeAsText(e *entry) {
+	if !e.box || e.text != "" {
+		return
+	}
+	for c := e.li.FirstChild(); c != nil; c = c.NextSibling() {
+		switch c.(type) {
+		case *ast.FencedCodeBlock, *ast.CodeBlock:
+			lines := c.Lines()
+			for i := 0; i < lines.Len(); i++ {
+				seg := lines.At(i)
+				if t := strings.TrimSpace(string(seg.Value(p.src))); t != "" {
+					e.text = clip(t)
+					return
+				}
+			}
+		}
+	}
+}
+
 // body reads the blocks of a list item after its first paragraph.
 func (p *parser) body(li ast.Node, head ast.Node, it *Item, details *[]string) {
 	for c := li.FirstChild(); c != nil; c = c.NextSibling() {
@@ -416,6 +438,7 @@ func (p *parser) body(li ast.Node, head ast.Node, it *Item, details *[]string) {
 // the item, and what it holds is read the same way.
 func (p *parser) child(li *ast.ListItem, parent *Item, details *[]string) {
 	e := p.entry(li)
+	p.codeAsText(&e)
 	switch {
 	case e.box && e.text != "" && countBoxes(e.text) == 0:
 		p.seenBox = true

@@ -80,6 +80,35 @@ func TestParseMarkdownAsWritten(t *testing.T) {
 			},
 		},
 		{
+			name: "a sign-off form's approver headings are roles, their checks a gate",
+			src: "## Work\n- [x] Tests pass\n## Approvals\n### QA Lead\n**Name:** _______\n**Date:** _______\n\n" +
+				"- [x] Test plans run\n- [ ] No blocking defect\n\n**Signature:** _______\n" +
+				"### Product Owner\n**Name:** Ana Diaz\n- [x] Release notes approved\n### Rollout notes\n- [x] Flags listed\n",
+			check: func(t *testing.T, c *checklist.Checklist, _ *checklist.ImportReport) {
+				require.Len(t, c.Roles, 2, "\"Rollout notes\" names no person")
+				assert.Equal(t, "QA Lead", c.Roles[0].Name)
+				assert.Equal(t, checklist.VerdictPending, c.Roles[0].Verdict)
+				assert.Equal(t, "Product Owner", c.Roles[1].Name)
+				assert.Equal(t, "Ana Diaz", c.Roles[1].By)
+				var names []string
+				for _, g := range c.Gates {
+					names = append(names, g.Name)
+				}
+				assert.Contains(t, names, "QA Lead's checks")
+				r := checklist.Score(c)
+				assert.Contains(t, r.Decision.Reasons, "QA Lead's checks: 1/2 = 50.0%, needs ≥ 100%: failing")
+			},
+		},
+		{
+			name: "a box over a code block alone is named by its first line",
+			src:  "## Verify\n- [ ]\n  ```shell\n  docker run --rm img --version\n  ```\n- [x] Tagged\n",
+			check: func(t *testing.T, c *checklist.Checklist, rep *checklist.ImportReport) {
+				assert.Equal(t, []string{"docker run --rm img --version", "Tagged"}, texts(c.Items()))
+				assert.Equal(t, "docker run --rm img --version", c.Item(1).Details)
+				assert.Empty(t, rep.Skipped)
+			},
+		},
+		{
 			name: "a heading written over several lines is one title",
 			src:  "# T\n\nSecurity  \nReview \n--------\n* [x] Keys rotated\n",
 			check: func(t *testing.T, c *checklist.Checklist, _ *checklist.ImportReport) {

@@ -149,8 +149,9 @@ var (
 	prePostDayRe = regexp.MustCompile(`^(pre|post)[\s-]*` + eventWord + `\b[\s:(–—-]*day\s*\+?(\d{1,3})\b`)
 	// bracketedRe finds a countdown in brackets: "Pre-Deployment (T-2 hours)".
 	bracketedRe = regexp.MustCompile(`\(\s*((?:t|d)\s*[-+−–]\s*\d[^)]*)\)`)
-	// prePostRe reads "Pre-Go-Live (1 Week Before)", "Post-Launch: 24 hours".
-	prePostRe = regexp.MustCompile(`^(pre|post)[\s-]*` + eventWord + `\b[\s:(–—-]*(?:(` + numberWord + `)[\s-]*)?` + unitWord + `\b`)
+	// prePostRe reads "Pre-Go-Live (1 Week Before)", "Post-Launch: 24 hours",
+	// "Pre-Launch (2+ weeks out)".
+	prePostRe = regexp.MustCompile(`^(pre|post)[\s-]*` + eventWord + `\b[\s:(–—-]*(?:(` + numberWord + `)\+?[\s-]*)?` + unitWord + `\b`)
 	// prePostRestRe splits "Post-Launch (Week 1)" into its side and the rest.
 	prePostRestRe = regexp.MustCompile(`^(pre|post)[\s-]*` + eventWord + `\b[\s:(–—-]*(.+)$`)
 	weekRe        = regexp.MustCompile(`^week\s*([-+−–]?)\s*(\d{1,2})\b`)

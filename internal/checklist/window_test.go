@@ -57,6 +57,7 @@ func TestParseWindow(t *testing.T) {
 		{"T+2-6 hours", 2 * hour, true},
 		{"Post-Launch (Day 7)", week, true},
 		{"Post-Launch (Week 1)", day, true},
+		{"Pre-Launch (2+ weeks out)", -2 * week, true},
 		{"T+15 / T+60 minutes: Health Validation", 15, true},
 		{"Freeze window (T-24h to T0)", -day, true},
 		{"Pre-Launch: Day 3", -3 * day, true},
