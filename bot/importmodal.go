@@ -2,7 +2,6 @@ package bot
 
 import (
 	"context"
-	"fmt"
 	"regexp"
 	"strings"
 	"unicode/utf8"
@@ -92,9 +91,7 @@ func (b *Bot) onImportSubmit(ctx context.Context, k *click) (any, metrics.Outcom
 	b.syncReminders(k.log, l.ID)
 	b.later(func(ctx context.Context) {
 		b.tellUser(ctx, k.log, channel, k.user, render.ImportResult(l, rep))
-		b.tellChannel(ctx, k.log, l, fmt.Sprintf("<@%s> started the launch “%s” for %s (%s) from an imported checklist: %d items in %d sections. "+
-			"Tick items with the `checklist` command; `status` shows readiness.",
-			k.user, inert(l.Name), l.When(), l.Timezone, len(list.Items()), len(list.Sections)))
+		b.tellChannel(ctx, k.log, l, ImportNotice(l, k.user))
 	})
 	return nil, metrics.OK
 }

@@ -14,6 +14,12 @@ import (
 // row, then sets l.ID and l.CreatedAt. It fails with ECONFLICT when the
 // channel already has an active launch, and changes nothing then.
 func (s *Store) CreateLaunch(ctx context.Context, l *launch.Launch, by string) error {
+	return s.createLaunch(ctx, l, by, nil)
+}
+
+// createLaunch is CreateLaunch, running also (when not nil) in the same
+// transaction once the launch has its id.
+func (s *Store) createLaunch(ctx context.Context, l *launch.Launch, by string, also func(tx *sql.Tx, id int64, now time.Time) error) error {
 	if l == nil {
 		return errors.New("create launch: no launch given")
 	}
@@ -63,6 +69,11 @@ func (s *Store) CreateLaunch(ctx context.Context, l *launch.Launch, by string) e
 	version, err := launchVersion(ctx, tx, id)
 	if err != nil {
 		return fmt.Errorf("create launch: %w", err)
+	}
+	if also != nil {
+		if err := also(tx, id, now); err != nil {
+			return fmt.Errorf("create launch: %w", err)
+		}
 	}
 	if err := tx.Commit(); err != nil {
 		return fmt.Errorf("create launch: commit: %w", err)

@@ -1,7 +1,7 @@
 // Command golive is the golive Slack bot and its command line: `golive serve`
-// runs the bot, `golive check` scores a checklist offline, `golive export`
-// prints a launch and `golive backup` copies the database, both while the
-// bot runs.
+// runs the bot, `golive check` scores a checklist offline, `golive import`
+// starts a launch from a file, `golive export` prints a launch and `golive
+// backup` copies the database, all three while the bot runs.
 package main
 
 import (
@@ -23,6 +23,7 @@ const usage = `golive takes a team from "we think we're ready" to a recorded GO 
 Usage:
   golive [serve] [--addr host:port] [--db path]       run the bot (the default)
   golive check [--json] FILE | --template NAME        score a checklist offline
+  golive import --channel ID --name N --date D FILE   start a launch from a checklist file, also while the bot runs
   golive export --channel ID [--format json|csv|md]   print a channel's launch from the database
   golive backup [--db path] DEST                      copy the database while the bot runs
   golive healthcheck [--url URL]                      probe /healthz (for container health checks)
@@ -41,6 +42,8 @@ func run(args []string, stdout, stderr io.Writer, getenv func(string) string) in
 		return runServe(rest, stderr, getenv)
 	case cmd == "check":
 		return runCheck(rest, stdout, stderr)
+	case cmd == "import":
+		return runImport(rest, stdout, stderr, getenv)
 	case cmd == "export":
 		return runExport(rest, stdout, stderr, getenv)
 	case cmd == "backup":

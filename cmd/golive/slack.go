@@ -74,11 +74,13 @@ func startSlack(ctx context.Context, d slackDeps) (stop func(), err error) {
 	if err != nil {
 		return nil, err
 	}
+	stopNotices := startNotices(ctx, d, b)
 
 	if d.cfg.Mode() == ModeHTTP {
 		d.mux.Handle("/slack/", b.Handler())
 		d.log.Info("HTTP mode: point the Slack app's request URLs at https://YOUR-HOST/slack/commands, /slack/interactions and /slack/events")
 		return func() {
+			stopNotices()
 			stopReminders()
 			b.Close()
 		}, nil
@@ -99,9 +101,39 @@ func startSlack(ctx context.Context, d slackDeps) (stop func(), err error) {
 	return func() {
 		cancel()
 		<-done
+		stopNotices()
 		stopReminders()
 		b.Close()
 	}, nil
+}
+
+// noticeEvery is how often the bot looks for notices `golive import` left.
+var noticeEvery = 10 * time.Second
+
+// startNotices posts the notices `golive import` left for channels, at
+// start and every noticeEvery after. stop ends the loop and waits for it.
+func startNotices(ctx context.Context, d slackDeps, b *bot.Bot) (stop func()) {
+	ctx, cancel := context.WithCancel(ctx)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		tick := time.NewTicker(noticeEvery)
+		defer tick.Stop()
+		for {
+			if err := b.PostNotices(ctx, d.store); err != nil && ctx.Err() == nil {
+				d.log.Error("notices", "err", err)
+			}
+			select {
+			case <-ctx.Done():
+				return
+			case <-tick.C:
+			}
+		}
+	}()
+	return func() {
+		cancel()
+		<-done
+	}
 }
 
 // startReminders starts the reminder scheduler, posting through the bot: its

@@ -1,0 +1,199 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"regexp"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/golive/golive/bot"
+	"github.com/golive/golive/internal/checklist"
+	"github.com/golive/golive/internal/launch"
+	"github.com/golive/golive/store"
+)
+
+const importUsage = `Usage: golive import --channel C0123ABCD --name NAME --date YYYY-MM-DD
+                     [--time HH:MM] [--by U0123ABCD] [--team T0123ABCD] [--list-items] FILE
+
+Starts a launch in the channel from a Markdown checklist, in the database
+golive serve uses (GOLIVE_DB, or --db), also while the bot runs, and prints
+the import report that golive check prints for the file. The channel is told
+when the bot next runs (at once when it is running). --time defaults to
+GOLIVE_REMINDER_TIME, the time zone is GOLIVE_TIMEZONE; --by names the Slack
+user who started it, and who may then do what a launch's creator may.
+--team is needed only when the database holds launches of several teams, or
+none yet. Exit status: 0 for a launch created with GO or CONDITIONAL GO,
+1 for one created with NO-GO or PENDING, 2 when nothing was created (a file
+that cannot be used, a bad date, a channel that already has a launch).
+`
+
+// Slack ids as the flags take them.
+var (
+	channelIDRe = regexp.MustCompile(`^[CG][A-Z0-9]{1,20}$`)
+	userIDRe    = regexp.MustCompile(`^[UW][A-Z0-9]{1,20}$`)
+	teamIDRe    = regexp.MustCompile(`^[TE][A-Z0-9]{1,20}$`)
+)
+
+// importActor is the audit log's actor of a launch imported without --by.
+const importActor = "golive"
+
+// runImport is `golive import`: it creates a launch from a checklist file
+// and returns check's exit status for it, 2 when nothing was created.
+func runImport(args []string, stdout, stderr io.Writer, getenv func(string) string) int {
+	flags := flag.NewFlagSet("golive import", flag.ContinueOnError)
+	flags.SetOutput(stderr)
+	flags.Usage = func() { fmt.Fprint(stderr, importUsage) }
+	channel := flags.String("channel", "", "the launch's Slack channel id, C0123ABCD (required)")
+	name := flags.String("name", "", "the launch's name (required)")
+	date := flags.String("date", "", "the launch date, YYYY-MM-DD (required)")
+	at := flags.String("time", "", "the launch time, HH:MM (default GOLIVE_REMINDER_TIME)")
+	by := flags.String("by", "", "the Slack user id of who starts it, U0123ABCD")
+	team := flags.String("team", "", "the Slack team id, T0123ABCD")
+	listItems := flags.Bool("list-items", false, "make every list item an item, checkbox or not")
+	db := flags.String("db", "", "the database, overrides GOLIVE_DB (default ./golive.db)")
+	files, err := parseInterspersed(flags, args)
+	if errors.Is(err, flag.ErrHelp) {
+		return 0
+	}
+	if err != nil {
+		return 2
+	}
+	fail := func(format string, a ...any) int {
+		fmt.Fprintf(stderr, "golive import: "+format+"\n", a...)
+		return 2
+	}
+	if len(files) != 1 || *channel == "" || strings.TrimSpace(*name) == "" || *date == "" {
+		fmt.Fprint(stderr, "golive import: give --channel, --name, --date and one checklist FILE\n\n"+importUsage)
+		return 2
+	}
+	switch {
+	case !channelIDRe.MatchString(*channel):
+		return fail("--channel %q is not a channel id: it looks like C0123ABCD (in Slack: the channel's details, at the bottom)", *channel)
+	case *by != "" && !userIDRe.MatchString(*by):
+		return fail("--by %q is not a user id: it looks like U0123ABCD (in Slack: the person's profile, ⋮, Copy member ID)", *by)
+	case *team != "" && !teamIDRe.MatchString(*team):
+		return fail("--team %q is not a team id: it looks like T0123ABCD", *team)
+	}
+
+	// The launch, checked before the database is opened.
+	tz := getenv("GOLIVE_TIMEZONE")
+	if tz == "" {
+		tz = defaultTimezone
+	}
+	if err := checkTimezone(tz); err != nil {
+		return fail("%v", err)
+	}
+	loc, _ := time.LoadLocation(tz)
+	day, err := launch.ReadDate(*date, time.Now(), loc)
+	if err != nil {
+		return fail("--date: %s", launch.ErrorMessage(err))
+	}
+	clock := *at
+	if clock == "" {
+		if clock = getenv("GOLIVE_REMINDER_TIME"); clock == "" {
+			clock = defaultReminderTime
+		}
+	}
+	if _, _, err := launch.ParseTime(clock); err != nil {
+		return fail("--time: %s", launch.ErrorMessage(err))
+	}
+	file := files[0]
+	src, err := readChecklist(file)
+	if err != nil {
+		return fail("%s: %v", file, err)
+	}
+	list, imp, err := checklist.ParseWith([]byte(launch.StripBidi(string(src))), checklist.ParseOptions{ListItems: *listItems})
+	if err != nil {
+		fmt.Fprintf(stderr, "golive import: %s: %v\n", file, err)
+		if e, ok := checklist.IsNoItems(err); ok && e.ListItems > 0 {
+			fmt.Fprintf(stderr, "To import every list item as an item: add --list-items\n")
+		}
+		if imp != nil {
+			for _, l := range imp.Problems() {
+				fmt.Fprintln(stderr, l)
+			}
+		}
+		return 2
+	}
+	l := &launch.Launch{
+		ChannelID: *channel,
+		Name:      strings.TrimSpace(launch.StripBidi(*name)),
+		Date:      day,
+		Time:      clock,
+		Timezone:  tz,
+		Creator:   *by,
+		Checklist: list,
+	}
+	if err := l.Validate(); err != nil {
+		return fail("%s", launch.ErrorMessage(err))
+	}
+
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	path := databasePath(*db, getenv)
+	st, err := openForImport(ctx, path)
+	if err != nil {
+		return fail("%v", err)
+	}
+	defer st.Close()
+	if l.TeamID, err = importTeam(ctx, st, *team); err != nil {
+		return fail("%v", err)
+	}
+	actor := *by
+	if actor == "" {
+		actor = importActor
+	}
+	if err := st.CreateLaunchWithNotice(ctx, l, actor, bot.ImportNotice(l, *by)); err != nil {
+		if launch.ErrorCode(err) != "" {
+			return fail("channel %s: %s", l.ChannelID, launch.ErrorMessage(err))
+		}
+		return fail("%v", err)
+	}
+	fmt.Fprintf(stderr, "golive import: started the launch “%s” (id %d) for %s (%s) in channel %s of team %s, %d items; "+
+		"the channel is told when golive serve runs.\n", l.Name, l.ID, l.When(), l.Timezone, l.ChannelID, l.TeamID, len(list.Items()))
+	report := checklist.Score(list)
+	if err := writeText(stdout, report, imp); err != nil {
+		fmt.Fprintf(stderr, "golive import: the launch was created, but the report could not be written: %v\n", err)
+	}
+	return exitStatus(report.Decision.Outcome)
+}
+
+// openForImport opens the database golive serve uses for a write beside it:
+// it must exist, and be at the schema this golive writes (it never migrates).
+func openForImport(ctx context.Context, path string) (*store.Store, error) {
+	ro, err := openExisting(ctx, path)
+	if err != nil {
+		return nil, err
+	}
+	if err := ro.Close(); err != nil {
+		return nil, err
+	}
+	return store.OpenCurrent(ctx, path)
+}
+
+// importTeam is the team of the new launch: the flag's, else the one team
+// the database holds launches of.
+func importTeam(ctx context.Context, st *store.Store, flagTeam string) (string, error) {
+	if flagTeam != "" {
+		return flagTeam, nil
+	}
+	teams, err := st.Teams(ctx)
+	if err != nil {
+		return "", err
+	}
+	switch len(teams) {
+	case 1:
+		return teams[0], nil
+	case 0:
+		return "", errors.New("the database holds no launch yet, so its Slack team is unknown: give it with --team T0123ABCD (in Slack: the workspace's URL or About this workspace)")
+	default:
+		return "", fmt.Errorf("the database holds launches of several teams (%s): say which with --team", strings.Join(teams, ", "))
+	}
+}
