@@ -43,7 +43,7 @@ ON CONFLICT (launch_id, number) DO UPDATE SET section_idx = excluded.section_idx
 	// rows written before 0009_item_details.sql stay writable in tests.
 	setItemDetails = `UPDATE items SET details = ? WHERE launch_id = ? AND number = ?`
 	// Notes, removed items and the item high-water mark come with edits of
-	// a live launch (0011_item_edits.sql); like details, they are written by
+	// a live launch (0012_item_edits.sql); like details, they are written by
 	// statements of their own, run only when they changed.
 	setItemNotes     = `UPDATE items SET notes = ? WHERE launch_id = ? AND number = ?`
 	setLaunchRemoved = `UPDATE launches SET removed_items = ?, item_high_water = ? WHERE id = ?`
