@@ -23,15 +23,11 @@ type NoticeSource interface {
 const noticeLease = 5 * time.Minute
 
 // ImportNotice is what the channel is told when a launch is imported, by
-// the person with Slack id by ("" when nobody is named).
+// the person with Slack id by.
 func ImportNotice(l *launch.Launch, by string) string {
-	who := "Someone"
-	if by != "" {
-		who = "<@" + by + ">"
-	}
-	return fmt.Sprintf("%s started the launch “%s” for %s (%s) from an imported checklist: %d items in %d sections. "+
+	return fmt.Sprintf("<@%s> started the launch “%s” for %s (%s) from an imported checklist: %d items in %d sections. "+
 		"Tick items with the `checklist` command; `status` shows readiness.",
-		who, inert(l.Name), l.When(), l.Timezone, len(l.Checklist.Items()), len(l.Checklist.Sections))
+		by, inert(l.Name), l.When(), l.Timezone, len(l.Checklist.Items()), len(l.Checklist.Sections))
 }
 
 // PostNotices posts in their channels the notices waiting in src, each

@@ -19,15 +19,15 @@ import (
 	"github.com/golive/golive/store"
 )
 
-const importUsage = `Usage: golive import --channel C0123ABCD --name NAME --date YYYY-MM-DD
-                     [--time HH:MM] [--by U0123ABCD] [--team T0123ABCD] [--list-items] FILE
+const importUsage = `Usage: golive import --channel C0123ABCD --name NAME --date YYYY-MM-DD --by U0123ABCD
+                     [--time HH:MM] [--team T0123ABCD] [--list-items] FILE
 
 Starts a launch in the channel from a Markdown checklist, in the database
 golive serve uses (GOLIVE_DB, or --db), also while the bot runs, and prints
 the import report that golive check prints for the file. The channel is told
 when the bot next runs (at once when it is running). --time defaults to
-GOLIVE_REMINDER_TIME, the time zone is GOLIVE_TIMEZONE; --by names the Slack
-user who started it, and who may then do what a launch's creator may.
+GOLIVE_REMINDER_TIME, the time zone is GOLIVE_TIMEZONE. --by is the Slack
+user id of the launch's creator, who alone assigns its roles and archives it.
 --team is needed only when the database holds launches of several teams, or
 none yet. Exit status: 0 for a launch created with GO or CONDITIONAL GO,
 1 for one created with NO-GO or PENDING, 2 when nothing was created (a file
@@ -41,9 +41,6 @@ var (
 	teamIDRe    = regexp.MustCompile(`^[TE][A-Z0-9]{1,20}$`)
 )
 
-// importActor is the audit log's actor of a launch imported without --by.
-const importActor = "golive"
-
 // runImport is `golive import`: it creates a launch from a checklist file
 // and returns check's exit status for it, 2 when nothing was created.
 func runImport(args []string, stdout, stderr io.Writer, getenv func(string) string) int {
@@ -54,7 +51,7 @@ func runImport(args []string, stdout, stderr io.Writer, getenv func(string) stri
 	name := flags.String("name", "", "the launch's name (required)")
 	date := flags.String("date", "", "the launch date, YYYY-MM-DD (required)")
 	at := flags.String("time", "", "the launch time, HH:MM (default GOLIVE_REMINDER_TIME)")
-	by := flags.String("by", "", "the Slack user id of who starts it, U0123ABCD")
+	by := flags.String("by", "", "the Slack user id of the launch's creator, U0123ABCD (required)")
 	team := flags.String("team", "", "the Slack team id, T0123ABCD")
 	listItems := flags.Bool("list-items", false, "make every list item an item, checkbox or not")
 	db := flags.String("db", "", "the database, overrides GOLIVE_DB (default ./golive.db)")
@@ -69,14 +66,14 @@ func runImport(args []string, stdout, stderr io.Writer, getenv func(string) stri
 		fmt.Fprintf(stderr, "golive import: "+format+"\n", a...)
 		return 2
 	}
-	if len(files) != 1 || *channel == "" || strings.TrimSpace(*name) == "" || *date == "" {
-		fmt.Fprint(stderr, "golive import: give --channel, --name, --date and one checklist FILE\n\n"+importUsage)
+	if len(files) != 1 || *channel == "" || strings.TrimSpace(*name) == "" || *date == "" || *by == "" {
+		fmt.Fprint(stderr, "golive import: give --channel, --name, --date, --by and one checklist FILE\n\n"+importUsage)
 		return 2
 	}
 	switch {
 	case !channelIDRe.MatchString(*channel):
 		return fail("--channel %q is not a channel id: it looks like C0123ABCD (in Slack: the channel's details, at the bottom)", *channel)
-	case *by != "" && !userIDRe.MatchString(*by):
+	case !userIDRe.MatchString(*by):
 		return fail("--by %q is not a user id: it looks like U0123ABCD (in Slack: the person's profile, ⋮, Copy member ID)", *by)
 	case *team != "" && !teamIDRe.MatchString(*team):
 		return fail("--team %q is not a team id: it looks like T0123ABCD", *team)
@@ -146,11 +143,7 @@ func runImport(args []string, stdout, stderr io.Writer, getenv func(string) stri
 	if l.TeamID, err = importTeam(ctx, st, *team); err != nil {
 		return fail("%v", err)
 	}
-	actor := *by
-	if actor == "" {
-		actor = importActor
-	}
-	if err := st.CreateLaunchWithNotice(ctx, l, actor, bot.ImportNotice(l, *by)); err != nil {
+	if err := st.CreateLaunchWithNotice(ctx, l, *by, bot.ImportNotice(l, *by)); err != nil {
 		if launch.ErrorCode(err) != "" {
 			return fail("channel %s: %s", l.ChannelID, launch.ErrorMessage(err))
 		}

@@ -81,16 +81,13 @@ func TestImportCreatesTheLaunchAndPrintsTheReport(t *testing.T) {
 func TestImportExitsZeroForGo(t *testing.T) {
 	db := exportDB(t)
 	file := writeFile(t, "ready.md", "# Ready\n\n## Checks\n\n- [x] Backups restore\n- [x] Alerts page someone\n")
-	code, out, errOut := importRun(db, "--channel", "C2", "--name", "Ready", "--date", "2026-12-08", file)
+	code, out, errOut := importRun(db, "--channel", "C2", "--name", "Ready", "--date", "2026-12-08", "--by", "UBOB", file)
 	assert.Equal(t, 0, code, errOut)
 	assert.Contains(t, out, "GO")
 	l := readLaunch(t, db, "C2")
 	require.NotNil(t, l)
 	assert.Equal(t, "09:00", l.Time, "GOLIVE_REMINDER_TIME's default")
-	assert.Empty(t, l.Creator)
-	ns := pendingNotices(t, db)
-	require.Len(t, ns, 1)
-	assert.True(t, strings.HasPrefix(ns[0].Text, "Someone started the launch “Ready”"), ns[0].Text)
+	assert.Equal(t, "UBOB", l.Creator)
 }
 
 func TestImportRefuses(t *testing.T) {
@@ -104,18 +101,19 @@ func TestImportRefuses(t *testing.T) {
 		args []string
 		want string
 	}{
-		"a channel with a launch": {db, []string{"--channel", "C1", "--name", "Again", "--date", "2026-12-08", seed000}, "This channel already has an active launch"},
-		"a date that is no date":  {db, []string{"--channel", "C2", "--name", "X", "--date", "2026-13-01", seed000}, "--date:"},
-		"a date years away":       {db, []string{"--channel", "C2", "--name", "X", "--date", "2046-01-01", seed000}, "too far from today"},
-		"a bad time":              {db, []string{"--channel", "C2", "--name", "X", "--date", "2026-12-08", "--time", "25:00", seed000}, "--time:"},
-		"a name too long":         {db, []string{"--channel", "C2", "--name", strings.Repeat("n", launch.MaxName+1), "--date", "2026-12-08", seed000}, "launch name is 101 characters long"},
-		"a channel name":          {db, []string{"--channel", "#launches", "--name", "X", "--date", "2026-12-08", seed000}, "not a channel id"},
+		"a channel with a launch": {db, []string{"--channel", "C1", "--name", "Again", "--date", "2026-12-08", "--by", "UX", seed000}, "This channel already has an active launch"},
+		"a date that is no date":  {db, []string{"--channel", "C2", "--name", "X", "--date", "2026-13-01", "--by", "UX", seed000}, "--date:"},
+		"a date years away":       {db, []string{"--channel", "C2", "--name", "X", "--date", "2046-01-01", "--by", "UX", seed000}, "too far from today"},
+		"a bad time":              {db, []string{"--channel", "C2", "--name", "X", "--date", "2026-12-08", "--time", "25:00", "--by", "UX", seed000}, "--time:"},
+		"a name too long":         {db, []string{"--channel", "C2", "--name", strings.Repeat("n", launch.MaxName+1), "--date", "2026-12-08", "--by", "UX", seed000}, "launch name is 101 characters long"},
+		"a channel name":          {db, []string{"--channel", "#launches", "--name", "X", "--date", "2026-12-08", "--by", "UX", seed000}, "not a channel id"},
 		"a user name":             {db, []string{"--channel", "C2", "--name", "X", "--date", "2026-12-08", "--by", "alice", seed000}, "not a user id"},
-		"no file":                 {db, []string{"--channel", "C2", "--name", "X", "--date", "2026-12-08", "missing.md"}, "missing.md: no such file"},
-		"no name":                 {db, []string{"--channel", "C2", "--date", "2026-12-08", seed000}, "give --channel, --name, --date"},
-		"no database":             {filepath.Join(t.TempDir(), "nope.db"), []string{"--channel", "C2", "--name", "X", "--date", "2026-12-08", seed000}, "does not exist"},
-		"no team known":           {empty, []string{"--channel", "C2", "--name", "X", "--date", "2026-12-08", seed000}, "--team"},
-		"no items": {db, []string{"--channel", "C2", "--name", "X", "--date", "2026-12-08",
+		"no file":                 {db, []string{"--channel", "C2", "--name", "X", "--date", "2026-12-08", "--by", "UX", "missing.md"}, "missing.md: no such file"},
+		"no name":                 {db, []string{"--channel", "C2", "--date", "2026-12-08", "--by", "UX", seed000}, "give --channel, --name, --date, --by"},
+		"no creator":              {db, []string{"--channel", "C2", "--name", "X", "--date", "2026-12-08", seed000}, "give --channel, --name, --date, --by"},
+		"no database":             {filepath.Join(t.TempDir(), "nope.db"), []string{"--channel", "C2", "--name", "X", "--date", "2026-12-08", "--by", "UX", seed000}, "does not exist"},
+		"no team known":           {empty, []string{"--channel", "C2", "--name", "X", "--date", "2026-12-08", "--by", "UX", seed000}, "--team"},
+		"no items": {db, []string{"--channel", "C2", "--name", "X", "--date", "2026-12-08", "--by", "UX",
 			writeFile(t, "plain.md", "# Plan\n\n- one\n- two\n")}, "--list-items"},
 	} {
 		t.Run(name, func(t *testing.T) {
@@ -142,7 +140,7 @@ func TestImportRefusesAnOlderSchema(t *testing.T) {
 	require.NoError(t, raw.Close())
 	before := dbFileOf(t, db)
 
-	code, _, errOut := importRun(db, "--channel", "C2", "--name", "X", "--date", "2026-12-08", seed000)
+	code, _, errOut := importRun(db, "--channel", "C2", "--name", "X", "--date", "2026-12-08", "--by", "UX", seed000)
 	assert.Equal(t, 2, code)
 	assert.Contains(t, errOut, "Upgrade the server first")
 	assert.Equal(t, before, dbFileOf(t, db), "never migrated under a server")
@@ -210,7 +208,7 @@ func TestImportedLaunchIsAnnouncedOnce(t *testing.T) {
 	assert.Len(t, fake.postsIn("C2"), 1, "posted once")
 
 	// While it is down, then at its next start; a restart posts nothing again.
-	code, _, errOut = importRun(db, "--channel", "C3", "--name", "Later", "--date", "2026-12-09", seed000)
+	code, _, errOut = importRun(db, "--channel", "C3", "--name", "Later", "--date", "2026-12-09", "--by", "UBOB", seed000)
 	require.Equal(t, 1, code, errOut)
 	assert.Empty(t, fake.postsIn("C3"))
 	_, _, stop = startServe(t, vars)
