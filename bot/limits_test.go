@@ -104,7 +104,9 @@ func TestEverythingSentStaysInsideSlackLimits(t *testing.T) {
 					assertInert(t, "", c.JSON)
 				}
 			}
-			assert.Greater(t, checked, 40)
+			// Exports go as files now, not messages: what remains to check
+			// varies with how many refreshes the clicks coalesce into.
+			assert.Greater(t, checked, 30)
 		})
 	}
 }

@@ -57,9 +57,11 @@ func TestLaunchWithNoticeRefusedLeavesNoNotice(t *testing.T) {
 
 func TestOpenCurrentRefusesAnOlderSchema(t *testing.T) {
 	ctx := context.Background()
-	path, _ := oldDatabase(t, oldestReadable)
+	ms, err := embeddedMigrations()
+	require.NoError(t, err)
+	path, _ := oldDatabase(t, len(ms)-1) // one migration behind this build
 	before := stateOf(t, path)
-	_, err := OpenCurrent(ctx, path)
+	_, err = OpenCurrent(ctx, path)
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "Upgrade the server first")
 	assert.Equal(t, before, stateOf(t, path), "the file is left as it was")
