@@ -8,7 +8,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/golive/golive/bot/render"
 	"github.com/golive/golive/internal/launch"
 )
 
@@ -19,15 +18,28 @@ func (b *Bot) cmdAdd(ctx context.Context, c *call, args []string) reply {
 		return b.usage(c, "add", "Say where the item goes (a section or group) and its text, in quotes.")
 	}
 	ref, text := strings.Join(args[:len(args)-1], " "), plainText(args[len(args)-1])
-	l, n, err := changeWith(b, ctx, c, func(l *launch.Launch, _ time.Time) (int, []launch.Event, error) {
-		return l.AddItem(c.user, ref, text)
+	type added struct {
+		number int
+		events []launch.Event
+	}
+	l, got, err := changeWith(b, ctx, c, func(l *launch.Launch, _ time.Time) (added, []launch.Event, error) {
+		n, events, err := l.AddItem(c.user, ref, text)
+		return added{n, events}, events, err
 	})
 	if err != nil {
 		return b.fail(c, err)
 	}
+	n := got.number
 	b.refreshLaunch(l.ID, fmt.Sprintf("<@%s> added item %d", c.user, n))
+	for _, e := range got.events {
+		if e.Action == "signoff-void" {
+			b.tellChannelLater(c.log, l, fmt.Sprintf("<@%s> added item %d to %s: its sign-off is void now, and the section needs signing off again (`signoff <section>`).",
+				c.user, n, inert(strings.TrimPrefix(e.Subject, "section "))))
+		}
+	}
 	c.log.Info("add", "launch", l.ID, "item", n)
-	return notice(fmt.Sprintf("You added item %d: “%s”. It is open, and counts towards readiness and gates from now on.", n, render.Escape(text)))
+	return notice(fmt.Sprintf("You added item %d: “%s”. It is open, and counts towards readiness and gates from now on.%s",
+		n, inert(text), voidedSignoffs(got.events)))
 }
 
 // cmdEdit rewords an item: edit <n> "<text>". The channel hears of a done
@@ -59,10 +71,10 @@ func (b *Bot) cmdEdit(ctx context.Context, c *call, args []string) reply {
 	b.refreshLaunch(l.ID, fmt.Sprintf("<@%s> reworded item %d", c.user, n))
 	if got.wasDone {
 		b.tellChannelLater(c.log, l, fmt.Sprintf("<@%s> reworded item %d, which is done: it said “%s” and now says “%s”. Check that it is still done.",
-			c.user, n, render.Escape(got.before), render.Escape(text)))
+			c.user, n, inert(got.before), inert(text)))
 	}
 	c.log.Info("edit", "launch", l.ID, "item", n, "was_done", got.wasDone)
-	return notice(fmt.Sprintf("You reworded item %d: “%s”.", n, render.Escape(text)))
+	return notice(fmt.Sprintf("You reworded item %d: “%s”.", n, inert(text)))
 }
 
 // cmdRemove takes an item out of the launch: remove <n> "<reason>".
@@ -85,7 +97,7 @@ func (b *Bot) cmdRemove(ctx context.Context, c *call, args []string) reply {
 	b.refreshLaunch(l.ID, fmt.Sprintf("<@%s> removed item %d", c.user, n))
 	c.log.Info("remove", "launch", l.ID, "item", n)
 	return notice(fmt.Sprintf("You removed item %d (“%s”): %s. It no longer counts anywhere; the export and the audit log keep it, and its number is not given again.",
-		n, render.Escape(gone.Text), render.Escape(reason)))
+		n, inert(gone.Text), inert(reason)))
 }
 
 // cmdNote adds evidence or a comment to an item: note <n> <text or link>.
@@ -106,7 +118,7 @@ func (b *Bot) cmdNote(ctx context.Context, c *call, args []string) reply {
 	}
 	b.refreshLaunch(l.ID, fmt.Sprintf("<@%s> added a note to item %d", c.user, n))
 	c.log.Info("note", "launch", l.ID, "item", n)
-	return notice(fmt.Sprintf("You added a note to item %d: %s", n, render.Escape(text)))
+	return notice(fmt.Sprintf("You added a note to item %d: %s", n, inert(text)))
 }
 
 // tellChannelLater posts a notice in the channel after the acknowledgement.

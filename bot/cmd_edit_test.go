@@ -221,7 +221,7 @@ func TestNotesShowUnderTheItemAndInTheExport(t *testing.T) {
 	ts := h.postChecklist("Monitoring")
 
 	a := h.command("UCREATOR", "note 86 <https://ci.example.com/run/381?a=1&amp;b=2|ci run>")
-	require.Contains(t, a.Answer.Text, "You added a note to item 86")
+	require.Contains(t, a.Answer.Text, "You added a note to item 86: https://ci.example.com/run/381?a=1&amp;b=2", "escaped once")
 	h.command("UCREATOR", "note 87 <!channel> see <@U999|mallory>")
 	h.command("UCREATOR", `remove 88 "Merged into 87"`)
 
@@ -266,4 +266,34 @@ func TestEditCommandsRefuseAReplay(t *testing.T) {
 			assert.Equal(t, before.Removed, after.Removed)
 		})
 	}
+}
+
+func TestAddingToASignedOffSectionVoidsItsSignoff(t *testing.T) {
+	h := newHarness(t)
+	l := h.newLaunch()
+	sec := l.Checklist.Sections[1]
+	var nums []string
+	for _, g := range sec.Groups {
+		for _, it := range g.Items {
+			nums = append(nums, itoa(it.Number))
+		}
+	}
+	require.Contains(t, h.command(creator, "tick "+strings.Join(nums, " ")).Answer.Text, "You ticked")
+	_, err := h.store.Update(context.Background(), l.ID, func(l *launch.Launch, now time.Time) ([]launch.Event, error) {
+		return l.SignOff(creator, "Security", now)
+	})
+	require.NoError(t, err)
+	require.NotNil(t, h.launch().Checklist.Sections[1].Signoff)
+
+	a := h.command(creator, `add Security "Pen test report filed"`)
+	assert.Contains(t, a.Answer.Text, "The sign-off of Security is void now.")
+	assert.Nil(t, h.launch().Checklist.Sections[1].Signoff)
+	require.Eventually(t, func() bool {
+		for _, c := range h.slack.callsOf("chat.postMessage") {
+			if strings.Contains(unJSON(c.Form.Get("blocks")), "to Security: its sign-off is void now") {
+				return true
+			}
+		}
+		return false
+	}, 5*time.Second, 5*time.Millisecond, "the channel is told")
 }

@@ -23,6 +23,7 @@ func (l *Launch) CanEdit(user string, s *checklist.Section, what string) error {
 // AddItem adds an open item with text to the section or group ref names
 // (a section gets it in its last group) and returns its number: one higher
 // than any number the launch ever gave, so removed numbers are never reused.
+// Adding to a signed-off section voids the sign-off.
 func (l *Launch) AddItem(user, ref, text string) (int, []Event, error) {
 	text = strings.TrimSpace(text)
 	if text == "" {
@@ -59,7 +60,15 @@ func (l *Launch) AddItem(user, ref, text string) (int, []Event, error) {
 	if g.Title != "" {
 		where += " / " + g.Title
 	}
-	return n, []Event{{Actor: user, Action: "add", Subject: itemSubject(n), After: fmt.Sprintf("%s (in %s)", text, where)}}, nil
+	events := []Event{{Actor: user, Action: "add", Subject: itemSubject(n), After: fmt.Sprintf("%s (in %s)", text, where)}}
+	if s.Signoff != nil {
+		// The section was signed off without this item: as an untick does,
+		// the new open item voids the sign-off.
+		events = append(events, Event{Actor: user, Action: "signoff-void", Subject: "section " + s.Title,
+			Before: "signed by " + s.Signoff.By, After: fmt.Sprintf("void: item %d added", n)})
+		s.Signoff = nil
+	}
+	return n, events, nil
 }
 
 // EditItem rewords item number. It tells whether the item was done, since
