@@ -67,20 +67,9 @@ func (s *Store) UpdateEach(ctx context.Context, id int64, changes []func(l *laun
 		// Nothing to store: no change was accepted, or none changed anything.
 		return errs, nil
 	}
-	if err := writeChanges(ctx, tx, id, before, cur); err != nil {
+	if err := s.commitChanges(ctx, tx, id, now, before, cur, events); err != nil {
 		return nil, err
 	}
-	if err := appendAudit(ctx, tx, id, now, events); err != nil {
-		return nil, fmt.Errorf("update launch %d: %w", id, err)
-	}
-	version, err := launchVersion(ctx, tx, id)
-	if err != nil {
-		return nil, fmt.Errorf("update launch %d: %w", id, err)
-	}
-	if err := tx.Commit(); err != nil {
-		return nil, fmt.Errorf("update launch %d: commit: %w", id, err)
-	}
-	s.cache.put(id, version, cur)
 	return errs, nil
 }
 

@@ -129,25 +129,8 @@ func (s *Store) LaunchByID(ctx context.Context, id int64) (*launch.Launch, error
 
 // ActiveLaunches returns every launch that is not archived, oldest first.
 func (s *Store) ActiveLaunches(ctx context.Context) ([]*launch.Launch, error) {
-	var out []*launch.Launch
-	err := s.read(ctx, func(tx *sql.Tx) error {
-		type idVersion struct{ id, version int64 }
-		found, err := queryRows(ctx, tx, `SELECT id, version FROM launches JOIN launch_versions ON launch_id = id
-WHERE archived = ? ORDER BY id`, false,
-			func(rows *sql.Rows, r *idVersion) error { return rows.Scan(&r.id, &r.version) })
-		if err != nil {
-			return fmt.Errorf("list active launches: %w", err)
-		}
-		for _, f := range found {
-			_, l, err := s.launchAt(ctx, tx, f.id, f.version)
-			if err != nil {
-				return err
-			}
-			out = append(out, l)
-		}
-		return nil
-	})
-	return out, err
+	// The condition only repeats what every active launch is.
+	return s.activeLaunchesWhere(ctx, "archived = ?", false)
 }
 
 // ActiveLaunchesOfTeam returns the team's launches that are not archived,
@@ -229,22 +212,31 @@ func (s *Store) update(ctx context.Context, id int64, fn func(tx *sql.Tx, l *lau
 	if len(events) == 0 && !before.stored(after) {
 		return nil, fmt.Errorf("update launch %d: a change without an audit event", id)
 	}
-	if err := writeChanges(ctx, tx, id, before, after); err != nil {
+	if err := s.commitChanges(ctx, tx, id, now, before, after, events); err != nil {
 		return nil, err
 	}
+	return l, nil
+}
+
+// commitChanges writes the rows of a launch that changed from before to
+// after and the events that changed them, commits, and caches after: the
+// rows just written are what a load would read at the new version.
+func (s *Store) commitChanges(ctx context.Context, tx *sql.Tx, id int64, now time.Time, before, after snapshot, events []launch.Event) error {
+	if err := writeChanges(ctx, tx, id, before, after); err != nil {
+		return err
+	}
 	if err := appendAudit(ctx, tx, id, now, events); err != nil {
-		return nil, fmt.Errorf("update launch %d: %w", id, err)
+		return fmt.Errorf("update launch %d: %w", id, err)
 	}
 	version, err := launchVersion(ctx, tx, id)
 	if err != nil {
-		return nil, fmt.Errorf("update launch %d: %w", id, err)
+		return fmt.Errorf("update launch %d: %w", id, err)
 	}
 	if err := tx.Commit(); err != nil {
-		return nil, fmt.Errorf("update launch %d: commit: %w", id, err)
+		return fmt.Errorf("update launch %d: commit: %w", id, err)
 	}
-	// The rows just written are what a load would read at this version.
 	s.cache.put(id, version, after)
-	return l, nil
+	return nil
 }
 
 // read runs fn in a read transaction on the reader pool, so that the
