@@ -71,9 +71,16 @@ func TestDueCommand(t *testing.T) {
 	a = h.command("UDANA", "due "+ref+" 2026-11-27")
 	assert.Contains(t, a.Answer.Text, "is due on 2026-11-27")
 
-	a = h.command(creator, "due "+ref+" off")
+	// A replay of a signed due command changes nothing.
+	replay := h.captureCommand(creator, "due "+ref+" off")
+	a = h.send(replay)
 	assert.Contains(t, a.Answer.Text, "no due date of its own any more")
 	assert.Empty(t, h.launch().Checklist.Item(n).Due)
+	require.Contains(t, h.command("UDANA", "due "+ref+" 2026-11-27").Answer.Text, "is due on 2026-11-27")
+	a = h.send(replay)
+	assert.Equal(t, msgReplayedCommand, a.Answer.Text)
+	assert.Equal(t, "2026-11-27", h.launch().Checklist.Item(n).Due)
+	require.Contains(t, h.command(creator, "due "+ref+" off").Answer.Text, "no due date of its own any more")
 
 	// A window's task is due with its window until given a date of its own.
 	w := schedule.Windows(l, schedule.DefaultTimeOfDay)[0]
@@ -91,6 +98,8 @@ func TestDueCommand(t *testing.T) {
 	assert.Equal(t, []string{
 		creator + ":  → 2026-11-28",
 		"UDANA: 2026-11-28 → 2026-11-27",
+		creator + ": 2026-11-27 → no due date",
+		"UDANA:  → 2026-11-27",
 		creator + ": 2026-11-27 → no due date",
 	}, dues, "each change is audited, and only changes")
 }
