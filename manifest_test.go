@@ -150,6 +150,7 @@ var scopesByMethod = map[string][]string{
 	"JoinConversation":       {"channels:join"},
 	"AddReaction":            {"reactions:write"},
 	"UploadFile":             {"files:write"},
+	"GetFile":                {"files:read"},
 	"GetUploadURLExternal":   {"files:write"},
 	"CompleteUploadExternal": {"files:write"},
 	// apps.connections.open uses the app-level token (connections:write), not a bot scope.

@@ -58,6 +58,13 @@ type Store interface {
 	// FirstRequest records a verified request's identity on its own, and
 	// tells whether this is its first arrival.
 	FirstRequest(ctx context.Context, team, request string) (bool, error)
+	// SaveImportDraft keeps an import preview's document for ttl.
+	SaveImportDraft(ctx context.Context, d launch.ImportDraft, ttl time.Duration) error
+	// ImportDraftByToken returns a saved draft, or ENOTFOUND once expired.
+	ImportDraftByToken(ctx context.Context, token string) (launch.ImportDraft, error)
+	// CreateLaunchFromDraft creates the launch and marks the draft used in
+	// one transaction: ECONFLICT, and nothing created, when it was used.
+	CreateLaunchFromDraft(ctx context.Context, l *launch.Launch, by, token string) error
 }
 
 // Config is what New needs. Store, Slack and a signing secret (for HTTP

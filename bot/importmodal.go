@@ -1,9 +1,15 @@
 package bot
 
 import (
+	"bytes"
 	"context"
+	"crypto/rand"
+	"encoding/json"
+	"errors"
+	"fmt"
 	"regexp"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"github.com/slack-go/slack"
@@ -21,9 +27,25 @@ var channelIDPattern = regexp.MustCompile(`^[CGD][A-Z0-9]{1,30}$`)
 // maxFieldError keeps a field error short enough for the modal.
 const maxFieldError = 300
 
-// onImportSubmit creates a launch from the import form: field errors keep
-// the form open; on success it closes, and the import report goes to the
-// importer alone.
+// importDraftTTL is how long a preview waits for Confirm.
+const importDraftTTL = time.Hour
+
+// importDownloadTimeout bounds the file's download: the form must be
+// answered within Slack's 3 seconds.
+const importDownloadTimeout = 2 * time.Second
+
+// importForm is what Confirm needs from the form: the draft's body.
+type importForm struct {
+	Name      string `json:"name"`
+	Date      string `json:"date"`
+	Time      string `json:"time"`
+	ListItems bool   `json:"list_items"`
+	Markdown  string `json:"markdown"`
+}
+
+// onImportSubmit reads the import form, from a file or the paste field, and
+// pushes the preview of what it found; field errors keep the form open.
+// Nothing is created before Confirm (onImportConfirm).
 func (b *Bot) onImportSubmit(ctx context.Context, k *click) (any, metrics.Outcome) {
 	channel := k.cb.View.PrivateMetadata
 	if !channelIDPattern.MatchString(channel) {
@@ -33,67 +55,229 @@ func (b *Bot) onImportSubmit(ctx context.Context, k *click) (any, metrics.Outcom
 	if k.cb.View.State != nil {
 		values = k.cb.View.State.Values
 	}
-	name := strings.TrimSpace(launch.StripBidi(inputValue(values, render.ImportNameBlock, render.ImportNameAction)))
-	date := strings.TrimSpace(inputValue(values, render.ImportDateBlock, render.ImportDateAction))
-	md := launch.StripBidi(inputValue(values, render.ImportMarkdownBlock, render.ImportMarkdownAction))
-
+	f := importForm{
+		Name:      strings.TrimSpace(launch.StripBidi(inputValue(values, render.ImportNameBlock, render.ImportNameAction))),
+		Date:      strings.TrimSpace(inputValue(values, render.ImportDateBlock, render.ImportDateAction)),
+		Time:      values[render.ImportTimeBlock][render.ImportTimeAction].SelectedTime,
+		ListItems: selected(values, render.ImportOptionsBlock, render.ImportOptionsAction, render.ImportListItems),
+	}
 	errs := map[string]string{}
-	if name == "" {
+	if f.Name == "" {
 		errs[render.ImportNameBlock] = "Give the launch a name."
-	} else if err := launch.CheckLength("launch name", name, launch.MaxName); err != nil {
+	} else if err := launch.CheckLength("launch name", f.Name, launch.MaxName); err != nil {
 		errs[render.ImportNameBlock] = userMessage(err)
 	}
-	now := b.now()
-	if date == "" {
+	if f.Date == "" {
 		errs[render.ImportDateBlock] = "Pick the launch date."
-	} else if d, err := launch.ReadDate(date, now, b.location()); err != nil {
+	} else if d, err := launch.ReadDate(f.Date, b.now(), b.location()); err != nil {
 		errs[render.ImportDateBlock] = clipRunes(userMessage(err), maxFieldError)
 	} else {
-		date = d
+		f.Date = d
 	}
-	opt := checklist.ParseOptions{ListItems: selected(values, render.ImportOptionsBlock, render.ImportOptionsAction, render.ImportListItems)}
-	list, rep, err := checklist.ParseWith([]byte(md), opt)
-	if err != nil {
-		// Parse's errors are written for the user.
-		msg := "This is not a checklist golive can read: " + err.Error() + "."
-		if e, ok := checklist.IsNoItems(err); ok && e.ListItems > 0 {
-			msg += " Tick \"Import every list item\" below to import them."
+	if f.Time == "" {
+		f.Time = b.reminderTime().String()
+	} else if !launchTimePattern.MatchString(f.Time) {
+		errs[render.ImportTimeBlock] = "Pick the launch time, as hours and minutes."
+	}
+
+	// The checklist comes from the file or the paste field, one of the two;
+	// its errors go under the field it came from.
+	files := values[render.ImportFileBlock][render.ImportFileAction].Files
+	pasted := inputValue(values, render.ImportMarkdownBlock, render.ImportMarkdownAction)
+	source := render.ImportMarkdownBlock
+	switch {
+	case len(files) > 0 && strings.TrimSpace(pasted) != "":
+		errs[render.ImportMarkdownBlock] = "Choose a file or paste a checklist, not both: clear one of the two."
+	case len(files) > 1:
+		errs[render.ImportFileBlock] = "Choose one file."
+	case len(files) == 1:
+		source = render.ImportFileBlock
+		md, err := b.downloadChecklist(ctx, k, files[0])
+		if err != nil {
+			errs[source] = clipRunes(err.Error(), maxFieldError)
 		}
-		errs[render.ImportMarkdownBlock] = clipRunes(msg, maxFieldError)
-	} else if err := launch.CheckChecklist(list); err != nil {
-		errs[render.ImportMarkdownBlock] = clipRunes(userMessage(err), maxFieldError)
+		f.Markdown = md
+	default:
+		f.Markdown = pasted
+	}
+	if _, ok := errs[source]; !ok {
+		f.Markdown = launch.StripBidi(f.Markdown)
+		if _, _, err := f.parse(); err != nil {
+			errs[source] = clipRunes(err.Error(), maxFieldError)
+		}
 	}
 	if len(errs) > 0 {
 		return fieldErrors(errs), metrics.Invalid
 	}
+	if l, err := b.store.LaunchByChannel(ctx, k.team, channel); err == nil {
+		return fieldErrors(map[string]string{render.ImportNameBlock: clipRunes(fmt.Sprintf(
+			"This channel already has an active launch, “%s” on %s, and a channel can have only one. Archive it first, or import in another channel.", inert(l.Name), l.Date), maxFieldError)}), metrics.Invalid
+	} else if launch.ErrorCode(err) != launch.ENOTFOUND {
+		return fieldErrors(map[string]string{render.ImportNameBlock: clipRunes(userMessage(err), maxFieldError)}), outcomeOf(err)
+	}
+	l, rep, err := b.importLaunch(k, channel, f)
+	if err != nil {
+		return fieldErrors(map[string]string{render.ImportNameBlock: clipRunes(userMessage(err), maxFieldError)}), outcomeOf(err)
+	}
+	body, err := json.Marshal(f)
+	if err != nil {
+		return fieldErrors(map[string]string{render.ImportNameBlock: "golive could not keep this checklist for the preview; please try again."}), metrics.Failed
+	}
+	d := launch.ImportDraft{Token: rand.Text(), TeamID: k.team, ChannelID: channel, UserID: k.user, Body: string(body)}
+	if err := b.store.SaveImportDraft(ctx, d, importDraftTTL); err != nil {
+		k.log.Error("import: save draft", "err", err)
+		return fieldErrors(map[string]string{render.ImportNameBlock: "golive could not keep this checklist for the preview; please try again."}), metrics.Failed
+	}
+	preview := render.ImportPreview(l, rep, d.Token)
+	return slack.NewPushViewSubmissionResponse(&preview), metrics.OK
+}
+
+// launchTimePattern is a time picker's HH:mm.
+var launchTimePattern = regexp.MustCompile(`^([01][0-9]|2[0-3]):[0-5][0-9]$`)
+
+// parse reads the form's checklist; its errors are written for the user.
+func (f importForm) parse() (*checklist.Checklist, *checklist.ImportReport, error) {
+	list, rep, err := checklist.ParseWith([]byte(f.Markdown), checklist.ParseOptions{ListItems: f.ListItems})
+	if err != nil {
+		msg := "This is not a checklist golive can read: " + err.Error() + "."
+		if e, ok := checklist.IsNoItems(err); ok && e.ListItems > 0 {
+			msg += " Tick \"Import every list item\" below to import them."
+		}
+		return nil, nil, errors.New(msg)
+	}
+	if err := launch.CheckChecklist(list); err != nil {
+		return nil, nil, errors.New(userMessage(err))
+	}
+	return list, rep, nil
+}
+
+// importLaunch is the launch the form describes, not stored.
+func (b *Bot) importLaunch(k *click, channel string, f importForm) (*launch.Launch, *checklist.ImportReport, error) {
+	list, rep, err := f.parse()
+	if err != nil {
+		return nil, nil, launch.Errorf(launch.EINVALID, "%s", err.Error())
+	}
 	l := &launch.Launch{
 		TeamID:    k.team,
 		ChannelID: channel,
-		Name:      name,
-		Date:      date,
-		Time:      b.reminderTime().String(),
+		Name:      f.Name,
+		Date:      f.Date,
+		Time:      f.Time,
 		Timezone:  b.timezone,
 		Creator:   k.user,
-		DatedAt:   now,
+		DatedAt:   b.now(),
 		Checklist: list,
 	}
 	if err := l.Validate(); err != nil {
-		return fieldErrors(map[string]string{render.ImportNameBlock: clipRunes(userMessage(err), maxFieldError)}), outcomeOf(err)
+		return nil, nil, err
 	}
-	l, err = b.createLaunch(ctx, l, k.user)
+	return l, rep, nil
+}
+
+// onImportConfirm creates the launch the preview showed, once: a second
+// Confirm (a double click, Slack's retry) finds the draft used and closes.
+func (b *Bot) onImportConfirm(ctx context.Context, k *click) (any, metrics.Outcome) {
+	d, err := b.store.ImportDraftByToken(ctx, k.cb.View.PrivateMetadata)
 	if err != nil {
+		return importGone(userMessage(err)), outcomeOf(err)
+	}
+	if d.TeamID != k.team || d.UserID != k.user {
+		return importGone("This preview belongs to someone else's import. Run the import command to start your own."), metrics.Invalid
+	}
+	if d.LaunchID != 0 {
+		return slack.NewClearViewSubmissionResponse(), metrics.OK
+	}
+	var f importForm
+	if err := json.Unmarshal([]byte(d.Body), &f); err != nil {
+		k.log.Error("import: read draft", "err", err)
+		return importGone("golive could not read this preview back; run the import command again."), metrics.Failed
+	}
+	l, rep, err := b.importLaunch(k, d.ChannelID, f)
+	if err != nil {
+		return importGone(userMessage(err)), outcomeOf(err)
+	}
+	l, err = changeWithin(b, ctx, func(ctx context.Context) (*launch.Launch, error) {
+		created := *l
+		if err := b.store.CreateLaunchFromDraft(ctx, &created, k.user, d.Token); err != nil {
+			return nil, err
+		}
+		return &created, nil
+	})
+	if err != nil {
+		// Another Confirm of the same draft may have won the race.
+		if again, rerr := b.store.ImportDraftByToken(ctx, d.Token); rerr == nil && again.LaunchID != 0 {
+			return slack.NewClearViewSubmissionResponse(), metrics.OK
+		}
 		if outcomeOf(err) == metrics.Failed {
 			k.log.Error("import: create launch", "err", err)
 		}
-		return fieldErrors(map[string]string{render.ImportNameBlock: clipRunes(userMessage(err), maxFieldError)}), outcomeOf(err)
+		return importGone(userMessage(err)), outcomeOf(err)
 	}
-	k.log.Info("launch imported", "launch", l.ID, "items", len(list.Items()))
+	k.log.Info("launch imported", "launch", l.ID, "items", len(l.Checklist.Items()))
 	b.syncReminders(k.log, l.ID)
 	b.later(func(ctx context.Context) {
-		b.tellUser(ctx, k.log, channel, k.user, render.ImportResult(l, rep))
+		b.tellUser(ctx, k.log, d.ChannelID, k.user, render.ImportResult(l, rep))
 		b.tellChannel(ctx, k.log, l, ImportNotice(l, k.user))
 	})
-	return nil, metrics.OK
+	return slack.NewClearViewSubmissionResponse(), metrics.OK
+}
+
+// importGone replaces the preview with why nothing was created: it has no
+// field to show an error under.
+func importGone(reason string) *slack.ViewSubmissionResponse {
+	v := render.ImportFailed(reason)
+	return slack.NewUpdateViewSubmissionResponse(&v)
+}
+
+// errFileTooLarge stops a download past render.ImportFileMaxBytes.
+var errFileTooLarge = errors.New("file too large")
+
+// cappedBuffer keeps at most max bytes and fails past them.
+type cappedBuffer struct {
+	buf bytes.Buffer
+	max int
+}
+
+func (c *cappedBuffer) Write(p []byte) (int, error) {
+	if c.buf.Len()+len(p) > c.max {
+		return 0, errFileTooLarge
+	}
+	return c.buf.Write(p)
+}
+
+// downloadChecklist fetches a file chosen in the form with the bot token,
+// within a size and a time limit, and refuses what is not text. Its errors
+// are written for the user.
+func (b *Bot) downloadChecklist(ctx context.Context, k *click, file slack.File) (string, error) {
+	max := render.ImportFileMaxBytes
+	tooLarge := fmt.Errorf("This file is larger than %d KB, golive's limit for a checklist. Split it, or trim what is not a checklist.", max/1024)
+	if file.Size > max {
+		return "", tooLarge
+	}
+	if m := strings.ToLower(file.Mimetype); m != "" && !strings.HasPrefix(m, "text/") {
+		return "", fmt.Errorf("This file is %s, not text: choose a Markdown (.md) or text (.txt) file.", file.Mimetype)
+	}
+	if file.URLPrivateDownload == "" {
+		return "", errors.New("Slack did not give golive this file's address. Choose the file again, or paste the checklist.")
+	}
+	ctx, cancel := context.WithTimeout(ctx, importDownloadTimeout)
+	defer cancel()
+	w := &cappedBuffer{max: max}
+	if err := b.slack.GetFileContext(ctx, file.URLPrivateDownload, w); err != nil {
+		switch {
+		case errors.Is(err, errFileTooLarge):
+			return "", tooLarge
+		case errors.Is(err, context.DeadlineExceeded) || ctx.Err() != nil:
+			return "", errors.New("Slack did not send the file in time. Try again, or paste the checklist.")
+		}
+		k.log.Warn("import: download file", "file", file.ID, "err", err)
+		return "", errors.New("golive could not download this file from Slack. Try again; if it keeps failing, the app may need reinstalling with the files:read permission.")
+	}
+	data := w.buf.Bytes()
+	if !utf8.Valid(data) || bytes.IndexByte(data, 0) >= 0 {
+		return "", errors.New("This file is not text: choose a Markdown (.md) or text (.txt) file.")
+	}
+	return string(data), nil
 }
 
 // inputValue reads a text input or a date picker from a submitted view.

@@ -1,11 +1,13 @@
 package bot
 
 import (
+	"context"
 	"encoding/json"
 	"net/http"
 	"testing"
 	"time"
 
+	"github.com/slack-go/slack"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -27,6 +29,52 @@ func importSubmission(user, channel, name, date, markdown string) map[string]any
 			}},
 		},
 	}
+}
+
+// previewOf decodes a view_submission acknowledgement that pushes the
+// import preview, checks it against Block Kit's limits, and returns it.
+func previewOf(t *testing.T, a ack) slack.ModalViewRequest {
+	t.Helper()
+	require.Equal(t, http.StatusOK, a.Status)
+	var resp struct {
+		ResponseAction string                 `json:"response_action"`
+		View           slack.ModalViewRequest `json:"view"`
+		Errors         map[string]string      `json:"errors"`
+	}
+	require.NoError(t, json.Unmarshal(a.Body, &resp), "%s", a.Body)
+	require.Equal(t, "push", resp.ResponseAction, "errors: %v", resp.Errors)
+	require.Equal(t, render.ImportPreviewCallbackID, resp.View.CallbackID)
+	assert.Empty(t, render.CheckModal(resp.View), "the preview stays inside Slack's limits")
+	return resp.View
+}
+
+// confirmPayload is the view_submission of the preview's Confirm.
+func confirmPayload(user string, preview slack.ModalViewRequest) map[string]any {
+	return map[string]any{
+		"type": "view_submission",
+		"team": map[string]any{"id": testTeam},
+		"user": map[string]any{"id": user, "name": "importer"},
+		"view": map[string]any{"id": "V2", "type": "modal", "callback_id": preview.CallbackID, "private_metadata": preview.PrivateMetadata},
+	}
+}
+
+// importConfirmed submits the form, checks the preview, and confirms it.
+func importConfirmed(t *testing.T, h *harness, user string, form map[string]any) slack.ModalViewRequest {
+	t.Helper()
+	preview := previewOf(t, h.interact(form))
+	assert.Equal(t, "clear", responseAction(t, h.interact(confirmPayload(user, preview))), "Confirm closes every view")
+	return preview
+}
+
+// responseAction is a view_submission acknowledgement's response_action.
+func responseAction(t *testing.T, a ack) string {
+	t.Helper()
+	require.Equal(t, http.StatusOK, a.Status)
+	var resp struct {
+		ResponseAction string `json:"response_action"`
+	}
+	require.NoError(t, json.Unmarshal(a.Body, &resp), "%s", a.Body)
+	return resp.ResponseAction
 }
 
 const smallChecklist = `# Payments go-live
@@ -74,9 +122,10 @@ func TestImportSubmitWithMalformedChecklistShowsFieldError(t *testing.T) {
 
 func TestImportSubmitCreatesTheLaunchAndReports(t *testing.T) {
 	h := newHarness(t)
-	a := h.interact(importSubmission("UIMP", testChan, "Payments <!here>", "2026-12-01", smallChecklist))
-	require.Equal(t, http.StatusOK, a.Status)
-	assert.Empty(t, a.Body, "the form closes")
+	preview := previewOf(t, h.interact(importSubmission("UIMP", testChan, "Payments <!here>", "2026-12-01", smallChecklist)))
+	require.Error(t, func() error { _, err := h.store.LaunchByChannel(context.Background(), testTeam, testChan); return err }(), "nothing is created before Confirm")
+	assert.Contains(t, viewJSON(t, preview), "*Payments &lt;!here&gt;*: 3 items in 2 sections")
+	assert.Equal(t, "clear", responseAction(t, h.interact(confirmPayload("UIMP", preview))))
 
 	l := h.launch()
 	assert.Equal(t, "Payments <!here>", l.Name)
@@ -105,7 +154,7 @@ func TestImportSubmitCreatesTheLaunchAndReports(t *testing.T) {
 func TestImportReportFallsBackToDirectMessage(t *testing.T) {
 	h := newHarness(t)
 	h.slack.failNext("chat.postEphemeral", 1, fault{slackError: "not_in_channel"})
-	h.interact(importSubmission("UIMP", testChan, "Payments", "2026-12-01", smallChecklist))
+	importConfirmed(t, h, "UIMP", importSubmission("UIMP", testChan, "Payments", "2026-12-01", smallChecklist))
 	require.Eventually(t, func() bool { return h.slack.count("chat.postMessage") == 2 }, 5*time.Second, 5*time.Millisecond)
 	assert.Equal(t, "D1", h.slack.callsOf("chat.postMessage")[0].Form.Get("channel"), "the report goes by DM")
 	assert.Equal(t, testChan, h.slack.callsOf("chat.postMessage")[1].Form.Get("channel"), "the channel is told")
@@ -126,10 +175,15 @@ func TestImportSubmitListItems(t *testing.T) {
 	values[render.ImportOptionsBlock] = map[string]any{render.ImportOptionsAction: map[string]any{
 		"type": "checkboxes", "selected_options": []any{map[string]any{"value": render.ImportListItems}},
 	}}
-	a := h.interact(sub)
-	require.Equal(t, http.StatusOK, a.Status)
-	assert.Empty(t, a.Body, "the form closes")
+	importConfirmed(t, h, "UIMP", sub)
 	items := h.launch().Checklist.Items()
 	require.Len(t, items, 3)
 	assert.Equal(t, "Tag the release", items[0].Text)
+}
+
+func viewJSON(t *testing.T, v any) string {
+	t.Helper()
+	b, err := json.Marshal(v)
+	require.NoError(t, err)
+	return unJSON(string(b))
 }

@@ -57,9 +57,10 @@ func (b *Bot) actionTable() map[string]actionFunc {
 // submissionTable routes modal submissions by callback_id.
 func (b *Bot) submissionTable() map[string]submissionFunc {
 	return map[string]submissionFunc{
-		render.ImportCallbackID:     b.onImportSubmit,
-		render.ConditionsCallbackID: b.onConditionsSubmit,
-		render.RejectCallbackID:     b.onRejectSubmit,
+		render.ImportCallbackID:        b.onImportSubmit,
+		render.ImportPreviewCallbackID: b.onImportConfirm,
+		render.ConditionsCallbackID:    b.onConditionsSubmit,
+		render.RejectCallbackID:        b.onRejectSubmit,
 	}
 }
 

@@ -43,7 +43,62 @@ type fakeSlack struct {
 	// uploads are the files received at upload URLs, by file id.
 	uploads  map[string]fakeUpload
 	nextFile int
+	// files are served at their url_private_download to the bot token only.
+	files map[string]fakeFile
 }
+
+// fakeFile is a file the fake serves for download.
+type fakeFile struct {
+	data        []byte
+	contentType string
+	delay       time.Duration
+	status      int // 0 for 200
+}
+
+// shareFile serves data at a url_private_download path and returns the
+// file object a file_input submission carries.
+func (f *fakeSlack) shareFile(id, name, mimetype string, file fakeFile) map[string]any {
+	f.mu.Lock()
+	f.files[id] = file
+	f.mu.Unlock()
+	return map[string]any{"id": id, "name": name, "mimetype": mimetype, "size": len(file.data),
+		"url_private_download": f.srv.URL + "/files-pri/T1-" + id + "/download/" + name}
+}
+
+// serveFile answers a download like files.slack.com: the file to the bot
+// token, a sign-in page to anyone else.
+func (f *fakeSlack) serveFile(w http.ResponseWriter, r *http.Request) {
+	f.mu.Lock()
+	f.calls = append(f.calls, fakeCall{Method: "file_download", At: time.Now()})
+	id := strings.TrimPrefix(strings.SplitN(strings.TrimPrefix(r.URL.Path, "/files-pri/"), "/", 2)[0], "T1-")
+	file, ok := f.files[id]
+	f.mu.Unlock()
+	if r.Header.Get("Authorization") != "Bearer "+fakeBotToken {
+		w.Header().Set("Content-Type", "text/html")
+		_, _ = io.WriteString(w, "<html>Sign in to Slack</html>")
+		return
+	}
+	if !ok {
+		http.NotFound(w, r)
+		return
+	}
+	if file.delay > 0 {
+		select {
+		case <-time.After(file.delay):
+		case <-r.Context().Done():
+			return
+		}
+	}
+	if file.status != 0 {
+		w.WriteHeader(file.status)
+		return
+	}
+	w.Header().Set("Content-Type", file.contentType)
+	_, _ = w.Write(file.data)
+}
+
+// fakeBotToken is the bot token of the fake's clients.
+const fakeBotToken = "xoxb-test-token"
 
 // fakeUpload is a file sent to an upload URL of the fake.
 type fakeUpload struct {
@@ -92,7 +147,7 @@ type fakeMessage struct {
 
 func newFakeSlack(t testing.TB) *fakeSlack {
 	f := &fakeSlack{faults: map[string][]fault{}, delay: map[string]time.Duration{}, messages: map[string]fakeMessage{}, nextTS: 100,
-		people: map[string]fakePerson{}, uploads: map[string]fakeUpload{}}
+		people: map[string]fakePerson{}, uploads: map[string]fakeUpload{}, files: map[string]fakeFile{}}
 	f.srv = httptest.NewServer(http.HandlerFunc(f.serve))
 	t.Cleanup(f.srv.Close)
 	return f
@@ -118,7 +173,7 @@ func (f *fakeSlack) client(limits *RateLimits) *slack.Client {
 	// production transport should.
 	hc := &http.Client{Transport: limits.Transport(&http.Transport{MaxIdleConnsPerHost: 64})}
 	// The retry wrapper goes around the HTTP client: it comes after it.
-	return slack.New("xoxb-test-token", slack.OptionAPIURL(f.apiURL()), slack.OptionHTTPClient(hc), slack.OptionRetryConfig(cfg))
+	return slack.New(fakeBotToken, slack.OptionAPIURL(f.apiURL()), slack.OptionHTTPClient(hc), slack.OptionRetryConfig(cfg))
 }
 
 // failNext makes the next n calls of method fail as told.
@@ -179,6 +234,9 @@ func (f *fakeSlack) serve(w http.ResponseWriter, r *http.Request) {
 		call.Method = "response_url"
 	case strings.HasPrefix(r.URL.Path, "/upload/"):
 		f.receiveUpload(w, r, body)
+		return
+	case strings.HasPrefix(r.URL.Path, "/files-pri/"):
+		f.serveFile(w, r)
 		return
 	default:
 		http.NotFound(w, r)

@@ -46,7 +46,7 @@ ON CONFLICT (launch_id, number) DO UPDATE SET section_idx = excluded.section_idx
 	// a live launch (0012_item_edits.sql); like details, they are written by
 	// statements of their own, run only when they changed.
 	setItemNotes = `UPDATE items SET notes = ? WHERE launch_id = ? AND number = ?`
-	// Due dates likewise (0013_item_due.sql).
+	// Due dates likewise (0014_item_due.sql).
 	setItemDue       = `UPDATE items SET due = ? WHERE launch_id = ? AND number = ?`
 	setLaunchRemoved = `UPDATE launches SET removed_items = ?, item_high_water = ? WHERE id = ?`
 	deleteItem       = `DELETE FROM items WHERE launch_id = ? AND number = ?`

@@ -1,7 +1,11 @@
 package render
 
 import (
+	"fmt"
+
 	"github.com/slack-go/slack"
+
+	"github.com/golive/golive/internal/checklist"
 
 	"github.com/golive/golive/internal/launch"
 )
@@ -15,6 +19,10 @@ const (
 	ImportDateAction     = "date"
 	ImportMarkdownBlock  = "import_markdown"
 	ImportMarkdownAction = "markdown"
+	ImportFileBlock      = "import_file"
+	ImportFileAction     = "file"
+	ImportTimeBlock      = "import_time"
+	ImportTimeAction     = "time"
 	ImportOptionsBlock   = "import_options"
 	ImportOptionsAction  = "options"
 	// ImportListItems is the option that makes every list item an item.
@@ -24,6 +32,14 @@ const (
 // ImportNameMax is the longest launch name the import form takes: the
 // domain's limit, so the form refuses what a command would refuse.
 const ImportNameMax = launch.MaxName
+
+// ImportPreviewCallbackID is the import preview's: its Confirm creates the
+// launch; its close button (Back) returns to the form, as Slack keeps it
+// under the pushed preview with what was typed.
+const ImportPreviewCallbackID = "import_preview"
+
+// ImportFileTypes are the file types the file field offers.
+var ImportFileTypes = []string{"md", "markdown", "txt"}
 
 // ImportMarkdownMax is Slack's limit for a plain_text_input: the longest
 // checklist the import form can take.
@@ -36,30 +52,82 @@ func ImportModal(channelID string) slack.ModalViewRequest {
 	name.MaxLength = ImportNameMax
 	date := slack.NewDatePickerBlockElement(ImportDateAction)
 	date.Placeholder = plain("Launch date")
+	when := slack.NewTimePickerBlockElement(ImportTimeAction)
+	when.Placeholder = plain("Launch time")
 	md := slack.NewPlainTextInputBlockElement(plain("## Security  ### Authentication  - [ ] API keys rotated"), ImportMarkdownAction)
 	md.Multiline = true
 	md.MaxLength = ImportMarkdownMax
+	file := slack.NewFileInputBlockElement(ImportFileAction).WithFileTypes(ImportFileTypes...).WithMaxFiles(1)
 	options := slack.NewCheckboxGroupsBlockElement(ImportOptionsAction,
 		slack.NewOptionBlockObject(ImportListItems, plain("Import every list item"),
 			plain("For a checklist written without checkboxes: each list item becomes an item.")))
-	optionsBlock := slack.NewInputBlock(ImportOptionsBlock, plain("Options"), nil, options)
-	optionsBlock.Optional = true
+	optional := func(b *slack.InputBlock) *slack.InputBlock { b.Optional = true; return b }
 	return slack.ModalViewRequest{
 		Type:       slack.VTModal,
 		CallbackID: ImportCallbackID,
 		Title:      plain("Import a checklist"),
-		Submit:     plain("Import"),
+		Submit:     plain("Preview"),
 		Close:      plain("Cancel"),
 		// Our own value, but it comes back in a payload: the handler checks it.
 		PrivateMetadata: clipPlain(channelID, maxPrivateMeta),
 		Blocks: slack.Blocks{BlockSet: []slack.Block{
-			section("Paste a production-readiness checklist in Markdown: `##` sections, `###` groups, `- [ ]` and `- [x]` items, a *Go/No-Go* section with the gates and the approver roles."),
+			section("Choose a production-readiness checklist file, or paste a short one, in Markdown: `##` sections, `###` groups, `- [ ]` and `- [x]` items, a *Go/No-Go* section with the gates and the approver roles. You see what golive found before anything is created."),
 			slack.NewInputBlock(ImportNameBlock, plain("Launch name"), nil, name),
 			slack.NewInputBlock(ImportDateBlock, plain("Launch date"), plain("The calendar day of the launch, in "+launchZoneHint+"."), date),
-			slack.NewInputBlock(ImportMarkdownBlock, plain("Checklist (Markdown)"),
-				plain("Up to 3000 characters: that is Slack's limit for a text field. For a longer checklist, start from a built-in template (`templates`) instead."), md),
-			optionsBlock,
+			optional(slack.NewInputBlock(ImportTimeBlock, plain("Launch time"), plain("Optional: golive's default reminder time otherwise."), when)),
+			optional(slack.NewInputBlock(ImportFileBlock, plain("Checklist file"),
+				plain(fmt.Sprintf("A Markdown or text file of up to %d KB. Or paste the checklist below: one of the two.", ImportFileMaxBytes/1024)), file)),
+			optional(slack.NewInputBlock(ImportMarkdownBlock, plain("Or paste the checklist (Markdown)"),
+				plain("Up to 3000 characters: that is Slack's limit for a text field. Choose a file for a longer checklist."), md)),
+			optional(slack.NewInputBlock(ImportOptionsBlock, plain("Options"), nil, options)),
 		}},
+	}
+}
+
+// ImportFileMaxBytes is the largest checklist file golive downloads.
+const ImportFileMaxBytes = 1 << 20
+
+// ImportPreview shows what golive found in a checklist before the launch is
+// created: l is the launch Confirm would create (not stored yet), rep what
+// the import recognised, token the key of the stored draft.
+func ImportPreview(l *launch.Launch, rep *checklist.ImportReport, token string) slack.ModalViewRequest {
+	if rep == nil {
+		rep = &checklist.ImportReport{}
+	}
+	head := fmt.Sprintf("*%s*: %s in %s, launch on %s (%s), %s skipped.", Escape(clip(l.Name, 140)), plural(rep.Items, "item"),
+		plural(len(rep.Sections), "section"), Escape(l.When()), Escape(l.Timezone), plural(len(rep.Skipped), "line"))
+	if rep.Title != "" {
+		head += "\nTitle: " + Escape(brief(rep.Title, 300))
+	}
+	blocks := []slack.Block{section(head)}
+	blocks = append(blocks, importBlocks(rep, previewMore)...)
+	blocks = append(blocks, contextBlock("*Confirm* creates the launch in this channel. *Back* returns to the form to change it."))
+	return slack.ModalViewRequest{
+		Type:            slack.VTModal,
+		CallbackID:      ImportPreviewCallbackID,
+		Title:           plain("Import preview"),
+		Submit:          plain("Confirm"),
+		Close:           plain("Back"),
+		PrivateMetadata: clipPlain(token, maxPrivateMeta),
+		Blocks:          slack.Blocks{BlockSet: blocks},
+	}
+}
+
+// ImportFailed replaces the preview when Confirm cannot create the launch:
+// the preview has no field to show an error under.
+func ImportFailed(reason string) slack.ModalViewRequest {
+	return slack.ModalViewRequest{
+		Type:   slack.VTModal,
+		Title:  plain("Import a checklist"),
+		Close:  plain("Close"),
+		Blocks: slack.Blocks{BlockSet: []slack.Block{section(":warning: Nothing was created. " + Escape(clip(reason, 2000)))}},
+	}
+}
+
+// previewMore sums up what the preview has no room for.
+func previewMore(what string) func(int) string {
+	return func(n int) string {
+		return fmt.Sprintf("_… and %d more %s: `golive check FILE` lists them all_", n, what)
 	}
 }
 

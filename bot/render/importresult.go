@@ -38,24 +38,32 @@ func ImportResult(l *launch.Launch, rep *checklist.ImportReport) Message {
 		head += "\nTitle: " + Escape(brief(rep.Title, 300))
 	}
 	blocks := []slack.Block{header("Imported: " + name), section(head)}
-	blocks = append(blocks, lineBlocks(importSectionLines(rep), importSectionBlocks, moreLine("sections"))...)
-	blocks = append(blocks, lineBlocks(importGateLines(rep), importGateBlocks, moreLine("gates"))...)
-	blocks = append(blocks, lineBlocks(importRoleLines(rep), importRoleBlocks, moreLine("roles"))...)
-	if len(rep.Windows) > 0 {
-		blocks = append(blocks, lineBlocks(importWindowLines(rep), importWindowBlocks, moreLine("windows"))...)
-	}
-	if notes := importNotes(rep); len(notes) > 1 {
-		blocks = append(blocks, lineBlocks(notes, importNoteBlocks, moreLine("notes"))...)
-	}
-	if len(rep.Skipped) > 0 {
-		blocks = append(blocks, lineBlocks(skippedLines(rep.Skipped), importSkipBlocks, moreLine("skipped lines"))...)
-	}
+	blocks = append(blocks, importBlocks(rep, moreLine)...)
 	blocks = append(blocks, contextBlock("`status` shows readiness and the decision; `checklist` shows the items to tick."))
 	return Message{
 		Text: clip(Escape(fmt.Sprintf("Imported %s: %s in %s, %s skipped", name, plural(rep.Items, "item"),
 			plural(len(rep.Sections), "section"), plural(len(rep.Skipped), "line"))), maxMessageText),
 		Blocks: blocks,
 	}
+}
+
+// importBlocks lists what the import recognised, each list within its block
+// budget; more sums up what does not fit.
+func importBlocks(rep *checklist.ImportReport, more func(what string) func(int) string) []slack.Block {
+	var blocks []slack.Block
+	blocks = append(blocks, lineBlocks(importSectionLines(rep), importSectionBlocks, more("sections"))...)
+	blocks = append(blocks, lineBlocks(importGateLines(rep), importGateBlocks, more("gates"))...)
+	blocks = append(blocks, lineBlocks(importRoleLines(rep), importRoleBlocks, more("roles"))...)
+	if len(rep.Windows) > 0 {
+		blocks = append(blocks, lineBlocks(importWindowLines(rep), importWindowBlocks, more("windows"))...)
+	}
+	if notes := importNotes(rep); len(notes) > 1 {
+		blocks = append(blocks, lineBlocks(notes, importNoteBlocks, more("notes"))...)
+	}
+	if len(rep.Skipped) > 0 {
+		blocks = append(blocks, lineBlocks(skippedLines(rep.Skipped), importSkipBlocks, more("skipped lines"))...)
+	}
+	return blocks
 }
 
 func importSectionLines(rep *checklist.ImportReport) []string {

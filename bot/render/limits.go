@@ -213,6 +213,19 @@ func (c *limitChecker) element(where string, e slack.BlockElement) string {
 		}
 		c.actionID(where, e.ActionID)
 		return e.ActionID
+	case *slack.TimePickerBlockElement:
+		if e.Placeholder != nil {
+			c.extend(checkText(where+" placeholder", e.Placeholder, 150, true))
+		}
+		c.actionID(where, e.ActionID)
+		return e.ActionID
+	case *slack.FileInputBlockElement:
+		// file_input takes 1 to 10 files.
+		if e.MaxFiles < 0 || e.MaxFiles > 10 {
+			c.add("%s: max_files %d, outside 1 to 10", where, e.MaxFiles)
+		}
+		c.actionID(where, e.ActionID)
+		return e.ActionID
 	case *slack.PlainTextInputBlockElement:
 		if e.Placeholder != nil {
 			c.extend(checkText(where+" placeholder", e.Placeholder, 150, true))
