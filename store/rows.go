@@ -84,6 +84,7 @@ type itemRow struct {
 	details                   string
 	notes                     string // JSON, "" when none
 	due                       string // YYYY-MM-DD, "" when none
+	na                        string // JSON, "" when the item applies
 }
 
 type roleRow struct {
@@ -209,13 +210,17 @@ func encodeOver(l *launch.Launch, spare, prev snapshot) (snapshot, error) {
 				if err != nil {
 					return snapshot{}, fmt.Errorf("item %d: %w", it.Number, err)
 				}
+				na, err := encodeNA(it.NA)
+				if err != nil {
+					return snapshot{}, fmt.Errorf("item %d: %w", it.Number, err)
+				}
 				s.items = append(s.items, itemRow{
 					number: it.Number, sectionIdx: si, groupIdx: gi, idx: ii,
 					parent: it.Parent, depth: it.Depth, subgroup: it.Subgroup, text: it.Text,
 					done: it.Done, doneBy: it.DoneBy, doneAt: millis(it.DoneAt),
 					owner: it.Owner, note: it.Note, priority: it.Priority,
 					task: it.Task, line: it.Line, details: it.Details,
-					notes: notes, due: it.Due,
+					notes: notes, due: it.Due, na: na,
 				})
 			}
 		}
@@ -314,6 +319,13 @@ func (s snapshot) decode(id int64) (*launch.Launch, error) {
 				return nil, fmt.Errorf("launch %d item %d: %w", id, ir.number, err)
 			}
 			items[i].Notes = notes
+		}
+		if ir.na != "" {
+			na, err := decodeNA(ir.na)
+			if err != nil {
+				return nil, fmt.Errorf("launch %d item %d: %w", id, ir.number, err)
+			}
+			items[i].NA = na
 		}
 		pointers[i] = &items[i]
 		if next := i + 1; next == len(s.items) || s.items[next].sectionIdx != ir.sectionIdx || s.items[next].groupIdx != ir.groupIdx {
@@ -508,4 +520,32 @@ func decodeRemoved(s string) ([]launch.RemovedItem, error) {
 		out[i] = launch.RemovedItem{Number: r.Number, Section: r.Section, Text: r.Text, Done: r.Done, By: r.By, At: time.UnixMilli(r.At).UTC(), Reason: r.Reason}
 	}
 	return out, nil
+}
+
+type naJSON struct {
+	By          string `json:"by"`
+	Reason      string `json:"reason"`
+	At          int64  `json:"at"` // Unix milliseconds
+	Confirmed   bool   `json:"confirmed"`
+	ConfirmedBy string `json:"confirmed_by,omitempty"`
+}
+
+// encodeNA stores an item's N/A mark as JSON, "" when it applies.
+func encodeNA(na *checklist.NA) (string, error) {
+	if na == nil {
+		return "", nil
+	}
+	b, err := json.Marshal(naJSON{By: na.By, Reason: na.Reason, At: na.At.UnixMilli(), Confirmed: na.Confirmed, ConfirmedBy: na.ConfirmedBy})
+	if err != nil {
+		return "", fmt.Errorf("encode n/a: %w", err)
+	}
+	return string(b), nil
+}
+
+func decodeNA(s string) (*checklist.NA, error) {
+	var in naJSON
+	if err := json.Unmarshal([]byte(s), &in); err != nil {
+		return nil, fmt.Errorf("decode n/a: %w", err)
+	}
+	return &checklist.NA{By: in.By, Reason: in.Reason, At: time.UnixMilli(in.At).UTC(), Confirmed: in.Confirmed, ConfirmedBy: in.ConfirmedBy}, nil
 }

@@ -47,7 +47,9 @@ ON CONFLICT (launch_id, number) DO UPDATE SET section_idx = excluded.section_idx
 	// statements of their own, run only when they changed.
 	setItemNotes = `UPDATE items SET notes = ? WHERE launch_id = ? AND number = ?`
 	// Due dates likewise (0014_item_due.sql).
-	setItemDue       = `UPDATE items SET due = ? WHERE launch_id = ? AND number = ?`
+	setItemDue = `UPDATE items SET due = ? WHERE launch_id = ? AND number = ?`
+	// And N/A marks (0015_item_na.sql).
+	setItemNA        = `UPDATE items SET na = ? WHERE launch_id = ? AND number = ?`
 	setLaunchRemoved = `UPDATE launches SET removed_items = ?, item_high_water = ? WHERE id = ?`
 	deleteItem       = `DELETE FROM items WHERE launch_id = ? AND number = ?`
 	upsertRole       = `INSERT INTO roles (launch_id, position, name, description, holder, verdict, note, answered_by, answered_at, version)
@@ -146,6 +148,11 @@ func writeChanges(ctx context.Context, tx *sql.Tx, id int64, before, after snaps
 				return fmt.Errorf("write item %d notes of launch %d: %w", r.number, id, err)
 			}
 		}
+		if r.na != naOf(before.items, r.number) {
+			if err := exec(ctx, tx, setItemNA, r.na, id, r.number); err != nil {
+				return fmt.Errorf("write item %d n/a of launch %d: %w", r.number, id, err)
+			}
+		}
 		if r.due != dueOf(before.items, r.number) {
 			if err := exec(ctx, tx, setItemDue, r.due, id, r.number); err != nil {
 				return fmt.Errorf("write item %d due date of launch %d: %w", r.number, id, err)
@@ -238,6 +245,16 @@ func dueOf(rows []itemRow, number int) string {
 	for _, r := range rows {
 		if r.number == number {
 			return r.due
+		}
+	}
+	return ""
+}
+
+// naOf returns the stored N/A mark of item number among rows.
+func naOf(rows []itemRow, number int) string {
+	for _, r := range rows {
+		if r.number == number {
+			return r.na
 		}
 	}
 	return ""

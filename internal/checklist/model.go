@@ -93,7 +93,25 @@ type Item struct {
 	// due by, set on the live launch; "" when none was set, and then an
 	// item in a time window is due with its window.
 	Due string
+	// NA marks the item not applicable, nil when it applies. Once
+	// confirmed, it counts nowhere: neither readiness nor any gate.
+	NA *NA
 }
+
+// NA is who marked an item not applicable, when and why, and whether it
+// stands: an item in a 100% gate or a P0 item needs a role holder's
+// confirmation, and counts as open until then.
+type NA struct {
+	By          string // Slack user id
+	Reason      string
+	At          time.Time
+	Confirmed   bool
+	ConfirmedBy string // the role holder who accepted, "" when none was needed
+}
+
+// Excluded tells whether the item is out of every count: not applicable,
+// and confirmed where that is needed.
+func (it *Item) Excluded() bool { return it.NA != nil && it.NA.Confirmed }
 
 // Note is one piece of evidence or comment on an item: text, often a link.
 type Note struct {

@@ -48,6 +48,9 @@ func (c Count) PercentText() string {
 }
 
 func (c *Count) add(it *Item) {
+	if it.Excluded() {
+		return // not applicable: out of the denominator
+	}
 	c.Total++
 	if it.Done {
 		c.Done++
