@@ -56,6 +56,7 @@ func (b *Bot) commandTable() map[string]commandFunc {
 		"remove":    b.cmdRemove,
 		"note":      b.cmdNote,
 		"due":       b.cmdDue,
+		"na":        b.cmdNA,
 		"date":      b.cmdDate,
 		"templates": b.cmdTemplates,
 		"export":    b.cmdExport,

@@ -51,6 +51,7 @@ func (b *Bot) actionTable() map[string]actionFunc {
 		render.ActionPick: b.onPick,
 		"approval":        b.onApproval,
 		"signoff":         b.onSignoff,
+		"na":              b.onNA,
 	}
 }
 

@@ -234,6 +234,9 @@ func sectionUnits(s *checklist.Section) []unit {
 func groupTitle(g *checklist.Group) slack.Block {
 	var c checklist.Count
 	for _, it := range g.Items {
+		if it.Excluded() {
+			continue
+		}
 		c.Total++
 		if it.Done {
 			c.Done++
@@ -282,6 +285,9 @@ func itemOption(it *checklist.Item, names Names) *slack.OptionBlockObject {
 	text := plainBrief(it.Text, 1000)
 	room := maxOptionText - utf8.RuneCountInString(prefix) - utf8.RuneCountInString(suffix)
 	shown := clipPlain(text, room)
+	if it.NA != nil {
+		return naOption(it, prefix+text+suffix)
+	}
 	var desc *slack.TextBlockObject
 	if rest := strings.TrimPrefix(text, strings.TrimSuffix(shown, "…")); shown != text && rest != "" {
 		desc = plain(clipPlain("…"+strings.TrimSpace(rest), maxOptionDesc))
@@ -317,6 +323,9 @@ func sectionCount(s *checklist.Section) checklist.Count {
 	var c checklist.Count
 	for _, g := range s.Groups {
 		for _, it := range g.Items {
+			if it.Excluded() {
+				continue
+			}
 			c.Total++
 			if it.Done {
 				c.Done++

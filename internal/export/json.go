@@ -101,6 +101,16 @@ type Item struct {
 	Task     bool   `json:"task,omitempty"`
 	Notes    []Note `json:"notes,omitempty"`
 	Due      string `json:"due,omitempty"` // YYYY-MM-DD set with `due`
+	NA       *NA    `json:"na,omitempty"`  // not applicable, with who and why
+}
+
+// NA is an item marked not applicable: it counts nowhere once confirmed.
+type NA struct {
+	By          string `json:"by"`
+	Reason      string `json:"reason"`
+	At          string `json:"at"`
+	Confirmed   bool   `json:"confirmed"`
+	ConfirmedBy string `json:"confirmed_by,omitempty"`
 }
 
 // Announcement is the last decision announced in the channel.
@@ -148,7 +158,7 @@ func Build(l *launch.Launch, now time.Time) Launch {
 		out.Items = append(out.Items, Item{
 			Number: it.Number, Section: p.section.Title, Group: p.group.Title, Subgroup: it.Subgroup, Text: it.Text, Done: it.Done,
 			Owner: it.Owner, DoneBy: it.DoneBy, DoneAt: timestamp(it.DoneAt), Priority: it.Priority, Note: it.Note, Details: it.Details, Parent: it.Parent, Task: it.Task,
-			Notes: notesJSON(it.Notes), Due: it.Due,
+			Notes: notesJSON(it.Notes), Due: it.Due, NA: naJSON(it.NA),
 		})
 	}
 	return out
@@ -173,4 +183,11 @@ func notesJSON(notes []checklist.Note) []Note {
 		out = append(out, Note{By: n.By, At: timestamp(n.At), Text: n.Text})
 	}
 	return out
+}
+
+func naJSON(na *checklist.NA) *NA {
+	if na == nil {
+		return nil
+	}
+	return &NA{By: na.By, Reason: na.Reason, At: timestamp(na.At), Confirmed: na.Confirmed, ConfirmedBy: na.ConfirmedBy}
 }
