@@ -23,6 +23,8 @@ import (
 //     decision that was not NO-GO;
 //   - an open item inside a 100% gate means never GO;
 //   - zero counted items means never GO;
+//   - an item marked not applicable counts nowhere once confirmed, and
+//     changes nothing while its confirmation is awaited;
 //   - the same document read twice, or with CRLF, a BOM or trailing spaces,
 //     gives the same report.
 
@@ -269,7 +271,9 @@ func countedItems(c *checklist.Checklist) map[int]*checklist.Item {
 		}
 		for _, g := range s.Groups {
 			for _, it := range g.Items {
-				out[it.Number] = it
+				if !it.Excluded() {
+					out[it.Number] = it
+				}
 			}
 		}
 	}
@@ -280,7 +284,9 @@ func countedItems(c *checklist.Checklist) map[int]*checklist.Item {
 			continue
 		}
 		for _, n := range w.Items {
-			due[n] = c.Item(n)
+			if it := c.Item(n); !it.Excluded() {
+				due[n] = it
+			}
 		}
 	}
 	if len(due) >= len(out) {
@@ -297,7 +303,7 @@ func gateItems(c *checklist.Checklist, g checklist.Gate, counted map[int]*checkl
 	case g.Unresolved:
 	case t.Priority != "":
 		for _, it := range c.Items() {
-			if it.Priority == t.Priority {
+			if it.Priority == t.Priority && !it.Excluded() {
 				out = append(out, it)
 			}
 		}
@@ -308,7 +314,11 @@ func gateItems(c *checklist.Checklist, g checklist.Gate, counted map[int]*checkl
 	case t.Section < len(c.Sections):
 		for gi, grp := range c.Sections[t.Section].Groups {
 			if t.Group < 0 || t.Group >= len(c.Sections[t.Section].Groups) || t.Group == gi {
-				out = append(out, grp.Items...)
+				for _, it := range grp.Items {
+					if !it.Excluded() {
+						out = append(out, it)
+					}
+				}
 			}
 		}
 	}
@@ -336,6 +346,44 @@ func TestDecisionPropertiesOverModels(t *testing.T) {
 	for run := range propertyRuns * 5 {
 		c := genModel(seeded(t, run))
 		t.Run(fmt.Sprint("seed ", run), func(t *testing.T) { checkInvariants(t, c) })
+		if t.Failed() {
+			return
+		}
+	}
+}
+
+// TestNotApplicableProperties marks random open items not applicable: an
+// N/A still awaiting confirmation changes nothing in the report (so it
+// never turns an open item into GO), and confirmed ones keep every GO
+// invariant with the items they exclude left out.
+func TestNotApplicableProperties(t *testing.T) {
+	for run := range propertyRuns * 2 {
+		rng := seeded(t, run)
+		c := genModel(rng)
+		t.Run(fmt.Sprint("seed ", run), func(t *testing.T) {
+			before, err := json.Marshal(checklist.Score(c))
+			if err != nil {
+				t.Fatal(err)
+			}
+			var marked []*checklist.Item
+			for _, it := range c.Items() {
+				if !it.Done && rng.IntN(3) == 0 {
+					it.NA = &checklist.NA{By: "UDANA", Reason: "not in this release"}
+					marked = append(marked, it)
+				}
+			}
+			after, err := json.Marshal(checklist.Score(c))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if string(before) != string(after) {
+				t.Fatalf("unconfirmed N/A of %d items changed the report", len(marked))
+			}
+			for _, it := range marked {
+				it.NA.Confirmed = rng.IntN(2) == 0
+			}
+			checkInvariants(t, c)
+		})
 		if t.Failed() {
 			return
 		}
