@@ -19,7 +19,7 @@ func (b *Bot) cmdStatus(ctx context.Context, c *call, _ []string) reply {
 		return b.fail(c, err)
 	}
 	b.postLive(c, l.ID, launch.MessageStatus, "", func(_ context.Context, l *launch.Launch) render.Message {
-		return render.Status(l, b.now())
+		return render.Status(l, b.reminderTime(), b.now())
 	})
 	return reply{}
 }

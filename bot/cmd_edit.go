@@ -5,10 +5,12 @@ import (
 	"fmt"
 	"log/slog"
 	"regexp"
+	"slices"
 	"strings"
 	"time"
 
 	"github.com/golive/golive/internal/launch"
+	"github.com/golive/golive/internal/schedule"
 )
 
 // cmdAdd adds an open item to a section or group of the live launch:
@@ -119,6 +121,59 @@ func (b *Bot) cmdNote(ctx context.Context, c *call, args []string) reply {
 	b.refreshLaunch(l.ID, fmt.Sprintf("<@%s> added a note to item %d", c.user, n))
 	c.log.Info("note", "launch", l.ID, "item", n)
 	return notice(fmt.Sprintf("You added a note to item %d: %s", n, inert(text)))
+}
+
+// cmdDue sets when an item is due: due <n> <YYYY-MM-DD | T-3d>, or
+// due <n> off. Once the date has passed and the item is still open, status
+// flags it and its owner gets the daily overdue DM.
+func (b *Bot) cmdDue(ctx context.Context, c *call, args []string) reply {
+	if len(args) != 2 {
+		return b.usage(c, "due", "Say which item, by number, and its due date: YYYY-MM-DD, or T-3d for three days before the launch date; `off` takes it away.")
+	}
+	n, ok := itemRef(args[0])
+	if !ok {
+		return b.usage(c, "due", fmt.Sprintf("“%s” is not an item number.", clipWord(args[0])))
+	}
+	type dated struct {
+		due     string
+		changed bool
+	}
+	l, got, err := changeWith(b, ctx, c, func(l *launch.Launch, now time.Time) (dated, []launch.Event, error) {
+		due, events, err := l.SetDue(c.user, n, args[1], now)
+		return dated{due, len(events) > 0}, events, err
+	})
+	if err != nil {
+		return b.fail(c, err)
+	}
+	window := b.windowOf(l, n)
+	if !got.changed {
+		if got.due == "" {
+			return notice(fmt.Sprintf("Item %d has no due date of its own; nothing changed.%s", n, window))
+		}
+		return notice(fmt.Sprintf("Item %d is already due on %s; nothing changed.", n, got.due))
+	}
+	// Overdue DMs go out with the daily digest, which now may be wanted on
+	// other days.
+	b.syncReminders(c.log, l.ID)
+	c.log.Info("due", "launch", l.ID, "item", n, "due", got.due)
+	if got.due == "" {
+		b.refreshLaunch(l.ID, fmt.Sprintf("<@%s> took away the due date of item %d", c.user, n))
+		return notice(fmt.Sprintf("Item %d has no due date of its own any more.%s", n, window))
+	}
+	b.refreshLaunch(l.ID, fmt.Sprintf("<@%s> set item %d due on %s", c.user, n, got.due))
+	return notice(fmt.Sprintf("Item %d is due on %s. If it is still open after that day, `status` flags it and its owner gets the daily overdue DM.", n, got.due))
+}
+
+// windowOf says which time window item n is due with when it has no due
+// date of its own: " It is due with its window *1 Week Before Launch*
+// (2026-11-24)."; "" when it is in none.
+func (b *Bot) windowOf(l *launch.Launch, n int) string {
+	for _, w := range schedule.Windows(l, b.reminderTime()) {
+		if slices.Contains(w.Items, n) {
+			return fmt.Sprintf(" It is due with its window *%s* (%s).", inert(w.Name), schedule.LocalDate(l, w.Due))
+		}
+	}
+	return ""
 }
 
 // tellChannelLater posts a notice in the channel after the acknowledgement.

@@ -55,6 +55,7 @@ func (b *Bot) commandTable() map[string]commandFunc {
 		"edit":      b.cmdEdit,
 		"remove":    b.cmdRemove,
 		"note":      b.cmdNote,
+		"due":       b.cmdDue,
 		"date":      b.cmdDate,
 		"templates": b.cmdTemplates,
 		"export":    b.cmdExport,

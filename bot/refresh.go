@@ -325,7 +325,7 @@ func (b *Bot) refreshMessages(ctx context.Context, launchID int64, all bool, tar
 func (b *Bot) renderLive(l *launch.Launch, m launch.Message, note string, now time.Time, names render.Names) render.Message {
 	switch m.Kind {
 	case launch.MessageStatus:
-		return render.Status(l, now)
+		return render.Status(l, b.reminderTime(), now)
 	case launch.MessageReminder:
 		return b.renderReminder(l, m, names)
 	}

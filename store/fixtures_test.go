@@ -54,7 +54,7 @@ func fullLaunch(channel string) *launch.Launch {
 								Details: "Owner: [Security Team]\nScanner: https://scan.example.com"},
 						}},
 						{Index: 1, Title: "", Items: []*checklist.Item{{Number: 3, Text: "Health probe", Line: 9,
-							Notes: []checklist.Note{{By: "UALICE", At: at, Text: "https://grafana.example.com/d/1"}}}}},
+							Notes: []checklist.Note{{By: "UALICE", At: at, Text: "https://grafana.example.com/d/1"}}, Due: "2026-12-01"}}},
 					},
 				},
 				{

@@ -74,6 +74,7 @@ VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, id, ro.position, ro.name, ro.description, r
 	for _, it := range l.Checklist.Items() {
 		it.Details = "" // items had no details before 0009
 		it.Notes = nil  // nor notes before 0012
+		it.Due = ""     // nor due dates before 0014
 	}
 	l.Removed, l.LastItem = nil, 0 // nor removed items
 	require.NoError(t, appendAudit(ctx, tx, id, t0, []launch.Event{{Actor: l.Creator, Action: "create", Subject: "launch " + l.Name}}))

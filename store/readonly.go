@@ -12,11 +12,11 @@ import (
 
 // oldestReadable is the oldest schema version whose launches this build
 // reads correctly without migrating: 0008 changed the unit of time windows
-// 0009 added items' details and 0012 removed items and notes, which loading
-// a launch reads. Raise it
+// 0009 added items' details, 0012 removed items and notes and 0014 items'
+// due dates, which loading a launch reads. Raise it
 // when a migration changes what loading a launch reads (a test prepares
 // every read query against a database at this version).
-const oldestReadable = 12
+const oldestReadable = 14
 
 // ReadOnly is the database opened by a tool beside a running server
 // (backup, export): it never creates, migrates or writes to the file, so a

@@ -83,6 +83,7 @@ type itemRow struct {
 	line                      int
 	details                   string
 	notes                     string // JSON, "" when none
+	due                       string // YYYY-MM-DD, "" when none
 }
 
 type roleRow struct {
@@ -214,7 +215,7 @@ func encodeOver(l *launch.Launch, spare, prev snapshot) (snapshot, error) {
 					done: it.Done, doneBy: it.DoneBy, doneAt: millis(it.DoneAt),
 					owner: it.Owner, note: it.Note, priority: it.Priority,
 					task: it.Task, line: it.Line, details: it.Details,
-					notes: notes,
+					notes: notes, due: it.Due,
 				})
 			}
 		}
@@ -305,6 +306,7 @@ func (s snapshot) decode(id int64) (*launch.Launch, error) {
 			Owner: ir.owner, Note: ir.note, Priority: ir.priority,
 			Parent: ir.parent, Depth: ir.depth, Subgroup: ir.subgroup,
 			Task: ir.task, Line: ir.line, Details: ir.details,
+			Due: ir.due,
 		}
 		if ir.notes != "" {
 			notes, err := decodeNotes(ir.notes)

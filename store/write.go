@@ -45,7 +45,9 @@ ON CONFLICT (launch_id, number) DO UPDATE SET section_idx = excluded.section_idx
 	// Notes, removed items and the item high-water mark come with edits of
 	// a live launch (0012_item_edits.sql); like details, they are written by
 	// statements of their own, run only when they changed.
-	setItemNotes     = `UPDATE items SET notes = ? WHERE launch_id = ? AND number = ?`
+	setItemNotes = `UPDATE items SET notes = ? WHERE launch_id = ? AND number = ?`
+	// Due dates likewise (0014_item_due.sql).
+	setItemDue       = `UPDATE items SET due = ? WHERE launch_id = ? AND number = ?`
 	setLaunchRemoved = `UPDATE launches SET removed_items = ?, item_high_water = ? WHERE id = ?`
 	deleteItem       = `DELETE FROM items WHERE launch_id = ? AND number = ?`
 	upsertRole       = `INSERT INTO roles (launch_id, position, name, description, holder, verdict, note, answered_by, answered_at, version)
@@ -144,6 +146,11 @@ func writeChanges(ctx context.Context, tx *sql.Tx, id int64, before, after snaps
 				return fmt.Errorf("write item %d notes of launch %d: %w", r.number, id, err)
 			}
 		}
+		if r.due != dueOf(before.items, r.number) {
+			if err := exec(ctx, tx, setItemDue, r.due, id, r.number); err != nil {
+				return fmt.Errorf("write item %d due date of launch %d: %w", r.number, id, err)
+			}
+		}
 	}
 	for _, r := range roles {
 		if err := exec(ctx, tx, upsertRole, id, r.position, r.name, r.description, r.holder,
@@ -221,6 +228,16 @@ func notesOf(rows []itemRow, number int) string {
 	for _, r := range rows {
 		if r.number == number {
 			return r.notes
+		}
+	}
+	return ""
+}
+
+// dueOf returns the stored due date of item number among rows.
+func dueOf(rows []itemRow, number int) string {
+	for _, r := range rows {
+		if r.number == number {
+			return r.due
 		}
 	}
 	return ""

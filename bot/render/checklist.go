@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"github.com/golive/golive/internal/checklist"
@@ -273,6 +274,10 @@ func itemOption(it *checklist.Item, names Names) *slack.OptionBlockObject {
 	suffix := ""
 	if it.Owner != "" {
 		suffix = " — @" + plainBrief(plainName(it.Owner, names), 30)
+	}
+	if d, err := time.Parse(launch.DateLayout, it.Due); err == nil {
+		// Its due date, short: the option has 75 characters in all.
+		suffix += " · 📅 " + d.Format("2 Jan")
 	}
 	text := plainBrief(it.Text, 1000)
 	room := maxOptionText - utf8.RuneCountInString(prefix) - utf8.RuneCountInString(suffix)

@@ -25,7 +25,7 @@ func nothingCounted(t *testing.T) *launch.Launch {
 
 func TestNothingCountedIsShownAsSuch(t *testing.T) {
 	l := nothingCounted(t)
-	m := Status(l, fixedNow)
+	m := Status(l, testTOD, fixedNow)
 	assert.Empty(t, CheckMessage(m))
 	assert.Equal(t, "Launch Checkout v2: readiness —, NO-GO", m.Text)
 	s := mrkdwnText(t, m)
@@ -66,7 +66,7 @@ func TestGoWithoutApproversSaysNobodyApproved(t *testing.T) {
 	assert.Contains(t, s, "Every gate passes: *Checkout v2* is GO for 2026-03-02.\nNo approvers named: nobody approved.")
 	assert.NotContains(t, s, "every role approved:")
 
-	s = mrkdwnText(t, Status(l, fixedNow))
+	s = mrkdwnText(t, Status(l, testTOD, fixedNow))
 	assert.Contains(t, s, "• no approvers named: nobody approved")
 	assert.NotContains(t, s, "• every role approved")
 }
@@ -82,7 +82,7 @@ func TestStatusCountsWindowsDueByLaunch(t *testing.T) {
 		{Name: "First Week", OffsetMinutes: 24 * 60, Section: 0, Group: 1, Items: []int{2}},
 	}
 	l.Checklist.Gates = []checklist.Gate{{Name: "Overall readiness", Kind: checklist.GateOverall, Threshold: 85, Target: checklist.Target{Section: -1, Group: -1}}}
-	s := mrkdwnText(t, Status(l, fixedNow))
+	s := mrkdwnText(t, Status(l, testTOD, fixedNow))
 	for _, want := range []string{
 		"*Readiness*\n`▓▓▓▓▓▓▓▓▓▓` 100.0%\n1/1 items done\n_time windows due by launch_",
 		"`▓▓▓▓▓▓▓▓▓▓` 100.0%  Timeline  1/1",

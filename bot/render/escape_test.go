@@ -67,7 +67,7 @@ func TestHostileItemTextRendersInert(t *testing.T) {
 		msg       any
 		mentioned bool // the message names Dana, who is stored by id
 	}{
-		"status":    {Status(l, fixedNow), true},
+		"status":    {Status(l, testTOD, fixedNow), true},
 		"checklist": {Checklist(l, View{}, "<@U0DANA> ticked 2."), true},
 		"home":      {Home("U0DANA", []*launch.Launch{l}, nil, fixedNow), false},
 	} {

@@ -12,6 +12,7 @@ import (
 
 	"github.com/golive/golive/internal/checklist"
 	"github.com/golive/golive/internal/launch"
+	"github.com/golive/golive/internal/schedule"
 	"github.com/stretchr/testify/require"
 )
 
@@ -19,6 +20,9 @@ var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
 
 // fixedNow is the instant every test renders at: 12 days before the launch.
 var fixedNow = time.Date(2026, 2, 18, 9, 30, 0, 0, time.UTC)
+
+// testTOD is the reminder time status renders windows with.
+var testTOD = schedule.TimeOfDay{Hour: 9}
 
 // golden compares v, marshalled as indented JSON, with testdata/<name>.golden.json.
 func golden(t *testing.T, name string, v any) {

@@ -43,6 +43,7 @@ var Commands = []Command{
 	{"edit", AreaChecklist, `<n> "<text>"`, "Reword an item; the channel is told when the item was done (its section's owner or the launch's creator).", `12 "Load test at 2x peak"`},
 	{"remove", AreaChecklist, `<n> "<reason>"`, "Take an item out: it no longer counts, stays in the export and the audit log, and its number is not reused (its section's owner or the launch's creator).", `12 "Covered by item 14"`},
 	{"note", AreaChecklist, "<n> <text or link>", "Add evidence or a comment to an item, shown under it and exported (its section's owner or the launch's creator).", "12 https://ci.example.com/run/381"},
+	{"due", AreaChecklist, "<n> <YYYY-MM-DD | T-3d | off>", "Set when an item is due (T-3d: three days before the launch date; items in a time window are due with it); open items past it are flagged in status and their owners get the daily overdue DM (its section's owner or the launch's creator).", "12 T-3d"},
 	{"roles", AreaApprovals, "", "List each approver role with its holder and verdict.", ""},
 	{"role", AreaApprovals, `"<Role Name>" @user | add "<Role Name>" | remove "<Role Name>"`, "Put a person in a role, or change the set of roles (the launch's creator).", `"Security Lead" @dana`},
 	{"approvals", AreaApprovals, "", "Ask every role holder for their sign-off by DM.", ""},

@@ -17,7 +17,7 @@ import (
 // launch, by name.
 func everything(l *launch.Launch) map[string]any {
 	out := map[string]any{
-		"status":       Status(l, fixedNow),
+		"status":       Status(l, testTOD, fixedNow),
 		"help":         Help("/golive"),
 		"notice":       Notice(strings.Repeat("Long notice <!here> & ", 400)),
 		"import modal": ImportModal(l.ChannelID),

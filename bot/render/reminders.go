@@ -147,7 +147,10 @@ func overdueLine(t schedule.OverdueTask, withOwner, withWindow bool) string {
 	if withOwner && t.Owner != "" {
 		line += " — " + mention(t.Owner)
 	}
-	if withWindow && t.Window != "" {
+	switch {
+	case t.Due != "":
+		line += " · _due " + Escape(t.Due) + "_"
+	case withWindow && t.Window != "":
 		line += " · _" + Escape(clip(t.Window, 100)) + "_"
 	}
 	return line
@@ -170,8 +173,8 @@ func countdownReminder(l *launch.Launch, c schedule.Content) Message {
 
 func overdueDM(l *launch.Launch, c schedule.Content) Message {
 	name := clip(l.Name, 100)
-	lines := []string{fmt.Sprintf("*%s* in %s: %s of yours %s open, and %s window has passed.",
-		Escape(name), channelRef(l.ChannelID), countTasks(len(c.Overdue)), isAre(len(c.Overdue)), theirIts(len(c.Overdue)))}
+	lines := []string{fmt.Sprintf("*%s* in %s: %s of yours %s open, and %s.",
+		Escape(name), channelRef(l.ChannelID), countTasks(len(c.Overdue)), isAre(len(c.Overdue)), overdueWhy(c.Overdue))}
 	nums := make([]string, 0, len(c.Overdue))
 	for _, t := range c.Overdue {
 		lines = append(lines, overdueLine(t, false, true))
@@ -184,6 +187,25 @@ func overdueDM(l *launch.Launch, c schedule.Content) Message {
 		Text:   clip(Escape(fmt.Sprintf("%s overdue in %s: %s", countTasks(len(c.Overdue)), name, strings.Join(nums, ", "))), maxMessageText),
 		Blocks: blocks,
 	}
+}
+
+// overdueWhy says what passed: the tasks' window, their own due date, or
+// either.
+func overdueWhy(tasks []schedule.OverdueTask) string {
+	dated := 0
+	for _, t := range tasks {
+		if t.Due != "" {
+			dated++
+		}
+	}
+	its := theirIts(len(tasks))
+	switch dated {
+	case 0:
+		return its + " window has passed"
+	case len(tasks):
+		return its + " due date has passed"
+	}
+	return "their due date or window has passed"
 }
 
 func countTasks(n int) string {

@@ -8,6 +8,7 @@ import (
 
 	"github.com/golive/golive/internal/checklist"
 	"github.com/golive/golive/internal/launch"
+	"github.com/golive/golive/internal/schedule"
 	"github.com/slack-go/slack"
 )
 
@@ -22,10 +23,11 @@ const (
 
 // Status renders the readiness summary: days to launch, overall readiness,
 // each readiness section with a progress bar, the gates with value and
-// threshold, the roles and their verdicts, and the current decision with
-// its reasons (launch.Decide: a role nobody holds is never approved). now
-// is the instant the summary is for.
-func Status(l *launch.Launch, now time.Time) Message {
+// threshold, the roles and their verdicts, the current decision with its
+// reasons (launch.Decide: a role nobody holds is never approved), and the
+// items overdue (schedule.Overdue, windows opening at tod). now is the
+// instant the summary is for.
+func Status(l *launch.Launch, tod schedule.TimeOfDay, now time.Time) Message {
 	rep := l.Decide()
 	name := clip(l.Name, 140)
 	blocks := []slack.Block{
@@ -45,12 +47,36 @@ func Status(l *launch.Launch, now time.Time) Message {
 	blocks = append(blocks, lineBlocks(gateLines(rep.Gates), statusGateBlocks, moreLine("gates"))...)
 	blocks = append(blocks, lineBlocks(roleLines(l, rep.Roles), statusRoleBlocks, moreLine("roles"))...)
 	blocks = append(blocks, lineBlocks(decisionLines(rep.Decision), statusDecisionBlocks, moreLine("reasons"))...)
+	overdue := schedule.Overdue(l, tod, now)
+	if len(overdue) > 0 {
+		blocks = append(blocks, section(overdueSummary(l, tod, overdue)))
+	}
 	blocks = append(blocks, contextBlock(statusFooter(l, rep)))
+	text := fmt.Sprintf("Launch %s: readiness %s, %s", name, rep.Readiness.PercentText(), rep.Decision.Outcome)
+	if len(overdue) > 0 {
+		text += fmt.Sprintf(", %d overdue", len(overdue))
+	}
 	return Message{
-		Text: clip(Escape(fmt.Sprintf("Launch %s: readiness %s, %s", name,
-			rep.Readiness.PercentText(), rep.Decision.Outcome)), maxMessageText),
+		Text:   clip(Escape(text), maxMessageText),
 		Blocks: blocks,
 	}
+}
+
+// statusOverdueShown is how many overdue items status lists by name.
+const statusOverdueShown = 5
+
+// overdueSummary flags the open items past their due date or window: how
+// many, and the first few with their owner and what they were due by.
+func overdueSummary(l *launch.Launch, tod schedule.TimeOfDay, items []*checklist.Item) string {
+	lines := []string{fmt.Sprintf("⚠️ *Overdue: %s*", plural(len(items), "open item"))}
+	for i, t := range schedule.OverdueTasks(l, tod, items) {
+		if i == statusOverdueShown {
+			lines = append(lines, fmt.Sprintf("_… and %d more (see `export`)_", len(items)-i))
+			break
+		}
+		lines = append(lines, overdueLine(t, true, true))
+	}
+	return clip(strings.Join(lines, "\n"), maxSectionText)
 }
 
 // readinessDetail is the readiness with its bar and count: "78/199 items

@@ -11,7 +11,7 @@ import (
 func TestStatusGolden(t *testing.T) {
 	l := seedLaunch(t, "seed000.md")
 	peopleSeed000(t, l)
-	m := Status(l, fixedNow)
+	m := Status(l, testTOD, fixedNow)
 	golden(t, "Status", m)
 	assert.Empty(t, CheckMessage(m))
 	assert.Equal(t, "Launch Realtor AI Copilot: readiness 39.7%, NO-GO", m.Text)
@@ -19,7 +19,7 @@ func TestStatusGolden(t *testing.T) {
 
 func TestStatusSeed000AsWritten(t *testing.T) {
 	l := seedLaunch(t, "seed000.md")
-	m := Status(l, fixedNow)
+	m := Status(l, testTOD, fixedNow)
 	assert.Equal(t, "Launch Realtor AI Copilot: readiness 39.2%, NO-GO", m.Text)
 	s := mrkdwnText(t, m)
 	for _, want := range []string{
@@ -53,7 +53,7 @@ func TestCountdown(t *testing.T) {
 	} {
 		now, err := time.Parse(time.RFC3339, at)
 		if assert.NoError(t, err) {
-			assert.True(t, strings.Contains(mrkdwnText(t, Status(l, now)), want), "%s: want %q", at, want)
+			assert.True(t, strings.Contains(mrkdwnText(t, Status(l, testTOD, now)), want), "%s: want %q", at, want)
 		}
 	}
 }

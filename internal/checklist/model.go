@@ -89,6 +89,10 @@ type Item struct {
 	// Notes are the evidence and comments people added to the live item,
 	// oldest first.
 	Notes []Note
+	// Due is the date (YYYY-MM-DD, in the launch's time zone) the item is
+	// due by, set on the live launch; "" when none was set, and then an
+	// item in a time window is due with its window.
+	Due string
 }
 
 // Note is one piece of evidence or comment on an item: text, often a link.

@@ -100,6 +100,7 @@ type Item struct {
 	Parent   int    `json:"parent,omitempty"`
 	Task     bool   `json:"task,omitempty"`
 	Notes    []Note `json:"notes,omitempty"`
+	Due      string `json:"due,omitempty"` // YYYY-MM-DD set with `due`
 }
 
 // Announcement is the last decision announced in the channel.
@@ -147,7 +148,7 @@ func Build(l *launch.Launch, now time.Time) Launch {
 		out.Items = append(out.Items, Item{
 			Number: it.Number, Section: p.section.Title, Group: p.group.Title, Subgroup: it.Subgroup, Text: it.Text, Done: it.Done,
 			Owner: it.Owner, DoneBy: it.DoneBy, DoneAt: timestamp(it.DoneAt), Priority: it.Priority, Note: it.Note, Details: it.Details, Parent: it.Parent, Task: it.Task,
-			Notes: notesJSON(it.Notes),
+			Notes: notesJSON(it.Notes), Due: it.Due,
 		})
 	}
 	return out

@@ -29,6 +29,10 @@ func TestEditsNeedTheSectionsOwnerOrTheCreator(t *testing.T) {
 			_, err := l.AddNote(user, 2, "https://ci.example.com", now)
 			return err
 		},
+		"due": func(l *launch.Launch, user string) error {
+			_, _, err := l.SetDue(user, 2, "2026-11-30", now)
+			return err
+		},
 	}
 	tests := []struct {
 		user string

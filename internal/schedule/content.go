@@ -27,7 +27,7 @@ type Content struct {
 	Owner string
 }
 
-// OverdueTask is an open task of a window that has passed.
+// OverdueTask is an open item whose window or own due date has passed.
 type OverdueTask struct {
 	*checklist.Item
 	// Window is the name of the window it belongs to.
@@ -57,18 +57,19 @@ func Compose(l *launch.Launch, r Reminder, tod TimeOfDay, now time.Time) (Conten
 				c.Tasks = append(c.Tasks, it)
 			}
 		}
-		c.Overdue = overdueTasks(l, tod, OverdueBefore(l, tod, w.Due))
+		c.Overdue = OverdueTasks(l, tod, OverdueBefore(l, tod, w.Due))
 	case KindCountdown:
 	case KindOverdueDM:
 		c.Owner = r.Payload.Owner
-		c.Overdue = overdueTasks(l, tod, OverdueFor(l, tod, c.Owner, now))
+		c.Overdue = OverdueTasks(l, tod, OverdueFor(l, tod, c.Owner, now))
 	default:
 		return Content{}, fmt.Errorf("compose %s: nothing to post for this kind", r)
 	}
 	return c, nil
 }
 
-func overdueTasks(l *launch.Launch, tod TimeOfDay, items []*checklist.Item) []OverdueTask {
+// OverdueTasks names the window and owner of each overdue item.
+func OverdueTasks(l *launch.Launch, tod TimeOfDay, items []*checklist.Item) []OverdueTask {
 	windowOf := map[int]string{}
 	for _, w := range Windows(l, tod) {
 		for _, n := range w.Items {

@@ -13,11 +13,19 @@ import (
 // as a plain name in an imported document gets no DM.
 var slackUserID = regexp.MustCompile(`^[UW][A-Z0-9]{1,20}$`)
 
-// OverdueBefore returns the open tasks of the windows that opened before
-// the instant: for a window's post, the instant is its own due time, so a
-// catch-up post after downtime lists every skipped window's open tasks.
+// OverdueBefore returns the open items overdue at the instant: the open
+// tasks of the windows that opened before it, and the open items whose own
+// due date (Item.Due, which takes the place of a window's) passed before
+// its local date. For a window's post, the instant is its own due time, so
+// a catch-up post after downtime lists every skipped window's open tasks.
 // Windows that had passed when the launch was dated are left out (DatedOver).
 func OverdueBefore(l *launch.Launch, tod TimeOfDay, before time.Time) []*checklist.Item {
+	return append(windowOverdue(l, tod, before), datedOverdue(l, before)...)
+}
+
+// windowOverdue returns the open tasks, without a due date of their own,
+// of the windows that opened before the instant.
+func windowOverdue(l *launch.Launch, tod TimeOfDay, before time.Time) []*checklist.Item {
 	var out []*checklist.Item
 	seen := map[int]bool{}
 	for _, w := range Windows(l, tod) {
@@ -29,7 +37,7 @@ func OverdueBefore(l *launch.Launch, tod TimeOfDay, before time.Time) []*checkli
 		}
 		for _, n := range w.Items {
 			it := l.Checklist.Item(n)
-			if it != nil && !it.Done && !seen[n] {
+			if it != nil && !it.Done && it.Due == "" && !seen[n] {
 				seen[n] = true
 				out = append(out, it)
 			}
@@ -38,14 +46,28 @@ func OverdueBefore(l *launch.Launch, tod TimeOfDay, before time.Time) []*checkli
 	return out
 }
 
-// Overdue returns the tasks overdue at now: the open tasks of the windows
-// that opened before the current ones.
-func Overdue(l *launch.Launch, tod TimeOfDay, now time.Time) []*checklist.Item {
-	cur := Current(l, tod, now)
-	if len(cur) == 0 {
-		return nil
+// datedOverdue returns the open items whose due date is before the
+// instant's local date, in checklist order.
+func datedOverdue(l *launch.Launch, at time.Time) []*checklist.Item {
+	today := LocalDate(l, at)
+	var out []*checklist.Item
+	for _, it := range l.Checklist.Items() {
+		if !it.Done && it.Due != "" && it.Due < today {
+			out = append(out, it)
+		}
 	}
-	return OverdueBefore(l, tod, cur[0].Due)
+	return out
+}
+
+// Overdue returns the items overdue at now: the open tasks of the windows
+// that opened before the current ones, and the open items past their own
+// due date.
+func Overdue(l *launch.Launch, tod TimeOfDay, now time.Time) []*checklist.Item {
+	var out []*checklist.Item
+	if cur := Current(l, tod, now); len(cur) > 0 {
+		out = windowOverdue(l, tod, cur[0].Due)
+	}
+	return append(out, datedOverdue(l, now)...)
 }
 
 // OwnerItems is one owner's overdue tasks.
@@ -54,7 +76,7 @@ type OwnerItems struct {
 	Items []*checklist.Item
 }
 
-// OverdueByOwner groups the tasks overdue at now by owner: the item's owner,
+// OverdueByOwner groups the items overdue at now by owner: the item's owner,
 // else its group's, else its section's. Owners are Slack user ids, sorted;
 // tasks nobody owns are left out (the channel's posts list them).
 func OverdueByOwner(l *launch.Launch, tod TimeOfDay, now time.Time) []OwnerItems {

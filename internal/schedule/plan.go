@@ -70,29 +70,43 @@ func nextDigest(l *launch.Launch, asks Asks, tod TimeOfDay, after string, now ti
 }
 
 // overdueDate returns the first local date from date on with a digest for
-// overdue tasks: they start the day something can first be overdue (the
-// second window opens) and go on while windows are still to open or owners
-// have overdue tasks at now.
+// overdue items: they start the day something can first be overdue (the
+// second window opens, or the day after an open item's own due date) and
+// go on while windows are still to open, open items have due dates still
+// to pass, or owners have overdue items at now.
 func overdueDate(l *launch.Launch, tod TimeOfDay, date string, now time.Time) (string, bool) {
 	ws := Windows(l, tod)
-	var second time.Time
-	for _, w := range ws {
-		if w.Due.After(ws[0].Due) {
-			second = w.Due
-			break
+	first, last := "", "" // the first and last day something can be overdue
+	if len(ws) > 0 {
+		for _, w := range ws {
+			if w.Due.After(ws[0].Due) {
+				first, last = LocalDate(l, w.Due), LocalDate(l, ws[len(ws)-1].Due)
+				break
+			}
 		}
 	}
-	if second.IsZero() {
+	for _, it := range l.Checklist.Items() {
+		if it.Done || it.Due == "" {
+			continue
+		}
+		day := nextDate(it.Due)
+		if first == "" || day < first {
+			first = day
+		}
+		if day > last {
+			last = day
+		}
+	}
+	if first == "" {
 		return "", false
 	}
-	if first := LocalDate(l, second); date < first {
+	if date < first {
 		date = first
 	}
-	due, ok := dateAt(l, date, tod)
-	if !ok {
+	if date > last && len(OverdueByOwner(l, tod, now)) == 0 {
 		return "", false
 	}
-	if due.After(ws[len(ws)-1].Due) && len(OverdueByOwner(l, tod, now)) == 0 {
+	if _, ok := dateAt(l, date, tod); !ok {
 		return "", false
 	}
 	return date, true
