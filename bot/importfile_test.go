@@ -36,7 +36,10 @@ func TestImportSeedFilesMatchTemplates(t *testing.T) {
 			data, err := os.ReadFile(filepath.Join("..", "internal", "checklist", "testdata", seed))
 			require.NoError(t, err)
 			file := h.slack.shareFile("F"+strings.ToUpper(name), seed, "text/markdown", fakeFile{data: data, contentType: "text/markdown"})
-			preview := importConfirmed(t, h, "UIMP", fileSubmission("UIMP", testChan, "Checkout v2", "2026-12-01", file))
+			form := fileSubmission("UIMP", testChan, "Checkout v2", "2026-12-01", file)
+			form["view"].(map[string]any)["state"].(map[string]any)["values"].(map[string]any)[render.ImportTimeBlock] =
+				map[string]any{render.ImportTimeAction: map[string]any{"type": "timepicker", "selected_time": "14:30"}}
+			preview := importConfirmed(t, h, "UIMP", form)
 			assert.Contains(t, viewJSON(t, preview), "*Gates*", "the preview lists the gates")
 			assert.Contains(t, viewJSON(t, preview), "*Approver roles*")
 
@@ -44,7 +47,9 @@ func TestImportSeedFilesMatchTemplates(t *testing.T) {
 			require.NoError(t, err)
 			want, _, err := checklist.Parse(tpl.Markdown)
 			require.NoError(t, err)
-			got := h.launch().Checklist
+			l := h.launch()
+			assert.Equal(t, "14:30", l.Time, "the form's launch time")
+			got := l.Checklist
 			require.Equal(t, len(want.Items()), len(got.Items()))
 			for i, it := range want.Items() {
 				assert.Equal(t, it.Number, got.Items()[i].Number)

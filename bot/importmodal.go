@@ -97,10 +97,12 @@ func (b *Bot) onImportSubmit(ctx context.Context, k *click) (any, metrics.Outcom
 			errs[source] = clipRunes(err.Error(), maxFieldError)
 		}
 		f.Markdown = md
+	case strings.TrimSpace(pasted) == "":
+		errs[render.ImportFileBlock] = "Choose a checklist file, or paste a checklist below."
 	default:
 		f.Markdown = pasted
 	}
-	if _, ok := errs[source]; !ok {
+	if _, ok := errs[source]; !ok && errs[render.ImportFileBlock] == "" {
 		f.Markdown = launch.StripBidi(f.Markdown)
 		if _, _, err := f.parse(); err != nil {
 			errs[source] = clipRunes(err.Error(), maxFieldError)

@@ -101,7 +101,6 @@ func submitErrors(t *testing.T, a ack) map[string]string {
 func TestImportSubmitWithMalformedChecklistShowsFieldError(t *testing.T) {
 	h := newHarness(t)
 	cases := map[string]string{
-		"":                                    render.ImportMarkdownBlock,
 		"Just some prose, no checkbox at all": render.ImportMarkdownBlock,
 		"\x00\x01binary":                      render.ImportMarkdownBlock,
 	}
@@ -110,7 +109,9 @@ func TestImportSubmitWithMalformedChecklistShowsFieldError(t *testing.T) {
 		assert.Contains(t, errs, block, "%q", md)
 		assert.Contains(t, errs[block], "This is not a checklist golive can read")
 	}
-	errs := submitErrors(t, h.interact(importSubmission("UIMP", testChan, " ", "", smallChecklist)))
+	errs := submitErrors(t, h.interact(importSubmission("UIMP", testChan, "Payments", "2026-12-01", " \n ")))
+	assert.Equal(t, "Choose a checklist file, or paste a checklist below.", errs[render.ImportFileBlock], "neither a file nor a paste")
+	errs = submitErrors(t, h.interact(importSubmission("UIMP", testChan, " ", "", smallChecklist)))
 	assert.Equal(t, "Give the launch a name.", errs[render.ImportNameBlock])
 	assert.Equal(t, "Pick the launch date.", errs[render.ImportDateBlock])
 
