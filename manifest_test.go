@@ -151,6 +151,7 @@ var scopesByMethod = map[string][]string{
 	"AddReaction":            {"reactions:write"},
 	"UploadFile":             {"files:write"},
 	"GetFile":                {"files:read"},
+	"GetFileInfo":            {"files:read"},
 	"GetUploadURLExternal":   {"files:write"},
 	"CompleteUploadExternal": {"files:write"},
 	// apps.connections.open uses the app-level token (connections:write), not a bot scope.

@@ -97,6 +97,16 @@ func TestImportFileRefusals(t *testing.T) {
 	errs := submitErrors(t, h.interact(fileSubmission("UIMP", testChan, "Payments", "2026-12-01", file)))
 	assert.Contains(t, errs[render.ImportFileBlock], "could not download")
 
+	// A Slack Connect stub: files.info has the address; a file it does not
+	// know is refused under the field.
+	stub := h.slack.shareFile("FSTUB", "checklist.md", "text/markdown", fakeFile{data: []byte(smallChecklist), contentType: "text/markdown"})
+	delete(stub, "url_private_download")
+	stub["file_access"] = "check_file_info"
+	previewOf(t, h.interact(fileSubmission("UIMP", testChan, "Payments", "2026-12-01", stub)))
+	stub["id"] = "FUNKNOWN"
+	errs = submitErrors(t, h.interact(fileSubmission("UIMP", testChan, "Payments", "2026-12-01", stub)))
+	assert.Contains(t, errs[render.ImportFileBlock], "could not find this file")
+
 	// Both a file and a paste: one of the two.
 	file = h.slack.shareFile("FBOTH", "checklist.md", "text/markdown", fakeFile{data: []byte(smallChecklist), contentType: "text/markdown"})
 	sub := fileSubmission("UIMP", testChan, "Payments", "2026-12-01", file)

@@ -251,6 +251,18 @@ func (c *cappedBuffer) Write(p []byte) (int, error) {
 // within a size and a time limit, and refuses what is not text. Its errors
 // are written for the user.
 func (b *Bot) downloadChecklist(ctx context.Context, k *click, file slack.File) (string, error) {
+	ctx, cancel := context.WithTimeout(ctx, importDownloadTimeout)
+	defer cancel()
+	// A file from a Slack Connect channel may come as a stub: files.info
+	// has the rest.
+	if file.FileAccess == "check_file_info" || file.URLPrivateDownload == "" {
+		info, _, _, err := b.slack.GetFileInfoContext(ctx, file.ID, 0, 0)
+		if err != nil {
+			k.log.Warn("import: file info", "file", file.ID, "err", err)
+			return "", errors.New("golive could not find this file in Slack. Choose it again, or paste the checklist.")
+		}
+		file = *info
+	}
 	max := render.ImportFileMaxBytes
 	tooLarge := fmt.Errorf("This file is larger than %d KB, golive's limit for a checklist. Split it, or trim what is not a checklist.", max/1024)
 	if file.Size > max {
@@ -262,8 +274,6 @@ func (b *Bot) downloadChecklist(ctx context.Context, k *click, file slack.File) 
 	if file.URLPrivateDownload == "" {
 		return "", errors.New("Slack did not give golive this file's address. Choose the file again, or paste the checklist.")
 	}
-	ctx, cancel := context.WithTimeout(ctx, importDownloadTimeout)
-	defer cancel()
 	w := &cappedBuffer{max: max}
 	if err := b.slack.GetFileContext(ctx, file.URLPrivateDownload, w); err != nil {
 		switch {

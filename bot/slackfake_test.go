@@ -327,6 +327,14 @@ func (f *fakeSlack) answer(c fakeCall) map[string]any {
 			}
 		}
 		return map[string]any{"ok": true, "files": files}
+	case "files.info":
+		id := c.Form.Get("file")
+		file, ok := f.files[id]
+		if !ok {
+			return map[string]any{"ok": false, "error": "file_not_found"}
+		}
+		return map[string]any{"ok": true, "file": map[string]any{"id": id, "name": "checklist.md", "mimetype": "text/markdown",
+			"size": len(file.data), "url_private_download": f.srv.URL + "/files-pri/T1-" + id + "/download/checklist.md"}}
 	case "auth.test":
 		return map[string]any{"ok": true, "user_id": "UBOT", "team_id": "T1"}
 	case "users.info":
