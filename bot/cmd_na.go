@@ -49,9 +49,15 @@ func (b *Bot) cmdNA(ctx context.Context, c *call, args []string) reply {
 		return notice(fmt.Sprintf("You marked item %d not applicable: %s. It no longer counts towards readiness or any gate; `na %d off` undoes it.",
 			n, inert(reason), n))
 	}
-	holders := l.RoleHolders()
+	// Whoever asked cannot confirm their own N/A.
+	var holders []string
+	for _, h := range l.RoleHolders() {
+		if h != c.user {
+			holders = append(holders, h)
+		}
+	}
 	if len(holders) == 0 {
-		return notice(fmt.Sprintf("Item %d is a P0 item or in a 100%% gate, so not applicable needs a role holder's confirmation, but nobody holds a role in this launch to ask: it counts as open. Once someone holds a role (`role`), mark it again.", n))
+		return notice(fmt.Sprintf("Item %d is a P0 item or in a 100%% gate, so not applicable needs a role holder's confirmation, but nobody else holds a role in this launch to ask: it counts as open. Once someone holds a role (`role`), mark it again.", n))
 	}
 	b.askNA(c, l, n, holders)
 	names := make([]string, len(holders))

@@ -169,7 +169,15 @@ func TestNAWithNobodyToConfirm(t *testing.T) {
 	h.newLaunch()
 	h.holders(map[string]string{})
 	a := h.command(creator, `na 89 "Covered by the probe"`)
-	assert.Contains(t, a.Answer.Text, "nobody holds a role in this launch to ask: it counts as open")
+	assert.Contains(t, a.Answer.Text, "nobody else holds a role in this launch to ask: it counts as open")
 	assert.False(t, h.launch().Checklist.Item(89).NA.Confirmed)
 	assert.False(t, gatePassed(t, h.launch(), healthGate))
+
+	// A role holder's own N/A needs another holder: there is none here.
+	require.Equal(t, "in_channel", h.command(creator, `role add "Release Lead"`).Answer.ResponseType)
+	a = h.command(creator, `role "Release Lead" <@`+creator+`>`)
+	require.Equal(t, "in_channel", a.Answer.ResponseType, a.Answer.Text)
+	a = h.command(creator, `na 89 "Covered by the probe"`)
+	assert.Contains(t, a.Answer.Text, "nobody else holds a role")
+	assert.Empty(t, h.slack.callsOf("conversations.open"), "nobody is asked")
 }

@@ -107,6 +107,10 @@ func (l *Launch) AnswerNA(user string, number int, asked time.Time, accept bool)
 		return "", nil, Errorf(ECONFLICT, "This request to mark item %d not applicable was already answered or withdrawn; nothing was recorded.", number)
 	}
 	requester = it.NA.By
+	if accept && user == requester {
+		// A confirmation is a second person's word, never one's own.
+		return "", nil, Errorf(EFORBIDDEN, "You asked to mark item %d not applicable: another role holder must confirm it; nothing was recorded.", number)
+	}
 	if accept {
 		it.NA.Confirmed, it.NA.ConfirmedBy = true, user
 		return requester, []Event{{Actor: user, Action: "na-accept", Subject: itemSubject(number), Before: "n/a awaiting confirmation", After: "n/a: " + it.NA.Reason}}, nil

@@ -41,6 +41,11 @@ func TestNAConfirmation(t *testing.T) {
 	_, _, err = l.AnswerNA("ULEAD", 2, asked.Add(-time.Millisecond), true)
 	assert.Equal(t, launch.ECONFLICT, launch.ErrorCode(err), "an older request")
 
+	l.Checklist.Roles[0].Holder = "USEC"
+	_, _, err = l.AnswerNA("USEC", 2, asked, true)
+	assert.Equal(t, launch.EFORBIDDEN, launch.ErrorCode(err), "who asked cannot confirm")
+	l.Checklist.Roles[0].Holder = "ULEAD"
+
 	requester, events, err := l.AnswerNA("ULEAD", 2, asked, true)
 	require.NoError(t, err)
 	assert.Equal(t, "USEC", requester)
