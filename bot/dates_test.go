@@ -23,7 +23,7 @@ func TestLaunchDatesOutOfRangeAreRefused(t *testing.T) {
 		a := h.command(creator, `new "Absurd" `+date)
 		require.Equal(t, http.StatusOK, a.Status)
 		assert.Equal(t, "ephemeral", a.Answer.ResponseType, date)
-		assert.Contains(t, a.Answer.Text, "is too far from today (2026-11-20): a launch date goes from 2025-11-20 to 2031-11-20.", date)
+		assert.Contains(t, a.Answer.Text, "is too far from today (2026-11-20): golive takes dates from 2025-11-20 to 2031-11-20.", date)
 		_, err := h.store.LaunchByChannel(context.Background(), testTeam, testChan)
 		assert.Equal(t, launch.ENOTFOUND, launch.ErrorCode(err), date)
 	}

@@ -206,7 +206,7 @@ func TestReadDate(t *testing.T) {
 		{"2026-12-08", time.UTC, "2026-12-08", ""},
 		{" 2025-11-20 ", time.UTC, "2025-11-20", ""},
 		{"2031-11-20", time.UTC, "2031-11-20", ""},
-		{"2025-11-20", tokyo, "", "2025-11-20 is too far from today (2026-11-21): a launch date goes from 2025-11-21 to 2031-11-21."},
+		{"2025-11-20", tokyo, "", "2025-11-20 is too far from today (2026-11-21): golive takes dates from 2025-11-21 to 2031-11-21."},
 		{"0000-01-01", time.UTC, "", "0000-01-01 is too far from today"},
 		{"9999-12-31", time.UTC, "", "9999-12-31 is too far from today"},
 		{"2026-02-30", time.UTC, "", `"2026-02-30" is not a date`},

@@ -116,7 +116,7 @@ func ReadDate(s string, now time.Time, loc *time.Location) (string, error) {
 	today := dateOf(now.In(loc))
 	first, last := today.AddDate(-maxYearsBack, 0, 0), today.AddDate(maxYearsAhead, 0, 0)
 	if d.Before(first) || d.After(last) {
-		return "", Errorf(EINVALID, "%s is too far from today (%s): a launch date goes from %s to %s.",
+		return "", Errorf(EINVALID, "%s is too far from today (%s): golive takes dates from %s to %s.",
 			d.Format(DateLayout), today.Format(DateLayout), first.Format(DateLayout), last.Format(DateLayout))
 	}
 	return d.Format(DateLayout), nil
