@@ -84,7 +84,7 @@ func (h *harness) askApprovals() map[string]launch.ApprovalDM {
 			out[dm.Role] = dm
 		}
 		return len(out) == held
-	}, 5*time.Second, 5*time.Millisecond)
+	}, settle, 5*time.Millisecond)
 	return out
 }
 
@@ -143,7 +143,7 @@ func (h *harness) answerByModal(user string, dm launch.ApprovalDM, actionID, cal
 	h.t.Helper()
 	before := h.slack.count("views.open")
 	require.Equal(h.t, http.StatusOK, h.interact(h.dmClick(user, dm, actionID)).Status)
-	require.Eventually(h.t, func() bool { return h.slack.count("views.open") > before }, 5*time.Second, 5*time.Millisecond)
+	require.Eventually(h.t, func() bool { return h.slack.count("views.open") > before }, settle, 5*time.Millisecond)
 	var opened struct {
 		View struct {
 			CallbackID      string `json:"callback_id"`
@@ -189,9 +189,13 @@ func (h *harness) channelPosts(prefix string) []fakeMessage {
 }
 
 // waitPosts waits for n channel posts starting with prefix, and returns them.
+// settle bounds the waits for work done after the acknowledgement, which
+// takes milliseconds; the margin is for a loaded machine running -race.
+const settle = 15 * time.Second
+
 func (h *harness) waitPosts(prefix string, n int) []fakeMessage {
 	h.t.Helper()
-	require.Eventually(h.t, func() bool { return len(h.channelPosts(prefix)) >= n }, 5*time.Second, 5*time.Millisecond,
+	require.Eventually(h.t, func() bool { return len(h.channelPosts(prefix)) >= n }, settle, 5*time.Millisecond,
 		"%d posts starting %q", n, prefix)
 	return h.channelPosts(prefix)
 }
@@ -206,7 +210,7 @@ func (h *harness) responseWith(want string) {
 			}
 		}
 		return false
-	}, 5*time.Second, 5*time.Millisecond, "a response saying %q", want)
+	}, settle, 5*time.Millisecond, "a response saying %q", want)
 }
 
 // allText is a message's fallback and every text of its blocks, decoded.
@@ -270,7 +274,7 @@ func TestApprovalsAsksEveryHolderByDM(t *testing.T) {
 	require.Eventually(t, func() bool {
 		dms, _ := h.store.ApprovalDMs(context.Background(), l.ID)
 		return len(dms) == 2
-	}, 5*time.Second, 5*time.Millisecond)
+	}, settle, 5*time.Millisecond)
 	var opened []string
 	for _, c := range h.slack.callsOf("conversations.open") {
 		opened = append(opened, c.Form.Get("users"))
@@ -326,7 +330,7 @@ func TestApprovalClickByAnotherUserIsRefused(t *testing.T) {
 
 	// The modal buttons refuse as early, before any modal opens.
 	require.Equal(t, http.StatusOK, h.interact(h.dmClick(uOther, sec, render.ActionReject)).Status)
-	require.Eventually(t, func() bool { return len(h.audited(l.ID, "approval-refused")) == 4 }, 5*time.Second, 5*time.Millisecond)
+	require.Eventually(t, func() bool { return len(h.audited(l.ID, "approval-refused")) == 4 }, settle, 5*time.Millisecond)
 	assert.Zero(t, h.slack.count("views.open"))
 
 	// A signed payload carrying a forged value: another role, a made-up
@@ -378,7 +382,7 @@ func TestApprovalClickOnADeletedOrArchivedLaunch(t *testing.T) {
 			}
 		}
 		return n == 2
-	}, 5*time.Second, 5*time.Millisecond)
+	}, settle, 5*time.Millisecond)
 	assert.Zero(t, h.slack.count("views.open"))
 	assert.Regexp(t, `"msg":"approval-refused".*"reason":"launch not found"`, h.logs.String())
 }
@@ -440,7 +444,7 @@ func TestApprovalDoubleClickRecordsOnce(t *testing.T) {
 	require.Eventually(t, func() bool {
 		m, _ := h.slack.message(dm.TS)
 		return strings.HasPrefix(m.Text, "You answered approved for Security Lead")
-	}, 5*time.Second, 5*time.Millisecond, "the DM is updated in place")
+	}, settle, 5*time.Millisecond, "the DM is updated in place")
 	for _, c := range h.slack.callsOf("chat.update") {
 		if c.Form.Get("ts") == dm.TS {
 			assert.Equal(t, "D1", c.Form.Get("channel"))
@@ -457,7 +461,7 @@ func (h *harness) waitDM(dm launch.ApprovalDM, prefix string) {
 	require.Eventually(h.t, func() bool {
 		m, _ := h.slack.message(dm.TS)
 		return strings.HasPrefix(m.Text, prefix)
-	}, 5*time.Second, 5*time.Millisecond, "DM %s shows %q", dm.TS, prefix)
+	}, settle, 5*time.Millisecond, "DM %s shows %q", dm.TS, prefix)
 }
 
 // TestReplayedAnswersAreRefused: a signed request sent again (same
@@ -494,9 +498,9 @@ func TestReplayedAnswersAreRefused(t *testing.T) {
 	opened := h.slack.count("views.open")
 	reject := h.dmClick(uSec, dm, render.ActionReject)
 	require.Equal(t, http.StatusOK, h.interact(reject).Status)
-	require.Eventually(t, func() bool { return h.slack.count("views.open") == opened+1 }, 5*time.Second, 5*time.Millisecond)
+	require.Eventually(t, func() bool { return h.slack.count("views.open") == opened+1 }, settle, 5*time.Millisecond)
 	require.Equal(t, http.StatusOK, h.interact(reject).Status)
-	require.Eventually(t, func() bool { return len(h.audited(l.ID, "approval-refused")) == 3 }, 5*time.Second, 5*time.Millisecond)
+	require.Eventually(t, func() bool { return len(h.audited(l.ID, "approval-refused")) == 3 }, settle, 5*time.Millisecond)
 	assert.Equal(t, opened+1, h.slack.count("views.open"))
 
 	// A modal submission replayed is refused on its field.
@@ -550,7 +554,7 @@ func TestTwoApproversAnsweringAtOnceAnnounceOnce(t *testing.T) {
 		require.Eventually(t, func() bool {
 			m, _ := h.slack.message(dm.TS)
 			return strings.Contains(allText(t, m), "The decision (NO-GO) was announced")
-		}, 5*time.Second, 5*time.Millisecond, "%s's DM shows the answer frozen", role)
+		}, settle, 5*time.Millisecond, "%s's DM shows the answer frozen", role)
 	}
 	// Once the decision is out, an answer no longer changes by click: the
 	// same answer again is a no-op, another one is refused.
@@ -597,7 +601,7 @@ func TestRejectionAfterTwoApprovals(t *testing.T) {
 	require.Eventually(t, func() bool {
 		m, _ := h.slack.message(dms["Security Lead"].TS)
 		return strings.Contains(allText(t, m), "*Reason:* Pen test findings open")
-	}, 5*time.Second, 5*time.Millisecond, "the rejecter's DM shows the reason")
+	}, settle, 5*time.Millisecond, "the rejecter's DM shows the reason")
 }
 
 func TestConditionalGoAnnouncementShowsTheConditions(t *testing.T) {
@@ -751,7 +755,7 @@ func TestAnswerChangesUntilTheDecisionIsAnnounced(t *testing.T) {
 	require.Eventually(t, func() bool {
 		m, _ := h.slack.message(dm.TS)
 		return strings.HasPrefix(m.Text, "You answered approved")
-	}, 5*time.Second, 5*time.Millisecond)
+	}, settle, 5*time.Millisecond)
 
 	// The updated DM still offers the answers: change to a conditional approval.
 	a := h.answerByModal(uSec, dm, render.ActionConditions, render.ConditionsCallbackID, "Load test first")
@@ -764,7 +768,7 @@ func TestAnswerChangesUntilTheDecisionIsAnnounced(t *testing.T) {
 	require.Eventually(t, func() bool {
 		m, _ := h.slack.message(dm.TS)
 		return strings.Contains(allText(t, m), "*Conditions:* Load test first")
-	}, 5*time.Second, 5*time.Millisecond)
+	}, settle, 5*time.Millisecond)
 
 	// `decide` with every gate passing but Product Manager yet to answer:
 	// PENDING, naming who.
@@ -852,6 +856,6 @@ func TestAnswerOnAnOlderDMShowsThere(t *testing.T) {
 		require.Eventually(t, func() bool {
 			m, _ := h.slack.message(dm.TS)
 			return strings.HasPrefix(m.Text, "You answered approved for Security Lead")
-		}, 5*time.Second, 5*time.Millisecond, "DM %s shows the answer", dm.TS)
+		}, settle, 5*time.Millisecond, "DM %s shows the answer", dm.TS)
 	}
 }
