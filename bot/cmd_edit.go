@@ -44,6 +44,12 @@ func (b *Bot) cmdAdd(ctx context.Context, c *call, args []string) reply {
 		n, inert(text), voidedSignoffs(got.events)))
 }
 
+// notItem answers a command about one item whose first argument is no item
+// number with the command's usage.
+func (b *Bot) notItem(c *call, sub, arg string) reply {
+	return b.usage(c, sub, fmt.Sprintf("“%s” is not an item number.", clipWord(arg)))
+}
+
 // cmdEdit rewords an item: edit <n> "<text>". The channel hears of a done
 // item that changed, since what was ticked is no longer what it says.
 func (b *Bot) cmdEdit(ctx context.Context, c *call, args []string) reply {
@@ -52,7 +58,7 @@ func (b *Bot) cmdEdit(ctx context.Context, c *call, args []string) reply {
 	}
 	n, ok := itemRef(args[0])
 	if !ok {
-		return b.usage(c, "edit", fmt.Sprintf("“%s” is not an item number.", clipWord(args[0])))
+		return b.notItem(c, "edit", args[0])
 	}
 	text := plainText(strings.Join(args[1:], " "))
 	type edited struct {
@@ -86,7 +92,7 @@ func (b *Bot) cmdRemove(ctx context.Context, c *call, args []string) reply {
 	}
 	n, ok := itemRef(args[0])
 	if !ok {
-		return b.usage(c, "remove", fmt.Sprintf("“%s” is not an item number.", clipWord(args[0])))
+		return b.notItem(c, "remove", args[0])
 	}
 	reason := plainText(strings.Join(args[1:], " "))
 	l, gone, err := changeWith(b, ctx, c, func(l *launch.Launch, now time.Time) (launch.RemovedItem, []launch.Event, error) {
@@ -109,7 +115,7 @@ func (b *Bot) cmdNote(ctx context.Context, c *call, args []string) reply {
 	}
 	n, ok := itemRef(args[0])
 	if !ok {
-		return b.usage(c, "note", fmt.Sprintf("“%s” is not an item number.", clipWord(args[0])))
+		return b.notItem(c, "note", args[0])
 	}
 	text := plainText(strings.Join(args[1:], " "))
 	l, err := b.change(ctx, c, func(l *launch.Launch, now time.Time) ([]launch.Event, error) {
@@ -132,7 +138,7 @@ func (b *Bot) cmdDue(ctx context.Context, c *call, args []string) reply {
 	}
 	n, ok := itemRef(args[0])
 	if !ok {
-		return b.usage(c, "due", fmt.Sprintf("“%s” is not an item number.", clipWord(args[0])))
+		return b.notItem(c, "due", args[0])
 	}
 	type dated struct {
 		due     string

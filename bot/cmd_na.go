@@ -22,7 +22,7 @@ func (b *Bot) cmdNA(ctx context.Context, c *call, args []string) reply {
 	}
 	n, ok := itemRef(args[0])
 	if !ok {
-		return b.usage(c, "na", fmt.Sprintf("“%s” is not an item number.", clipWord(args[0])))
+		return b.notItem(c, "na", args[0])
 	}
 	reason := plainText(strings.Join(args[1:], " "))
 	type marked struct {
