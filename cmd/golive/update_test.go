@@ -127,4 +127,3 @@ func TestImportUpdateRefuses(t *testing.T) {
 		assert.NotEqual(t, "update", e.Action, "a refusal changes nothing")
 	}
 }
-
