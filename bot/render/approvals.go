@@ -143,7 +143,7 @@ func refID(s string) (int64, error) {
 // launch's readiness, its gates, the open items that keep a required or P0
 // gate failing, the days to launch, and the three answers as buttons.
 func ApprovalRequest(l *launch.Launch, role *checklist.Role, now time.Time) Message {
-	rep := l.Decide()
+	rep := l.Decide(now)
 	ref := ApprovalRef{LaunchID: l.ID, Role: role.Name, Version: role.Version}.String()
 	name := Escape(clip(oneLine(l.Name), 140))
 	roleName := Escape(clip(oneLine(role.Name), 100))
@@ -168,7 +168,7 @@ func ApprovalRequest(l *launch.Launch, role *checklist.Role, now time.Time) Mess
 // answer, the launch's state, and the buttons to change the answer while
 // changeable (until the decision is announced).
 func ApprovalAnswered(l *launch.Launch, role *checklist.Role, changeable bool, now time.Time) Message {
-	rep := l.Decide()
+	rep := l.Decide(now)
 	ref := ApprovalRef{LaunchID: l.ID, Role: role.Name, Version: role.Version}.String()
 	roleName := Escape(clip(oneLine(role.Name), 100))
 	answer := fmt.Sprintf("You answered for *%s* of the launch *%s*: %s *%s*", roleName,
@@ -242,10 +242,10 @@ func noteModal(ref ApprovalRef, callback, title, submit, intro, label, hint, cur
 
 // Roles lists each role with its holder and verdict, and says which roles
 // nobody holds: they never count as approved.
-func Roles(l *launch.Launch) Message {
+func Roles(l *launch.Launch, now time.Time) Message {
 	name := clip(oneLine(l.Name), 130)
 	blocks := []slack.Block{header("Roles: " + name)}
-	lines := roleLines(l, l.Decide().Roles)[1:]
+	lines := roleLines(l, l.Decide(now).Roles)[1:]
 	if len(l.Checklist.Roles) == 0 {
 		lines = []string{"_No approver roles yet: add one with `role add \"Security Lead\"`._"}
 	}
@@ -271,7 +271,7 @@ func Roles(l *launch.Launch) Message {
 // verdict with the person and the time, the sign-offs, and for a NO-GO the
 // next review date.
 func Announcement(l *launch.Launch, now time.Time) Message {
-	rep := l.Decide()
+	rep := l.Decide(now)
 	d := rep.Decision
 	name := clip(oneLine(l.Name), 120)
 	blocks := []slack.Block{header(fmt.Sprintf("%s %s: %s", outcomeIcon(d.Outcome), d.Outcome, name))}

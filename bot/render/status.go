@@ -28,7 +28,7 @@ const (
 // items overdue (schedule.Overdue, windows opening at tod). now is the
 // instant the summary is for.
 func Status(l *launch.Launch, tod schedule.TimeOfDay, now time.Time) Message {
-	rep := l.Decide()
+	rep := l.Decide(now)
 	name := clip(l.Name, 140)
 	blocks := []slack.Block{
 		header("Launch: " + name),

@@ -124,7 +124,7 @@ type Announcement struct {
 
 // Build assembles the export of a launch at the instant now.
 func Build(l *launch.Launch, now time.Time) Launch {
-	rep := l.Decide()
+	rep := l.Decide(now)
 	out := Launch{
 		ReportJSON: rep.JSON(),
 		Name:       l.Name, Date: l.Date, Time: l.Time, Timezone: l.Timezone, Team: l.TeamID, Channel: l.ChannelID, Creator: l.Creator,
@@ -138,7 +138,7 @@ func Build(l *launch.Launch, now time.Time) Launch {
 			RemovedBy: r.By, RemovedAt: timestamp(r.At), Reason: r.Reason})
 	}
 	if a := l.Announced; a != nil {
-		out.Announced = &Announcement{Outcome: a.Outcome, At: timestamp(a.At), By: a.By, Stale: l.Stale()}
+		out.Announced = &Announcement{Outcome: a.Outcome, At: timestamp(a.At), By: a.By, Stale: l.Stale(now)}
 	}
 	for i, s := range out.ReportJSON.Sections {
 		cs := l.Checklist.Sections[i]
