@@ -79,6 +79,12 @@ func TestFingerprintFollowsEveryInput(t *testing.T) {
 		"verdict": func(l *launch.Launch) { l.Checklist.Roles[0].Verdict = checklist.VerdictApproved },
 		"note":    func(l *launch.Launch) { l.Checklist.Roles[0].Note = "WAF first" },
 		"role":    func(l *launch.Launch) { l.Checklist.Roles = l.Checklist.Roles[:1] },
+		"n/a": func(l *launch.Launch) {
+			l.Checklist.Item(3).NA = &checklist.NA{By: "UBOSS", Reason: "no docs", At: now, Confirmed: true}
+		},
+		"waiver": func(l *launch.Launch) {
+			l.Checklist.Item(2).Waiver = &checklist.Waiver{By: "USEC", Until: "2026-11-30", Reason: "WAF next week", At: now}
+		},
 	}
 	for name, change := range changes {
 		l := gated()
@@ -87,6 +93,12 @@ func TestFingerprintFollowsEveryInput(t *testing.T) {
 	}
 
 	l := gated()
+	l.Checklist.Item(3).NA = &checklist.NA{By: "UBOSS", Reason: "no docs", At: now}
+	assert.Equal(t, base, l.Fingerprint(now), "an N/A awaiting confirmation counts as open: nothing changed")
+	l.Checklist.Item(2).Waiver = &checklist.Waiver{By: "USEC", Until: "2026-11-24", Reason: "lapsed", At: now}
+	assert.Equal(t, base, l.Fingerprint(now), "a waiver whose date has passed counts nowhere")
+
+	l = gated()
 	l.Checklist.Item(1).DoneBy = "USOMEONE"
 	l.ReviewDate = "2026-12-24"
 	assert.Equal(t, base, l.Fingerprint(now), "who ticked and the review date do not change the decision")
@@ -209,4 +221,41 @@ func TestAnswersFreezeOnceTheDecisionIsAnnounced(t *testing.T) {
 	assert.NoError(t, l.AnswerFrozen("Security Lead", now, now), "answered after the announcement")
 
 	assert.Equal(t, launch.ENOTFOUND, launch.ErrorCode(l.AnswerFrozen("Legal", now, now)))
+}
+
+func TestNAOffAfterAGoMakesItStale(t *testing.T) {
+	l := gated()
+	approveAll(t, l)
+	_, err := l.SetDone("USEC", []int{2}, true, now)
+	require.NoError(t, err)
+	_, _, err = l.SetNA("UBOSS", 3, "no docs this release", now)
+	require.NoError(t, err)
+	_, err = l.Announce("UANY", now)
+	require.NoError(t, err)
+	require.Equal(t, checklist.OutcomeGo, l.Announced.Outcome)
+	require.False(t, l.Stale(now))
+
+	_, _, err = l.SetNA("UBOSS", 3, "off", now)
+	require.NoError(t, err)
+	assert.True(t, l.Stale(now), "the item counts again: the GO was given without it")
+}
+
+func TestAWaiverLapsingMakesAGoStale(t *testing.T) {
+	l := gated()
+	approveAll(t, l)
+	l.Checklist.Roles[0].Holder = "USEC"
+	_, events, err := l.Waive("USEC", 2, "2026-11-26", "WAF rules land on the 26th", now)
+	require.NoError(t, err)
+	require.Len(t, events, 1)
+	_, err = l.Announce("UANY", now)
+	require.NoError(t, err)
+	require.Equal(t, checklist.OutcomeGo, l.Announced.Outcome, "the waiver lets Security pass")
+
+	// 2026-11-26 23:30 in Paris is still the waiver's last day.
+	lastMinute := time.Date(2026, 11, 26, 22, 30, 0, 0, time.UTC)
+	assert.False(t, l.Stale(lastMinute))
+	assert.Equal(t, checklist.OutcomeGo, l.Decide(lastMinute).Decision.Outcome)
+	after := time.Date(2026, 11, 26, 23, 0, 0, 0, time.UTC) // midnight in Paris
+	assert.True(t, l.Stale(after), "lapsed, before anything recorded it")
+	assert.Equal(t, checklist.OutcomeNoGo, l.Decide(after).Decision.Outcome)
 }
