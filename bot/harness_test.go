@@ -183,10 +183,15 @@ func (h *harness) postWith(path string, body []byte, headers map[string]string) 
 
 // commandForm is a slash command's form body.
 func (h *harness) commandForm(user, text string) []byte {
+	return h.commandFormIn(testChan, user, text)
+}
+
+// commandFormIn is commandForm for a command sent in channel.
+func (h *harness) commandFormIn(channel, user, text string) []byte {
 	n := h.seq.Add(1)
 	return []byte(url.Values{
 		"team_id":      {testTeam},
-		"channel_id":   {testChan},
+		"channel_id":   {channel},
 		"user_id":      {user},
 		"user_name":    {strings.ToLower(strings.TrimPrefix(user, "U"))},
 		"command":      {"/golive"},
@@ -321,13 +326,18 @@ func (h *harness) toggle(user, ts string, n int) map[string]any {
 
 // blockAction wraps one action in a block_actions payload.
 func (h *harness) blockAction(user, ts string, blocks []map[string]any, action map[string]any) map[string]any {
+	return h.blockActionIn(testChan, user, ts, blocks, action)
+}
+
+// blockActionIn is blockAction on a message of channel.
+func (h *harness) blockActionIn(channel, user, ts string, blocks []map[string]any, action map[string]any) map[string]any {
 	n := h.seq.Add(1)
 	return map[string]any{
 		"type":         "block_actions",
 		"team":         map[string]any{"id": testTeam},
 		"user":         map[string]any{"id": user, "name": strings.ToLower(user)},
-		"channel":      map[string]any{"id": testChan},
-		"container":    map[string]any{"type": "message", "message_ts": ts, "channel_id": testChan},
+		"channel":      map[string]any{"id": channel},
+		"container":    map[string]any{"type": "message", "message_ts": ts, "channel_id": channel},
 		"message":      map[string]any{"ts": ts, "blocks": blocks},
 		"response_url": h.slack.responseURL("click" + strconv.FormatInt(n, 10)),
 		"trigger_id":   "trigger-click",
