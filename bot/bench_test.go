@@ -168,25 +168,9 @@ func BenchmarkTicksManyLaunches(b *testing.B) {
 		done        []bool // what the clients believe; each item has one client
 	}
 	boards := make([]*board, benchLaunches)
-	ctx := context.Background()
 	for i := range boards {
 		channel := fmt.Sprintf("CMANY%03d", i)
-		a := readAck(b, h.post("/slack/commands", h.commandFormIn(channel, creator, fmt.Sprintf(`new "Launch %d" 2026-12-01`, i))))
-		require.Equal(b, "in_channel", a.Answer.ResponseType, a.Answer.Text)
-		l, err := h.store.LaunchByChannel(ctx, testTeam, channel)
-		require.NoError(b, err)
-		require.Equal(b, http.StatusOK, h.post("/slack/commands", h.commandFormIn(channel, creator, "checklist")).StatusCode)
-		var ts string
-		require.Eventually(b, func() bool {
-			msgs, err := h.store.LiveMessages(ctx, l.ID, liveMessages)
-			require.NoError(b, err)
-			for _, m := range msgs {
-				if m.Kind == launch.MessageChecklist {
-					ts = m.TS
-				}
-			}
-			return ts != ""
-		}, 10*time.Second, 5*time.Millisecond, "the checklist of launch %d is posted", i)
+		l, ts := h.launchWithChecklist(channel, fmt.Sprintf("Launch %d", i))
 		spots := tickSpots(l)
 		require.GreaterOrEqual(b, len(spots), benchClients)
 		boards[i] = &board{id: l.ID, channel: channel, ts: ts, spots: spots, done: make([]bool, len(spots))}
@@ -222,7 +206,7 @@ func BenchmarkTicksManyLaunches(b *testing.B) {
 	stored := 0
 	for _, bd := range boards {
 		stored += tickEvents(b, h, bd.id)
-		l, err := h.store.LaunchByID(ctx, bd.id)
+		l, err := h.store.LaunchByID(context.Background(), bd.id)
 		require.NoError(b, err)
 		for i, s := range bd.spots {
 			require.Equal(b, bd.done[i], l.Checklist.Item(s.n).Done, "launch %d item %d", bd.id, s.n)
@@ -265,7 +249,7 @@ func tickSpots(l *launch.Launch) []tickSpot {
 
 // tickPayload is the form body of the creator's click on item s of the
 // checklist message ts in channel, which showed it ticked when was.
-func (h *harness) tickPayload(b *testing.B, channel, ts string, s tickSpot, was bool) []byte {
+func (h *harness) tickPayload(b testing.TB, channel, ts string, s tickSpot, was bool) []byte {
 	option := map[string]any{"value": strconv.Itoa(s.n), "text": map[string]any{"type": "plain_text", "text": strconv.Itoa(s.n)}}
 	box := map[string]any{"type": "checkboxes", "action_id": "tick:" + strconv.Itoa(s.k), "options": []any{option}}
 	var selected []any
@@ -282,7 +266,7 @@ func (h *harness) tickPayload(b *testing.B, channel, ts string, s tickSpot, was 
 }
 
 // tickEvents counts the tick and untick rows of a launch's audit log.
-func tickEvents(b *testing.B, h *harness, id int64) int {
+func tickEvents(b testing.TB, h *harness, id int64) int {
 	entries, err := h.store.Audit(context.Background(), id)
 	require.NoError(b, err)
 	n := 0
@@ -294,7 +278,7 @@ func tickEvents(b *testing.B, h *harness, id int64) int {
 	return n
 }
 
-func mustJSON(b *testing.B, v any) string {
+func mustJSON(b testing.TB, v any) string {
 	js, err := json.Marshal(v)
 	require.NoError(b, err)
 	return string(js)

@@ -7,6 +7,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -250,6 +251,30 @@ func (h *harness) newLaunch() *launch.Launch {
 	l, err := h.store.LaunchByChannel(context.Background(), testTeam, testChan)
 	require.NoError(h.t, err)
 	return l
+}
+
+// launchWithChecklist starts a launch named name in channel, posts its
+// checklist there, and returns it with the checklist message's ts.
+func (h *harness) launchWithChecklist(channel, name string) (*launch.Launch, string) {
+	h.t.Helper()
+	ctx := context.Background()
+	a := readAck(h.t, h.post("/slack/commands", h.commandFormIn(channel, creator, fmt.Sprintf(`new "%s" 2026-12-01`, name))))
+	require.Equal(h.t, "in_channel", a.Answer.ResponseType, a.Answer.Text)
+	l, err := h.store.LaunchByChannel(ctx, testTeam, channel)
+	require.NoError(h.t, err)
+	require.Equal(h.t, http.StatusOK, readAck(h.t, h.post("/slack/commands", h.commandFormIn(channel, creator, "checklist"))).Status)
+	var ts string
+	require.Eventually(h.t, func() bool {
+		msgs, err := h.store.LiveMessages(ctx, l.ID, liveMessages)
+		require.NoError(h.t, err)
+		for _, m := range msgs {
+			if m.Kind == launch.MessageChecklist {
+				ts = m.TS
+			}
+		}
+		return ts != ""
+	}, 10*time.Second, 5*time.Millisecond, "the checklist of %s is posted", name)
+	return l, ts
 }
 
 // launch reloads the test channel's launch.
