@@ -246,6 +246,23 @@ func recording(rec **recordingStore) harnessOption {
 	}
 }
 
+// holdWriter starts, on wg, a change to launch id that holds the writer
+// until release is called, so that the changes applied meanwhile queue up
+// for the next transaction.
+func holdWriter(t *testing.T, h *harness, wg *sync.WaitGroup, id int64) (release func()) {
+	started, held := make(chan struct{}), make(chan struct{})
+	wg.Go(func() {
+		_, err := h.bot.batch.apply(context.Background(), id, func(l *launch.Launch, now time.Time) ([]launch.Event, error) {
+			close(started)
+			<-held
+			return l.SetDone("UFIRST", []int{1}, true, now)
+		})
+		assert.NoError(t, err)
+	})
+	<-started
+	return func() { close(held) }
+}
+
 // waitingLaunches is how many launches have changes waiting.
 func waitingLaunches(bt *batcher) int {
 	bt.mu.Lock()
@@ -267,18 +284,8 @@ func TestBatcherSharesTransactionsAcrossLaunches(t *testing.T) {
 		ids[i] = l.ID
 	}
 
-	// A first change holds the writer, so that the others queue up.
-	started, release := make(chan struct{}), make(chan struct{})
 	var wg sync.WaitGroup
-	wg.Go(func() {
-		_, err := h.bot.batch.apply(ctx, ids[0], func(l *launch.Launch, now time.Time) ([]launch.Event, error) {
-			close(started)
-			<-release
-			return l.SetDone("UFIRST", []int{1}, true, now)
-		})
-		assert.NoError(t, err)
-	})
-	<-started
+	release := holdWriter(t, h, &wg, ids[0])
 	type result struct {
 		events []launch.Event
 		err    error
@@ -313,7 +320,7 @@ func TestBatcherSharesTransactionsAcrossLaunches(t *testing.T) {
 			}, 5*time.Second, time.Millisecond)
 		}
 	}
-	close(release)
+	release()
 	wg.Wait()
 
 	got, changes := rec.transactions()
@@ -367,17 +374,8 @@ func TestBatcherBoundsEachTransaction(t *testing.T) {
 		require.NoError(t, err)
 		ids[i] = l.ID
 	}
-	started, release := make(chan struct{}), make(chan struct{})
 	var wg sync.WaitGroup
-	wg.Go(func() {
-		_, err := h.bot.batch.apply(ctx, ids[0], func(l *launch.Launch, now time.Time) ([]launch.Event, error) {
-			close(started)
-			<-release
-			return l.SetDone("UFIRST", []int{1}, true, now)
-		})
-		assert.NoError(t, err)
-	})
-	<-started
+	release := holdWriter(t, h, &wg, ids[0])
 	for i, id := range ids {
 		for j := range perLaunch {
 			wg.Go(func() {
@@ -398,7 +396,7 @@ func TestBatcherBoundsEachTransaction(t *testing.T) {
 		}
 		return n == launches*perLaunch
 	}, 5*time.Second, time.Millisecond)
-	close(release)
+	release()
 	wg.Wait()
 
 	got, changes := rec.transactions()
@@ -444,52 +442,26 @@ func TestBatcherBoundsEachTransaction(t *testing.T) {
 func TestConcurrentTicksOnManyLaunchesLoseNothing(t *testing.T) {
 	var rec *recordingStore
 	h := newHarness(t, recording(&rec))
-	type board struct {
-		id          int64
-		channel, ts string
-		spots       []tickSpot
-		done        []bool
-	}
 	const launches, clients, clicks = 8, 16, 12
-	boards := make([]*board, launches)
-	for i := range boards {
-		channel := fmt.Sprintf("CRACE%02d", i)
-		l, ts := h.launchWithChecklist(channel, fmt.Sprintf("Launch %d", i))
-		boards[i] = &board{id: l.ID, channel: channel, ts: ts, spots: tickSpots(l)}
-		boards[i].done = make([]bool, len(boards[i].spots))
-	}
+	boards := h.tickBoards(t, "CRACE", launches)
 	var acked atomic.Int64
 	var wg sync.WaitGroup
 	for c := range clients {
 		wg.Go(func() {
 			rng := rand.New(rand.NewPCG(uint64(c), 7))
 			for range clicks {
-				// Client c clicks only items c, c+clients ... of each launch.
-				bd := boards[rng.IntN(launches)]
-				idx := c + clients*rng.IntN((len(bd.spots)-c+clients-1)/clients)
-				if h.signedPost("/slack/interactions", h.tickPayload(t, bd.channel, bd.ts, bd.spots[idx], bd.done[idx])) != http.StatusOK {
-					continue
+				if h.clickAtRandom(t, boards, c, clients, rng) {
+					acked.Add(1)
 				}
-				bd.done[idx] = !bd.done[idx]
-				acked.Add(1)
 			}
 		})
 	}
 	wg.Wait()
 	h.bot.Close()
 
-	stored := 0
-	for _, bd := range boards {
-		stored += tickEvents(t, h, bd.id)
-		l, err := h.store.LaunchByID(context.Background(), bd.id)
-		require.NoError(t, err)
-		for i, s := range bd.spots {
-			assert.Equal(t, bd.done[i], l.Checklist.Item(s.n).Done, "launch %d item %d", bd.id, s.n)
-		}
-	}
 	assert.EqualValues(t, clients*clicks, acked.Load(), "every click acknowledged")
 	assert.Empty(t, h.slack.responses(t), "no click refused")
-	assert.EqualValues(t, acked.Load(), stored, "each acknowledged click stored exactly once")
+	assert.EqualValues(t, acked.Load(), storedTicks(t, h, boards), "each acknowledged click stored exactly once")
 	got, _ := rec.transactions()
 	shared := 0
 	for _, ids := range got {

@@ -161,24 +161,8 @@ func BenchmarkTicksManyLaunches(b *testing.B) {
 	})
 	client := h.srv.Client()
 	client.Transport.(*http.Transport).MaxIdleConnsPerHost = benchClients
-	type board struct {
-		id          int64
-		channel, ts string
-		spots       []tickSpot
-		done        []bool // what the clients believe; each item has one client
-	}
-	boards := make([]*board, benchLaunches)
-	for i := range boards {
-		channel := fmt.Sprintf("CMANY%03d", i)
-		l, ts := h.launchWithChecklist(channel, fmt.Sprintf("Launch %d", i))
-		spots := tickSpots(l)
-		require.GreaterOrEqual(b, len(spots), benchClients)
-		boards[i] = &board{id: l.ID, channel: channel, ts: ts, spots: spots, done: make([]bool, len(spots))}
-	}
-	auditBefore := 0
-	for _, bd := range boards {
-		auditBefore += tickEvents(b, h, bd.id)
-	}
+	boards := h.tickBoards(b, "CMANY", benchLaunches)
+	auditBefore := storedTicks(b, h, boards)
 	callsBefore := h.slack.total()
 	rngs := make([]*rand.Rand, benchClients)
 	for c := range rngs {
@@ -188,14 +172,10 @@ func BenchmarkTicksManyLaunches(b *testing.B) {
 	b.ResetTimer()
 	var refused atomic.Int64
 	lats, wall := runClients(b, b.N, func(c, _ int) bool {
-		bd := boards[rngs[c].IntN(len(boards))]
-		mine := (len(bd.spots) - c + benchClients - 1) / benchClients
-		idx := c + benchClients*rngs[c].IntN(mine)
-		if h.signedPost("/slack/interactions", h.tickPayload(b, bd.channel, bd.ts, bd.spots[idx], bd.done[idx])) != http.StatusOK {
+		if !h.clickAtRandom(b, boards, c, benchClients, rngs[c]) {
 			refused.Add(1)
 			return false
 		}
-		bd.done[idx] = !bd.done[idx]
 		return true
 	})
 	b.StopTimer()
@@ -203,20 +183,62 @@ func BenchmarkTicksManyLaunches(b *testing.B) {
 
 	acked := len(lats)
 	require.Zero(b, refused.Load())
-	stored := 0
-	for _, bd := range boards {
-		stored += tickEvents(b, h, bd.id)
-		l, err := h.store.LaunchByID(context.Background(), bd.id)
-		require.NoError(b, err)
-		for i, s := range bd.spots {
-			require.Equal(b, bd.done[i], l.Checklist.Item(s.n).Done, "launch %d item %d", bd.id, s.n)
-		}
-	}
-	require.Equal(b, acked, stored-auditBefore, "each acknowledged tick stored exactly once")
+	require.Equal(b, acked, storedTicks(b, h, boards)-auditBefore, "each acknowledged tick stored exactly once")
 	b.ReportMetric(float64(acked)/wall.Seconds(), "ticks/s")
 	b.ReportMetric(ms(percentile(lats, 50)), "p50-ms")
 	b.ReportMetric(ms(percentile(lats, 99)), "p99-ms")
 	b.ReportMetric(float64(h.slack.total()-callsBefore)/float64(acked), "api-calls/tick")
+}
+
+// tickBoard is a launch with its checklist posted, and what the clients
+// clicking it believe of its items.
+type tickBoard struct {
+	id          int64
+	channel, ts string
+	spots       []tickSpot
+	done        []bool
+}
+
+// tickBoards starts n launches with their checklists posted, in channels
+// prefix000, prefix001 ...
+func (h *harness) tickBoards(tb testing.TB, prefix string, n int) []*tickBoard {
+	boards := make([]*tickBoard, n)
+	for i := range boards {
+		channel := fmt.Sprintf("%s%03d", prefix, i)
+		l, ts := h.launchWithChecklist(channel, fmt.Sprintf("Launch %d", i))
+		spots := tickSpots(l)
+		require.GreaterOrEqual(tb, len(spots), benchClients)
+		boards[i] = &tickBoard{id: l.ID, channel: channel, ts: ts, spots: spots, done: make([]bool, len(spots))}
+	}
+	return boards
+}
+
+// clickAtRandom is client c of clients clicking an item of a random board:
+// only items c, c+clients ... of each, so that what it believes of them
+// stays true. It tells whether the click was acknowledged.
+func (h *harness) clickAtRandom(tb testing.TB, boards []*tickBoard, c, clients int, rng *rand.Rand) bool {
+	bd := boards[rng.IntN(len(boards))]
+	idx := c + clients*rng.IntN((len(bd.spots)-c+clients-1)/clients)
+	if h.signedPost("/slack/interactions", h.tickPayload(tb, bd.channel, bd.ts, bd.spots[idx], bd.done[idx])) != http.StatusOK {
+		return false
+	}
+	bd.done[idx] = !bd.done[idx]
+	return true
+}
+
+// storedTicks checks that every item of boards is stored as its clicker
+// believes, and returns how many tick and untick rows their audit logs hold.
+func storedTicks(tb testing.TB, h *harness, boards []*tickBoard) int {
+	n := 0
+	for _, bd := range boards {
+		n += tickEvents(tb, h, bd.id)
+		l, err := h.store.LaunchByID(context.Background(), bd.id)
+		require.NoError(tb, err)
+		for i, s := range bd.spots {
+			require.Equal(tb, bd.done[i], l.Checklist.Item(s.n).Done, "launch %d item %d", bd.id, s.n)
+		}
+	}
+	return n
 }
 
 // tickSpot is where an item sits on a posted checklist: the block of its
