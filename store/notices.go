@@ -29,6 +29,33 @@ func (s *Store) CreateLaunchWithNotice(ctx context.Context, l *launch.Launch, by
 	})
 }
 
+// UpdateWithNotice is Update for a process that cannot post to Slack
+// itself: when fn changes the launch, notice's text about the changed
+// launch is recorded in the same transaction, for the bot to post in its
+// channel (see ClaimNotices). A launch whose earlier notice still waits gets
+// the new text after it, so that neither is lost.
+func (s *Store) UpdateWithNotice(ctx context.Context, id int64, fn func(l *launch.Launch, now time.Time) ([]launch.Event, error),
+	notice func(l *launch.Launch) string) (*launch.Launch, error) {
+	return s.update(ctx, id, func(tx *sql.Tx, l *launch.Launch, now time.Time) ([]launch.Event, error) {
+		events, err := fn(l, now)
+		if err != nil || len(events) == 0 {
+			return events, err
+		}
+		text := notice(l)
+		if strings.TrimSpace(text) == "" {
+			return nil, errors.New("update launch: the notice is empty")
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO pending_notices (launch_id, text, created_at) VALUES (?, ?, ?)
+ON CONFLICT (launch_id) DO UPDATE SET text = text || ? || excluded.text`, id, text, now.UnixMilli(), noticeSeparator); err != nil {
+			return nil, fmt.Errorf("record the notice: %w", err)
+		}
+		return events, nil
+	})
+}
+
+// noticeSeparator joins the notices of one launch waiting together.
+const noticeSeparator = "\n\n"
+
 // ClaimNotices takes the pending notices no other claim holds, oldest first,
 // for lease: until then no other process (or later call) gets them. The
 // caller posts each and then calls NoticePosted; a notice it could not post
@@ -65,10 +92,17 @@ RETURNING launch_id, text`, now.Add(lease).UnixMilli(), now.UnixMilli())
 	return out, nil
 }
 
-// NoticePosted forgets a notice once it is posted (or can never be).
-func (s *Store) NoticePosted(ctx context.Context, launchID int64) error {
-	if _, err := s.writer.ExecContext(ctx, `DELETE FROM pending_notices WHERE launch_id = ?`, launchID); err != nil {
-		return fmt.Errorf("forget the notice of launch %d: %w", launchID, err)
+// NoticePosted forgets a notice once it is posted (or can never be). A
+// notice that grew while it was being posted (UpdateWithNotice) keeps what
+// was added, to be posted next.
+func (s *Store) NoticePosted(ctx context.Context, n launch.Notice) error {
+	if _, err := s.writer.ExecContext(ctx, `DELETE FROM pending_notices WHERE launch_id = ? AND text = ?`, n.LaunchID, n.Text); err != nil {
+		return fmt.Errorf("forget the notice of launch %d: %w", n.LaunchID, err)
+	}
+	posted := n.Text + noticeSeparator
+	if _, err := s.writer.ExecContext(ctx, `UPDATE pending_notices SET text = substr(text, length(?) + 1), lease_until = 0
+WHERE launch_id = ? AND substr(text, 1, length(?)) = ?`, posted, n.LaunchID, posted, posted); err != nil {
+		return fmt.Errorf("keep the rest of the notice of launch %d: %w", n.LaunchID, err)
 	}
 	return nil
 }

@@ -37,7 +37,7 @@ func TestNoticeIsClaimedOnceAndForgotten(t *testing.T) {
 	require.NoError(t, err)
 	assert.Len(t, lapsed, 1, "a claim that posted nothing lapses")
 
-	require.NoError(t, s.NoticePosted(ctx, l.ID))
+	require.NoError(t, s.NoticePosted(ctx, got[0]))
 	now = now.Add(time.Hour)
 	gone, err := other.ClaimNotices(ctx, time.Minute)
 	require.NoError(t, err)
@@ -72,4 +72,34 @@ func TestOpenCurrentRefusesAnOlderSchema(t *testing.T) {
 	cur, err := OpenCurrent(ctx, path)
 	require.NoError(t, err)
 	require.NoError(t, cur.Close())
+}
+
+func TestUpdateWithNoticeKeepsANoticeThatGrowsWhilePosted(t *testing.T) {
+	ctx := context.Background()
+	s, _ := openStore(t)
+	l := fullLaunch("C1")
+	require.NoError(t, s.CreateLaunchWithNotice(ctx, l, "UCLI", "launch started"))
+	claimed, err := s.ClaimNotices(ctx, time.Minute)
+	require.NoError(t, err)
+	require.Len(t, claimed, 1)
+
+	rename := func(l *launch.Launch, _ time.Time) ([]launch.Event, error) {
+		l.Name = "Renamed"
+		return []launch.Event{{Actor: "UCLI", Action: "rename", Subject: "launch", After: "Renamed"}}, nil
+	}
+	_, err = s.UpdateWithNotice(ctx, l.ID, rename, func(l *launch.Launch) string { return "now " + l.Name })
+	require.NoError(t, err)
+	// Nothing changed, nothing to tell.
+	_, err = s.UpdateWithNotice(ctx, l.ID, func(*launch.Launch, time.Time) ([]launch.Event, error) { return nil, nil },
+		func(*launch.Launch) string { return "never" })
+	require.NoError(t, err)
+
+	require.NoError(t, s.NoticePosted(ctx, claimed[0]))
+	rest, err := s.ClaimNotices(ctx, time.Minute)
+	require.NoError(t, err)
+	assert.Equal(t, []launch.Notice{{LaunchID: l.ID, Text: "now Renamed"}}, rest, "what was added while the first was posted waits")
+	require.NoError(t, s.NoticePosted(ctx, rest[0]))
+	none, err := s.ClaimNotices(ctx, time.Hour)
+	require.NoError(t, err)
+	assert.Empty(t, none)
 }
