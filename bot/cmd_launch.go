@@ -121,25 +121,11 @@ func pastDate(l *launch.Launch, now time.Time, again string) string {
 
 // cmdImport opens the import form at once: the trigger id expires after 3 s.
 func (b *Bot) cmdImport(ctx context.Context, c *call, _ []string) reply {
-	form := render.ImportModal(c.channel)
-	if l, err := b.channelLaunch(ctx, c); err == nil {
-		// The channel runs a launch: the form takes a newer version of its
-		// checklist, and only the creator may bring one in.
-		if err := l.CanUpdate(c.user); err != nil {
-			return b.fail(c, err)
-		}
-		form = render.ImportUpdateModal(c.channel, l.Name)
-	} else if launch.ErrorCode(err) != launch.ENOTFOUND {
+	err := b.startImport(ctx, importStart{team: c.team, channel: c.channel, user: c.user,
+		triggerID: c.triggerID, responseURL: c.responseURL, log: c.log})
+	if err != nil {
 		return b.fail(c, err)
 	}
-	b.urgent(func(ctx context.Context) {
-		ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
-		defer cancel()
-		if _, err := b.slack.OpenViewContext(ctx, c.triggerID, form); err != nil {
-			c.log.Error("open import form", "err", err)
-			b.respond(ctx, c.log, c.responseURL, render.Notice("I could not open the import form; please run the command again."))
-		}
-	})
 	return reply{}
 }
 
