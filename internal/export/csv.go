@@ -62,7 +62,7 @@ func CSV(l *launch.Launch) ([]byte, error) {
 			strconv.Itoa(r.Number), r.Section, "", "", "", "",
 			r.Text, strconv.FormatBool(r.Done), "", "", "", "", "",
 			"", "true", r.By, timestamp(r.At), r.Reason,
-			"", "false", "", "", "", "", "",
+			"", "", "", "", "", "", "",
 			"", "", "",
 		}
 		if err := writeRow(w, row); err != nil {
