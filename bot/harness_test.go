@@ -24,6 +24,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/golive/golive/internal/launch"
+	"github.com/golive/golive/internal/outbox"
 	"github.com/golive/golive/store"
 )
 
@@ -48,6 +49,8 @@ type harness struct {
 	srv   *httptest.Server
 	logs  *syncBuffer
 	seq   atomic.Int64
+	// stopSender stops the outbox's sender and waits for it.
+	stopSender func()
 }
 
 // harnessOption adjusts the bot's configuration.
@@ -81,13 +84,62 @@ func startHarness(t testing.TB, path string, fake *fakeSlack, opts ...harnessOpt
 	b, err := New(cfg)
 	require.NoError(t, err)
 	h := &harness{t: t, store: st, path: path, slack: fake, bot: b, logs: logs}
+	// The outbox's sender runs as in production, on the bot's clock.
+	sender, err := outbox.NewSender(outbox.Config{Store: st, Transport: b.OutboxTransport(), Now: cfg.Now,
+		MaxWait: 50 * time.Millisecond, Logger: cfg.Logger})
+	require.NoError(t, err)
+	b.SetOutbox(sender)
+	ctx, cancel := context.WithCancel(context.Background())
+	sent := make(chan struct{})
+	go func() {
+		defer close(sent)
+		sender.Run(ctx)
+	}()
+	h.stopSender = func() {
+		cancel()
+		<-sent
+	}
 	h.srv = httptest.NewServer(b.Handler())
 	t.Cleanup(func() {
 		h.srv.Close()
+		h.stopSender()
 		b.Close()
 		require.NoError(t, st.Close())
 	})
 	return h
+}
+
+// sender returns an outbox sender of h's bot on h's database, driven by
+// RunDue on the clock now, with look-ups when lookup is set. Stop h's own
+// sender first (stopSender) to have the outbox to oneself.
+func (h *harness) sender(now func() time.Time, opts ...func(*outbox.Config)) *outbox.Sender {
+	h.t.Helper()
+	cfg := outbox.Config{Store: h.store, Transport: h.bot.OutboxTransport(), Now: now, Logger: h.bot.log,
+		RenewAfter: func(time.Duration) <-chan time.Time { return nil }}
+	for _, o := range opts {
+		o(&cfg)
+	}
+	s, err := outbox.NewSender(cfg)
+	require.NoError(h.t, err)
+	return s
+}
+
+// testClock is a clock tests move by hand.
+type testClock struct {
+	mu sync.Mutex
+	at time.Time
+}
+
+func (c *testClock) now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.at
+}
+
+func (c *testClock) add(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.at = c.at.Add(d)
 }
 
 // another starts a second golive on h's database and fake Slack, with its
@@ -105,6 +157,7 @@ func (h *harness) another(opts ...harnessOption) *harness {
 func (h *harness) stop() {
 	h.t.Helper()
 	h.srv.Close()
+	h.stopSender()
 	h.bot.Close()
 	require.NoError(h.t, h.store.Close())
 }

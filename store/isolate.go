@@ -14,7 +14,7 @@ import (
 // in order, each on the launch as the changes stored before it left it.
 // A change that returns an error, panics, changes the launch's id or
 // changes it without an audit event leaves nothing of itself: neither rows
-// nor audit rows, and the changes after it see the launch as it was before
+// nor audit rows nor posts, and the changes after it see the launch as it was before
 // it. The others are stored with their events, all stamped with one
 // timestamp, now.
 //
@@ -43,6 +43,7 @@ func (s *Store) UpdateEach(ctx context.Context, id int64, changes []func(l *laun
 	ours := false
 	errs = make([]error, len(changes))
 	var events []launch.Event
+	var posts []launch.Post
 	for i, fn := range changes {
 		var prev snapshot
 		if ours {
@@ -55,6 +56,9 @@ func (s *Store) UpdateEach(ctx context.Context, id int64, changes []func(l *laun
 			}
 			cur, ours = after, true
 			events = append(events, evs...)
+			// Taken now: a later change that fails starts again from a
+			// fresh launch, which has none.
+			posts = append(posts, l.TakePosts()...)
 			continue
 		}
 		// fn may have changed l before it failed: start again from the
@@ -63,11 +67,11 @@ func (s *Store) UpdateEach(ctx context.Context, id int64, changes []func(l *laun
 			return nil, fmt.Errorf("update launch %d: undo a failed change: %w", id, err)
 		}
 	}
-	if len(events) == 0 && before.stored(cur) {
+	if len(events) == 0 && len(posts) == 0 && before.stored(cur) {
 		// Nothing to store: no change was accepted, or none changed anything.
 		return errs, nil
 	}
-	if err := s.commitChanges(ctx, tx, id, now, before, cur, events); err != nil {
+	if err := s.commitChanges(ctx, tx, id, now, before, cur, events, posts); err != nil {
 		return nil, err
 	}
 	return errs, nil

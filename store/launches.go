@@ -75,6 +75,9 @@ func (s *Store) createLaunch(ctx context.Context, l *launch.Launch, by string, a
 			return fmt.Errorf("create launch: %w", err)
 		}
 	}
+	if err := writePosts(ctx, tx, id, now, l.TakePosts()); err != nil {
+		return fmt.Errorf("create launch: %w", err)
+	}
 	if err := tx.Commit(); err != nil {
 		return fmt.Errorf("create launch: commit: %w", err)
 	}
@@ -172,7 +175,8 @@ func (s *Store) activeLaunchesWhere(ctx context.Context, cond string, arg any) (
 
 // Update loads the launch inside one immediate transaction, lets fn change
 // it, and stores the rows fn changed together with the events fn returns as
-// audit rows, all stamped with one timestamp, now (in UTC, to the
+// audit rows and the posts fn told (launch.Tell) in the outbox, all stamped
+// with one timestamp, now (in UTC, to the
 // millisecond the database keeps). When fn fails its error is returned
 // unchanged and nothing is stored. Update returns the launch fn changed.
 //
@@ -212,20 +216,24 @@ func (s *Store) update(ctx context.Context, id int64, fn func(tx *sql.Tx, l *lau
 	if len(events) == 0 && !before.stored(after) {
 		return nil, fmt.Errorf("update launch %d: a change without an audit event", id)
 	}
-	if err := s.commitChanges(ctx, tx, id, now, before, after, events); err != nil {
+	if err := s.commitChanges(ctx, tx, id, now, before, after, events, l.TakePosts()); err != nil {
 		return nil, err
 	}
 	return l, nil
 }
 
 // commitChanges writes the rows of a launch that changed from before to
-// after and the events that changed them, commits, and caches after: the
-// rows just written are what a load would read at the new version.
-func (s *Store) commitChanges(ctx context.Context, tx *sql.Tx, id int64, now time.Time, before, after snapshot, events []launch.Event) error {
+// after, the events that changed them and the posts they told, commits,
+// and caches after: the rows just written are what a load would read at
+// the new version.
+func (s *Store) commitChanges(ctx context.Context, tx *sql.Tx, id int64, now time.Time, before, after snapshot, events []launch.Event, posts []launch.Post) error {
 	if err := writeChanges(ctx, tx, id, before, after); err != nil {
 		return err
 	}
 	if err := appendAudit(ctx, tx, id, now, events); err != nil {
+		return fmt.Errorf("update launch %d: %w", id, err)
+	}
+	if err := writePosts(ctx, tx, id, now, posts); err != nil {
 		return fmt.Errorf("update launch %d: %w", id, err)
 	}
 	version, err := launchVersion(ctx, tx, id)
