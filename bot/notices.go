@@ -13,4 +13,3 @@ func ImportNotice(l *launch.Launch, by string) string {
 		"Tick items with the `checklist` command; `status` shows readiness.",
 		by, inert(l.Name), l.When(), l.Timezone, len(l.Checklist.Items()), len(l.Checklist.Sections))
 }
-

@@ -51,7 +51,7 @@ RETURNING ` + reminderColumns
 	held = `id = @id AND state IN ('claimed', 'posting') AND ` + leaseHeld
 	// startPosting is the check made just before a post: the claim is still
 	// held, and its lease is extended to cover the post.
-	startPosting = `UPDATE reminders SET state = 'posting', attempts = attempts + 1, lease_until = @lease WHERE ` + held
+	startPosting   = `UPDATE reminders SET state = 'posting', attempts = attempts + 1, lease_until = @lease WHERE ` + held
 	finishReminder = `UPDATE reminders SET state = @state, sent_at = @at, note = @note, claim_token = '', lease_until = 0
 WHERE ` + held
 	coverReminder = `UPDATE reminders SET state = 'skipped', sent_at = ?, note = ?

@@ -27,7 +27,7 @@ type Config struct {
 	// history scopes: a post whose outcome is unknown is looked for in
 	// the conversation before it is sent again, instead of never again.
 	SlackHistory bool
-	LogFormat    string    // "json" or "text"
+	LogFormat    string // "json" or "text"
 	LogLevel     slog.Level
 }
 
