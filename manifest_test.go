@@ -19,6 +19,8 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"gopkg.in/yaml.v3"
+
+	"github.com/golive/golive/bot"
 )
 
 // manifest is the part of Slack's app manifest golive uses. Decoding with
@@ -46,6 +48,12 @@ type manifest struct {
 			ShouldEscape *bool  `yaml:"should_escape"`
 			URL          string `yaml:"url"`
 		} `yaml:"slash_commands"`
+		Shortcuts []struct {
+			Name        string `yaml:"name"`
+			Type        string `yaml:"type"`
+			CallbackID  string `yaml:"callback_id"`
+			Description string `yaml:"description"`
+		} `yaml:"shortcuts"`
 	} `yaml:"features"`
 	OAuthConfig struct {
 		Scopes struct {
@@ -108,6 +116,16 @@ func TestManifest(t *testing.T) {
 	assert.LessOrEqual(t, runes(c.UsageHint), 1000)
 	require.NotNil(t, c.ShouldEscape)
 	assert.True(t, *c.ShouldEscape, "mentions must arrive as <@U…> ids, which the bot parses")
+
+	// The message shortcut: Slack sends its callback_id back, and the bot
+	// routes by it.
+	require.Len(t, m.Features.Shortcuts, 1)
+	sc := m.Features.Shortcuts[0]
+	assert.Equal(t, "message", sc.Type)
+	assert.Equal(t, bot.ShortcutImport, sc.CallbackID, "the callback_id the bot handles")
+	assert.True(t, runes(sc.Name) >= 1 && runes(sc.Name) <= 24, "shortcut name: 1 to 24 characters")
+	assert.True(t, runes(sc.CallbackID) >= 1 && runes(sc.CallbackID) <= 255)
+	assert.True(t, runes(sc.Description) >= 1 && runes(sc.Description) <= 150, "shortcut description: 1 to 150 characters")
 
 	s := m.Settings
 	require.NotNil(t, s.Interactivity.IsEnabled, "interactivity.is_enabled is required by the schema")

@@ -138,6 +138,7 @@ type Bot struct {
 	commands    map[string]commandFunc
 	actions     map[string]actionFunc
 	submissions map[string]submissionFunc
+	shortcuts   map[string]shortcutFunc
 	names       *directory
 	events      *seenEvents
 	rejected    *sampledLog
@@ -216,6 +217,7 @@ func New(cfg Config) (*Bot, error) {
 	b.commands = b.commandTable()
 	b.actions = b.actionTable()
 	b.submissions = b.submissionTable()
+	b.shortcuts = b.shortcutTable()
 	return b, nil
 }
 

@@ -121,20 +121,11 @@ func pastDate(l *launch.Launch, now time.Time, again string) string {
 
 // cmdImport opens the import form at once: the trigger id expires after 3 s.
 func (b *Bot) cmdImport(ctx context.Context, c *call, _ []string) reply {
-	if l, err := b.channelLaunch(ctx, c); err == nil {
-		return b.fail(c, launch.Errorf(launch.ECONFLICT,
-			"This channel already has an active launch, “%s” on %s, and a channel can have only one. Archive it first, or import in another channel.", inert(l.Name), l.Date))
-	} else if launch.ErrorCode(err) != launch.ENOTFOUND {
+	err := b.startImport(ctx, importStart{team: c.team, channel: c.channel, user: c.user,
+		triggerID: c.triggerID, responseURL: c.responseURL, log: c.log})
+	if err != nil {
 		return b.fail(c, err)
 	}
-	b.urgent(func(ctx context.Context) {
-		ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
-		defer cancel()
-		if _, err := b.slack.OpenViewContext(ctx, c.triggerID, render.ImportModal(c.channel)); err != nil {
-			c.log.Error("open import form", "err", err)
-			b.respond(ctx, c.log, c.responseURL, render.Notice("I could not open the import form; please run the command again."))
-		}
-	})
 	return reply{}
 }
 

@@ -47,10 +47,11 @@ type importForm struct {
 // pushes the preview of what it found; field errors keep the form open.
 // Nothing is created before Confirm (onImportConfirm).
 func (b *Bot) onImportSubmit(ctx context.Context, k *click) (any, metrics.Outcome) {
-	channel := k.cb.View.PrivateMetadata
-	if !channelIDPattern.MatchString(channel) {
+	meta, ok := parseImportMeta(k.cb.View.PrivateMetadata)
+	if !ok {
 		return fieldErrors(map[string]string{render.ImportMarkdownBlock: "This form lost track of its channel. Close it and run the import command again."}), metrics.Invalid
 	}
+	channel := meta.channel
 	var values map[string]map[string]slack.BlockAction
 	if k.cb.View.State != nil {
 		values = k.cb.View.State.Values
@@ -80,12 +81,28 @@ func (b *Bot) onImportSubmit(ctx context.Context, k *click) (any, metrics.Outcom
 		errs[render.ImportTimeBlock] = "Pick the launch time, as hours and minutes."
 	}
 
-	// The checklist comes from the file or the paste field, one of the two;
-	// its errors go under the field it came from.
+	// The checklist comes from the file or the paste field, one of the two,
+	// or from the message the shortcut was used on; its errors go under the
+	// field it came from, or under the options for the message's (the form
+	// has no field for it).
 	files := values[render.ImportFileBlock][render.ImportFileAction].Files
 	pasted := inputValue(values, render.ImportMarkdownBlock, render.ImportMarkdownAction)
 	source := render.ImportMarkdownBlock
 	switch {
+	case meta.file != "" || meta.draft != "":
+		source = render.ImportOptionsBlock
+		var md string
+		var err error
+		if meta.file != "" {
+			// Its id only: files.info gives the rest, as for a stub.
+			md, err = b.downloadChecklist(ctx, k, slack.File{ID: meta.file, FileAccess: "check_file_info"})
+		} else {
+			md, err = b.messageText(ctx, k, meta)
+		}
+		if err != nil {
+			errs[source] = clipRunes(err.Error(), maxFieldError)
+		}
+		f.Markdown = md
 	case len(files) > 0 && strings.TrimSpace(pasted) != "":
 		errs[render.ImportMarkdownBlock] = "Choose a file or paste a checklist, not both: clear one of the two."
 	case len(files) > 1:
@@ -265,22 +282,17 @@ func (b *Bot) downloadChecklist(ctx context.Context, k *click, file slack.File) 
 		}
 		file = *info
 	}
-	max := render.ImportFileMaxBytes
-	tooLarge := fmt.Errorf("This file is larger than %d KB, golive's limit for a checklist. Split it, or trim what is not a checklist.", max/1024)
-	if file.Size > max {
-		return "", tooLarge
-	}
-	if m := strings.ToLower(file.Mimetype); m != "" && !strings.HasPrefix(m, "text/") {
-		return "", fmt.Errorf("This file is %s, not text: choose a Markdown (.md) or text (.txt) file.", file.Mimetype)
+	if err := fileRefusal(file); err != nil {
+		return "", err
 	}
 	if file.URLPrivateDownload == "" {
 		return "", errors.New("Slack did not give golive this file's address. Choose the file again, or paste the checklist.")
 	}
-	w := &cappedBuffer{max: max}
+	w := &cappedBuffer{max: render.ImportFileMaxBytes}
 	if err := b.slack.GetFileContext(ctx, file.URLPrivateDownload, w); err != nil {
 		switch {
 		case errors.Is(err, errFileTooLarge):
-			return "", tooLarge
+			return "", errTooLarge
 		case errors.Is(err, context.DeadlineExceeded) || ctx.Err() != nil:
 			return "", errors.New("Slack did not send the file in time. Try again, or paste the checklist.")
 		}

@@ -16,6 +16,10 @@ import (
 // of an older version, say.
 const msgUnknownAction = "This button is out of date, so nothing was changed. Run the command again for a fresh message."
 
+// msgUnknownShortcut answers a shortcut golive does not know: one an older
+// manifest declared, say.
+const msgUnknownShortcut = "golive does not know this shortcut, so nothing was done. The app may need reinstalling from its current manifest."
+
 // maxActions is how many actions of one block_actions payload are handled;
 // Slack sends one per click, and the rest of a longer list is refused.
 const maxActions = 1
@@ -123,8 +127,20 @@ func (b *Bot) interaction(ctx context.Context, cb *slack.InteractionCallback) an
 		b.metrics.Click(cb.View.CallbackID, outcome)
 		k.log.Info("view submission", "callback", cb.View.CallbackID, "outcome", string(outcome), "ms", time.Since(start).Milliseconds())
 		return body
+	case slack.InteractionTypeMessageAction:
+		handle, ok := b.shortcuts[cb.CallbackID]
+		if !ok {
+			k.log.Warn("unknown shortcut", "callback_len", len(cb.CallbackID))
+			b.metrics.Click("unknown", metrics.Invalid)
+			b.tellClicker(k, msgUnknownShortcut)
+			return nil
+		}
+		outcome := handle(ctx, k)
+		b.metrics.Click(cb.CallbackID, outcome)
+		k.log.Info("shortcut", "callback", cb.CallbackID, "outcome", string(outcome), "ms", time.Since(start).Milliseconds())
+		return nil
 	default:
-		// view_closed, shortcuts and the like need no answer.
+		// view_closed and the like need no answer.
 		return nil
 	}
 }

@@ -2,6 +2,7 @@ package bot
 
 import (
 	"fmt"
+	"strings"
 
 	"github.com/golive/golive/internal/launch"
 )
@@ -12,4 +13,31 @@ func ImportNotice(l *launch.Launch, by string) string {
 	return fmt.Sprintf("<@%s> started the launch “%s” for %s (%s) from an imported checklist: %d items in %d sections. "+
 		"Tick items with the `checklist` command; `status` shows readiness.",
 		by, inert(l.Name), l.When(), l.Timezone, len(l.Checklist.Items()), len(l.Checklist.Sections))
+}
+
+// UpdateNotice is what the channel is told when the person with Slack id
+// by brought a newer version of the checklist into launch l: the counts,
+// the done items that changed, and the sign-offs and answers voided.
+func UpdateNotice(l *launch.Launch, by string, d launch.Diff) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "<@%s> updated the checklist of “%s” from a newer version: %s.", by, inert(l.Name), d.Summary())
+	var done []string
+	for _, c := range d.Changes {
+		if c.Done {
+			done = append(done, fmt.Sprintf("%d (%s)", c.Number, c.Kind))
+		}
+	}
+	if len(done) > 0 {
+		fmt.Fprintf(&b, " Done items that changed: %s; check that they still hold.", strings.Join(done, ", "))
+	}
+	if len(d.Signoffs) > 0 {
+		fmt.Fprintf(&b, " The sign-off of %s is void now: sign off again with `signoff <section>`.", inert(strings.Join(d.Signoffs, ", ")))
+	}
+	if len(d.Verdicts) > 0 {
+		fmt.Fprintf(&b, " The answers of %s were given on the old checklist and are back to pending: ask again with `approvals`.", inert(strings.Join(d.Verdicts, ", ")))
+	}
+	if d.Added+d.Removed+d.Reworded > 0 {
+		b.WriteString(" `checklist` shows the items; the audit log keeps every change.")
+	}
+	return b.String()
 }

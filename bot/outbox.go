@@ -67,6 +67,14 @@ func TellImport(l *launch.Launch, by string) error {
 	return enqueue(l, launch.PostImportNotice, "", render.Notice(ImportNotice(l, by)))
 }
 
+// TellUpdate tells the channel, with the change, that the person with
+// Slack id by brought a newer version of the checklist into l at now
+// (UpdateNotice).
+func TellUpdate(l *launch.Launch, by string, d launch.Diff, now time.Time) error {
+	key := launch.PostKey(launch.PostUpdateNotice, l.ID, launch.InstantKey(now))
+	return enqueue(l, launch.PostUpdateNotice, key, render.Notice(UpdateNotice(l, by, d)))
+}
+
 // message decodes a post's body.
 func (p postBody) message() render.Message {
 	if p.Notice != "" {
@@ -129,10 +137,13 @@ func (t *outboxTransport) conversation(ctx context.Context, r outbox.Row) (strin
 }
 
 // sent does what follows a delivered post of some kinds: a launch created
-// from the shell gets its reminders planned once it has announced itself.
+// or updated from the shell gets its reminders planned, and its messages
+// redrawn, once the channel has been told.
 func (t *outboxTransport) sent(r outbox.Row) {
-	if r.Kind == launch.PostImportNotice {
+	switch r.Kind {
+	case launch.PostImportNotice, launch.PostUpdateNotice:
 		t.b.syncReminders(t.b.log.With("launch", r.LaunchID), r.LaunchID)
+		t.b.refreshLaunch(r.LaunchID, "")
 	}
 }
 

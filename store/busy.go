@@ -23,7 +23,7 @@ func (s *Store) openDB(dsn string) *sql.DB {
 // openWriter is openDB for the pool that writes: each commit is also
 // checked to have reached the file that a restart will open.
 func (s *Store) openWriter(dsn string) *sql.DB {
-	return sql.OpenDB(busyConnector{dsn: dsn, busy: s.failed, committed: s.checkFile})
+	return sql.OpenDB(busyConnector{dsn: dsn, busy: s.failed, committed: s.checkCommit})
 }
 
 // failed calls OnBusy, when set, for a failure with SQLITE_BUSY or

@@ -38,6 +38,9 @@ type health struct {
 	// write probe.
 	probedAt time.Time
 	probed   error
+	// committedAt is when a commit last reached the file: proof, as good
+	// as a probe's, that the database takes writes.
+	committedAt time.Time
 
 	mu sync.Mutex
 	// probing holds a token while a probe runs: one at a time, and a caller
@@ -65,6 +68,20 @@ func (s *Store) checkFile() error {
 		return fmt.Errorf("%w: %s was replaced by another file since golive opened it, so what golive saves now would be lost at a restart; "+
 			"restart golive to open the file now at that path", errFileGone, s.path)
 	}
+	return nil
+}
+
+// checkCommit checks a commit with checkFile and, when it holds, remembers
+// when it happened: a busy writer proves itself with every commit, so
+// readiness need not queue behind it for the write lock.
+func (s *Store) checkCommit() error {
+	if err := s.checkFile(); err != nil {
+		return err
+	}
+	now := s.Now()
+	s.health.mu.Lock()
+	s.health.committedAt = now
+	s.health.mu.Unlock()
 	return nil
 }
 
@@ -108,29 +125,43 @@ func isCorrupt(err error) bool {
 
 // Ping tells whether the database takes writes that survive a restart:
 // what /readyz reports. It fails at once when the file was deleted or
-// replaced, a statement found it corrupt, or a write failed for want of
-// storage within failureHold; otherwise it writes the
-// heartbeat row in a short transaction of its own, at most once per
-// probeEvery (between probes, the last result stands), which also checks
-// that the schema is the version this build expects.
+// replaced, the schema is not the version this build expects, a statement
+// found it corrupt, or a write failed for want of storage within
+// failureHold. Otherwise a commit within probeEvery proves the writer
+// works; without one (an idle or stuck writer) Ping writes the heartbeat
+// row in a short transaction of its own, at most once per probeEvery
+// (between probes, the last result stands). So a busy instance answers
+// from its commits and never queues for the write lock behind its own ticks.
 func (s *Store) Ping(ctx context.Context) error {
-	if err := s.reader.PingContext(ctx); err != nil {
-		return fmt.Errorf("ping store: read: %w", err)
+	v, err := schemaVersion(ctx, s.reader)
+	if err != nil {
+		return fmt.Errorf("ping store: %w", err)
+	}
+	if v != s.version {
+		return fmt.Errorf("ping store: schema version %d, this build expects %d: restart golive to migrate", v, s.version)
 	}
 	if err := s.checkFile(); err != nil {
 		return fmt.Errorf("ping store: %w", err)
 	}
 	s.health.mu.Lock()
-	corrupt, failed, failedAt := s.health.corrupt, s.health.failed, s.health.failedAt
+	corrupt, failed, failedAt, committedAt := s.health.corrupt, s.health.failed, s.health.failedAt, s.health.committedAt
 	s.health.mu.Unlock()
 	if corrupt != nil {
 		return fmt.Errorf("ping store: the database %s is corrupt (%w): stop golive, restore the file from a backup (golive backup) and start again", s.path, corrupt)
 	}
-	if now := s.Now(); failed != nil && !now.Before(failedAt) && now.Sub(failedAt) < failureHold {
+	if now := s.Now(); failed != nil && recent(now, failedAt, failureHold) {
 		return fmt.Errorf("ping store: a write failed %s ago: %w (check the disk's free space and that golive may write %s and its directory)",
 			now.Sub(failedAt).Round(time.Second), failed, s.path)
 	}
+	if recent(s.Now(), committedAt, probeEvery) {
+		return nil
+	}
 	return s.probe(ctx)
+}
+
+// recent tells whether at lies within the last d before now.
+func recent(now, at time.Time, d time.Duration) bool {
+	return !at.IsZero() && !now.Before(at) && now.Sub(at) < d
 }
 
 // probe writes the heartbeat row unless a probe ran within probeEvery.
@@ -142,7 +173,7 @@ func (s *Store) probe(ctx context.Context) error {
 	}
 	defer func() { <-s.health.probing }()
 	now := s.Now()
-	if !s.health.probedAt.IsZero() && now.Sub(s.health.probedAt) < probeEvery && !now.Before(s.health.probedAt) {
+	if recent(now, s.health.probedAt, probeEvery) {
 		return s.health.probed
 	}
 	err := s.writeHeartbeat(ctx, now)
@@ -154,21 +185,14 @@ func (s *Store) probe(ctx context.Context) error {
 	return err
 }
 
-// writeHeartbeat takes the write lock, checks the schema version and
-// rewrites the heartbeat row; its commit is checked like any other.
+// writeHeartbeat takes the write lock and rewrites the heartbeat row; its
+// commit is checked like any other.
 func (s *Store) writeHeartbeat(ctx context.Context, now time.Time) error {
 	tx, err := s.writer.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("ping store: take the write lock: %w", err)
 	}
 	defer tx.Rollback()
-	v, err := schemaVersion(ctx, tx)
-	if err != nil {
-		return fmt.Errorf("ping store: %w", err)
-	}
-	if v != s.version {
-		return fmt.Errorf("ping store: schema version %d, this build expects %d: restart golive to migrate", v, s.version)
-	}
 	if _, err := tx.ExecContext(ctx, `INSERT INTO heartbeat (id, at) VALUES (1, ?)
 ON CONFLICT (id) DO UPDATE SET at = excluded.at`, now.UnixMilli()); err != nil {
 		return fmt.Errorf("ping store: write: %w", err)

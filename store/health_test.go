@@ -20,10 +20,38 @@ func TestPing(t *testing.T) {
 	s.Now = func() time.Time { return now }
 	require.NoError(t, s.Ping(context.Background()))
 
+	// The schema is read at every probe: it costs a read, not the write lock.
 	s.version++
-	assert.NoError(t, s.Ping(context.Background()), "within probeEvery the last probe's answer stands")
-	now = now.Add(probeEvery)
 	assert.ErrorContains(t, s.Ping(context.Background()), "restart golive to migrate")
+}
+
+// A writer busy with ticks proves itself with its commits: /readyz must not
+// queue behind them for the write lock, nor call the instance unready
+// exactly when it is busiest.
+func TestPingDoesNotQueueBehindABusyWriter(t *testing.T) {
+	s, _ := openStore(t)
+	ctx := context.Background()
+	now := t0
+	s.Now = func() time.Time { return now }
+	l := seedLike("C1")
+	require.NoError(t, s.CreateLaunch(ctx, l, "UCREATOR"))
+	require.NoError(t, tick(ctx, s, l.ID, 1))
+
+	// The writer is taken, as by a long queue of ticks.
+	tx, err := s.writer.BeginTx(ctx, nil)
+	require.NoError(t, err)
+	defer tx.Rollback()
+
+	short, cancel := context.WithTimeout(ctx, 200*time.Millisecond)
+	defer cancel()
+	assert.NoError(t, s.Ping(short), "a commit within probeEvery is proof enough")
+
+	// Once nothing has committed for probeEvery, a writer that holds its
+	// lock that long is stuck: the probe must wait for it, and says so.
+	now = t0.Add(probeEvery)
+	short2, cancel2 := context.WithTimeout(ctx, 200*time.Millisecond)
+	defer cancel2()
+	assert.ErrorContains(t, s.Ping(short2), "take the write lock")
 }
 
 // The probe really writes, but at most once per probeEvery.

@@ -48,20 +48,58 @@ const ImportMarkdownMax = maxInputLength
 // ImportModal is the form that imports a Markdown checklist as a new launch
 // in the channel; the channel id travels in private_metadata.
 func ImportModal(channelID string) slack.ModalViewRequest {
+	md := slack.NewPlainTextInputBlockElement(plain("## Security  ### Authentication  - [ ] API keys rotated"), ImportMarkdownAction)
+	md.Multiline = true
+	md.MaxLength = ImportMarkdownMax
+	file := slack.NewFileInputBlockElement(ImportFileAction).WithFileTypes(ImportFileTypes...).WithMaxFiles(1)
+	return importModal(channelID,
+		section("Choose a production-readiness checklist file, or paste a short one, in Markdown: `##` sections, `###` groups, `- [ ]` and `- [x]` items, a *Go/No-Go* section with the gates and the approver roles. You see what golive found before anything is created."),
+		optional(slack.NewInputBlock(ImportFileBlock, plain("Checklist file"),
+			plain(fmt.Sprintf("A Markdown or text file of up to %d KB. Or paste the checklist below: one of the two.", ImportFileMaxBytes/1024)), file)),
+		optional(slack.NewInputBlock(ImportMarkdownBlock, plain("Or paste the checklist (Markdown)"),
+			plain("Up to 3000 characters: that is Slack's limit for a text field. Choose a file for a longer checklist."), md)))
+}
+
+// ImportSource is a checklist chosen before the form opens, by the message
+// shortcut: the form names it instead of offering the file and paste fields.
+type ImportSource struct {
+	// Name is a file's name, or empty for the message's own text.
+	Name string
+	// Size is the file's or the text's size in bytes.
+	Size int
+}
+
+// ImportModalFrom is the import form for a checklist already chosen: only
+// the launch's name, date and time are left to fill in. meta is the
+// adapter's private_metadata, which says where the checklist is.
+func ImportModalFrom(meta string, src ImportSource) slack.ModalViewRequest {
+	what := "the text of the message you picked"
+	if src.Name != "" {
+		what = "the file *" + Escape(clip(src.Name, 200)) + "* from the message you picked"
+	}
+	return importModal(meta, section(fmt.Sprintf("golive imports %s (%s) as a new launch in this channel. Give the launch a name and a date: you see what golive found before anything is created.",
+		what, sizeWords(src.Size))))
+}
+
+// importModal is the import form around intro and the checklist's fields.
+func importModal(meta string, intro slack.Block, source ...slack.Block) slack.ModalViewRequest {
 	name := slack.NewPlainTextInputBlockElement(plain("Checkout v2"), ImportNameAction)
 	name.MaxLength = ImportNameMax
 	date := slack.NewDatePickerBlockElement(ImportDateAction)
 	date.Placeholder = plain("Launch date")
 	when := slack.NewTimePickerBlockElement(ImportTimeAction)
 	when.Placeholder = plain("Launch time")
-	md := slack.NewPlainTextInputBlockElement(plain("## Security  ### Authentication  - [ ] API keys rotated"), ImportMarkdownAction)
-	md.Multiline = true
-	md.MaxLength = ImportMarkdownMax
-	file := slack.NewFileInputBlockElement(ImportFileAction).WithFileTypes(ImportFileTypes...).WithMaxFiles(1)
 	options := slack.NewCheckboxGroupsBlockElement(ImportOptionsAction,
 		slack.NewOptionBlockObject(ImportListItems, plain("Import every list item"),
 			plain("For a checklist written without checkboxes: each list item becomes an item.")))
-	optional := func(b *slack.InputBlock) *slack.InputBlock { b.Optional = true; return b }
+	blocks := []slack.Block{
+		intro,
+		slack.NewInputBlock(ImportNameBlock, plain("Launch name"), nil, name),
+		slack.NewInputBlock(ImportDateBlock, plain("Launch date"), plain("The calendar day of the launch, in "+launchZoneHint+"."), date),
+		optional(slack.NewInputBlock(ImportTimeBlock, plain("Launch time"), plain("Optional: golive's default reminder time otherwise."), when)),
+	}
+	blocks = append(blocks, source...)
+	blocks = append(blocks, optional(slack.NewInputBlock(ImportOptionsBlock, plain("Options"), nil, options)))
 	return slack.ModalViewRequest{
 		Type:       slack.VTModal,
 		CallbackID: ImportCallbackID,
@@ -69,19 +107,19 @@ func ImportModal(channelID string) slack.ModalViewRequest {
 		Submit:     plain("Preview"),
 		Close:      plain("Cancel"),
 		// Our own value, but it comes back in a payload: the handler checks it.
-		PrivateMetadata: clipPlain(channelID, maxPrivateMeta),
-		Blocks: slack.Blocks{BlockSet: []slack.Block{
-			section("Choose a production-readiness checklist file, or paste a short one, in Markdown: `##` sections, `###` groups, `- [ ]` and `- [x]` items, a *Go/No-Go* section with the gates and the approver roles. You see what golive found before anything is created."),
-			slack.NewInputBlock(ImportNameBlock, plain("Launch name"), nil, name),
-			slack.NewInputBlock(ImportDateBlock, plain("Launch date"), plain("The calendar day of the launch, in "+launchZoneHint+"."), date),
-			optional(slack.NewInputBlock(ImportTimeBlock, plain("Launch time"), plain("Optional: golive's default reminder time otherwise."), when)),
-			optional(slack.NewInputBlock(ImportFileBlock, plain("Checklist file"),
-				plain(fmt.Sprintf("A Markdown or text file of up to %d KB. Or paste the checklist below: one of the two.", ImportFileMaxBytes/1024)), file)),
-			optional(slack.NewInputBlock(ImportMarkdownBlock, plain("Or paste the checklist (Markdown)"),
-				plain("Up to 3000 characters: that is Slack's limit for a text field. Choose a file for a longer checklist."), md)),
-			optional(slack.NewInputBlock(ImportOptionsBlock, plain("Options"), nil, options)),
-		}},
+		PrivateMetadata: clipPlain(meta, maxPrivateMeta),
+		Blocks:          slack.Blocks{BlockSet: blocks},
 	}
+}
+
+func optional(b *slack.InputBlock) *slack.InputBlock { b.Optional = true; return b }
+
+// sizeWords says a size in bytes the way people read it.
+func sizeWords(n int) string {
+	if n < 1024 {
+		return plural(n, "byte")
+	}
+	return fmt.Sprintf("%d KB", (n+1023)/1024)
 }
 
 // ImportFileMaxBytes is the largest checklist file golive downloads.

@@ -21,6 +21,8 @@ import (
 
 const importUsage = `Usage: golive import --channel C0123ABCD --name NAME --date YYYY-MM-DD --by U0123ABCD
                      [--time HH:MM] [--team T0123ABCD] [--list-items] FILE
+       golive import --channel C0123ABCD --update FILE [--by U0123ABCD]
+                     [--team T0123ABCD] [--list-items]
 
 Starts a launch in the channel from a Markdown checklist, in the database
 golive serve uses (GOLIVE_DB, or --db), also while the bot runs, and prints
@@ -32,6 +34,16 @@ user id of the launch's creator, who alone assigns its roles and archives it.
 none yet. Exit status: 0 for a launch created with GO or CONDITIONAL GO,
 1 for one created with NO-GO or PENDING, 2 when nothing was created (a file
 that cannot be used, a bad date, a channel that already has a launch).
+
+With --update, the channel's active launch is brought up to a newer
+version of its checklist instead: items are matched by section and text (and
+by position where the text changed slightly) and keep their ticks, owners,
+notes and N/A; new items arrive open, items gone from the file are removed
+(kept in the audit log and the export). golive prints what changed, applies
+it, and the channel is told. --by (default: the launch's creator) must be
+the launch's creator. The launch keeps its name and date: --name, --date and
+--time are refused with --update. Exit status: 0 or 1 as above for the
+updated launch's decision, 2 when nothing was updated.
 `
 
 // Slack ids as the flags take them.
@@ -55,6 +67,7 @@ func runImport(args []string, stdout, stderr io.Writer, getenv func(string) stri
 	team := flags.String("team", "", "the Slack team id, T0123ABCD")
 	listItems := flags.Bool("list-items", false, "make every list item an item, checkbox or not")
 	db := flags.String("db", "", "the database, overrides GOLIVE_DB (default ./golive.db)")
+	update := flags.String("update", "", "a newer version of the checklist of the channel's active launch")
 	files, err := parseInterspersed(flags, args)
 	if errors.Is(err, flag.ErrHelp) {
 		return 0
@@ -65,6 +78,22 @@ func runImport(args []string, stdout, stderr io.Writer, getenv func(string) stri
 	fail := func(format string, a ...any) int {
 		fmt.Fprintf(stderr, "golive import: "+format+"\n", a...)
 		return 2
+	}
+	if *update != "" {
+		var set []string
+		flags.Visit(func(f *flag.Flag) {
+			if f.Name == "name" || f.Name == "date" || f.Name == "time" {
+				set = append(set, "--"+f.Name)
+			}
+		})
+		switch {
+		case len(set) > 0:
+			return fail("--update brings a newer checklist into the channel's launch, which keeps its name, date and time: "+
+				"drop %s (the date moves with `/golive date` in Slack)", strings.Join(set, ", "))
+		case len(files) > 0:
+			return fail("--update takes the checklist file itself: give no other FILE (got %s)", strings.Join(files, " "))
+		}
+		return runUpdate(updateArgs{channel: *channel, by: *by, team: *team, file: *update, listItems: *listItems, db: *db}, stdout, stderr, getenv)
 	}
 	if len(files) != 1 || *channel == "" || strings.TrimSpace(*name) == "" || *date == "" || *by == "" {
 		fmt.Fprint(stderr, "golive import: give --channel, --name, --date, --by and one checklist FILE\n\n"+importUsage)

@@ -39,6 +39,7 @@ const (
 	PostStaleNotice  = "stale"
 	PostNotice       = "notice"
 	PostImportNotice = "import"
+	PostUpdateNotice = "update"
 )
 
 // Validate checks a post before it is stored.
