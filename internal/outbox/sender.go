@@ -204,7 +204,18 @@ func (s *Sender) busyDests() []string {
 // renews the claim's lease while they work, all tracked by wg.
 func (s *Sender) dispatch(ctx context.Context, wg *sync.WaitGroup) (int, error) {
 	now := s.now()
-	rows, err := s.store.ClaimPosts(ctx, Claim{Now: now, Lease: s.lease, PerDest: s.perDest, Limit: claimBatch, Busy: s.busyDests()})
+	busy := s.busyDests()
+	// A look first, on the readers: the claim takes the single writer, and
+	// most wake-ups (every change pokes the sender) find nothing due.
+	next, ok, err := s.store.NextPostAt(ctx, busy)
+	if err != nil {
+		return 0, fmt.Errorf("look for due posts: %w", err)
+	}
+	if !ok || next.After(now) {
+		s.observeDepth(ctx)
+		return 0, nil
+	}
+	rows, err := s.store.ClaimPosts(ctx, Claim{Now: now, Lease: s.lease, PerDest: s.perDest, Limit: claimBatch, Busy: busy})
 	if err != nil {
 		return 0, fmt.Errorf("claim posts: %w", err)
 	}
