@@ -169,8 +169,8 @@ func (b *Bot) openNoteModal(ctx context.Context, k *click, ref render.ApprovalRe
 	got, err := withinValue(b, ctx, func(ctx context.Context) (checked, error) {
 		var refused error
 		asked := b.askedAt(ctx, ref, k.user)
-		l, err := b.updateOnce(ctx, k, ref.LaunchID, func(l *launch.Launch, _ time.Time, replay bool) ([]launch.Event, error) {
-			if refused = answerRefusal(l, k, ref, asked, replay); refused != nil {
+		l, err := b.updateOnce(ctx, k, ref.LaunchID, func(l *launch.Launch, now time.Time, replay bool) ([]launch.Event, error) {
+			if refused = answerRefusal(l, k, ref, asked, now, replay); refused != nil {
 				return []launch.Event{refusalEvent(k.user, ref.Role, refused)}, nil
 			}
 			return nil, nil
@@ -227,14 +227,14 @@ func (b *Bot) updateOnce(ctx context.Context, k *click, id int64,
 // not answer (mayAnswer); an answer frozen by an announcement; or a
 // request older than the role's latest (another answer, or a new holder,
 // came after it was drawn), which must not undo what came later.
-func answerRefusal(l *launch.Launch, k *click, ref render.ApprovalRef, asked time.Time, replay bool) error {
+func answerRefusal(l *launch.Launch, k *click, ref render.ApprovalRef, asked, now time.Time, replay bool) error {
 	if replay {
 		return launch.Errorf(launch.ECONFLICT, msgReplayed)
 	}
 	if err := mayAnswer(l, k.team, k.user, ref.Role); err != nil {
 		return err
 	}
-	if err := l.AnswerFrozen(ref.Role, asked); err != nil {
+	if err := l.AnswerFrozen(ref.Role, asked, now); err != nil {
 		return err
 	}
 	if r, _ := l.Role(ref.Role); r.Version != ref.Version {
@@ -354,7 +354,7 @@ func (b *Bot) recordAnswer(ctx context.Context, k *click, ref render.ApprovalRef
 					return nil, nil // a double click: this is the answer already
 				}
 			}
-			if refused = answerRefusal(l, k, ref, asked, replay); refused != nil {
+			if refused = answerRefusal(l, k, ref, asked, now, replay); refused != nil {
 				return []launch.Event{refusalEvent(k.user, ref.Role, refused)}, nil
 			}
 			r, _ := l.Role(ref.Role)
@@ -492,7 +492,7 @@ func (b *Bot) updateDM(ctx context.Context, log *slog.Logger, l *launch.Launch, 
 	if r.Verdict == checklist.VerdictPending || r.Verdict == "" {
 		msg = render.ApprovalRequest(l, r, b.now())
 	} else {
-		msg = render.ApprovalAnswered(l, r, l.AnswerFrozen(r.Name, targets[0].AskedAt) == nil, b.now())
+		msg = render.ApprovalAnswered(l, r, l.AnswerFrozen(r.Name, targets[0].AskedAt, b.now()) == nil, b.now())
 	}
 	for _, t := range targets {
 		if _, _, _, err := b.slack.UpdateMessageContext(ctx, t.ChannelID, t.TS, messageOptions(msg)...); err != nil {

@@ -287,7 +287,7 @@ func TestApprovalsAsksEveryHolderByDM(t *testing.T) {
 	assert.Equal(t, "D1", msg.Channel)
 	assert.True(t, strings.HasPrefix(msg.Text, "Your approval is requested as Security Lead"), msg.Text)
 	assert.Len(t, h.audited(l.ID, "approvals-request"), 1)
-	assert.Equal(t, checklist.VerdictPending, h.launch().Decide().Roles[0].Verdict, "nothing counts as approved yet")
+	assert.Equal(t, checklist.VerdictPending, h.launch().Decide(testNow).Roles[0].Verdict, "nothing counts as approved yet")
 }
 
 // TestUnheldRoleNamesStayInert: the roles nobody holds are named in the
@@ -669,7 +669,7 @@ func TestSeed000NoGoAnnouncement(t *testing.T) {
 	require.NoError(t, json.Unmarshal([]byte(announced[0].After), &snap))
 	assert.Equal(t, checklist.OutcomeNoGo, snap.Outcome)
 	assert.Len(t, snap.Done, 78, "the facts the decision was taken on")
-	assert.Equal(t, h.launch().Fingerprint(), snap.Fingerprint)
+	assert.Equal(t, h.launch().Fingerprint(testNow), snap.Fingerprint)
 }
 
 func TestChangeAfterGoPostsTheStaleNoticeOnce(t *testing.T) {

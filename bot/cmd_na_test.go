@@ -73,7 +73,7 @@ func TestNACommand(t *testing.T) {
 	l := h.newLaunch()
 	n := freeItem(t, l)
 	ref := itoa(n)
-	total := l.Decide().Readiness.Total
+	total := l.Decide(testNow).Readiness.Total
 	ts := h.postChecklist("")
 
 	a := h.command("USTRANGER", "na "+ref+` "Not in this release"`)
@@ -90,7 +90,7 @@ func TestNACommand(t *testing.T) {
 	require.NotNil(t, got.Checklist.Item(n).NA)
 	assert.Equal(t, checklist.NA{By: creator, Reason: "No mobile app in this release", At: got.Checklist.Item(n).NA.At, Confirmed: true},
 		*got.Checklist.Item(n).NA)
-	assert.Equal(t, total-1, got.Decide().Readiness.Total, "out of the denominator")
+	assert.Equal(t, total-1, got.Decide(testNow).Readiness.Total, "out of the denominator")
 
 	// The checklist shows it struck through, with who and why, escaped.
 	require.Eventually(t, func() bool {
@@ -101,7 +101,7 @@ func TestNACommand(t *testing.T) {
 	a = h.command(creator, "na "+ref+" off")
 	assert.Contains(t, a.Answer.Text, "applies again")
 	assert.Nil(t, h.launch().Checklist.Item(n).NA)
-	assert.Equal(t, total, h.launch().Decide().Readiness.Total)
+	assert.Equal(t, total, h.launch().Decide(testNow).Readiness.Total)
 	a = h.command(creator, "na "+ref+" off")
 	assert.Contains(t, a.Answer.Text, "applies already; nothing changed")
 	assert.Len(t, h.audited(l.ID, "na"), 1)
@@ -133,15 +133,15 @@ func TestNAInAFullGateNeedsARoleHolder(t *testing.T) {
 	h.responseWith("Only someone holding one of the launch's roles")
 	assert.False(t, h.launch().Checklist.Item(89).NA.Confirmed)
 
-	before := h.launch().Decide()
+	before := h.launch().Decide(testNow)
 	require.Equal(t, http.StatusOK, h.interact(accept).Status)
 	h.responseWith("You accepted item 89 as not applicable")
 	got = h.launch()
 	assert.True(t, got.Checklist.Item(89).NA.Confirmed)
 	assert.Equal(t, "UALICE", got.Checklist.Item(89).NA.ConfirmedBy)
 	assert.True(t, gatePassed(t, got, healthGate), "accepted, it leaves the gate")
-	assert.Equal(t, before.Readiness.Total-1, got.Decide().Readiness.Total)
-	assert.NotEqual(t, before.Gates, got.Decide().Gates, "the decision's inputs changed")
+	assert.Equal(t, before.Readiness.Total-1, got.Decide(testNow).Readiness.Total)
+	assert.NotEqual(t, before.Gates, got.Decide(testNow).Gates, "the decision's inputs changed")
 	h.toldUser(creator, "<@UALICE> confirmed item 89 as not applicable")
 
 	// The same click again is a replay; a new click on the answered request is stale.

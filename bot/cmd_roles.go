@@ -16,7 +16,7 @@ func (b *Bot) cmdRoles(ctx context.Context, c *call, _ []string) reply {
 	if err != nil {
 		return b.fail(c, err)
 	}
-	msg := render.Roles(l)
+	msg := render.Roles(l, b.now())
 	return reply{msg: &msg}
 }
 

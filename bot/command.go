@@ -57,6 +57,7 @@ func (b *Bot) commandTable() map[string]commandFunc {
 		"note":      b.cmdNote,
 		"due":       b.cmdDue,
 		"na":        b.cmdNA,
+		"waive":     b.cmdWaive,
 		"date":      b.cmdDate,
 		"templates": b.cmdTemplates,
 		"export":    b.cmdExport,

@@ -74,7 +74,7 @@ func (b *Bot) freezeDMs(log *slog.Logger, l *launch.Launch) {
 // GO was given on facts that have changed since. Every refresh after a
 // change calls it, so no handler that changes a launch can forget it.
 func (b *Bot) noticeIfStale(ctx context.Context, log *slog.Logger, l *launch.Launch) {
-	if !l.Stale() {
+	if !l.Stale(b.now()) {
 		return
 	}
 	first, err := b.store.ClaimStaleNotice(ctx, l.ID, l.Announced.At)

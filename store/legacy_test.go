@@ -76,6 +76,7 @@ VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, id, ro.position, ro.name, ro.description, r
 		it.Notes = nil  // nor notes before 0012
 		it.Due = ""     // nor due dates before 0014
 		it.NA = nil     // nor N/A marks before 0015
+		it.Waiver = nil // nor waivers before 0016
 	}
 	l.Removed, l.LastItem = nil, 0 // nor removed items
 	require.NoError(t, appendAudit(ctx, tx, id, t0, []launch.Event{{Actor: l.Creator, Action: "create", Subject: "launch " + l.Name}}))

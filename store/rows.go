@@ -85,6 +85,7 @@ type itemRow struct {
 	notes                     string // JSON, "" when none
 	due                       string // YYYY-MM-DD, "" when none
 	na                        string // JSON, "" when the item applies
+	waiver                    string // JSON, "" when none
 }
 
 type roleRow struct {
@@ -214,13 +215,17 @@ func encodeOver(l *launch.Launch, spare, prev snapshot) (snapshot, error) {
 				if err != nil {
 					return snapshot{}, fmt.Errorf("item %d: %w", it.Number, err)
 				}
+				waiver, err := encodeWaiver(it.Waiver)
+				if err != nil {
+					return snapshot{}, fmt.Errorf("item %d: %w", it.Number, err)
+				}
 				s.items = append(s.items, itemRow{
 					number: it.Number, sectionIdx: si, groupIdx: gi, idx: ii,
 					parent: it.Parent, depth: it.Depth, subgroup: it.Subgroup, text: it.Text,
 					done: it.Done, doneBy: it.DoneBy, doneAt: millis(it.DoneAt),
 					owner: it.Owner, note: it.Note, priority: it.Priority,
 					task: it.Task, line: it.Line, details: it.Details,
-					notes: notes, due: it.Due, na: na,
+					notes: notes, due: it.Due, na: na, waiver: waiver,
 				})
 			}
 		}
@@ -326,6 +331,13 @@ func (s snapshot) decode(id int64) (*launch.Launch, error) {
 				return nil, fmt.Errorf("launch %d item %d: %w", id, ir.number, err)
 			}
 			items[i].NA = na
+		}
+		if ir.waiver != "" {
+			w, err := decodeWaiver(ir.waiver)
+			if err != nil {
+				return nil, fmt.Errorf("launch %d item %d: %w", id, ir.number, err)
+			}
+			items[i].Waiver = w
 		}
 		pointers[i] = &items[i]
 		if next := i + 1; next == len(s.items) || s.items[next].sectionIdx != ir.sectionIdx || s.items[next].groupIdx != ir.groupIdx {
@@ -548,4 +560,32 @@ func decodeNA(s string) (*checklist.NA, error) {
 		return nil, fmt.Errorf("decode n/a: %w", err)
 	}
 	return &checklist.NA{By: in.By, Reason: in.Reason, At: time.UnixMilli(in.At).UTC(), Confirmed: in.Confirmed, ConfirmedBy: in.ConfirmedBy}, nil
+}
+
+type waiverJSON struct {
+	By      string `json:"by"`
+	Until   string `json:"until"` // YYYY-MM-DD, local to the launch
+	Reason  string `json:"reason"`
+	At      int64  `json:"at"` // Unix milliseconds
+	Noticed bool   `json:"noticed,omitempty"`
+}
+
+// encodeWaiver stores an item's waiver as JSON, "" when it has none.
+func encodeWaiver(w *checklist.Waiver) (string, error) {
+	if w == nil {
+		return "", nil
+	}
+	b, err := json.Marshal(waiverJSON{By: w.By, Until: w.Until, Reason: w.Reason, At: w.At.UnixMilli(), Noticed: w.Noticed})
+	if err != nil {
+		return "", fmt.Errorf("encode waiver: %w", err)
+	}
+	return string(b), nil
+}
+
+func decodeWaiver(s string) (*checklist.Waiver, error) {
+	var in waiverJSON
+	if err := json.Unmarshal([]byte(s), &in); err != nil {
+		return nil, fmt.Errorf("decode waiver: %w", err)
+	}
+	return &checklist.Waiver{By: in.By, Until: in.Until, Reason: in.Reason, At: time.UnixMilli(in.At).UTC(), Noticed: in.Noticed}, nil
 }

@@ -49,7 +49,9 @@ ON CONFLICT (launch_id, number) DO UPDATE SET section_idx = excluded.section_idx
 	// Due dates likewise (0014_item_due.sql).
 	setItemDue = `UPDATE items SET due = ? WHERE launch_id = ? AND number = ?`
 	// And N/A marks (0015_item_na.sql).
-	setItemNA        = `UPDATE items SET na = ? WHERE launch_id = ? AND number = ?`
+	setItemNA = `UPDATE items SET na = ? WHERE launch_id = ? AND number = ?`
+	// And waivers (0016_item_waiver.sql).
+	setItemWaiver    = `UPDATE items SET waiver = ? WHERE launch_id = ? AND number = ?`
 	setLaunchRemoved = `UPDATE launches SET removed_items = ?, item_high_water = ? WHERE id = ?`
 	deleteItem       = `DELETE FROM items WHERE launch_id = ? AND number = ?`
 	upsertRole       = `INSERT INTO roles (launch_id, position, name, description, holder, verdict, note, answered_by, answered_at, version)
@@ -151,6 +153,11 @@ func writeChanges(ctx context.Context, tx *sql.Tx, id int64, before, after snaps
 		if r.na != naOf(before.items, r.number) {
 			if err := exec(ctx, tx, setItemNA, r.na, id, r.number); err != nil {
 				return fmt.Errorf("write item %d n/a of launch %d: %w", r.number, id, err)
+			}
+		}
+		if r.waiver != waiverOf(before.items, r.number) {
+			if err := exec(ctx, tx, setItemWaiver, r.waiver, id, r.number); err != nil {
+				return fmt.Errorf("write item %d waiver of launch %d: %w", r.number, id, err)
 			}
 		}
 		if r.due != dueOf(before.items, r.number) {
@@ -255,6 +262,16 @@ func naOf(rows []itemRow, number int) string {
 	for _, r := range rows {
 		if r.number == number {
 			return r.na
+		}
+	}
+	return ""
+}
+
+// waiverOf returns the stored waiver of item number among rows.
+func waiverOf(rows []itemRow, number int) string {
+	for _, r := range rows {
+		if r.number == number {
+			return r.waiver
 		}
 	}
 	return ""

@@ -143,7 +143,7 @@ func refID(s string) (int64, error) {
 // launch's readiness, its gates, the open items that keep a required or P0
 // gate failing, the days to launch, and the three answers as buttons.
 func ApprovalRequest(l *launch.Launch, role *checklist.Role, now time.Time) Message {
-	rep := l.Decide()
+	rep := l.Decide(now)
 	ref := ApprovalRef{LaunchID: l.ID, Role: role.Name, Version: role.Version}.String()
 	name := Escape(clip(oneLine(l.Name), 140))
 	roleName := Escape(clip(oneLine(role.Name), 100))
@@ -168,7 +168,7 @@ func ApprovalRequest(l *launch.Launch, role *checklist.Role, now time.Time) Mess
 // answer, the launch's state, and the buttons to change the answer while
 // changeable (until the decision is announced).
 func ApprovalAnswered(l *launch.Launch, role *checklist.Role, changeable bool, now time.Time) Message {
-	rep := l.Decide()
+	rep := l.Decide(now)
 	ref := ApprovalRef{LaunchID: l.ID, Role: role.Name, Version: role.Version}.String()
 	roleName := Escape(clip(oneLine(role.Name), 100))
 	answer := fmt.Sprintf("You answered for *%s* of the launch *%s*: %s *%s*", roleName,
@@ -242,10 +242,10 @@ func noteModal(ref ApprovalRef, callback, title, submit, intro, label, hint, cur
 
 // Roles lists each role with its holder and verdict, and says which roles
 // nobody holds: they never count as approved.
-func Roles(l *launch.Launch) Message {
+func Roles(l *launch.Launch, now time.Time) Message {
 	name := clip(oneLine(l.Name), 130)
 	blocks := []slack.Block{header("Roles: " + name)}
-	lines := roleLines(l, l.Decide().Roles)[1:]
+	lines := roleLines(l, l.Decide(now).Roles)[1:]
 	if len(l.Checklist.Roles) == 0 {
 		lines = []string{"_No approver roles yet: add one with `role add \"Security Lead\"`._"}
 	}
@@ -271,10 +271,10 @@ func Roles(l *launch.Launch) Message {
 // verdict with the person and the time, the sign-offs, and for a NO-GO the
 // next review date.
 func Announcement(l *launch.Launch, now time.Time) Message {
-	rep := l.Decide()
+	rep := l.Decide(now)
 	d := rep.Decision
 	name := clip(oneLine(l.Name), 120)
-	blocks := []slack.Block{header(fmt.Sprintf("%s %s: %s", outcomeIcon(d.Outcome), d.Outcome, name))}
+	blocks := []slack.Block{header(fmt.Sprintf("%s %s: %s", outcomeIcon(d.Outcome), rep.OutcomeText(), name))}
 	blocks = append(blocks, lineBlocks(decisionWhy(l, rep), announceReasonBlocks, moreLine("reasons"))...)
 
 	fields := []*slack.TextBlockObject{
@@ -293,6 +293,7 @@ func Announcement(l *launch.Launch, now time.Time) Message {
 	}
 	blocks = append(blocks, slack.NewSectionBlock(nil, fields, nil), slack.NewDividerBlock())
 	blocks = append(blocks, lineBlocks(gateLines(rep.Gates), approvalGateBlocks, moreLine("gates"))...)
+	blocks = append(blocks, lineBlocks(waiverLines(rep), waiverBlocks, moreLine("waivers"))...)
 	blocks = append(blocks, lineBlocks(verdictLines(l, rep.Roles), approvalRoleBlocks, moreLine("roles"))...)
 	blocks = append(blocks, lineBlocks(signoffLines(l), announceSignoffBlocks, moreLine("sections"))...)
 	blocks = append(blocks, contextBlock("Computed from the checklist's own rules: a GO needs every gate passing and every role approved. The decision and its inputs are kept in the audit log."))
@@ -306,11 +307,11 @@ func announcementText(l *launch.Launch, rep checklist.Report) string {
 	switch d.Outcome {
 	case checklist.OutcomeGo:
 		if len(rep.Roles) == 0 {
-			return fmt.Sprintf("GO for %s: every gate passes; %s.", name, checklist.ReasonNoApprovers)
+			return fmt.Sprintf("%s for %s: every gate passes; %s.", rep.OutcomeText(), name, checklist.ReasonNoApprovers)
 		}
-		return fmt.Sprintf("GO for %s: every gate passes and every role approved.", name)
+		return fmt.Sprintf("%s for %s: every gate passes and every role approved.", rep.OutcomeText(), name)
 	case checklist.OutcomeConditional:
-		return fmt.Sprintf("CONDITIONAL GO for %s, on %s: %s", name, plural(len(d.Conditions), "condition"), Escape(oneLine(strings.Join(d.Conditions, "; "))))
+		return fmt.Sprintf("%s for %s, on %s: %s", rep.OutcomeText(), name, plural(len(d.Conditions), "condition"), Escape(oneLine(strings.Join(d.Conditions, "; "))))
 	case checklist.OutcomeNoGo:
 		failing, rejected := 0, 0
 		for _, g := range rep.Gates {
@@ -341,8 +342,17 @@ func plural(n int, thing string) string {
 	return fmt.Sprintf("%d %ss", n, thing)
 }
 
-// decisionWhy is the heart of the announcement, by outcome.
+// decisionWhy is the heart of the announcement, by outcome; a GO that
+// counts waivers says that it stands only while they do.
 func decisionWhy(l *launch.Launch, rep checklist.Report) []string {
+	lines := outcomeWhy(l, rep)
+	if n := len(rep.Waivers); n > 0 && (rep.Decision.Outcome == checklist.OutcomeGo || rep.Decision.Outcome == checklist.OutcomeConditional) {
+		lines = append(lines, fmt.Sprintf("_It counts %s, listed below: when one lapses, its item reopens and the decision must be taken again._", plural(n, "waiver")))
+	}
+	return lines
+}
+
+func outcomeWhy(l *launch.Launch, rep checklist.Report) []string {
 	d := rep.Decision
 	switch d.Outcome {
 	case checklist.OutcomeGo:

@@ -263,14 +263,14 @@ func TestNoteModals(t *testing.T) {
 
 func TestRolesAndNotices(t *testing.T) {
 	l := seedApprovals(t)
-	roles := Roles(l)
+	roles := Roles(l, fixedNow)
 	assert.Empty(t, CheckMessage(roles))
 	assert.Contains(t, mrkdwnText(t, roles), "Nobody holds Operations Lead")
 	golden(t, "Roles_seed000", roles)
 
 	empty := small()
 	empty.Checklist.Roles = nil
-	assert.Contains(t, mrkdwnText(t, Roles(empty)), "No approver roles yet")
+	assert.Contains(t, mrkdwnText(t, Roles(empty, fixedNow)), "No approver roles yet")
 
 	_, err := l.Announce("U0CREATOR", fixedNow)
 	require.NoError(t, err)
@@ -318,7 +318,7 @@ func TestApprovalMessagesStayInsideLimits(t *testing.T) {
 	msgs := map[string]Message{
 		"request":  ApprovalRequest(l, role, fixedNow),
 		"answered": ApprovalAnswered(l, role, true, fixedNow),
-		"roles":    Roles(l),
+		"roles":    Roles(l, fixedNow),
 		"nogo":     announce(t, l),
 		"stale":    StaleNotice(l),
 		"signoff":  SignoffConfirm(l, l.Checklist.Sections[0]),
@@ -354,7 +354,7 @@ func TestHostileTextInApprovalMessagesIsInert(t *testing.T) {
 	for name, m := range map[string]Message{
 		"request":  ApprovalRequest(l, l.Checklist.Roles[1], fixedNow),
 		"answered": ApprovalAnswered(l, role, true, fixedNow),
-		"roles":    Roles(l),
+		"roles":    Roles(l, fixedNow),
 		"nogo":     announce(t, l),
 		"stale":    StaleNotice(l),
 		"signoff":  SignoffConfirm(l, l.Checklist.Sections[0]),

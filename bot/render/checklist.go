@@ -289,7 +289,10 @@ func itemOption(it *checklist.Item, names Names) *slack.OptionBlockObject {
 		return naOption(it, prefix+text+suffix)
 	}
 	var desc *slack.TextBlockObject
-	if rest := strings.TrimPrefix(text, strings.TrimSuffix(shown, "…")); shown != text && rest != "" {
+	if w := it.Waiver; w != nil && !w.Noticed && !it.Done {
+		// Shown until golive notices its lapse: the date says when it ends.
+		desc = waiverDesc(w)
+	} else if rest := strings.TrimPrefix(text, strings.TrimSuffix(shown, "…")); shown != text && rest != "" {
 		desc = plain(clipPlain("…"+strings.TrimSpace(rest), maxOptionDesc))
 	} else if len(it.Notes) > 0 {
 		desc = latestNote(it)

@@ -93,7 +93,7 @@ func takesPart(user string, l *launch.Launch) bool {
 }
 
 func homeLaunch(user string, l *launch.Launch, asked Asked, now time.Time) []slack.Block {
-	rep := l.Decide()
+	rep := l.Decide(now)
 	ready := rep.Readiness.PercentText() + " ready"
 	if rep.Readiness.Empty() {
 		ready = checklist.NoItems

@@ -25,7 +25,7 @@ func everything(l *launch.Launch) map[string]any {
 		"home owner":   Home("U0OWNER", []*launch.Launch{l}, nil, fixedNow),
 		"home none":    Home("U0NOBODY", []*launch.Launch{l}, nil, fixedNow),
 		"templates":    Templates(templates.List()),
-		"roles":        Roles(l),
+		"roles":        Roles(l, fixedNow),
 	}
 	for _, c := range Commands {
 		out["usage "+c.Name] = Usage("/golive", c.Name)

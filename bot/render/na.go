@@ -89,3 +89,15 @@ func fitEscaped(prefix, s, suffix string, max int) string {
 	}
 	return text
 }
+
+// waiverDesc shows an item's waiver under it: until when, who and why,
+// within the option description's 75 characters once escaped.
+func waiverDesc(w *checklist.Waiver) *slack.TextBlockObject {
+	until := w.Until
+	if d, err := time.Parse(launch.DateLayout, w.Until); err == nil {
+		until = d.Format("2 Jan")
+	}
+	prefix := "🛡 Waived until " + until + ", <@" + w.By + ">: "
+	text := fitEscaped(prefix, plainBrief(w.Reason, maxOptionDesc), "", maxOptionDesc)
+	return slack.NewTextBlockObject(slack.MarkdownType, text, false, false)
+}

@@ -270,7 +270,7 @@ func ReminderSchedule(l *launch.Launch, asks schedule.Asks, troubled []schedule.
 	blocks := lineBlocks(lines, reminderScheduleBlocks, moreLine("reminders"))
 	blocks = append(blocks, troubleBlocks(l, troubled)...)
 	notes := []string{daily, fmt.Sprintf("Owners of overdue tasks get one DM a day at %s. `remind now` posts the current window again.", tod)}
-	if holders := schedule.Awaiting(l, asks); len(holders) > 0 && schedule.LocalDate(l, now) <= l.Date {
+	if holders := schedule.Awaiting(l, asks, now); len(holders) > 0 && schedule.LocalDate(l, now) <= l.Date {
 		who := make([]string, len(holders))
 		for i, h := range holders {
 			who[i] = mention(h)

@@ -28,14 +28,14 @@ const (
 // items overdue (schedule.Overdue, windows opening at tod). now is the
 // instant the summary is for.
 func Status(l *launch.Launch, tod schedule.TimeOfDay, now time.Time) Message {
-	rep := l.Decide()
+	rep := l.Decide(now)
 	name := clip(l.Name, 140)
 	blocks := []slack.Block{
 		header("Launch: " + name),
 		slack.NewSectionBlock(nil, []*slack.TextBlockObject{
 			field("*Launch date*\n" + Escape(l.When()) + " (" + Escape(l.Timezone) + ")\n" + l.Countdown(now)),
 			field("*Readiness*\n" + readinessDetail(rep)),
-			field("*Decision*\n" + outcomeIcon(rep.Decision.Outcome) + " " + string(rep.Decision.Outcome)),
+			field("*Decision*\n" + outcomeIcon(rep.Decision.Outcome) + " " + rep.OutcomeText()),
 			field("*Gates*\n" + gateTally(rep.Gates)),
 		}, nil),
 		slack.NewDividerBlock(),
@@ -47,12 +47,13 @@ func Status(l *launch.Launch, tod schedule.TimeOfDay, now time.Time) Message {
 	blocks = append(blocks, lineBlocks(gateLines(rep.Gates), statusGateBlocks, moreLine("gates"))...)
 	blocks = append(blocks, lineBlocks(roleLines(l, rep.Roles), statusRoleBlocks, moreLine("roles"))...)
 	blocks = append(blocks, lineBlocks(decisionLines(rep.Decision), statusDecisionBlocks, moreLine("reasons"))...)
+	blocks = append(blocks, lineBlocks(waiverLines(rep), waiverBlocks, moreLine("waivers"))...)
 	overdue := schedule.Overdue(l, tod, now)
 	if len(overdue) > 0 {
 		blocks = append(blocks, section(overdueSummary(l, tod, overdue)))
 	}
 	blocks = append(blocks, contextBlock(statusFooter(l, rep)))
-	text := fmt.Sprintf("Launch %s: readiness %s, %s", name, rep.Readiness.PercentText(), rep.Decision.Outcome)
+	text := fmt.Sprintf("Launch %s: readiness %s, %s", name, rep.Readiness.PercentText(), rep.OutcomeText())
 	if len(overdue) > 0 {
 		text += fmt.Sprintf(", %d overdue", len(overdue))
 	}

@@ -107,7 +107,7 @@ func runUpdate(a updateArgs, stdout, stderr io.Writer, getenv func(string) strin
 	if err := writeDiff(stdout, l, diff); err != nil {
 		fmt.Fprintf(stderr, "golive import: the launch was updated, but the changes could not be written: %v\n", err)
 	}
-	report := l.Decide()
+	report := l.Decide(st.Now())
 	if diff.Empty() {
 		fmt.Fprintf(stderr, "golive import: “%s” (id %d) already has this checklist: nothing changed. Decision: %s.\n", l.Name, l.ID, report.Decision.Outcome)
 	} else {

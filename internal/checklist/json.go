@@ -58,6 +58,8 @@ type GateJSON struct {
 	Target     string   `json:"target"`
 	Source     string   `json:"source,omitempty"`
 	Unresolved bool     `json:"unresolved,omitempty"`
+	// Waived is how many of Done only a waiver makes done.
+	Waived int `json:"waived,omitempty"`
 }
 
 // RoleJSON is one approver role and its verdict.
@@ -96,6 +98,7 @@ func (r Report) JSON() ReportJSON {
 		out.Gates = append(out.Gates, GateJSON{
 			Name: g.Name, Kind: g.Kind, Value: round1(g.Value()), Threshold: g.Threshold, Strict: g.Strict, Rule: g.Rule(),
 			Passed: g.Passed, Done: g.Count.Done, Total: g.Count.Total, Target: r.TargetName(g.Gate), Source: g.Source, Unresolved: g.Unresolved,
+			Waived: g.Count.Waived,
 		})
 	}
 	for _, role := range r.Roles {

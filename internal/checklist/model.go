@@ -96,7 +96,34 @@ type Item struct {
 	// NA marks the item not applicable, nil when it applies. Once
 	// confirmed, it counts nowhere: neither readiness nor any gate.
 	NA *NA
+	// Waiver lets the open item count as done for its gates until a date,
+	// nil when none was given.
+	Waiver *Waiver
 }
+
+// Waiver is a role holder's word that an open item may count as done for
+// its gates until Until, inclusive, in the launch's time zone: for the
+// gates that name it (its section, its group, its priority), never for
+// readiness nor the overall readiness gate, which say what is really done.
+type Waiver struct {
+	By     string // Slack user id of the role holder
+	Until  string // YYYY-MM-DD, the last day it counts
+	Reason string
+	At     time.Time
+	// Noticed is true once golive recorded the lapse and told the channel
+	// and the owner; the lapse itself follows from the date alone.
+	Noticed bool
+}
+
+// WaivedOn tells whether the item counts as done for its gates on local
+// date today (YYYY-MM-DD) by a waiver: open, applicable, and today no later
+// than the waiver's date. An empty today counts no waiver.
+func (it *Item) WaivedOn(today string) bool {
+	return it.Waiver != nil && !it.Done && !it.Excluded() && today != "" && today <= it.Waiver.Until
+}
+
+// Lapsed tells whether the item's waiver had passed by local date today.
+func (w *Waiver) Lapsed(today string) bool { return w != nil && today > w.Until }
 
 // NA is who marked an item not applicable, when and why, and whether it
 // stands: an item in a 100% gate or a P0 item needs a role holder's

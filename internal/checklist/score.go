@@ -20,6 +20,9 @@ const (
 type Count struct {
 	Done  int
 	Total int
+	// Waived is the part of Done that only a waiver makes done: gates
+	// count it, readiness never does.
+	Waived int `json:",omitempty"`
 }
 
 // NoItems is how an empty count reads: nothing was counted, so nothing is
@@ -57,12 +60,27 @@ func (c *Count) add(it *Item) {
 	}
 }
 
-// String formats the count as "78/199 = 39.2%", or "no items counted".
+// addGated counts it for a gate on local date today: an item waived that
+// day counts as done.
+func (c *Count) addGated(it *Item, today string) {
+	c.add(it)
+	if it.WaivedOn(today) {
+		c.Done++
+		c.Waived++
+	}
+}
+
+// String formats the count as "78/199 = 39.2%", "10/10 = 100.0% (1
+// waived)", or "no items counted".
 func (c Count) String() string {
 	if c.Empty() {
 		return NoItems
 	}
-	return fmt.Sprintf("%d/%d = %s", c.Done, c.Total, FormatPercent(c.Percent()))
+	s := fmt.Sprintf("%d/%d = %s", c.Done, c.Total, FormatPercent(c.Percent()))
+	if c.Waived > 0 {
+		s += fmt.Sprintf(" (%d waived)", c.Waived)
+	}
+	return s
 }
 
 // FormatPercent formats a percentage with one decimal: "39.2%".
@@ -83,7 +101,31 @@ type Report struct {
 	Sections []SectionScore
 	Gates    []GateResult
 	Roles    []Role
+	// Waivers are the open items a waiver makes count as done for their
+	// gates on the day scored, in checklist order.
+	Waivers  []WaivedItem
 	Decision Decision
+}
+
+// WaivedItem is an open item counted as done for its gates by its waiver.
+type WaivedItem struct {
+	Number int
+	Text   string
+	Waiver Waiver
+}
+
+// OutcomeText is the outcome as the channel reads it: "GO", or "GO with 2
+// waivers" when waivers let gates pass; a NO-GO or PENDING lists its
+// waivers elsewhere, never in its name.
+func (r Report) OutcomeText() string {
+	o := r.Decision.Outcome
+	if n := len(r.Waivers); n > 0 && (o == OutcomeGo || o == OutcomeConditional) {
+		if n == 1 {
+			return string(o) + " with 1 waiver"
+		}
+		return fmt.Sprintf("%s with %d waivers", o, n)
+	}
+	return string(o)
 }
 
 // SectionScore is one section's progress.
@@ -136,7 +178,16 @@ type Decision struct {
 	Conditions []string
 }
 
-// Score measures the checklist: readiness, every gate, and the decision.
+// Score measures the checklist as a document: no waiver counts (ScoreOn).
+func Score(c *Checklist) Report { return ScoreOn(c, "") }
+
+// ScoreOn measures the checklist on local date today (YYYY-MM-DD):
+// readiness, every gate, and the decision. A waiver valid that day makes
+// its open item count as done for the gates of its section, group and
+// priority (Item.WaivedOn); readiness, and so the overall readiness gate,
+// only ever count what is done: a waiver never makes the launch look more
+// ready than it is. A waiver whose date has passed counts nowhere, whether
+// or not its lapse was noticed yet.
 //
 // Readiness counts the readiness sections. When the time windows due by
 // launch (before it and on launch day) hold at least as many items as those
@@ -146,7 +197,7 @@ type Decision struct {
 // work is never left out. After-launch windows never count. A checklist
 // whose items all sit in decision sections counts nothing, and then the
 // overall readiness gate fails: nothing counted is never ready.
-func Score(c *Checklist) Report {
+func ScoreOn(c *Checklist, today string) Report {
 	r := Report{Title: c.Title}
 	for _, s := range c.Sections {
 		ss := SectionScore{Index: s.Index, Title: s.Title, Kind: s.Kind}
@@ -171,7 +222,12 @@ func Score(c *Checklist) Report {
 		r.countDueWindows(c.Windows)
 	}
 	for _, g := range c.Gates {
-		r.Gates = append(r.Gates, measure(c, r, g))
+		r.Gates = append(r.Gates, measure(c, r, g, today))
+	}
+	for _, it := range c.Items() {
+		if it.WaivedOn(today) {
+			r.Waivers = append(r.Waivers, WaivedItem{Number: it.Number, Text: it.Text, Waiver: *it.Waiver})
+		}
 	}
 	for _, role := range c.Roles {
 		r.Roles = append(r.Roles, *role)
@@ -224,7 +280,10 @@ func (r *Report) countDueWindows(windows []Window) {
 	r.DueWindows = !r.Readiness.Empty()
 }
 
-func measure(c *Checklist, r Report, g Gate) GateResult {
+// measure measures gate g on local date today: the gates naming items by
+// section, group or priority count the items waived that day as done; the
+// overall readiness gate is readiness itself, where no waiver counts.
+func measure(c *Checklist, r Report, g Gate, today string) GateResult {
 	res := GateResult{Gate: g}
 	if g.Unresolved {
 		return res
@@ -233,16 +292,20 @@ func measure(c *Checklist, r Report, g Gate) GateResult {
 	case g.Target.Priority != "":
 		for _, it := range c.Items() {
 			if it.Priority == g.Target.Priority {
-				res.Count.add(it)
+				res.Count.addGated(it, today)
 			}
 		}
 	case g.Target.Section < 0:
 		res.Count = r.Readiness
-	case g.Target.Section < len(r.Sections):
-		ss := r.Sections[g.Target.Section]
-		res.Count = ss.Count
-		if g.Target.Group >= 0 && g.Target.Group < len(ss.Groups) {
-			res.Count = ss.Groups[g.Target.Group].Count
+	case g.Target.Section < len(c.Sections):
+		s := c.Sections[g.Target.Section]
+		for gi, grp := range s.Groups {
+			if g.Target.Group >= 0 && g.Target.Group < len(s.Groups) && gi != g.Target.Group {
+				continue
+			}
+			for _, it := range grp.Items {
+				res.Count.addGated(it, today)
+			}
 		}
 	}
 	// A gate over nothing measures nothing: it fails, never passes vacuously.

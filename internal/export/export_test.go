@@ -255,3 +255,26 @@ func TestMarkdownRoundTripOfAnOddChecklist(t *testing.T) {
 	got.Title = want.Title // the export names an untitled checklist after the launch
 	assert.Equal(t, want, got, string(md))
 }
+
+func TestExportsCarryWaivers(t *testing.T) {
+	l := worked(t, seed(t, "seed004.md"))
+	it := l.Checklist.Items()[0]
+	require.False(t, it.Done)
+	_, _, err := l.Waive("U0ENG", it.Number, "2026-02-20", "Vendor fix lands on the 20th", now)
+	require.NoError(t, err)
+
+	full := Build(l, now)
+	require.NotNil(t, full.Items[0].Waiver)
+	assert.Equal(t, Waiver{By: "U0ENG", Until: "2026-02-20", Reason: "Vendor fix lands on the 20th", At: timestamp(now), Counts: true}, *full.Items[0].Waiver)
+	lapsed := Build(l, now.AddDate(0, 0, 3))
+	assert.False(t, lapsed.Items[0].Waiver.Counts, "kept, no longer counting, once its date has passed")
+
+	out, err := CSV(l)
+	require.NoError(t, err)
+	rows, err := csv.NewReader(bytes.NewReader(out)).ReadAll()
+	require.NoError(t, err)
+	n := len(csvHeader)
+	assert.Equal(t, []string{"waived_until", "waived_by", "waiver_reason"}, rows[0][n-3:])
+	assert.Equal(t, []string{"2026-02-20", "U0ENG", "Vendor fix lands on the 20th"}, rows[1][n-3:])
+	assert.Equal(t, []string{"", "", ""}, rows[2][n-3:])
+}

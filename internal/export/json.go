@@ -85,23 +85,35 @@ type Role struct {
 
 // Item is one item and who ticked it when.
 type Item struct {
-	Number   int    `json:"number"`
-	Section  string `json:"section"`
-	Group    string `json:"group"`
-	Subgroup string `json:"subgroup,omitempty"`
-	Text     string `json:"text"`
-	Done     bool   `json:"done"`
-	Owner    string `json:"owner,omitempty"`
-	DoneBy   string `json:"done_by,omitempty"`
-	DoneAt   string `json:"done_at,omitempty"`
-	Priority string `json:"priority,omitempty"`
-	Note     string `json:"note,omitempty"`
-	Details  string `json:"details,omitempty"`
-	Parent   int    `json:"parent,omitempty"`
-	Task     bool   `json:"task,omitempty"`
-	Notes    []Note `json:"notes,omitempty"`
-	Due      string `json:"due,omitempty"` // YYYY-MM-DD set with `due`
-	NA       *NA    `json:"na,omitempty"`  // not applicable, with who and why
+	Number   int     `json:"number"`
+	Section  string  `json:"section"`
+	Group    string  `json:"group"`
+	Subgroup string  `json:"subgroup,omitempty"`
+	Text     string  `json:"text"`
+	Done     bool    `json:"done"`
+	Owner    string  `json:"owner,omitempty"`
+	DoneBy   string  `json:"done_by,omitempty"`
+	DoneAt   string  `json:"done_at,omitempty"`
+	Priority string  `json:"priority,omitempty"`
+	Note     string  `json:"note,omitempty"`
+	Details  string  `json:"details,omitempty"`
+	Parent   int     `json:"parent,omitempty"`
+	Task     bool    `json:"task,omitempty"`
+	Notes    []Note  `json:"notes,omitempty"`
+	Due      string  `json:"due,omitempty"` // YYYY-MM-DD set with `due`
+	NA       *NA     `json:"na,omitempty"`  // not applicable, with who and why
+	Waiver   *Waiver `json:"waiver,omitempty"`
+}
+
+// Waiver lets an open item count as done for its gates until a local date,
+// inclusive. Counts tells whether it does at the export's instant: false
+// once the date has passed (or the item is done or not applicable).
+type Waiver struct {
+	By     string `json:"by"`
+	Until  string `json:"until"`
+	Reason string `json:"reason"`
+	At     string `json:"at"`
+	Counts bool   `json:"counts"`
 }
 
 // NA is an item marked not applicable: it counts nowhere once confirmed.
@@ -124,7 +136,7 @@ type Announcement struct {
 
 // Build assembles the export of a launch at the instant now.
 func Build(l *launch.Launch, now time.Time) Launch {
-	rep := l.Decide()
+	rep := l.Decide(now)
 	out := Launch{
 		ReportJSON: rep.JSON(),
 		Name:       l.Name, Date: l.Date, Time: l.Time, Timezone: l.Timezone, Team: l.TeamID, Channel: l.ChannelID, Creator: l.Creator,
@@ -138,7 +150,7 @@ func Build(l *launch.Launch, now time.Time) Launch {
 			RemovedBy: r.By, RemovedAt: timestamp(r.At), Reason: r.Reason})
 	}
 	if a := l.Announced; a != nil {
-		out.Announced = &Announcement{Outcome: a.Outcome, At: timestamp(a.At), By: a.By, Stale: l.Stale()}
+		out.Announced = &Announcement{Outcome: a.Outcome, At: timestamp(a.At), By: a.By, Stale: l.Stale(now)}
 	}
 	for i, s := range out.ReportJSON.Sections {
 		cs := l.Checklist.Sections[i]
@@ -158,7 +170,7 @@ func Build(l *launch.Launch, now time.Time) Launch {
 		out.Items = append(out.Items, Item{
 			Number: it.Number, Section: p.section.Title, Group: p.group.Title, Subgroup: it.Subgroup, Text: it.Text, Done: it.Done,
 			Owner: it.Owner, DoneBy: it.DoneBy, DoneAt: timestamp(it.DoneAt), Priority: it.Priority, Note: it.Note, Details: it.Details, Parent: it.Parent, Task: it.Task,
-			Notes: notesJSON(it.Notes), Due: it.Due, NA: naJSON(it.NA),
+			Notes: notesJSON(it.Notes), Due: it.Due, NA: naJSON(it.NA), Waiver: waiverJSON(it, l.Today(now)),
 		})
 	}
 	return out
@@ -190,4 +202,12 @@ func naJSON(na *checklist.NA) *NA {
 		return nil
 	}
 	return &NA{By: na.By, Reason: na.Reason, At: timestamp(na.At), Confirmed: na.Confirmed, ConfirmedBy: na.ConfirmedBy}
+}
+
+func waiverJSON(it *checklist.Item, today string) *Waiver {
+	w := it.Waiver
+	if w == nil {
+		return nil
+	}
+	return &Waiver{By: w.By, Until: w.Until, Reason: w.Reason, At: timestamp(w.At), Counts: it.WaivedOn(today)}
 }

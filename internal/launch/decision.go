@@ -15,7 +15,9 @@ import (
 // decision they lead to. A role nobody holds counts as not approved whatever
 // verdict it carries: in a launch an approval belongs to the person holding
 // the role. The decision is computed, never chosen, so anyone may ask for it.
-func (l *Launch) Decide() checklist.Report {
+// It is taken at now: a waiver counts for its gates while now's date in the
+// launch's time zone is no later than the waiver's (checklist.ScoreOn).
+func (l *Launch) Decide(now time.Time) checklist.Report {
 	c := *l.Checklist
 	c.Roles = make([]*checklist.Role, len(l.Checklist.Roles))
 	for i, r := range l.Checklist.Roles {
@@ -25,7 +27,13 @@ func (l *Launch) Decide() checklist.Report {
 		}
 		c.Roles[i] = &role
 	}
-	return checklist.Score(&c)
+	return checklist.ScoreOn(&c, l.Today(now))
+}
+
+// Today is now's date in the launch's time zone, YYYY-MM-DD: the day
+// waivers and due dates are read against.
+func (l *Launch) Today(now time.Time) string {
+	return now.In(l.Location()).Format(DateLayout)
 }
 
 // fingerprintInputs is everything a decision depends on, in a stable order.
@@ -34,6 +42,11 @@ type fingerprintInputs struct {
 	Items []int            `json:"items"`
 	Gates []checklist.Gate `json:"gates"`
 	Roles []roleInput      `json:"roles"`
+	// NA lists the items out of every count: confirmed not applicable.
+	NA []int `json:"na,omitempty"`
+	// Waived lists the items a waiver counts as done at the fingerprint's
+	// instant: a waiver given, taken off or lapsed changes it.
+	Waived []int `json:"waived,omitempty"`
 }
 
 type roleInput struct {
@@ -43,14 +56,23 @@ type roleInput struct {
 	Note    string            `json:"note"`
 }
 
-// Fingerprint summarises the facts a decision is taken on: every item's done
-// state, the gates, and every role's holder, verdict and note. Two launches
-// with the same fingerprint get the same decision.
-func (l *Launch) Fingerprint() string {
+// Fingerprint summarises the facts a decision is taken on at now: every
+// item's done state, which items are not applicable and which are waived
+// at now, the gates, and every role's holder, verdict and note. Two
+// launches with the same fingerprint get the same decision. A waiver's
+// reason or date alone do not change it: whether it counts at now does.
+func (l *Launch) Fingerprint(now time.Time) string {
 	var in fingerprintInputs
+	today := l.Today(now)
 	for _, it := range l.Checklist.Items() {
 		in.Items = append(in.Items, it.Number)
 		in.Done = append(in.Done, it.Done)
+		if it.Excluded() {
+			in.NA = append(in.NA, it.Number)
+		}
+		if it.WaivedOn(today) {
+			in.Waived = append(in.Waived, it.Number)
+		}
 	}
 	in.Gates = l.Checklist.Gates
 	for _, r := range l.Checklist.Roles {
@@ -64,13 +86,13 @@ func (l *Launch) Fingerprint() string {
 
 // Stale tells whether an announced GO or CONDITIONAL GO was given on facts
 // that have changed since: the channel must be told and the decision taken
-// again.
-func (l *Launch) Stale() bool {
+// again. A waiver lapsing at now's date makes a GO that counted it stale.
+func (l *Launch) Stale(now time.Time) bool {
 	a := l.Announced
 	if a == nil || (a.Outcome != checklist.OutcomeGo && a.Outcome != checklist.OutcomeConditional) {
 		return false
 	}
-	return a.Fingerprint != l.Fingerprint()
+	return a.Fingerprint != l.Fingerprint(now)
 }
 
 // Snapshot is an announced decision frozen with its inputs, as the audit log
@@ -92,8 +114,8 @@ const Golive = "golive"
 // was computed from. Anyone may announce: the decision is computed, and a GO
 // cannot come out while a gate fails or an approval is missing.
 func (l *Launch) Announce(user string, now time.Time) ([]Event, error) {
-	report := l.Decide()
-	snap := Snapshot{Outcome: report.Decision.Outcome, Fingerprint: l.Fingerprint(), Report: report}
+	report := l.Decide(now)
+	snap := Snapshot{Outcome: report.Decision.Outcome, Fingerprint: l.Fingerprint(now), Report: report}
 	for _, it := range l.Checklist.Items() {
 		if it.Done {
 			snap.Done = append(snap.Done, it.Number)
@@ -148,14 +170,14 @@ func (l *Launch) CanRequestApprovals(user string) error {
 // holder was last asked (asked, zero when unknown): such an answer can no
 // longer change until someone asks again with `approvals`. A pending role,
 // a PENDING announcement or a GO given on facts that have since changed
-// freeze nothing.
-func (l *Launch) AnswerFrozen(name string, asked time.Time) error {
+// freeze nothing; now is when the answer would change.
+func (l *Launch) AnswerFrozen(name string, asked, now time.Time) error {
 	r, err := l.findRole(name)
 	if err != nil {
 		return err
 	}
 	a := l.Announced
-	if r.Verdict == checklist.VerdictPending || a == nil || a.Outcome == checklist.OutcomePending || l.Stale() {
+	if r.Verdict == checklist.VerdictPending || a == nil || a.Outcome == checklist.OutcomePending || l.Stale(now) {
 		return nil
 	}
 	if a.At.Before(r.At) || a.At.Before(asked) {

@@ -86,7 +86,7 @@ func TestRemovedItemLeavesItsWindowAndCountsNowhere(t *testing.T) {
 	l.Checklist.Sections[0].Groups[0].Items = append(l.Checklist.Sections[0].Groups[0].Items,
 		&checklist.Item{Number: 9, Text: "Child of 2", Parent: 2, Depth: 2})
 	l.Checklist.Windows = []checklist.Window{{Name: "Launch Day", Section: 0, Group: 0, Items: []int{1, 2, 9}}}
-	before := l.Decide().Readiness
+	before := l.Decide(now).Readiness
 
 	gone, events, err := l.RemoveItem("USEC", 2, "  covered by the CDN  ", now)
 	require.NoError(t, err)
@@ -95,7 +95,7 @@ func TestRemovedItemLeavesItsWindowAndCountsNowhere(t *testing.T) {
 	assert.Nil(t, l.Checklist.Item(2))
 	assert.Equal(t, 1, l.Checklist.Item(9).Parent, "its child moves up to its parent")
 	assert.Equal(t, []int{1, 9}, l.Checklist.Windows[0].Items)
-	assert.Equal(t, before.Total-1, l.Decide().Readiness.Total)
+	assert.Equal(t, before.Total-1, l.Decide(now).Readiness.Total)
 
 	_, _, err = l.RemoveItem("USEC", 2, "again", now)
 	assert.Equal(t, launch.ENOTFOUND, launch.ErrorCode(err))

@@ -27,13 +27,13 @@ func TestNAConfirmation(t *testing.T) {
 	l := sample()
 	l.Checklist.Gates = []checklist.Gate{{Name: "Security", Threshold: 100, Target: checklist.Target{Section: 0, Group: -1}}}
 	l.Checklist.Roles[0].Holder = "ULEAD"
-	before := l.Decide()
+	before := l.Decide(now)
 
 	pending, events, err := l.SetNA("USEC", 2, "no WAF in front", now)
 	require.NoError(t, err)
 	assert.True(t, pending)
 	assert.Equal(t, []launch.Event{{Actor: "USEC", Action: "na", Subject: "item 2", After: "n/a: no WAF in front (awaiting a role holder's confirmation)"}}, events)
-	assert.Equal(t, before.Gates, l.Decide().Gates, "awaiting confirmation, it counts as open")
+	assert.Equal(t, before.Gates, l.Decide(now).Gates, "awaiting confirmation, it counts as open")
 	asked := l.Checklist.Item(2).NA.At
 
 	_, _, err = l.AnswerNA("USEC", 2, asked, true)
@@ -50,7 +50,7 @@ func TestNAConfirmation(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, "USEC", requester)
 	assert.Equal(t, "na-accept", events[0].Action)
-	assert.True(t, l.Decide().Gates[0].Passed, "confirmed, item 2 leaves the gate: item 1 is done")
+	assert.True(t, l.Decide(now).Gates[0].Passed, "confirmed, item 2 leaves the gate: item 1 is done")
 	_, _, err = l.AnswerNA("ULEAD", 2, asked, false)
 	assert.Equal(t, launch.ECONFLICT, launch.ErrorCode(err), "already answered")
 
@@ -58,7 +58,7 @@ func TestNAConfirmation(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, "na-off", events[0].Action)
 	assert.Nil(t, l.Checklist.Item(2).NA)
-	assert.False(t, l.Decide().Gates[0].Passed)
+	assert.False(t, l.Decide(now).Gates[0].Passed)
 
 	_, _, err = l.SetNA("UBOSS", 2, "again", now)
 	require.NoError(t, err)
@@ -70,7 +70,7 @@ func TestNAConfirmation(t *testing.T) {
 	pending, _, err = l.SetNA("UBOSS", 3, "no runbook needed", now)
 	require.NoError(t, err)
 	assert.False(t, pending, "outside any 100% gate, it stands at once")
-	assert.Equal(t, 2, l.Decide().Readiness.Total)
+	assert.Equal(t, 2, l.Decide(now).Readiness.Total)
 
 	_, _, err = l.SetNA("UBOSS", 2, "  ", now)
 	assert.Equal(t, launch.EINVALID, launch.ErrorCode(err))

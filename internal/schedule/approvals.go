@@ -57,9 +57,9 @@ func (a Asks) askedOn(l *launch.Launch, holder, date string) bool {
 
 // Awaiting returns the role holders to nudge, sorted: those (Slack user
 // ids) holding a role with no answer yet, once approvals were asked, while
-// the launch is not archived and not decided (see decided).
-func Awaiting(l *launch.Launch, asks Asks) []string {
-	if l == nil || l.Archived || l.Checklist == nil || len(asks) == 0 || decided(l, asks) {
+// the launch is not archived and not decided at now (see decided).
+func Awaiting(l *launch.Launch, asks Asks, now time.Time) []string {
+	if l == nil || l.Archived || l.Checklist == nil || len(asks) == 0 || decided(l, asks, now) {
 		return nil
 	}
 	var out []string
@@ -75,16 +75,17 @@ func Awaiting(l *launch.Launch, asks Asks) []string {
 
 // decided tells whether the approvals are closed: a decision other than
 // PENDING was announced after the last request, and still stands (a GO
-// given on facts that changed since does not: it must be taken again).
-func decided(l *launch.Launch, asks Asks) bool {
+// given on facts that changed since, a lapsed waiver included, does not:
+// it must be taken again).
+func decided(l *launch.Launch, asks Asks, now time.Time) bool {
 	a := l.Announced
-	return a != nil && a.Outcome != checklist.OutcomePending && !l.Stale() && !a.At.Before(asks.last())
+	return a != nil && a.Outcome != checklist.OutcomePending && !l.Stale(now) && !a.At.Before(asks.last())
 }
 
 // nudgeDate returns the first local date from date on when the launch's
-// holders are nudged; false when there is none left.
-func nudgeDate(l *launch.Launch, asks Asks, date string) (string, bool) {
-	if len(Awaiting(l, asks)) == 0 {
+// holders are nudged, as things stand at now; false when there is none left.
+func nudgeDate(l *launch.Launch, asks Asks, date string, now time.Time) (string, bool) {
+	if len(Awaiting(l, asks, now)) == 0 {
 		return "", false
 	}
 	if start := nextDate(LocalDate(l, asks.first())); date < start {
@@ -97,13 +98,13 @@ func nudgeDate(l *launch.Launch, asks Asks, date string) (string, bool) {
 }
 
 // Nudges returns the approval DMs a due digest sends: one per holder still
-// to answer who was not asked on the digest's day, due at once.
-func Nudges(l *launch.Launch, asks Asks, digest Reminder) []Reminder {
-	if d, ok := nudgeDate(l, asks, digest.Key); !ok || d != digest.Key {
+// to answer at now who was not asked on the digest's day, due at once.
+func Nudges(l *launch.Launch, asks Asks, digest Reminder, now time.Time) []Reminder {
+	if d, ok := nudgeDate(l, asks, digest.Key, now); !ok || d != digest.Key {
 		return nil
 	}
 	var out []Reminder
-	for _, h := range Awaiting(l, asks) {
+	for _, h := range Awaiting(l, asks, now) {
 		if !asks.askedOn(l, h, digest.Key) {
 			out = append(out, Reminder{LaunchID: l.ID, Kind: KindApprovalDM, Key: digest.Key + " " + h,
 				DueAt: digest.DueAt, Payload: Payload{Day: digest.Key, Owner: h}})
@@ -113,14 +114,14 @@ func Nudges(l *launch.Launch, asks Asks, digest Reminder) []Reminder {
 }
 
 // nudgeSkip says why the nudge of holder on the local date day is no longer
-// wanted, "" when it is.
-func nudgeSkip(l *launch.Launch, asks Asks, holder, day string) string {
+// wanted at now, "" when it is.
+func nudgeSkip(l *launch.Launch, asks Asks, holder, day string, now time.Time) string {
 	switch {
 	case len(asks) == 0:
 		return "approvals were never asked"
-	case decided(l, asks):
+	case decided(l, asks, now):
 		return "the decision (" + string(l.Announced.Outcome) + ") was announced"
-	case !slices.Contains(Awaiting(l, asks), holder):
+	case !slices.Contains(Awaiting(l, asks, now), holder):
 		return holder + " holds no role awaiting an answer any more"
 	case day > l.Date:
 		return "the launch day, " + l.Date + ", has passed"

@@ -13,7 +13,7 @@ import (
 // pending", or "no items counted" in place of the readiness. A role nobody
 // holds counts as pending (launch.Decide).
 func CountdownLine(l *launch.Launch, now time.Time) string {
-	rep := l.Decide()
+	rep := l.Decide(now)
 	failing, pending := 0, 0
 	for _, g := range rep.Gates {
 		if !g.Passed {

@@ -80,7 +80,7 @@ func Decide(l *launch.Launch, asks Asks, r Reminder, tod TimeOfDay, now time.Tim
 		return skip("nothing overdue for " + r.Payload.Owner + " any more")
 	}
 	if r.Kind == KindApprovalDM {
-		if why := nudgeSkip(l, asks, r.Payload.Owner, day); why != "" {
+		if why := nudgeSkip(l, asks, r.Payload.Owner, day, now); why != "" {
 			return skip(why)
 		}
 	}

@@ -220,8 +220,8 @@ func TestDecideApprovalDM(t *testing.T) {
 		return schedule.Reminder{Kind: schedule.KindApprovalDM, Key: day + " " + holder, DueAt: now,
 			Payload: schedule.Payload{Day: day, Owner: holder}}
 	}
-	assert.Equal(t, []string{"UERIN", "UFAY"}, schedule.Awaiting(l, asks))
-	assert.Empty(t, schedule.Awaiting(l, nil), "nobody is nudged before approvals are asked")
+	assert.Equal(t, []string{"UERIN", "UFAY"}, schedule.Awaiting(l, asks, now))
+	assert.Empty(t, schedule.Awaiting(l, nil, now), "nobody is nudged before approvals are asked")
 	assert.Equal(t, schedule.Post, schedule.Decide(l, asks, nudge("UERIN", "2025-03-12"), nine, now).Action)
 	assert.Equal(t, schedule.Skip, schedule.Decide(l, asks, nudge("UFAY", "2025-03-12"), nine, now).Action, "asked an hour ago")
 	assert.Equal(t, schedule.Skip, schedule.Decide(l, asks, nudge("UERIN", "2025-03-11"), nine, now).Action, "stale")
@@ -244,7 +244,7 @@ func TestDecideApprovalDM(t *testing.T) {
 	_, err = l.Announce("UCREATOR", now)
 	require.NoError(t, err)
 	assert.Equal(t, schedule.Skip, schedule.Decide(l, asks, nudge("UFAY", "2025-03-13"), nine, now.AddDate(0, 0, 1)).Action, "decided")
-	assert.Empty(t, schedule.Awaiting(l, asks))
+	assert.Empty(t, schedule.Awaiting(l, asks, now))
 }
 
 func TestParseTimeOfDay(t *testing.T) {

@@ -56,7 +56,7 @@ func nextDigest(l *launch.Launch, asks Asks, tod TimeOfDay, after string, now ti
 		date = next
 	}
 	next, ok := overdueDate(l, tod, date, now)
-	if d, nudge := nudgeDate(l, asks, date); nudge && (!ok || d < next) {
+	if d, nudge := nudgeDate(l, asks, date, now); nudge && (!ok || d < next) {
 		next, ok = d, true
 	}
 	if !ok {
@@ -120,5 +120,5 @@ func FanOut(l *launch.Launch, asks Asks, digest Reminder, tod TimeOfDay, now tim
 		out = append(out, Reminder{LaunchID: l.ID, Kind: KindOverdueDM, Key: digest.Key + " " + oi.Owner,
 			DueAt: digest.DueAt, Payload: Payload{Day: digest.Key, Owner: oi.Owner}})
 	}
-	return append(out, Nudges(l, asks, digest)...)
+	return append(out, Nudges(l, asks, digest, now)...)
 }
