@@ -322,7 +322,7 @@ func (s pokingStore) UpdateOnce(ctx context.Context, id int64, team, request str
 	return l, s.poked(err)
 }
 
-func (s pokingStore) UpdateEach(ctx context.Context, id int64, changes []func(l *launch.Launch, now time.Time) ([]launch.Event, error)) ([]error, error) {
-	errs, err := s.Store.UpdateEach(ctx, id, changes)
+func (s pokingStore) UpdateMany(ctx context.Context, batch []launch.Changes) ([][]error, error) {
+	errs, err := s.Store.UpdateMany(ctx, batch)
 	return errs, s.poked(err)
 }

@@ -54,12 +54,12 @@ func TestPostsAreStoredWithTheChangeOrNotAtAll(t *testing.T) {
 	assert.Equal(t, "C1", posts[0].Channel)
 }
 
-func TestUpdateEachKeepsThePostsOfTheChangesStored(t *testing.T) {
+func TestUpdateManyKeepsThePostsOfTheChangesStored(t *testing.T) {
 	ctx := context.Background()
 	s, _ := openStore(t)
 	l := fullLaunch("C1")
 	require.NoError(t, s.CreateLaunch(ctx, l, "U1"))
-	errs, err := s.UpdateEach(ctx, l.ID, []func(*launch.Launch, time.Time) ([]launch.Event, error){
+	errs, err := s.UpdateMany(ctx, []launch.Changes{{ID: l.ID, Fns: []func(*launch.Launch, time.Time) ([]launch.Event, error){
 		tell("notice:kept:1"),
 		func(l *launch.Launch, now time.Time) ([]launch.Event, error) {
 			_, _ = tell("notice:undone")(l, now)
@@ -70,11 +70,11 @@ func TestUpdateEachKeepsThePostsOfTheChangesStored(t *testing.T) {
 			return nil, errors.New("refused")
 		},
 		tell("notice:kept:2"),
-	})
+	}}})
 	require.NoError(t, err)
-	assert.NoError(t, errs[0])
-	assert.Error(t, errs[1])
-	assert.Error(t, errs[2])
+	assert.NoError(t, errs[0][0])
+	assert.Error(t, errs[0][1])
+	assert.Error(t, errs[0][2])
 	posts, err := s.Posts(ctx, l.ID)
 	require.NoError(t, err)
 	var keys []string
