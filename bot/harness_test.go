@@ -65,8 +65,18 @@ func newHarness(t testing.TB, opts ...harnessOption) *harness {
 // startHarness runs a bot on the SQLite file at path, talking to fake.
 func startHarness(t testing.TB, path string, fake *fakeSlack, opts ...harnessOption) *harness {
 	t.Helper()
+	return startHarnessAt(t, path, fake, nil, opts...)
+}
+
+// startHarnessAt is startHarness with the store's clock, when not nil, set
+// before anything runs on the store.
+func startHarnessAt(t testing.TB, path string, fake *fakeSlack, storeNow func() time.Time, opts ...harnessOption) *harness {
+	t.Helper()
 	st, err := store.Open(context.Background(), path)
 	require.NoError(t, err)
+	if storeNow != nil {
+		st.Now = storeNow
+	}
 	logs := &syncBuffer{}
 	limits := NewRateLimits(nil)
 	cfg := Config{
@@ -148,8 +158,7 @@ func (c *testClock) add(d time.Duration) {
 // h restarted. The store keeps h's store's clock.
 func (h *harness) another(opts ...harnessOption) *harness {
 	h.t.Helper()
-	o := startHarness(h.t, h.path, h.slack, opts...)
-	o.store.Now = h.store.Now
+	o := startHarnessAt(h.t, h.path, h.slack, h.store.Now, opts...)
 	o.seq.Store(h.seq.Load() + 1_000_000) // its trigger ids are its own
 	return o
 }
@@ -341,11 +350,13 @@ func (h *harness) launch() *launch.Launch {
 // postChecklist posts the checklist (section ref optional) and returns its ts.
 func (h *harness) postChecklist(args string) string {
 	h.t.Helper()
-	before := h.slack.count("chat.postMessage")
+	// The latest post that is not the outbox's: a notice may go out meanwhile.
+	ours := func(m fakeMessage) bool { return !strings.Contains(m.Metadata, PostEventType) }
+	before := h.slack.lastTSOf(ours)
 	a := h.command(creator, strings.TrimSpace("checklist "+args))
 	require.Equal(h.t, http.StatusOK, a.Status)
-	require.Eventually(h.t, func() bool { return h.slack.count("chat.postMessage") > before }, 5*time.Second, 5*time.Millisecond)
-	ts := h.slack.lastTS()
+	require.Eventually(h.t, func() bool { return h.slack.lastTSOf(ours) != before }, 5*time.Second, 5*time.Millisecond)
+	ts := h.slack.lastTSOf(ours)
 	require.Eventually(h.t, func() bool {
 		_, err := h.store.Message(context.Background(), testChan, ts)
 		return err == nil

@@ -532,6 +532,19 @@ func (f *fakeSlack) lastTS() string {
 	return fmt.Sprintf("1700000000.%06d", f.nextTS)
 }
 
+// lastTSOf returns the ts of the latest message posted that keep accepts.
+func (f *fakeSlack) lastTSOf(keep func(fakeMessage) bool) string {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	latest := ""
+	for ts, m := range f.messages {
+		if m.TS != "" && ts > latest && keep(m) {
+			latest = ts
+		}
+	}
+	return latest
+}
+
 // jsonEscapes undoes encoding/json's HTML-safe escapes, so that assertions
 // read the text Slack would.
 var jsonEscapes = strings.NewReplacer(`\u003c`, "<", `\u003e`, ">", `\u0026`, "&")
