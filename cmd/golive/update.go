@@ -80,13 +80,13 @@ func runUpdate(a updateArgs, stdout, stderr io.Writer, getenv func(string) strin
 		return fail("channel %s: %s", a.channel, launch.ErrorMessage(err))
 	}
 	var diff launch.Diff
+	by := a.by
 	// The channel is told by the server, through the outbox: the notice is
 	// stored with the change, in its transaction.
 	l, err := st.Update(ctx, current.ID, func(l *launch.Launch, now time.Time) ([]launch.Event, error) {
 		if l.Archived {
 			return nil, launch.Errorf(launch.ECONFLICT, "the launch “%s” was archived meanwhile", l.Name)
 		}
-		by := a.by
 		if by == "" {
 			// The shell's user has the database: they act for the creator.
 			by = l.Creator
