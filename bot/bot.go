@@ -65,6 +65,10 @@ type Store interface {
 	// CreateLaunchFromDraft creates the launch and marks the draft used in
 	// one transaction: ECONFLICT, and nothing created, when it was used.
 	CreateLaunchFromDraft(ctx context.Context, l *launch.Launch, by, token string) error
+	// UpdateFromDraft is Update for the Confirm of an update's preview: it
+	// marks the draft used in the same transaction, so the update is
+	// applied once.
+	UpdateFromDraft(ctx context.Context, id int64, token string, fn func(l *launch.Launch, now time.Time) ([]launch.Event, error)) (*launch.Launch, error)
 }
 
 // Config is what New needs. Store, Slack and a signing secret (for HTTP

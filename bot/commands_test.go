@@ -300,9 +300,9 @@ func TestTemplatesAndImportOpensTheForm(t *testing.T) {
 
 	h.newLaunch()
 	a = h.command("UEVE", "import")
-	assert.Contains(t, a.Answer.Text, "already has an active launch")
+	assert.Contains(t, a.Answer.Text, "Only the launch's creator <@UCREATOR> can update its checklist")
 	h.bot.Close()
-	assert.Equal(t, 1, h.slack.count("views.open"), "no form for a channel that has a launch")
+	assert.Equal(t, 1, h.slack.count("views.open"), "no update form for someone who may not update the launch")
 }
 
 func TestExportIsSentWhole(t *testing.T) {

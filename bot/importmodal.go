@@ -41,11 +41,18 @@ type importForm struct {
 	Time      string `json:"time"`
 	ListItems bool   `json:"list_items"`
 	Markdown  string `json:"markdown"`
+	// Update is the launch the checklist updates, 0 for a new launch, and
+	// Against the digest of the diff its preview showed: Confirm applies
+	// that diff and no other.
+	Update  int64  `json:"update,omitempty"`
+	Against string `json:"against,omitempty"`
 }
 
 // onImportSubmit reads the import form, from a file or the paste field, and
 // pushes the preview of what it found; field errors keep the form open.
-// Nothing is created before Confirm (onImportConfirm).
+// In a channel that runs a launch, the checklist is a newer version of the
+// launch's, and the preview shows what would change. Nothing is created or
+// changed before Confirm (onImportConfirm).
 func (b *Bot) onImportSubmit(ctx context.Context, k *click) (any, metrics.Outcome) {
 	meta, ok := parseImportMeta(k.cb.View.PrivateMetadata)
 	if !ok {
@@ -62,23 +69,24 @@ func (b *Bot) onImportSubmit(ctx context.Context, k *click) (any, metrics.Outcom
 		Time:      values[render.ImportTimeBlock][render.ImportTimeAction].SelectedTime,
 		ListItems: selected(values, render.ImportOptionsBlock, render.ImportOptionsAction, render.ImportListItems),
 	}
+	// The launch the channel runs, if any: the checklist then updates it,
+	// and the form's name and date (the form for a new launch, opened
+	// before that launch started) are not used.
+	// Errors about the launch go under the checklist's field; the form
+	// for a message's checklist has none, and shows them under its options.
+	where := render.ImportFileBlock
+	if meta.file != "" || meta.draft != "" {
+		where = render.ImportOptionsBlock
+	}
+	current, err := b.store.LaunchByChannel(ctx, k.team, channel)
+	if err != nil && launch.ErrorCode(err) != launch.ENOTFOUND {
+		return fieldErrors(map[string]string{where: clipRunes(userMessage(err), maxFieldError)}), outcomeOf(err)
+	}
 	errs := map[string]string{}
-	if f.Name == "" {
-		errs[render.ImportNameBlock] = "Give the launch a name."
-	} else if err := launch.CheckLength("launch name", f.Name, launch.MaxName); err != nil {
-		errs[render.ImportNameBlock] = userMessage(err)
-	}
-	if f.Date == "" {
-		errs[render.ImportDateBlock] = "Pick the launch date."
-	} else if d, err := launch.ReadDate(f.Date, b.now(), b.location()); err != nil {
-		errs[render.ImportDateBlock] = clipRunes(userMessage(err), maxFieldError)
-	} else {
-		f.Date = d
-	}
-	if f.Time == "" {
-		f.Time = b.reminderTime().String()
-	} else if !launchTimePattern.MatchString(f.Time) {
-		errs[render.ImportTimeBlock] = "Pick the launch time, as hours and minutes."
+	if current == nil {
+		f.checkLaunch(b, errs)
+	} else if err := current.CanUpdate(k.user); err != nil {
+		return fieldErrors(map[string]string{where: clipRunes(userMessage(err), maxFieldError)}), metrics.Invalid
 	}
 
 	// The checklist comes from the file or the paste field, one of the two,
@@ -128,11 +136,19 @@ func (b *Bot) onImportSubmit(ctx context.Context, k *click) (any, metrics.Outcom
 	if len(errs) > 0 {
 		return fieldErrors(errs), metrics.Invalid
 	}
-	if l, err := b.store.LaunchByChannel(ctx, k.team, channel); err == nil {
-		return fieldErrors(map[string]string{render.ImportNameBlock: clipRunes(fmt.Sprintf(
-			"This channel already has an active launch, “%s” on %s, and a channel can have only one. Archive it first, or import in another channel.", inert(l.Name), l.Date), maxFieldError)}), metrics.Invalid
-	} else if launch.ErrorCode(err) != launch.ENOTFOUND {
-		return fieldErrors(map[string]string{render.ImportNameBlock: clipRunes(userMessage(err), maxFieldError)}), outcomeOf(err)
+	if current != nil {
+		note := ""
+		if _, ok := values[render.ImportNameBlock]; ok {
+			note = fmt.Sprintf("This channel already runs the launch “%s”, and a channel has one launch at a time: Confirm updates its checklist from this one rather than starting another launch.", current.Name)
+		}
+		preview, err := b.updatePreview(ctx, k, current, f, note)
+		if err != nil {
+			if outcomeOf(err) == metrics.Failed {
+				k.log.Error("import: update preview", "err", err)
+			}
+			return fieldErrors(map[string]string{source: clipRunes(userMessage(err), maxFieldError)}), outcomeOf(err)
+		}
+		return slack.NewPushViewSubmissionResponse(preview), metrics.OK
 	}
 	l, rep, err := b.importLaunch(k, channel, f)
 	if err != nil {
@@ -149,6 +165,118 @@ func (b *Bot) onImportSubmit(ctx context.Context, k *click) (any, metrics.Outcom
 	}
 	preview := render.ImportPreview(l, rep, d.Token)
 	return slack.NewPushViewSubmissionResponse(&preview), metrics.OK
+}
+
+// checkLaunch reads the name, date and time of a new launch from the form,
+// leaving an error under each field that needs one.
+func (f *importForm) checkLaunch(b *Bot, errs map[string]string) {
+	if f.Name == "" {
+		errs[render.ImportNameBlock] = "Give the launch a name."
+	} else if err := launch.CheckLength("launch name", f.Name, launch.MaxName); err != nil {
+		errs[render.ImportNameBlock] = userMessage(err)
+	}
+	if f.Date == "" {
+		errs[render.ImportDateBlock] = "Pick the launch date."
+	} else if d, err := launch.ReadDate(f.Date, b.now(), b.location()); err != nil {
+		errs[render.ImportDateBlock] = clipRunes(userMessage(err), maxFieldError)
+	} else {
+		f.Date = d
+	}
+	if f.Time == "" {
+		f.Time = b.reminderTime().String()
+	} else if !launchTimePattern.MatchString(f.Time) {
+		errs[render.ImportTimeBlock] = "Pick the launch time, as hours and minutes."
+	}
+}
+
+// updatePreview works out what the form's checklist changes in launch l
+// (freshly loaded: it is changed and thrown away), keeps the form as a
+// draft with the diff's digest, and returns the preview; note says why it
+// is shown, when it needs saying. A checklist with nothing new is an error.
+func (b *Bot) updatePreview(ctx context.Context, k *click, l *launch.Launch, f importForm, note string) (*slack.ModalViewRequest, error) {
+	list, _, err := f.parse()
+	if err != nil {
+		return nil, launch.Errorf(launch.EINVALID, "%s", err.Error())
+	}
+	// Applied to this copy of the launch, the update checks who asks and
+	// the limits of the result, as Confirm will.
+	diff, _, err := l.UpdateChecklist(k.user, list, b.now())
+	if err != nil {
+		return nil, err
+	}
+	if diff.Empty() {
+		return nil, launch.Errorf(launch.EINVALID, "This checklist has nothing new for “%s”: its %d items are all there already, as they are. Nothing to update.",
+			l.Name, diff.Unchanged)
+	}
+	f.Update, f.Against = l.ID, diff.Digest()
+	body, err := json.Marshal(f)
+	if err != nil {
+		return nil, fmt.Errorf("keep the update for its preview: %w", err)
+	}
+	d := launch.ImportDraft{Token: rand.Text(), TeamID: k.team, ChannelID: l.ChannelID, UserID: k.user, Body: string(body)}
+	if err := b.store.SaveImportDraft(ctx, d, importDraftTTL); err != nil {
+		return nil, fmt.Errorf("keep the update for its preview: %w", err)
+	}
+	v := render.ImportUpdatePreview(l, diff, d.Token, note)
+	return &v, nil
+}
+
+// errPreviewStale stops an update whose diff is no longer the one its
+// preview showed.
+var errPreviewStale = errors.New("the launch changed since the preview")
+
+// onUpdateConfirm applies the update the preview showed, once, and only
+// if it is still what the preview showed: when the launch changed in
+// between, the new preview replaces the old one, and nothing is applied.
+func (b *Bot) onUpdateConfirm(ctx context.Context, k *click, d launch.ImportDraft, f importForm) (any, metrics.Outcome) {
+	list, _, err := f.parse()
+	if err != nil {
+		return updateGone(err.Error()), metrics.Invalid
+	}
+	var diff launch.Diff
+	l, err := changeWithin(b, ctx, func(ctx context.Context) (*launch.Launch, error) {
+		return b.store.UpdateFromDraft(ctx, f.Update, d.Token, func(l *launch.Launch, now time.Time) ([]launch.Event, error) {
+			if l.Archived || l.ChannelID != d.ChannelID || l.TeamID != d.TeamID {
+				return nil, archivedMeanwhile(l)
+			}
+			got, events, err := l.UpdateChecklist(k.user, list, now)
+			if err != nil {
+				return nil, err
+			}
+			if got.Digest() != f.Against {
+				return nil, errPreviewStale
+			}
+			diff = got
+			return events, nil
+		})
+	})
+	switch {
+	case errors.Is(err, errPreviewStale):
+		current, lerr := b.store.LaunchByID(ctx, f.Update)
+		if lerr != nil {
+			return updateGone(userMessage(lerr)), outcomeOf(lerr)
+		}
+		preview, perr := b.updatePreview(ctx, k, current, f,
+			"The launch changed since that preview, so nothing was updated. Here is what the update does now; Confirm applies this.")
+		if perr != nil {
+			return updateGone("The launch changed since that preview, so nothing was updated. " + userMessage(perr)), outcomeOf(perr)
+		}
+		return slack.NewUpdateViewSubmissionResponse(preview), metrics.Invalid
+	case err != nil:
+		// Another Confirm of the same draft may have won the race.
+		if again, rerr := b.store.ImportDraftByToken(ctx, d.Token); rerr == nil && again.LaunchID != 0 {
+			return slack.NewClearViewSubmissionResponse(), metrics.OK
+		}
+		if outcomeOf(err) == metrics.Failed {
+			k.log.Error("import: update launch", "err", err)
+		}
+		return updateGone(userMessage(err)), outcomeOf(err)
+	}
+	k.log.Info("launch updated from a newer checklist", "launch", l.ID, "added", diff.Added, "removed", diff.Removed, "reworded", diff.Reworded)
+	b.syncReminders(k.log, l.ID)
+	b.refreshLaunch(l.ID, fmt.Sprintf("<@%s> updated the checklist", k.user))
+	b.tellChannelLater(k.log, l, UpdateNotice(l, k.user, diff))
+	return slack.NewClearViewSubmissionResponse(), metrics.OK
 }
 
 // launchTimePattern is a time picker's HH:mm.
@@ -211,6 +339,9 @@ func (b *Bot) onImportConfirm(ctx context.Context, k *click) (any, metrics.Outco
 		k.log.Error("import: read draft", "err", err)
 		return importGone("golive could not read this preview back; run the import command again."), metrics.Failed
 	}
+	if f.Update != 0 {
+		return b.onUpdateConfirm(ctx, k, d, f)
+	}
 	l, rep, err := b.importLaunch(k, d.ChannelID, f)
 	if err != nil {
 		return importGone(userMessage(err)), outcomeOf(err)
@@ -245,6 +376,12 @@ func (b *Bot) onImportConfirm(ctx context.Context, k *click) (any, metrics.Outco
 // field to show an error under.
 func importGone(reason string) *slack.ViewSubmissionResponse {
 	v := render.ImportFailed(reason)
+	return slack.NewUpdateViewSubmissionResponse(&v)
+}
+
+// updateGone replaces an update's preview with why nothing was updated.
+func updateGone(reason string) *slack.ViewSubmissionResponse {
+	v := render.ImportUpdateFailed(reason)
 	return slack.NewUpdateViewSubmissionResponse(&v)
 }
 

@@ -147,9 +147,14 @@ func TestImportSubmitCreatesTheLaunchAndReports(t *testing.T) {
 	assert.Equal(t, testChan, notice.Form.Get("channel"))
 	assert.Contains(t, notice.Form.Get("text"), "<@UIMP> started the launch “Payments ‹!here›” for 2026-12-01 09:00 (Europe/Paris) from an imported checklist: 3 items", "the name cannot ping")
 
-	// A second import in the same channel: the form stays open and says why.
+	// A second import in the same channel updates the launch: the same
+	// checklist has nothing new, and the form says so.
 	errs := submitErrors(t, h.interact(importSubmission("UIMP", testChan, "Again", "2026-12-01", smallChecklist)))
-	assert.Contains(t, errs[render.ImportNameBlock], "already has an active launch")
+	assert.Contains(t, errs[render.ImportMarkdownBlock], "This checklist has nothing new for “Payments ‹!here›”")
+	// A changed one is previewed as an update of the running launch.
+	preview = previewOf(t, h.interact(importSubmission("UIMP", testChan, "Again", "2026-12-01", smallChecklist+"- [ ] Alerts wired\n")))
+	assert.Contains(t, viewJSON(t, preview), "This channel already runs the launch “Payments &lt;!here&gt;”")
+	assert.Contains(t, viewJSON(t, preview), "*1 added, 0 removed, 0 reworded*")
 }
 
 func TestImportReportFallsBackToDirectMessage(t *testing.T) {

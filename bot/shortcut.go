@@ -51,21 +51,30 @@ type importFrom struct {
 	text string
 }
 
-// startImport checks that the channel can take a new launch and opens the
-// import form. The form opens after the acknowledgement but at once: the
+// startImport opens the import form: for a new launch, or, from the slash
+// command in a channel that runs one, for a newer version of its checklist
+// (its creator only). The form opens after the acknowledgement but at once: the
 // trigger id expires after 3 s.
 func (b *Bot) startImport(ctx context.Context, s importStart) error {
 	l, err := withinValue(b, ctx, func(ctx context.Context) (*launch.Launch, error) {
 		return b.store.LaunchByChannel(ctx, s.team, s.channel)
 	})
-	if err == nil {
-		return launch.Errorf(launch.ECONFLICT,
-			"This channel already has an active launch, “%s” on %s, and a channel can have only one. Archive it first, or import in another channel.", inert(l.Name), l.Date)
-	} else if launch.ErrorCode(err) != launch.ENOTFOUND {
-		return err
-	}
 	view := render.ImportModal(s.channel)
-	if s.from != nil {
+	switch {
+	case err == nil && s.from != nil:
+		return launch.Errorf(launch.ECONFLICT,
+			"This channel already has an active launch, “%s” on %s, and a channel can have only one. Archive it first, or import in another channel; "+
+				"to bring a newer version of its checklist into it, its creator runs the import command here.", inert(l.Name), l.Date)
+	case err == nil:
+		// The channel runs a launch: the form takes a newer version of its
+		// checklist, and only the creator may bring one in.
+		if err := l.CanUpdate(s.user); err != nil {
+			return err
+		}
+		view = render.ImportUpdateModal(s.channel, l.Name)
+	case launch.ErrorCode(err) != launch.ENOTFOUND:
+		return err
+	case s.from != nil:
 		if view, err = b.importFormFrom(ctx, s); err != nil {
 			return err
 		}

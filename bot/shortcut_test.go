@@ -184,16 +184,18 @@ func TestShortcutWithoutChecklist(t *testing.T) {
 }
 
 // TestShortcutChannelChecks: the shortcut in a channel with an active launch
-// is answered as the slash command is; after the launch is archived, the
+// is refused, with the way to update it; after the launch is archived, the
 // form opens. A file that changed since (now too large) is refused in the form.
 func TestShortcutChannelChecks(t *testing.T) {
 	h := newHarness(t)
 	h.newLaunch()
 	file := h.slack.shareFile("FSMALL", "checklist.md", "text/markdown", fakeFile{data: []byte(smallChecklist), contentType: "text/markdown"})
 	h.interact(h.shortcutPayload("UIMP", testChan, sharedMessage("", file)))
-	want := h.command("UIMP", "import").Answer.Text
-	assert.Contains(t, want, "already has an active launch")
-	assert.Equal(t, want, h.shortcutAnswer(), "the same answer as /golive import")
+	answer := h.shortcutAnswer()
+	assert.Contains(t, answer, "already has an active launch")
+	assert.Contains(t, answer, "to bring a newer version of its checklist into it, its creator runs the import command here")
+	// The slash command there updates the launch, for its creator only.
+	assert.Contains(t, h.command("UIMP", "import").Answer.Text, "Only the launch's creator <@UCREATOR> can update its checklist")
 	assert.Zero(t, h.slack.count("views.open"))
 
 	archived := h.command(creator, "archive")

@@ -73,3 +73,24 @@ func (s *Store) CreateLaunchFromDraft(ctx context.Context, l *launch.Launch, by,
 		return nil
 	})
 }
+
+// UpdateFromDraft is Update for the Confirm of an import preview that
+// updates launch id: in the same transaction it marks the draft used (its
+// launch_id set to id), so that however many times Confirm arrives, the
+// update is applied once; a used or expired draft is ECONFLICT and changes
+// nothing.
+func (s *Store) UpdateFromDraft(ctx context.Context, id int64, token string, fn func(l *launch.Launch, now time.Time) ([]launch.Event, error)) (*launch.Launch, error) {
+	return s.update(ctx, id, func(tx *sql.Tx, l *launch.Launch, now time.Time) ([]launch.Event, error) {
+		res, err := tx.ExecContext(ctx, `UPDATE import_drafts SET launch_id = ? WHERE token = ? AND launch_id IS NULL AND expires_at > ?`,
+			id, token, now.UnixMilli())
+		if err != nil {
+			return nil, fmt.Errorf("mark the import draft used: %w", err)
+		}
+		if n, err := res.RowsAffected(); err != nil {
+			return nil, fmt.Errorf("mark the import draft used: %w", err)
+		} else if n != 1 {
+			return nil, launch.Errorf(launch.ECONFLICT, "This update was already confirmed, or its preview has expired.")
+		}
+		return fn(l, now)
+	})
+}

@@ -12,6 +12,7 @@ type ImportDraft struct {
 	UserID    string
 	Body      string
 	ExpiresAt time.Time
-	// LaunchID is the launch Confirm created, 0 until then.
+	// LaunchID is the launch Confirm created, or updated when the draft is
+	// a newer checklist for a running launch; 0 until then.
 	LaunchID int64
 }

@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 	"unicode"
@@ -172,6 +173,8 @@ type match struct {
 	taken map[int]bool
 	// sectionOf maps a document section index to the live section it is.
 	sectionOf map[int]*checklist.Section
+	// pairs caches the letter pairs of live items' texts, by number.
+	pairs map[int]bigramSet
 }
 
 // plan works the update out without changing the launch.
@@ -356,9 +359,10 @@ func mergeItem(live, doc *checklist.Item) *checklist.Item {
 // matchItems pairs document items with live ones: first by section and
 // text, in the same group then anywhere in the section; then, in each
 // group, the items left by their position between matched neighbours,
-// when their texts are alike enough.
+// when their texts are alike enough. Texts are looked up, not compared
+// pairwise: a checklist of thousands of items matches in milliseconds.
 func matchItems(old, next *checklist.Checklist) *match {
-	m := &match{live: map[int]*checklist.Item{}, taken: map[int]bool{}, sectionOf: map[int]*checklist.Section{}}
+	m := &match{live: map[int]*checklist.Item{}, taken: map[int]bool{}, sectionOf: map[int]*checklist.Section{}, pairs: map[int]bigramSet{}}
 	used := map[*checklist.Section]bool{}
 	for _, ns := range next.Sections {
 		for _, os := range old.Sections {
@@ -374,25 +378,30 @@ func matchItems(old, next *checklist.Checklist) *match {
 		if os == nil {
 			continue
 		}
+		// The live items of the section by text, in order, and of each group.
+		bySection := map[string][]*checklist.Item{}
+		byGroup := map[*checklist.Group]map[string][]*checklist.Item{}
+		for _, og := range os.Groups {
+			byGroup[og] = map[string][]*checklist.Item{}
+			for _, it := range og.Items {
+				t := normText(it.Text)
+				bySection[t] = append(bySection[t], it)
+				byGroup[og][t] = append(byGroup[og][t], it)
+			}
+		}
 		// Same group, same text.
 		for _, ng := range ns.Groups {
-			og := sameGroup(os, ng)
-			if og == nil {
-				continue
-			}
-			for _, nit := range ng.Items {
-				m.pairText(nit, og.Items)
+			if og := sameGroup(os, ng); og != nil {
+				for _, nit := range ng.Items {
+					m.pairFirst(nit, byGroup[og][normText(nit.Text)])
+				}
 			}
 		}
 		// Same section, same text: an item moved to another group.
 		for _, ng := range ns.Groups {
 			for _, nit := range ng.Items {
 				if m.live[nit.Number] == nil {
-					for _, og := range os.Groups {
-						if m.pairText(nit, og.Items) {
-							break
-						}
-					}
+					m.pairFirst(nit, bySection[normText(nit.Text)])
 				}
 			}
 		}
@@ -406,16 +415,14 @@ func matchItems(old, next *checklist.Checklist) *match {
 	return m
 }
 
-// pairText matches nit with the first free live item of the same text.
-func (m *match) pairText(nit *checklist.Item, items []*checklist.Item) bool {
-	want := normText(nit.Text)
-	for _, it := range items {
-		if !m.taken[it.Number] && normText(it.Text) == want {
+// pairFirst matches nit with the first of candidates not matched yet.
+func (m *match) pairFirst(nit *checklist.Item, candidates []*checklist.Item) {
+	for _, it := range candidates {
+		if !m.taken[it.Number] {
 			m.pair(nit, it)
-			return true
+			return
 		}
 	}
-	return false
 }
 
 func (m *match) pair(nit, it *checklist.Item) {
@@ -423,33 +430,58 @@ func (m *match) pair(nit, it *checklist.Item) {
 	m.taken[it.Number] = true
 }
 
+// maxLookahead bounds how many live items an unmatched document item is
+// compared with, so that a group rewritten wholesale costs little.
+const maxLookahead = 20
+
 // pairByPosition matches the free document items of a group with the free
 // live items of the same group lying between the same matched neighbours,
 // in order, when their texts are alike enough.
 func (m *match) pairByPosition(next, old []*checklist.Item) {
-	index := map[int]int{} // live number: position in old
+	index := make(map[int]int, len(old)) // live number: position in old
 	for i, it := range old {
 		index[it.Number] = i
 	}
+	anchor := func(nit *checklist.Item) (int, bool) {
+		if it := m.live[nit.Number]; it != nil {
+			i, ok := index[it.Number]
+			return i, ok
+		}
+		return 0, false
+	}
+	// hiOf[j] is the position in old of the first matched neighbour after
+	// next[j], len(old) when none.
+	hiOf := make([]int, len(next))
+	hi := len(old)
+	for j := len(next) - 1; j >= 0; j-- {
+		hiOf[j] = hi
+		if i, ok := anchor(next[j]); ok {
+			hi = i
+		}
+	}
 	lo := -1 // the position in old of the last matched neighbour
 	for j, nit := range next {
-		if it := m.live[nit.Number]; it != nil {
-			if i, ok := index[it.Number]; ok {
+		if m.live[nit.Number] != nil {
+			if i, ok := anchor(nit); ok {
 				lo = i
 			}
 			continue
 		}
-		hi := len(old)
-		for _, after := range next[j+1:] {
-			if it := m.live[after.Number]; it != nil {
-				if i, ok := index[it.Number]; ok && i > lo {
-					hi = i
-					break
-				}
+		var want bigramSet
+		for i := lo + 1; i < hiOf[j] && i <= lo+maxLookahead; i++ {
+			it := old[i]
+			if m.taken[it.Number] {
+				continue
 			}
-		}
-		for i := lo + 1; i < hi; i++ {
-			if it := old[i]; !m.taken[it.Number] && similarity(it.Text, nit.Text) >= minSimilarity {
+			if want == nil {
+				want = bigrams(nit.Text)
+			}
+			have, ok := m.pairs[it.Number]
+			if !ok {
+				have = bigrams(it.Text)
+				m.pairs[it.Number] = have
+			}
+			if have.similarity(want) >= minSimilarity {
 				m.pair(nit, it)
 				lo = i
 				break
@@ -585,32 +617,39 @@ func normText(s string) string {
 	return strings.TrimRightFunc(s, func(r rune) bool { return unicode.IsPunct(r) || unicode.IsSpace(r) })
 }
 
-// similarity is the Dice coefficient of the two texts' letter pairs, after
-// normText: 1 for the same text, near 0 for unrelated ones.
-func similarity(a, b string) float64 {
-	pa, pb := bigrams(normText(a)), bigrams(normText(b))
-	if len(pa) == 0 || len(pb) == 0 {
+// bigramSet is the letter pairs of a text after normText, each two runes
+// packed in one number, sorted.
+type bigramSet []uint64
+
+// similarity is the Dice coefficient of two texts' letter pairs: 1 for the
+// same text, near 0 for unrelated ones.
+func (a bigramSet) similarity(b bigramSet) float64 {
+	if len(a)+len(b) == 0 {
 		return 0
 	}
 	common := 0
-	for k, n := range pa {
-		common += min(n, pb[k])
+	for i, j := 0, 0; i < len(a) && j < len(b); {
+		switch {
+		case a[i] == b[j]:
+			common++
+			i++
+			j++
+		case a[i] < b[j]:
+			i++
+		default:
+			j++
+		}
 	}
-	total := 0
-	for _, n := range pa {
-		total += n
-	}
-	for _, n := range pb {
-		total += n
-	}
-	return 2 * float64(common) / float64(total)
+	return 2 * float64(common) / float64(len(a)+len(b))
 }
 
-func bigrams(s string) map[string]int {
-	r := []rune(s)
-	out := map[string]int{}
+// bigrams returns the letter pairs of normText(s).
+func bigrams(s string) bigramSet {
+	r := []rune(normText(s))
+	out := make(bigramSet, 0, max(len(r)-1, 0))
 	for i := 0; i+1 < len(r); i++ {
-		out[string(r[i:i+2])]++
+		out = append(out, uint64(r[i])<<32|uint64(uint32(r[i+1])))
 	}
+	slices.Sort(out)
 	return out
 }
