@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"runtime/debug"
+	"slices"
 	"sync"
 	"time"
 
@@ -16,20 +17,35 @@ import (
 // halfway without spoiling the others of its batch.
 type changeFunc func(l *launch.Launch, now time.Time) ([]launch.Event, error)
 
-// batcher groups the changes that arrive for one launch while its
-// transaction is running into the next transaction: under a burst of clicks
-// the database loads the launch and syncs to disk once per batch instead of
-// once per click. Each change still gets its own answer, and only after
-// the transaction holding it has committed.
+// Bounds of one transaction of the batcher: the changes waiting beyond
+// them go to the next one, so that no transaction holds the single writer
+// (and the answers of the changes it carries) for long. Each launch costs
+// a load and an encoding of its rows, each change a copy of its launch.
+const (
+	maxBatchLaunches = 32
+	maxBatchChanges  = 128
+)
+
+// batcher groups the changes that arrive while a transaction is running
+// into the next transaction, whatever their launch: under a burst of clicks
+// the database syncs to disk once per batch instead of once per click, and
+// loads each launch once per batch. One transaction runs at a time (SQLite
+// has one writer anyway), taking the launches in the order their first
+// waiting change arrived, each launch's changes in order. Each change still
+// gets its own answer, and only after the transaction holding it has
+// committed.
 type batcher struct {
 	store  Store
 	budget time.Duration
 	wg     *sync.WaitGroup
 
 	mu sync.Mutex
-	// queues holds, per launch, the changes waiting for the next
-	// transaction; a launch present here has a transaction running.
-	queues map[int64][]*pendingChange
+	// waiting holds, per launch, the changes waiting for the next
+	// transaction; order, the launches of waiting, oldest first.
+	waiting map[int64][]*pendingChange
+	order   []int64
+	// running is whether a transaction is running: it starts the next.
+	running bool
 }
 
 // pendingChange is one change waiting for, or taken into, a transaction.
@@ -42,7 +58,7 @@ type pendingChange struct {
 }
 
 func newBatcher(s Store, budget time.Duration, wg *sync.WaitGroup) *batcher {
-	return &batcher{store: s, budget: budget, wg: wg, queues: map[int64][]*pendingChange{}}
+	return &batcher{store: s, budget: budget, wg: wg, waiting: map[int64][]*pendingChange{}}
 }
 
 // apply runs fn on launch id in a transaction, together with the changes
@@ -52,11 +68,16 @@ func newBatcher(s Store, budget time.Duration, wg *sync.WaitGroup) *batcher {
 func (bt *batcher) apply(ctx context.Context, id int64, fn changeFunc) ([]launch.Event, error) {
 	p := &pendingChange{fn: fn, done: make(chan struct{})}
 	bt.mu.Lock()
-	q, running := bt.queues[id]
-	bt.queues[id] = append(q, p)
+	q := bt.waiting[id]
+	if len(q) == 0 {
+		bt.order = append(bt.order, id)
+	}
+	bt.waiting[id] = append(q, p)
+	start := !bt.running
+	bt.running = true
 	bt.mu.Unlock()
-	if !running {
-		bt.run(id)
+	if start {
+		bt.run()
 	}
 	select {
 	case <-p.done:
@@ -70,7 +91,7 @@ func (bt *batcher) apply(ctx context.Context, id int64, fn changeFunc) ([]launch
 		default:
 		}
 		if !p.taken {
-			bt.queues[id] = remove(bt.queues[id], p)
+			bt.forget(id, p)
 			return nil, ctx.Err()
 		}
 		return nil, &unsureError{wait: func() error {
@@ -80,44 +101,85 @@ func (bt *batcher) apply(ctx context.Context, id int64, fn changeFunc) ([]launch
 	}
 }
 
-// run commits the changes queued for launch id in one transaction, then
-// hands what arrived meanwhile to a new run.
-func (bt *batcher) run(id int64) {
-	bt.mu.Lock()
-	batch := bt.queues[id]
-	bt.queues[id] = []*pendingChange{}
-	for _, p := range batch {
-		p.taken = true
+// forget takes p, which no transaction took, out of launch id's waiting
+// changes. bt.mu is held.
+func (bt *batcher) forget(id int64, p *pendingChange) {
+	q := remove(bt.waiting[id], p)
+	if len(q) > 0 {
+		bt.waiting[id] = q
+		return
 	}
+	delete(bt.waiting, id)
+	bt.order = slices.DeleteFunc(bt.order, func(x int64) bool { return x == id })
+}
+
+// run commits the changes waiting, within the bounds of one transaction,
+// then hands what is still waiting to a new run.
+func (bt *batcher) run() {
+	bt.mu.Lock()
+	batch := bt.take()
 	bt.mu.Unlock()
 
-	err := bt.commit(id, batch)
-	for _, p := range batch {
-		if err != nil {
-			p.events, p.err = nil, err
+	err := bt.commit(batch)
+	for _, lb := range batch {
+		for _, p := range lb.changes {
+			if err != nil {
+				p.events, p.err = nil, err
+			}
+			close(p.done)
 		}
-		close(p.done)
 	}
 
 	bt.mu.Lock()
 	defer bt.mu.Unlock()
-	if len(bt.queues[id]) == 0 {
-		delete(bt.queues, id)
+	if len(bt.order) == 0 {
+		bt.running = false
 		return
 	}
 	bt.wg.Add(1)
 	go func() {
 		defer bt.wg.Done()
-		bt.run(id)
+		bt.run()
 	}()
 }
 
+// launchBatch is the changes to one launch taken into a transaction.
+type launchBatch struct {
+	id      int64
+	changes []*pendingChange
+}
+
+// take takes the oldest waiting launches' changes, within the bounds of
+// one transaction, and marks them taken. A launch with more changes than
+// fit keeps the rest first in line. bt.mu is held.
+func (bt *batcher) take() []launchBatch {
+	var batch []launchBatch
+	room := maxBatchChanges
+	for len(bt.order) > 0 && len(batch) < maxBatchLaunches && room > 0 {
+		id := bt.order[0]
+		q := bt.waiting[id]
+		n := min(len(q), room)
+		for _, p := range q[:n] {
+			p.taken = true
+		}
+		batch = append(batch, launchBatch{id: id, changes: q[:n:n]})
+		room -= n
+		if n < len(q) {
+			bt.waiting[id] = q[n:]
+			break
+		}
+		delete(bt.waiting, id)
+		bt.order = bt.order[1:]
+	}
+	return batch
+}
+
 // commit applies the batch in one transaction, each change on its own:
-// one that fails or panics is undone and answered alone, and the others
-// are stored. A panic of the store itself (a bug) fails the batch like an
-// error would, so that its waiters are answered and the launch's queue
-// keeps moving.
-func (bt *batcher) commit(id int64, batch []*pendingChange) (err error) {
+// one that fails or panics is undone and answered alone, as is a launch
+// whose changes cannot be stored, and the others are stored. A panic of
+// the store itself (a bug) fails the batch like an error would, so that
+// its waiters are answered and the queue keeps moving.
+func (bt *batcher) commit(batch []launchBatch) (err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			err = fmt.Errorf("commit panicked: %v\n%s", r, debug.Stack())
@@ -125,21 +187,27 @@ func (bt *batcher) commit(id int64, batch []*pendingChange) (err error) {
 	}()
 	ctx, cancel := context.WithTimeout(context.Background(), bt.budget)
 	defer cancel()
-	changes := make([]func(*launch.Launch, time.Time) ([]launch.Event, error), len(batch))
-	for i, p := range batch {
-		changes[i] = func(l *launch.Launch, now time.Time) ([]launch.Event, error) {
-			events, err := p.fn(l, now)
-			p.events = events
-			return events, err
+	changes := make([]launch.Changes, len(batch))
+	for i, lb := range batch {
+		fns := make([]func(*launch.Launch, time.Time) ([]launch.Event, error), len(lb.changes))
+		for j, p := range lb.changes {
+			fns[j] = func(l *launch.Launch, now time.Time) ([]launch.Event, error) {
+				events, err := p.fn(l, now)
+				p.events = events
+				return events, err
+			}
 		}
+		changes[i] = launch.Changes{ID: lb.id, Fns: fns}
 	}
-	errs, err := bt.store.UpdateEach(ctx, id, changes)
+	errs, err := bt.store.UpdateMany(ctx, changes)
 	if err != nil {
 		return err
 	}
-	for i, p := range batch {
-		if p.err = errs[i]; p.err != nil {
-			p.events = nil
+	for i, lb := range batch {
+		for j, p := range lb.changes {
+			if p.err = errs[i][j]; p.err != nil {
+				p.events = nil
+			}
 		}
 	}
 	return nil

@@ -3,8 +3,11 @@ package bot
 import (
 	"context"
 	"errors"
+	"fmt"
+	"math/rand/v2"
 	"net/http"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -52,7 +55,7 @@ func TestBatcherKeepsEachChangesOwnAnswer(t *testing.T) {
 	assert.Eventually(t, func() bool {
 		h.bot.batch.mu.Lock()
 		defer h.bot.batch.mu.Unlock()
-		return len(h.bot.batch.queues) == 0
+		return !h.bot.batch.running && len(h.bot.batch.waiting) == 0 && len(h.bot.batch.order) == 0
 	}, 5*time.Second, time.Millisecond, "no batch left running")
 }
 
@@ -63,7 +66,7 @@ func (brokenStore) Update(context.Context, int64, func(*launch.Launch, time.Time
 	return nil, errors.New("update launch: disk I/O error")
 }
 
-func (brokenStore) UpdateEach(context.Context, int64, []func(*launch.Launch, time.Time) ([]launch.Event, error)) ([]error, error) {
+func (brokenStore) UpdateMany(context.Context, []launch.Changes) ([][]error, error) {
 	return nil, errors.New("update launch: disk I/O error")
 }
 
@@ -122,7 +125,7 @@ func TestBatcherUndoesAChangeThatFailsHalfway(t *testing.T) {
 				return func() bool {
 					h.bot.batch.mu.Lock()
 					defer h.bot.batch.mu.Unlock()
-					return len(h.bot.batch.queues[l.ID]) == n
+					return len(h.bot.batch.waiting[l.ID]) == n
 				}
 			}
 
@@ -202,4 +205,269 @@ func mustMessage(t *testing.T, h *harness, ts string) fakeMessage {
 	m, ok := h.slack.message(ts)
 	require.True(t, ok)
 	return m
+}
+
+// recordingStore is the real store that records what each UpdateMany
+// carried: the launches, and how many changes for each.
+type recordingStore struct {
+	*store.Store
+	mu      sync.Mutex
+	batches [][]launch.Changes
+}
+
+func (s *recordingStore) UpdateMany(ctx context.Context, batch []launch.Changes) ([][]error, error) {
+	s.mu.Lock()
+	s.batches = append(s.batches, batch)
+	s.mu.Unlock()
+	return s.Store.UpdateMany(ctx, batch)
+}
+
+// transactions returns, for each UpdateMany so far, its launches' ids and
+// their numbers of changes.
+func (s *recordingStore) transactions() (ids [][]int64, changes [][]int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, b := range s.batches {
+		var is []int64
+		var cs []int
+		for _, lc := range b {
+			is = append(is, lc.ID)
+			cs = append(cs, len(lc.Fns))
+		}
+		ids, changes = append(ids, is), append(changes, cs)
+	}
+	return ids, changes
+}
+
+func recording(rec **recordingStore) harnessOption {
+	return func(c *Config) {
+		*rec = &recordingStore{Store: c.Store.(*store.Store)}
+		c.Store = *rec
+	}
+}
+
+// holdWriter starts, on wg, a change to launch id that holds the writer
+// until release is called, so that the changes applied meanwhile queue up
+// for the next transaction.
+func holdWriter(t *testing.T, h *harness, wg *sync.WaitGroup, id int64) (release func()) {
+	started, held := make(chan struct{}), make(chan struct{})
+	wg.Go(func() {
+		_, err := h.bot.batch.apply(context.Background(), id, func(l *launch.Launch, now time.Time) ([]launch.Event, error) {
+			close(started)
+			<-held
+			return l.SetDone("UFIRST", []int{1}, true, now)
+		})
+		assert.NoError(t, err)
+	})
+	<-started
+	return func() { close(held) }
+}
+
+// waitingLaunches is how many launches have changes waiting.
+func waitingLaunches(bt *batcher) int {
+	bt.mu.Lock()
+	defer bt.mu.Unlock()
+	return len(bt.order)
+}
+
+// The changes that arrive for several launches while a transaction runs
+// share the next one, each launch's in order and each on its own: a panic
+// or an error in one launch's change leaves the other launches' changes,
+// and its own launch's other changes, stored.
+func TestBatcherSharesTransactionsAcrossLaunches(t *testing.T) {
+	var rec *recordingStore
+	h := newHarness(t, recording(&rec))
+	ctx := context.Background()
+	ids := make([]int64, 5)
+	for i := range ids {
+		l, _ := h.launchWithChecklist(fmt.Sprintf("CSHARE%d", i), fmt.Sprintf("Launch %d", i))
+		ids[i] = l.ID
+	}
+
+	var wg sync.WaitGroup
+	release := holdWriter(t, h, &wg, ids[0])
+	type result struct {
+		events []launch.Event
+		err    error
+	}
+	results := make([][]result, len(ids))
+	for i := range results {
+		results[i] = make([]result, 3)
+	}
+	// Launches 4, 3, 2, 1 in that order; the second change of launch 2
+	// panics and that of launch 3 is refused, each after ticking an item.
+	for k, i := range []int{4, 3, 2, 1} {
+		for j := range 3 {
+			wg.Go(func() {
+				r := &results[i][j]
+				r.events, r.err = h.bot.batch.apply(ctx, ids[i], func(l *launch.Launch, now time.Time) ([]launch.Event, error) {
+					events, err := l.SetDone(fmt.Sprintf("U%d%d", i, j), []int{j + 2}, true, now)
+					switch {
+					case err != nil:
+						return nil, err
+					case i == 2 && j == 1:
+						panic("a bug halfway through a change")
+					case i == 3 && j == 1:
+						return events, launch.Errorf(launch.ECONFLICT, "Refused halfway; nothing was changed.")
+					}
+					return events, nil
+				})
+			})
+			require.Eventually(t, func() bool {
+				h.bot.batch.mu.Lock()
+				defer h.bot.batch.mu.Unlock()
+				return len(h.bot.batch.order) == k+1 && len(h.bot.batch.waiting[ids[i]]) == j+1
+			}, 5*time.Second, time.Millisecond)
+		}
+	}
+	release()
+	wg.Wait()
+
+	got, changes := rec.transactions()
+	require.Len(t, got, 2, "the first transaction, then one for every launch that queued meanwhile")
+	assert.Equal(t, []int64{ids[4], ids[3], ids[2], ids[1]}, got[1], "launches in the order they queued")
+	assert.Equal(t, []int{3, 3, 3, 3}, changes[1])
+
+	for i := 1; i < len(ids); i++ {
+		l, err := h.store.LaunchByID(ctx, ids[i])
+		require.NoError(t, err)
+		audit, err := h.store.Audit(ctx, ids[i])
+		require.NoError(t, err)
+		var actors []string
+		for _, e := range audit[1:] {
+			actors = append(actors, e.Actor)
+		}
+		for j, r := range results[i] {
+			failed := (i == 2 || i == 3) && j == 1
+			assert.Equal(t, !failed, l.Checklist.Item(j+2).Done, "launch %d item %d", i, j+2)
+			if failed {
+				assert.Error(t, r.err)
+				assert.Empty(t, r.events)
+				assert.NotContains(t, userMessage(r.err), "panic")
+				continue
+			}
+			assert.NoError(t, r.err, "launch %d change %d", i, j)
+			assert.Len(t, r.events, 1)
+		}
+		want := []string{fmt.Sprintf("U%d0", i), fmt.Sprintf("U%d1", i), fmt.Sprintf("U%d2", i)}
+		if i == 2 || i == 3 {
+			want = []string{want[0], want[2]}
+		}
+		assert.Equal(t, want, actors, "launch %d: one audit row per stored change, none for the failed one", i)
+	}
+}
+
+// More launches wait than one transaction may carry: they go in
+// transactions of at most maxBatchLaunches launches and maxBatchChanges
+// changes, oldest first, and every change is stored once.
+func TestBatcherBoundsEachTransaction(t *testing.T) {
+	var rec *recordingStore
+	h := newHarness(t, recording(&rec))
+	ctx := context.Background()
+	const launches, perLaunch = maxBatchLaunches + 8, 5
+	ids := make([]int64, launches)
+	for i := range ids {
+		channel := fmt.Sprintf("CBOUND%02d", i)
+		a := readAck(t, h.post("/slack/commands", h.commandFormIn(channel, creator, fmt.Sprintf(`new "Launch %d" 2026-12-01`, i))))
+		require.Equal(t, "in_channel", a.Answer.ResponseType, a.Answer.Text)
+		l, err := h.store.LaunchByChannel(ctx, testTeam, channel)
+		require.NoError(t, err)
+		ids[i] = l.ID
+	}
+	var wg sync.WaitGroup
+	release := holdWriter(t, h, &wg, ids[0])
+	for i, id := range ids {
+		for j := range perLaunch {
+			wg.Go(func() {
+				_, err := h.bot.batch.apply(ctx, id, func(l *launch.Launch, now time.Time) ([]launch.Event, error) {
+					return l.SetDone("UBOUND", []int{j + 2}, true, now)
+				})
+				assert.NoError(t, err)
+			})
+		}
+		require.Eventually(t, func() bool { return waitingLaunches(h.bot.batch) == i+1 }, 5*time.Second, time.Millisecond)
+	}
+	require.Eventually(t, func() bool {
+		h.bot.batch.mu.Lock()
+		defer h.bot.batch.mu.Unlock()
+		n := 0
+		for _, q := range h.bot.batch.waiting {
+			n += len(q)
+		}
+		return n == launches*perLaunch
+	}, 5*time.Second, time.Millisecond)
+	release()
+	wg.Wait()
+
+	got, changes := rec.transactions()
+	var order []int64
+	total := 0
+	for k := 1; k < len(got); k++ {
+		assert.LessOrEqual(t, len(got[k]), maxBatchLaunches)
+		n := 0
+		for _, c := range changes[k] {
+			n += c
+		}
+		assert.LessOrEqual(t, n, maxBatchChanges)
+		total += n
+		for _, id := range got[k] {
+			if len(order) == 0 || order[len(order)-1] != id {
+				order = append(order, id)
+			}
+		}
+	}
+	assert.Equal(t, launches*perLaunch, total)
+	assert.Equal(t, ids, order, "oldest launch first; one cut short goes first in the next")
+	for _, id := range ids {
+		l, err := h.store.LaunchByID(ctx, id)
+		require.NoError(t, err)
+		for j := range perLaunch {
+			assert.True(t, l.Checklist.Item(j+2).Done)
+		}
+		audit, err := h.store.Audit(ctx, id)
+		require.NoError(t, err)
+		n := 0
+		for _, e := range audit {
+			if e.Actor == "UBOUND" {
+				n++
+			}
+		}
+		assert.Equal(t, perLaunch, n, "launch %d: each change stored once", id)
+	}
+}
+
+// Clients clicking at random on the checklists of many launches at once
+// lose nothing: every acknowledged click is stored exactly once, counted
+// in the audit log, and each item ends as its one clicker believes.
+func TestConcurrentTicksOnManyLaunchesLoseNothing(t *testing.T) {
+	var rec *recordingStore
+	h := newHarness(t, recording(&rec))
+	const launches, clients, clicks = 8, 16, 12
+	boards := h.tickBoards(t, "CRACE", launches)
+	var acked atomic.Int64
+	var wg sync.WaitGroup
+	for c := range clients {
+		wg.Go(func() {
+			rng := rand.New(rand.NewPCG(uint64(c), 7))
+			for range clicks {
+				if h.clickAtRandom(t, boards, c, clients, rng) {
+					acked.Add(1)
+				}
+			}
+		})
+	}
+	wg.Wait()
+	h.bot.Close()
+
+	assert.EqualValues(t, clients*clicks, acked.Load(), "every click acknowledged")
+	assert.Empty(t, h.slack.responses(t), "no click refused")
+	assert.EqualValues(t, acked.Load(), storedTicks(t, h, boards), "each acknowledged click stored exactly once")
+	got, _ := rec.transactions()
+	shared := 0
+	for _, ids := range got {
+		if len(ids) > 1 {
+			shared++
+		}
+	}
+	t.Logf("%d transactions, %d of them carrying several launches", len(got), shared)
 }

@@ -4,7 +4,9 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
+	"math/rand/v2"
 	"net/http"
 	"net/url"
 	"slices"
@@ -17,6 +19,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/golive/golive/bot/render"
+	"github.com/golive/golive/internal/launch"
 )
 
 // benchClients is how many clients send signed requests at once.
@@ -106,44 +109,9 @@ func BenchmarkTicks(b *testing.B) {
 	client := h.srv.Client()
 	client.Transport.(*http.Transport).MaxIdleConnsPerHost = benchClients
 
-	// Deal the items out to the clients, with where each sits on the pages.
-	type spot struct {
-		n     int
-		block string
-		k     int
-	}
-	var spots []spot
-	for si := range l.Checklist.Sections {
-		for page := range render.Pages(l, si) {
-			v := render.View{Section: si, Page: page}
-			for k := 0; ; k++ {
-				items, ok := render.ElementItems(l, v, k)
-				if !ok {
-					break
-				}
-				for _, n := range items {
-					spots = append(spots, spot{n: n, block: render.TickBlockID(v, k), k: k})
-				}
-			}
-		}
-	}
+	spots := tickSpots(l)
 	require.GreaterOrEqual(b, len(spots), benchClients)
 	done := make([]bool, len(spots)) // what each client believes; each item has one client
-	payload := func(s spot, was bool) []byte {
-		option := map[string]any{"value": strconv.Itoa(s.n), "text": map[string]any{"type": "plain_text", "text": strconv.Itoa(s.n)}}
-		box := map[string]any{"type": "checkboxes", "action_id": "tick:" + strconv.Itoa(s.k), "options": []any{option}}
-		var selected []any
-		if was {
-			box["initial_options"] = []any{option}
-		} else {
-			selected = []any{option}
-		}
-		blocks := []map[string]any{{"type": "actions", "block_id": s.block, "elements": []any{box}}}
-		p := h.blockAction(creator, ts, blocks, map[string]any{
-			"type": "checkboxes", "action_id": box["action_id"], "block_id": s.block, "selected_options": selected, "action_ts": "1.1",
-		})
-		return []byte(url.Values{"payload": {mustJSON(b, p)}}.Encode())
-	}
 	callsBefore := h.slack.total()
 	auditBefore := tickEvents(b, h, l.ID)
 
@@ -154,7 +122,7 @@ func BenchmarkTicks(b *testing.B) {
 		mine := (len(spots) - c + benchClients - 1) / benchClients
 		idx := c + benchClients*((i/benchClients)%mine)
 		s := spots[idx]
-		if h.signedPost("/slack/interactions", payload(s, done[idx])) != http.StatusOK {
+		if h.signedPost("/slack/interactions", h.tickPayload(b, testChan, ts, s, done[idx])) != http.StatusOK {
 			refused.Add(1)
 			return false
 		}
@@ -172,12 +140,155 @@ func BenchmarkTicks(b *testing.B) {
 		require.Equal(b, done[i], stored.Checklist.Item(s.n).Done, "item %d", s.n)
 	}
 	b.ReportMetric(float64(acked)/wall.Seconds(), "ticks/s")
+	b.ReportMetric(ms(percentile(lats, 50)), "p50-ms")
 	b.ReportMetric(ms(percentile(lats, 99)), "p99-ms")
 	b.ReportMetric(float64(h.slack.total()-callsBefore)/float64(acked), "api-calls/tick")
 }
 
+// benchLaunches is how many launches BenchmarkTicksManyLaunches runs at once.
+const benchLaunches = 200
+
+// BenchmarkTicksManyLaunches is BenchmarkTicks spread over a busy morning:
+// 200 launches of the web template (252 items each, 50 400 in all), each in
+// its own channel with its checklist posted, and 32 clients each clicking
+// a random item of a random launch. Client c clicks only the items at
+// positions c, c+32 ... of each launch, so that what it believes of them
+// stays true; every acknowledged click must be stored exactly once.
+func BenchmarkTicksManyLaunches(b *testing.B) {
+	h := newHarness(b, func(c *Config) {
+		c.Logger = newJSONLogger(io.Discard)
+		c.RefreshDelay = defaultRefreshDelay
+	})
+	client := h.srv.Client()
+	client.Transport.(*http.Transport).MaxIdleConnsPerHost = benchClients
+	boards := h.tickBoards(b, "CMANY", benchLaunches)
+	auditBefore := storedTicks(b, h, boards)
+	callsBefore := h.slack.total()
+	rngs := make([]*rand.Rand, benchClients)
+	for c := range rngs {
+		rngs[c] = rand.New(rand.NewPCG(uint64(c), 12))
+	}
+
+	b.ResetTimer()
+	var refused atomic.Int64
+	lats, wall := runClients(b, b.N, func(c, _ int) bool {
+		if !h.clickAtRandom(b, boards, c, benchClients, rngs[c]) {
+			refused.Add(1)
+			return false
+		}
+		return true
+	})
+	b.StopTimer()
+	h.bot.Close()
+
+	acked := len(lats)
+	require.Zero(b, refused.Load())
+	require.Equal(b, acked, storedTicks(b, h, boards)-auditBefore, "each acknowledged tick stored exactly once")
+	b.ReportMetric(float64(acked)/wall.Seconds(), "ticks/s")
+	b.ReportMetric(ms(percentile(lats, 50)), "p50-ms")
+	b.ReportMetric(ms(percentile(lats, 99)), "p99-ms")
+	b.ReportMetric(float64(h.slack.total()-callsBefore)/float64(acked), "api-calls/tick")
+}
+
+// tickBoard is a launch with its checklist posted, and what the clients
+// clicking it believe of its items.
+type tickBoard struct {
+	id          int64
+	channel, ts string
+	spots       []tickSpot
+	done        []bool
+}
+
+// tickBoards starts n launches with their checklists posted, in channels
+// prefix000, prefix001 ...
+func (h *harness) tickBoards(tb testing.TB, prefix string, n int) []*tickBoard {
+	boards := make([]*tickBoard, n)
+	for i := range boards {
+		channel := fmt.Sprintf("%s%03d", prefix, i)
+		l, ts := h.launchWithChecklist(channel, fmt.Sprintf("Launch %d", i))
+		spots := tickSpots(l)
+		require.GreaterOrEqual(tb, len(spots), benchClients)
+		boards[i] = &tickBoard{id: l.ID, channel: channel, ts: ts, spots: spots, done: make([]bool, len(spots))}
+	}
+	return boards
+}
+
+// clickAtRandom is client c of clients clicking an item of a random board:
+// only items c, c+clients ... of each, so that what it believes of them
+// stays true. It tells whether the click was acknowledged.
+func (h *harness) clickAtRandom(tb testing.TB, boards []*tickBoard, c, clients int, rng *rand.Rand) bool {
+	bd := boards[rng.IntN(len(boards))]
+	idx := c + clients*rng.IntN((len(bd.spots)-c+clients-1)/clients)
+	if h.signedPost("/slack/interactions", h.tickPayload(tb, bd.channel, bd.ts, bd.spots[idx], bd.done[idx])) != http.StatusOK {
+		return false
+	}
+	bd.done[idx] = !bd.done[idx]
+	return true
+}
+
+// storedTicks checks that every item of boards is stored as its clicker
+// believes, and returns how many tick and untick rows their audit logs hold.
+func storedTicks(tb testing.TB, h *harness, boards []*tickBoard) int {
+	n := 0
+	for _, bd := range boards {
+		n += tickEvents(tb, h, bd.id)
+		l, err := h.store.LaunchByID(context.Background(), bd.id)
+		require.NoError(tb, err)
+		for i, s := range bd.spots {
+			require.Equal(tb, bd.done[i], l.Checklist.Item(s.n).Done, "launch %d item %d", bd.id, s.n)
+		}
+	}
+	return n
+}
+
+// tickSpot is where an item sits on a posted checklist: the block of its
+// checkboxes element and the element's index.
+type tickSpot struct {
+	n     int
+	block string
+	k     int
+}
+
+// tickSpots returns every item of l with where it sits on the pages.
+func tickSpots(l *launch.Launch) []tickSpot {
+	var spots []tickSpot
+	for si := range l.Checklist.Sections {
+		for page := range render.Pages(l, si) {
+			v := render.View{Section: si, Page: page}
+			for k := 0; ; k++ {
+				items, ok := render.ElementItems(l, v, k)
+				if !ok {
+					break
+				}
+				for _, n := range items {
+					spots = append(spots, tickSpot{n: n, block: render.TickBlockID(v, k), k: k})
+				}
+			}
+		}
+	}
+	return spots
+}
+
+// tickPayload is the form body of the creator's click on item s of the
+// checklist message ts in channel, which showed it ticked when was.
+func (h *harness) tickPayload(b testing.TB, channel, ts string, s tickSpot, was bool) []byte {
+	option := map[string]any{"value": strconv.Itoa(s.n), "text": map[string]any{"type": "plain_text", "text": strconv.Itoa(s.n)}}
+	box := map[string]any{"type": "checkboxes", "action_id": "tick:" + strconv.Itoa(s.k), "options": []any{option}}
+	var selected []any
+	if was {
+		box["initial_options"] = []any{option}
+	} else {
+		selected = []any{option}
+	}
+	blocks := []map[string]any{{"type": "actions", "block_id": s.block, "elements": []any{box}}}
+	p := h.blockActionIn(channel, creator, ts, blocks, map[string]any{
+		"type": "checkboxes", "action_id": box["action_id"], "block_id": s.block, "selected_options": selected, "action_ts": "1.1",
+	})
+	return []byte(url.Values{"payload": {mustJSON(b, p)}}.Encode())
+}
+
 // tickEvents counts the tick and untick rows of a launch's audit log.
-func tickEvents(b *testing.B, h *harness, id int64) int {
+func tickEvents(b testing.TB, h *harness, id int64) int {
 	entries, err := h.store.Audit(context.Background(), id)
 	require.NoError(b, err)
 	n := 0
@@ -189,7 +300,7 @@ func tickEvents(b *testing.B, h *harness, id int64) int {
 	return n
 }
 
-func mustJSON(b *testing.B, v any) string {
+func mustJSON(b testing.TB, v any) string {
 	js, err := json.Marshal(v)
 	require.NoError(b, err)
 	return string(js)

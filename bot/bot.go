@@ -50,11 +50,12 @@ type Store interface {
 	// by any process on the database, restarted or not.
 	UpdateOnce(ctx context.Context, id int64, team, request string,
 		fn func(l *launch.Launch, now time.Time, replay bool) ([]launch.Event, error)) (*launch.Launch, error)
-	// UpdateEach stores several changes to one launch in one transaction,
-	// each isolated: one that fails or panics leaves nothing of itself and
-	// the others are stored. errs holds each change's own error; err, the
-	// transaction's, means nothing was stored.
-	UpdateEach(ctx context.Context, id int64, changes []func(l *launch.Launch, now time.Time) ([]launch.Event, error)) (errs []error, err error)
+	// UpdateMany stores the changes of several launches in one
+	// transaction, each isolated: one that fails or panics leaves nothing
+	// of itself, a launch whose changes cannot be stored fails alone, and
+	// the others are stored. errs[i][j] is the own error of change j of
+	// batch[i]; err, the transaction's, means nothing was stored.
+	UpdateMany(ctx context.Context, batch []launch.Changes) (errs [][]error, err error)
 	// FirstRequest records a verified request's identity on its own, and
 	// tells whether this is its first arrival.
 	FirstRequest(ctx context.Context, team, request string) (bool, error)

@@ -32,13 +32,13 @@ func (s *slowStore) Update(ctx context.Context, id int64, fn func(*launch.Launch
 	return s.Store.Update(ctx, id, fn)
 }
 
-func (s *slowStore) UpdateEach(ctx context.Context, id int64, changes []func(*launch.Launch, time.Time) ([]launch.Event, error)) ([]error, error) {
+func (s *slowStore) UpdateMany(ctx context.Context, batch []launch.Changes) ([][]error, error) {
 	if s.honours {
 		<-ctx.Done()
 		return nil, ctx.Err()
 	}
 	time.Sleep(s.hang)
-	return s.Store.UpdateEach(ctx, id, changes)
+	return s.Store.UpdateMany(ctx, batch)
 }
 
 func TestStuckDatabaseAnswersInTime(t *testing.T) {
@@ -105,9 +105,9 @@ func (s *lateStore) Update(ctx context.Context, id int64, fn func(*launch.Launch
 	return s.Store.Update(context.WithoutCancel(ctx), id, fn)
 }
 
-func (s *lateStore) UpdateEach(ctx context.Context, id int64, changes []func(*launch.Launch, time.Time) ([]launch.Event, error)) ([]error, error) {
+func (s *lateStore) UpdateMany(ctx context.Context, batch []launch.Changes) ([][]error, error) {
 	time.Sleep(s.late)
-	return s.Store.UpdateEach(context.WithoutCancel(ctx), id, changes)
+	return s.Store.UpdateMany(context.WithoutCancel(ctx), batch)
 }
 
 func (s *lateStore) UpdateOnce(ctx context.Context, id int64, team, request string, fn func(*launch.Launch, time.Time, bool) ([]launch.Event, error)) (*launch.Launch, error) {

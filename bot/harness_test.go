@@ -7,6 +7,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -183,10 +184,15 @@ func (h *harness) postWith(path string, body []byte, headers map[string]string) 
 
 // commandForm is a slash command's form body.
 func (h *harness) commandForm(user, text string) []byte {
+	return h.commandFormIn(testChan, user, text)
+}
+
+// commandFormIn is commandForm for a command sent in channel.
+func (h *harness) commandFormIn(channel, user, text string) []byte {
 	n := h.seq.Add(1)
 	return []byte(url.Values{
 		"team_id":      {testTeam},
-		"channel_id":   {testChan},
+		"channel_id":   {channel},
 		"user_id":      {user},
 		"user_name":    {strings.ToLower(strings.TrimPrefix(user, "U"))},
 		"command":      {"/golive"},
@@ -245,6 +251,30 @@ func (h *harness) newLaunch() *launch.Launch {
 	l, err := h.store.LaunchByChannel(context.Background(), testTeam, testChan)
 	require.NoError(h.t, err)
 	return l
+}
+
+// launchWithChecklist starts a launch named name in channel, posts its
+// checklist there, and returns it with the checklist message's ts.
+func (h *harness) launchWithChecklist(channel, name string) (*launch.Launch, string) {
+	h.t.Helper()
+	ctx := context.Background()
+	a := readAck(h.t, h.post("/slack/commands", h.commandFormIn(channel, creator, fmt.Sprintf(`new "%s" 2026-12-01`, name))))
+	require.Equal(h.t, "in_channel", a.Answer.ResponseType, a.Answer.Text)
+	l, err := h.store.LaunchByChannel(ctx, testTeam, channel)
+	require.NoError(h.t, err)
+	require.Equal(h.t, http.StatusOK, readAck(h.t, h.post("/slack/commands", h.commandFormIn(channel, creator, "checklist"))).Status)
+	var ts string
+	require.Eventually(h.t, func() bool {
+		msgs, err := h.store.LiveMessages(ctx, l.ID, liveMessages)
+		require.NoError(h.t, err)
+		for _, m := range msgs {
+			if m.Kind == launch.MessageChecklist {
+				ts = m.TS
+			}
+		}
+		return ts != ""
+	}, 10*time.Second, 5*time.Millisecond, "the checklist of %s is posted", name)
+	return l, ts
 }
 
 // launch reloads the test channel's launch.
@@ -321,13 +351,18 @@ func (h *harness) toggle(user, ts string, n int) map[string]any {
 
 // blockAction wraps one action in a block_actions payload.
 func (h *harness) blockAction(user, ts string, blocks []map[string]any, action map[string]any) map[string]any {
+	return h.blockActionIn(testChan, user, ts, blocks, action)
+}
+
+// blockActionIn is blockAction on a message of channel.
+func (h *harness) blockActionIn(channel, user, ts string, blocks []map[string]any, action map[string]any) map[string]any {
 	n := h.seq.Add(1)
 	return map[string]any{
 		"type":         "block_actions",
 		"team":         map[string]any{"id": testTeam},
 		"user":         map[string]any{"id": user, "name": strings.ToLower(user)},
-		"channel":      map[string]any{"id": testChan},
-		"container":    map[string]any{"type": "message", "message_ts": ts, "channel_id": testChan},
+		"channel":      map[string]any{"id": channel},
+		"container":    map[string]any{"type": "message", "message_ts": ts, "channel_id": channel},
 		"message":      map[string]any{"ts": ts, "blocks": blocks},
 		"response_url": h.slack.responseURL("click" + strconv.FormatInt(n, 10)),
 		"trigger_id":   "trigger-click",

@@ -20,7 +20,7 @@ func (s panickyStore) Update(context.Context, int64, func(*launch.Launch, time.T
 	panic("a bug in the store")
 }
 
-func (s panickyStore) UpdateEach(context.Context, int64, []func(*launch.Launch, time.Time) ([]launch.Event, error)) ([]error, error) {
+func (s panickyStore) UpdateMany(context.Context, []launch.Changes) ([][]error, error) {
 	panic("a bug in the store")
 }
 

@@ -11,8 +11,17 @@ import (
 	"github.com/golive/golive/internal/launch"
 )
 
-// change is one change of an UpdateEach batch in these tests.
+// change is one change of an UpdateMany batch in these tests.
 type change = func(l *launch.Launch, now time.Time) ([]launch.Event, error)
+
+// updateEach runs changes to launch id alone through UpdateMany.
+func updateEach(ctx context.Context, s *Store, id int64, changes []change) ([]error, error) {
+	errs, err := s.UpdateMany(ctx, []launch.Changes{{ID: id, Fns: changes}})
+	if err != nil {
+		return nil, err
+	}
+	return errs[0], nil
+}
 
 // tickAs ticks item n as user.
 func tickAs(user string, n int) change {
@@ -36,7 +45,7 @@ func halfway(user string, n int, fail func() error) change {
 	}
 }
 
-func TestUpdateEachIsolatesEachChange(t *testing.T) {
+func TestUpdateManyIsolatesEachChange(t *testing.T) {
 	refused := launch.Errorf(launch.ECONFLICT, "refused")
 	for _, tc := range []struct {
 		name    string
@@ -125,7 +134,7 @@ func TestUpdateEachIsolatesEachChange(t *testing.T) {
 			require.NoError(t, s.CreateLaunch(ctx, l, "UCREATOR"))
 			want := fullLaunch("C1").Checklist
 
-			errs, err := s.UpdateEach(ctx, l.ID, tc.changes)
+			errs, err := updateEach(ctx, s, l.ID, tc.changes)
 			require.NoError(t, err)
 			require.Len(t, errs, len(tc.changes))
 			for i, e := range tc.errs {
@@ -174,23 +183,36 @@ func TestUpdateEachIsolatesEachChange(t *testing.T) {
 }
 
 // A batch whose transaction fails stores nothing and says so once, for
-// the whole batch.
-func TestUpdateEachFailsWholeWhenTheTransactionDoes(t *testing.T) {
+// the whole batch; a launch that does not exist fails alone.
+func TestUpdateManyFailsWholeWhenTheTransactionDoes(t *testing.T) {
 	s, _ := openStore(t)
 	ctx := context.Background()
 	l := fullLaunch("C1")
 	require.NoError(t, s.CreateLaunch(ctx, l, "UCREATOR"))
 
-	errs, err := s.UpdateEach(ctx, l.ID+1, []change{tickAs("UA", 3)})
-	assert.Equal(t, launch.ENOTFOUND, launch.ErrorCode(err))
-	assert.Nil(t, errs)
+	errs, err := s.UpdateMany(ctx, []launch.Changes{
+		{ID: l.ID + 1, Fns: []change{tickAs("UA", 3), tickAs("UB", 4)}},
+		{ID: l.ID, Fns: []change{tickAs("UC", 5)}},
+	})
+	require.NoError(t, err)
+	require.Len(t, errs, 2)
+	for _, e := range errs[0] {
+		assert.Equal(t, launch.ENOTFOUND, launch.ErrorCode(e))
+	}
+	assert.Equal(t, []error{nil}, errs[1])
 
 	cancelled, cancel := context.WithCancel(ctx)
 	cancel()
-	errs, err = s.UpdateEach(cancelled, l.ID, []change{tickAs("UA", 3)})
+	one, err := updateEach(cancelled, s, l.ID, []change{tickAs("UA", 3)})
 	assert.ErrorIs(t, err, context.Canceled)
-	assert.Nil(t, errs)
+	assert.Nil(t, one)
+
+	_, err = s.UpdateMany(ctx, []launch.Changes{{ID: l.ID, Fns: []change{tickAs("UA", 3)}}, {ID: l.ID, Fns: []change{tickAs("UB", 4)}}})
+	assert.ErrorContains(t, err, "given twice")
+
 	got, err := s.LaunchByID(ctx, l.ID)
 	require.NoError(t, err)
 	assert.False(t, got.Checklist.Item(3).Done)
+	assert.False(t, got.Checklist.Item(4).Done)
+	assert.True(t, got.Checklist.Item(5).Done)
 }

@@ -212,30 +212,56 @@ func (s *Store) update(ctx context.Context, id int64, fn func(tx *sql.Tx, l *lau
 	if len(events) == 0 && !before.stored(after) {
 		return nil, fmt.Errorf("update launch %d: a change without an audit event", id)
 	}
-	if err := s.commitChanges(ctx, tx, id, now, before, after, events); err != nil {
+	w := launchWrite{id: id, before: before, after: after, events: events}
+	if err := w.write(ctx, tx, now); err != nil {
+		return nil, err
+	}
+	if err := s.commit(tx, w); err != nil {
 		return nil, err
 	}
 	return l, nil
 }
 
-// commitChanges writes the rows of a launch that changed from before to
-// after and the events that changed them, commits, and caches after: the
-// rows just written are what a load would read at the new version.
-func (s *Store) commitChanges(ctx context.Context, tx *sql.Tx, id int64, now time.Time, before, after snapshot, events []launch.Event) error {
-	if err := writeChanges(ctx, tx, id, before, after); err != nil {
+// launchWrite is what a transaction stores of one launch: the rows that
+// changed from before (as the transaction found them) to after, and the
+// events that changed them.
+type launchWrite struct {
+	id            int64
+	before, after snapshot
+	events        []launch.Event
+	// version is the launch's version once written, for the cache.
+	version int64
+}
+
+// write writes w's rows and audit rows in tx, stamped now, and reads the
+// version they leave.
+func (w *launchWrite) write(ctx context.Context, tx *sql.Tx, now time.Time) error {
+	if err := writeChanges(ctx, tx, w.id, w.before, w.after); err != nil {
 		return err
 	}
-	if err := appendAudit(ctx, tx, id, now, events); err != nil {
-		return fmt.Errorf("update launch %d: %w", id, err)
+	if err := appendAudit(ctx, tx, w.id, now, w.events); err != nil {
+		return fmt.Errorf("update launch %d: %w", w.id, err)
 	}
-	version, err := launchVersion(ctx, tx, id)
+	version, err := launchVersion(ctx, tx, w.id)
 	if err != nil {
-		return fmt.Errorf("update launch %d: %w", id, err)
+		return fmt.Errorf("update launch %d: %w", w.id, err)
 	}
+	w.version = version
+	return nil
+}
+
+// commit commits tx, in which writes were written, and caches each
+// launch's rows: what a load would read at its new version.
+func (s *Store) commit(tx *sql.Tx, writes ...launchWrite) error {
 	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("update launch %d: commit: %w", id, err)
+		if len(writes) == 1 {
+			return fmt.Errorf("update launch %d: commit: %w", writes[0].id, err)
+		}
+		return fmt.Errorf("update %d launches: commit: %w", len(writes), err)
 	}
-	s.cache.put(id, version, after)
+	for _, w := range writes {
+		s.cache.put(w.id, w.version, w.after)
+	}
 	return nil
 }
 

@@ -32,3 +32,12 @@ type AuditEntry struct {
 	At       time.Time
 	Event
 }
+
+// Changes are changes to one launch that may share a transaction, and so a
+// sync to disk, with the changes of other launches (store.UpdateMany): each
+// runs on the launch as the changes before it left it, and one that fails
+// is undone alone.
+type Changes struct {
+	ID  int64
+	Fns []func(l *Launch, now time.Time) ([]Event, error)
+}
