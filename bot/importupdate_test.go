@@ -272,3 +272,24 @@ func TestImportCommandOffersTheUpdate(t *testing.T) {
 	assert.Contains(t, view, "This channel runs the launch *Checkout v2*")
 	assert.NotContains(t, view, render.ImportDateBlock, "the launch keeps its date")
 }
+
+// TestImportUpdateFileRefusals: a file golive cannot use, in the update
+// form, gets its reason under the file field, and nothing changes.
+func TestImportUpdateFileRefusals(t *testing.T) {
+	h := newHarness(t)
+	importConfirmed(t, h, "UIMP", importSubmission("UIMP", testChan, "Payments", "2026-12-01", updateV1))
+	for want, file := range map[string]map[string]any{
+		"This file is image/png, not text": h.slack.shareFile("FPNG", "diagram.png", "image/png", fakeFile{data: []byte("\x89PNG"), contentType: "image/png"}),
+		"This is not a checklist golive can read": h.slack.shareFile("FTXT", "notes.md", "text/markdown",
+			fakeFile{data: []byte("Just prose, no box."), contentType: "text/markdown"}),
+	} {
+		sub := fileSubmission("UIMP", testChan, "", "", file)
+		values := sub["view"].(map[string]any)["state"].(map[string]any)["values"].(map[string]any)
+		delete(values, render.ImportNameBlock)
+		delete(values, render.ImportDateBlock)
+		delete(values, render.ImportMarkdownBlock)
+		errs := submitErrors(t, h.interact(sub))
+		assert.Contains(t, errs[render.ImportFileBlock], want)
+	}
+	assert.Zero(t, h.auditActions()["update"])
+}
