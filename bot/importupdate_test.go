@@ -293,3 +293,36 @@ func TestImportUpdateFileRefusals(t *testing.T) {
 	}
 	assert.Zero(t, h.auditActions()["update"])
 }
+
+// TestShellUpdateIsToldAndRefreshed: an update from the shell (`golive
+// import --update`) is told in the channel by the bot, and the launch's
+// open checklist messages show it.
+func TestShellUpdateIsToldAndRefreshed(t *testing.T) {
+	ctx := context.Background()
+	h := newHarness(t)
+	h.newLaunch()
+	ts := h.postChecklist("Security")
+	require.NotEmpty(t, ts)
+	updates := h.slack.count("chat.update")
+	md, err := export.Markdown(h.launch())
+	require.NoError(t, err)
+	next, _, err := checklist.Parse([]byte(strings.Replace(string(md), "- [ ] API key authentication implemented\n",
+		"- [ ] API key authentication implemented\n- [ ] Secrets scanned in CI\n", 1)))
+	require.NoError(t, err)
+	var diff launch.Diff
+	_, err = h.store.UpdateWithNotice(ctx, h.launch().ID, func(l *launch.Launch, now time.Time) ([]launch.Event, error) {
+		d, events, err := l.UpdateChecklist(creator, next, now)
+		diff = d
+		return events, err
+	}, func(l *launch.Launch) string { return UpdateNotice(l, creator, diff) })
+	require.NoError(t, err)
+	require.Equal(t, 1, diff.Added)
+
+	require.NoError(t, h.bot.PostNotices(ctx, h.store))
+	posts := h.slack.callsOf("chat.postMessage")
+	require.NotEmpty(t, posts)
+	assert.Contains(t, unJSON(posts[len(posts)-1].Form.Get("text")), "<@UCREATOR> updated the checklist of “Checkout v2” from a newer version: 1 added, 0 removed")
+	require.Eventually(t, func() bool { return h.slack.count("chat.update") > updates }, 5*time.Second, 5*time.Millisecond)
+	m, _ := h.slack.message(ts)
+	assert.Contains(t, unJSON(m.Blocks), "Secrets scanned in CI")
+}
