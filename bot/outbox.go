@@ -41,7 +41,7 @@ func (b *Bot) pokeOutbox() {
 
 // postBody is a post's body in the outbox: the message as rendered when it
 // was told. Notice is the text of a notice `golive import` left before the
-// outbox (migration 0017), rendered when sent.
+// outbox (migration 0018), rendered when sent.
 type postBody struct {
 	Text   string       `json:"text,omitempty"`
 	Blocks slack.Blocks `json:"blocks"`
