@@ -293,3 +293,43 @@ func TestImportUpdateFileRefusals(t *testing.T) {
 	}
 	assert.Zero(t, h.auditActions()["update"])
 }
+
+// TestShellUpdateIsToldAndRefreshed: an update from the shell (`golive
+// import --update`) is told in the channel by the bot, and the launch's
+// open checklist messages show it.
+func TestShellUpdateIsToldAndRefreshed(t *testing.T) {
+	ctx := context.Background()
+	h := newHarness(t)
+	h.newLaunch()
+	ts := h.postChecklist("Security")
+	require.NotEmpty(t, ts)
+	updates := h.slack.count("chat.update")
+	md, err := export.Markdown(h.launch())
+	require.NoError(t, err)
+	next, _, err := checklist.Parse([]byte(strings.Replace(string(md), "- [ ] API key authentication implemented\n",
+		"- [ ] API key authentication implemented\n- [ ] Secrets scanned in CI\n", 1)))
+	require.NoError(t, err)
+	var diff launch.Diff
+	// As `golive import --update` does, from another process: the sender
+	// is not poked, and finds the notice on its own.
+	_, err = h.store.Update(ctx, h.launch().ID, func(l *launch.Launch, now time.Time) ([]launch.Event, error) {
+		d, events, err := l.UpdateChecklist(creator, next, now)
+		diff = d
+		if err != nil {
+			return nil, err
+		}
+		return events, TellUpdate(l, creator, d, now)
+	})
+	require.NoError(t, err)
+	require.Equal(t, 1, diff.Added)
+
+	var posts []fakeCall
+	require.Eventually(t, func() bool {
+		posts = h.slack.callsOf("chat.postMessage")
+		return len(posts) > 0 && strings.Contains(unJSON(posts[len(posts)-1].Form.Get("text")), "updated the checklist")
+	}, 5*time.Second, 5*time.Millisecond)
+	assert.Contains(t, unJSON(posts[len(posts)-1].Form.Get("text")), "<@UCREATOR> updated the checklist of “Checkout v2” from a newer version: 1 added, 0 removed")
+	require.Eventually(t, func() bool { return h.slack.count("chat.update") > updates }, 5*time.Second, 5*time.Millisecond)
+	m, _ := h.slack.message(ts)
+	assert.Contains(t, unJSON(m.Blocks), "Secrets scanned in CI")
+}
