@@ -272,3 +272,57 @@ func TestImportCommandOffersTheUpdate(t *testing.T) {
 	assert.Contains(t, view, "This channel runs the launch *Checkout v2*")
 	assert.NotContains(t, view, render.ImportDateBlock, "the launch keeps its date")
 }
+
+// TestImportUpdateFileRefusals: a file golive cannot use, in the update
+// form, gets its reason under the file field, and nothing changes.
+func TestImportUpdateFileRefusals(t *testing.T) {
+	h := newHarness(t)
+	importConfirmed(t, h, "UIMP", importSubmission("UIMP", testChan, "Payments", "2026-12-01", updateV1))
+	for want, file := range map[string]map[string]any{
+		"This file is image/png, not text": h.slack.shareFile("FPNG", "diagram.png", "image/png", fakeFile{data: []byte("\x89PNG"), contentType: "image/png"}),
+		"This is not a checklist golive can read": h.slack.shareFile("FTXT", "notes.md", "text/markdown",
+			fakeFile{data: []byte("Just prose, no box."), contentType: "text/markdown"}),
+	} {
+		sub := fileSubmission("UIMP", testChan, "", "", file)
+		values := sub["view"].(map[string]any)["state"].(map[string]any)["values"].(map[string]any)
+		delete(values, render.ImportNameBlock)
+		delete(values, render.ImportDateBlock)
+		delete(values, render.ImportMarkdownBlock)
+		errs := submitErrors(t, h.interact(sub))
+		assert.Contains(t, errs[render.ImportFileBlock], want)
+	}
+	assert.Zero(t, h.auditActions()["update"])
+}
+
+// TestShellUpdateIsToldAndRefreshed: an update from the shell (`golive
+// import --update`) is told in the channel by the bot, and the launch's
+// open checklist messages show it.
+func TestShellUpdateIsToldAndRefreshed(t *testing.T) {
+	ctx := context.Background()
+	h := newHarness(t)
+	h.newLaunch()
+	ts := h.postChecklist("Security")
+	require.NotEmpty(t, ts)
+	updates := h.slack.count("chat.update")
+	md, err := export.Markdown(h.launch())
+	require.NoError(t, err)
+	next, _, err := checklist.Parse([]byte(strings.Replace(string(md), "- [ ] API key authentication implemented\n",
+		"- [ ] API key authentication implemented\n- [ ] Secrets scanned in CI\n", 1)))
+	require.NoError(t, err)
+	var diff launch.Diff
+	_, err = h.store.UpdateWithNotice(ctx, h.launch().ID, func(l *launch.Launch, now time.Time) ([]launch.Event, error) {
+		d, events, err := l.UpdateChecklist(creator, next, now)
+		diff = d
+		return events, err
+	}, func(l *launch.Launch) string { return UpdateNotice(l, creator, diff) })
+	require.NoError(t, err)
+	require.Equal(t, 1, diff.Added)
+
+	require.NoError(t, h.bot.PostNotices(ctx, h.store))
+	posts := h.slack.callsOf("chat.postMessage")
+	require.NotEmpty(t, posts)
+	assert.Contains(t, unJSON(posts[len(posts)-1].Form.Get("text")), "<@UCREATOR> updated the checklist of “Checkout v2” from a newer version: 1 added, 0 removed")
+	require.Eventually(t, func() bool { return h.slack.count("chat.update") > updates }, 5*time.Second, 5*time.Millisecond)
+	m, _ := h.slack.message(ts)
+	assert.Contains(t, unJSON(m.Blocks), "Secrets scanned in CI")
+}

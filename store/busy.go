@@ -110,6 +110,52 @@ func (c *busyConn) QueryContext(ctx context.Context, query string, args []driver
 	return rows, err
 }
 
+// PrepareContext wraps the statement so that its failures are reported
+// too: the store prepares the statements it runs thousands of times in one
+// transaction (a large launch's items).
+func (c *busyConn) PrepareContext(ctx context.Context, query string) (driver.Stmt, error) {
+	st, err := c.SQLiteConn.PrepareContext(ctx, query)
+	if err != nil {
+		c.busy(err)
+		return nil, err
+	}
+	ss, ok := st.(*sqlite3.SQLiteStmt)
+	if !ok {
+		st.Close()
+		return nil, fmt.Errorf("sqlite3 prepared a %T, not a *sqlite3.SQLiteStmt", st)
+	}
+	return busyStmt{SQLiteStmt: ss, conn: c}, nil
+}
+
+// busyStmt is a prepared statement of a busyConn, checked like its
+// connection's own statements.
+type busyStmt struct {
+	*sqlite3.SQLiteStmt
+	conn *busyConn
+}
+
+func (s busyStmt) ExecContext(ctx context.Context, args []driver.NamedValue) (driver.Result, error) {
+	res, err := s.SQLiteStmt.ExecContext(ctx, args)
+	if err != nil {
+		s.conn.busy(err)
+		return res, err
+	}
+	if s.conn.committed != nil && s.conn.AutoCommit() {
+		if err := s.conn.committed(); err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (s busyStmt) QueryContext(ctx context.Context, args []driver.NamedValue) (driver.Rows, error) {
+	rows, err := s.SQLiteStmt.QueryContext(ctx, args)
+	if err != nil {
+		s.conn.busy(err)
+	}
+	return rows, err
+}
+
 // busyTx reports a commit that fails, and checks one that succeeds.
 type busyTx struct {
 	driver.Tx

@@ -73,6 +73,8 @@ func (r launchRow) args() []any {
 // launch's state at the start of the transaction and now. Launch id's row
 // must exist already.
 func writeChanges(ctx context.Context, tx *sql.Tx, id int64, before, after snapshot) error {
+	st := &statements{tx: tx}
+	defer st.close()
 	if before.launch != after.launch {
 		if _, err := tx.ExecContext(ctx, updateLaunch, append(after.launch.args(), id)...); err != nil {
 			if isUniqueViolation(err) {
@@ -82,7 +84,7 @@ func writeChanges(ctx context.Context, tx *sql.Tx, id int64, before, after snaps
 		}
 	}
 	if before.launch.removed != after.launch.removed || before.launch.highWater != after.launch.highWater {
-		if err := exec(ctx, tx, setLaunchRemoved, after.launch.removed, after.launch.highWater, id); err != nil {
+		if err := st.exec(ctx, setLaunchRemoved, after.launch.removed, after.launch.highWater, id); err != nil {
 			return fmt.Errorf("write removed items of launch %d: %w", id, err)
 		}
 	}
@@ -104,54 +106,54 @@ func writeChanges(ctx context.Context, tx *sql.Tx, id int64, before, after snaps
 	}
 
 	for _, n := range goneItems {
-		if err := exec(ctx, tx, deleteItem, id, n); err != nil {
+		if err := st.exec(ctx, deleteItem, id, n); err != nil {
 			return fmt.Errorf("delete item %d of launch %d: %w", n, id, err)
 		}
 	}
 	for _, k := range goneGroups {
-		if err := exec(ctx, tx, deleteGroup, id, k.section, k.idx); err != nil {
+		if err := st.exec(ctx, deleteGroup, id, k.section, k.idx); err != nil {
 			return fmt.Errorf("delete group %d.%d of launch %d: %w", k.section, k.idx, id, err)
 		}
 	}
 	for _, idx := range goneSections {
-		if err := exec(ctx, tx, deleteSection, id, idx); err != nil {
+		if err := st.exec(ctx, deleteSection, id, idx); err != nil {
 			return fmt.Errorf("delete section %d of launch %d: %w", idx, id, err)
 		}
 	}
 	for _, pos := range goneRoles {
-		if err := exec(ctx, tx, deleteRole, id, pos); err != nil {
+		if err := st.exec(ctx, deleteRole, id, pos); err != nil {
 			return fmt.Errorf("delete role %d of launch %d: %w", pos, id, err)
 		}
 	}
 
 	for _, r := range sections {
-		if err := exec(ctx, tx, upsertSection, id, r.idx, r.number, r.title, r.kind, r.owner,
+		if err := st.exec(ctx, upsertSection, id, r.idx, r.number, r.title, r.kind, r.owner,
 			r.hasSignoff, r.signedBy, r.signedAt, r.signedOpen); err != nil {
 			return fmt.Errorf("write section %d of launch %d: %w", r.idx, id, err)
 		}
 	}
 	for _, r := range groups {
-		if err := exec(ctx, tx, upsertGroup, id, r.section, r.idx, r.title, r.owner, r.priority, r.windowMinutes); err != nil {
+		if err := st.exec(ctx, upsertGroup, id, r.section, r.idx, r.title, r.owner, r.priority, r.windowMinutes); err != nil {
 			return fmt.Errorf("write group %d.%d of launch %d: %w", r.section, r.idx, id, err)
 		}
 	}
 	for _, r := range items {
-		if err := exec(ctx, tx, upsertItem, id, r.number, r.sectionIdx, r.groupIdx, r.idx, r.parent, r.depth,
+		if err := st.exec(ctx, upsertItem, id, r.number, r.sectionIdx, r.groupIdx, r.idx, r.parent, r.depth,
 			r.subgroup, r.text, r.done, r.doneBy, r.doneAt, r.owner, r.note, r.priority, r.task, r.line); err != nil {
 			return fmt.Errorf("write item %d of launch %d: %w", r.number, id, err)
 		}
 		if r.details != "" {
-			if err := exec(ctx, tx, setItemDetails, r.details, id, r.number); err != nil {
+			if err := st.exec(ctx, setItemDetails, r.details, id, r.number); err != nil {
 				return fmt.Errorf("write item %d details of launch %d: %w", r.number, id, err)
 			}
 		}
 		if r.notes != notesOf(before.items, r.number) {
-			if err := exec(ctx, tx, setItemNotes, r.notes, id, r.number); err != nil {
+			if err := st.exec(ctx, setItemNotes, r.notes, id, r.number); err != nil {
 				return fmt.Errorf("write item %d notes of launch %d: %w", r.number, id, err)
 			}
 		}
 		if r.na != naOf(before.items, r.number) {
-			if err := exec(ctx, tx, setItemNA, r.na, id, r.number); err != nil {
+			if err := st.exec(ctx, setItemNA, r.na, id, r.number); err != nil {
 				return fmt.Errorf("write item %d n/a of launch %d: %w", r.number, id, err)
 			}
 		}
@@ -161,13 +163,13 @@ func writeChanges(ctx context.Context, tx *sql.Tx, id int64, before, after snaps
 			}
 		}
 		if r.due != dueOf(before.items, r.number) {
-			if err := exec(ctx, tx, setItemDue, r.due, id, r.number); err != nil {
+			if err := st.exec(ctx, setItemDue, r.due, id, r.number); err != nil {
 				return fmt.Errorf("write item %d due date of launch %d: %w", r.number, id, err)
 			}
 		}
 	}
 	for _, r := range roles {
-		if err := exec(ctx, tx, upsertRole, id, r.position, r.name, r.description, r.holder,
+		if err := st.exec(ctx, upsertRole, id, r.position, r.name, r.description, r.holder,
 			r.verdict, r.note, r.by, r.at, r.version); err != nil {
 			return fmt.Errorf("write role %d of launch %d: %w", r.position, id, err)
 		}
@@ -178,6 +180,37 @@ func writeChanges(ctx context.Context, tx *sql.Tx, id int64, before, after snaps
 func exec(ctx context.Context, tx *sql.Tx, query string, args ...any) error {
 	_, err := tx.ExecContext(ctx, query, args...)
 	return err
+}
+
+// statements prepares each query of a transaction once: storing a launch
+// of 10 000 items runs the item statements 10 000 times, and the SQLite
+// driver compiles an unprepared statement on every call.
+type statements struct {
+	tx       *sql.Tx
+	prepared map[string]*sql.Stmt
+}
+
+func (s *statements) exec(ctx context.Context, query string, args ...any) error {
+	stmt, ok := s.prepared[query]
+	if !ok {
+		var err error
+		if stmt, err = s.tx.PrepareContext(ctx, query); err != nil {
+			return err
+		}
+		if s.prepared == nil {
+			s.prepared = map[string]*sql.Stmt{}
+		}
+		s.prepared[query] = stmt
+	}
+	_, err := stmt.ExecContext(ctx, args...)
+	return err
+}
+
+// close releases the prepared statements; the transaction's end would too.
+func (s *statements) close() {
+	for _, stmt := range s.prepared {
+		stmt.Close()
+	}
 }
 
 // keyedRow is a table row that knows its primary key within its launch.

@@ -1,6 +1,7 @@
 package render
 
 import (
+	"encoding/json"
 	"fmt"
 	"strings"
 	"unicode/utf8"
@@ -32,9 +33,10 @@ func CheckMessage(m Message) []string {
 }
 
 // CheckModal checks a modal: 100 blocks, title, submit and close within 24
-// characters, private_metadata within 3000, callback_id within 255.
+// characters, private_metadata within 3000, callback_id within 255, and
+// the whole view within 250 kB.
 func CheckModal(v slack.ModalViewRequest) []string {
-	var errs []string
+	errs := checkViewSize("modal", v)
 	if v.Type != slack.VTModal {
 		errs = append(errs, fmt.Sprintf("modal: type %q", v.Type))
 	}
@@ -51,14 +53,28 @@ func CheckModal(v slack.ModalViewRequest) []string {
 	return append(errs, checkBlocks(v.Blocks.BlockSet, maxViewBlocks)...)
 }
 
-// CheckHome checks a Home tab view: 100 blocks and the per-block limits.
+// CheckHome checks a Home tab view: 100 blocks, the per-block limits, and
+// the whole view within 250 kB.
 func CheckHome(v slack.HomeTabViewRequest) []string {
-	var errs []string
+	errs := checkViewSize("home", v)
 	if v.Type != slack.VTHomeTab {
 		errs = append(errs, fmt.Sprintf("home: type %q", v.Type))
 	}
 	errs = append(errs, checkLen("home private_metadata", v.PrivateMetadata, maxPrivateMeta)...)
 	return append(errs, checkBlocks(v.Blocks.BlockSet, maxViewBlocks)...)
+}
+
+// checkViewSize refuses a view Slack would answer view_too_large: its
+// JSON over 250 kB, however many blocks it has.
+func checkViewSize(what string, v any) []string {
+	js, err := json.Marshal(v)
+	if err != nil {
+		return []string{fmt.Sprintf("%s: %v", what, err)}
+	}
+	if len(js) > maxViewBytes {
+		return []string{fmt.Sprintf("%s: %d bytes of JSON, over %d", what, len(js), maxViewBytes)}
+	}
+	return nil
 }
 
 // limitChecker collects breaches and the ids seen, which Slack wants unique.

@@ -206,3 +206,18 @@ func FuzzMessagesStayInsideLimits(f *testing.F) {
 		}
 	})
 }
+
+// TestCheckViewSize: a view within the block limits but over 250 kB of JSON
+// is refused, as Slack refuses it (view_too_large).
+func TestCheckViewSize(t *testing.T) {
+	var blocks []slack.Block
+	for range 90 {
+		blocks = append(blocks, section(strings.Repeat("x", 2900)))
+	}
+	v := slack.ModalViewRequest{Type: slack.VTModal, Title: plain("Big"), Blocks: slack.Blocks{BlockSet: blocks}}
+	assert.Contains(t, strings.Join(CheckModal(v), "\n"), "bytes of JSON, over 250000")
+	home := slack.HomeTabViewRequest{Type: slack.VTHomeTab, Blocks: slack.Blocks{BlockSet: blocks}}
+	assert.Contains(t, strings.Join(CheckHome(home), "\n"), "bytes of JSON, over 250000")
+	v.Blocks.BlockSet = blocks[:80]
+	assert.Empty(t, CheckModal(v), "240 kB is fine")
+}

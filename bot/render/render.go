@@ -41,6 +41,7 @@ const (
 	maxSelectOpts    = 100
 	maxModalText     = 24
 	maxPrivateMeta   = 3000
+	maxViewBytes     = 250_000 // a view's JSON: past it, view_too_large
 	maxMessageText   = 3999
 	maxInputLength   = 3000
 )

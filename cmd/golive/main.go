@@ -24,6 +24,7 @@ Usage:
   golive [serve] [--addr host:port] [--db path]       run the bot (the default)
   golive check [--json] FILE | --template NAME        score a checklist offline
   golive import --channel ID --name N --date D FILE   start a launch from a checklist file, also while the bot runs
+  golive import --channel ID --update FILE            bring a newer version of the checklist into the channel's launch
   golive export --channel ID [--format json|csv|md]   print a channel's launch from the database
   golive backup [--db path] DEST                      copy the database while the bot runs
   golive healthcheck [--url URL]                      probe /healthz (for container health checks)

@@ -80,11 +80,11 @@ func runUpdate(a updateArgs, stdout, stderr io.Writer, getenv func(string) strin
 		return fail("channel %s: %s", a.channel, launch.ErrorMessage(err))
 	}
 	var diff launch.Diff
+	by := a.by
 	l, err := st.UpdateWithNotice(ctx, current.ID, func(l *launch.Launch, now time.Time) ([]launch.Event, error) {
 		if l.Archived {
 			return nil, launch.Errorf(launch.ECONFLICT, "the launch “%s” was archived meanwhile", l.Name)
 		}
-		by := a.by
 		if by == "" {
 			// The shell's user has the database: they act for the creator.
 			by = l.Creator
@@ -92,13 +92,7 @@ func runUpdate(a updateArgs, stdout, stderr io.Writer, getenv func(string) strin
 		d, events, err := l.UpdateChecklist(by, next, now)
 		diff = d
 		return events, err
-	}, func(l *launch.Launch) string {
-		by := a.by
-		if by == "" {
-			by = l.Creator
-		}
-		return bot.UpdateNotice(l, by, diff)
-	})
+	}, func(l *launch.Launch) string { return bot.UpdateNotice(l, by, diff) })
 	if err != nil {
 		if launch.ErrorCode(err) != "" {
 			return fail("channel %s: %s", a.channel, launch.ErrorMessage(err))

@@ -87,15 +87,6 @@ func (l *Launch) CanUpdate(user string) error {
 	return Errorf(EFORBIDDEN, "Only the launch's creator <@%s> can update its checklist from a newer version: it may change every section.", l.Creator)
 }
 
-// DiffChecklist computes what Update would change, changing nothing.
-func (l *Launch) DiffChecklist(next *checklist.Checklist) (Diff, error) {
-	p, err := l.plan(next)
-	if err != nil {
-		return Diff{}, err
-	}
-	return p.diff, nil
-}
-
 // UpdateChecklist brings a newer version of the checklist (next, freshly
 // parsed; it is not changed) into the launch. Items are matched by section
 // and text, then, where the text changed slightly, by position in their
