@@ -65,7 +65,7 @@ func (b *Bot) cmdWaive(ctx context.Context, c *call, args []string) reply {
 		return reply{msg: &msg, inChannel: true}
 	}
 	b.refreshLaunch(l.ID, fmt.Sprintf("<@%s> waived item %d until %s", c.user, n, got.until))
-	text := fmt.Sprintf("<@%s> waived item %d until %s: %s. Until the end of that day it counts as done for its gates (never for readiness), and the decision lists the waiver; then it counts as open again.",
+	text := fmt.Sprintf("<@%s> waived item %d until %s: %s. Until the end of that day it counts as done for its gates (never for readiness), and the decision lists the waiver; then it reopens, and the channel and its owner are told.",
 		c.user, n, got.until, inert(reason))
 	if got.afterLaunch {
 		text += fmt.Sprintf(" The waiver runs past the launch date, %s.", l.Date)

@@ -1,6 +1,7 @@
 package bot
 
 import (
+	"context"
 	"net/http"
 	"strings"
 	"testing"
@@ -10,6 +11,9 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/golive/golive/bot/render"
+	"github.com/golive/golive/internal/checklist"
+	"github.com/golive/golive/internal/launch"
+	"github.com/golive/golive/internal/schedule"
 )
 
 // waiverHarness is a launch with every item done but 89, the last item of
@@ -105,4 +109,144 @@ func TestWaiverAfterTheLaunchDateIsSaid(t *testing.T) {
 	assert.Contains(t, a.Answer.Text, "The waiver runs past the launch date, 2026-12-01.")
 	a = h.command(uSec, `waive 89 2026-12-15 "Probe lands after launch"`)
 	assert.Contains(t, a.Answer.Text, "already waived until 2026-12-15", "until may be left out")
+}
+
+// set moves the ticking clock to t.
+func (c *tickingClock) set(t time.Time) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.t = t
+}
+
+// runUntil runs the reminder runner on clock from reminder to reminder up
+// to end.
+func runUntil(t *testing.T, h *harness, runner *schedule.Runner, clock *tickingClock, end time.Time) {
+	t.Helper()
+	ctx := context.Background()
+	for clock.Now().Before(end) {
+		_, err := runner.RunDue(ctx)
+		require.NoError(t, err)
+		next, ok, err := h.store.NextReminderAt(ctx, nil)
+		require.NoError(t, err)
+		if !ok || next.After(end) {
+			clock.set(end)
+			break
+		}
+		if next.After(clock.Now()) {
+			clock.set(next)
+		}
+	}
+	_, err := runner.RunDue(ctx)
+	require.NoError(t, err)
+}
+
+// lapseNotices counts the lapse posts in the channel and the lapse DMs.
+func lapseNotices(h *harness) (channel, dms int) {
+	for _, c := range h.slack.callsOf("chat.postMessage") {
+		text := c.Form.Get("text")
+		switch {
+		case c.Form.Get("channel") == testChan && strings.HasPrefix(text, "1 waiver of Checkout v2 ended"):
+			channel++
+		case strings.HasPrefix(c.Form.Get("channel"), "D") && strings.HasPrefix(text, "Your waived item in Checkout v2"):
+			dms++
+		}
+	}
+	return channel, dms
+}
+
+// TestWaiverLapsesOnTheClock runs the reminder runner on a fake clock past
+// a waiver's last day: the item reopens at local midnight, the GO that
+// counted it goes stale, and the channel and the item's owner are told
+// once each, also after a restart.
+func TestWaiverLapsesOnTheClock(t *testing.T) {
+	ctx := context.Background()
+	clock := &tickingClock{t: testNow}
+	h := newHarness(t, func(c *Config) { c.Now = clock.Now })
+	h.store.Now = clock.Now
+	runner, err := schedule.New(schedule.Config{Store: h.store, Poster: h.bot.ReminderPoster(schedule.DefaultTimeOfDay), Now: clock.Now})
+	require.NoError(t, err)
+	h.bot.SetScheduler(runner)
+
+	l := h.newLaunch()
+	h.tickAll()
+	require.Contains(t, h.command(creator, "untick 89").Answer.Text, "You unticked")
+	require.Contains(t, h.command(creator, "owner 89 <@UDANA>").Answer.Text, "UDANA")
+	h.holders(map[string]string{"Security Lead": uSec, "Product Manager": uPM})
+	a := h.command(uSec, `waive 89 until 2026-11-22 "Probe ships on the 22nd"`)
+	require.Equal(t, "in_channel", a.Answer.ResponseType, a.Answer.Text)
+	require.Eventually(t, func() bool {
+		rows, err := h.store.Reminders(ctx, l.ID)
+		require.NoError(t, err)
+		kinds := map[schedule.Kind]string{}
+		for _, r := range rows {
+			kinds[r.Kind] = r.Key
+		}
+		return kinds[schedule.KindWaiverLapse] == "2026-11-23" && kinds[schedule.KindWaiverLapseDM] == "2026-11-23 UDANA"
+	}, settle, 5*time.Millisecond, "the lapse notices are planned for the day after")
+
+	dms := h.askApprovals()
+	for role, user := range map[string]string{"Product Manager": uPM, "Security Lead": uSec} {
+		require.Equal(t, http.StatusOK, h.interact(h.dmClick(user, dms[role], render.ActionApprove)).Status)
+	}
+	h.waitPosts("GO with 1 waiver for Checkout v2", 1)
+
+	// The last minute of the 22nd in Paris: the waiver still counts.
+	runUntil(t, h, runner, clock, time.Date(2026, 11, 22, 22, 59, 0, 0, time.UTC))
+	assert.True(t, gatePassedAt(t, h.launch(), healthGate, clock.Now()))
+	assert.False(t, h.launch().Stale(clock.Now()))
+	// Midnight in Paris: it lapsed, before any notice, and the GO no longer stands.
+	clock.set(time.Date(2026, 11, 22, 23, 0, 0, 0, time.UTC))
+	got := h.launch()
+	assert.False(t, got.Checklist.Item(89).WaivedOn(got.Today(clock.Now())))
+	assert.True(t, got.Stale(clock.Now()), "the GO counted the waiver")
+	assert.Equal(t, checklist.OutcomeNoGo, got.Decide(clock.Now()).Decision.Outcome)
+	channel, dmsSent := lapseNotices(h)
+	assert.Zero(t, channel+dmsSent, "told at the reminder time, not at midnight")
+
+	runUntil(t, h, runner, clock, time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC))
+	channel, dmsSent = lapseNotices(h)
+	assert.Equal(t, 1, channel, "the channel is told once")
+	assert.Equal(t, 1, dmsSent, "the owner is told once")
+	post := h.channelPosts("1 waiver of Checkout v2 ended")[0]
+	text := allText(t, post)
+	assert.Contains(t, text, "*89.*")
+	assert.Contains(t, text, "waived by <@"+uSec+"> until 2026-11-22: Probe ships on the 22nd")
+	assert.Contains(t, text, "Decision now: 🔴 *NO-GO*")
+	var dmTo []string
+	for _, c := range h.slack.callsOf("conversations.open") {
+		dmTo = append(dmTo, c.Form.Get("users"))
+	}
+	assert.Contains(t, dmTo, "UDANA")
+	h.waitPosts("The GO was given on different facts", 1)
+	lapses := h.audited(l.ID, "waiver-lapse")
+	require.Len(t, lapses, 1)
+	assert.Equal(t, "item 89", lapses[0].Subject)
+	assert.True(t, h.launch().Checklist.Item(89).Waiver.Noticed)
+	assert.False(t, gatePassedAt(t, h.launch(), healthGate, clock.Now()))
+
+	// Another pass, a day later, then a restart: nothing is told again.
+	runUntil(t, h, runner, clock, time.Date(2026, 11, 24, 12, 0, 0, 0, time.UTC))
+	h.stop()
+	h2 := h.another(func(c *Config) { c.Now = clock.Now })
+	runner2, err := schedule.New(schedule.Config{Store: h2.store, Poster: h2.bot.ReminderPoster(schedule.DefaultTimeOfDay), Now: clock.Now})
+	require.NoError(t, err)
+	h2.bot.SetScheduler(runner2)
+	require.NoError(t, runner2.SyncAll(ctx))
+	runUntil(t, h2, runner2, clock, time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC))
+	channel, dmsSent = lapseNotices(h2)
+	assert.Equal(t, 1, channel, "once, also after a restart")
+	assert.Equal(t, 1, dmsSent)
+	assert.Len(t, h2.audited(l.ID, "waiver-lapse"), 1)
+	assert.Len(t, h2.channelPosts("The GO was given on different facts"), 1)
+}
+
+func gatePassedAt(t *testing.T, l *launch.Launch, name string, now time.Time) bool {
+	t.Helper()
+	for _, g := range l.Decide(now).Gates {
+		if g.Gate.Name == name {
+			return g.Passed
+		}
+	}
+	require.Failf(t, "no gate", "gate %q", name)
+	return false
 }

@@ -63,16 +63,32 @@ func (p *reminderPoster) Post(ctx context.Context, l *launch.Launch, r schedule.
 		}
 		return nil
 	}
-	c, err := schedule.Compose(l, r, p.tod, now)
-	if err != nil {
-		return schedule.Permanent(err)
-	}
-	msg := render.ReminderMessage(l, c, p.b.names.namesOf(l.TeamID))
-	channel := l.ChannelID
-	if r.Kind == schedule.KindOverdueDM {
-		im, _, _, err := p.b.slack.OpenConversationContext(ctx, &slack.OpenConversationParameters{Users: []string{c.Owner}})
+	var msg render.Message
+	dmTo := ""
+	switch r.Kind {
+	case schedule.KindWaiverLapse:
+		if err := p.noticeLapses(ctx, l, now); err != nil {
+			return err
+		}
+		msg = render.WaiverLapse(l, schedule.LapsedOn(l, r.Payload.Day), now)
+	case schedule.KindWaiverLapseDM:
+		msg = render.WaiverLapseDM(l, schedule.LapsedFor(l, r.Payload.Day, r.Payload.Owner))
+		dmTo = r.Payload.Owner
+	default:
+		c, err := schedule.Compose(l, r, p.tod, now)
 		if err != nil {
-			return slackFailure("open a DM with "+c.Owner, err)
+			return schedule.Permanent(err)
+		}
+		msg = render.ReminderMessage(l, c, p.b.names.namesOf(l.TeamID))
+		if r.Kind == schedule.KindOverdueDM {
+			dmTo = c.Owner
+		}
+	}
+	channel := l.ChannelID
+	if dmTo != "" {
+		im, _, _, err := p.b.slack.OpenConversationContext(ctx, &slack.OpenConversationParameters{Users: []string{dmTo}})
+		if err != nil {
+			return slackFailure("open a DM with "+dmTo, err)
 		}
 		channel = im.ID
 	}
@@ -92,6 +108,28 @@ func (p *reminderPoster) Post(ctx context.Context, l *launch.Launch, r schedule.
 		if err := p.b.store.SaveMessage(ctx, m); err != nil {
 			p.b.log.Error("record reminder message", "launch", l.ID, "reminder", r.String(), "err", err)
 		}
+	}
+	return nil
+}
+
+// noticeLapses records the waivers lapsed at now in the audit log, once
+// (launch.NoticeLapses), before the channel is told of them; the launch's
+// messages are then redrawn, and an announced GO that counted them is
+// reported stale. A retried post records nothing twice.
+func (p *reminderPoster) noticeLapses(ctx context.Context, l *launch.Launch, now time.Time) error {
+	var events []launch.Event
+	if _, err := p.b.store.Update(ctx, l.ID, func(l *launch.Launch, now time.Time) ([]launch.Event, error) {
+		events = l.NoticeLapses(now)
+		return events, nil
+	}); err != nil {
+		return fmt.Errorf("record the waivers lapsed in launch %d: %w", l.ID, err)
+	}
+	if len(events) > 0 {
+		subjects := make([]string, len(events))
+		for i, e := range events {
+			subjects[i] = e.Subject
+		}
+		p.b.refreshLaunch(l.ID, "the waiver of "+strings.Join(subjects, ", ")+" lapsed")
 	}
 	return nil
 }

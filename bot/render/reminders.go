@@ -322,6 +322,10 @@ func reminderName(l *launch.Launch, r schedule.Reminder) string {
 		return "overdue DM to " + mention(r.Payload.Owner)
 	case schedule.KindApprovalDM:
 		return "approval request DM to " + mention(r.Payload.Owner)
+	case schedule.KindWaiverLapse:
+		return "waivers ending notice"
+	case schedule.KindWaiverLapseDM:
+		return "waiver ended DM to " + mention(r.Payload.Owner)
 	}
 	return Escape(clip(string(r.Kind), 40))
 }

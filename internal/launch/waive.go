@@ -80,63 +80,28 @@ func (l *Launch) waiverDate(s string, now time.Time) (string, error) {
 	return d.Format(DateLayout), nil
 }
 
-// Lapse is a waiver whose date has passed, as NoticeLapses records it.
-type Lapse struct {
-	Item   int
-	Text   string
-	Owner  string // who is told: the item's owner, else its section's, else the launch's creator
-	Waiver checklist.Waiver
-}
-
 // NoticeLapses records the waivers whose date had passed at now and were
 // not noticed yet: each gets a "waiver-lapse" event and is marked noticed,
-// once, and is returned so that the channel and the owner can be told.
-// The lapse itself needs no record: scoring reads the date (WaivedOn). A
-// lapsed waiver stays on its item, shown as lapsed, until it is waived
-// again or taken off.
-func (l *Launch) NoticeLapses(now time.Time) ([]Lapse, []Event) {
+// once, when golive tells the channel (schedule.KindWaiverLapse). The lapse
+// itself needs no record: scoring reads the date (WaivedOn). A lapsed
+// waiver stays on its item, no longer shown, until it is waived again or
+// taken off.
+func (l *Launch) NoticeLapses(now time.Time) []Event {
 	today := l.Today(now)
-	var lapses []Lapse
 	var events []Event
-	for _, s := range l.Checklist.Sections {
-		for _, g := range s.Groups {
-			for _, it := range g.Items {
-				w := it.Waiver
-				if w == nil || w.Noticed || !w.Lapsed(today) {
-					continue
-				}
-				w.Noticed = true
-				owner := it.Owner
-				if !slackUser(owner) {
-					owner = s.Owner
-				}
-				if !slackUser(owner) {
-					owner = l.Creator
-				}
-				lapses = append(lapses, Lapse{Item: it.Number, Text: it.Text, Owner: owner, Waiver: *w})
-				after := "open: counts as open for its gates again"
-				if it.Done || it.Excluded() {
-					after = "lapsed; the item is done or not applicable"
-				}
-				events = append(events, Event{Actor: Golive, Action: "waiver-lapse", Subject: itemSubject(it.Number), Before: waiverText(w), After: after})
-			}
+	for _, it := range l.Checklist.Items() {
+		w := it.Waiver
+		if w == nil || w.Noticed || !w.Lapsed(today) {
+			continue
 		}
-	}
-	return lapses, events
-}
-
-// slackUser tells whether s is a Slack user id someone can be told by DM,
-// rather than a name written in the document ("Security Team").
-func slackUser(s string) bool {
-	if len(s) < 2 || (s[0] != 'U' && s[0] != 'W') {
-		return false
-	}
-	for _, r := range s[1:] {
-		if (r < 'A' || r > 'Z') && (r < '0' || r > '9') {
-			return false
+		w.Noticed = true
+		after := "open: counts as open for its gates again"
+		if it.Done || it.Excluded() {
+			after = "lapsed; the item is done or not applicable"
 		}
+		events = append(events, Event{Actor: Golive, Action: "waiver-lapse", Subject: itemSubject(it.Number), Before: waiverText(w), After: after})
 	}
-	return true
+	return events
 }
 
 func waiverText(w *checklist.Waiver) string {

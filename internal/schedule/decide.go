@@ -43,8 +43,11 @@ func Decide(l *launch.Launch, asks Asks, r Reminder, tod TimeOfDay, now time.Tim
 	if l == nil || l.Archived {
 		return skip("the launch is archived or gone")
 	}
-	if r.Kind == KindWindow {
+	switch r.Kind {
+	case KindWindow:
 		return decideWindow(l, r, tod, now)
+	case KindWaiverLapse, KindWaiverLapseDM:
+		return decideLapse(l, r, tod, now)
 	}
 	day := r.Payload.Day
 	if day == "" {

@@ -13,7 +13,8 @@ import (
 // a launch created or moved after some windows passed posts none of them.
 // Then the countdown days still to come unless reminders are off, and
 // the next daily digest (which also nudges the role holders asks says are
-// still to answer). An archived launch wants none.
+// still to answer), and the lapse notices of the waivers not yet noticed
+// (lapsePlan). An archived launch wants none.
 func Plan(l *launch.Launch, asks Asks, tod TimeOfDay, now time.Time) []Reminder {
 	if l.Archived || l.Checklist == nil {
 		return nil
@@ -37,7 +38,7 @@ func Plan(l *launch.Launch, asks Asks, tod TimeOfDay, now time.Time) []Reminder 
 	if d, ok := nextDigest(l, asks, tod, "", now); ok {
 		out = append(out, d)
 	}
-	return out
+	return append(out, lapsePlan(l, tod)...)
 }
 
 // nextDigest returns the daily digest to run after the one of local date

@@ -30,6 +30,11 @@ const (
 	// KindApprovalDM asks one role holder again, by DM, for the answers
 	// they still owe (see Awaiting): at most one a day per holder.
 	KindApprovalDM Kind = "approval-dm"
+	// KindWaiverLapse tells the channel, the day after, that the waivers
+	// of the day before lapsed: their items count as open again.
+	KindWaiverLapse Kind = "waiver-lapse"
+	// KindWaiverLapseDM tells one owner the same of their items.
+	KindWaiverLapseDM Kind = "waiver-lapse-dm"
 )
 
 // State is where a reminder is in its life.
