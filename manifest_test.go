@@ -164,7 +164,7 @@ var scopesByMethod = map[string][]string{
 	"GetUserByEmail":         {"users:read.email"},
 	"GetConversationInfo":    {"channels:read", "groups:read"},
 	"GetUsersInConversation": {"channels:read", "groups:read"},
-	"GetConversationHistory": {"channels:history", "groups:history"},
+	"GetConversationHistory": {"channels:history", "groups:history", "im:history"},
 	"JoinConversation":       {"channels:join"},
 	"AddReaction":            {"reactions:write"},
 	"UploadFile":             {"files:write"},
@@ -174,6 +174,17 @@ var scopesByMethod = map[string][]string{
 	"CompleteUploadExternal": {"files:write"},
 	// apps.connections.open uses the app-level token (connections:write), not a bot scope.
 	"StartSocketMode": {},
+}
+
+// optIn are Web API methods golive calls only behind a setting that is off
+// by default, with every scope an administrator adds to the app before
+// turning it on: manifest.yml leaves them out (least privilege), and the
+// README must name the setting and the scopes.
+var optIn = map[string]struct {
+	setting string
+	scopes  []string
+}{
+	"GetConversationHistory": {"GOLIVE_SLACK_HISTORY", []string{"channels:history", "groups:history", "im:history"}},
 }
 
 // notWebAPI are slack.Client methods that call no Web API method.
@@ -205,6 +216,14 @@ func TestManifestScopes(t *testing.T) {
 		}
 		if i := slices.IndexFunc(scopes, func(s string) bool { return granted[s] }); i >= 0 {
 			used[scopes[i]] = true
+			continue
+		}
+		if opt, ok := optIn[strings.TrimSuffix(method, "Context")]; ok {
+			readme, err := os.ReadFile("README.md")
+			require.NoError(t, err)
+			for _, want := range append([]string{opt.setting}, opt.scopes...) {
+				assert.Contains(t, string(readme), "`"+want+"`", "%s (called at %s) is behind %s: the README must name it and its scopes", method, where, opt.setting)
+			}
 			continue
 		}
 		assert.Fail(t, "missing scope", "%s (called at %s) needs one of %v: add it to oauth_config.scopes.bot in manifest.yml", method, where, scopes)

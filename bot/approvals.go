@@ -370,6 +370,9 @@ func (b *Bot) recordAnswer(ctx context.Context, k *click, ref render.ApprovalRef
 				if err != nil {
 					return nil, err
 				}
+				if err := b.tellAnnouncement(l); err != nil {
+					return nil, err
+				}
 				events = append(events, more...)
 				res.announced = true
 			}
@@ -425,7 +428,8 @@ func refusalEvent(user, role string, why error) launch.Event {
 // afterAnswer shows an answer, after the acknowledgement: the holder's DM
 // updated in place, the launch's live messages refreshed (which also tells
 // the channel when a GO no longer stands), and, when the answer was the
-// last, the announcement in the channel.
+// last, every approval DM redrawn with its answer frozen (the announcement
+// itself waits in the outbox, stored with the answer).
 func (b *Bot) afterAnswer(k *click, res answered) {
 	l := res.l
 	r, err := l.Role(res.role)
@@ -433,13 +437,14 @@ func (b *Bot) afterAnswer(k *click, res answered) {
 		return
 	}
 	b.refreshLaunch(l.ID, fmt.Sprintf("<@%s> answered for %s: %s", k.user, inert(r.Name), r.Verdict))
+	if res.announced {
+		// The announcement itself went into the outbox with the answer.
+		b.freezeDMs(k.log, l)
+		return
+	}
 	b.later(func(ctx context.Context) {
 		ctx, cancel := context.WithTimeout(ctx, slackTimeout)
 		defer cancel()
-		if res.announced {
-			b.postAnnouncement(ctx, k.log, l, k.responseURL)
-			return
-		}
 		b.updateDM(ctx, k.log, l, r.Name, k)
 	})
 }

@@ -823,19 +823,30 @@ func TestNudgeApprovalsAsksOnlyWhatIsPending(t *testing.T) {
 	assert.True(t, strings.HasPrefix(m.Text, "Your approval is requested as Product Manager"), m.Text)
 }
 
-// TestFailedAnnouncementIsToldToTheLastAnswerer: when Slack refuses the
-// announcement the last answer triggered, the decision stays recorded and
-// the person who clicked hears how to post it.
-func TestFailedAnnouncementIsToldToTheLastAnswerer(t *testing.T) {
+// TestLastAnswerAnnouncesThroughTheOutbox: the announcement the last
+// answer triggers is stored with the answer (a click has no response_url
+// to fall back on, a modal none at all), and a post Slack refused without
+// posting goes out on the next attempt.
+func TestLastAnswerAnnouncesThroughTheOutbox(t *testing.T) {
 	h := approvalHarness(t)
+	h.stopSender()
+	clock := &testClock{at: testNow}
+	s := h.sender(clock.now)
 	l := h.newLaunch()
 	h.holders(map[string]string{"Security Lead": uSec})
 	dm := h.askApprovals()["Security Lead"]
-	h.slack.failNext("chat.postMessage", 1, fault{slackError: "internal_error"})
+	h.slack.failNext("chat.postMessage", 1, fault{slackError: "not_in_channel"})
 	require.Equal(t, http.StatusOK, h.interact(h.dmClick(uSec, dm, render.ActionApprove)).Status)
-
-	h.responseWith("Slack did not take the announcement; the decision is recorded. Run `decide` again to post it.")
 	assert.Len(t, h.audited(l.ID, "announce"), 1)
+	rows := h.posts(l.ID)
+	require.Len(t, rows, 1, "stored with the answer")
+
+	_, err := s.RunDue(context.Background())
+	require.NoError(t, err)
+	clock.add(time.Minute)
+	_, err = s.RunDue(context.Background())
+	require.NoError(t, err)
+	assert.Equal(t, map[string]int{h.announceKey(l): 1}, h.slack.keyed())
 }
 
 // TestAnswerOnAnOlderDMShowsThere: a holder nudged since the request

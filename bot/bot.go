@@ -150,6 +150,7 @@ type Bot struct {
 	refresh     *refresher
 	batch       *batcher
 	scheduler   Scheduler // nil until SetScheduler
+	outbox      Outbox    // nil until SetOutbox
 	limits      *RateLimits
 	work        *workQueue
 	background  context.Context
@@ -198,7 +199,6 @@ func New(cfg Config) (*Bot, error) {
 	}
 	ctx, stop := context.WithCancel(context.Background())
 	b := &Bot{
-		store:       cfg.Store,
 		slack:       cfg.Slack,
 		secret:      cfg.SigningSecret,
 		timezone:    cfg.Timezone,
@@ -215,9 +215,10 @@ func New(cfg Config) (*Bot, error) {
 		stop:        stop,
 		urgentSlots: make(chan struct{}, maxUrgent),
 	}
+	b.store = pokingStore{Store: cfg.Store, b: b}
 	b.work = newWorkQueue(b, cfg.Limits, cfg.Logger)
 	b.refresh = newRefresher(b, cfg.RefreshDelay)
-	b.batch = newBatcher(cfg.Store, cfg.AckBudget, &b.wg)
+	b.batch = newBatcher(b.store, cfg.AckBudget, &b.wg)
 	b.commands = b.commandTable()
 	b.actions = b.actionTable()
 	b.submissions = b.submissionTable()

@@ -13,20 +13,21 @@ import (
 
 // cmdDecide announces the decision in the channel. Anyone in the channel may
 // ask: the decision is computed from the gates and the answers, not chosen.
-// It is frozen with its inputs in the audit log before the acknowledgement.
+// It is frozen with its inputs in the audit log, and its announcement
+// enqueued in the outbox, before the acknowledgement.
 func (b *Bot) cmdDecide(ctx context.Context, c *call, _ []string) reply {
 	l, err := b.change(ctx, c, func(l *launch.Launch, now time.Time) ([]launch.Event, error) {
-		return l.Announce(c.user, now)
+		events, err := l.Announce(c.user, now)
+		if err != nil {
+			return nil, err
+		}
+		return events, b.tellAnnouncement(l)
 	})
 	if err != nil {
 		return b.fail(c, err)
 	}
 	b.refreshLaunch(l.ID, "")
-	b.laterIn(l.ChannelID, func(ctx context.Context) {
-		ctx, cancel := context.WithTimeout(ctx, slackTimeout)
-		defer cancel()
-		b.postAnnouncement(ctx, c.log, l, c.responseURL)
-	})
+	b.freezeDMs(c.log, l)
 	return reply{}
 }
 
@@ -50,23 +51,23 @@ func (b *Bot) cmdReview(ctx context.Context, c *call, args []string) reply {
 	return reply{msg: &msg, inChannel: true}
 }
 
-// postAnnouncement posts the announced decision in the launch's channel and
-// freezes the answers shown in the approval DMs. When Slack refuses, the
-// person who asked for it, or whose answer was the last, hears why through
-// responseURL ("" when there is none, as after a modal).
-func (b *Bot) postAnnouncement(ctx context.Context, log *slog.Logger, l *launch.Launch, responseURL string) {
-	msg := render.Announcement(l, b.now())
-	if _, _, err := b.slack.PostMessageContext(ctx, l.ChannelID, messageOptions(msg)...); err != nil {
-		log.Error("post announcement", "launch", l.ID, "err", err)
-		text := "Slack did not take the announcement; the decision is recorded. Run `decide` again to post it."
-		if cannotPost[slackErrorCode(err)] {
-			text = msgNotInChannel
-		}
-		if responseURL != "" {
-			b.respond(ctx, log, responseURL, render.Notice(text))
-		}
-	}
-	b.updateDMs(ctx, log, l)
+// tellAnnouncement tells the channel the decision l.Announce just took, in
+// the transaction that takes it: the announcement is delivered by the
+// outbox once committed, however the process or Slack fares after. Its key
+// is the announcement's instant, so one announcement is posted once.
+func (b *Bot) tellAnnouncement(l *launch.Launch) error {
+	key := launch.PostKey(launch.PostAnnouncement, l.ID, launch.InstantKey(l.Announced.At))
+	return enqueue(l, launch.PostAnnouncement, key, render.Announcement(l, b.now()))
+}
+
+// freezeDMs redraws the approval DMs after an announcement, which froze
+// their answers, after the acknowledgement.
+func (b *Bot) freezeDMs(log *slog.Logger, l *launch.Launch) {
+	b.later(func(ctx context.Context) {
+		ctx, cancel := context.WithTimeout(ctx, slackTimeout)
+		defer cancel()
+		b.updateDMs(ctx, log, l)
+	})
 }
 
 // noticeIfStale tells the channel, once per announcement, that an announced

@@ -25,6 +25,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/golive/golive/internal/launch"
+	"github.com/golive/golive/internal/outbox"
 	"github.com/golive/golive/store"
 )
 
@@ -49,6 +50,8 @@ type harness struct {
 	srv   *httptest.Server
 	logs  *syncBuffer
 	seq   atomic.Int64
+	// stopSender stops the outbox's sender and waits for it.
+	stopSender func()
 }
 
 // harnessOption adjusts the bot's configuration.
@@ -62,8 +65,18 @@ func newHarness(t testing.TB, opts ...harnessOption) *harness {
 // startHarness runs a bot on the SQLite file at path, talking to fake.
 func startHarness(t testing.TB, path string, fake *fakeSlack, opts ...harnessOption) *harness {
 	t.Helper()
+	return startHarnessAt(t, path, fake, nil, opts...)
+}
+
+// startHarnessAt is startHarness with the store's clock, when not nil, set
+// before anything runs on the store.
+func startHarnessAt(t testing.TB, path string, fake *fakeSlack, storeNow func() time.Time, opts ...harnessOption) *harness {
+	t.Helper()
 	st, err := store.Open(context.Background(), path)
 	require.NoError(t, err)
+	if storeNow != nil {
+		st.Now = storeNow
+	}
 	logs := &syncBuffer{}
 	limits := NewRateLimits(nil)
 	cfg := Config{
@@ -82,13 +95,62 @@ func startHarness(t testing.TB, path string, fake *fakeSlack, opts ...harnessOpt
 	b, err := New(cfg)
 	require.NoError(t, err)
 	h := &harness{t: t, store: st, path: path, slack: fake, bot: b, logs: logs}
+	// The outbox's sender runs as in production, on the bot's clock.
+	sender, err := outbox.NewSender(outbox.Config{Store: st, Transport: b.OutboxTransport(), Now: cfg.Now,
+		MaxWait: 50 * time.Millisecond, Logger: cfg.Logger})
+	require.NoError(t, err)
+	b.SetOutbox(sender)
+	ctx, cancel := context.WithCancel(context.Background())
+	sent := make(chan struct{})
+	go func() {
+		defer close(sent)
+		sender.Run(ctx)
+	}()
+	h.stopSender = func() {
+		cancel()
+		<-sent
+	}
 	h.srv = httptest.NewServer(b.Handler())
 	t.Cleanup(func() {
 		h.srv.Close()
+		h.stopSender()
 		b.Close()
 		require.NoError(t, st.Close())
 	})
 	return h
+}
+
+// sender returns an outbox sender of h's bot on h's database, driven by
+// RunDue on the clock now, with look-ups when lookup is set. Stop h's own
+// sender first (stopSender) to have the outbox to oneself.
+func (h *harness) sender(now func() time.Time, opts ...func(*outbox.Config)) *outbox.Sender {
+	h.t.Helper()
+	cfg := outbox.Config{Store: h.store, Transport: h.bot.OutboxTransport(), Now: now, Logger: h.bot.log,
+		RenewAfter: func(time.Duration) <-chan time.Time { return nil }}
+	for _, o := range opts {
+		o(&cfg)
+	}
+	s, err := outbox.NewSender(cfg)
+	require.NoError(h.t, err)
+	return s
+}
+
+// testClock is a clock tests move by hand.
+type testClock struct {
+	mu sync.Mutex
+	at time.Time
+}
+
+func (c *testClock) now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.at
+}
+
+func (c *testClock) add(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.at = c.at.Add(d)
 }
 
 // another starts a second golive on h's database and fake Slack, with its
@@ -96,8 +158,7 @@ func startHarness(t testing.TB, path string, fake *fakeSlack, opts ...harnessOpt
 // h restarted. The store keeps h's store's clock.
 func (h *harness) another(opts ...harnessOption) *harness {
 	h.t.Helper()
-	o := startHarness(h.t, h.path, h.slack, opts...)
-	o.store.Now = h.store.Now
+	o := startHarnessAt(h.t, h.path, h.slack, h.store.Now, opts...)
 	o.seq.Store(h.seq.Load() + 1_000_000) // its trigger ids are its own
 	return o
 }
@@ -106,6 +167,7 @@ func (h *harness) another(opts ...harnessOption) *harness {
 func (h *harness) stop() {
 	h.t.Helper()
 	h.srv.Close()
+	h.stopSender()
 	h.bot.Close()
 	require.NoError(h.t, h.store.Close())
 }
@@ -288,11 +350,13 @@ func (h *harness) launch() *launch.Launch {
 // postChecklist posts the checklist (section ref optional) and returns its ts.
 func (h *harness) postChecklist(args string) string {
 	h.t.Helper()
-	before := h.slack.count("chat.postMessage")
+	// The latest post that is not the outbox's: a notice may go out meanwhile.
+	ours := func(m fakeMessage) bool { return !strings.Contains(m.Metadata, PostEventType) }
+	before := h.slack.lastTSOf(ours)
 	a := h.command(creator, strings.TrimSpace("checklist "+args))
 	require.Equal(h.t, http.StatusOK, a.Status)
-	require.Eventually(h.t, func() bool { return h.slack.count("chat.postMessage") > before }, 5*time.Second, 5*time.Millisecond)
-	ts := h.slack.lastTS()
+	require.Eventually(h.t, func() bool { return h.slack.lastTSOf(ours) != before }, 5*time.Second, 5*time.Millisecond)
+	ts := h.slack.lastTSOf(ours)
 	require.Eventually(h.t, func() bool {
 		_, err := h.store.Message(context.Background(), testChan, ts)
 		return err == nil

@@ -348,6 +348,9 @@ func (b *Bot) onImportConfirm(ctx context.Context, k *click) (any, metrics.Outco
 	}
 	l, err = changeWithin(b, ctx, func(ctx context.Context) (*launch.Launch, error) {
 		created := *l
+		if err := TellImport(&created, k.user); err != nil {
+			return nil, err
+		}
 		if err := b.store.CreateLaunchFromDraft(ctx, &created, k.user, d.Token); err != nil {
 			return nil, err
 		}
@@ -367,7 +370,6 @@ func (b *Bot) onImportConfirm(ctx context.Context, k *click) (any, metrics.Outco
 	b.syncReminders(k.log, l.ID)
 	b.later(func(ctx context.Context) {
 		b.tellUser(ctx, k.log, d.ChannelID, k.user, render.ImportResult(l, rep))
-		b.tellChannel(ctx, k.log, l, ImportNotice(l, k.user))
 	})
 	return slack.NewClearViewSubmissionResponse(), metrics.OK
 }

@@ -310,17 +310,24 @@ func TestShellUpdateIsToldAndRefreshed(t *testing.T) {
 		"- [ ] API key authentication implemented\n- [ ] Secrets scanned in CI\n", 1)))
 	require.NoError(t, err)
 	var diff launch.Diff
-	_, err = h.store.UpdateWithNotice(ctx, h.launch().ID, func(l *launch.Launch, now time.Time) ([]launch.Event, error) {
+	// As `golive import --update` does, from another process: the sender
+	// is not poked, and finds the notice on its own.
+	_, err = h.store.Update(ctx, h.launch().ID, func(l *launch.Launch, now time.Time) ([]launch.Event, error) {
 		d, events, err := l.UpdateChecklist(creator, next, now)
 		diff = d
-		return events, err
-	}, func(l *launch.Launch) string { return UpdateNotice(l, creator, diff) })
+		if err != nil {
+			return nil, err
+		}
+		return events, TellUpdate(l, creator, d, now)
+	})
 	require.NoError(t, err)
 	require.Equal(t, 1, diff.Added)
 
-	require.NoError(t, h.bot.PostNotices(ctx, h.store))
-	posts := h.slack.callsOf("chat.postMessage")
-	require.NotEmpty(t, posts)
+	var posts []fakeCall
+	require.Eventually(t, func() bool {
+		posts = h.slack.callsOf("chat.postMessage")
+		return len(posts) > 0 && strings.Contains(unJSON(posts[len(posts)-1].Form.Get("text")), "updated the checklist")
+	}, 5*time.Second, 5*time.Millisecond)
 	assert.Contains(t, unJSON(posts[len(posts)-1].Form.Get("text")), "<@UCREATOR> updated the checklist of “Checkout v2” from a newer version: 1 added, 0 removed")
 	require.Eventually(t, func() bool { return h.slack.count("chat.update") > updates }, 5*time.Second, 5*time.Millisecond)
 	m, _ := h.slack.message(ts)

@@ -2,6 +2,7 @@ package bot
 
 import (
 	"context"
+	"strconv"
 	"testing"
 	"time"
 
@@ -19,43 +20,48 @@ func importedLaunch(t *testing.T, h *harness, channel string) *launch.Launch {
 	require.NoError(t, err)
 	l := &launch.Launch{TeamID: testTeam, ChannelID: channel, Name: "Checkout <!here>", Date: "2026-12-08", Time: "14:00",
 		Timezone: "Europe/Paris", Creator: "UALICE", Checklist: list}
-	require.NoError(t, h.store.CreateLaunchWithNotice(context.Background(), l, "UALICE", ImportNotice(l, "UALICE")))
+	require.NoError(t, TellImport(l, "UALICE"))
+	require.NoError(t, h.store.CreateLaunch(context.Background(), l, "UALICE"))
 	return l
 }
 
 func TestNoticesArePostedOnce(t *testing.T) {
-	ctx := context.Background()
 	h := newHarness(t)
-	importedLaunch(t, h, "C7")
-	other := h.another() // a second bot on the same database
+	other := h.another() // a second bot, with its own sender, on the same database
+	l := importedLaunch(t, h, "C7")
 
-	require.NoError(t, h.bot.PostNotices(ctx, h.store))
-	require.NoError(t, other.bot.PostNotices(ctx, other.store))
-	require.NoError(t, h.bot.PostNotices(ctx, h.store))
+	require.Eventually(t, func() bool { return h.slack.count("chat.postMessage") > 0 }, 5*time.Second, 5*time.Millisecond)
+	time.Sleep(300 * time.Millisecond) // both senders look again several times
 	posts := h.slack.callsOf("chat.postMessage")
 	require.Len(t, posts, 1)
 	assert.Equal(t, "C7", posts[0].Form.Get("channel"))
 	assert.Equal(t, "<@UALICE> started the launch “Checkout ‹!here›” for 2026-12-08 14:00 (Europe/Paris) from an imported checklist: "+
 		"2 items in 1 sections. Tick items with the `checklist` command; `status` shows readiness.", unJSON(posts[0].Form.Get("text")))
+	assert.Equal(t, map[string]int{"import:" + strconv.FormatInt(l.ID, 10): 1}, h.slack.keyed())
+	_ = other
 }
 
 func TestNoticeWaitsForTheBotToBeInvited(t *testing.T) {
 	ctx := context.Background()
 	h := newHarness(t)
-	at := testNow
-	h.store.Now = func() time.Time { return at }
-	importedLaunch(t, h, "C7")
-	importedLaunch(t, h, "C8")
+	h.stopSender()
+	clock := &testClock{at: testNow}
+	s := h.sender(clock.now)
 	h.slack.failNext("chat.postMessage", 1, fault{slackError: "not_in_channel"})
+	importedLaunch(t, h, "C7")
+	_, err := s.RunDue(ctx)
+	require.NoError(t, err)
 	h.slack.failNext("chat.postMessage", 1, fault{slackError: "channel_not_found"})
+	importedLaunch(t, h, "C8")
+	_, err = s.RunDue(ctx)
+	require.NoError(t, err)
+	assert.Equal(t, 2, h.slack.count("chat.postMessage"), "a notice Slack did not take waits before it is tried again")
 
-	require.NoError(t, h.bot.PostNotices(ctx, h.store))
-	require.NoError(t, h.bot.PostNotices(ctx, h.store))
-	assert.Equal(t, 2, h.slack.count("chat.postMessage"), "a failed notice waits for its lease")
-
-	at = at.Add(noticeLease + time.Second)
-	require.NoError(t, h.bot.PostNotices(ctx, h.store))
-	require.NoError(t, h.bot.PostNotices(ctx, h.store))
+	clock.add(time.Minute)
+	_, err = s.RunDue(ctx)
+	require.NoError(t, err)
+	_, err = s.RunDue(ctx)
+	require.NoError(t, err)
 	posts := h.slack.callsOf("chat.postMessage")
 	require.Len(t, posts, 3, "the channel that is gone is not tried again")
 	assert.Equal(t, "C7", posts[2].Form.Get("channel"), "once invited, the notice goes out")

@@ -7,9 +7,11 @@ import (
 	"io"
 	"mime"
 	"mime/multipart"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"sort"
 	"strconv"
 	"strings"
 	"sync"
@@ -136,6 +138,13 @@ type fault struct {
 	status     int
 	retryAfter int
 	slackError string
+	// accept does the call first, then fails it: Slack posted the
+	// message, and the caller cannot know. With hang, the answer comes
+	// that much later (after the caller's timeout, say).
+	accept bool
+	hang   time.Duration
+	// cut closes the connection instead of answering.
+	cut bool
 }
 
 // fakeMessage is a message as the fake holds it after posts and updates.
@@ -143,6 +152,9 @@ type fakeMessage struct {
 	Channel string
 	Text    string
 	Blocks  string // JSON array
+	// Metadata is the JSON the post carried, "" for none.
+	Metadata string
+	TS       string
 }
 
 func newFakeSlack(t testing.TB) *fakeSlack {
@@ -151,6 +163,24 @@ func newFakeSlack(t testing.TB) *fakeSlack {
 	f.srv = httptest.NewServer(http.HandlerFunc(f.serve))
 	t.Cleanup(f.srv.Close)
 	return f
+}
+
+// down makes Slack unreachable: connections to it are refused (and those
+// open are cut) until up.
+func (f *fakeSlack) down() {
+	f.srv.Listener.Close()
+	f.srv.CloseClientConnections()
+}
+
+// up makes Slack reachable again, at the same address.
+func (f *fakeSlack) up(t testing.TB) {
+	ln, err := net.Listen("tcp", f.srv.Listener.Addr().String())
+	if err != nil {
+		t.Fatalf("listen again at %s: %v", f.srv.Listener.Addr(), err)
+	}
+	srv := &http.Server{Handler: http.HandlerFunc(f.serve)}
+	go func() { _ = srv.Serve(ln) }()
+	t.Cleanup(func() { _ = srv.Close() })
 }
 
 // apiURL is the base URL to give slack.OptionAPIURL.
@@ -163,12 +193,11 @@ func (f *fakeSlack) responseURL(name string) string { return f.srv.URL + "/respo
 // through limits, retrying connection errors and 5xx, and leaving 429s to
 // the bot.
 func (f *fakeSlack) client(limits *RateLimits) *slack.Client {
-	cfg := slack.RetryConfig{
+	cfg := SlackRetryConfig(slack.RetryConfig{
 		MaxRetries:     3,
 		BackoffInitial: 10 * time.Millisecond,
 		BackoffMax:     100 * time.Millisecond,
-	}
-	cfg.Handlers = append(slack.ConnectionOnlyRetryHandlers(), slack.NewServerErrorRetryHandler(cfg))
+	})
 	// Keep connections to the fake alive across concurrent calls, as a
 	// production transport should.
 	hc := &http.Client{Transport: limits.Transport(&http.Transport{MaxIdleConnsPerHost: 64})}
@@ -268,6 +297,22 @@ func (f *fakeSlack) serve(w http.ResponseWriter, r *http.Request) {
 		w.WriteHeader(http.StatusTooManyRequests)
 		return
 	}
+	if ft != nil && ft.accept {
+		f.answer(call)
+		if ft.hang > 0 {
+			select {
+			case <-time.After(ft.hang):
+			case <-r.Context().Done():
+				return
+			}
+		}
+	}
+	if ft != nil && ft.cut {
+		if conn, _, err := http.NewResponseController(w).Hijack(); err == nil {
+			conn.Close()
+		}
+		return
+	}
 	if ft != nil {
 		if ft.retryAfter > 0 {
 			w.Header().Set("Retry-After", strconv.Itoa(ft.retryAfter))
@@ -294,14 +339,19 @@ func (f *fakeSlack) answer(c fakeCall) map[string]any {
 	case "chat.postMessage":
 		f.nextTS++
 		ts := fmt.Sprintf("1700000000.%06d", f.nextTS)
-		f.messages[ts] = fakeMessage{Channel: c.Form.Get("channel"), Text: c.Form.Get("text"), Blocks: c.Form.Get("blocks")}
+		f.messages[ts] = fakeMessage{Channel: c.Form.Get("channel"), Text: c.Form.Get("text"), Blocks: c.Form.Get("blocks"),
+			Metadata: c.Form.Get("metadata"), TS: ts}
 		return map[string]any{"ok": true, "channel": c.Form.Get("channel"), "ts": ts}
+	case "conversations.history":
+		return f.history(c.Form.Get("channel"), c.Form.Get("include_all_metadata") == "1")
 	case "chat.update":
 		ts := c.Form.Get("ts")
 		if _, ok := f.messages[ts]; !ok {
 			return map[string]any{"ok": false, "error": "message_not_found"}
 		}
-		f.messages[ts] = fakeMessage{Channel: c.Form.Get("channel"), Text: c.Form.Get("text"), Blocks: c.Form.Get("blocks")}
+		m := f.messages[ts]
+		m.Channel, m.Text, m.Blocks = c.Form.Get("channel"), c.Form.Get("text"), c.Form.Get("blocks")
+		f.messages[ts] = m
 		return map[string]any{"ok": true, "channel": c.Form.Get("channel"), "ts": ts}
 	case "chat.postEphemeral":
 		return map[string]any{"ok": true, "message_ts": "1700000000.999999"}
@@ -348,6 +398,45 @@ func (f *fakeSlack) answer(c fakeCall) map[string]any {
 		return map[string]any{"ok": false, "error": "users_not_found"}
 	}
 	return map[string]any{"ok": false, "error": "unknown_method"}
+}
+
+// history answers conversations.history with the channel's messages,
+// newest first, with their metadata when asked for it; f.mu is held.
+func (f *fakeSlack) history(channel string, metadata bool) map[string]any {
+	var msgs []map[string]any
+	for ts, m := range f.messages {
+		if m.Channel != channel {
+			continue
+		}
+		msg := map[string]any{"type": "message", "ts": ts, "text": m.Text}
+		if metadata && m.Metadata != "" {
+			var meta map[string]any
+			_ = json.Unmarshal([]byte(m.Metadata), &meta)
+			msg["metadata"] = meta
+		}
+		msgs = append(msgs, msg)
+	}
+	sort.Slice(msgs, func(i, j int) bool { return msgs[i]["ts"].(string) > msgs[j]["ts"].(string) })
+	return map[string]any{"ok": true, "messages": msgs, "has_more": false}
+}
+
+// keyed returns the messages in the fake whose metadata carries an outbox
+// key, counted by key: a post delivered twice counts 2.
+func (f *fakeSlack) keyed() map[string]int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	out := map[string]int{}
+	for _, m := range f.messages {
+		var meta struct {
+			EventType    string         `json:"event_type"`
+			EventPayload map[string]any `json:"event_payload"`
+		}
+		if json.Unmarshal([]byte(m.Metadata), &meta) == nil && meta.EventType == PostEventType {
+			key, _ := meta.EventPayload["key"].(string)
+			out[key]++
+		}
+	}
+	return out
 }
 
 // receiveUpload takes a file at an upload URL (a multipart form with one
@@ -441,6 +530,19 @@ func (f *fakeSlack) lastTS() string {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	return fmt.Sprintf("1700000000.%06d", f.nextTS)
+}
+
+// lastTSOf returns the ts of the latest message posted that keep accepts.
+func (f *fakeSlack) lastTSOf(keep func(fakeMessage) bool) string {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	latest := ""
+	for ts, m := range f.messages {
+		if m.TS != "" && ts > latest && keep(m) {
+			latest = ts
+		}
+	}
+	return latest
 }
 
 // jsonEscapes undoes encoding/json's HTML-safe escapes, so that assertions

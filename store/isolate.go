@@ -15,7 +15,7 @@ import (
 // changes run in order, each on the launch as the changes stored before it
 // left it. A change that returns an error, panics, changes the launch's id
 // or changes it without an audit event leaves nothing of itself: neither
-// rows nor audit rows, and the changes after it see the launch as it was
+// rows nor audit rows nor posts, and the changes after it see the launch as it was
 // before it. A launch whose changes cannot be stored at all (it does not
 // exist, or writing its rows fails) fails alone: its writes are undone and
 // the other launches' changes are stored. Everything stored is stamped with
@@ -102,6 +102,7 @@ func (s *Store) applyEach(ctx context.Context, tx *sql.Tx, now time.Time, lc lau
 	var spare snapshot
 	ours := false
 	var events []launch.Event
+	var posts []launch.Post
 	for i, fn := range lc.Fns {
 		var prev snapshot
 		if ours {
@@ -114,6 +115,9 @@ func (s *Store) applyEach(ctx context.Context, tx *sql.Tx, now time.Time, lc lau
 			}
 			cur, ours = after, true
 			events = append(events, evs...)
+			// Taken now: a later change that fails starts again from a
+			// fresh launch, which has none.
+			posts = append(posts, l.TakePosts()...)
 			continue
 		}
 		// fn may have changed l before it failed: start again from the
@@ -122,10 +126,10 @@ func (s *Store) applyEach(ctx context.Context, tx *sql.Tx, now time.Time, lc lau
 			return nil, fmt.Errorf("update launch %d: undo a failed change: %w", id, err)
 		}
 	}
-	if len(events) == 0 && before.stored(cur) {
+	if len(events) == 0 && len(posts) == 0 && before.stored(cur) {
 		return nil, nil
 	}
-	return &launchWrite{id: id, before: before, after: cur, events: events}, nil
+	return &launchWrite{id: id, before: before, after: cur, events: events, posts: posts}, nil
 }
 
 // isolated runs write, which writes in tx, inside a savepoint: when write

@@ -75,6 +75,9 @@ func (s *Store) createLaunch(ctx context.Context, l *launch.Launch, by string, a
 			return fmt.Errorf("create launch: %w", err)
 		}
 	}
+	if err := writePosts(ctx, tx, id, now, l.TakePosts()); err != nil {
+		return fmt.Errorf("create launch: %w", err)
+	}
 	if err := tx.Commit(); err != nil {
 		return fmt.Errorf("create launch: commit: %w", err)
 	}
@@ -212,7 +215,7 @@ func (s *Store) update(ctx context.Context, id int64, fn func(tx *sql.Tx, l *lau
 	if len(events) == 0 && !before.stored(after) {
 		return nil, fmt.Errorf("update launch %d: a change without an audit event", id)
 	}
-	w := launchWrite{id: id, before: before, after: after, events: events}
+	w := launchWrite{id: id, before: before, after: after, events: events, posts: l.TakePosts()}
 	if err := w.write(ctx, tx, now); err != nil {
 		return nil, err
 	}
@@ -223,23 +226,27 @@ func (s *Store) update(ctx context.Context, id int64, fn func(tx *sql.Tx, l *lau
 }
 
 // launchWrite is what a transaction stores of one launch: the rows that
-// changed from before (as the transaction found them) to after, and the
-// events that changed them.
+// changed from before (as the transaction found them) to after, the
+// events that changed them, and the posts they told (launch.Tell).
 type launchWrite struct {
 	id            int64
 	before, after snapshot
 	events        []launch.Event
+	posts         []launch.Post
 	// version is the launch's version once written, for the cache.
 	version int64
 }
 
-// write writes w's rows and audit rows in tx, stamped now, and reads the
+// write writes w's rows, audit rows and posts in tx, stamped now, and reads the
 // version they leave.
 func (w *launchWrite) write(ctx context.Context, tx *sql.Tx, now time.Time) error {
 	if err := writeChanges(ctx, tx, w.id, w.before, w.after); err != nil {
 		return err
 	}
 	if err := appendAudit(ctx, tx, w.id, now, w.events); err != nil {
+		return fmt.Errorf("update launch %d: %w", w.id, err)
+	}
+	if err := writePosts(ctx, tx, w.id, now, w.posts); err != nil {
 		return fmt.Errorf("update launch %d: %w", w.id, err)
 	}
 	version, err := launchVersion(ctx, tx, w.id)

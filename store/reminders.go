@@ -48,14 +48,10 @@ RETURNING ` + reminderColumns
 	// held picks the row of a claim still held by its token at @now: the
 	// fence that makes the database refuse a claim whose lease ran out or
 	// that another runner has taken since.
-	held = `id = @id AND claim_token = @token AND state IN ('claimed', 'posting') AND lease_until > @now`
+	held = `id = @id AND state IN ('claimed', 'posting') AND ` + leaseHeld
 	// startPosting is the check made just before a post: the claim is still
 	// held, and its lease is extended to cover the post.
-	startPosting = `UPDATE reminders SET state = 'posting', attempts = attempts + 1, lease_until = @lease WHERE ` + held
-	// renewClaim extends the leases a claim still holds; one that ran out
-	// stays out.
-	renewClaim = `UPDATE reminders SET lease_until = @lease
-WHERE claim_token = @token AND state IN ('claimed', 'posting') AND lease_until > @now`
+	startPosting   = `UPDATE reminders SET state = 'posting', attempts = attempts + 1, lease_until = @lease WHERE ` + held
 	finishReminder = `UPDATE reminders SET state = @state, sent_at = @at, note = @note, claim_token = '', lease_until = 0
 WHERE ` + held
 	coverReminder = `UPDATE reminders SET state = 'skipped', sent_at = ?, note = ?
@@ -222,16 +218,7 @@ func (s *Store) StartPosting(ctx context.Context, r schedule.Reminder, now time.
 // RenewClaim extends to now+lease the leases still held at now by the
 // claim token, and returns how many.
 func (s *Store) RenewClaim(ctx context.Context, token string, now time.Time, lease time.Duration) (int, error) {
-	res, err := s.writer.ExecContext(ctx, renewClaim, sql.Named("token", token),
-		sql.Named("now", now.UnixMilli()), sql.Named("lease", now.Add(lease).UnixMilli()))
-	if err != nil {
-		return 0, fmt.Errorf("renew claim: %w", err)
-	}
-	n, err := res.RowsAffected()
-	if err != nil {
-		return 0, fmt.Errorf("renew claim: %w", err)
-	}
-	return int(n), nil
+	return renewLeases(ctx, s.writer, "reminders", "'claimed', 'posting'", token, now, lease)
 }
 
 // heldBy returns the arguments of held for r's claim at now, and extra.
@@ -303,14 +290,7 @@ func (s *Store) ReleaseReminder(ctx context.Context, r schedule.Reminder, rel sc
 }
 
 func heldOrLost(res sql.Result, r schedule.Reminder) error {
-	n, err := res.RowsAffected()
-	if err != nil {
-		return fmt.Errorf("%s: %w", r, err)
-	}
-	if n == 0 {
-		return fmt.Errorf("%s: %w", r, schedule.ErrLeaseLost)
-	}
-	return nil
+	return stillHeld(res, r, schedule.ErrLeaseLost)
 }
 
 // NextReminderAt returns the earliest instant a reminder of a launch not in

@@ -23,7 +23,11 @@ type Config struct {
 	// Timezone is the IANA name of the default time zone for new launches.
 	Timezone     string
 	ReminderTime ClockTime // GOLIVE_REMINDER_TIME, local time of the daily countdown
-	LogFormat    string    // "json" or "text"
+	// SlackHistory (GOLIVE_SLACK_HISTORY=on) says the app was given the
+	// history scopes: a post whose outcome is unknown is looked for in
+	// the conversation before it is sent again, instead of never again.
+	SlackHistory bool
+	LogFormat    string // "json" or "text"
 	LogLevel     slog.Level
 }
 
@@ -64,6 +68,7 @@ func (c Config) LogValue() slog.Value {
 		slog.String("addr", c.Addr),
 		slog.String("timezone", c.Timezone),
 		slog.String("reminder_time", c.ReminderTime.String()),
+		slog.Bool("slack_history", c.SlackHistory),
 		slog.String("log_format", c.LogFormat),
 		slog.String("log_level", c.LogLevel.String()),
 	)
@@ -123,6 +128,9 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 	c.Timezone = get("GOLIVE_TIMEZONE", defaultTimezone)
 	check(checkTimezone(c.Timezone))
 	c.ReminderTime, err = parseClockTime(get("GOLIVE_REMINDER_TIME", defaultReminderTime))
+	check(err)
+	c.SlackHistory, err = parseSwitch("GOLIVE_SLACK_HISTORY", get("GOLIVE_SLACK_HISTORY", "off"),
+		"on only once the app has the channels:history, groups:history and im:history scopes")
 	check(err)
 	c.LogFormat, err = parseLogFormat(get("GOLIVE_LOG_FORMAT", defaultLogFormat))
 	check(err)
@@ -223,6 +231,17 @@ func parseClockTime(s string) (ClockTime, error) {
 		return ClockTime{}, fmt.Errorf("GOLIVE_REMINDER_TIME=%q is not a time of day: write HH:MM on a 24-hour clock, for example 09:00", s)
 	}
 	return ClockTime{Hour: hour, Minute: minute}, nil
+}
+
+// parseSwitch reads an on/off setting.
+func parseSwitch(name, s, hint string) (bool, error) {
+	switch strings.ToLower(s) {
+	case "on", "true", "1", "yes":
+		return true, nil
+	case "off", "false", "0", "no":
+		return false, nil
+	}
+	return false, fmt.Errorf("%s=%q is neither on nor off: write on or off (%s)", name, s, hint)
 }
 
 func parseLogFormat(s string) (string, error) {

@@ -172,7 +172,12 @@ func runImport(args []string, stdout, stderr io.Writer, getenv func(string) stri
 	if l.TeamID, err = importTeam(ctx, st, *team); err != nil {
 		return fail("%v", err)
 	}
-	if err := st.CreateLaunchWithNotice(ctx, l, *by, bot.ImportNotice(l, *by)); err != nil {
+	// The channel is told by the server, through the outbox: the notice is
+	// stored with the launch, in its transaction.
+	if err := bot.TellImport(l, *by); err != nil {
+		return fail("%v", err)
+	}
+	if err := st.CreateLaunch(ctx, l, *by); err != nil {
 		if launch.ErrorCode(err) != "" {
 			return fail("channel %s: %s", l.ChannelID, launch.ErrorMessage(err))
 		}

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
@@ -42,15 +43,18 @@ func readLaunch(t *testing.T, db, channel string) *launch.Launch {
 	return l
 }
 
-// pendingNotices claims (and so hides for a minute) the notices waiting.
-func pendingNotices(t *testing.T, db string) []launch.Notice {
+// pendingPosts returns the posts waiting in the outbox for launch id, and
+// how many wait in all.
+func pendingPosts(t *testing.T, db string, id int64) ([]store.PostRecord, int) {
 	t.Helper()
 	st, err := store.Open(context.Background(), db)
 	require.NoError(t, err)
 	defer st.Close()
-	ns, err := st.ClaimNotices(context.Background(), time.Minute)
+	posts, err := st.Posts(context.Background(), id)
 	require.NoError(t, err)
-	return ns
+	n, err := st.PostsWaiting(context.Background())
+	require.NoError(t, err)
+	return posts, n
 }
 
 func TestImportCreatesTheLaunchAndPrintsTheReport(t *testing.T) {
@@ -72,10 +76,14 @@ func TestImportCreatesTheLaunchAndPrintsTheReport(t *testing.T) {
 	assert.Equal(t, "T1", l.TeamID, "the database's only team")
 	assert.NotEmpty(t, l.Checklist.Items())
 
-	ns := pendingNotices(t, db)
-	require.Len(t, ns, 1)
-	assert.Equal(t, l.ID, ns[0].LaunchID)
-	assert.Contains(t, ns[0].Text, "<@UALICE> started the launch “Checkout v3” for 2026-12-08 14:00")
+	posts, waiting := pendingPosts(t, db, l.ID)
+	require.Len(t, posts, 1)
+	assert.Equal(t, 1, waiting)
+	assert.Equal(t, fmt.Sprintf("import:%d", l.ID), posts[0].Key)
+	assert.Equal(t, "C2", posts[0].Channel)
+	var body struct{ Text string }
+	require.NoError(t, json.Unmarshal(posts[0].Body, &body))
+	assert.Contains(t, body.Text, "<@UALICE> started the launch “Checkout v3” for 2026-12-08 14:00")
 }
 
 func TestImportExitsZeroForGo(t *testing.T) {
@@ -127,7 +135,8 @@ func TestImportRefuses(t *testing.T) {
 			}
 		})
 	}
-	assert.Empty(t, pendingNotices(t, db))
+	_, waiting := pendingPosts(t, db, 0)
+	assert.Zero(t, waiting, "nothing to tell")
 }
 
 func TestImportRefusesAnOlderSchema(t *testing.T) {
@@ -189,9 +198,9 @@ func (r *postRecorder) postsIn(channel string) []url.Values {
 
 func TestImportedLaunchIsAnnouncedOnce(t *testing.T) {
 	// Restored after the servers' own cleanups (they run last in, first out).
-	was := noticeEvery
-	t.Cleanup(func() { noticeEvery = was })
-	noticeEvery = 20 * time.Millisecond
+	was := outboxMaxWait
+	t.Cleanup(func() { outboxMaxWait = was })
+	outboxMaxWait = 20 * time.Millisecond
 	db := exportDB(t)
 	fake := newPostRecorder(t)
 	vars := map[string]string{"GOLIVE_DB": db, "SLACK_BOT_TOKEN": testBotToken, "SLACK_SIGNING_SECRET": testSigning, "SLACK_API_URL": fake.URL + "/api/"}
@@ -203,7 +212,7 @@ func TestImportedLaunchIsAnnouncedOnce(t *testing.T) {
 	require.Eventually(t, func() bool { return len(fake.postsIn("C2")) > 0 }, 10*time.Second, 10*time.Millisecond)
 	text := fake.postsIn("C2")[0].Get("text")
 	assert.Contains(t, text, "<@UALICE> started the launch “Checkout ‹v3›” for 2026-12-08 09:00 (Europe/Paris)")
-	time.Sleep(10 * noticeEvery)
+	time.Sleep(10 * outboxMaxWait)
 	require.NoError(t, stop())
 	assert.Len(t, fake.postsIn("C2"), 1, "posted once")
 
@@ -215,7 +224,7 @@ func TestImportedLaunchIsAnnouncedOnce(t *testing.T) {
 	require.Eventually(t, func() bool { return len(fake.postsIn("C3")) > 0 }, 10*time.Second, 10*time.Millisecond)
 	require.NoError(t, stop())
 	_, _, stop = startServe(t, vars)
-	time.Sleep(10 * noticeEvery)
+	time.Sleep(10 * outboxMaxWait)
 	require.NoError(t, stop())
 	assert.Len(t, fake.postsIn("C3"), 1)
 	assert.Len(t, fake.postsIn("C2"), 1)

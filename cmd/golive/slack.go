@@ -14,6 +14,7 @@ import (
 	"github.com/golive/golive/bot"
 	"github.com/golive/golive/internal/metrics"
 	"github.com/golive/golive/internal/ops"
+	"github.com/golive/golive/internal/outbox"
 	"github.com/golive/golive/internal/schedule"
 	"github.com/golive/golive/store"
 )
@@ -40,10 +41,11 @@ type slackDeps struct {
 }
 
 // startSlack connects golive to Slack: it checks the bot token with
-// auth.test, adds Slack to readiness, starts the reminder scheduler, and
-// serves Slack's requests over HTTP (POST /slack/commands,
-// /slack/interactions, /slack/events on the mux) or over Socket Mode. stop
-// ends Socket Mode and the scheduler and waits for the bot's work in flight;
+// auth.test, adds Slack to readiness, starts the outbox sender and the
+// reminder scheduler, and serves Slack's requests over HTTP (POST
+// /slack/commands, /slack/interactions, /slack/events on the mux) or over
+// Socket Mode. stop ends Socket Mode, the sender and the scheduler and waits
+// for the bot's work in flight;
 // call it after the HTTP server has stopped taking requests.
 func startSlack(ctx context.Context, d slackDeps) (stop func(), err error) {
 	limits := bot.NewRateLimits(d.metrics)
@@ -70,17 +72,21 @@ func startSlack(ctx context.Context, d slackDeps) (stop func(), err error) {
 	if err != nil {
 		return nil, fmt.Errorf("start the bot: %w", err)
 	}
-	stopReminders, err := startReminders(ctx, d, b)
+	stopOutbox, err := startOutbox(ctx, d, b)
 	if err != nil {
 		return nil, err
 	}
-	stopNotices := startNotices(ctx, d, b)
+	stopReminders, err := startReminders(ctx, d, b)
+	if err != nil {
+		stopOutbox()
+		return nil, err
+	}
 
 	if d.cfg.Mode() == ModeHTTP {
 		d.mux.Handle("/slack/", b.Handler())
 		d.log.Info("HTTP mode: point the Slack app's request URLs at https://YOUR-HOST/slack/commands, /slack/interactions and /slack/events")
 		return func() {
-			stopNotices()
+			stopOutbox()
 			stopReminders()
 			b.Close()
 		}, nil
@@ -101,39 +107,44 @@ func startSlack(ctx context.Context, d slackDeps) (stop func(), err error) {
 	return func() {
 		cancel()
 		<-done
-		stopNotices()
+		stopOutbox()
 		stopReminders()
 		b.Close()
 	}, nil
 }
 
-// noticeEvery is how often the bot looks for notices `golive import` left.
-var noticeEvery = 10 * time.Second
+// outboxMaxWait is the longest the outbox sender sleeps between looks at
+// the outbox: posts the bot enqueues wake it at once, those `golive import`
+// leaves from the shell are found within this.
+var outboxMaxWait = 10 * time.Second
 
-// startNotices posts the notices `golive import` left for channels, at
-// start and every noticeEvery after. stop ends the loop and waits for it.
-func startNotices(ctx context.Context, d slackDeps, b *bot.Bot) (stop func()) {
+// startOutbox starts the sender of the posts and DMs changes enqueue,
+// through the bot. stop ends it and waits for the calls in flight, before
+// the store closes.
+func startOutbox(ctx context.Context, d slackDeps, b *bot.Bot) (stop func(), err error) {
+	sender, err := outbox.NewSender(outbox.Config{
+		Store:     d.store,
+		Transport: b.OutboxTransport(),
+		Lookup:    d.cfg.SlackHistory,
+		MaxWait:   outboxMaxWait,
+		Logger:    d.log,
+		Metrics:   d.metrics,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("start the outbox: %w", err)
+	}
+	b.SetOutbox(sender)
 	ctx, cancel := context.WithCancel(ctx)
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
-		tick := time.NewTicker(noticeEvery)
-		defer tick.Stop()
-		for {
-			if err := b.PostNotices(ctx, d.store); err != nil && ctx.Err() == nil {
-				d.log.Error("notices", "err", err)
-			}
-			select {
-			case <-ctx.Done():
-				return
-			case <-tick.C:
-			}
-		}
+		sender.Run(ctx)
 	}()
 	return func() {
 		cancel()
 		<-done
-	}
+		d.log.Info("outbox stopped")
+	}, nil
 }
 
 // startReminders starts the reminder scheduler, posting through the bot: its
@@ -187,7 +198,7 @@ func startReminders(ctx context.Context, d slackDeps, b *bot.Bot) (stop func(), 
 
 // newSlackClient returns the Web API client: every call counted in the
 // metrics and paced by limits, 5xx and connection errors retried with
-// backoff, slack-go's own log lines sent to slog. 429s are not retried
+// backoff (except chat.postMessage and the like once the request left), slack-go's own log lines sent to slog. 429s are not retried
 // here: slack-go would sleep out the Retry-After (120 s, say) inside the
 // call, holding its goroutine and the work queued behind it. limits holds
 // the method (and channel) instead, and the bot's queue tries again when
@@ -200,12 +211,11 @@ func newSlackClient(cfg Config, m *metrics.Metrics, limits *bot.RateLimits, log 
 	if cfg.SlackAPIURL != "" {
 		opts = append(opts, slack.OptionAPIURL(cfg.SlackAPIURL))
 	}
-	retry := slack.DefaultRetryConfig()
-	// slack-go leaves 5xx out of its built-in handlers; Slack's own
-	// incidents answer 500 and 503, which are worth a retry too.
-	retry.Handlers = append(slack.ConnectionOnlyRetryHandlers(), slack.NewServerErrorRetryHandler(retry))
-	// The retry wrapper goes around the HTTP client, so it must come after it.
-	opts = append(opts, slack.OptionRetryConfig(retry))
+	// Connection errors and 5xx (Slack's own incidents answer 500 and 503)
+	// are retried, but never for a call that may have posted: see
+	// bot.SlackRetryConfig. The retry wrapper goes around the HTTP client,
+	// so it must come after it.
+	opts = append(opts, slack.OptionRetryConfig(bot.SlackRetryConfig(slack.DefaultRetryConfig())))
 	return slack.New(cfg.BotToken.Reveal(), opts...)
 }
 

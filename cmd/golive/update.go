@@ -81,7 +81,9 @@ func runUpdate(a updateArgs, stdout, stderr io.Writer, getenv func(string) strin
 	}
 	var diff launch.Diff
 	by := a.by
-	l, err := st.UpdateWithNotice(ctx, current.ID, func(l *launch.Launch, now time.Time) ([]launch.Event, error) {
+	// The channel is told by the server, through the outbox: the notice is
+	// stored with the change, in its transaction.
+	l, err := st.Update(ctx, current.ID, func(l *launch.Launch, now time.Time) ([]launch.Event, error) {
 		if l.Archived {
 			return nil, launch.Errorf(launch.ECONFLICT, "the launch “%s” was archived meanwhile", l.Name)
 		}
@@ -91,8 +93,11 @@ func runUpdate(a updateArgs, stdout, stderr io.Writer, getenv func(string) strin
 		}
 		d, events, err := l.UpdateChecklist(by, next, now)
 		diff = d
-		return events, err
-	}, func(l *launch.Launch) string { return bot.UpdateNotice(l, by, diff) })
+		if err != nil || len(events) == 0 {
+			return events, err
+		}
+		return events, bot.TellUpdate(l, by, d, now)
+	})
 	if err != nil {
 		if launch.ErrorCode(err) != "" {
 			return fail("channel %s: %s", a.channel, launch.ErrorMessage(err))

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"os"
 	"strconv"
 	"strings"
@@ -36,7 +37,6 @@ func TestImportUpdateBringsInANewerChecklist(t *testing.T) {
 	db := exportDB(t) // a launch in C1 of team T1
 	code, _, errOut := importRun(db, "--channel", "C2", "--name", "Checkout v3", "--date", "2026-12-08", "--by", "UALICE", seed000)
 	require.Equal(t, 1, code, errOut)
-	pendingNotices(t, db) // the launch's own notice, out of the way for a minute
 	tickAll(t, db, "C2")
 	before := readLaunch(t, db, "C2")
 	items := before.Checklist.Items()
@@ -92,9 +92,18 @@ func TestImportUpdateNoticeReachesTheChannel(t *testing.T) {
 	file := writeFile(t, "v2.md", "# New\n\n## Security\n- [ ] Keys rotated\n")
 	code, _, errOut := importRun(db, "--channel", "C1", "--update", file, "--by", "UCREATOR")
 	require.Equal(t, 1, code, errOut)
-	ns := pendingNotices(t, db)
-	require.Len(t, ns, 1)
-	assert.Contains(t, ns[0].Text, "<@UCREATOR> updated the checklist of “Checkout v2” from a newer version: 1 added,")
+	posts, _ := pendingPosts(t, db, readLaunch(t, db, "C1").ID)
+	require.Len(t, posts, 1)
+	assert.Equal(t, launch.PostUpdateNotice, posts[0].Kind)
+	var body struct{ Text string }
+	require.NoError(t, json.Unmarshal(posts[0].Body, &body))
+	assert.Contains(t, body.Text, "<@UCREATOR> updated the checklist of “Checkout v2” from a newer version: 1 added,")
+
+	// The same file again changes nothing, and tells nothing.
+	code, _, errOut = importRun(db, "--channel", "C1", "--update", file, "--by", "UCREATOR")
+	require.Equal(t, 1, code, errOut)
+	posts, _ = pendingPosts(t, db, readLaunch(t, db, "C1").ID)
+	assert.Len(t, posts, 1)
 }
 
 func TestImportUpdateRefuses(t *testing.T) {

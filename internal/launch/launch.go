@@ -64,6 +64,9 @@ type Launch struct {
 	// item gets a higher one, so a removed item's number is never reused.
 	// 0 for a launch that never added nor removed an item.
 	LastItem int
+
+	// told are the posts the change being made enqueued (see Tell).
+	told []Post
 }
 
 // RemovedItem is an item taken out of a live launch, with who, when and why.

@@ -6,10 +6,12 @@ import (
 )
 
 // Store keeps launches. Its implementation (store/, on SQLite) runs every
-// Update in one transaction, together with its audit rows.
+// Update in one transaction, together with its audit rows and its posts.
 type Store interface {
 	// CreateLaunch stores a new launch and sets its ID and item numbers'
-	// owner. It fails with ECONFLICT when the channel already has an active launch.
+	// owner, and enqueues the posts told to l before (Tell) in the same
+	// transaction. It fails with ECONFLICT when the channel already has an
+	// active launch.
 	CreateLaunch(ctx context.Context, l *Launch, by string) error
 	// LaunchByChannel returns the channel's active launch, or ENOTFOUND.
 	LaunchByChannel(ctx context.Context, teamID, channelID string) (*Launch, error)
@@ -17,9 +19,12 @@ type Store interface {
 	LaunchByID(ctx context.Context, id int64) (*Launch, error)
 	// ActiveLaunches returns every launch that is not archived.
 	ActiveLaunches(ctx context.Context) ([]*Launch, error)
-	// Update loads the launch, lets fn change it, and stores the changes and
-	// the events fn returns in one transaction. now is that transaction's
-	// single timestamp. When fn returns an error nothing is stored.
+	// Update loads the launch, lets fn change it, and stores the changes,
+	// the events fn returns and the posts fn told (Launch.Tell: what the
+	// change owes Slack, delivered after the commit) in one transaction.
+	// now is that transaction's single timestamp. When fn returns an error
+	// nothing is stored. A post whose key is stored already is the same
+	// cause told again, and is not stored twice.
 	Update(ctx context.Context, id int64, fn func(l *Launch, now time.Time) ([]Event, error)) (*Launch, error)
 	// Audit returns a launch's audit log, oldest first.
 	Audit(ctx context.Context, launchID int64) ([]AuditEntry, error)

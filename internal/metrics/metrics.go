@@ -68,6 +68,8 @@ type Metrics struct {
 	queued        prometheus.Gauge
 	refreshes     prometheus.Gauge
 	eventIDs      prometheus.Gauge
+	outboxDepth   prometheus.Gauge
+	posts         *prometheus.CounterVec
 }
 
 // New returns golive's metrics, registered with a new registry together
@@ -143,6 +145,14 @@ func New(version string) *Metrics {
 			Name: "golive_event_ids_remembered",
 			Help: "Events API event ids remembered to drop Slack's retries (bounded).",
 		}),
+		outboxDepth: prometheus.NewGauge(prometheus.GaugeOpts{
+			Name: "golive_outbox_depth",
+			Help: "Posts and direct messages owed to Slack and not delivered yet (waiting, being retried or being sent), as the sender's latest pass counted them.",
+		}),
+		posts: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "golive_outbox_posts_total",
+			Help: "Posts and direct messages the outbox finished, by result (sent; unknown: sent once with no answer and not sent again; failed: refused by Slack or given up on).",
+		}, []string{"result"}),
 		commandKinds: newBoundedLabel(),
 		clickKinds:   newBoundedLabel(),
 		slackMethods: newBoundedLabel(),
@@ -158,9 +168,13 @@ func New(version string) *Metrics {
 	for _, r := range []string{"sent", "failed"} {
 		m.reminders.WithLabelValues(r)
 	}
+	for _, r := range outboxResults {
+		m.posts.WithLabelValues(r)
+	}
 	m.registry.MustRegister(
 		m.commands, m.clicks, m.slackCalls, m.slackErrors, m.reminders, m.reminderLag,
-		m.schedulerTick, m.oldestPending, m.requests, m.dbBusy, m.rejected, m.slackHeld, m.workDropped, m.queued, m.refreshes, m.eventIDs, buildInfo,
+		m.schedulerTick, m.oldestPending, m.requests, m.dbBusy, m.rejected, m.slackHeld, m.workDropped, m.queued, m.refreshes, m.eventIDs,
+		m.outboxDepth, m.posts, buildInfo,
 		collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
 	)
@@ -310,4 +324,30 @@ func (m *Metrics) EventIDsRemembered(n int) {
 		return
 	}
 	m.eventIDs.Set(float64(n))
+}
+
+// outboxResults are the values of golive_outbox_posts_total's result label.
+var outboxResults = []string{"sent", "unknown", "failed"}
+
+// OutboxDepth records how many posts are owed to Slack and not delivered yet.
+func (m *Metrics) OutboxDepth(n int) {
+	if m == nil {
+		return
+	}
+	m.outboxDepth.Set(float64(n))
+}
+
+// OutboxPost counts a post the outbox finished: result is sent, unknown or
+// failed.
+func (m *Metrics) OutboxPost(result string) {
+	if m == nil {
+		return
+	}
+	for _, r := range outboxResults {
+		if r == result {
+			m.posts.WithLabelValues(r).Inc()
+			return
+		}
+	}
+	m.posts.WithLabelValues(otherLabel).Inc()
 }

@@ -78,6 +78,7 @@ func TestNamesFollowTheConventions(t *testing.T) {
 	m.SlackWorkDropped("queue_full")
 	m.SlackWorkQueued(3)
 	m.RefreshesPending(2)
+	m.OutboxDepth(1)
 	m.EventIDsRemembered(5)
 
 	families, err := m.Registry().Gather()
@@ -108,6 +109,7 @@ func TestNamesFollowTheConventions(t *testing.T) {
 		"golive_requests_rejected_total", "golive_slack_api_held_total",
 		"golive_slack_work_dropped_total", "golive_slack_work_queued",
 		"golive_refreshes_pending", "golive_event_ids_remembered",
+		"golive_outbox_depth", "golive_outbox_posts_total",
 	}, ours)
 }
 
@@ -131,6 +133,14 @@ func TestRecords(t *testing.T) {
 	m.RemindersOldestPending(-time.Second) // a clock step must not give a negative age
 	assert.Equal(t, 0.0, value(t, m, "golive_reminders_oldest_pending_seconds", nil))
 	m.RemindersOldestPending(90 * time.Second)
+	assert.Equal(t, 0.0, value(t, m, "golive_outbox_posts_total", map[string]string{"result": "unknown"}), "outbox results exist before the first one")
+	m.OutboxDepth(4)
+	m.OutboxPost("sent")
+	m.OutboxPost("sent")
+	m.OutboxPost("unknown")
+	assert.Equal(t, 4.0, value(t, m, "golive_outbox_depth", nil))
+	assert.Equal(t, 2.0, value(t, m, "golive_outbox_posts_total", map[string]string{"result": "sent"}))
+	assert.Equal(t, 1.0, value(t, m, "golive_outbox_posts_total", map[string]string{"result": "unknown"}))
 
 	assert.Equal(t, 2.0, value(t, m, "golive_commands_total", map[string]string{"kind": "tick", "outcome": "ok"}))
 	assert.Equal(t, 1.0, value(t, m, "golive_commands_total", map[string]string{"kind": "tick", "outcome": "refused"}))

@@ -1,0 +1,328 @@
+package bot
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"path"
+	"strconv"
+	"time"
+
+	"github.com/slack-go/slack"
+
+	"github.com/golive/golive/bot/render"
+	"github.com/golive/golive/internal/launch"
+	"github.com/golive/golive/internal/outbox"
+)
+
+// PostEventType is the event_type of the metadata every outbox post
+// carries; its payload's "key" is the post's idempotency key.
+const PostEventType = "golive_post"
+
+// Outbox is what wakes the outbox sender after a change told posts.
+type Outbox interface {
+	Poke()
+}
+
+// SetOutbox gives the bot the sender that delivers what changes tell
+// (launch.Tell): the bot wakes it after each change it stores.
+// Call it before the bot serves requests.
+func (b *Bot) SetOutbox(o Outbox) { b.outbox = o }
+
+// pokeOutbox wakes the sender, if any.
+func (b *Bot) pokeOutbox() {
+	if b.outbox != nil {
+		b.outbox.Poke()
+	}
+}
+
+// postBody is a post's body in the outbox: the message as rendered when it
+// was told. Notice is the text of a notice `golive import` left before the
+// outbox (migration 0018), rendered when sent.
+type postBody struct {
+	Text   string       `json:"text,omitempty"`
+	Blocks slack.Blocks `json:"blocks"`
+	Notice string       `json:"notice,omitempty"`
+}
+
+// enqueue tells l's channel msg, a post of kind keyed key, with the
+// change being made to l: it is stored with the change, or not at all.
+func enqueue(l *launch.Launch, kind, key string, msg render.Message) error {
+	body, err := json.Marshal(postBody{Text: msg.Text, Blocks: slack.Blocks{BlockSet: msg.Blocks}})
+	if err != nil {
+		return fmt.Errorf("encode the %s post: %w", kind, err)
+	}
+	l.Tell(launch.Post{Key: key, Kind: kind, Channel: l.ChannelID, Body: body})
+	return nil
+}
+
+// TellImport tells a launch being created from an imported checklist, by
+// the person with Slack id by, to announce itself in its channel once
+// stored (ImportNotice).
+func TellImport(l *launch.Launch, by string) error {
+	// No key: the launch has no id yet, and the store keys the post by it.
+	return enqueue(l, launch.PostImportNotice, "", render.Notice(ImportNotice(l, by)))
+}
+
+// TellUpdate tells the channel, with the change, that the person with
+// Slack id by brought a newer version of the checklist into l at now
+// (UpdateNotice).
+func TellUpdate(l *launch.Launch, by string, d launch.Diff, now time.Time) error {
+	key := launch.PostKey(launch.PostUpdateNotice, l.ID, launch.InstantKey(now))
+	return enqueue(l, launch.PostUpdateNotice, key, render.Notice(UpdateNotice(l, by, d)))
+}
+
+// message decodes a post's body.
+func (p postBody) message() render.Message {
+	if p.Notice != "" {
+		return render.Notice(p.Notice)
+	}
+	return render.Message{Text: p.Text, Blocks: p.Blocks.BlockSet}
+}
+
+// OutboxTransport returns what delivers the outbox's posts as this bot.
+func (b *Bot) OutboxTransport() outbox.Transport { return &outboxTransport{b: b} }
+
+type outboxTransport struct{ b *Bot }
+
+var _ outbox.Finder = (*outboxTransport)(nil)
+
+// Send posts r with chat.postMessage, carrying its key in the message's
+// metadata, and returns its ts. Its errors say what Slack did: RetryAfter
+// for a 429, NotSent when the request never reached Slack or Slack refused
+// it without posting (not_in_channel, say), Refused when it never will
+// (the channel is gone), and unwrapped when the outcome is unknown.
+func (t *outboxTransport) Send(ctx context.Context, r outbox.Row) (string, error) {
+	var body postBody
+	if err := json.Unmarshal(r.Body, &body); err != nil {
+		return "", outbox.Refused(fmt.Errorf("decode %s: %w", r, err))
+	}
+	channel, err := t.conversation(ctx, r)
+	if err != nil {
+		return "", err
+	}
+	meta := slack.SlackMetadata{EventType: PostEventType, EventPayload: map[string]any{"key": r.Key}}
+	opts := append(messageOptions(body.message()), slack.MsgOptionMetadata(meta))
+	_, ts, err := t.b.slack.PostMessageContext(ctx, channel, opts...)
+	if err != nil {
+		return "", postFailure(fmt.Errorf("post %s: %w", r, err))
+	}
+	t.sent(r)
+	return ts, nil
+}
+
+// conversation is where r goes: its channel, or its user's DM, opened with
+// conversations.open, which posts nothing and so is safe to repeat.
+func (t *outboxTransport) conversation(ctx context.Context, r outbox.Row) (string, error) {
+	if r.Channel != "" {
+		return r.Channel, nil
+	}
+	im, _, _, err := t.b.slack.OpenConversationContext(ctx, &slack.OpenConversationParameters{Users: []string{r.User}})
+	if err == nil {
+		return im.ID, nil
+	}
+	err = fmt.Errorf("open a DM for %s: %w", r, err)
+	var limited *slack.RateLimitedError
+	var se slack.SlackErrorResponse
+	switch {
+	case errors.As(err, &limited):
+		return "", outbox.RetryAfter(limited.RetryAfter, err)
+	case errors.As(err, &se) && refusedForGood[se.Err]:
+		return "", outbox.Refused(err)
+	}
+	return "", outbox.NotSent(err)
+}
+
+// sent does what follows a delivered post of some kinds: a launch created
+// or updated from the shell gets its reminders planned, and its messages
+// redrawn, once the channel has been told.
+func (t *outboxTransport) sent(r outbox.Row) {
+	switch r.Kind {
+	case launch.PostImportNotice, launch.PostUpdateNotice:
+		t.b.syncReminders(t.b.log.With("launch", r.LaunchID), r.LaunchID)
+		t.b.refreshLaunch(r.LaunchID, "")
+	}
+}
+
+// historyPages bounds the pages of conversations.history one look-up reads.
+const historyPages = 5
+
+// Find looks for r in its conversation's history since shortly before it
+// was enqueued, by the key in its metadata. It needs the history scopes
+// (GOLIVE_SLACK_HISTORY).
+func (t *outboxTransport) Find(ctx context.Context, r outbox.Row) (string, bool, error) {
+	channel, err := t.conversation(ctx, r)
+	if err != nil {
+		return "", false, err
+	}
+	params := &slack.GetConversationHistoryParameters{
+		ChannelID:          channel,
+		Oldest:             slackTS(r.CreatedAt.Add(-time.Minute)),
+		Limit:              100,
+		IncludeAllMetadata: true,
+	}
+	for range historyPages {
+		page, err := t.b.slack.GetConversationHistoryContext(ctx, params)
+		if err != nil {
+			return "", false, fmt.Errorf("look for %s: %w", r, err)
+		}
+		for _, m := range page.Messages {
+			if m.Metadata.EventType == PostEventType && m.Metadata.EventPayload["key"] == r.Key {
+				return m.Timestamp, true, nil
+			}
+		}
+		if !page.HasMore || page.ResponseMetaData.NextCursor == "" {
+			return "", false, nil
+		}
+		params.Cursor = page.ResponseMetaData.NextCursor
+	}
+	return "", false, fmt.Errorf("look for %s: more than %d pages of history since it was enqueued", r, historyPages)
+}
+
+// slackTS writes t as a Slack timestamp, "1700000000.000000".
+func slackTS(t time.Time) string {
+	return strconv.FormatInt(t.Unix(), 10) + ".000000"
+}
+
+// refusedForGood are the Slack errors of chat.postMessage or
+// conversations.open after which the post never goes through: the
+// conversation or person is gone, or the message itself is refused.
+var refusedForGood = map[string]bool{
+	"channel_not_found":       true,
+	"is_archived":             true,
+	"user_not_found":          true,
+	"user_disabled":           true,
+	"cannot_dm_bot":           true,
+	"messages_tab_disabled":   true,
+	"invalid_blocks":          true,
+	"invalid_blocks_format":   true,
+	"msg_too_long":            true,
+	"no_text":                 true,
+	"invalid_metadata_format": true,
+	"invalid_metadata_schema": true,
+	"metadata_too_large":      true,
+	"restricted_action":       true,
+}
+
+// outcomeUnknown are Slack errors that, by Slack's docs, may come after part
+// of the operation took effect.
+var outcomeUnknown = map[string]bool{
+	"internal_error": true,
+	"fatal_error":    true,
+}
+
+// postFailure says what a failed chat.postMessage did, for the outbox.
+func postFailure(err error) error {
+	var limited *slack.RateLimitedError
+	if errors.As(err, &limited) {
+		return outbox.RetryAfter(limited.RetryAfter, err)
+	}
+	var se slack.SlackErrorResponse
+	if errors.As(err, &se) {
+		switch {
+		case refusedForGood[se.Err]:
+			return outbox.Refused(err)
+		case outcomeUnknown[se.Err]:
+			return err
+		default:
+			// ok:false (not_in_channel, invalid_auth, ...): Slack answered
+			// and posted nothing; it may work later.
+			return outbox.NotSent(err)
+		}
+	}
+	if notSentYet(err) {
+		return outbox.NotSent(err)
+	}
+	// A 5xx, a timeout, a connection cut after the request went out: Slack
+	// may have posted it.
+	return err
+}
+
+// notSentYet tells whether err failed the request before any of it was
+// sent: no connection could be made, or the name did not resolve.
+func notSentYet(err error) bool {
+	var dns *net.DNSError
+	if errors.As(err, &dns) {
+		return true
+	}
+	var op *net.OpError
+	return errors.As(err, &op) && op.Op == "dial"
+}
+
+// postsOnce are the Web API methods each call of which posts something
+// new: sent again after an unknown outcome, they post twice.
+var postsOnce = map[string]bool{
+	"chat.postMessage":             true,
+	"chat.postEphemeral":           true,
+	"chat.scheduleMessage":         true,
+	"files.completeUploadExternal": true,
+}
+
+// SlackRetryConfig returns base with handlers that retry connection errors
+// and 5xx answers, except for the methods that post something new: those
+// are retried only when the request never left (no connection could be
+// made). A chat.postMessage answered 500, timed out or cut after sending
+// may have been posted; the outbox decides what to do with it, not the
+// client. 429s are left to the bot (RateLimits).
+func SlackRetryConfig(base slack.RetryConfig) slack.RetryConfig {
+	base.Handlers = []slack.RetryHandler{onlySafeRetries{next: append(slack.ConnectionOnlyRetryHandlers(), slack.NewServerErrorRetryHandler(base))}}
+	return base
+}
+
+// onlySafeRetries lets next retry a call unless the call may have posted.
+type onlySafeRetries struct{ next []slack.RetryHandler }
+
+func (h onlySafeRetries) ShouldRetry(state *slack.RetryState, req *http.Request, resp *http.Response, err error) (bool, time.Duration) {
+	if postsOnce[path.Base(req.URL.Path)] && (resp != nil || !notSentYet(err)) {
+		return false, 0
+	}
+	for _, n := range h.next {
+		if ok, wait := n.ShouldRetry(state, req, resp, err); ok {
+			return true, wait
+		}
+	}
+	return false, 0
+}
+
+// pokingStore is the bot's store, waking the outbox sender after every
+// change it stores: a change may have told posts (launch.Tell), which wait
+// in the outbox from the commit on. The sender looks before it claims, so
+// a change that told nothing costs it one read.
+type pokingStore struct {
+	Store
+	b *Bot
+}
+
+func (s pokingStore) poked(err error) error {
+	if err == nil {
+		s.b.pokeOutbox()
+	}
+	return err
+}
+
+func (s pokingStore) CreateLaunch(ctx context.Context, l *launch.Launch, by string) error {
+	return s.poked(s.Store.CreateLaunch(ctx, l, by))
+}
+
+func (s pokingStore) CreateLaunchFromDraft(ctx context.Context, l *launch.Launch, by, token string) error {
+	return s.poked(s.Store.CreateLaunchFromDraft(ctx, l, by, token))
+}
+
+func (s pokingStore) Update(ctx context.Context, id int64, fn func(l *launch.Launch, now time.Time) ([]launch.Event, error)) (*launch.Launch, error) {
+	l, err := s.Store.Update(ctx, id, fn)
+	return l, s.poked(err)
+}
+
+func (s pokingStore) UpdateOnce(ctx context.Context, id int64, team, request string,
+	fn func(l *launch.Launch, now time.Time, replay bool) ([]launch.Event, error)) (*launch.Launch, error) {
+	l, err := s.Store.UpdateOnce(ctx, id, team, request, fn)
+	return l, s.poked(err)
+}
+
+func (s pokingStore) UpdateMany(ctx context.Context, batch []launch.Changes) ([][]error, error) {
+	errs, err := s.Store.UpdateMany(ctx, batch)
+	return errs, s.poked(err)
+}

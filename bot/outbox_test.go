@@ -1,0 +1,227 @@
+package bot
+
+import (
+	"context"
+	"net/http"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/golive/golive/internal/launch"
+	"github.com/golive/golive/internal/outbox"
+	"github.com/golive/golive/store"
+)
+
+// withLookup lets a test's sender look posts up in the history.
+func withLookup(c *outbox.Config) { c.Lookup = true }
+
+// outboxHarness is a harness whose outbox only the test's sender, on a
+// clock the test moves, delivers.
+func outboxHarness(t *testing.T, opts ...func(*outbox.Config)) (*harness, *testClock, *outbox.Sender) {
+	t.Helper()
+	h := newHarness(t)
+	h.stopSender()
+	clock := &testClock{at: testNow}
+	return h, clock, h.sender(clock.now, opts...)
+}
+
+// runDue runs one pass of s and more until nothing is due.
+func runDue(t *testing.T, s *outbox.Sender) {
+	t.Helper()
+	_, err := s.RunDue(context.Background())
+	require.NoError(t, err)
+}
+
+// posts returns the launch's outbox rows.
+func (h *harness) posts(launchID int64) []store.PostRecord {
+	h.t.Helper()
+	ps, err := h.store.Posts(context.Background(), launchID)
+	require.NoError(h.t, err)
+	return ps
+}
+
+// announceKey is the outbox key of the launch's last announcement.
+func (h *harness) announceKey(l *launch.Launch) string {
+	h.t.Helper()
+	a := h.launch().Announced
+	require.NotNil(h.t, a)
+	return "announce:" + strconv.FormatInt(l.ID, 10) + ":" + strconv.FormatInt(a.At.UnixMilli(), 10)
+}
+
+// TestAnnouncementIsStoredWithTheDecision: the announcement is in the
+// outbox as soon as `decide` is acknowledged, and stays there while Slack
+// is unreachable; it goes out, once, when Slack is back.
+func TestAnnouncementIsStoredWithTheDecision(t *testing.T) {
+	h, clock, s := outboxHarness(t)
+	l := h.newLaunch()
+	h.slack.down()
+	require.Equal(t, http.StatusOK, h.command(uOther, "decide").Status)
+
+	rows := h.posts(l.ID)
+	require.Len(t, rows, 1, "the announcement is committed with the decision")
+	assert.Equal(t, launch.PostAnnouncement, rows[0].Kind)
+	assert.Equal(t, h.announceKey(l), rows[0].Key)
+	assert.Equal(t, testChan, rows[0].Channel)
+
+	runDue(t, s)
+	rows = h.posts(l.ID)
+	assert.Equal(t, outbox.StatePending, rows[0].State, "refused connections: tried again later")
+	assert.Equal(t, 1, rows[0].Attempts)
+	assert.Contains(t, rows[0].LastError, "connection refused")
+
+	h.slack.up(t)
+	clock.add(time.Minute)
+	runDue(t, s)
+	runDue(t, s)
+	rows = h.posts(l.ID)
+	assert.Equal(t, outbox.StateSent, rows[0].State)
+	assert.Equal(t, map[string]int{h.announceKey(l): 1}, h.slack.keyed())
+	assert.Equal(t, h.slack.lastTS(), rows[0].TS)
+	m, ok := h.slack.message(rows[0].TS)
+	require.True(t, ok)
+	assert.Contains(t, m.Text, "for Checkout v2")
+}
+
+// TestAnnouncementSurvivesACrashAfterTheCommit: a process that stops
+// right after acknowledging `decide` leaves the announcement to the next.
+func TestAnnouncementSurvivesACrashAfterTheCommit(t *testing.T) {
+	h := newHarness(t)
+	h.stopSender() // dies before delivering anything
+	l := h.newLaunch()
+	require.Equal(t, http.StatusOK, h.command(uOther, "decide").Status)
+	h.stop()
+	assert.Zero(t, h.slack.count("chat.postMessage"))
+
+	next := h.another()
+	require.Eventually(t, func() bool { return next.slack.keyed()[next.announceKey(l)] == 1 }, 5*time.Second, 5*time.Millisecond)
+}
+
+// TestAcceptedPostIsNotSentAgain: Slack posts the announcement but the
+// answer is a 500, a cut connection or a timeout. Without look-ups the
+// post is never sent again, and ends "unknown"; the Slack client does not
+// send it again by itself either.
+func TestAcceptedPostIsNotSentAgain(t *testing.T) {
+	for name, ft := range map[string]fault{
+		"500":     {accept: true, status: http.StatusInternalServerError},
+		"503":     {accept: true, status: http.StatusServiceUnavailable},
+		"reset":   {accept: true, cut: true},
+		"timeout": {accept: true, hang: 2 * time.Second},
+	} {
+		t.Run(name, func(t *testing.T) {
+			h, clock, s := outboxHarness(t, func(c *outbox.Config) { c.SendTimeout = 300 * time.Millisecond })
+			l := h.newLaunch()
+			h.slack.failNext("chat.postMessage", 1, ft)
+			require.Equal(t, http.StatusOK, h.command(uOther, "decide").Status)
+
+			runDue(t, s)
+			clock.add(time.Hour)
+			runDue(t, s)
+			assert.Equal(t, 1, h.slack.count("chat.postMessage"), "one call")
+			assert.Equal(t, map[string]int{h.announceKey(l): 1}, h.slack.keyed())
+			rows := h.posts(l.ID)
+			assert.Equal(t, outbox.StateUnknown, rows[0].State)
+		})
+	}
+}
+
+// TestUnknownOutcomeIsLookedUp: with look-ups on, a post of unknown
+// outcome is looked for before it is sent again: found when Slack had
+// taken it, sent again when it had not.
+func TestUnknownOutcomeIsLookedUp(t *testing.T) {
+	for name, tc := range map[string]struct {
+		ft        fault
+		wantCalls int
+	}{
+		"500 after accepting":     {fault{accept: true, status: http.StatusInternalServerError}, 1},
+		"timeout after accepting": {fault{accept: true, hang: 2 * time.Second}, 1},
+		"500 without accepting":   {fault{status: http.StatusInternalServerError}, 2},
+	} {
+		t.Run(name, func(t *testing.T) {
+			h, clock, s := outboxHarness(t, withLookup, func(c *outbox.Config) { c.SendTimeout = 300 * time.Millisecond })
+			l := h.newLaunch()
+			h.slack.failNext("chat.postMessage", 1, tc.ft)
+			require.Equal(t, http.StatusOK, h.command(uOther, "decide").Status)
+
+			runDue(t, s)
+			rows := h.posts(l.ID)
+			require.Equal(t, outbox.StatePending, rows[0].State)
+			assert.True(t, rows[0].InDoubt)
+			clock.add(time.Minute)
+			runDue(t, s)
+			clock.add(time.Hour)
+			runDue(t, s)
+
+			assert.Equal(t, tc.wantCalls, h.slack.count("chat.postMessage"))
+			assert.Equal(t, 1, h.slack.count("conversations.history"))
+			assert.Equal(t, map[string]int{h.announceKey(l): 1}, h.slack.keyed())
+			rows = h.posts(l.ID)
+			assert.Equal(t, outbox.StateSent, rows[0].State)
+			assert.NotEmpty(t, rows[0].TS)
+		})
+	}
+}
+
+// TestRateLimitedPostIsSentAfterRetryAfter: a 429 posted nothing; the post
+// waits Retry-After and goes out.
+func TestRateLimitedPostIsSentAfterRetryAfter(t *testing.T) {
+	h, clock, s := outboxHarness(t)
+	l := h.newLaunch()
+	h.slack.failNext("chat.postMessage", 1, fault{status: http.StatusTooManyRequests, retryAfter: 1})
+	require.Equal(t, http.StatusOK, h.command(uOther, "decide").Status)
+
+	runDue(t, s)
+	rows := h.posts(l.ID)
+	require.Equal(t, outbox.StatePending, rows[0].State)
+	runDue(t, s)
+	assert.Equal(t, 1, h.slack.count("chat.postMessage"), "not before Retry-After")
+
+	clock.add(2 * time.Second)
+	time.Sleep(1100 * time.Millisecond) // the client holds chat.postMessage for Retry-After too
+	runDue(t, s)
+	assert.Equal(t, 2, h.slack.count("chat.postMessage"))
+	assert.Equal(t, map[string]int{h.announceKey(l): 1}, h.slack.keyed())
+	assert.Equal(t, outbox.StateSent, h.posts(l.ID)[0].State)
+}
+
+// TestTwoInstancesPostEachOnce: two golive processes on one database, each
+// with its sender running, deliver every post exactly once.
+func TestTwoInstancesPostEachOnce(t *testing.T) {
+	h := newHarness(t)
+	other := h.another()
+	const n = 12
+	var launches []*launch.Launch
+	for i := range n {
+		l := importedLaunch(t, h, "CIMPORT"+strconv.Itoa(i))
+		launches = append(launches, l)
+	}
+	require.Eventually(t, func() bool { return len(h.slack.keyed()) == n }, 10*time.Second, 10*time.Millisecond)
+	time.Sleep(300 * time.Millisecond)
+	for key, count := range h.slack.keyed() {
+		assert.Equal(t, 1, count, key)
+	}
+	assert.Equal(t, n, h.slack.count("chat.postMessage"))
+	for _, l := range launches {
+		assert.Equal(t, outbox.StateSent, other.posts(l.ID)[0].State)
+	}
+}
+
+// TestUnreadablePostIsKeptAndFailed: a body that cannot be decoded is a
+// bug: it is failed, not sent, and kept as the record of it.
+func TestUnreadablePostIsKeptAndFailed(t *testing.T) {
+	h, _, s := outboxHarness(t)
+	l := h.newLaunch()
+	_, err := h.store.Update(context.Background(), l.ID, func(l *launch.Launch, now time.Time) ([]launch.Event, error) {
+		l.Tell(launch.Post{Key: "notice:broken", Kind: launch.PostNotice, Channel: l.ChannelID, Body: []byte("{not json")})
+		return nil, nil
+	})
+	require.NoError(t, err)
+	runDue(t, s)
+	rows := h.posts(l.ID)
+	require.Len(t, rows, 1)
+	assert.Equal(t, outbox.StateFailed, rows[0].State)
+	assert.Contains(t, rows[0].LastError, "decode")
+	assert.Zero(t, h.slack.count("chat.postMessage"))
+}
