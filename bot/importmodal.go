@@ -82,11 +82,22 @@ func (b *Bot) onImportSubmit(ctx context.Context, k *click) (any, metrics.Outcom
 	if err != nil && launch.ErrorCode(err) != launch.ENOTFOUND {
 		return fieldErrors(map[string]string{where: clipRunes(userMessage(err), maxFieldError)}), outcomeOf(err)
 	}
+	_, newLaunchForm := values[render.ImportNameBlock]
+	var refused error
+	if current != nil {
+		refused = current.CanUpdate(k.user)
+	}
 	errs := map[string]string{}
-	if current == nil {
+	switch {
+	case current == nil:
 		f.checkLaunch(b, errs)
-	} else if err := current.CanUpdate(k.user); err != nil {
-		return fieldErrors(map[string]string{where: clipRunes(userMessage(err), maxFieldError)}), metrics.Invalid
+	case refused != nil && newLaunchForm:
+		// The form for a new launch, opened before this one started, by
+		// someone who may not update it.
+		return fieldErrors(map[string]string{render.ImportNameBlock: clipRunes(fmt.Sprintf(
+			"This channel already has an active launch, “%s” on %s, and a channel can have only one. Archive it first, or import in another channel.", inert(current.Name), current.Date), maxFieldError)}), metrics.Invalid
+	case refused != nil:
+		return fieldErrors(map[string]string{where: clipRunes(userMessage(refused), maxFieldError)}), metrics.Invalid
 	}
 
 	// The checklist comes from the file or the paste field, one of the two,
@@ -138,7 +149,7 @@ func (b *Bot) onImportSubmit(ctx context.Context, k *click) (any, metrics.Outcom
 	}
 	if current != nil {
 		note := ""
-		if _, ok := values[render.ImportNameBlock]; ok {
+		if newLaunchForm {
 			note = fmt.Sprintf("This channel already runs the launch “%s”, and a channel has one launch at a time: Confirm updates its checklist from this one rather than starting another launch.", current.Name)
 		}
 		preview, err := b.updatePreview(ctx, k, current, f, note)

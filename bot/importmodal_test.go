@@ -155,6 +155,9 @@ func TestImportSubmitCreatesTheLaunchAndReports(t *testing.T) {
 	preview = previewOf(t, h.interact(importSubmission("UIMP", testChan, "Again", "2026-12-01", smallChecklist+"- [ ] Alerts wired\n")))
 	assert.Contains(t, viewJSON(t, preview), "This channel already runs the launch “Payments &lt;!here&gt;”")
 	assert.Contains(t, viewJSON(t, preview), "*1 added, 0 removed, 0 reworded*")
+	// Someone else's new launch there is refused, as before.
+	errs = submitErrors(t, h.interact(importSubmission("UOTHER", testChan, "Mine", "2026-12-01", smallChecklist)))
+	assert.Contains(t, errs[render.ImportNameBlock], "already has an active launch")
 }
 
 func TestImportReportFallsBackToDirectMessage(t *testing.T) {

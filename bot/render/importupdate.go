@@ -10,10 +10,11 @@ import (
 )
 
 // Block budgets of the update preview; with its fixed blocks they stay
-// under a modal's 100.
+// under a modal's 100, and the view, at 3000 characters a block, well
+// under Slack's 250 kB (view_too_large).
 const (
-	updateChangeBlocks = 60
-	updateOtherBlocks  = 10
+	updateChangeBlocks = 40
+	updateOtherBlocks  = 6
 	updateVoidBlocks   = 4
 	// updateLineText clips each text a change quotes, so that a line stays
 	// readable and many fit in a block.

@@ -31,6 +31,8 @@ func TestImportUpdatePreviewStaysInsideSlacksLimits(t *testing.T) {
 	b, err := json.Marshal(v)
 	assert.NoError(t, err)
 	js := string(b)
+	assert.Less(t, len(b), 250_000, "Slack refuses a view over 250 kB")
+	t.Logf("preview of 5000 changes: %d bytes, %d blocks", len(b), len(v.Blocks.BlockSet))
 	assert.Contains(t, js, "more changes: Confirm applies them too")
 	assert.NotContains(t, js, "<!channel>", "escaped")
 	assert.Empty(t, CheckModal(ImportUpdateModal("C1", long)))
