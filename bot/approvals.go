@@ -28,9 +28,9 @@ type ApprovalStore interface {
 	ApprovalDM(ctx context.Context, launchID int64, role string) (launch.ApprovalDM, error)
 	// ApprovalDMs returns the DMs that asked a launch's role holders.
 	ApprovalDMs(ctx context.Context, launchID int64) ([]launch.ApprovalDM, error)
-	// ClaimStaleNotice returns true for the first claim of the notice that
-	// the decision announced at announcedAt no longer stands.
-	ClaimStaleNotice(ctx context.Context, launchID int64, announcedAt time.Time) (bool, error)
+	// Told tells whether a post with this key is in the outbox, delivered
+	// or not.
+	Told(ctx context.Context, key string) (bool, error)
 }
 
 // modalTimeout bounds opening a modal: its trigger id is dead after 3 s anyway.

@@ -52,7 +52,11 @@ func (b *Bot) onTick(ctx context.Context, k *click, a *slack.BlockAction) metric
 				return nil, launch.Errorf(launch.ECONFLICT, msgStaleMessage)
 			}
 			ticks, unticks := clickChanges(l, items, shown, selected)
-			return applyClick(l, k.user, ticks, unticks, now)
+			events, err := applyClick(l, k.user, ticks, unticks, now)
+			if err != nil {
+				return nil, err
+			}
+			return events, tellVoided(l, now, k.user, events)
 		})
 		return tickResult{rec: rec, known: known, events: events}, err
 	})
@@ -72,7 +76,6 @@ func (b *Bot) onTick(ctx context.Context, k *click, a *slack.BlockAction) metric
 	// A change shows on every live message of the launch; a click that
 	// changed nothing only resyncs the message clicked.
 	b.refreshClicked(rec, known, changed, note)
-	b.noticeVoided(k.log, rec.ChannelID, k.user, events)
 	k.log.Info("tick", "launch", rec.LaunchID, "events", len(events))
 	return metrics.OK
 }

@@ -94,7 +94,11 @@ func (b *Bot) setDone(ctx context.Context, c *call, args []string, done bool) re
 		return b.fail(c, err)
 	}
 	res, err := b.changeBatched(ctx, c, func(l *launch.Launch, now time.Time) ([]launch.Event, error) {
-		return l.SetDone(c.user, nums, done, now)
+		events, err := l.SetDone(c.user, nums, done, now)
+		if err != nil {
+			return nil, err
+		}
+		return events, tellVoided(l, now, c.user, events)
 	})
 	if err != nil {
 		return b.fail(c, err)
@@ -110,7 +114,6 @@ func (b *Bot) setDone(ctx context.Context, c *call, args []string, done bool) re
 	}
 	past := map[bool]string{true: "ticked", false: "unticked"}[done]
 	b.refreshLaunch(l.ID, fmt.Sprintf("<@%s> %s %s", c.user, past, itemList(changed)))
-	b.noticeVoided(c.log, l.ChannelID, c.user, events)
 	c.log.Info(sub, "launch", l.ID, "items", len(changed))
 	return notice(fmt.Sprintf("You %s %s.%s", past, itemList(changed), voidedSignoffs(events)))
 }

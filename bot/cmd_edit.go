@@ -3,7 +3,6 @@ package bot
 import (
 	"context"
 	"fmt"
-	"log/slog"
 	"regexp"
 	"slices"
 	"strings"
@@ -24,21 +23,27 @@ func (b *Bot) cmdAdd(ctx context.Context, c *call, args []string) reply {
 		number int
 		events []launch.Event
 	}
-	l, got, err := changeWith(b, ctx, c, func(l *launch.Launch, _ time.Time) (added, []launch.Event, error) {
+	l, got, err := changeWith(b, ctx, c, func(l *launch.Launch, now time.Time) (added, []launch.Event, error) {
 		n, events, err := l.AddItem(c.user, ref, text)
-		return added{n, events}, events, err
+		if err != nil {
+			return added{}, nil, err
+		}
+		for _, e := range events {
+			if e.Action == "signoff-void" {
+				text := fmt.Sprintf("<@%s> added item %d to %s: its sign-off is void now, and the section needs signing off again (`signoff <section>`).",
+					c.user, n, inert(strings.TrimPrefix(e.Subject, "section ")))
+				if err := tellNotice(l, now, fmt.Sprintf("add:%d:void", n), text); err != nil {
+					return added{}, nil, err
+				}
+			}
+		}
+		return added{n, events}, events, nil
 	})
 	if err != nil {
 		return b.fail(c, err)
 	}
 	n := got.number
 	b.refreshLaunch(l.ID, fmt.Sprintf("<@%s> added item %d", c.user, n))
-	for _, e := range got.events {
-		if e.Action == "signoff-void" {
-			b.tellChannelLater(c.log, l, fmt.Sprintf("<@%s> added item %d to %s: its sign-off is void now, and the section needs signing off again (`signoff <section>`).",
-				c.user, n, inert(strings.TrimPrefix(e.Subject, "section "))))
-		}
-	}
 	c.log.Info("add", "launch", l.ID, "item", n)
 	return notice(fmt.Sprintf("You added item %d: “%s”. It is open, and counts towards readiness and gates from now on.%s",
 		n, inert(text), voidedSignoffs(got.events)))
@@ -66,9 +71,19 @@ func (b *Bot) cmdEdit(ctx context.Context, c *call, args []string) reply {
 		before  string
 		changed bool
 	}
-	l, got, err := changeWith(b, ctx, c, func(l *launch.Launch, _ time.Time) (edited, []launch.Event, error) {
+	l, got, err := changeWith(b, ctx, c, func(l *launch.Launch, now time.Time) (edited, []launch.Event, error) {
 		wasDone, before, events, err := l.EditItem(c.user, n, text)
-		return edited{wasDone, before, len(events) > 0}, events, err
+		if err != nil {
+			return edited{}, nil, err
+		}
+		if wasDone && len(events) > 0 {
+			told := fmt.Sprintf("<@%s> reworded item %d, which is done: it said “%s” and now says “%s”. Check that it is still done.",
+				c.user, n, inert(before), inert(text))
+			if err := tellNotice(l, now, fmt.Sprintf("edit:%d:%s", n, c.user), told); err != nil {
+				return edited{}, nil, err
+			}
+		}
+		return edited{wasDone, before, len(events) > 0}, events, nil
 	})
 	if err != nil {
 		return b.fail(c, err)
@@ -77,10 +92,6 @@ func (b *Bot) cmdEdit(ctx context.Context, c *call, args []string) reply {
 		return notice(fmt.Sprintf("Item %d already says that; nothing changed.", n))
 	}
 	b.refreshLaunch(l.ID, fmt.Sprintf("<@%s> reworded item %d", c.user, n))
-	if got.wasDone {
-		b.tellChannelLater(c.log, l, fmt.Sprintf("<@%s> reworded item %d, which is done: it said “%s” and now says “%s”. Check that it is still done.",
-			c.user, n, inert(got.before), inert(text)))
-	}
 	c.log.Info("edit", "launch", l.ID, "item", n, "was_done", got.wasDone)
 	return notice(fmt.Sprintf("You reworded item %d: “%s”.", n, inert(text)))
 }
@@ -180,15 +191,6 @@ func (b *Bot) windowOf(l *launch.Launch, n int) string {
 		}
 	}
 	return ""
-}
-
-// tellChannelLater posts a notice in the channel after the acknowledgement.
-func (b *Bot) tellChannelLater(log *slog.Logger, l *launch.Launch, text string) {
-	b.laterIn(l.ChannelID, func(ctx context.Context) {
-		ctx, cancel := context.WithTimeout(ctx, slackTimeout)
-		defer cancel()
-		b.tellChannel(ctx, log, l, text)
-	})
 }
 
 // slackMarkup is what Slack makes of links, mentions and channels in a

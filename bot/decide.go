@@ -70,45 +70,44 @@ func (b *Bot) freezeDMs(log *slog.Logger, l *launch.Launch) {
 	})
 }
 
-// noticeIfStale tells the channel, once per announcement, that an announced
-// GO was given on facts that have changed since. Every refresh after a
-// change calls it, so no handler that changes a launch can forget it.
+// noticeIfStale makes sure the channel is told, once per announcement, that
+// an announced GO was given on facts that have changed since. A change
+// stored through the bot tells it in its own transaction (tellIfStale);
+// this catches what no change did, a waiver lapsing with the date, at the
+// refresh that follows. It looks on the readers first: once told, a stale
+// launch costs no write.
 func (b *Bot) noticeIfStale(ctx context.Context, log *slog.Logger, l *launch.Launch) {
 	if !l.Stale(b.now()) {
 		return
 	}
-	first, err := b.store.ClaimStaleNotice(ctx, l.ID, l.Announced.At)
+	told, err := b.store.Told(ctx, staleKey(l))
 	if err != nil {
-		log.Error("claim stale notice", "launch", l.ID, "err", err)
+		log.Error("look for the stale notice", "launch", l.ID, "err", err)
 		return
 	}
-	if !first {
+	if told {
 		return
 	}
-	if _, _, err := b.slack.PostMessageContext(ctx, l.ChannelID, messageOptions(render.StaleNotice(l))...); err != nil {
-		log.Error("post stale notice", "launch", l.ID, "err", err)
+	if _, err := b.store.Update(ctx, l.ID, func(l *launch.Launch, now time.Time) ([]launch.Event, error) {
+		return nil, tellIfStale(l, now)
+	}); err != nil {
+		log.Error("tell the stale notice", "launch", l.ID, "err", err)
 	}
 }
 
-// noticeVoided tells the channel, after the acknowledgement, which
-// sign-offs an untick voided: the section needs signing off again.
-func (b *Bot) noticeVoided(log *slog.Logger, channel, user string, events []launch.Event) {
+// tellVoided tells the channel, with the change user made at now, which
+// sign-offs its unticks voided: the sections need signing off again.
+func tellVoided(l *launch.Launch, now time.Time, user string, events []launch.Event) error {
 	var voided []string
 	for _, e := range events {
 		if e.Action == "signoff-void" {
-			voided = append(voided, inert(strings.TrimPrefix(e.Subject, "section ")))
+			voided = append(voided, strings.TrimPrefix(e.Subject, "section "))
 		}
 	}
 	if len(voided) == 0 {
-		return
+		return nil
 	}
 	text := fmt.Sprintf("<@%s> unticked an item of %s: its sign-off is void now, and the section needs signing off again (`signoff <section>`).",
-		user, strings.Join(voided, ", "))
-	b.laterIn(channel, func(ctx context.Context) {
-		ctx, cancel := context.WithTimeout(ctx, slackTimeout)
-		defer cancel()
-		if _, _, err := b.slack.PostMessageContext(ctx, channel, messageOptions(render.Notice(text))...); err != nil {
-			log.Error("post void sign-off notice", "err", err)
-		}
-	})
+		user, inert(strings.Join(voided, ", ")))
+	return tellNotice(l, now, "void:"+user+":"+strings.Join(voided, ","), text)
 }

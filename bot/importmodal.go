@@ -258,7 +258,10 @@ func (b *Bot) onUpdateConfirm(ctx context.Context, k *click, d launch.ImportDraf
 				return nil, errPreviewStale
 			}
 			diff = got
-			return events, nil
+			if len(events) == 0 {
+				return nil, nil
+			}
+			return events, TellUpdate(l, k.user, got, now)
 		})
 	})
 	switch {
@@ -286,7 +289,6 @@ func (b *Bot) onUpdateConfirm(ctx context.Context, k *click, d launch.ImportDraf
 	k.log.Info("launch updated from a newer checklist", "launch", l.ID, "added", diff.Added, "removed", diff.Removed, "reworded", diff.Reworded)
 	b.syncReminders(k.log, l.ID)
 	b.refreshLaunch(l.ID, fmt.Sprintf("<@%s> updated the checklist", k.user))
-	b.tellChannelLater(k.log, l, UpdateNotice(l, k.user, diff))
 	return slack.NewClearViewSubmissionResponse(), metrics.OK
 }
 

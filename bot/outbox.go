@@ -59,6 +59,33 @@ func enqueue(l *launch.Launch, kind, key string, msg render.Message) error {
 	return nil
 }
 
+// tellNotice tells l's channel text, a notice of the change made at now;
+// what tells the change's notices apart (the cause and the actor), so that
+// its key is its own.
+func tellNotice(l *launch.Launch, now time.Time, what, text string) error {
+	key := launch.PostKey(launch.PostNotice, l.ID, launch.InstantKey(now)+":"+what)
+	return enqueue(l, launch.PostNotice, key, render.Notice(text))
+}
+
+// tellIfStale tells the channel, with a change at now that left an
+// announced GO standing on facts that no longer hold, that it is stale:
+// once per announcement, the key being the announcement's.
+func tellIfStale(l *launch.Launch, now time.Time) error {
+	if !l.Stale(now) {
+		return nil
+	}
+	return enqueue(l, launch.PostStaleNotice, staleKey(l), render.StaleNotice(l))
+}
+
+// staleKey is the key of the stale notice of l's announcement.
+func staleKey(l *launch.Launch) string {
+	return launch.PostKey(launch.PostStaleNotice, l.ID, launch.InstantKey(l.Announced.At))
+}
+
+// TellIfStale is tellIfStale for a change made outside the bot (`golive
+// import --update`).
+func TellIfStale(l *launch.Launch, now time.Time) error { return tellIfStale(l, now) }
+
 // TellImport tells a launch being created from an imported checklist, by
 // the person with Slack id by, to announce itself in its channel once
 // stored (ImportNotice).
@@ -287,10 +314,12 @@ func (h onlySafeRetries) ShouldRetry(state *slack.RetryState, req *http.Request,
 	return false, 0
 }
 
-// pokingStore is the bot's store, waking the outbox sender after every
-// change it stores: a change may have told posts (launch.Tell), which wait
-// in the outbox from the commit on. The sender looks before it claims, so
-// a change that told nothing costs it one read.
+// pokingStore is the bot's store. Every change it stores also tells the
+// channel when it left an announced GO stale (tellIfStale), so that no
+// handler can forget it; and it wakes the outbox sender after each change,
+// which may have told posts (launch.Tell) waiting in the outbox from the
+// commit on. The sender looks before it claims, so a change that told
+// nothing costs it one read.
 type pokingStore struct {
 	Store
 	b *Bot
@@ -303,6 +332,18 @@ func (s pokingStore) poked(err error) error {
 	return err
 }
 
+// withStale is fn, telling the stale notice when fn succeeded and left the
+// launch stale.
+func withStale(fn func(l *launch.Launch, now time.Time) ([]launch.Event, error)) func(l *launch.Launch, now time.Time) ([]launch.Event, error) {
+	return func(l *launch.Launch, now time.Time) ([]launch.Event, error) {
+		events, err := fn(l, now)
+		if err != nil {
+			return nil, err
+		}
+		return events, tellIfStale(l, now)
+	}
+}
+
 func (s pokingStore) CreateLaunch(ctx context.Context, l *launch.Launch, by string) error {
 	return s.poked(s.Store.CreateLaunch(ctx, l, by))
 }
@@ -312,17 +353,26 @@ func (s pokingStore) CreateLaunchFromDraft(ctx context.Context, l *launch.Launch
 }
 
 func (s pokingStore) Update(ctx context.Context, id int64, fn func(l *launch.Launch, now time.Time) ([]launch.Event, error)) (*launch.Launch, error) {
-	l, err := s.Store.Update(ctx, id, fn)
+	l, err := s.Store.Update(ctx, id, withStale(fn))
 	return l, s.poked(err)
 }
 
 func (s pokingStore) UpdateOnce(ctx context.Context, id int64, team, request string,
 	fn func(l *launch.Launch, now time.Time, replay bool) ([]launch.Event, error)) (*launch.Launch, error) {
-	l, err := s.Store.UpdateOnce(ctx, id, team, request, fn)
+	l, err := s.Store.UpdateOnce(ctx, id, team, request, func(l *launch.Launch, now time.Time, replay bool) ([]launch.Event, error) {
+		return withStale(func(l *launch.Launch, now time.Time) ([]launch.Event, error) { return fn(l, now, replay) })(l, now)
+	})
 	return l, s.poked(err)
 }
 
 func (s pokingStore) UpdateMany(ctx context.Context, batch []launch.Changes) ([][]error, error) {
-	errs, err := s.Store.UpdateMany(ctx, batch)
+	wrapped := make([]launch.Changes, len(batch))
+	for i, lc := range batch {
+		wrapped[i] = launch.Changes{ID: lc.ID, Fns: make([]func(*launch.Launch, time.Time) ([]launch.Event, error), len(lc.Fns))}
+		for j, fn := range lc.Fns {
+			wrapped[i].Fns[j] = withStale(fn)
+		}
+	}
+	errs, err := s.Store.UpdateMany(ctx, wrapped)
 	return errs, s.poked(err)
 }

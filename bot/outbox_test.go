@@ -4,12 +4,14 @@ import (
 	"context"
 	"net/http"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/golive/golive/bot/render"
 	"github.com/golive/golive/internal/launch"
 	"github.com/golive/golive/internal/outbox"
 	"github.com/golive/golive/store"
@@ -224,4 +226,71 @@ func TestUnreadablePostIsKeptAndFailed(t *testing.T) {
 	assert.Equal(t, outbox.StateFailed, rows[0].State)
 	assert.Contains(t, rows[0].LastError, "decode")
 	assert.Zero(t, h.slack.count("chat.postMessage"))
+}
+
+// TestStaleNoticeIsStoredWithTheChange: the change that leaves an
+// announced GO on other facts stores the stale notice with it, once per
+// announcement; a Slack outage at that moment delays it, no more.
+func TestStaleNoticeIsStoredWithTheChange(t *testing.T) {
+	h := approvalHarness(t)
+	h.stopSender()
+	clock := &testClock{at: testNow}
+	s := h.sender(clock.now)
+	l := h.newLaunch()
+	h.tickAll()
+	h.holders(map[string]string{"Security Lead": uSec, "Product Manager": uPM})
+	dms := h.askApprovals()
+	for role, user := range map[string]string{"Product Manager": uPM, "Security Lead": uSec} {
+		require.Equal(t, http.StatusOK, h.interact(h.dmClick(user, dms[role], render.ActionApprove)).Status)
+	}
+	runDue(t, s)
+	require.Equal(t, 1, h.slack.keyed()[h.announceKey(l)], "the GO is announced")
+
+	h.slack.down()
+	sec, err := l.FindSection("Security")
+	require.NoError(t, err)
+	items := sec.Groups[0].Items
+	require.Equal(t, http.StatusOK, h.command(creator, "untick "+itoa(items[0].Number)).Status)
+	require.Equal(t, http.StatusOK, h.command(creator, "untick "+itoa(items[1].Number)).Status)
+	staleKey := "stale:" + strconv.FormatInt(l.ID, 10) + ":" + strconv.FormatInt(h.launch().Announced.At.UnixMilli(), 10)
+	var stale []store.PostRecord
+	for _, p := range h.posts(l.ID) {
+		if p.Kind == launch.PostStaleNotice {
+			stale = append(stale, p)
+		}
+	}
+	require.Len(t, stale, 1, "told once, with the first change")
+	assert.Equal(t, staleKey, stale[0].Key)
+	runDue(t, s)
+
+	h.slack.up(t)
+	clock.add(time.Minute)
+	runDue(t, s)
+	assert.Equal(t, 1, h.slack.keyed()[staleKey])
+	assert.Len(t, h.channelPosts("The GO was given"), 1)
+}
+
+// TestVoidNoticeIsStoredWithTheUntick: unticking an item of a signed-off
+// section stores the channel's notice with the untick.
+func TestVoidNoticeIsStoredWithTheUntick(t *testing.T) {
+	h, _, s := outboxHarness(t)
+	l := h.newLaunch()
+	sec := l.Checklist.Sections[0]
+	var nums []string
+	for _, g := range sec.Groups {
+		for _, it := range g.Items {
+			nums = append(nums, itoa(it.Number))
+		}
+	}
+	require.Equal(t, http.StatusOK, h.command(creator, "tick "+strings.Join(nums, " ")).Status)
+	require.Equal(t, "in_channel", h.command(creator, "signoff "+sec.Title).Answer.ResponseType)
+	require.Equal(t, http.StatusOK, h.command(creator, "untick "+nums[0]).Status)
+
+	rows := h.posts(l.ID)
+	require.Len(t, rows, 1)
+	assert.Equal(t, launch.PostNotice, rows[0].Kind)
+	runDue(t, s)
+	posts := h.slack.callsOf("chat.postMessage")
+	require.Len(t, posts, 1)
+	assert.Contains(t, unJSON(posts[0].Form.Get("text")), "unticked an item of "+sec.Title+": its sign-off is void now")
 }

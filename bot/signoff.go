@@ -36,7 +36,8 @@ func (b *Bot) cmdSignoff(ctx context.Context, c *call, args []string) reply {
 		msg := render.SignoffConfirm(l, s)
 		return reply{msg: &msg}
 	}
-	l, text, err := b.signOff(ctx, c.team, c.channel, c.user, c.triggerID, render.SignoffRef{LaunchID: l.ID, Section: s.Index})
+	// The command's in-channel answer is the channel's notice.
+	l, text, err := b.signOff(ctx, c.team, c.channel, c.user, c.triggerID, render.SignoffRef{LaunchID: l.ID, Section: s.Index}, false)
 	if err != nil {
 		return b.fail(c, err)
 	}
@@ -101,23 +102,21 @@ func (b *Bot) onSignoffButton(ctx context.Context, k *click, value string) metri
 	return b.signOffClicked(ctx, k, render.SignoffRef{LaunchID: l.ID, Section: s.Index}, false)
 }
 
-// signOffClicked signs off after a click and tells the channel; confirmed
+// signOffClicked signs off after a click and tells the channel, through
+// the outbox, with the sign-off; confirmed
 // also replaces the confirmation the click came from.
 func (b *Bot) signOffClicked(ctx context.Context, k *click, ref render.SignoffRef, confirmed bool) metrics.Outcome {
-	l, text, err := b.signOff(ctx, k.team, k.channel, k.user, k.triggerID, ref)
+	l, text, err := b.signOff(ctx, k.team, k.channel, k.user, k.triggerID, ref, true)
 	if err != nil {
 		b.tellClicker(k, userMessage(err))
 		return outcomeOf(err)
 	}
 	b.refreshLaunch(l.ID, text)
-	b.laterIn(l.ChannelID, func(ctx context.Context) {
-		ctx, cancel := context.WithTimeout(ctx, slackTimeout)
-		defer cancel()
-		if confirmed {
+	if confirmed {
+		b.later(func(ctx context.Context) {
 			b.replaceClicked(ctx, k.log, k.responseURL, render.Notice("Signed off."))
-		}
-		b.tellChannel(ctx, k.log, l, text+".")
-	})
+		})
+	}
 	return metrics.OK
 }
 
@@ -126,7 +125,7 @@ func (b *Bot) signOffClicked(ctx context.Context, k *click, ref render.SignoffRe
 // request's trigger id is recorded with it: a replay of the request (a
 // signed command or click sent again) signs nothing, even after the
 // sign-off was voided meanwhile.
-func (b *Bot) signOff(ctx context.Context, team, channel, user, trigger string, ref render.SignoffRef) (*launch.Launch, string, error) {
+func (b *Bot) signOff(ctx context.Context, team, channel, user, trigger string, ref render.SignoffRef, tell bool) (*launch.Launch, string, error) {
 	// signed is what the transaction saw: whether the launch was there, and
 	// the words for what was signed.
 	type signed struct {
@@ -160,7 +159,11 @@ func (b *Bot) signOff(ctx context.Context, team, channel, user, trigger string, 
 			if open > 0 {
 				res.text += fmt.Sprintf(" with %d open items", open)
 			}
-			return l.SignOff(user, s.Title, now)
+			events, err := l.SignOff(user, s.Title, now)
+			if err != nil || !tell {
+				return events, err
+			}
+			return events, tellNotice(l, now, fmt.Sprintf("signoff:%d:%s", s.Index, user), res.text+".")
 		}
 		if trigger == "" {
 			res.l, err = b.store.Update(ctx, ref.LaunchID, func(l *launch.Launch, now time.Time) ([]launch.Event, error) { return update(l, now, false) })
@@ -184,13 +187,6 @@ func maySignOff(l *launch.Launch, s *checklist.Section, user string) error {
 		return launch.Errorf(launch.EFORBIDDEN, "Only the owner of %s or the launch's creator <@%s> can sign it off.", s.Title, l.Creator)
 	}
 	return nil
-}
-
-// tellChannel posts a short notice of ours in the launch's channel.
-func (b *Bot) tellChannel(ctx context.Context, log *slog.Logger, l *launch.Launch, text string) {
-	if _, _, err := b.slack.PostMessageContext(ctx, l.ChannelID, messageOptions(render.Notice(text))...); err != nil {
-		log.Error("post notice", "launch", l.ID, "err", err)
-	}
 }
 
 // replaceClicked replaces the ephemeral message clicked (the sign-off

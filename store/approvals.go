@@ -73,27 +73,6 @@ func (s *Store) ApprovalDMs(ctx context.Context, launchID int64) ([]launch.Appro
 	return out, nil
 }
 
-// ClaimStaleNotice records that the channel is being told that the decision
-// announced at announcedAt was given on facts that have changed. It returns
-// true for the first claim of that announcement only, so the notice is
-// posted once however many changes follow and however many run at once.
-func (s *Store) ClaimStaleNotice(ctx context.Context, launchID int64, announcedAt time.Time) (bool, error) {
-	res, err := s.writer.ExecContext(ctx,
-		`INSERT INTO stale_notices (launch_id, announced_at, noticed_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING`,
-		launchID, announcedAt.UnixMilli(), s.now().UnixMilli())
-	if isForeignKeyViolation(err) {
-		return false, errNoLaunch(launchID)
-	}
-	if err != nil {
-		return false, fmt.Errorf("claim stale notice of launch %d: %w", launchID, err)
-	}
-	n, err := res.RowsAffected()
-	if err != nil {
-		return false, fmt.Errorf("claim stale notice of launch %d: %w", launchID, err)
-	}
-	return n == 1, nil
-}
-
 // isForeignKeyViolation tells whether err is SQLite refusing a row whose
 // launch does not exist.
 func isForeignKeyViolation(err error) bool {

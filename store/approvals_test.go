@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"context"
+	"fmt"
 	"path/filepath"
 	"sync"
 	"testing"
@@ -64,34 +65,32 @@ func TestApprovalDMsAreKeptPerLaunchAndRole(t *testing.T) {
 	assert.Error(t, s.SaveApprovalDM(ctx, launch.ApprovalDM{LaunchID: l.ID, Role: "X"}), "incomplete reference")
 }
 
-func TestStaleNoticeIsClaimedOncePerAnnouncement(t *testing.T) {
+func TestStaleNoticeIsToldOncePerAnnouncement(t *testing.T) {
 	ctx := context.Background()
 	s, l := approvalsStore(t)
-	at := time.Date(2026, 11, 25, 9, 0, 0, 0, time.UTC)
+	key := fmt.Sprintf("stale:%d:1764061200000", l.ID)
+	tellStale := func(l *launch.Launch, now time.Time) ([]launch.Event, error) {
+		l.Tell(launch.Post{Key: key, Kind: launch.PostStaleNotice, Channel: l.ChannelID, Body: []byte(`{"text":"stale"}`)})
+		return nil, nil
+	}
+	told, err := s.Told(ctx, key)
+	require.NoError(t, err)
+	assert.False(t, told)
 
 	var wg sync.WaitGroup
-	var mu sync.Mutex
-	claims := 0
 	for range 8 {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			ok, err := s.ClaimStaleNotice(ctx, l.ID, at)
+			_, err := s.Update(ctx, l.ID, tellStale)
 			assert.NoError(t, err)
-			if ok {
-				mu.Lock()
-				claims++
-				mu.Unlock()
-			}
 		}()
 	}
 	wg.Wait()
-	assert.Equal(t, 1, claims)
-
-	ok, err := s.ClaimStaleNotice(ctx, l.ID, at.Add(time.Minute))
+	posts, err := s.Posts(ctx, l.ID)
 	require.NoError(t, err)
-	assert.True(t, ok, "a new announcement gets its own notice")
-
-	_, err = s.ClaimStaleNotice(ctx, 999, at)
-	assert.Equal(t, launch.ENOTFOUND, launch.ErrorCode(err))
+	assert.Len(t, posts, 1)
+	told, err = s.Told(ctx, key)
+	require.NoError(t, err)
+	assert.True(t, told)
 }

@@ -169,6 +169,15 @@ func (s *Store) PostsWaiting(ctx context.Context) (int, error) {
 	return n, nil
 }
 
+// Told tells whether a post keyed key was ever enqueued, delivered or not.
+func (s *Store) Told(ctx context.Context, key string) (bool, error) {
+	var n int
+	if err := s.reader.QueryRowContext(ctx, `SELECT COUNT(*) FROM outbox WHERE key = ?`, key).Scan(&n); err != nil {
+		return false, fmt.Errorf("look for post %q: %w", key, err)
+	}
+	return n > 0, nil
+}
+
 // PostRecord is a row of the outbox as the record of what was said.
 type PostRecord struct {
 	outbox.Row

@@ -231,3 +231,38 @@ func TestPendingNoticesMoveOntoTheOutbox(t *testing.T) {
 	assert.JSONEq(t, `{"notice":"launch <started>"}`, string(posts[0].Body))
 	assert.Equal(t, outbox.StatePending, posts[0].State)
 }
+
+// TestClaimedStaleNoticesAreRecordedAsSent: the stale notices posted before
+// the outbox are in it, as sent, so that none is told again.
+func TestClaimedStaleNoticesAreRecordedAsSent(t *testing.T) {
+	ctx := context.Background()
+	ms, err := embeddedMigrations()
+	require.NoError(t, err)
+	v := -1
+	for i, m := range ms {
+		if m.name == "0019_stale_notices_outbox.sql" {
+			v = i
+		}
+	}
+	require.Positive(t, v)
+	path, id := oldDatabase(t, v)
+	old, err := open(ctx, path, ms[:v])
+	require.NoError(t, err)
+	_, err = old.writer.ExecContext(ctx, `INSERT INTO stale_notices (launch_id, announced_at, noticed_at) VALUES (?, 1764700000000, 1764700100000)`, id)
+	require.NoError(t, err)
+	require.NoError(t, old.Close())
+
+	s, err := Open(ctx, path)
+	require.NoError(t, err)
+	defer s.Close()
+	told, err := s.Told(ctx, fmt.Sprintf("stale:%d:1764700000000", id))
+	require.NoError(t, err)
+	assert.True(t, told)
+	posts, err := s.Posts(ctx, id)
+	require.NoError(t, err)
+	require.Len(t, posts, 1)
+	assert.Equal(t, outbox.StateSent, posts[0].State)
+	waiting, err := s.PostsWaiting(ctx)
+	require.NoError(t, err)
+	assert.Zero(t, waiting)
+}

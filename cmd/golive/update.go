@@ -96,7 +96,10 @@ func runUpdate(a updateArgs, stdout, stderr io.Writer, getenv func(string) strin
 		if err != nil || len(events) == 0 {
 			return events, err
 		}
-		return events, bot.TellUpdate(l, by, d, now)
+		if err := bot.TellUpdate(l, by, d, now); err != nil {
+			return nil, err
+		}
+		return events, bot.TellIfStale(l, now)
 	})
 	if err != nil {
 		if launch.ErrorCode(err) != "" {
