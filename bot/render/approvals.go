@@ -140,8 +140,9 @@ func refID(s string) (int64, error) {
 }
 
 // ApprovalRequest is the DM asking a role's holder for their approval: the
-// launch's readiness, its gates, the open items that keep a required or P0
-// gate failing, the days to launch, and the three answers as buttons.
+// launch's readiness, its gates, the waivers they count, the open items
+// that keep a required or P0 gate failing, the days to launch, and the
+// three answers as buttons.
 func ApprovalRequest(l *launch.Launch, role *checklist.Role, now time.Time) Message {
 	rep := l.Decide(now)
 	ref := ApprovalRef{LaunchID: l.ID, Role: role.Name, Version: role.Version}.String()
@@ -155,11 +156,12 @@ func ApprovalRequest(l *launch.Launch, role *checklist.Role, now time.Time) Mess
 		summaryFields(l, rep, now),
 	}
 	blocks = append(blocks, lineBlocks(gateLines(rep.Gates), approvalGateBlocks, moreLine("gates"))...)
+	blocks = append(blocks, lineBlocks(waiverLines(rep), waiverBlocks, moreLine("waivers"))...)
 	blocks = append(blocks, blockingBlocks(l, rep)...)
 	blocks = append(blocks, answerButtons(ref, "Approve", "Approve with conditions", "Reject"),
 		contextBlock(fmt.Sprintf("Only %s, who holds %s, can answer.", mention(role.Holder), roleName)))
 	return Message{
-		Text:   clip(Escape(fmt.Sprintf("Your approval is requested as %s for the launch %s (readiness %s, %s now).", oneLine(role.Name), oneLine(l.Name), rep.Readiness.PercentText(), rep.Decision.Outcome)), maxMessageText),
+		Text:   clip(Escape(fmt.Sprintf("Your approval is requested as %s for the launch %s (readiness %s, %s now).", oneLine(role.Name), oneLine(l.Name), rep.Readiness.PercentText(), rep.OutcomeText())), maxMessageText),
 		Blocks: blocks,
 	}
 }
@@ -509,7 +511,7 @@ func summaryFields(l *launch.Launch, rep checklist.Report, now time.Time) *slack
 		mrkdwn("*Launch date*\n" + Escape(l.When()) + "\n" + l.Countdown(now)),
 		mrkdwn("*Readiness*\n`" + Bar(rep.Readiness.Percent()) + "` " + rep.Readiness.String() + dueWindows(rep)),
 		mrkdwn("*Gates*\n" + gateTally(rep.Gates)),
-		mrkdwn("*Decision now*\n" + outcomeIcon(rep.Decision.Outcome) + " " + string(rep.Decision.Outcome)),
+		mrkdwn("*Decision now*\n" + outcomeIcon(rep.Decision.Outcome) + " " + rep.OutcomeText()),
 	}, nil)
 }
 

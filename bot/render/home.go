@@ -101,7 +101,7 @@ func homeLaunch(user string, l *launch.Launch, asked Asked, now time.Time) []sla
 	summary := fmt.Sprintf("*%s* in %s · launch %s (%s)\n`%s` %s · %s %s",
 		Escape(brief(l.Name, 150)), channelRef(l.ChannelID), Escape(l.When()), strings.ToLower(l.Countdown(now)),
 		Bar(rep.Readiness.Percent()), ready,
-		outcomeIcon(rep.Decision.Outcome), rep.Decision.Outcome)
+		outcomeIcon(rep.Decision.Outcome), rep.OutcomeText())
 	if roles := roleNames(user, l); len(roles) > 0 {
 		summary += "\nYou: " + strings.Join(roles, ", ")
 	}

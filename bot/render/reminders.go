@@ -323,7 +323,7 @@ func reminderName(l *launch.Launch, r schedule.Reminder) string {
 	case schedule.KindApprovalDM:
 		return "approval request DM to " + mention(r.Payload.Owner)
 	case schedule.KindWaiverLapse:
-		return "waivers ending notice"
+		return "waiver lapse notice"
 	case schedule.KindWaiverLapseDM:
 		return "waiver ended DM to " + mention(r.Payload.Owner)
 	}

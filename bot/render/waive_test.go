@@ -43,6 +43,11 @@ func TestGoWithWaiversGolden(t *testing.T) {
 	assert.Equal(t, "Launch Checkout v2: readiness 33.3%, GO with 2 waivers", st.Text)
 	assert.Contains(t, mrkdwnText(t, st), "🛡 *3.* Runbook — <@U0DANA>, until 2026-03-03")
 
+	req := ApprovalRequest(l, l.Checklist.Role("Security Lead"), fixedNow)
+	assert.Empty(t, CheckMessage(req))
+	assert.Contains(t, req.Text, "(readiness 33.3%, GO with 2 waivers now)")
+	assert.Contains(t, mrkdwnText(t, req), "*Waivers* (2)", "the approver sees what is waived")
+
 	opt := itemOption(l.Checklist.Item(1), nil)
 	require.NotNil(t, opt.Description)
 	assert.True(t, strings.HasPrefix(opt.Description.Text, "🛡 Waived until 3 Mar, <@U0DANA>: Vendor &lt;fix&gt; &amp;"), opt.Description.Text)

@@ -1,6 +1,7 @@
 package launch_test
 
 import (
+	"strings"
 	"testing"
 	"time"
 
@@ -108,4 +109,18 @@ func TestWaiverTimeZoneAndLapseNotice(t *testing.T) {
 	assert.Equal(t, []launch.Event{{Actor: launch.Golive, Action: "waiver-lapse", Subject: "item 2",
 		Before: "waived until 2026-11-25: today, local", After: "open: counts as open for its gates again"}}, events)
 	assert.Empty(t, l.NoticeLapses(nextDay.Add(time.Hour)), "noticed once")
+}
+
+func TestAnUpdatedChecklistKeepsWaivers(t *testing.T) {
+	l := reimportLaunch(t)
+	_, _, err := l.Waive("ULEAD", 4, "2026-11-30", "WAF lands on the 30th", now)
+	require.NoError(t, err)
+	doc := strings.Replace(reimportDoc, "- [ ] WAF configured\n", "- [ ] WAF configured in front of the API\n", 1)
+	_, _, err = l.UpdateChecklist("UBOSS", parseDoc(t, doc), now)
+	require.NoError(t, err)
+	waf := l.Checklist.Item(4)
+	require.NotNil(t, waf)
+	assert.Equal(t, "WAF configured in front of the API", waf.Text)
+	require.NotNil(t, waf.Waiver, "a matched item keeps its waiver")
+	assert.Equal(t, "2026-11-30", waf.Waiver.Until)
 }
