@@ -2,9 +2,11 @@ package bot
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
+	"strconv"
 	"strings"
 	"time"
 
@@ -50,9 +52,20 @@ const (
 // creator and the role holders may; roles nobody holds are named, and never
 // count as approved.
 func (b *Bot) cmdApprovals(ctx context.Context, c *call, _ []string) reply {
-	l, asked, err := changeWith(b, ctx, c, func(l *launch.Launch, _ time.Time) ([]string, []launch.Event, error) {
+	askedAt := b.now()
+	l, asked, err := changeWith(b, ctx, c, func(l *launch.Launch, now time.Time) ([]string, []launch.Event, error) {
 		if err := l.CanRequestApprovals(c.user); err != nil {
 			return nil, nil, err
+		}
+		// The DMs are stored with the request, for the outbox to send.
+		for i, r := range l.Checklist.Roles {
+			if r.Holder == "" {
+				continue
+			}
+			key := launch.PostKey(launch.PostApprovalDM, l.ID, launch.InstantKey(now)+":"+strconv.Itoa(i))
+			if err := tellApprovalDM(l, r, key, askedAt); err != nil {
+				return nil, nil, err
+			}
 		}
 		var asked []string
 		for _, r := range l.Checklist.Roles {
@@ -69,7 +82,6 @@ func (b *Bot) cmdApprovals(ctx context.Context, c *call, _ []string) reply {
 	if err != nil {
 		return b.fail(c, err)
 	}
-	b.later(func(ctx context.Context) { b.askHolders(ctx, c.log, l, c.responseURL) })
 	text := fmt.Sprintf("<@%s> asked for approvals by DM: %s.", c.user, strings.Join(asked, ", "))
 	if unheld := l.Unheld(); len(unheld) > 0 {
 		for i, name := range unheld {
@@ -82,31 +94,22 @@ func (b *Bot) cmdApprovals(ctx context.Context, c *call, _ []string) reply {
 	return reply{msg: &msg, inChannel: true}
 }
 
-// askHolders sends each holder the approval DM (or, when they have
-// answered, their answer with the buttons to change it: a new round opens
-// answers again) and tells the requester about any DM Slack refused. The
-// DMs recorded, it plans the launch's reminders again: holders who do not
-// answer are nudged daily from tomorrow on (schedule.Asks).
-func (b *Bot) askHolders(ctx context.Context, log *slog.Logger, l *launch.Launch, responseURL string) {
-	ctx, cancel := context.WithTimeout(ctx, slackTimeout)
-	defer cancel()
-	now := b.now()
-	var failed []string
-	for _, r := range l.Checklist.Roles {
-		if r.Holder == "" {
-			continue
-		}
-		if err := b.askHolder(ctx, l, r, now); err != nil {
-			log.Error("approval DM", "launch", l.ID, "role", r.Name, "err", err)
-			failed = append(failed, fmt.Sprintf("<@%s> (%s)", r.Holder, inert(r.Name)))
-		}
+// tellApprovalDM tells r's holder, by DM, the approval request of l asked
+// at askedAt (or, when they have answered, their answer with the buttons to
+// change it: a new round opens answers again). Once sent, the outbox's
+// transport records it as the DM to update in place (approvalSent).
+func tellApprovalDM(l *launch.Launch, r *checklist.Role, key string, askedAt time.Time) error {
+	msg := render.ApprovalRequest(l, r, askedAt)
+	if r.Verdict != checklist.VerdictPending && r.Verdict != "" {
+		msg = render.ApprovalAnswered(l, r, true, askedAt)
 	}
-	b.syncReminders(log, l.ID)
-	if len(failed) > 0 {
-		b.respond(ctx, log, responseURL, render.Notice(fmt.Sprintf(
-			"I could not send the approval DM to %s; Slack refused it. Ask them to open a DM with golive, then run `approvals` again.",
-			strings.Join(failed, ", "))))
+	body, err := json.Marshal(postBody{Text: msg.Text, Blocks: slack.Blocks{BlockSet: msg.Blocks},
+		Approval: &approvalBody{Role: r.Name, AskedAt: askedAt.UnixMilli()}})
+	if err != nil {
+		return fmt.Errorf("encode the approval DM: %w", err)
 	}
+	l.Tell(launch.Post{Key: key, Kind: launch.PostApprovalDM, User: r.Holder, Body: body})
+	return nil
 }
 
 // askHolder opens a DM with the role's holder, posts the request and

@@ -46,6 +46,14 @@ type postBody struct {
 	Text   string       `json:"text,omitempty"`
 	Blocks slack.Blocks `json:"blocks"`
 	Notice string       `json:"notice,omitempty"`
+	// Approval is set on an approval request DM: what to record once sent.
+	Approval *approvalBody `json:"approval,omitempty"`
+}
+
+// approvalBody is the role an approval request DM asks, and when.
+type approvalBody struct {
+	Role    string `json:"role"`
+	AskedAt int64  `json:"asked_at"` // Unix milliseconds
 }
 
 // enqueue tells l's channel msg, a post of kind keyed key, with the
@@ -137,8 +145,35 @@ func (t *outboxTransport) Send(ctx context.Context, r outbox.Row) (string, error
 	if err != nil {
 		return "", postFailure(fmt.Errorf("post %s: %w", r, err))
 	}
+	if body.Approval != nil {
+		t.approvalSent(ctx, r, *body.Approval, channel, ts)
+	}
 	t.sent(r)
 	return ts, nil
+}
+
+// approvalSent records an approval request DM just sent as the one its
+// answer updates in place, unless a newer request of the role was recorded
+// meanwhile (this one waited for a retry): its buttons are out of date then.
+// With the DMs recorded, the launch's reminders are planned again: holders
+// who do not answer are nudged daily from tomorrow on (schedule.Asks).
+func (t *outboxTransport) approvalSent(ctx context.Context, r outbox.Row, a approvalBody, channel, ts string) {
+	log := t.b.log.With("launch", r.LaunchID, "role", a.Role)
+	asked := time.UnixMilli(a.AskedAt).UTC()
+	prev, err := t.b.store.ApprovalDM(ctx, r.LaunchID, a.Role)
+	switch {
+	case err == nil && prev.AskedAt.After(asked):
+		log.Info("approval DM sent after a newer one; not recorded")
+		return
+	case err != nil && launch.ErrorCode(err) != launch.ENOTFOUND:
+		log.Error("find the approval DM", "err", err)
+	}
+	dm := launch.ApprovalDM{LaunchID: r.LaunchID, Role: a.Role, Holder: r.User, ChannelID: channel, TS: ts, AskedAt: asked}
+	if err := t.b.store.SaveApprovalDM(ctx, dm); err != nil {
+		// The DM stands; its answer will not redraw it.
+		log.Error("record the approval DM", "err", err)
+	}
+	t.b.syncReminders(log, r.LaunchID)
 }
 
 // conversation is where r goes: its channel, or its user's DM, opened with

@@ -233,13 +233,13 @@ func TestUnreadablePostIsKeptAndFailed(t *testing.T) {
 // announcement; a Slack outage at that moment delays it, no more.
 func TestStaleNoticeIsStoredWithTheChange(t *testing.T) {
 	h := approvalHarness(t)
-	h.stopSender()
-	clock := &testClock{at: testNow}
-	s := h.sender(clock.now)
 	l := h.newLaunch()
 	h.tickAll()
 	h.holders(map[string]string{"Security Lead": uSec, "Product Manager": uPM})
-	dms := h.askApprovals()
+	dms := h.askApprovals() // sent by the harness's own sender
+	h.stopSender()
+	clock := &testClock{at: testNow}
+	s := h.sender(clock.now)
 	for role, user := range map[string]string{"Product Manager": uPM, "Security Lead": uSec} {
 		require.Equal(t, http.StatusOK, h.interact(h.dmClick(user, dms[role], render.ActionApprove)).Status)
 	}
@@ -293,4 +293,50 @@ func TestVoidNoticeIsStoredWithTheUntick(t *testing.T) {
 	posts := h.slack.callsOf("chat.postMessage")
 	require.Len(t, posts, 1)
 	assert.Contains(t, unJSON(posts[0].Form.Get("text")), "unticked an item of "+sec.Title+": its sign-off is void now")
+}
+
+// TestApprovalRequestsAreStoredWithTheRequest: `approvals` stores one DM
+// per holder with the request; each is recorded, once sent, as the DM its
+// answer updates, and a second round's DMs replace the first's.
+func TestApprovalRequestsAreStoredWithTheRequest(t *testing.T) {
+	h := approvalHarness(t)
+	h.stopSender()
+	clock := &testClock{at: testNow}
+	s := h.sender(clock.now)
+	l := h.newLaunch()
+	h.holders(map[string]string{"Security Lead": uSec, "Product Manager": uPM})
+	h.slack.down()
+	require.Equal(t, "in_channel", h.command(creator, "approvals").Answer.ResponseType)
+	var asks []store.PostRecord
+	for _, p := range h.posts(l.ID) {
+		if p.Kind == launch.PostApprovalDM {
+			asks = append(asks, p)
+		}
+	}
+	require.Len(t, asks, 2, "one DM per holder, stored with the request")
+	assert.ElementsMatch(t, []string{uSec, uPM}, []string{asks[0].User, asks[1].User})
+	runDue(t, s)
+	dms, err := h.store.ApprovalDMs(context.Background(), l.ID)
+	require.NoError(t, err)
+	assert.Empty(t, dms, "nothing sent yet")
+
+	h.slack.up(t)
+	clock.add(time.Minute)
+	runDue(t, s)
+	dms, err = h.store.ApprovalDMs(context.Background(), l.ID)
+	require.NoError(t, err)
+	require.Len(t, dms, 2)
+	assert.Equal(t, 2, h.slack.count("chat.postMessage"))
+	for _, dm := range dms {
+		m, ok := h.slack.message(dm.TS)
+		require.True(t, ok)
+		assert.True(t, strings.HasPrefix(m.Text, "Your approval is requested as "+dm.Role), m.Text)
+	}
+	// The answer works on the DM the outbox sent.
+	sec := dms[0]
+	if sec.Role != "Security Lead" {
+		sec = dms[1]
+	}
+	require.Equal(t, http.StatusOK, h.interact(h.dmClick(uSec, sec, render.ActionApprove)).Status)
+	assert.Len(t, h.audited(l.ID, "verdict"), 1)
 }

@@ -67,7 +67,9 @@ func runImport(args []string, stdout, stderr io.Writer, getenv func(string) stri
 	team := flags.String("team", "", "the Slack team id, T0123ABCD")
 	listItems := flags.Bool("list-items", false, "make every list item an item, checkbox or not")
 	db := flags.String("db", "", "the database, overrides GOLIVE_DB (default ./golive.db)")
-	update := flags.String("update", "", "a newer version of the checklist of the channel's active launch")
+	// A switch, not a flag with a value: `--update --by U1 FILE` must not
+	// read "--by" as the file.
+	update := flags.Bool("update", false, "bring FILE, a newer version of the checklist, into the channel's active launch")
 	files, err := parseInterspersed(flags, args)
 	if errors.Is(err, flag.ErrHelp) {
 		return 0
@@ -79,7 +81,7 @@ func runImport(args []string, stdout, stderr io.Writer, getenv func(string) stri
 		fmt.Fprintf(stderr, "golive import: "+format+"\n", a...)
 		return 2
 	}
-	if *update != "" {
+	if *update {
 		var set []string
 		flags.Visit(func(f *flag.Flag) {
 			if f.Name == "name" || f.Name == "date" || f.Name == "time" {
@@ -90,10 +92,10 @@ func runImport(args []string, stdout, stderr io.Writer, getenv func(string) stri
 		case len(set) > 0:
 			return fail("--update brings a newer checklist into the channel's launch, which keeps its name, date and time: "+
 				"drop %s (the date moves with `/golive date` in Slack)", strings.Join(set, ", "))
-		case len(files) > 0:
-			return fail("--update takes the checklist file itself: give no other FILE (got %s)", strings.Join(files, " "))
+		case len(files) != 1:
+			return fail("--update takes one checklist FILE, the newer version (got %d)", len(files))
 		}
-		return runUpdate(updateArgs{channel: *channel, by: *by, team: *team, file: *update, listItems: *listItems, db: *db}, stdout, stderr, getenv)
+		return runUpdate(updateArgs{channel: *channel, by: *by, team: *team, file: files[0], listItems: *listItems, db: *db}, stdout, stderr, getenv)
 	}
 	if len(files) != 1 || *channel == "" || strings.TrimSpace(*name) == "" || *date == "" || *by == "" {
 		fmt.Fprint(stderr, "golive import: give --channel, --name, --date, --by and one checklist FILE\n\n"+importUsage)

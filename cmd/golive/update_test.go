@@ -99,8 +99,9 @@ func TestImportUpdateNoticeReachesTheChannel(t *testing.T) {
 	require.NoError(t, json.Unmarshal(posts[0].Body, &body))
 	assert.Contains(t, body.Text, "<@UCREATOR> updated the checklist of “Checkout v2” from a newer version: 1 added,")
 
-	// The same file again changes nothing, and tells nothing.
-	code, _, errOut = importRun(db, "--channel", "C1", "--update", file, "--by", "UCREATOR")
+	// The same file again changes nothing, and tells nothing; --update is a
+	// switch, so the flags may follow it.
+	code, _, errOut = importRun(db, "--channel", "C1", "--update", "--by", "UCREATOR", file)
 	require.Equal(t, 1, code, errOut)
 	posts, _ = pendingPosts(t, db, readLaunch(t, db, "C1").ID)
 	assert.Len(t, posts, 1)
@@ -115,7 +116,8 @@ func TestImportUpdateRefuses(t *testing.T) {
 	}{
 		{[]string{"--channel", "C1", "--update", file, "--name", "X", "--date", "2026-12-09"}, "drop --date, --name"},
 		{[]string{"--channel", "C1", "--update", file, "--time", "10:00"}, "drop --time"},
-		{[]string{"--channel", "C1", "--update", file, file}, "give no other FILE"},
+		{[]string{"--channel", "C1", "--update", file, file}, "takes one checklist FILE"},
+		{[]string{"--channel", "C1", "--update", "--by", "UCREATOR"}, "takes one checklist FILE"},
 		{[]string{"--update", file}, "give --channel with --update"},
 		{[]string{"--channel", "C9", "--update", file}, "channel C9 has no active launch to update"},
 		{[]string{"--channel", "C1", "--update", writeFile(t, "x.md", "nothing here")}, "x.md"},

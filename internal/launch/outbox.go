@@ -40,6 +40,7 @@ const (
 	PostNotice       = "notice"
 	PostImportNotice = "import"
 	PostUpdateNotice = "update"
+	PostApprovalDM   = "ask"
 )
 
 // Validate checks a post before it is stored.
