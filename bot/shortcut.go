@@ -59,25 +59,32 @@ func (b *Bot) startImport(ctx context.Context, s importStart) error {
 	l, err := withinValue(b, ctx, func(ctx context.Context) (*launch.Launch, error) {
 		return b.store.LaunchByChannel(ctx, s.team, s.channel)
 	})
-	view := render.ImportModal(s.channel)
-	switch {
-	case err == nil && s.from != nil:
-		return launch.Errorf(launch.ECONFLICT,
-			"This channel already has an active launch, “%s” on %s, and a channel can have only one. Archive it first, or import in another channel; "+
-				"to bring a newer version of its checklist into it, its creator runs the import command here.", inert(l.Name), l.Date)
-	case err == nil:
+	if err != nil && launch.ErrorCode(err) != launch.ENOTFOUND {
+		return err
+	}
+	running := err == nil
+	if running {
 		// The channel runs a launch: the form takes a newer version of its
 		// checklist, and only the creator may bring one in.
 		if err := l.CanUpdate(s.user); err != nil {
 			return err
 		}
-		view = render.ImportUpdateModal(s.channel, l.Name)
-	case launch.ErrorCode(err) != launch.ENOTFOUND:
-		return err
+	}
+	var view slack.ModalViewRequest
+	switch {
 	case s.from != nil:
-		if view, err = b.importFormFrom(ctx, s); err != nil {
+		meta, src, err := b.importSourceOf(ctx, s)
+		if err != nil {
 			return err
 		}
+		view = render.ImportModalFrom(meta, src)
+		if running {
+			view = render.ImportUpdateModalFrom(meta, l.Name, src)
+		}
+	case running:
+		view = render.ImportUpdateModal(s.channel, l.Name)
+	default:
+		view = render.ImportModal(s.channel)
 	}
 	b.urgent(func(ctx context.Context) {
 		ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
@@ -90,24 +97,25 @@ func (b *Bot) startImport(ctx context.Context, s importStart) error {
 	return nil
 }
 
-// importFormFrom is the form for a checklist found in a message. A file
-// travels as its id, downloaded on submit; a text is kept as a draft, since
-// it may be longer than a modal's private_metadata.
-func (b *Bot) importFormFrom(ctx context.Context, s importStart) (slack.ModalViewRequest, error) {
+// importSourceOf keeps a checklist found in a message for the form: a
+// file travels as its id, downloaded on submit; a text is kept as a draft,
+// since it may be longer than a modal's private_metadata. It returns the
+// form's private_metadata and what the form says of the checklist.
+func (b *Bot) importSourceOf(ctx context.Context, s importStart) (string, render.ImportSource, error) {
 	if s.from.text == "" {
 		meta := importMeta{channel: s.channel, file: s.from.file.ID}
-		return render.ImportModalFrom(meta.String(), render.ImportSource{Name: s.from.file.Name, Size: s.from.file.Size}), nil
+		return meta.String(), render.ImportSource{Name: s.from.file.Name, Size: s.from.file.Size}, nil
 	}
 	body, err := json.Marshal(importForm{Markdown: s.from.text})
 	if err != nil {
-		return slack.ModalViewRequest{}, fmt.Errorf("keep the message's checklist: %w", err)
+		return "", render.ImportSource{}, fmt.Errorf("keep the message's checklist: %w", err)
 	}
 	d := launch.ImportDraft{Token: rand.Text(), TeamID: s.team, ChannelID: s.channel, UserID: s.user, Body: string(body)}
 	if err := b.within(ctx, func(ctx context.Context) error { return b.store.SaveImportDraft(ctx, d, importDraftTTL) }); err != nil {
-		return slack.ModalViewRequest{}, fmt.Errorf("keep the message's checklist: %w", err)
+		return "", render.ImportSource{}, fmt.Errorf("keep the message's checklist: %w", err)
 	}
 	meta := importMeta{channel: s.channel, draft: d.Token}
-	return render.ImportModalFrom(meta.String(), render.ImportSource{Size: len(s.from.text)}), nil
+	return meta.String(), render.ImportSource{Size: len(s.from.text)}, nil
 }
 
 // onImportShortcut is "Start a launch" on a message: the import form opens

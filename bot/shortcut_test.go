@@ -191,11 +191,11 @@ func TestShortcutChannelChecks(t *testing.T) {
 	h.newLaunch()
 	file := h.slack.shareFile("FSMALL", "checklist.md", "text/markdown", fakeFile{data: []byte(smallChecklist), contentType: "text/markdown"})
 	h.interact(h.shortcutPayload("UIMP", testChan, sharedMessage("", file)))
-	answer := h.shortcutAnswer()
-	assert.Contains(t, answer, "already has an active launch")
-	assert.Contains(t, answer, "to bring a newer version of its checklist into it, its creator runs the import command here")
-	// The slash command there updates the launch, for its creator only.
-	assert.Contains(t, h.command("UIMP", "import").Answer.Text, "Only the launch's creator <@UCREATOR> can update its checklist")
+	// As with the slash command there, which updates the launch, for its
+	// creator only.
+	want := h.command("UIMP", "import").Answer.Text
+	assert.Contains(t, want, "Only the launch's creator <@UCREATOR> can update its checklist")
+	assert.Equal(t, want, h.shortcutAnswer(), "the same answer as /golive import")
 	assert.Zero(t, h.slack.count("views.open"))
 
 	archived := h.command(creator, "archive")
@@ -230,4 +230,31 @@ func TestShortcutUnknown(t *testing.T) {
 	h.interact(p)
 	assert.Contains(t, h.shortcutAnswer(), "golive does not know this shortcut")
 	assert.Zero(t, h.slack.count("views.open"))
+}
+
+// TestShortcutUpdatesTheRunningLaunch: the launch's creator using the
+// shortcut on a newer version of its checklist gets the update form with
+// that file, then the update preview; Confirm updates the launch.
+func TestShortcutUpdatesTheRunningLaunch(t *testing.T) {
+	h := newHarness(t)
+	importConfirmed(t, h, creator, importSubmission(creator, testChan, "Payments", "2026-12-01", smallChecklist))
+	h.change(func(l *launch.Launch, now time.Time) ([]launch.Event, error) { return l.SetDone("UDEV", []int{1}, true, now) })
+	newer := smallChecklist + "- [ ] Dashboards reviewed\n"
+	file := h.slack.shareFile("FNEWER", "checklist-v2.md", "text/markdown", fakeFile{data: []byte(newer), contentType: "text/markdown"})
+	h.interact(h.shortcutPayload(creator, testChan, sharedMessage("v2 of the checklist", file)))
+	form := h.openedForm(1)
+	assert.Equal(t, testChan+" file FNEWER", form.PrivateMetadata)
+	assert.Contains(t, viewJSON(t, form), "This channel runs the launch *Payments*: golive brings the file *checklist-v2.md* from the message you picked")
+	assert.Equal(t, []string{render.ImportOptionsBlock}, inputBlocks(form), "nothing to fill in")
+
+	sub := formSubmission(creator, form, "", "")
+	delete(sub["view"].(map[string]any)["state"].(map[string]any)["values"].(map[string]any), render.ImportNameBlock)
+	delete(sub["view"].(map[string]any)["state"].(map[string]any)["values"].(map[string]any), render.ImportDateBlock)
+	preview := previewOf(t, h.interact(sub))
+	assert.Contains(t, viewJSON(t, preview), "*1 added, 0 removed, 0 reworded*")
+	assert.Equal(t, "clear", responseAction(t, h.interact(confirmPayload(creator, preview))))
+	l := h.launch()
+	require.Len(t, l.Checklist.Items(), 4)
+	assert.True(t, l.Checklist.Item(1).Done, "the tick stays")
+	assert.Equal(t, "Dashboards reviewed", l.Checklist.Item(4).Text)
 }

@@ -54,6 +54,29 @@ func ImportUpdateModal(channelID, name string) slack.ModalViewRequest {
 	}
 }
 
+// ImportUpdateModalFrom is the update form for a checklist the message
+// shortcut picked: nothing is left to fill in but the options, and Preview
+// shows what would change. meta is the adapter's private_metadata.
+func ImportUpdateModalFrom(meta, name string, src ImportSource) slack.ModalViewRequest {
+	v := ImportUpdateModal("", name)
+	what := "the text of the message you picked"
+	if src.Name != "" {
+		what = "the file *" + Escape(clip(src.Name, 200)) + "* from the message you picked"
+	}
+	intro := section(fmt.Sprintf("This channel runs the launch *%s*: golive brings %s (%s) into it as a newer version of its checklist. "+
+		"Items are matched by section and text, and keep their ticks, owners, notes and N/A; new items arrive open, "+
+		"items gone from the file are removed. You see every change before anything is updated.", Escape(clip(name, 140)), what, sizeWords(src.Size)))
+	var options slack.Block
+	for _, b := range v.Blocks.BlockSet {
+		if in, ok := b.(*slack.InputBlock); ok && in.BlockID == ImportOptionsBlock {
+			options = in
+		}
+	}
+	v.PrivateMetadata = clipPlain(meta, maxPrivateMeta)
+	v.Blocks.BlockSet = []slack.Block{intro, options}
+	return v
+}
+
 // ImportUpdatePreview shows what bringing a newer checklist into launch l
 // changes, before Confirm applies it: the counts, each change, the other
 // changes of the document and the sign-offs and answers it voids. note,
