@@ -26,10 +26,18 @@ BEGIN SELECT RAISE(ABORT, 'audit refused'); END`, actor))
 	require.NoError(t, err)
 }
 
+// tickTelling ticks item n as user and tells a notice keyed key.
+func tickTelling(user string, n int, key string) change {
+	return func(l *launch.Launch, now time.Time) ([]launch.Event, error) {
+		_, _ = tell(key)(l, now)
+		return tickAs(user, n)(l, now)
+	}
+}
+
 // One transaction carries the changes of several launches, each launch's
 // in order and each change on its own: a panic, an error or a failed write
 // in one launch leaves the other launches' changes stored and itself fully
-// undone, rows and audit rows alike.
+// undone, rows, audit rows and posts alike.
 func TestUpdateManyIsolatesLaunches(t *testing.T) {
 	s, path := openStore(t)
 	ctx := context.Background()
@@ -43,12 +51,15 @@ func TestUpdateManyIsolatesLaunches(t *testing.T) {
 	refused := launch.Errorf(launch.ECONFLICT, "refused")
 
 	errs, err := s.UpdateMany(ctx, []launch.Changes{
-		{ID: ids["C1"], Fns: []change{tickAs("UA", 3), halfway("UBAD", 4, func() error { panic("a bug") }), tickAs("UC", 5)}},
+		{ID: ids["C1"], Fns: []change{tickTelling("UA", 3, "notice:c1:a"), func(l *launch.Launch, now time.Time) ([]launch.Event, error) {
+			_, _ = tell("notice:c1:bad")(l, now)
+			return halfway("UBAD", 4, func() error { panic("a bug") })(l, now)
+		}, tickAs("UC", 5)}},
 		{ID: ids["C2"], Fns: []change{halfway("UBAD", 4, func() error { return refused })}},
 		// Item 3's row and UA's audit row are written before UFAILWRITE's
 		// audit row is refused: the launch's writes are undone whole.
-		{ID: ids["C3"], Fns: []change{tickAs("UA", 3), halfway("UBAD", 5, func() error { return refused }), tickAs("UFAILWRITE", 4)}},
-		{ID: ids["C4"], Fns: []change{tickAs("UD", 6), tickAs("UE", 3)}},
+		{ID: ids["C3"], Fns: []change{tickTelling("UA", 3, "notice:c3:a"), halfway("UBAD", 5, func() error { return refused }), tickAs("UFAILWRITE", 4)}},
+		{ID: ids["C4"], Fns: []change{tickAs("UD", 6), tickTelling("UE", 3, "notice:c4:e")}},
 	})
 	require.NoError(t, err)
 	require.Len(t, errs, 4)
@@ -67,11 +78,12 @@ func TestUpdateManyIsolatesLaunches(t *testing.T) {
 		channel string
 		done    []int
 		actors  []string
+		posts   []string
 	}{
-		{"C1", []int{3, 5}, []string{"UA", "UC"}},
-		{"C2", nil, nil},
-		{"C3", nil, nil},
-		{"C4", []int{3, 6}, []string{"UD", "UE"}},
+		{"C1", []int{3, 5}, []string{"UA", "UC"}, []string{"notice:c1:a"}},
+		{"C2", nil, nil, nil},
+		{"C3", nil, nil, nil},
+		{"C4", []int{3, 6}, []string{"UD", "UE"}, []string{"notice:c4:e"}},
 	} {
 		id := ids[tc.channel]
 		// What the cache says and what a fresh process reads agree.
@@ -97,6 +109,13 @@ func TestUpdateManyIsolatesLaunches(t *testing.T) {
 			actors = append(actors, e.Actor)
 		}
 		assert.Equal(t, tc.actors, actors, "%s: one audit row per stored change, none for a failed one", tc.channel)
+		posts, err := s.Posts(ctx, id)
+		require.NoError(t, err)
+		var keys []string
+		for _, p := range posts {
+			keys = append(keys, p.Key)
+		}
+		assert.Equal(t, tc.posts, keys, "%s: the posts of the stored changes, none of a failed one", tc.channel)
 	}
 
 	// The launch whose write was undone is at its old version, cached or
