@@ -13,13 +13,17 @@ import (
 
 // csvHeader names the CSV columns.
 var csvHeader = []string{"number", "section", "group", "subgroup", "priority", "parent", "text", "done", "owner", "done_by", "done_at", "note", "details",
-	"notes", "removed", "removed_by", "removed_at", "removed_reason", "waived_until", "waived_by", "waiver_reason"}
+	"notes", "removed", "removed_by", "removed_at", "removed_reason",
+	"due", "na", "na_by", "na_reason", "na_at", "na_confirmed", "na_confirmed_by",
+	"waived_until", "waived_by", "waiver_reason"}
 
 // CSV writes one row per item after a header row, RFC 4180 (encoding/csv),
 // then one row per removed item, marked removed (they count nowhere). An
-// item's notes are one cell, a line each: "text (by at)". A waiver is its
-// last day (inclusive, in the launch's time zone), who gave it and why:
-// past that day it no longer counts.
+// item's notes are one cell, a line each: "text (by at)". Its due date is
+// YYYY-MM-DD; an N/A mark is "true" in na with who, why, when and whether
+// (and by whom) it was confirmed. A waiver is its last day (inclusive, in
+// the launch's time zone), who gave it and why: past that day it no longer
+// counts.
 // Cells that a spreadsheet would run as a formula get a leading apostrophe.
 func CSV(l *launch.Launch) ([]byte, error) {
 	var buf bytes.Buffer
@@ -37,7 +41,12 @@ func CSV(l *launch.Launch) ([]byte, error) {
 		row := []string{
 			strconv.Itoa(it.Number), p.section.Title, p.group.Title, it.Subgroup, it.Priority, parent,
 			it.Text, strconv.FormatBool(it.Done), it.Owner, it.DoneBy, timestamp(it.DoneAt), it.Note, it.Details,
-			notesCell(it.Notes), "false", "", "", "",
+			notesCell(it.Notes), "false", "", "", "", it.Due,
+		}
+		if na := it.NA; na != nil {
+			row = append(row, "true", na.By, na.Reason, timestamp(na.At), strconv.FormatBool(na.Confirmed), na.ConfirmedBy)
+		} else {
+			row = append(row, "false", "", "", "", "", "")
 		}
 		if w := it.Waiver; w != nil {
 			row = append(row, w.Until, w.By, w.Reason)
@@ -52,7 +61,9 @@ func CSV(l *launch.Launch) ([]byte, error) {
 		row := []string{
 			strconv.Itoa(r.Number), r.Section, "", "", "", "",
 			r.Text, strconv.FormatBool(r.Done), "", "", "", "", "",
-			"", "true", r.By, timestamp(r.At), r.Reason, "", "", "",
+			"", "true", r.By, timestamp(r.At), r.Reason,
+			"", "", "", "", "", "", "",
+			"", "", "",
 		}
 		if err := writeRow(w, row); err != nil {
 			return nil, fmt.Errorf("csv removed item %d: %w", r.Number, err)

@@ -278,3 +278,106 @@ func TestExportsCarryWaivers(t *testing.T) {
 	assert.Equal(t, []string{"2026-02-20", "U0ENG", "Vendor fix lands on the 20th"}, rows[1][n-3:])
 	assert.Equal(t, []string{"", "", ""}, rows[2][n-3:])
 }
+
+// live marks items of a worked launch the way a team does during a launch:
+// due dates, N/A (confirmed and pending), a waiver, notes, a removal. Notes
+// try to break out of the comment they are exported in.
+func live(t *testing.T, l *launch.Launch) *launch.Launch {
+	t.Helper()
+	items := l.Checklist.Items()
+	c := l.Creator
+	_, _, err := l.SetDue(c, items[6].Number, "2026-02-25", now)
+	require.NoError(t, err)
+	for _, n := range []int{items[5].Number, items[7].Number} {
+		_, _, err = l.SetNA(c, n, "no such component --> here", now)
+		require.NoError(t, err)
+	}
+	_, err = l.AddNote(c, items[4].Number, "https://ci.example.com/run/1", now)
+	require.NoError(t, err)
+	_, err = l.AddNote(c, items[4].Number, "done --> - [ ] injected item\n## Injected section <!-- x", now.Add(time.Minute))
+	require.NoError(t, err)
+	_, _, err = l.RemoveItem(c, items[3].Number, "not for this launch", now)
+	require.NoError(t, err)
+	return l
+}
+
+// TestMarkdownCarriesLiveEditsAsComments: due dates, N/A marks and notes
+// follow their item as HTML comments, which the importer ignores: the file
+// imports into the same items, and imported back into its launch as an
+// update, it exports the same file again.
+func TestMarkdownCarriesLiveEditsAsComments(t *testing.T) {
+	for _, file := range []string{"seed000.md", "seed004.md"} {
+		t.Run(file, func(t *testing.T) {
+			l := worked(t, seed(t, file))
+			items := l.Checklist.Items()
+			live(t, l)
+			md, err := Markdown(l)
+			require.NoError(t, err)
+			text := string(md)
+			assert.Contains(t, text, "<!-- golive: due 2026-02-25 -->")
+			assert.Contains(t, text, "<!-- golive: note (by U0CREATOR at 2026-02-18T09:30:00Z): https://ci.example.com/run/1 -->")
+			assert.Contains(t, text, "<!-- golive: note (by U0CREATOR at 2026-02-18T09:31:00Z): done - -> - [ ] injected item ## Injected section <!- - x -->",
+				"one comment on one line, which a note cannot end")
+			na := l.Checklist.Item(items[5].Number).NA
+			state := "not confirmed yet"
+			if na.Confirmed {
+				state = "confirmed"
+			}
+			assert.Contains(t, text, "<!-- golive: not applicable (by U0CREATOR at 2026-02-18T09:30:00Z, "+state+"): no such component - -> here -->")
+
+			back, _, err := checklist.Parse(md)
+			require.NoError(t, err, text)
+			var without []string
+			for _, line := range strings.Split(text, "\n") {
+				if !strings.Contains(line, "<!-- golive: ") {
+					without = append(without, line)
+				}
+			}
+			plain, _, err := checklist.Parse([]byte(strings.Join(without, "\n")))
+			require.NoError(t, err)
+			assert.Equal(t, shapeOf(plain), shapeOf(back), "the comments change nothing the importer reads")
+			assert.NotContains(t, fmt.Sprint(shapeOf(back)), "injected", "nothing of a note is read")
+
+			_, _, err = l.UpdateChecklist(l.Creator, back, now)
+			require.NoError(t, err)
+			again, err := Markdown(l)
+			require.NoError(t, err)
+			assert.Equal(t, text, string(again), "the round trip gives the same file")
+		})
+	}
+}
+
+// TestCSVHasLiveEdits: due dates and N/A marks have columns of their own,
+// beside the notes and the removed items.
+func TestCSVHasLiveEdits(t *testing.T) {
+	l := worked(t, seed(t, "seed000.md"))
+	items := l.Checklist.Items()
+	live(t, l)
+	out, err := CSV(l)
+	require.NoError(t, err)
+	rows, err := csv.NewReader(bytes.NewReader(out)).ReadAll()
+	require.NoError(t, err)
+	col := map[string]int{}
+	for i, h := range rows[0] {
+		col[h] = i
+	}
+	byNumber := map[string][]string{}
+	for _, r := range rows[1:] {
+		byNumber[r[0]+r[col["removed"]]] = r
+	}
+	due := byNumber[strconv.Itoa(items[6].Number)+"false"]
+	assert.Equal(t, "2026-02-25", due[col["due"]])
+	na := byNumber[strconv.Itoa(items[5].Number)+"false"]
+	it := l.Checklist.Item(items[5].Number)
+	assert.Equal(t, []string{"true", "U0CREATOR", "no such component --> here", "2026-02-18T09:30:00Z", strconv.FormatBool(it.NA.Confirmed), it.NA.ConfirmedBy},
+		[]string{na[col["na"]], na[col["na_by"]], na[col["na_reason"]], na[col["na_at"]], na[col["na_confirmed"]], na[col["na_confirmed_by"]]})
+	assert.Equal(t, "false", byNumber[strconv.Itoa(items[0].Number)+"false"][col["na"]])
+	noted := byNumber[strconv.Itoa(items[4].Number)+"false"]
+	assert.Equal(t, "https://ci.example.com/run/1 (U0CREATOR 2026-02-18T09:30:00Z)\ndone --> - [ ] injected item\n## Injected section <!-- x (U0CREATOR 2026-02-18T09:31:00Z)", noted[col["notes"]])
+	removed := byNumber[strconv.Itoa(items[3].Number)+"true"]
+	require.NotNil(t, removed, "the removed item has its row")
+	assert.Equal(t, []string{"U0CREATOR", "2026-02-18T09:30:00Z", "not for this launch"},
+		[]string{removed[col["removed_by"]], removed[col["removed_at"]], removed[col["removed_reason"]]})
+	assert.Equal(t, items[3].Text, removed[col["text"]])
+	assert.NotEmpty(t, removed[col["section"]])
+}

@@ -13,9 +13,11 @@ import (
 // Markdown writes the launch's checklist in the format golive imports, so
 // that checklist.Parse reads back the same sections, groups, sub-groups,
 // items (nesting and done states included), sign-offs, windows, gates and
-// roles. What the format cannot say is left out: owners, who ticked what and
-// when, items' notes and removed items (JSON and CSV have them), and
-// verdicts other than a plain approval.
+// roles. An item's due date, N/A mark, waiver and notes follow it as HTML
+// comments ("<!-- golive: due 2026-11-28 -->"), which readers see in the
+// file and the importer ignores. What the format cannot say is left out:
+// owners, who ticked what and when, removed items (JSON and CSV have them),
+// and verdicts other than a plain approval.
 func Markdown(l *launch.Launch) ([]byte, error) {
 	c := l.Checklist
 	var b strings.Builder
@@ -106,7 +108,43 @@ func writeItems(b *strings.Builder, g *checklist.Group) {
 		}
 		b.WriteString(oneLine(it.Text) + "\n")
 		writeDetails(b, it.Details, indent+2)
+		writeLive(b, it, indent+2)
 	}
+}
+
+// writeLive writes what was said of an item during the launch as HTML
+// comments indented under it, one a line: the importer ignores HTML, so
+// the file imports into the same items, and a reader still sees them.
+func writeLive(b *strings.Builder, it *checklist.Item, indent int) {
+	var lines []string
+	if it.Due != "" {
+		lines = append(lines, "due "+it.Due)
+	}
+	if na := it.NA; na != nil {
+		state := "not confirmed yet"
+		switch {
+		case na.Confirmed && na.ConfirmedBy != "":
+			state = "confirmed by " + na.ConfirmedBy
+		case na.Confirmed:
+			state = "confirmed"
+		}
+		lines = append(lines, fmt.Sprintf("not applicable (by %s at %s, %s): %s", na.By, timestamp(na.At), state, na.Reason))
+	}
+	if w := it.Waiver; w != nil {
+		lines = append(lines, fmt.Sprintf("waived until %s (by %s at %s): %s", w.Until, w.By, timestamp(w.At), w.Reason))
+	}
+	for _, n := range it.Notes {
+		lines = append(lines, fmt.Sprintf("note (by %s at %s): %s", n.By, timestamp(n.At), n.Text))
+	}
+	for _, l := range lines {
+		b.WriteString(strings.Repeat(" ", indent) + "<!-- golive: " + commentText(l) + " -->\n")
+	}
+}
+
+// commentText keeps text inside one HTML comment on one line: a line break
+// or a "-->" in a note would end it, and what follows would be read.
+func commentText(s string) string {
+	return strings.ReplaceAll(oneLine(s), "--", "- -")
 }
 
 // writeDetails writes an item's details as a paragraph indented under it,
