@@ -238,7 +238,9 @@ func TestShortcutUnknown(t *testing.T) {
 func TestShortcutUpdatesTheRunningLaunch(t *testing.T) {
 	h := newHarness(t)
 	importConfirmed(t, h, creator, importSubmission(creator, testChan, "Payments", "2026-12-01", smallChecklist))
-	h.change(func(l *launch.Launch, now time.Time) ([]launch.Event, error) { return l.SetDone("UDEV", []int{1}, true, now) })
+	h.change(func(l *launch.Launch, now time.Time) ([]launch.Event, error) {
+		return l.SetDone("UDEV", []int{1}, true, now)
+	})
 	newer := smallChecklist + "- [ ] Dashboards reviewed\n"
 	file := h.slack.shareFile("FNEWER", "checklist-v2.md", "text/markdown", fakeFile{data: []byte(newer), contentType: "text/markdown"})
 	h.interact(h.shortcutPayload(creator, testChan, sharedMessage("v2 of the checklist", file)))
