@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"path"
 	"strconv"
+	"sync/atomic"
 	"time"
 
 	"github.com/slack-go/slack"
@@ -351,63 +352,79 @@ func (h onlySafeRetries) ShouldRetry(state *slack.RetryState, req *http.Request,
 
 // pokingStore is the bot's store. Every change it stores also tells the
 // channel when it left an announced GO stale (tellIfStale), so that no
-// handler can forget it; and it wakes the outbox sender after each change,
-// which may have told posts (launch.Tell) waiting in the outbox from the
-// commit on. The sender looks before it claims, so a change that told
-// nothing costs it one read.
+// handler can forget it; and a change that told posts (launch.Tell), which
+// wait in the outbox from the commit on, wakes the outbox sender once
+// committed. A change that told nothing (most ticks) leaves it asleep.
 type pokingStore struct {
 	Store
 	b *Bot
 }
 
-func (s pokingStore) poked(err error) error {
-	if err == nil {
+// telling wraps a store call's changes: each tells the stale notice when it
+// succeeded and left the launch stale, and told records whether any
+// change told a post.
+type telling struct{ told atomic.Bool }
+
+func (t *telling) wrap(fn func(l *launch.Launch, now time.Time) ([]launch.Event, error)) func(l *launch.Launch, now time.Time) ([]launch.Event, error) {
+	return func(l *launch.Launch, now time.Time) ([]launch.Event, error) {
+		events, err := fn(l, now)
+		if err == nil {
+			err = tellIfStale(l, now)
+		}
+		if err != nil {
+			return nil, err
+		}
+		if l.Telling() {
+			t.told.Store(true)
+		}
+		return events, nil
+	}
+}
+
+// poke wakes the sender after a call that stored what its changes told.
+func (s pokingStore) poke(t *telling, err error) error {
+	if err == nil && t.told.Load() {
 		s.b.pokeOutbox()
 	}
 	return err
 }
 
-// withStale is fn, telling the stale notice when fn succeeded and left the
-// launch stale.
-func withStale(fn func(l *launch.Launch, now time.Time) ([]launch.Event, error)) func(l *launch.Launch, now time.Time) ([]launch.Event, error) {
-	return func(l *launch.Launch, now time.Time) ([]launch.Event, error) {
-		events, err := fn(l, now)
-		if err != nil {
-			return nil, err
-		}
-		return events, tellIfStale(l, now)
-	}
-}
-
 func (s pokingStore) CreateLaunch(ctx context.Context, l *launch.Launch, by string) error {
-	return s.poked(s.Store.CreateLaunch(ctx, l, by))
+	t := &telling{}
+	t.told.Store(l.Telling())
+	return s.poke(t, s.Store.CreateLaunch(ctx, l, by))
 }
 
 func (s pokingStore) CreateLaunchFromDraft(ctx context.Context, l *launch.Launch, by, token string) error {
-	return s.poked(s.Store.CreateLaunchFromDraft(ctx, l, by, token))
+	t := &telling{}
+	t.told.Store(l.Telling())
+	return s.poke(t, s.Store.CreateLaunchFromDraft(ctx, l, by, token))
 }
 
 func (s pokingStore) Update(ctx context.Context, id int64, fn func(l *launch.Launch, now time.Time) ([]launch.Event, error)) (*launch.Launch, error) {
-	l, err := s.Store.Update(ctx, id, withStale(fn))
-	return l, s.poked(err)
+	t := &telling{}
+	l, err := s.Store.Update(ctx, id, t.wrap(fn))
+	return l, s.poke(t, err)
 }
 
 func (s pokingStore) UpdateOnce(ctx context.Context, id int64, team, request string,
 	fn func(l *launch.Launch, now time.Time, replay bool) ([]launch.Event, error)) (*launch.Launch, error) {
+	t := &telling{}
 	l, err := s.Store.UpdateOnce(ctx, id, team, request, func(l *launch.Launch, now time.Time, replay bool) ([]launch.Event, error) {
-		return withStale(func(l *launch.Launch, now time.Time) ([]launch.Event, error) { return fn(l, now, replay) })(l, now)
+		return t.wrap(func(l *launch.Launch, now time.Time) ([]launch.Event, error) { return fn(l, now, replay) })(l, now)
 	})
-	return l, s.poked(err)
+	return l, s.poke(t, err)
 }
 
 func (s pokingStore) UpdateMany(ctx context.Context, batch []launch.Changes) ([][]error, error) {
+	t := &telling{}
 	wrapped := make([]launch.Changes, len(batch))
 	for i, lc := range batch {
 		wrapped[i] = launch.Changes{ID: lc.ID, Fns: make([]func(*launch.Launch, time.Time) ([]launch.Event, error), len(lc.Fns))}
 		for j, fn := range lc.Fns {
-			wrapped[i].Fns[j] = withStale(fn)
+			wrapped[i].Fns[j] = t.wrap(fn)
 		}
 	}
 	errs, err := s.Store.UpdateMany(ctx, wrapped)
-	return errs, s.poked(err)
+	return errs, s.poke(t, err)
 }

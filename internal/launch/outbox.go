@@ -76,6 +76,9 @@ func (l *Launch) Tell(p Post) {
 	l.told = append(l.told, p)
 }
 
+// Telling tells whether posts were told since the last TakePosts.
+func (l *Launch) Telling() bool { return len(l.told) > 0 }
+
 // TakePosts returns the posts told since the last call and forgets them:
 // the store calls it once a change succeeded, to write them.
 func (l *Launch) TakePosts() []Post {
