@@ -229,3 +229,24 @@ func TestABurstOfAnswersIsQueuedWhole(t *testing.T) {
 	close(release)
 	require.Eventually(t, func() bool { mu.Lock(); defer mu.Unlock(); return done == 3*maxLaneJobs }, 10*time.Second, 5*time.Millisecond)
 }
+
+// Closing with more launches to refresh than the update lane holds, while
+// Slack holds the lane: a refresh the full lane pushes out waits before it
+// is queued again, instead of pushing out another at once, round and round
+// (a hot loop until the close timeout).
+func TestClosingWithAFullUpdateLaneDoesNotSpin(t *testing.T) {
+	m := metrics.New("test")
+	h := newHarness(t, func(c *Config) { c.Metrics = m })
+	h.bot.limits.hold(updateLane.key(), time.Hour)
+	for id := range int64(maxLaneJobs + 10) {
+		h.bot.refresh.schedule(id+1, true, nil, "", time.Hour)
+	}
+	h.bot.refresh.flush()
+	time.Sleep(300 * time.Millisecond)
+
+	c := counters(t, m)
+	drops := c["golive_slack_work_dropped_total reason=superseded"] + c["golive_slack_work_dropped_total reason=collapsed"] +
+		c["golive_slack_work_dropped_total reason=queue_full"]
+	assert.Less(t, drops, 200.0, "each refresh pushed out waits its delay (50 ms here) before trying again")
+	assert.Positive(t, drops, "the lane was full")
+}

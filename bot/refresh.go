@@ -112,10 +112,13 @@ func (r *refresher) schedule(launchID int64, all bool, target *launch.Message, n
 }
 
 // arm sets j's timer to fire within delay; r.mu is held. A running job is
-// re-armed by run when it finishes.
+// re-armed by run when it finishes. Once closing, nothing waits longer than
+// the gathering delay, and nothing less: a refresh a full lane pushed out
+// must not push out another at once, round and round until the close
+// timeout.
 func (r *refresher) arm(j *refreshJob, delay time.Duration) {
 	if r.closed {
-		delay = 0
+		delay = r.delay
 	}
 	if j.running {
 		return
