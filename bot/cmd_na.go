@@ -30,7 +30,15 @@ func (b *Bot) cmdNA(ctx context.Context, c *call, args []string) reply {
 	}
 	l, got, err := changeWith(b, ctx, c, func(l *launch.Launch, now time.Time) (marked, []launch.Event, error) {
 		pending, events, err := l.SetNA(c.user, n, reason, now)
-		return marked{pending, len(events) > 0}, events, err
+		if err != nil {
+			return marked{}, nil, err
+		}
+		if pending && len(events) > 0 {
+			if err := askNA(l, n, c.user, now); err != nil {
+				return marked{}, nil, err
+			}
+		}
+		return marked{pending, len(events) > 0}, events, nil
 	})
 	if err != nil {
 		return b.fail(c, err)
@@ -59,7 +67,6 @@ func (b *Bot) cmdNA(ctx context.Context, c *call, args []string) reply {
 	if len(holders) == 0 {
 		return notice(fmt.Sprintf("Item %d is a P0 item or in a 100%% gate, so not applicable needs a role holder's confirmation, but nobody else holds a role in this launch to ask: it counts as open. Once someone holds a role (`role`), mark it again.", n))
 	}
-	b.askNA(c, l, n, holders)
 	names := make([]string, len(holders))
 	for i, h := range holders {
 		names[i] = "<@" + h + ">"
@@ -68,27 +75,24 @@ func (b *Bot) cmdNA(ctx context.Context, c *call, args []string) reply {
 		n, strings.Join(names, ", ")))
 }
 
-// askNA sends each role holder the N/A confirmation request, after the
-// acknowledgement.
-func (b *Bot) askNA(c *call, l *launch.Launch, n int, holders []string) {
+// askNA tells each role holder but the requester, by DM stored with the
+// change made at now, that item n's N/A waits for their confirmation.
+func askNA(l *launch.Launch, n int, requester string, now time.Time) error {
 	it := l.Checklist.Item(n)
 	if it == nil || it.NA == nil {
-		return
+		return nil
 	}
 	msg := render.NARequest(l, it)
-	for _, h := range holders {
-		b.later(func(ctx context.Context) {
-			ctx, cancel := context.WithTimeout(ctx, slackTimeout)
-			defer cancel()
-			ch, _, _, err := b.slack.OpenConversationContext(ctx, &slack.OpenConversationParameters{Users: []string{h}})
-			if err == nil {
-				_, _, err = b.slack.PostMessageContext(ctx, ch.ID, messageOptions(msg)...)
-			}
-			if err != nil {
-				c.log.Error("ask n/a confirmation", "launch", l.ID, "item", n, "holder", h, "err", err)
-			}
-		})
+	for _, h := range l.RoleHolders() {
+		if h == requester {
+			continue
+		}
+		key := launch.PostKey(launch.PostNADM, l.ID, fmt.Sprintf("%s:%d:%s", launch.InstantKey(now), n, h))
+		if err := enqueueDM(l, launch.PostNADM, key, h, msg); err != nil {
+			return err
+		}
 	}
+	return nil
 }
 
 // onNA handles the N/A confirmation buttons: only a holder of one of the

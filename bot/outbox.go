@@ -60,11 +60,21 @@ type approvalBody struct {
 // enqueue tells l's channel msg, a post of kind keyed key, with the
 // change being made to l: it is stored with the change, or not at all.
 func enqueue(l *launch.Launch, kind, key string, msg render.Message) error {
+	return enqueueTo(l, launch.Post{Key: key, Kind: kind, Channel: l.ChannelID}, msg)
+}
+
+// enqueueDM is enqueue for a direct message to user.
+func enqueueDM(l *launch.Launch, kind, key, user string, msg render.Message) error {
+	return enqueueTo(l, launch.Post{Key: key, Kind: kind, User: user}, msg)
+}
+
+func enqueueTo(l *launch.Launch, p launch.Post, msg render.Message) error {
 	body, err := json.Marshal(postBody{Text: msg.Text, Blocks: slack.Blocks{BlockSet: msg.Blocks}})
 	if err != nil {
-		return fmt.Errorf("encode the %s post: %w", kind, err)
+		return fmt.Errorf("encode the %s post: %w", p.Kind, err)
 	}
-	l.Tell(launch.Post{Key: key, Kind: kind, Channel: l.ChannelID, Body: body})
+	p.Body = body
+	l.Tell(p)
 	return nil
 }
 

@@ -340,3 +340,26 @@ func TestApprovalRequestsAreStoredWithTheRequest(t *testing.T) {
 	require.Equal(t, http.StatusOK, h.interact(h.dmClick(uSec, sec, render.ActionApprove)).Status)
 	assert.Len(t, h.audited(l.ID, "verdict"), 1)
 }
+
+// TestNAConfirmationDMsAreStoredWithTheMark: the DMs asking role holders to
+// confirm an N/A are stored with the mark, and sent once Slack answers.
+func TestNAConfirmationDMsAreStoredWithTheMark(t *testing.T) {
+	h, clock, s := outboxHarness(t)
+	l := h.newLaunch()
+	h.holders(map[string]string{l.Checklist.Roles[0].Name: "UALICE"})
+	require.True(t, l.NeedsConfirmation(89))
+	h.slack.down()
+	a := h.command(creator, `na 89 "Covered by the load balancer's probe"`)
+	assert.Contains(t, a.Answer.Text, "golive asked <@UALICE> by DM")
+	rows := h.posts(l.ID)
+	require.Len(t, rows, 1)
+	assert.Equal(t, launch.PostNADM, rows[0].Kind)
+	assert.Equal(t, "UALICE", rows[0].User)
+
+	runDue(t, s)
+	h.slack.up(t)
+	clock.add(time.Minute)
+	runDue(t, s)
+	assert.Equal(t, map[string]int{rows[0].Key: 1}, h.slack.keyed())
+	assert.Equal(t, "UALICE", h.slack.callsOf("conversations.open")[0].Form.Get("users"))
+}

@@ -41,6 +41,7 @@ const (
 	PostImportNotice = "import"
 	PostUpdateNotice = "update"
 	PostApprovalDM   = "ask"
+	PostNADM         = "na"
 )
 
 // Validate checks a post before it is stored.
