@@ -237,7 +237,7 @@ func TestNotesShowUnderTheItemAndInTheExport(t *testing.T) {
 		m, _ := h.slack.message(ts)
 		return strings.Contains(unJSON(m.Blocks), "📎 https://ci.example.com/run/381?a=1&amp;b=2") &&
 			!strings.Contains(unJSON(m.Blocks), "88. ")
-	}, 5*time.Second, 5*time.Millisecond, "the live checklist shows the note under the item, escaped, and no longer the removed item")
+	}, settle, 5*time.Millisecond, "the live checklist shows the note under the item, escaped, and no longer the removed item")
 	m, _ := h.slack.message(ts)
 	blocks := unJSON(m.Blocks)
 	assert.NotContains(t, blocks, "<!channel>")
