@@ -142,6 +142,15 @@ var _ outbox.Finder = (*outboxTransport)(nil)
 // it without posting (not_in_channel, say), Refused when it never will
 // (the channel is gone), and unwrapped when the outcome is unknown.
 func (t *outboxTransport) Send(ctx context.Context, r outbox.Row) (string, error) {
+	ts, err := t.post(ctx, r)
+	if err != nil && r.Attempts == 1 {
+		t.tellWhyNot(ctx, r, err)
+	}
+	return ts, err
+}
+
+// post sends r, as Send says.
+func (t *outboxTransport) post(ctx context.Context, r outbox.Row) (string, error) {
 	var body postBody
 	if err := json.Unmarshal(r.Body, &body); err != nil {
 		return "", outbox.Refused(fmt.Errorf("decode %s: %w", r, err))
@@ -185,6 +194,61 @@ func (t *outboxTransport) approvalSent(ctx context.Context, r outbox.Row, a appr
 		log.Error("record the approval DM", "err", err)
 	}
 	t.b.syncReminders(log, r.LaunchID)
+}
+
+// postWords name each kind of post for the launch's creator.
+var postWords = map[string]string{
+	launch.PostAnnouncement: "the GO / NO-GO announcement",
+	launch.PostStaleNotice:  "the notice that the announced GO no longer stands",
+	launch.PostNotice:       "a notice for the channel",
+	launch.PostImportNotice: "the notice that the launch started",
+	launch.PostUpdateNotice: "the notice that the checklist was updated",
+	launch.PostApprovalDM:   "the approval request",
+	launch.PostNADM:         "the request to confirm an item as not applicable",
+}
+
+// whyNot says, for the launch's creator, why Slack will not take a post
+// until someone acts, by Slack's error code; "" for the errors nobody in
+// the workspace can do anything about (they are logged).
+func whyNot(r outbox.Row, code string) string {
+	switch {
+	case code == "not_in_channel":
+		return "I am not a member of its channel. Add me with `/invite @golive` there: I keep trying for a day, so it goes out once I am in."
+	case r.Channel != "" && (code == "channel_not_found" || code == "is_archived"):
+		return fmt.Sprintf("its channel is archived or gone, or I cannot see it (Slack says `%s`), so I have given up on it.", code)
+	case r.User != "" && refusedForGood[code]:
+		return fmt.Sprintf("Slack does not let me send <@%s> a direct message (it says `%s`), so I have given up on it. Ask them in person, or give their role to someone else.", r.User, code)
+	}
+	return ""
+}
+
+// tellWhyNot tells the launch's creator, by DM, when Slack refuses a post
+// for a reason people can act on: once per post, at its first attempt, so
+// that nobody waits for an announcement or an approval request that is not
+// coming. Best effort: if this DM fails too, the log and the outbox metrics
+// say it all.
+func (t *outboxTransport) tellWhyNot(ctx context.Context, r outbox.Row, err error) {
+	why := whyNot(r, slackErrorCode(err))
+	if why == "" {
+		return
+	}
+	log := t.b.log.With("launch", r.LaunchID, "post", r.String())
+	l, err := t.b.store.LaunchByID(ctx, r.LaunchID)
+	if err != nil {
+		log.Error("find the launch to tell why a post failed", "err", err)
+		return
+	}
+	if l.Creator == r.User {
+		return // the DM that failed was to the creator: no way to reach them
+	}
+	text := fmt.Sprintf("I could not post %s of the launch “%s”: %s", postWords[r.Kind], inert(l.Name), why)
+	im, _, _, err := t.b.slack.OpenConversationContext(ctx, &slack.OpenConversationParameters{Users: []string{l.Creator}})
+	if err == nil {
+		_, _, err = t.b.slack.PostMessageContext(ctx, im.ID, messageOptions(render.Notice(text))...)
+	}
+	if err != nil {
+		log.Error("tell the launch's creator why a post failed", "err", err)
+	}
 }
 
 // conversation is where r goes: its channel, or its user's DM, opened with

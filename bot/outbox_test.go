@@ -363,3 +363,41 @@ func TestNAConfirmationDMsAreStoredWithTheMark(t *testing.T) {
 	assert.Equal(t, map[string]int{rows[0].Key: 1}, h.slack.keyed())
 	assert.Equal(t, "UALICE", h.slack.callsOf("conversations.open")[0].Form.Get("users"))
 }
+
+// TestRefusedPostIsExplainedToTheCreator: Slack refuses the announcement
+// because golive is not in the channel. The launch's creator hears why by
+// DM, once, while the post waits to be tried again; it goes out once Slack
+// takes it.
+func TestRefusedPostIsExplainedToTheCreator(t *testing.T) {
+	h, clock, s := outboxHarness(t)
+	l := h.newLaunch()
+	h.slack.failNext("chat.postMessage", 1, fault{slackError: "not_in_channel"})
+	require.Equal(t, http.StatusOK, h.command(uOther, "decide").Status)
+
+	runDue(t, s)
+	dms := h.slack.posted("D1")
+	require.Len(t, dms, 1, "the creator is told")
+	assert.Contains(t, dms[0].Form.Get("text"), "I could not post the GO / NO-GO announcement of the launch “Checkout v2”: I am not a member of its channel. Add me with `/invite @golive` there")
+	opened := h.slack.callsOf("conversations.open")
+	require.NotEmpty(t, opened)
+	assert.Equal(t, creator, opened[len(opened)-1].Form.Get("users"))
+	assert.Equal(t, outbox.StatePending, h.posts(l.ID)[0].State, "tried again later")
+
+	h.slack.failNext("chat.postMessage", 1, fault{slackError: "not_in_channel"})
+	clock.add(time.Hour)
+	runDue(t, s)
+	assert.Len(t, h.slack.posted("D1"), 1, "told once, not at every attempt")
+
+	clock.add(24 * time.Hour)
+	runDue(t, s)
+	assert.Equal(t, outbox.StateSent, h.posts(l.ID)[0].State, "sent once golive is in the channel")
+	assert.Equal(t, map[string]int{h.announceKey(l): 1}, h.slack.keyed())
+}
+
+// TestRefusedDMIsExplainedToTheCreator: an approval request to a holder
+// Slack will not DM fails for good, and the creator hears why.
+func TestRefusedDMIsExplainedToTheCreator(t *testing.T) {
+	r := whyNot(outbox.Row{Post: launch.Post{User: "UDANA", Kind: launch.PostApprovalDM}}, "cannot_dm_bot")
+	assert.Contains(t, r, "Slack does not let me send <@UDANA> a direct message (it says `cannot_dm_bot`)")
+	assert.Empty(t, whyNot(outbox.Row{Post: launch.Post{Channel: testChan}}, "internal_error"), "nothing anyone can act on")
+}
