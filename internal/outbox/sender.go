@@ -8,6 +8,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/golive/golive/internal/claim"
 	"github.com/golive/golive/internal/metrics"
 )
 
@@ -223,15 +224,7 @@ func (s *Sender) dispatch(ctx context.Context, wg *sync.WaitGroup) (int, error) 
 	if len(rows) == 0 {
 		return 0, nil
 	}
-	var order []string
-	byDest := map[string][]Row{}
-	for _, r := range rows {
-		d := Dest(r.Post)
-		if byDest[d] == nil {
-			order = append(order, d)
-		}
-		byDest[d] = append(byDest[d], r)
-	}
+	order, byDest := claim.Group(rows, func(r Row) string { return Dest(r.Post) })
 	s.mu.Lock()
 	for _, d := range order {
 		s.busy[d] = true
@@ -239,52 +232,18 @@ func (s *Sender) dispatch(ctx context.Context, wg *sync.WaitGroup) (int, error) 
 	s.mu.Unlock()
 	// Calls go on when Run's context ends, each within its timeout: a
 	// shutdown waits for them rather than leave claims to lapse.
-	work := context.WithoutCancel(ctx)
-	tick := s.renewAfter(s.lease / 3)
-	stop := make(chan struct{})
-	var claim sync.WaitGroup
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		s.renew(work, rows[0].Token, tick, stop)
-	}()
-	for _, d := range order {
-		wg.Add(1)
-		claim.Add(1)
-		go func() {
-			defer wg.Done()
-			defer claim.Done()
-			defer s.done(d)
-			for _, r := range byDest[d] {
-				s.deliver(work, r)
-			}
-		}()
-	}
-	go func() {
-		claim.Wait()
-		close(stop)
-	}()
+	token := rows[0].Token
+	claim.Run(context.WithoutCancel(ctx), wg, order, byDest, claim.Renewal{
+		Every:  func() <-chan time.Time { return s.renewAfter(s.lease / 3) },
+		Renew:  func(ctx context.Context) (int, error) { return s.store.RenewPosts(ctx, token, s.now(), s.lease) },
+		Failed: func(err error) { s.log.Error("outbox: renew the lease", "err", err) },
+	}, func(ctx context.Context, d string, rows []Row) {
+		defer s.done(d)
+		for _, r := range rows {
+			s.deliver(ctx, r)
+		}
+	})
 	return len(rows), nil
-}
-
-// renew extends the leases the claim still holds each time tick fires,
-// until stop closes or the claim holds nothing.
-func (s *Sender) renew(ctx context.Context, token string, tick <-chan time.Time, stop <-chan struct{}) {
-	for {
-		select {
-		case <-stop:
-			return
-		case <-tick:
-		}
-		n, err := s.store.RenewPosts(ctx, token, s.now(), s.lease)
-		switch {
-		case err != nil:
-			s.log.Error("outbox: renew the lease", "err", err)
-		case n == 0:
-			return
-		}
-		tick = s.renewAfter(s.lease / 3)
-	}
 }
 
 func (s *Sender) done(dest string) {

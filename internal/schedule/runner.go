@@ -9,6 +9,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/golive/golive/internal/claim"
 	"github.com/golive/golive/internal/launch"
 	"github.com/golive/golive/internal/metrics"
 )
@@ -227,70 +228,29 @@ func (r *Runner) dispatch(ctx context.Context, wg *sync.WaitGroup, posted *atomi
 	if len(rows) == 0 {
 		return 0, nil
 	}
-	var order []int64
-	byLaunch := map[int64][]Reminder{}
-	for _, rem := range rows {
-		if byLaunch[rem.LaunchID] == nil {
-			order = append(order, rem.LaunchID)
-		}
-		byLaunch[rem.LaunchID] = append(byLaunch[rem.LaunchID], rem)
-	}
+	order, byLaunch := claim.Group(rows, func(rem Reminder) int64 { return rem.LaunchID })
 	r.mu.Lock()
 	for _, id := range order {
 		r.busy[id] = true
 	}
 	r.mu.Unlock()
 	// Posts go on when Run's context ends, each within its timeout: a
-	// shutdown waits for them rather than leaving claims to expire.
-	work := context.WithoutCancel(ctx)
-	tick := r.renewAfter(r.lease / 3)
-	var claim sync.WaitGroup
-	stop := make(chan struct{})
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		r.renew(work, rows[0].Token, tick, stop)
-	}()
-	for _, id := range order {
-		wg.Add(1)
-		claim.Add(1)
-		go func() {
-			defer wg.Done()
-			defer claim.Done()
-			defer r.done(id)
-			n := r.work(work, id, byLaunch[id])
-			if posted != nil {
-				posted.Add(int64(n))
-			}
-		}()
-	}
-	go func() {
-		claim.Wait()
-		close(stop)
-	}()
+	// shutdown waits for them rather than leaving claims to expire. A slow
+	// post, or a slow database, never lets the reminders still to post run
+	// out and be taken by another runner while this one is alive.
+	token := rows[0].Token
+	claim.Run(context.WithoutCancel(ctx), wg, order, byLaunch, claim.Renewal{
+		Every:  func() <-chan time.Time { return r.renewAfter(r.lease / 3) },
+		Renew:  func(ctx context.Context) (int, error) { return r.store.RenewClaim(ctx, token, r.now(), r.lease) },
+		Failed: func(err error) { r.log.Error("reminders: renew the lease", "err", err) },
+	}, func(ctx context.Context, id int64, rems []Reminder) {
+		defer r.done(id)
+		n := r.work(ctx, id, rems)
+		if posted != nil {
+			posted.Add(int64(n))
+		}
+	})
 	return len(rows), nil
-}
-
-// renew extends the lease of what the claim token still holds each time
-// tick fires, until stop closes: a slow post, or a slow database, never
-// lets the reminders still to post run out and be taken by another runner
-// while this one is alive. It stops early once the claim holds nothing.
-func (r *Runner) renew(ctx context.Context, token string, tick <-chan time.Time, stop <-chan struct{}) {
-	for {
-		select {
-		case <-stop:
-			return
-		case <-tick:
-		}
-		n, err := r.store.RenewClaim(ctx, token, r.now(), r.lease)
-		switch {
-		case err != nil:
-			r.log.Error("reminders: renew the lease", "err", err)
-		case n == 0:
-			return
-		}
-		tick = r.renewAfter(r.lease / 3)
-	}
 }
 
 // observeBacklog sets the gauge of how long the oldest unsent due reminder
