@@ -38,6 +38,10 @@ type slackDeps struct {
 	mux     *http.ServeMux
 	health  *ops.Health
 	log     *slog.Logger
+	// now and after are the clock of the bot, the outbox sender and the
+	// reminder runner; nil for the machine's (the console brings its own).
+	now   func() time.Time
+	after func(time.Duration) <-chan time.Time
 }
 
 // startSlack connects golive to Slack: it checks the bot token with
@@ -66,6 +70,7 @@ func startSlack(ctx context.Context, d slackDeps) (stop func(), err error) {
 		Limits:        limits,
 		SigningSecret: d.cfg.SigningSecret.Reveal(),
 		Timezone:      d.cfg.Timezone,
+		Now:           d.now,
 		Logger:        d.log,
 		Metrics:       d.metrics,
 	})
@@ -127,6 +132,8 @@ func startOutbox(ctx context.Context, d slackDeps, b *bot.Bot) (stop func(), err
 		Transport: b.OutboxTransport(),
 		Lookup:    d.cfg.SlackHistory,
 		MaxWait:   outboxMaxWait,
+		Now:       d.now,
+		After:     d.after,
 		Logger:    d.log,
 		Metrics:   d.metrics,
 	})
@@ -159,6 +166,8 @@ func startReminders(ctx context.Context, d slackDeps, b *bot.Bot) (stop func(), 
 		Store:   d.store,
 		Poster:  b.ReminderPoster(tod),
 		At:      tod.String(),
+		Now:     d.now,
+		After:   d.after,
 		Logger:  d.log,
 		Metrics: d.metrics,
 	})
