@@ -34,7 +34,7 @@ type Config struct {
 	// loopback unless told otherwise.
 	ConsoleAddr string
 	LogFormat   string // "json" or "text"
-	LogLevel     slog.Level
+	LogLevel    slog.Level
 }
 
 // Mode is how golive talks to Slack.
