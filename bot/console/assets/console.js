@@ -136,8 +136,12 @@
       const data = new FormData();
       data.set("channel", form.dataset.channel);
       data.set("text", input.value);
+      // Cleared at once, so that what is typed next is kept; given back
+      // when the console refused it.
+      const typed = input.value;
+      input.value = "";
       post("/console/command", data).then((ok) => {
-        if (ok) input.value = "";
+        if (!ok && input.value === "") input.value = typed;
         scrollDown();
       });
       return;
@@ -146,7 +150,7 @@
       const data = new FormData(form);
       data.set("view", form.dataset.view);
       // A submitted modal is redrawn from what golive answers.
-      document.getElementById("modal-root").dataset.key = "";
+      document.getElementById("modal-root").dataset.key = "submitting";
       post("/console/submit", data);
     }
   });
