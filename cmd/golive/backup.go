@@ -19,17 +19,17 @@ import (
 // file named after the time. An existing DEST file is replaced.
 func runBackup(args []string, stdout, stderr io.Writer, getenv func(string) string) int {
 	flags := flag.NewFlagSet("backup", flag.ContinueOnError)
-	flags.SetOutput(stderr)
 	db := flags.String("db", "", "database to copy, overrides GOLIVE_DB (default ./golive.db)")
 	flags.Usage = func() {
-		fmt.Fprintln(stderr, "usage: golive backup [--db path] DEST")
-		fmt.Fprintln(stderr, "Copies the database (GOLIVE_DB) to DEST, a file or a directory, while golive runs.")
+		fmt.Fprintln(flags.Output(), "usage: golive backup [--db path] DEST")
+		fmt.Fprintln(flags.Output(), "Copies the database (GOLIVE_DB) to DEST, a file or a directory, while golive runs.")
 		flags.PrintDefaults()
 	}
-	if err := flags.Parse(args); err != nil {
-		return exitUsage(err)
+	dests, status, ok := parseFlags(flags, args, true, stdout, stderr)
+	if !ok {
+		return status
 	}
-	if flags.NArg() != 1 {
+	if len(dests) != 1 {
 		flags.Usage()
 		return 2
 	}
@@ -37,7 +37,7 @@ func runBackup(args []string, stdout, stderr io.Writer, getenv func(string) stri
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	dest, err := backup(ctx, src, flags.Arg(0), time.Now().UTC())
+	dest, err := backup(ctx, src, dests[0], time.Now().UTC())
 	if err != nil {
 		fmt.Fprintf(stderr, "golive backup: %v\n", err)
 		return 1

@@ -39,7 +39,7 @@ func TestBackupWhileTheBotRuns(t *testing.T) {
 	src, _ := liveStore(t)
 	dest := filepath.Join(t.TempDir(), "copy.db")
 	var stdout, stderr bytes.Buffer
-	code := run([]string{"backup", dest}, &stdout, &stderr, env(map[string]string{"GOLIVE_DB": src}))
+	code := run([]string{"backup", dest}, nil, &stdout, &stderr, env(map[string]string{"GOLIVE_DB": src}))
 	require.Equal(t, 0, code, stderr.String())
 	assert.Equal(t, "backed up "+src+" to "+dest+" (integrity checked)\n", stdout.String())
 
@@ -52,7 +52,7 @@ func TestBackupWhileTheBotRuns(t *testing.T) {
 
 	// Backing up again to the same file replaces it.
 	stdout.Reset()
-	code = run([]string{"backup", "--db", src, dest}, &stdout, &stderr, env(nil))
+	code = run([]string{"backup", "--db", src, dest}, nil, &stdout, &stderr, env(nil))
 	require.Equal(t, 0, code, stderr.String())
 }
 
@@ -88,7 +88,7 @@ func TestBackupRefuses(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			var stdout, stderr bytes.Buffer
-			code := run(tt.args, &stdout, &stderr, env(tt.env))
+			code := run(tt.args, nil, &stdout, &stderr, env(tt.env))
 			assert.Equal(t, tt.code, code)
 			assert.Contains(t, stderr.String(), tt.want)
 			assert.Empty(t, stdout.String())

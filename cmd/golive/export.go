@@ -20,20 +20,20 @@ import (
 // while the bot runs.
 func runExport(args []string, stdout, stderr io.Writer, getenv func(string) string) int {
 	flags := flag.NewFlagSet("export", flag.ContinueOnError)
-	flags.SetOutput(stderr)
 	channel := flags.String("channel", "", "the launch's Slack channel id, C0123ABCD (required)")
 	team := flags.String("team", "", "the Slack team id, T0123ABCD, when the channel id alone is ambiguous")
 	format := flags.String("format", "json", "json, csv or md")
 	db := flags.String("db", "", "the database, overrides GOLIVE_DB (default ./golive.db)")
 	flags.Usage = func() {
-		fmt.Fprintln(stderr, "usage: golive export --channel C0123ABCD [--team T0123ABCD] [--format json|csv|md]")
-		fmt.Fprintln(stderr, "Prints the channel's active launch: its readiness report, every item and every role.")
+		fmt.Fprintln(flags.Output(), "usage: golive export --channel C0123ABCD [--team T0123ABCD] [--format json|csv|md]")
+		fmt.Fprintln(flags.Output(), "Prints the channel's active launch: its readiness report, every item and every role.")
 		flags.PrintDefaults()
 	}
-	if err := flags.Parse(args); err != nil {
-		return exitUsage(err)
+	rest, status, ok := parseFlags(flags, args, true, stdout, stderr)
+	if !ok {
+		return status
 	}
-	if flags.NArg() != 0 || strings.TrimSpace(*channel) == "" {
+	if len(rest) != 0 || strings.TrimSpace(*channel) == "" {
 		flags.Usage()
 		return 2
 	}

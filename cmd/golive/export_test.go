@@ -76,7 +76,7 @@ type exportOutput struct {
 func TestExportJSONHasTheCheckShapeItemsAndHolders(t *testing.T) {
 	path := exportDB(t)
 	var out, errOut bytes.Buffer
-	code := run([]string{"export", "--channel", "C1"}, &out, &errOut, env(map[string]string{"GOLIVE_DB": path}))
+	code := run([]string{"export", "--channel", "C1"}, nil, &out, &errOut, env(map[string]string{"GOLIVE_DB": path}))
 	require.Equal(t, 0, code, errOut.String())
 
 	var doc exportOutput
