@@ -101,6 +101,12 @@ func (r *ReadOnly) Backup(ctx context.Context, path string) error {
 	return r.s.Backup(ctx, path)
 }
 
+// BackupNew writes a backup as Store.BackupNew does: never over an existing
+// file.
+func (r *ReadOnly) BackupNew(ctx context.Context, path string) error {
+	return r.s.BackupNew(ctx, path)
+}
+
 // Close closes the database.
 func (r *ReadOnly) Close() error {
 	if err := r.s.reader.Close(); err != nil {

@@ -64,6 +64,21 @@ func TestBackupIntoADirectory(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, filepath.Join(dir, "golive-20260309-070503.db"), dest)
 	assert.FileExists(t, dest)
+
+	// Two more in the same second: new files, the first left as it was.
+	first, err := os.ReadFile(dest)
+	require.NoError(t, err)
+	for _, want := range []string{"golive-20260309-070503-2.db", "golive-20260309-070503-3.db"} {
+		got, err := backup(context.Background(), src, dir+string(filepath.Separator), now)
+		require.NoError(t, err)
+		assert.Equal(t, filepath.Join(dir, want), got)
+	}
+	again, err := os.ReadFile(dest)
+	require.NoError(t, err)
+	assert.Equal(t, first, again)
+	entries, err := os.ReadDir(dir)
+	require.NoError(t, err)
+	assert.Len(t, entries, 3, "no temporary file left behind")
 }
 
 func TestBackupRefuses(t *testing.T) {
@@ -103,7 +118,23 @@ func TestBackupRefuses(t *testing.T) {
 	})
 
 	t.Run("a directory that does not exist", func(t *testing.T) {
-		_, err := backup(context.Background(), src, filepath.Join(dir, "no", "such", "dir", "b.db"), time.Now())
-		assert.ErrorContains(t, err, "backup")
+		missing := filepath.Join(dir, "no", "such", "dir")
+		_, err := backup(context.Background(), src, filepath.Join(missing, "b.db"), time.Now())
+		assert.EqualError(t, err, "backup to "+filepath.Join(missing, "b.db")+": the directory "+missing+
+			" does not exist: create it first, or choose another path")
+
+		var stdout, stderr bytes.Buffer
+		code := run([]string{"backup", missing + "/"}, nil, &stdout, &stderr, env(map[string]string{"GOLIVE_DB": src}))
+		assert.Equal(t, 1, code)
+		assert.Equal(t, "golive backup: the directory "+missing+"/ does not exist: create it first (mkdir -p "+missing+
+			"/), or choose another path\n", stderr.String())
+		assert.NoDirExists(t, missing)
+	})
+
+	t.Run("a file named as a directory", func(t *testing.T) {
+		file := filepath.Join(dir, "plain.db")
+		require.NoError(t, os.WriteFile(file, []byte("x"), 0o600))
+		_, err := backup(context.Background(), src, file+"/", time.Now())
+		assert.EqualError(t, err, "backup to "+file+"/: "+file+" is not a directory")
 	})
 }
