@@ -112,7 +112,9 @@ func (r *ReadOnly) ActiveLaunchList(ctx context.Context) ([]LaunchListing, error
 	err := r.s.read(ctx, func(tx *sql.Tx) error {
 		var err error
 		out, err = queryRowsArgs(ctx, tx, `SELECT team_id, channel_id, name, date FROM launches WHERE archived = 0 ORDER BY id`, nil,
-			func(rows *sql.Rows, l *LaunchListing) error { return rows.Scan(&l.TeamID, &l.ChannelID, &l.Name, &l.Date) })
+			func(rows *sql.Rows, l *LaunchListing) error {
+				return rows.Scan(&l.TeamID, &l.ChannelID, &l.Name, &l.Date)
+			})
 		if err != nil {
 			return fmt.Errorf("list active launches: %w", err)
 		}
