@@ -222,7 +222,9 @@ func (c *Console) Version() int64 {
 func (c *Console) save(ctx context.Context, m Message) {
 	doc, err := json.Marshal(m)
 	if err == nil {
-		err = c.store.SaveConsoleMessage(ctx, m.Channel, m.TS, doc)
+		// The message is shown already: it is kept even if the caller
+		// gave up waiting.
+		err = c.store.SaveConsoleMessage(context.WithoutCancel(ctx), m.Channel, m.TS, doc)
 	}
 	if err != nil {
 		// The page still shows it; only a restart would lose it.
@@ -283,7 +285,7 @@ func (c *Console) remove(ctx context.Context, channel, ts string) bool {
 	}
 	c.mu.Unlock()
 	if found {
-		if err := c.store.DeleteConsoleMessage(ctx, channel, ts); err != nil {
+		if err := c.store.DeleteConsoleMessage(context.WithoutCancel(ctx), channel, ts); err != nil {
 			c.log.Error("console: forget a message", "channel", channel, "ts", ts, "err", err)
 		}
 	}

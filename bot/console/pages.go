@@ -283,6 +283,9 @@ func (c *Console) fromPage(h func(r *http.Request) error) http.HandlerFunc {
 			return
 		}
 		r.Body = http.MaxBytesReader(w, r.Body, maxAPIBody)
+		// What a member sent goes through as it would in Slack, even when
+		// they leave the page before it is done.
+		r = r.WithContext(context.WithoutCancel(r.Context()))
 		if err := h(r); err != nil {
 			status := http.StatusBadRequest
 			if errors.Is(err, errStale) {

@@ -26,17 +26,21 @@ func startConsole(ctx context.Context, d slackDeps, addr net.Addr) (stop func(),
 	}
 	clock := c.Clock()
 	d.store.Now = clock.Now
-	d.now, d.after = clock.Now, clock.After
+	d.now, d.after, d.console = clock.Now, clock.After, true
 	d.cfg.Console = false
 	d.cfg.BotToken, d.cfg.SigningSecret, d.cfg.AppToken = Secret(token), Secret(secret), ""
 	d.cfg.SlackAPIURL = base + "/api/"
-	d.mux.Handle("/", c.Handler())
+	// The Web API answers the bot's first calls (auth.test) as it starts;
+	// the pages come once the bot is there to act on them.
+	h := c.Handler()
+	d.mux.Handle("/api/", h)
 	stop, err = startSlack(ctx, d)
 	if err != nil {
 		return nil, err
 	}
 	// The bot's handler of Slack's requests is on the mux at /slack/.
 	c.Connect(d.mux)
+	d.mux.Handle("/", h)
 	d.log.Info("the local console is ready: open " + consolePage(addr) +
 		" (a try-out on this machine: golive talks to no Slack workspace; set SLACK_BOT_TOKEN to connect one)")
 	return stop, nil

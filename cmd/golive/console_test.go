@@ -25,6 +25,16 @@ func startConsoleServer(t *testing.T) *consoleServer {
 	t.Helper()
 	base, logs, stop := startServe(t, map[string]string{"GOLIVE_CONSOLE": "on"})
 	t.Cleanup(func() { require.NoError(t, stop()) })
+	// The health endpoints answer while the bot starts; the pages once it
+	// is connected.
+	require.Eventually(t, func() bool {
+		resp, err := http.Get(base + "/c/C01WEB")
+		if err != nil {
+			return false
+		}
+		resp.Body.Close()
+		return resp.StatusCode == http.StatusOK
+	}, 10*time.Second, 10*time.Millisecond, "the console's pages never came up; logs:\n%s", logs)
 	return &consoleServer{t: t, base: base, logs: logs}
 }
 

@@ -42,6 +42,8 @@ type slackDeps struct {
 	// reminder runner; nil for the machine's (the console brings its own).
 	now   func() time.Time
 	after func(time.Duration) <-chan time.Time
+	// console says Slack is the local console, which needs no request URLs.
+	console bool
 }
 
 // startSlack connects golive to Slack: it checks the bot token with
@@ -89,7 +91,9 @@ func startSlack(ctx context.Context, d slackDeps) (stop func(), err error) {
 
 	if d.cfg.Mode() == ModeHTTP {
 		d.mux.Handle("/slack/", b.Handler())
-		d.log.Info("HTTP mode: point the Slack app's request URLs at https://YOUR-HOST/slack/commands, /slack/interactions and /slack/events")
+		if !d.console {
+			d.log.Info("HTTP mode: point the Slack app's request URLs at https://YOUR-HOST/slack/commands, /slack/interactions and /slack/events")
+		}
 		return func() {
 			stopOutbox()
 			stopReminders()

@@ -44,8 +44,6 @@
       for (const id of ["conversation", "clock"]) {
         document.getElementById(id).replaceWith(document.importNode(doc.getElementById(id), true));
       }
-      const nav = doc.querySelector("#sidebar nav");
-      document.querySelector("#sidebar nav").replaceWith(document.importNode(nav, true));
       const modal = doc.getElementById("modal-root");
       if (modal.dataset.key !== document.getElementById("modal-root").dataset.key) {
         document.getElementById("modal-root").replaceWith(document.importNode(modal, true));
