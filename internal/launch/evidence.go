@@ -72,6 +72,11 @@ func checkReport(r Report, now time.Time) (*checklist.Evidence, error) {
 			strings.ContainsFunc(link, func(c rune) bool { return unicode.IsControl(c) || unicode.IsSpace(c) }) {
 			return nil, Errorf(EINVALID, "The evidence URL %q is not an http:// or https:// address.", link)
 		}
+		// Characters a link must percent-encode, and that would break out
+		// of a link in Slack's mrkdwn or a Markdown export.
+		if strings.ContainsAny(link, "<>|\"`") {
+			return nil, Errorf(EINVALID, "The evidence URL %q has characters an address must percent-encode (< > | \" `).", link)
+		}
 	}
 	at := r.At
 	if at.IsZero() {

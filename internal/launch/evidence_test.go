@@ -60,6 +60,7 @@ func TestRecordEvidenceRefusesBadReports(t *testing.T) {
 		{"javascript url", 2, launch.Report{Pass: true, Summary: "ok", URL: "javascript:alert(1)"}, launch.EINVALID},
 		{"relative url", 2, launch.Report{Pass: true, Summary: "ok", URL: "/runs/1"}, launch.EINVALID},
 		{"url with a space", 2, launch.Report{Pass: true, Summary: "ok", URL: "https://ci.example.com/a b"}, launch.EINVALID},
+		{"url breaking out of a link", 2, launch.Report{Pass: true, Summary: "ok", URL: "https://ci.example.com/|<!channel>"}, launch.EINVALID},
 		{"long url", 2, launch.Report{Pass: true, Summary: "ok", URL: "https://x.example/" + strings.Repeat("a", launch.MaxEvidenceURL)}, launch.EINVALID},
 		{"future", 2, launch.Report{Pass: true, Summary: "ok", At: now.Add(time.Hour)}, launch.EINVALID},
 	}
