@@ -277,5 +277,7 @@ func statusFooter(l *launch.Launch, rep checklist.Report) string {
 	if a := l.Announced; a != nil {
 		parts = append(parts, fmt.Sprintf("last announced: %s on %s", a.Outcome, a.At.In(l.Location()).Format(launch.DateLayout)))
 	}
+	// The id the API and `golive report --launch` take.
+	parts = append(parts, fmt.Sprintf("launch id %d", l.ID))
 	return strings.Join(parts, " · ")
 }
