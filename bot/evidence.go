@@ -12,13 +12,14 @@ import (
 
 // errEvidenceUnsure: the change was taken into a transaction that had not
 // committed by the deadline; it may still be stored.
-var errEvidenceUnsure = launch.Errorf(launch.EINTERNAL, "the evidence was not confirmed stored in time")
+var errEvidenceUnsure = fmt.Errorf("the evidence was not confirmed stored in time: %w", context.DeadlineExceeded)
 
 // RecordEvidence stores a pipeline's report on item n of the launch of
 // token t, through the same path as a tick: the change shares the ticks'
 // transactions, tells the channel when it voids a sign-off or leaves an
 // announced GO stale, and refreshes the launch's live messages with a note
-// saying which token did what. It returns the launch as stored.
+// saying which token did what. It returns the launch as stored. When ctx
+// ends before the change is confirmed, the error wraps ctx's.
 func (b *Bot) RecordEvidence(ctx context.Context, t launch.Token, n int, r launch.Report) (*launch.Launch, error) {
 	actor := t.Actor()
 	events, err := b.batch.apply(ctx, t.LaunchID, func(l *launch.Launch, now time.Time) ([]launch.Event, error) {
