@@ -27,6 +27,8 @@ Usage:
   golive import --channel ID --update FILE            bring a newer version of the checklist into the channel's launch
   golive export --channel ID [--format json|csv|md]   print a channel's launch from the database
   golive backup [--db path] DEST                      copy the database while the bot runs
+  golive report --url URL --launch L --item N --pass|--fail --summary S [--evidence-url U]
+                                                      report a check's result on an item (token in GOLIVE_TOKEN)
   golive healthcheck [--url URL]                      probe /healthz (for container health checks)
   golive version                                      print the version
 
@@ -49,6 +51,8 @@ func run(args []string, stdout, stderr io.Writer, getenv func(string) string) in
 		return runExport(rest, stdout, stderr, getenv)
 	case cmd == "backup":
 		return runBackup(rest, stdout, stderr, getenv)
+	case cmd == "report":
+		return runReport(rest, stdout, stderr, getenv)
 	case cmd == "healthcheck":
 		return runHealthcheck(rest, stdout, stderr, getenv)
 	case isVersion(cmd):
