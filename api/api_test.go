@@ -193,7 +193,7 @@ func TestEvidencePassTicksAndFailUnticks(t *testing.T) {
 	var seen []string
 	for _, e := range audit {
 		if e.Actor == "token:ci" {
-			seen = append(seen, e.Action)
+			seen = append(seen, string(e.Kind))
 		}
 	}
 	assert.Equal(t, []string{"evidence", "tick", "evidence", "untick"}, seen)
@@ -278,7 +278,7 @@ func TestBadReportsAreRefusedWithTheirReason(t *testing.T) {
 
 	_, err := f.store.Update(context.Background(), f.launch.ID, func(l *launch.Launch, _ time.Time) ([]launch.Event, error) {
 		l.Archived = true
-		return []launch.Event{{Actor: creator, Action: "archive", Subject: "launch"}}, nil
+		return []launch.Event{{Actor: creator, Kind: launch.KindArchive, Launch: l.Name}}, nil
 	})
 	require.NoError(t, err)
 	a := f.evidence(id, n, f.secret, `{"status":"pass","summary":"ok"}`)

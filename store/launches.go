@@ -60,7 +60,7 @@ func (s *Store) createLaunch(ctx context.Context, l *launch.Launch, by string, a
 		return fmt.Errorf("create launch: %w", err)
 	}
 	ev := launch.Event{
-		Actor: by, Action: "create", Subject: "launch " + l.Name,
+		Actor: by, Kind: launch.KindCreate, Launch: l.Name,
 		After: fmt.Sprintf("launch on %s (%s), %d items", l.When(), l.Timezone, len(snap.items)),
 	}
 	if err := appendAudit(ctx, tx, id, now, []launch.Event{ev}); err != nil {
@@ -149,8 +149,8 @@ func (s *Store) LaunchesOfUser(ctx context.Context, teamID, user string) ([]*lau
 }
 
 // launchesOfUserCond selects the launches of a team (the first parameter) a
-// user (the others) takes part in. Each "<> ''" lets SQLite use the partial
-// index of people, which leaves out unassigned rows.
+// user (the others) takes part in. Each test against the empty string lets
+// SQLite use the partial index of people, which leaves out unassigned rows.
 const launchesOfUserCond = `team_id = ? AND id IN (
 	SELECT id FROM launches WHERE team_id = ? AND creator = ? AND archived = 0
 	UNION SELECT launch_id FROM items WHERE owner = ? AND owner <> ''

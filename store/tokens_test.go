@@ -66,11 +66,11 @@ func TestTokensAreStoredHashedListedAndRevoked(t *testing.T) {
 	require.NoError(t, err)
 	var actions []string
 	for _, e := range audit {
-		if e.Subject == "token ci" {
-			actions = append(actions, e.Actor+" "+e.Action)
+		if e.Is(launch.KindTokenCreate, launch.KindTokenRevoke) {
+			actions = append(actions, e.Actor+" "+string(e.Kind)+" "+e.Before+"→"+e.After)
 		}
 	}
-	assert.Equal(t, []string{"UCREATOR token-create", "UCREATOR token-revoke", "UCREATOR token-create"}, actions)
+	assert.Equal(t, []string{"UCREATOR token-create →ci", "UCREATOR token-revoke ci→revoked", "UCREATOR token-create →ci"}, actions)
 }
 
 // fixedRandom reads as an endless run of one byte.

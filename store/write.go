@@ -52,7 +52,7 @@ ON CONFLICT (launch_id, number) DO UPDATE SET section_idx = excluded.section_idx
 	setItemNA = `UPDATE items SET na = ? WHERE launch_id = ? AND number = ?`
 	// And waivers (0016_item_waiver.sql).
 	setItemWaiver = `UPDATE items SET waiver = ? WHERE launch_id = ? AND number = ?`
-	// And evidence (0021_evidence.sql).
+	// And evidence (0022_evidence.sql).
 	setItemEvidence  = `UPDATE items SET evidence = ? WHERE launch_id = ? AND number = ?`
 	setLaunchRemoved = `UPDATE launches SET removed_items = ?, item_high_water = ? WHERE id = ?`
 	deleteItem       = `DELETE FROM items WHERE launch_id = ? AND number = ?`

@@ -27,7 +27,6 @@ const maxReportAnswer = 1 << 20
 // (its message on stderr), 2 on a usage error.
 func runReport(args []string, stdout, stderr io.Writer, getenv func(string) string) int {
 	fs := flag.NewFlagSet("report", flag.ContinueOnError)
-	fs.SetOutput(stderr)
 	base := fs.String("url", getenv("GOLIVE_URL"), "golive's address, for example https://golive.example.com (default GOLIVE_URL)")
 	token := fs.String("token", "", "the launch's API token (default GOLIVE_TOKEN, which keeps it out of process lists)")
 	launchRef := fs.String("launch", "", "the launch's id (shown by /golive status) or its channel's id")
@@ -38,12 +37,14 @@ func runReport(args []string, stdout, stderr io.Writer, getenv func(string) stri
 	evidenceURL := fs.String("evidence-url", "", "a link to the check's run")
 	at := fs.String("at", "", "when the check ran, RFC 3339 (default now)")
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, `usage: golive report --url URL --launch L --item N --pass|--fail --summary TEXT [--evidence-url URL] [--at TIME]`)
-		fmt.Fprintln(stderr, "Reports a check's result on a launch's item; the token comes from GOLIVE_TOKEN (or --token).")
+		fmt.Fprintln(fs.Output(), `usage: golive report --url URL --launch L --item N --pass|--fail --summary TEXT [--evidence-url URL] [--at TIME]`)
+		fmt.Fprintln(fs.Output(), "Reports a check's result on a launch's item through golive's API: --pass ticks it, --fail unticks it.")
+		fmt.Fprintln(fs.Output(), "The token comes from GOLIVE_TOKEN (or --token, which process lists show). Exit status 0 once stored, 1 when refused.")
 		fs.PrintDefaults()
 	}
-	if err := fs.Parse(args); err != nil {
-		return exitUsage(err)
+	rest, status, parsed := parseFlags(fs, args, false, stdout, stderr)
+	if !parsed {
+		return status
 	}
 	if *token == "" {
 		*token = getenv("GOLIVE_TOKEN")
@@ -53,8 +54,8 @@ func runReport(args []string, stdout, stderr io.Writer, getenv func(string) stri
 		return 2
 	}
 	switch {
-	case fs.NArg() > 0:
-		return usage(fmt.Sprintf("unexpected argument %q", fs.Arg(0)))
+	case len(rest) > 0:
+		return usage(fmt.Sprintf("unexpected argument %q", rest[0]))
 	case *base == "":
 		return usage("say where golive runs with --url (or GOLIVE_URL)")
 	case *token == "":
@@ -68,11 +69,11 @@ func runReport(args []string, stdout, stderr io.Writer, getenv func(string) stri
 	case strings.TrimSpace(*summary) == "":
 		return usage(`say what the check found with --summary, for example "k6: p95 180 ms"`)
 	}
-	status := "fail"
+	result := "fail"
 	if *pass {
-		status = "pass"
+		result = "pass"
 	}
-	body, err := json.Marshal(map[string]string{"status": status, "summary": *summary, "url": *evidenceURL, "at": *at})
+	body, err := json.Marshal(map[string]string{"status": result, "summary": *summary, "url": *evidenceURL, "at": *at})
 	if err != nil {
 		return usage(err.Error())
 	}

@@ -50,7 +50,7 @@ func TestReportTicksAnItemThroughTheServer(t *testing.T) {
 
 	report := func(env map[string]string, args ...string) (int, string, string) {
 		var stdout, stderr bytes.Buffer
-		code := run(append([]string{"report"}, args...), &stdout, &stderr, func(name string) string { return env[name] })
+		code := run(append([]string{"report"}, args...), nil, &stdout, &stderr, func(name string) string { return env[name] })
 		return code, stdout.String(), stderr.String()
 	}
 	withToken := map[string]string{"GOLIVE_TOKEN": secret}

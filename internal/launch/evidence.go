@@ -46,7 +46,7 @@ func (l *Launch) RecordEvidence(actor string, n int, r Report, now time.Time) ([
 	}
 	ev.By, ev.Received = actor, now
 	it.Evidence = ev
-	events := []Event{{Actor: actor, Action: "evidence", Subject: itemSubject(n), After: ev.Status() + ": " + ev.Summary}}
+	events := []Event{{Actor: actor, Kind: KindEvidence, Items: []int{n}, After: ev.Status() + ": " + ev.Summary}}
 	return append(events, l.markDone(actor, n, r.Pass, now)...), nil
 }
 

@@ -24,8 +24,9 @@ func TestRecordEvidencePassTicksAndFailUnticks(t *testing.T) {
 	assert.Equal(t, ran, it.Evidence.At)
 	assert.Equal(t, now, it.Evidence.Received)
 	require.Len(t, events, 2)
-	assert.Equal(t, "evidence", events[0].Action)
-	assert.Equal(t, "tick", events[1].Action)
+	assert.Equal(t, launch.KindEvidence, events[0].Kind)
+	assert.Equal(t, []int{2}, events[0].Items)
+	assert.Equal(t, launch.KindTick, events[1].Kind)
 	assert.Equal(t, "token:ci", events[1].Actor)
 
 	events, err = l.RecordEvidence("token:ci", 1, launch.Report{Pass: false, Summary: "cert expires in 3 days"}, now)
@@ -34,11 +35,11 @@ func TestRecordEvidencePassTicksAndFailUnticks(t *testing.T) {
 	assert.False(t, it.Done)
 	assert.Equal(t, "fail", it.Evidence.Status())
 	assert.Equal(t, now, it.Evidence.At, "no time given: now")
-	var actions []string
+	var kinds []launch.Kind
 	for _, e := range events {
-		actions = append(actions, e.Action)
+		kinds = append(kinds, e.Kind)
 	}
-	assert.Equal(t, []string{"evidence", "untick", "signoff-void"}, actions, "a fail voids the section's sign-off as an untick does")
+	assert.Equal(t, []launch.Kind{launch.KindEvidence, launch.KindUntick, launch.KindSignoffVoid}, kinds, "a fail voids the section's sign-off as an untick does")
 	assert.Nil(t, l.Checklist.Sections[0].Signoff)
 
 	events, err = l.RecordEvidence("token:ci", 1, launch.Report{Pass: false, Summary: "still failing"}, now)
@@ -99,5 +100,6 @@ func TestTokenSecretAndNames(t *testing.T) {
 	assert.Equal(t, launch.EFORBIDDEN, launch.ErrorCode(err))
 	events, err := l.CreateToken("UBOSS", "ci")
 	require.NoError(t, err)
-	assert.Equal(t, "token-create", events[0].Action)
+	assert.Equal(t, launch.KindTokenCreate, events[0].Kind)
+	assert.Equal(t, "API token", events[0].Subject())
 }

@@ -78,7 +78,7 @@ func (l *Launch) CreateToken(user, name string) ([]Event, error) {
 	if err := CheckTokenName(name); err != nil {
 		return nil, err
 	}
-	return []Event{{Actor: user, Action: "token-create", Subject: "token " + name, After: "created"}}, nil
+	return []Event{{Actor: user, Kind: KindTokenCreate, After: name}}, nil
 }
 
 // RevokeToken checks that user may revoke the launch's token named name,
@@ -87,7 +87,7 @@ func (l *Launch) RevokeToken(user, name string) ([]Event, error) {
 	if err := l.canManageTokens(user); err != nil {
 		return nil, err
 	}
-	return []Event{{Actor: user, Action: "token-revoke", Subject: "token " + name, Before: "created", After: "revoked"}}, nil
+	return []Event{{Actor: user, Kind: KindTokenRevoke, Before: name, After: "revoked"}}, nil
 }
 
 func (l *Launch) canManageTokens(user string) error {
