@@ -108,7 +108,9 @@ func TestHandlersAnswerWhatTheyDescribe(t *testing.T) {
 	f := newFixture(t, func(c *Config) { c.MaxBody = 256; c.Rate, c.Burst = 1, 6 })
 	id := strconv.FormatInt(f.launch.ID, 10)
 	n := strconv.Itoa(f.launch.Checklist.Items()[0].Number)
-	get := func(secret, ref string) { note(getKey, f.call(http.MethodGet, Prefix+"launches/"+ref, secret, nil).status) }
+	get := func(secret, ref string) {
+		note(getKey, f.call(http.MethodGet, Prefix+"launches/"+ref, secret, nil).status)
+	}
 	post := func(secret, ref, item, body string) {
 		note(postKey, f.call(http.MethodPost, Prefix+"launches/"+ref+"/items/"+item+"/evidence", secret, []byte(body)).status)
 	}

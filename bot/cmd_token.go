@@ -126,7 +126,6 @@ func actorRef(actor string) string {
 	return "<@" + actor + ">"
 }
 
-
 // capitalized starts a sentence with s: "the API token" becomes "The API
 // token"; a mention is left as it is.
 func capitalized(s string) string {

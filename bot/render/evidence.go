@@ -64,4 +64,3 @@ func evidenceDesc(e *checklist.Evidence) *slack.TextBlockObject {
 	room := maxOptionDesc - utf8.RuneCountInString(prefix) - utf8.RuneCountInString(suffix)
 	return plain(prefix + clipPlain(plainBrief(e.Summary, maxOptionDesc), room) + suffix)
 }
-

@@ -156,4 +156,3 @@ func apiError(resp *http.Response, body []byte) string {
 	}
 	return msg
 }
-
