@@ -30,7 +30,7 @@ Usage:
   golive healthcheck [--url URL]                      probe /healthz (for container health checks)
   golive version                                      print the version
 
-Configuration comes from the environment: see .env.example and the README.
+Configuration comes from the environment: see .env.example and docs/configuration.md.
 `
 
 // run dispatches to a subcommand and returns the process exit status.
