@@ -56,8 +56,9 @@ func TestKills(t *testing.T) {
 	}
 }
 
-// TestSlackFailures runs a launch while Slack fails a share of golive's
-// posts in each way, with history on and off.
+// TestSlackFailures runs a launch while Slack fails the first call of each
+// of golive's posts in each way (or refuses every connection for a minute
+// of golive's time), with history on and off.
 func TestSlackFailures(t *testing.T) {
 	for i, fault := range []Fault{AcceptThen500, AcceptThenHang, RateLimited, Down} {
 		for _, history := range []bool{false, true} {
@@ -70,7 +71,7 @@ func TestSlackFailures(t *testing.T) {
 				runScenario(t, scenario{
 					mode: string(fault) + ", history " + onOff(history), seed: seed, instances: 1, history: history,
 					rate: faultRate, start: time.Date(2027, 3, 1, 8, 59, 30, 0, time.UTC), launchDate: launchDate,
-					until: 5 * time.Minute, fault: fault, faultRate: 0.5, downFor: 10 * time.Second,
+					until: 5 * time.Minute, fault: fault, downFor: 10 * time.Second,
 				})
 			})
 		}

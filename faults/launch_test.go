@@ -51,11 +51,11 @@ type scenario struct {
 	// restart says whether a killed server is started again.
 	kills   int
 	restart bool
-	// fault is on, for a share faultRate of golive's posts, from the first
-	// request until the decision; Down refuses connections for downFor.
-	fault     Fault
-	faultRate float64
-	downFor   time.Duration
+	// fault fails the first call of each of golive's posts from the import
+	// until the decision; Down refuses every connection for downFor
+	// after the ticks instead.
+	fault   Fault
+	downFor time.Duration
 }
 
 // launchRun is a scenario being run.
@@ -83,7 +83,7 @@ type launchRun struct {
 func runScenario(t *testing.T, sc scenario) {
 	dir := t.TempDir()
 	w := &world{t: t, dir: dir, db: filepath.Join(dir, "golive.db"), history: sc.history,
-		clock: newClock(sc.start, sc.rate), slack: newFakeSlack(t, sc.seed)}
+		clock: newClock(sc.start, sc.rate), slack: newFakeSlack(t)}
 	r := &launchRun{t: t, sc: sc, w: w, led: newLedger(), rng: rand.New(rand.NewPCG(sc.seed, 1)), told: map[string]int{}}
 	for i := range sc.instances {
 		r.servers = append(r.servers, w.startServer(fmt.Sprintf("golive%d", i+1)))
@@ -140,7 +140,7 @@ func (r *launchRun) drive() {
 	}
 	slices.Sort(r.killAt)
 	if r.sc.fault != NoFault && r.sc.fault != Down {
-		r.w.slack.setFault(r.sc.fault, r.sc.faultRate)
+		r.w.slack.setFault(r.sc.fault)
 	}
 
 	ctx := context.Background()
@@ -151,11 +151,13 @@ func (r *launchRun) drive() {
 	r.told["import"]++
 	r.items = openItems(t, r.w.db)
 
+	// The roles and their holders are asked for until they stand: the
+	// approvals below need them.
 	for _, role := range roles {
-		r.change(creator, fmt.Sprintf(`role add "%s"`, role.name), inChannel, auditKey{creator, "role-add", "role " + role.name, ""})
+		r.must(creator, fmt.Sprintf(`role add "%s"`, role.name), inChannel, auditKey{creator, "role-add", "role " + role.name, ""}, "already exists")
 	}
 	for _, role := range roles {
-		r.change(creator, fmt.Sprintf(`role "%s" <@%s>`, role.name, role.holder), inChannel, auditKey{creator, "role", "role " + role.name, ""})
+		r.must(creator, fmt.Sprintf(`role "%s" <@%s>`, role.name, role.holder), inChannel, auditKey{creator, "role", "role " + role.name, ""}, "already")
 	}
 	r.change(creator, "owner Security <@"+ownerA+">", inChannel, auditKey{creator, "owner", "section Security", ""})
 	r.change(creator, "owner Infrastructure <@"+ownerB+">", inChannel, auditKey{creator, "owner", "section Infrastructure", ""})
@@ -183,20 +185,19 @@ func (r *launchRun) drive() {
 		}
 	}
 	if r.sc.fault == Down {
-		r.w.slack.down(r.sc.downFor)
+		// Slack goes away while the approval DMs are due.
+		go r.w.slack.down(r.sc.downFor)
 	}
 
 	// Approvals by DM buttons and a modal, then the decision.
-	for !r.change(creator, "approvals", inChannel, auditKey{creator, "approvals-request", "approvals", ""}) {
-	}
+	r.must(creator, "approvals", inChannel, auditKey{creator, "approvals-request", "approvals", ""}, "")
 	r.told["ask"] += len(roles)
 	for i, role := range roles {
 		r.answer(role.name, role.holder, i == 1)
 	}
-	for !r.change(creator, "decide", emptyAnswer, auditKey{creator, "announce", "decision", ""}) {
-	}
+	r.must(creator, "decide", emptyAnswer, auditKey{creator, "announce", "decision", ""}, "")
 	r.told["announce"]++
-	r.w.slack.setFault(NoFault, 0)
+	r.w.slack.setFault(NoFault)
 }
 
 // answerCheck tells from an acknowledged command's answer whether it made
@@ -220,6 +221,25 @@ func (r *launchRun) change(user, text string, made answerCheck, k auditKey) bool
 	}
 	r.led.record(k, ok)
 	return ok
+}
+
+// must sends a command until its change is acknowledged, or its answer
+// contains stands (a retry finding the change made). Killed servers are
+// started again meanwhile, or others take the request.
+func (r *launchRun) must(user, text string, made answerCheck, k auditKey, stands string) {
+	for range 10 {
+		a := r.send(func() reply { return r.c.command(user, text) })
+		ok := a.acked && made(a)
+		r.led.record(k, ok)
+		if ok || (a.acked && stands != "" && strings.Contains(a.text, stands)) {
+			return
+		}
+		if a.acked {
+			r.t.Logf("%s: /golive %s: %q", user, text, a.text)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	r.t.Fatalf("/golive %s was not acknowledged in 10 tries", text)
 }
 
 // send is one step of the run: it sends the request, and when the plan
@@ -287,8 +307,12 @@ func (r *launchRun) answer(role, holder string, withConditions bool) {
 			return m.Channel == dm && strings.HasPrefix(m.Key, "ask:") && strings.Contains(m.Blocks, "approval:approve")
 		}, 20*time.Second)
 		if !ok {
-			r.t.Errorf("the approval DM of %s did not reach %s", role, holder)
-			return
+			// Its send was cut off and, without history, never tried
+			// again: the creator asks again, as people would.
+			r.t.Logf("the approval DM of %s did not reach %s; asking again", role, holder)
+			r.must(creator, "approvals", inChannel, auditKey{creator, "approvals-request", "approvals", ""}, "")
+			r.told["ask"] += len(roles)
+			continue
 		}
 		trigger := r.c.trigger()
 		if !withConditions {
@@ -321,6 +345,7 @@ func (r *launchRun) answer(role, holder string, withConditions bool) {
 			return
 		}
 	}
+	r.t.Errorf("%s could not answer for %s in 3 tries", holder, role)
 }
 
 // waitMessage waits up to d for a message at the fake that keep accepts.

@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"math/rand/v2"
 	"net"
 	"net/http"
 	"net/url"
@@ -57,10 +56,11 @@ type fakeSlack struct {
 	views     []openedView
 	responses map[string][]string // response_url name → bodies
 	calls     map[string]int      // by method
-	fault     Fault
-	faultRate float64 // share of owed posts failed while fault is on
-	rng       *rand.Rand
-	faulted   map[Fault]int
+	fault Fault
+	// tried are the keys of the owed posts called for so far: while a
+	// fault is on, the first call of each key fails.
+	tried   map[string]bool
+	faulted map[Fault]int
 }
 
 // message is a message as the fake holds it.
@@ -82,13 +82,13 @@ type openedView struct {
 	PrivateMetadata string
 }
 
-func newFakeSlack(t testing.TB, seed uint64) *fakeSlack {
+func newFakeSlack(t testing.TB) *fakeSlack {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatalf("fake slack: listen: %v", err)
 	}
 	f := &fakeSlack{t: t, addr: ln.Addr().String(), messages: map[string]*message{}, responses: map[string][]string{},
-		calls: map[string]int{}, fault: NoFault, rng: rand.New(rand.NewPCG(seed, 7)), faulted: map[Fault]int{}}
+		calls: map[string]int{}, fault: NoFault, tried: map[string]bool{}, faulted: map[Fault]int{}}
 	f.serveOn(ln)
 	t.Cleanup(func() {
 		f.mu.Lock()
@@ -115,11 +115,12 @@ func (f *fakeSlack) apiURL() string { return "http://" + f.addr + "/api/" }
 // responseURL is a response_url the fake records under name.
 func (f *fakeSlack) responseURL(name string) string { return "http://" + f.addr + "/response/" + name }
 
-// setFault fails a share rate of the owed posts as fault says, from now on.
-func (f *fakeSlack) setFault(fault Fault, rate float64) {
+// setFault fails the first call of every owed post as fault says, from
+// now on.
+func (f *fakeSlack) setFault(fault Fault) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	f.fault, f.faultRate = fault, rate
+	f.fault = fault
 }
 
 // down refuses connections for d (closing the listener and the open
@@ -182,9 +183,10 @@ func (f *fakeSlack) serve(w http.ResponseWriter, r *http.Request) {
 	f.mu.Lock()
 	f.calls[method]++
 	fault := NoFault
-	if method == "chat.postMessage" && keyOf(form.Get("metadata")) != "" && f.fault != NoFault && f.rng.Float64() < f.faultRate {
+	if key := keyOf(form.Get("metadata")); method == "chat.postMessage" && key != "" && f.fault != NoFault && !f.tried[key] {
 		fault = f.fault
 		f.faulted[fault]++
+		f.tried[key] = true
 	}
 	f.mu.Unlock()
 
@@ -310,6 +312,19 @@ func (f *fakeSlack) keyed() map[string]int {
 	for _, m := range f.messages {
 		if m.Key != "" {
 			out[m.Key]++
+		}
+	}
+	return out
+}
+
+// unkeyedDMs counts the direct messages without a key, by user.
+func (f *fakeSlack) unkeyedDMs() map[string]int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	out := map[string]int{}
+	for _, m := range f.messages {
+		if m.Key == "" && strings.HasPrefix(m.Channel, "D") {
+			out["U"+strings.TrimPrefix(m.Channel, "D")]++
 		}
 	}
 	return out

@@ -203,7 +203,15 @@ func check(t testing.TB, w *world, led *ledger, end time.Time) tally {
 			t.Errorf("outbox %s (%s) ended %s (%d attempts): never delivered", r.key, r.kind, r.state, r.attempts)
 		}
 	}
+	// Approval nudges are posted as approval request DMs, without a key:
+	// they are counted by holder, against the unkeyed DMs each received.
+	nudges := map[string]int{}
 	for _, r := range reminderRows(t, db) {
+		if r.kind == "approval-dm" && r.state == "sent" {
+			_, holder, _ := strings.Cut(r.key, " ")
+			nudges[holder]++
+			continue
+		}
 		key := "reminder:" + strconv.FormatInt(r.id, 10)
 		owed[key] = true
 		n := posted[key]
@@ -230,6 +238,25 @@ func check(t testing.TB, w *world, led *ledger, end time.Time) tally {
 			t.Errorf("reminder %d (%s %s, due %s) ended %s and Slack shows it %d times", r.id, r.kind, r.key,
 				r.dueAt.UTC().Format(time.RFC3339), r.state, n)
 		}
+	}
+	dms := w.slack.unkeyedDMs()
+	for _, holder := range sortedKeys(nudges) {
+		want, n := nudges[holder], dms[holder]
+		got.expected += want
+		got.seen += min(n, want)
+		switch {
+		case n > want:
+			got.duplicated += n - want
+			t.Errorf("%s was nudged %d times by DM; golive recorded %d nudges", holder, n, want)
+		case n < want:
+			got.lost += want - n
+			t.Errorf("%s was nudged %d times by DM; golive recorded %d nudges", holder, n, want)
+		}
+		delete(dms, holder)
+	}
+	for _, holder := range sortedKeys(dms) {
+		got.unexpected += dms[holder]
+		t.Errorf("%s got %d direct messages without a key, which golive did not record as nudges", holder, dms[holder])
 	}
 	for _, k := range sortedKeys(posted) {
 		if !owed[k] {
