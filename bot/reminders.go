@@ -127,7 +127,7 @@ func (p *reminderPoster) noticeLapses(ctx context.Context, l *launch.Launch, now
 	if len(events) > 0 {
 		subjects := make([]string, len(events))
 		for i, e := range events {
-			subjects[i] = e.Subject
+			subjects[i] = e.Subject()
 		}
 		p.b.refreshLaunch(l.ID, "the waiver of "+strings.Join(subjects, ", ")+" lapsed")
 	}

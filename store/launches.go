@@ -60,7 +60,7 @@ func (s *Store) createLaunch(ctx context.Context, l *launch.Launch, by string, a
 		return fmt.Errorf("create launch: %w", err)
 	}
 	ev := launch.Event{
-		Actor: by, Action: "create", Subject: "launch " + l.Name,
+		Actor: by, Kind: launch.KindCreate, Launch: l.Name,
 		After: fmt.Sprintf("launch on %s (%s), %d items", l.When(), l.Timezone, len(snap.items)),
 	}
 	if err := appendAudit(ctx, tx, id, now, []launch.Event{ev}); err != nil {

@@ -47,7 +47,7 @@ func TestCreateLaunchRoundTrip(t *testing.T) {
 	require.NoError(t, err)
 	require.Len(t, audit, 1)
 	assert.Equal(t, launch.AuditEntry{ID: audit[0].ID, LaunchID: l.ID, At: t0, Event: launch.Event{
-		Actor: "UCREATOR", Action: "create", Subject: "launch Checkout v2",
+		Actor: "UCREATOR", Kind: launch.KindCreate, Launch: "Checkout v2",
 		After: "launch on 2026-12-01 14:30 (Europe/Paris), 6 items"}}, audit[0])
 }
 
@@ -90,7 +90,7 @@ func TestOneActiveLaunchPerChannel(t *testing.T) {
 
 	_, err = s.Update(ctx, first.ID, func(l *launch.Launch, _ time.Time) ([]launch.Event, error) {
 		l.Archived = true
-		return []launch.Event{{Actor: "UCREATOR", Action: "archive", Subject: "launch " + l.Name}}, nil
+		return []launch.Event{{Actor: "UCREATOR", Kind: launch.KindArchive, Launch: l.Name}}, nil
 	})
 	require.NoError(t, err)
 	require.NoError(t, s.CreateLaunch(ctx, second, "UCREATOR"), "an archived launch frees its channel")
@@ -364,7 +364,7 @@ func TestUpdateErrorChangesNothing(t *testing.T) {
 		require.NoError(t, err)
 		l.Checklist.Roles = nil
 		l.Name = "changed"
-		return []launch.Event{{Actor: "U", Action: "tick"}}, refused
+		return []launch.Event{{Actor: "U", Kind: launch.KindTick}}, refused
 	})
 	assert.Same(t, refused, err, "fn's error comes back unchanged")
 
@@ -387,7 +387,7 @@ func TestUpdateRollsBackWhenAWriteFails(t *testing.T) {
 	_, err = s.Update(ctx, l.ID, func(l *launch.Launch, now time.Time) ([]launch.Event, error) {
 		l.Checklist.Item(3).Done = true
 		l.Checklist.Item(4).Number = -4 // refused by the schema, after item 3 was written
-		return []launch.Event{{Actor: "U", Action: "tick"}}, nil
+		return []launch.Event{{Actor: "U", Kind: launch.KindTick}}, nil
 	})
 	require.Error(t, err)
 	assert.Equal(t, launch.EINTERNAL, launch.ErrorCode(err))
@@ -428,7 +428,7 @@ func TestAuditIsAppendOnly(t *testing.T) {
 
 // testEvent is the audit event of changes the tests make by hand: Update
 // refuses a change that leaves no trace.
-var testEvent = []launch.Event{{Actor: "UTEST", Action: "test", Subject: "launch"}}
+var testEvent = []launch.Event{{Actor: "UTEST", Kind: "test"}}
 
 // A change that leaves no audit event is refused and stores nothing: the
 // audit log is the launch's whole history.
@@ -469,14 +469,14 @@ func TestLaunchesOfUser(t *testing.T) {
 	}
 	_, err := s.Update(ctx, ids[3], func(l *launch.Launch, _ time.Time) ([]launch.Event, error) {
 		l.Archived = true
-		return []launch.Event{{Actor: "UCREATOR", Action: "archive", Subject: "launch"}}, nil
+		return []launch.Event{{Actor: "UCREATOR", Kind: launch.KindArchive}}, nil
 	})
 	require.NoError(t, err)
 	// In the third launch, UDORA ticks an item and owns nothing.
 	_, err = s.Update(ctx, ids[2], func(l *launch.Launch, now time.Time) ([]launch.Event, error) {
 		it := l.Checklist.Item(4)
 		it.Done, it.DoneBy, it.DoneAt = true, "UDORA", now
-		return []launch.Event{{Actor: "UDORA", Action: "tick", Subject: "item 4"}}, nil
+		return []launch.Event{{Actor: "UDORA", Kind: launch.KindTick, Items: []int{4}}}, nil
 	})
 	require.NoError(t, err)
 
