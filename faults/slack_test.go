@@ -56,7 +56,7 @@ type fakeSlack struct {
 	views     []openedView
 	responses map[string][]string // response_url name → bodies
 	calls     map[string]int      // by method
-	fault Fault
+	fault     Fault
 	// tried are the keys of the owed posts called for so far: while a
 	// fault is on, the first call of each key fails.
 	tried   map[string]bool
