@@ -190,12 +190,12 @@ func (r *launchRun) drive() {
 	}
 
 	// Approvals by DM buttons and a modal, then the decision.
-	r.must(creator, "approvals", inChannel, auditKey{creator, "approvals-request", "approvals", ""}, "")
+	r.must(creator, "approvals", inChannel, auditKey{creator, "approvals-request", "approvals-request", ""}, "")
 	r.told["ask"] += len(roles)
 	for i, role := range roles {
 		r.answer(role.name, role.holder, i == 1)
 	}
-	r.must(creator, "decide", emptyAnswer, auditKey{creator, "announce", "decision", ""}, "")
+	r.must(creator, "decide", emptyAnswer, auditKey{creator, "announce", "announce", ""}, "")
 	r.told["announce"]++
 	r.w.slack.setFault(NoFault)
 }
@@ -310,7 +310,7 @@ func (r *launchRun) answer(role, holder string, withConditions bool) {
 			// Its send was cut off and, without history, never tried
 			// again: the creator asks again, as people would.
 			r.t.Logf("the approval DM of %s did not reach %s; asking again", role, holder)
-			r.must(creator, "approvals", inChannel, auditKey{creator, "approvals-request", "approvals", ""}, "")
+			r.must(creator, "approvals", inChannel, auditKey{creator, "approvals-request", "approvals-request", ""}, "")
 			r.told["ask"] += len(roles)
 			continue
 		}

@@ -24,7 +24,7 @@ type Fault string
 // The failure modes.
 const (
 	// NoFault answers every call.
-	NoFault Fault = "none"
+	NoFault Fault = ""
 	// AcceptThen500 posts the message, then answers 500: golive cannot know.
 	AcceptThen500 Fault = "500-after-accept"
 	// AcceptThenHang posts the message, then holds the answer past golive's

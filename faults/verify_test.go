@@ -87,8 +87,11 @@ func reminderRows(t testing.TB, db *sql.DB) []reminderRow {
 	return out
 }
 
+// auditRows reads the audit log, naming each row's subject from its typed
+// fields (migration 0021: items, section, role, launch_name) as the ledger
+// does: "item 12", "section Security", "role QA Lead", "launch Name".
 func auditRows(t testing.TB, db *sql.DB) []auditRow {
-	rows, err := db.Query(`SELECT actor, action, subject, after_value FROM audit ORDER BY id`)
+	rows, err := db.Query(`SELECT actor, action, items, section, role, launch_name, after_value FROM audit ORDER BY id`)
 	if err != nil {
 		t.Fatalf("read the audit log: %v", err)
 	}
@@ -96,8 +99,21 @@ func auditRows(t testing.TB, db *sql.DB) []auditRow {
 	var out []auditRow
 	for rows.Next() {
 		var r auditRow
-		if err := rows.Scan(&r.actor, &r.action, &r.subject, &r.after); err != nil {
+		var items, section, role, launchName string
+		if err := rows.Scan(&r.actor, &r.action, &items, &section, &role, &launchName, &r.after); err != nil {
 			t.Fatalf("read the audit log: %v", err)
+		}
+		switch {
+		case items != "[]":
+			r.subject = "item " + strings.Trim(items, "[]")
+		case section != "":
+			r.subject = "section " + section
+		case role != "":
+			r.subject = "role " + role
+		case launchName != "":
+			r.subject = "launch " + launchName
+		default:
+			r.subject = r.action
 		}
 		out = append(out, r)
 	}
