@@ -10,7 +10,7 @@ STATIC_TAGS    := sqlite_omit_load_extension netgo osusergo
 STATIC_LDFLAGS := -s -w $(LDFLAGS) -linkmode external -extldflags "-static"
 IMAGE   ?= golive:$(VERSION)
 
-.PHONY: run test fmt-check vet bench build build-static lint boundaries docker clean
+.PHONY: run test fmt-check vet bench build build-static lint boundaries docker up clean
 
 ## run: build and run `golive serve`, with the variables in .env when it exists.
 run: build
@@ -68,6 +68,11 @@ boundaries:
 ## docker: build the image (needs a Docker engine).
 docker:
 	docker build --build-arg VERSION=$(VERSION) -t $(IMAGE) .
+
+## up: build the image of this version and start it with Docker Compose
+## (.env is read when it exists).
+up:
+	VERSION=$(VERSION) docker compose up -d --build
 
 clean:
 	rm -rf bin
