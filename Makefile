@@ -10,7 +10,7 @@ STATIC_TAGS    := sqlite_omit_load_extension netgo osusergo
 STATIC_LDFLAGS := -s -w $(LDFLAGS) -linkmode external -extldflags "-static"
 IMAGE   ?= golive:$(VERSION)
 
-.PHONY: run test fmt-check vet bench build build-static cgo lint boundaries docker up clean
+.PHONY: run test faults fmt-check vet bench build build-static cgo lint boundaries docker up clean
 
 ## run: build and run `golive serve`, with the variables in .env when it exists.
 run: build
@@ -20,6 +20,14 @@ run: build
 ## test: gofmt check, go vet, and every test with the race detector.
 test: cgo fmt-check vet
 	$(GO) test -race ./...
+
+## faults: the fault-injection suite (docs/development.md): the real binary
+## killed with SIGKILL and Slack failing while launches run, every post
+## counted. GOLIVE_FAULTS_RUNS raises the number of kill runs (50).
+## Run from its directory, so that go test prints its summary table.
+FAULTS_PARALLEL ?= 12
+faults:
+	cd faults && $(GO) test -tags faults -timeout 20m -parallel $(FAULTS_PARALLEL)
 
 fmt-check:
 	@files=$$( { git ls-files --cached --others --exclude-standard -- '*.go' 2>/dev/null \
