@@ -20,7 +20,8 @@ var _ console.Store = (*store.Store)(nil)
 func startConsole(ctx context.Context, d slackDeps, addr net.Addr) (stop func(), err error) {
 	base := consoleURL(addr)
 	token, secret := "xoxb-console-"+rand.Text(), rand.Text()+rand.Text()
-	c, err := console.New(ctx, console.Config{Store: d.store, Token: token, SigningSecret: secret, URL: base, Logger: d.log})
+	c, err := console.New(ctx, console.Config{Store: d.store, Token: token, SigningSecret: secret, URL: base,
+		Now: d.cfg.now(), Logger: d.log})
 	if err != nil {
 		return nil, fmt.Errorf("start the console: %w", err)
 	}

@@ -11,6 +11,7 @@ import (
 
 	"github.com/slack-go/slack"
 
+	httpapi "github.com/golive/golive/api"
 	"github.com/golive/golive/bot"
 	"github.com/golive/golive/internal/metrics"
 	"github.com/golive/golive/internal/ops"
@@ -39,18 +40,37 @@ type slackDeps struct {
 	health  *ops.Health
 	log     *slog.Logger
 	// now and after are the clock of the bot, the outbox sender and the
-	// reminder runner; nil for the machine's (the console brings its own).
+	// reminder runner; nil for the configured one (the console brings its
+	// own).
 	now   func() time.Time
 	after func(time.Duration) <-chan time.Time
 	// console says Slack is the local console, which needs no request URLs.
 	console bool
 }
 
+// clock is the bot's clock: the console's, or the configured one.
+func (d slackDeps) clock() func() time.Time {
+	if d.now != nil {
+		return d.now
+	}
+	return d.cfg.now()
+}
+
+// loopTimings are the configured timings of a loop, on the console's clock
+// when it runs.
+func (d slackDeps) loopTimings(maxWait time.Duration) loopTimings {
+	t := d.cfg.loopTimings(maxWait)
+	if d.now != nil {
+		t.now, t.after = d.now, d.after
+	}
+	return t
+}
+
 // startSlack connects golive to Slack: it checks the bot token with
 // auth.test, adds Slack to readiness, starts the outbox sender and the
 // reminder scheduler, and serves Slack's requests over HTTP (POST
 // /slack/commands, /slack/interactions, /slack/events on the mux) or over
-// Socket Mode. stop ends Socket Mode, the sender and the scheduler and waits
+// Socket Mode, and the API for pipelines (/api/v1/ on the mux). stop ends Socket Mode, the sender and the scheduler and waits
 // for the bot's work in flight;
 // call it after the HTTP server has stopped taking requests.
 func startSlack(ctx context.Context, d slackDeps) (stop func(), err error) {
@@ -72,13 +92,20 @@ func startSlack(ctx context.Context, d slackDeps) (stop func(), err error) {
 		Limits:        limits,
 		SigningSecret: d.cfg.SigningSecret.Reveal(),
 		Timezone:      d.cfg.Timezone,
-		Now:           d.now,
 		Logger:        d.log,
 		Metrics:       d.metrics,
+		Now:           d.clock(),
 	})
 	if err != nil {
 		return nil, fmt.Errorf("start the bot: %w", err)
 	}
+	pipelines, err := httpapi.New(httpapi.Config{Tokens: d.store, Launches: d.store, Recorder: b, Now: d.cfg.now(), Logger: d.log})
+	if err != nil {
+		return nil, fmt.Errorf("start the API: %w", err)
+	}
+	// Pipelines report through the bot, so that their changes reach the
+	// channel as ticks do: the API is served whichever way Slack connects.
+	d.mux.Handle(httpapi.Prefix, pipelines.Handler())
 	stopOutbox, err := startOutbox(ctx, d, b)
 	if err != nil {
 		return nil, err
@@ -131,15 +158,19 @@ var outboxMaxWait = 10 * time.Second
 // through the bot. stop ends it and waits for the calls in flight, before
 // the store closes.
 func startOutbox(ctx context.Context, d slackDeps, b *bot.Bot) (stop func(), err error) {
+	t := d.loopTimings(outboxMaxWait)
 	sender, err := outbox.NewSender(outbox.Config{
-		Store:     d.store,
-		Transport: b.OutboxTransport(),
-		Lookup:    d.cfg.SlackHistory,
-		MaxWait:   outboxMaxWait,
-		Now:       d.now,
-		After:     d.after,
-		Logger:    d.log,
-		Metrics:   d.metrics,
+		Store:       d.store,
+		Transport:   b.OutboxTransport(),
+		Lookup:      d.cfg.SlackHistory,
+		Now:         t.now,
+		After:       t.after,
+		RenewAfter:  t.after,
+		Lease:       t.lease,
+		SendTimeout: t.callTimeout,
+		MaxWait:     t.maxWait,
+		Logger:      d.log,
+		Metrics:     d.metrics,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("start the outbox: %w", err)
@@ -166,14 +197,19 @@ func startReminders(ctx context.Context, d slackDeps, b *bot.Bot) (stop func(), 
 	if err != nil {
 		return nil, fmt.Errorf("GOLIVE_REMINDER_TIME: %w", err)
 	}
+	t := d.loopTimings(0)
 	runner, err := schedule.New(schedule.Config{
-		Store:   d.store,
-		Poster:  b.ReminderPoster(tod),
-		At:      tod.String(),
-		Now:     d.now,
-		After:   d.after,
-		Logger:  d.log,
-		Metrics: d.metrics,
+		Store:       d.store,
+		Poster:      b.ReminderPoster(tod),
+		At:          tod.String(),
+		Now:         t.now,
+		After:       t.after,
+		RenewAfter:  t.after,
+		Lease:       t.lease,
+		PostTimeout: t.callTimeout,
+		MaxWait:     t.maxWait,
+		Logger:      d.log,
+		Metrics:     d.metrics,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("start the reminders: %w", err)
@@ -218,7 +254,7 @@ func startReminders(ctx context.Context, d slackDeps, b *bot.Bot) (stop func(), 
 // Slack allows.
 func newSlackClient(cfg Config, m *metrics.Metrics, limits *bot.RateLimits, log *slog.Logger) *slack.Client {
 	opts := []slack.Option{
-		slack.OptionHTTPClient(&http.Client{Transport: limits.Transport(m.SlackTransport(slackTransport())), Timeout: slackCallTimeout}),
+		slack.OptionHTTPClient(&http.Client{Transport: limits.Transport(m.SlackTransport(slackTransport())), Timeout: cfg.slackCallTimeout()}),
 		slack.OptionLog(slog.NewLogLogger(log.Handler(), slog.LevelWarn)),
 	}
 	if cfg.SlackAPIURL != "" {
