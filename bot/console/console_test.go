@@ -66,7 +66,7 @@ func openTestConsole(t *testing.T, path string) *testConsole {
 		require.NoError(t, st.Close())
 	})
 	return &testConsole{t: t, c: c, st: st, path: path, srv: srv, bot: rb, clock: c.Clock(),
-		api: slack.New(testToken, slack.OptionAPIURL(base+"/api/"))}
+		api: slack.New(testToken, slack.OptionAPIURL(base+"/webapi/"))}
 }
 
 // recordingBot stands for the bot's handler of Slack's requests: it
@@ -169,7 +169,7 @@ func blocksJSON(t *testing.T, blocks ...slack.Block) string {
 
 func TestWebAPIRefusesAnotherToken(t *testing.T) {
 	tc := newTestConsole(t)
-	other := slack.New("xoxb-someone-else", slack.OptionAPIURL(tc.srv.URL+"/api/"))
+	other := slack.New("xoxb-someone-else", slack.OptionAPIURL(tc.srv.URL+"/webapi/"))
 	_, err := other.AuthTest()
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "invalid_auth")

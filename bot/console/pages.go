@@ -128,7 +128,7 @@ func drawView(v *View, form bool) (*viewView, error) {
 }
 
 // Handler serves the console: its pages, what they post, the Web API
-// (/api/) the bot's client calls, response_urls, uploads and files.
+// (/webapi/) the bot's client calls, response_urls, uploads and files.
 func (c *Console) Handler() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /{$}", func(w http.ResponseWriter, r *http.Request) {
@@ -146,7 +146,7 @@ func (c *Console) Handler() http.Handler {
 	mux.HandleFunc("POST /console/close", c.fromPage(c.postClose))
 	mux.HandleFunc("POST /console/demo", c.fromPage(c.postDemo))
 	mux.HandleFunc("POST /console/clock", c.fromPage(c.postClock))
-	mux.HandleFunc("POST /api/{method}", c.serveAPI)
+	mux.HandleFunc("POST /webapi/{method}", c.serveAPI)
 	mux.HandleFunc("POST /console/upload/{id}", c.serveUpload)
 	mux.HandleFunc("POST /console/response/{id}", c.serveResponse)
 	mux.HandleFunc("GET /files-pri/{id}/{name}", c.serveFile)

@@ -48,7 +48,7 @@ func (a apiCall) get(name string) string {
 	return string(raw)
 }
 
-// serveAPI answers the Web API methods golive calls, at /api/METHOD, to
+// serveAPI answers the Web API methods golive calls, at /webapi/METHOD, to
 // the bot's token only.
 func (c *Console) serveAPI(w http.ResponseWriter, r *http.Request) {
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxAPIBody))
