@@ -63,12 +63,14 @@ func TestPagesEscapeEverything(t *testing.T) {
 	assert.Equal(t, []string{`<script src="/console/assets/console.js" defer>`}, scripts, "the page's own script only")
 }
 
-// TestGoldenBlockKit draws golive's own golden Block Kit (bot/render's
-// testdata) and compares the HTML with testdata/*.golden.html.
+// TestGoldenBlockKit draws Block Kit golive sends (copies of bot/render's
+// goldens, in testdata/blockkit, so that a change of golive's messages
+// does not change these) and compares the HTML with
+// testdata/*.golden.html.
 func TestGoldenBlockKit(t *testing.T) {
 	for _, name := range []string{"Checklist", "Status", "ApprovalRequest_seed000", "Announcement_CONDITIONAL_GO", "ReminderWindow", "Help"} {
 		t.Run(name, func(t *testing.T) {
-			data, err := os.ReadFile(filepath.Join("..", "render", "testdata", name+".golden.json"))
+			data, err := os.ReadFile(filepath.Join("testdata", "blockkit", name+".json"))
 			require.NoError(t, err)
 			var msg struct {
 				Text   string          `json:"text"`
@@ -83,7 +85,7 @@ func TestGoldenBlockKit(t *testing.T) {
 	}
 	for _, name := range []string{"ConditionsModal", "ImportPreview", "Home"} {
 		t.Run(name, func(t *testing.T) {
-			data, err := os.ReadFile(filepath.Join("..", "render", "testdata", name+".golden.json"))
+			data, err := os.ReadFile(filepath.Join("testdata", "blockkit", name+".json"))
 			require.NoError(t, err)
 			vv, err := drawView(&View{ID: "V1", Doc: data}, true)
 			require.NoError(t, err)

@@ -2,8 +2,10 @@
 -- show: the messages of its conversations, each the JSON document the
 -- console drew it from, and a few named settings (its clock's offset, each
 -- member's App Home). Slack keeps these itself; nothing else reads them.
+-- They are created the first time the console starts, outside the
+-- numbered migrations: a database that never ran the console has none.
 -- Instants are Unix milliseconds.
-CREATE TABLE console_messages (
+CREATE TABLE IF NOT EXISTS console_messages (
     channel_id TEXT    NOT NULL CHECK (channel_id <> ''),
     ts         TEXT    NOT NULL CHECK (ts <> ''),
     doc        TEXT    NOT NULL CHECK (json_valid(doc)),
@@ -11,7 +13,7 @@ CREATE TABLE console_messages (
     PRIMARY KEY (channel_id, ts)
 );
 
-CREATE TABLE console_settings (
+CREATE TABLE IF NOT EXISTS console_settings (
     name  TEXT NOT NULL PRIMARY KEY CHECK (name <> ''),
     value TEXT NOT NULL
 );
