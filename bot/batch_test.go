@@ -73,7 +73,7 @@ func (brokenStore) UpdateMany(context.Context, []launch.Changes) ([][]error, err
 func TestBatcherFailedCommitFailsEveryChange(t *testing.T) {
 	h := newHarness(t)
 	l := h.newLaunch()
-	bt := newBatcher(brokenStore{h.store}, time.Second, &h.bot.wg)
+	bt := newBatcher(brokenStore{h.store}, time.Second, &h.bot.wg, nil)
 	var wg sync.WaitGroup
 	for i := range 8 {
 		wg.Go(func() {
