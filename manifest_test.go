@@ -179,7 +179,7 @@ var scopesByMethod = map[string][]string{
 // optIn are Web API methods golive calls only behind a setting that is off
 // by default, with every scope an administrator adds to the app before
 // turning it on: manifest.yml leaves them out (least privilege), and the
-// README must name the setting and the scopes.
+// Slack app setup page (docs/slack.md) must name the setting and the scopes.
 var optIn = map[string]struct {
 	setting string
 	scopes  []string
@@ -219,10 +219,10 @@ func TestManifestScopes(t *testing.T) {
 			continue
 		}
 		if opt, ok := optIn[strings.TrimSuffix(method, "Context")]; ok {
-			readme, err := os.ReadFile("README.md")
+			setup, err := os.ReadFile(filepath.Join("docs", "slack.md"))
 			require.NoError(t, err)
 			for _, want := range append([]string{opt.setting}, opt.scopes...) {
-				assert.Contains(t, string(readme), "`"+want+"`", "%s (called at %s) is behind %s: the README must name it and its scopes", method, where, opt.setting)
+				assert.Contains(t, string(setup), "`"+want+"`", "%s (called at %s) is behind %s: docs/slack.md must name it and its scopes", method, where, opt.setting)
 			}
 			continue
 		}

@@ -75,7 +75,7 @@ func (b *Bot) cmdApprovals(ctx context.Context, c *call, _ []string) reply {
 		if len(asked) == 0 {
 			return nil, nil, launch.Errorf(launch.ECONFLICT, "Nobody holds a role yet, so there is nobody to ask. The launch's creator assigns each role with `role \"<Role Name>\" @user`; `roles` lists them.")
 		}
-		return asked, []launch.Event{{Actor: c.user, Action: "approvals-request", Subject: "approvals",
+		return asked, []launch.Event{{Actor: c.user, Kind: launch.KindApprovalsRequest,
 			After: "asked " + strings.Join(asked, ", ")}}, nil
 	})
 	if err != nil {
@@ -411,7 +411,7 @@ func mayAnswer(l *launch.Launch, team, user, role string) error {
 
 // refusalEvent is the audit row of a refused answer.
 func refusalEvent(user, role string, why error) launch.Event {
-	return launch.Event{Actor: user, Action: "approval-refused", Subject: "role " + role,
+	return launch.Event{Actor: user, Kind: launch.KindApprovalRefused, Role: role,
 		After: launch.ErrorCode(why) + ": " + launch.ErrorMessage(why)}
 }
 

@@ -171,7 +171,7 @@ func (h *harness) audited(id int64, action string) []launch.AuditEntry {
 	require.NoError(h.t, err)
 	var out []launch.AuditEntry
 	for _, e := range all {
-		if e.Action == action {
+		if string(e.Kind) == action {
 			out = append(out, e)
 		}
 	}
@@ -326,7 +326,7 @@ func TestApprovalClickByAnotherUserIsRefused(t *testing.T) {
 	refused := h.audited(l.ID, "approval-refused")
 	require.Len(t, refused, 3, "every attempt is in the audit log")
 	assert.Equal(t, uPM, refused[0].Actor)
-	assert.Equal(t, "role Security Lead", refused[0].Subject)
+	assert.Equal(t, "role Security Lead", refused[0].Subject())
 	after, _ := h.slack.message(sec.TS)
 	assert.Equal(t, before, after, "the DM is left as it was")
 

@@ -185,8 +185,8 @@ func TestBatcherUndoesAChangeThatFailsHalfway(t *testing.T) {
 			require.NoError(t, err)
 			ticked := map[string]string{}
 			for _, e := range audit {
-				if e.Action != "create" {
-					ticked[e.Actor] = e.Subject
+				if e.Kind != launch.KindCreate {
+					ticked[e.Actor] = e.Subject()
 				}
 			}
 			assert.Equal(t, map[string]string{

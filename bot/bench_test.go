@@ -293,7 +293,7 @@ func tickEvents(b testing.TB, h *harness, id int64) int {
 	require.NoError(b, err)
 	n := 0
 	for _, e := range entries {
-		if e.Action == "tick" || e.Action == "untick" {
+		if e.Is(launch.KindTick, launch.KindUntick) {
 			n++
 		}
 	}

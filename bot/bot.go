@@ -27,9 +27,9 @@ import (
 type Store interface {
 	launch.Store
 	ApprovalStore
-	// ActiveLaunchesOfTeam returns the team's launches that are not
-	// archived, oldest first.
-	ActiveLaunchesOfTeam(ctx context.Context, teamID string) ([]*launch.Launch, error)
+	// LaunchesOfUser returns the team's launches that are not archived
+	// and that user takes part in, oldest first.
+	LaunchesOfUser(ctx context.Context, teamID, user string) ([]*launch.Launch, error)
 	// SaveMessage records a posted message, or updates the record of the
 	// message with the same channel and ts.
 	SaveMessage(ctx context.Context, m launch.Message) error

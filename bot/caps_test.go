@@ -75,7 +75,7 @@ func TestBidiOverridesNeverReachSlack(t *testing.T) {
 	_, err := h.store.Update(context.Background(), l.ID, func(l *launch.Launch, _ time.Time) ([]launch.Event, error) {
 		l.Name = "Old\u202e name"
 		l.Checklist.Sections[0].Groups[0].Items[0].Text = "Item \u2067with\u2069 isolates"
-		return []launch.Event{{Actor: creator, Action: "rename", Subject: "launch"}}, nil
+		return []launch.Event{{Actor: creator, Kind: "rename"}}, nil
 	})
 	require.NoError(t, err)
 	a = h.command(creator, "status")

@@ -227,22 +227,12 @@ func shownState(cb *slack.InteractionCallback, blockID string) map[int]bool {
 
 // tickNote says who ticked and unticked what: "<@U1> ticked 12, unticked 14".
 func tickNote(user string, events []launch.Event) string {
-	var ticked, unticked []string
-	for _, e := range events {
-		n := strings.TrimPrefix(e.Subject, "item ")
-		switch e.Action {
-		case "tick":
-			ticked = append(ticked, n)
-		case "untick":
-			unticked = append(unticked, n)
-		}
-	}
 	var parts []string
-	if len(ticked) > 0 {
-		parts = append(parts, "ticked "+strings.Join(ticked, ", "))
+	if ticked := launch.ItemsOf(events, launch.KindTick); len(ticked) > 0 {
+		parts = append(parts, "ticked "+numbers(ticked))
 	}
-	if len(unticked) > 0 {
-		parts = append(parts, "unticked "+strings.Join(unticked, ", "))
+	if unticked := launch.ItemsOf(events, launch.KindUntick); len(unticked) > 0 {
+		parts = append(parts, "unticked "+numbers(unticked))
 	}
 	if len(parts) == 0 {
 		return ""

@@ -52,8 +52,8 @@ func TestTickRoundTrip(t *testing.T) {
 	audit, err := h.store.Audit(context.Background(), l.ID)
 	require.NoError(t, err)
 	require.Len(t, audit, 3)
-	assert.Equal(t, "tick", audit[1].Action)
-	assert.Equal(t, "untick", audit[2].Action)
+	assert.Equal(t, launch.KindTick, audit[1].Kind)
+	assert.Equal(t, launch.KindUntick, audit[2].Kind)
 	assert.Equal(t, "UEVE", audit[2].Actor)
 }
 
@@ -81,7 +81,7 @@ func TestRefusedTickIsExplainedAndUndone(t *testing.T) {
 	audit, err := h.store.Audit(context.Background(), l.ID)
 	require.NoError(t, err)
 	for _, e := range audit {
-		assert.NotEqual(t, "tick", e.Action)
+		assert.NotEqual(t, launch.KindTick, e.Kind)
 	}
 
 	// The owner may.

@@ -121,27 +121,25 @@ func (b *Bot) setDone(ctx context.Context, c *call, args []string, done bool) re
 // changedItems returns the numbers of the items that tick and untick
 // events name, in order.
 func changedItems(events []launch.Event) []int {
-	var out []int
-	for _, e := range events {
-		if e.Action != "tick" && e.Action != "untick" {
-			continue
-		}
-		if n, err := strconv.Atoi(strings.TrimPrefix(e.Subject, "item ")); err == nil {
-			out = append(out, n)
-		}
-	}
-	return out
+	return launch.ItemsOf(events, launch.KindTick, launch.KindUntick)
 }
 
 // voidedSignoffs mentions the sign-offs an untick voided.
 func voidedSignoffs(events []launch.Event) string {
 	var out []string
-	for _, e := range events {
-		if e.Action == "signoff-void" {
-			out = append(out, " The sign-off of "+inert(strings.TrimPrefix(e.Subject, "section "))+" is void now.")
-		}
+	for _, title := range launch.SectionsOf(events, launch.KindSignoffVoid) {
+		out = append(out, " The sign-off of "+inert(title)+" is void now.")
 	}
 	return strings.Join(out, "")
+}
+
+// numbers writes item numbers "12, 14, 15".
+func numbers(nums []int) string {
+	parts := make([]string, len(nums))
+	for i, n := range nums {
+		parts[i] = strconv.Itoa(n)
+	}
+	return strings.Join(parts, ", ")
 }
 
 // itemList writes "item 12" or "items 12, 14 and 15".

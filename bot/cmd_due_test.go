@@ -91,7 +91,7 @@ func TestDueCommand(t *testing.T) {
 	require.NoError(t, err)
 	var dues []string
 	for _, e := range entries {
-		if e.Action == "due" {
+		if e.Kind == launch.KindDue {
 			dues = append(dues, e.Actor+": "+e.Before+" → "+e.After)
 		}
 	}

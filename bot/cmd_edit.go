@@ -28,13 +28,11 @@ func (b *Bot) cmdAdd(ctx context.Context, c *call, args []string) reply {
 		if err != nil {
 			return added{}, nil, err
 		}
-		for _, e := range events {
-			if e.Action == "signoff-void" {
-				text := fmt.Sprintf("<@%s> added item %d to %s: its sign-off is void now, and the section needs signing off again (`signoff <section>`).",
-					c.user, n, inert(strings.TrimPrefix(e.Subject, "section ")))
-				if err := tellNotice(l, now, fmt.Sprintf("add:%d:void", n), text); err != nil {
-					return added{}, nil, err
-				}
+		for _, title := range launch.SectionsOf(events, launch.KindSignoffVoid) {
+			text := fmt.Sprintf("<@%s> added item %d to %s: its sign-off is void now, and the section needs signing off again (`signoff <section>`).",
+				c.user, n, inert(title))
+			if err := tellNotice(l, now, fmt.Sprintf("add:%d:void", n), text); err != nil {
+				return added{}, nil, err
 			}
 		}
 		return added{n, events}, events, nil

@@ -186,7 +186,7 @@ func TestEditsNeedTheSectionOwnerOrTheCreator(t *testing.T) {
 	var actions []string
 	for _, e := range after[len(audit):] {
 		assert.Equal(t, "UDANA", e.Actor)
-		actions = append(actions, e.Action+" "+e.Subject+": "+e.Before+" → "+e.After)
+		actions = append(actions, string(e.Kind)+" "+e.Subject()+": "+e.Before+" → "+e.After)
 	}
 	orig := l.Checklist.Item(security).Text
 	assert.Equal(t, []string{

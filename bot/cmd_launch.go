@@ -136,7 +136,7 @@ func (b *Bot) cmdArchive(ctx context.Context, c *call, _ []string) reply {
 			return nil, launch.Errorf(launch.EFORBIDDEN, "Only the launch's creator <@%s> can archive it.", l.Creator)
 		}
 		l.Archived = true
-		return []launch.Event{{Actor: c.user, Action: "archive", Subject: "launch " + l.Name, Before: "active", After: "archived"}}, nil
+		return []launch.Event{{Actor: c.user, Kind: launch.KindArchive, Launch: l.Name, Before: "active", After: "archived"}}, nil
 	})
 	if err != nil {
 		return b.fail(c, err)

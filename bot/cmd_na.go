@@ -127,7 +127,7 @@ func (b *Bot) onNA(ctx context.Context, k *click, a *slack.BlockAction) metrics.
 				}
 				res.refused = err
 			}
-			return []launch.Event{{Actor: k.user, Action: "na-answer-refused", Subject: fmt.Sprintf("item %d", ref.Item),
+			return []launch.Event{{Actor: k.user, Kind: launch.KindNAAnswerRefused, Items: []int{ref.Item},
 				After: launch.ErrorCode(res.refused) + ": " + launch.ErrorMessage(res.refused)}}, nil
 		})
 		res.l = l

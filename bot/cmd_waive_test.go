@@ -196,7 +196,7 @@ func TestWaiverLapsesOnTheClock(t *testing.T) {
 	h.waitPosts("The GO was given on different facts", 1)
 	lapses := h.audited(l.ID, "waiver-lapse")
 	require.Len(t, lapses, 1)
-	assert.Equal(t, "item 89", lapses[0].Subject)
+	assert.Equal(t, "item 89", lapses[0].Subject())
 	assert.True(t, h.launch().Checklist.Item(89).Waiver.Noticed)
 	assert.False(t, gatePassedAt(t, h.launch(), healthGate, clock.Now()))
 

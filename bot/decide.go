@@ -98,12 +98,7 @@ func (b *Bot) noticeIfStale(ctx context.Context, log *slog.Logger, l *launch.Lau
 // tellVoided tells the channel, with the change user made at now, which
 // sign-offs its unticks voided: the sections need signing off again.
 func tellVoided(l *launch.Launch, now time.Time, user string, events []launch.Event) error {
-	var voided []string
-	for _, e := range events {
-		if e.Action == "signoff-void" {
-			voided = append(voided, strings.TrimPrefix(e.Subject, "section "))
-		}
-	}
+	voided := launch.SectionsOf(events, launch.KindSignoffVoid)
 	if len(voided) == 0 {
 		return nil
 	}

@@ -53,7 +53,7 @@ func (b *Bot) event(e appEvent) {
 func (b *Bot) publishHome(ctx context.Context, log *slog.Logger, team, user string) {
 	ctx, cancel := context.WithTimeout(ctx, slackTimeout)
 	defer cancel()
-	ls, err := b.store.ActiveLaunchesOfTeam(ctx, team)
+	ls, err := b.store.LaunchesOfUser(ctx, team, user)
 	if err != nil {
 		log.Error("home: list launches", "err", err)
 		return

@@ -141,7 +141,7 @@ func TestImportConfirmTwiceCreatesOneLaunch(t *testing.T) {
 	assert.Equal(t, []string{"clear", "clear", "clear", "clear"}, actions, "every Confirm closes the modal")
 	assert.Equal(t, "clear", responseAction(t, h.interact(confirmPayload("UIMP", preview))))
 
-	launches, err := h.store.ActiveLaunchesOfTeam(context.Background(), testTeam)
+	launches, err := h.store.LaunchesOfUser(context.Background(), testTeam, "UIMP")
 	require.NoError(t, err)
 	assert.Len(t, launches, 1)
 	require.Eventually(t, func() bool { return h.slack.count("chat.postMessage") >= 1 }, 5*time.Second, 5*time.Millisecond)

@@ -55,7 +55,7 @@ func (h *harness) auditActions() map[string]int {
 	require.NoError(h.t, err)
 	out := map[string]int{}
 	for _, e := range entries {
-		out[e.Action]++
+		out[string(e.Kind)]++
 	}
 	return out
 }

@@ -114,7 +114,7 @@ func (p *reminderRenderer) noticeLapses(ctx context.Context, l *launch.Launch, n
 	if len(events) > 0 {
 		subjects := make([]string, len(events))
 		for i, e := range events {
-			subjects[i] = e.Subject
+			subjects[i] = e.Subject()
 		}
 		p.b.refreshLaunch(l.ID, "the waiver of "+strings.Join(subjects, ", ")+" lapsed")
 	}

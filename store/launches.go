@@ -60,7 +60,7 @@ func (s *Store) createLaunch(ctx context.Context, l *launch.Launch, by string, a
 		return fmt.Errorf("create launch: %w", err)
 	}
 	ev := launch.Event{
-		Actor: by, Action: "create", Subject: "launch " + l.Name,
+		Actor: by, Kind: launch.KindCreate, Launch: l.Name,
 		After: fmt.Sprintf("launch on %s (%s), %d items", l.When(), l.Timezone, len(snap.items)),
 	}
 	if err := appendAudit(ctx, tx, id, now, []launch.Event{ev}); err != nil {
@@ -136,12 +136,28 @@ func (s *Store) ActiveLaunches(ctx context.Context) ([]*launch.Launch, error) {
 	return s.activeLaunchesWhere(ctx, "archived = ?", false)
 }
 
-// ActiveLaunchesOfTeam returns the team's launches that are not archived,
-// oldest first: what the App Home shows, found through the index of active
-// launches by team and channel rather than by loading every team's.
-func (s *Store) ActiveLaunchesOfTeam(ctx context.Context, teamID string) ([]*launch.Launch, error) {
-	return s.activeLaunchesWhere(ctx, "team_id = ?", teamID)
+// LaunchesOfUser returns the team's launches that are not archived and that
+// user takes part in: created, owns a section, group or item of, ticked an
+// item of, or holds a role in; oldest first. It is what the App Home shows,
+// found through indexes by person (migration 0020), so opening the Home
+// loads that person's launches only, not every launch of the team.
+func (s *Store) LaunchesOfUser(ctx context.Context, teamID, user string) ([]*launch.Launch, error) {
+	if user == "" {
+		return nil, nil
+	}
+	return s.activeLaunchesWhere(ctx, launchesOfUserCond, teamID, teamID, user, user, user, user, user, user)
 }
+
+// launchesOfUserCond selects the launches of a team (the first parameter) a
+// user (the others) takes part in. Each test against the empty string lets
+// SQLite use the partial index of people, which leaves out unassigned rows.
+const launchesOfUserCond = `team_id = ? AND id IN (
+	SELECT id FROM launches WHERE team_id = ? AND creator = ? AND archived = 0
+	UNION SELECT launch_id FROM items WHERE owner = ? AND owner <> ''
+	UNION SELECT launch_id FROM items WHERE done_by = ? AND done_by <> ''
+	UNION SELECT launch_id FROM sections WHERE owner = ? AND owner <> ''
+	UNION SELECT launch_id FROM section_groups WHERE owner = ? AND owner <> ''
+	UNION SELECT launch_id FROM roles WHERE holder = ? AND holder <> '')`
 
 // activeLaunchesQuery selects the ids and versions of the active launches
 // matching cond.
@@ -151,12 +167,12 @@ WHERE archived = 0 AND ` + cond + ` ORDER BY id`
 }
 
 // activeLaunchesWhere returns the launches that are not archived and match
-// cond (a condition on launches' columns with one parameter, arg), oldest first.
-func (s *Store) activeLaunchesWhere(ctx context.Context, cond string, arg any) ([]*launch.Launch, error) {
+// cond (a condition on launches' columns with parameters args), oldest first.
+func (s *Store) activeLaunchesWhere(ctx context.Context, cond string, args ...any) ([]*launch.Launch, error) {
 	var out []*launch.Launch
 	err := s.read(ctx, func(tx *sql.Tx) error {
 		type idVersion struct{ id, version int64 }
-		found, err := queryRows(ctx, tx, activeLaunchesQuery(cond), arg,
+		found, err := queryRowsArgs(ctx, tx, activeLaunchesQuery(cond), args,
 			func(rows *sql.Rows, r *idVersion) error { return rows.Scan(&r.id, &r.version) })
 		if err != nil {
 			return fmt.Errorf("list active launches: %w", err)

@@ -47,7 +47,7 @@ func TestCreateLaunchRoundTrip(t *testing.T) {
 	require.NoError(t, err)
 	require.Len(t, audit, 1)
 	assert.Equal(t, launch.AuditEntry{ID: audit[0].ID, LaunchID: l.ID, At: t0, Event: launch.Event{
-		Actor: "UCREATOR", Action: "create", Subject: "launch Checkout v2",
+		Actor: "UCREATOR", Kind: launch.KindCreate, Launch: "Checkout v2",
 		After: "launch on 2026-12-01 14:30 (Europe/Paris), 6 items"}}, audit[0])
 }
 
@@ -90,7 +90,7 @@ func TestOneActiveLaunchPerChannel(t *testing.T) {
 
 	_, err = s.Update(ctx, first.ID, func(l *launch.Launch, _ time.Time) ([]launch.Event, error) {
 		l.Archived = true
-		return []launch.Event{{Actor: "UCREATOR", Action: "archive", Subject: "launch " + l.Name}}, nil
+		return []launch.Event{{Actor: "UCREATOR", Kind: launch.KindArchive, Launch: l.Name}}, nil
 	})
 	require.NoError(t, err)
 	require.NoError(t, s.CreateLaunch(ctx, second, "UCREATOR"), "an archived launch frees its channel")
@@ -364,7 +364,7 @@ func TestUpdateErrorChangesNothing(t *testing.T) {
 		require.NoError(t, err)
 		l.Checklist.Roles = nil
 		l.Name = "changed"
-		return []launch.Event{{Actor: "U", Action: "tick"}}, refused
+		return []launch.Event{{Actor: "U", Kind: launch.KindTick}}, refused
 	})
 	assert.Same(t, refused, err, "fn's error comes back unchanged")
 
@@ -387,7 +387,7 @@ func TestUpdateRollsBackWhenAWriteFails(t *testing.T) {
 	_, err = s.Update(ctx, l.ID, func(l *launch.Launch, now time.Time) ([]launch.Event, error) {
 		l.Checklist.Item(3).Done = true
 		l.Checklist.Item(4).Number = -4 // refused by the schema, after item 3 was written
-		return []launch.Event{{Actor: "U", Action: "tick"}}, nil
+		return []launch.Event{{Actor: "U", Kind: launch.KindTick}}, nil
 	})
 	require.Error(t, err)
 	assert.Equal(t, launch.EINTERNAL, launch.ErrorCode(err))
@@ -428,7 +428,7 @@ func TestAuditIsAppendOnly(t *testing.T) {
 
 // testEvent is the audit event of changes the tests make by hand: Update
 // refuses a change that leaves no trace.
-var testEvent = []launch.Event{{Actor: "UTEST", Action: "test", Subject: "launch"}}
+var testEvent = []launch.Event{{Actor: "UTEST", Kind: "test"}}
 
 // A change that leaves no audit event is refused and stores nothing: the
 // audit log is the launch's whole history.
@@ -452,40 +452,57 @@ func TestUpdateRefusesAChangeWithoutAnEvent(t *testing.T) {
 	assert.NoError(t, err)
 }
 
-// TestActiveLaunchesOfTeam: the App Home's query reads one team's active
-// launches through the index, not every launch of every team.
-func TestActiveLaunchesOfTeam(t *testing.T) {
+// TestLaunchesOfUser: the App Home's query reads the active launches of one
+// team that one person takes part in, however they take part, through the
+// indexes by person rather than by reading every launch of the team.
+func TestLaunchesOfUser(t *testing.T) {
 	ctx := context.Background()
 	s, _ := openStore(t)
-	var mine []int64
-	for i, team := range []string{"T1", "T2", "T1", "T3", "T1"} {
+	// fullLaunch's people: UCREATOR created it, USECOWNER owns a section,
+	// UGROUP a group, UALICE an item she ticked, and UENG holds a role.
+	var ids []int64
+	for i, team := range []string{"T1", "T2", "T1", "T1"} {
 		l := fullLaunch(fmt.Sprintf("C%d", i))
 		l.TeamID = team
 		require.NoError(t, s.CreateLaunch(ctx, l, "UCREATOR"))
-		if team == "T1" {
-			mine = append(mine, l.ID)
-		}
+		ids = append(ids, l.ID)
 	}
-	_, err := s.Update(ctx, mine[1], func(l *launch.Launch, _ time.Time) ([]launch.Event, error) {
+	_, err := s.Update(ctx, ids[3], func(l *launch.Launch, _ time.Time) ([]launch.Event, error) {
 		l.Archived = true
-		return []launch.Event{{Actor: "UCREATOR", Action: "archive", Subject: "launch"}}, nil
+		return []launch.Event{{Actor: "UCREATOR", Kind: launch.KindArchive}}, nil
+	})
+	require.NoError(t, err)
+	// In the third launch, UDORA ticks an item and owns nothing.
+	_, err = s.Update(ctx, ids[2], func(l *launch.Launch, now time.Time) ([]launch.Event, error) {
+		it := l.Checklist.Item(4)
+		it.Done, it.DoneBy, it.DoneAt = true, "UDORA", now
+		return []launch.Event{{Actor: "UDORA", Kind: launch.KindTick, Items: []int{4}}}, nil
 	})
 	require.NoError(t, err)
 
-	got, err := s.ActiveLaunchesOfTeam(ctx, "T1")
-	require.NoError(t, err)
-	var ids []int64
-	for _, l := range got {
-		assert.Equal(t, "T1", l.TeamID)
-		ids = append(ids, l.ID)
+	launchesOf := func(team, user string) []int64 {
+		t.Helper()
+		got, err := s.LaunchesOfUser(ctx, team, user)
+		require.NoError(t, err)
+		var out []int64
+		for _, l := range got {
+			assert.Equal(t, team, l.TeamID)
+			out = append(out, l.ID)
+		}
+		return out
 	}
-	assert.Equal(t, []int64{mine[0], mine[2]}, ids, "T1's active launches, oldest first")
-	none, err := s.ActiveLaunchesOfTeam(ctx, "T9")
-	require.NoError(t, err)
-	assert.Empty(t, none)
+	for _, user := range []string{"UCREATOR", "USECOWNER", "UGROUP", "UALICE", "UENG"} {
+		assert.Equal(t, []int64{ids[0], ids[2]}, launchesOf("T1", user), "%s takes part in both of T1's active launches, oldest first", user)
+		assert.Equal(t, []int64{ids[1]}, launchesOf("T2", user), "%s in T2", user)
+	}
+	assert.Equal(t, []int64{ids[2]}, launchesOf("T1", "UDORA"), "ticking an item is taking part")
+	assert.Empty(t, launchesOf("T1", "USTRANGER"))
+	assert.Empty(t, launchesOf("T9", "UCREATOR"))
+	assert.Empty(t, launchesOf("T1", ""), "nobody takes part in everything that has no owner")
 
 	var plan []string
-	rows, err := s.reader.QueryContext(ctx, "EXPLAIN QUERY PLAN "+activeLaunchesQuery("team_id = ?"), "T1")
+	rows, err := s.reader.QueryContext(ctx, "EXPLAIN QUERY PLAN "+activeLaunchesQuery(launchesOfUserCond),
+		"T1", "T1", "U", "U", "U", "U", "U", "U")
 	require.NoError(t, err)
 	defer rows.Close()
 	for rows.Next() {
@@ -494,5 +511,9 @@ func TestActiveLaunchesOfTeam(t *testing.T) {
 		require.NoError(t, rows.Scan(&id, &parent, &unused, &detail))
 		plan = append(plan, detail)
 	}
-	assert.Contains(t, strings.Join(plan, "\n"), "SEARCH launches USING COVERING INDEX launches_one_active_per_channel (team_id=?)")
+	got := strings.Join(plan, "\n")
+	for _, index := range []string{"launches_by_creator", "items_by_owner", "items_by_doer", "sections_by_owner", "section_groups_by_owner", "roles_by_holder"} {
+		assert.Contains(t, got, "INDEX "+index, "the plan uses %s", index)
+	}
+	assert.NotRegexp(t, `SCAN (items|sections|section_groups|roles|launches)\b`, got, "no table is read whole")
 }

@@ -79,7 +79,10 @@ VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, id, ro.position, ro.name, ro.description, r
 		it.Waiver = nil // nor waivers before 0016
 	}
 	l.Removed, l.LastItem = nil, 0 // nor removed items
-	require.NoError(t, appendAudit(ctx, tx, id, t0, []launch.Event{{Actor: l.Creator, Action: "create", Subject: "launch " + l.Name}}))
+	// The audit row as the first release wrote it: its subject was all it said.
+	_, err = tx.ExecContext(ctx, `INSERT INTO audit (launch_id, at, actor, action, subject, before_value, after_value)
+VALUES (?, ?, ?, 'create', ?, '', '')`, id, t0.UnixMilli(), l.Creator, "launch "+l.Name)
+	require.NoError(t, err)
 	require.NoError(t, tx.Commit())
 	l.ID, l.DatedAt = id, t0
 }

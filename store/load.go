@@ -125,7 +125,12 @@ func loadSnapshot(ctx context.Context, q querier, id int64) (snapshot, error) {
 
 // queryRows runs a query taking one argument and scans every row into a T.
 func queryRows[T any](ctx context.Context, q querier, query string, arg any, scan func(*sql.Rows, *T) error) ([]T, error) {
-	rows, err := q.QueryContext(ctx, query, arg)
+	return queryRowsArgs(ctx, q, query, []any{arg}, scan)
+}
+
+// queryRowsArgs runs a query taking args and scans every row into a T.
+func queryRowsArgs[T any](ctx context.Context, q querier, query string, args []any, scan func(*sql.Rows, *T) error) ([]T, error) {
+	rows, err := q.QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, err
 	}

@@ -20,7 +20,7 @@ import (
 func answer(replays *[]bool) func(l *launch.Launch, now time.Time, replay bool) ([]launch.Event, error) {
 	return func(l *launch.Launch, now time.Time, replay bool) ([]launch.Event, error) {
 		*replays = append(*replays, replay)
-		return []launch.Event{{Actor: "USEC", Action: "test", Subject: "request"}}, nil
+		return []launch.Event{{Actor: "USEC", Kind: "test"}}, nil
 	}
 }
 

@@ -42,21 +42,21 @@ const (
 // health and metrics endpoints, and, with Slack credentials, the bot and the
 // reminder scheduler. The first SIGINT or SIGTERM shuts down gracefully, a
 // second one exits at once.
-func runServe(args []string, stderr io.Writer, getenv func(string) string) int {
+func runServe(args []string, stdout, stderr io.Writer, getenv func(string) string) int {
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
-	fs.SetOutput(stderr)
 	addr := fs.String("addr", "", "listen address, overrides GOLIVE_ADDR (default :8080)")
 	db := fs.String("db", "", "SQLite database file, overrides GOLIVE_DB (default ./golive.db)")
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: golive serve [--addr host:port] [--db path]")
-		fmt.Fprintln(stderr, "Runs the bot; configuration comes from the environment (see .env.example).")
+		fmt.Fprintln(fs.Output(), "usage: golive serve [--addr host:port] [--db path]")
+		fmt.Fprintln(fs.Output(), "Runs the bot; configuration comes from the environment (see .env.example and docs/configuration.md).")
 		fs.PrintDefaults()
 	}
-	if err := fs.Parse(args); err != nil {
-		return exitUsage(err)
+	rest, status, ok := parseFlags(fs, args, false, stdout, stderr)
+	if !ok {
+		return status
 	}
-	if fs.NArg() > 0 {
-		fmt.Fprintf(stderr, "golive serve: unexpected argument %q\n", fs.Arg(0))
+	if len(rest) > 0 {
+		fmt.Fprintf(stderr, "golive serve: unexpected argument %q\n", rest[0])
 		return 2
 	}
 
@@ -90,13 +90,6 @@ func runServe(args []string, stderr io.Writer, getenv func(string) string) int {
 		return 1
 	}
 	return 0
-}
-
-func exitUsage(err error) int {
-	if errors.Is(err, flag.ErrHelp) {
-		return 0
-	}
-	return 2
 }
 
 // newLogger returns the JSON (default) or text logger at the configured level.
@@ -209,7 +202,7 @@ func serve(ctx context.Context, cfg Config, ln net.Listener, log *slog.Logger) (
 // offlineHelp is the paragraph logged when no Slack credentials are set.
 func offlineHelp(addr string) string {
 	return "Slack is not connected: SLACK_BOT_TOKEN is not set, so golive serves only its health and metrics endpoints " +
-		"(/healthz, /readyz, /metrics on " + addr + "). To connect, create the Slack app from manifest.yml (README: Slack app setup), " +
+		"(/healthz, /readyz, /metrics on " + addr + "). To connect, create the Slack app from manifest.yml (docs/slack.md), " +
 		"copy .env.example to .env and set SLACK_BOT_TOKEN (xoxb-...) with SLACK_SIGNING_SECRET for HTTP mode, " +
 		"or SLACK_BOT_TOKEN with SLACK_APP_TOKEN (xapp-...) for Socket Mode, then start golive again (make run loads .env). " +
 		"Meanwhile `golive check --template web` scores a built-in checklist offline, and `golive check FILE.md` scores your own " +

@@ -73,12 +73,12 @@ func TestImportUpdateBringsInANewerChecklist(t *testing.T) {
 	defer ro.Close()
 	audit, err := ro.Audit(context.Background(), after.ID)
 	require.NoError(t, err)
-	var actions []string
+	var kinds []launch.Kind
 	for _, e := range audit {
-		actions = append(actions, e.Action)
+		kinds = append(kinds, e.Kind)
 	}
-	assert.Contains(t, actions, "update")
-	assert.Contains(t, actions, "remove")
+	assert.Contains(t, kinds, launch.KindUpdate)
+	assert.Contains(t, kinds, launch.KindRemove)
 
 	// The same file again changes nothing.
 	code, out, errOut = importRun(db, "--channel", "C2", "--update", file)
@@ -135,6 +135,6 @@ func TestImportUpdateRefuses(t *testing.T) {
 	audit, err := ro.Audit(context.Background(), readLaunch(t, db, "C1").ID)
 	require.NoError(t, err)
 	for _, e := range audit {
-		assert.NotEqual(t, "update", e.Action, "a refusal changes nothing")
+		assert.NotEqual(t, launch.KindUpdate, e.Kind, "a refusal changes nothing")
 	}
 }

@@ -341,7 +341,7 @@ func TestRemindersOffAndOn(t *testing.T) {
 	set := func(off bool) {
 		_, err := in.store.Update(ctx, l.ID, func(l *launch.Launch, _ time.Time) ([]launch.Event, error) {
 			l.RemindersOff = off
-			return []launch.Event{{Actor: "UCREATOR", Action: "reminders", Subject: "daily reminders"}}, nil
+			return []launch.Event{{Actor: "UCREATOR", Kind: launch.KindReminders}}, nil
 		})
 		require.NoError(t, err)
 		require.NoError(t, in.runner.Sync(ctx, l.ID))

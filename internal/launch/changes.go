@@ -50,13 +50,13 @@ func (l *Launch) SetDone(user string, numbers []int, done bool, now time.Time) (
 		} else {
 			it.DoneBy, it.DoneAt = "", time.Time{}
 		}
-		action := "untick"
+		action := KindUntick
 		if done {
-			action = "tick"
+			action = KindTick
 		}
-		events = append(events, Event{Actor: user, Action: action, Subject: itemSubject(n), Before: before, After: doneWord(done)})
+		events = append(events, Event{Actor: user, Kind: action, Items: []int{n}, Before: before, After: doneWord(done)})
 		if !done && s.Signoff != nil {
-			events = append(events, Event{Actor: user, Action: "signoff-void", Subject: "section " + s.Title,
+			events = append(events, Event{Actor: user, Kind: KindSignoffVoid, Section: s.Title,
 				Before: "signed by " + s.Signoff.By, After: fmt.Sprintf("void: item %d unticked", n)})
 			s.Signoff = nil
 		}
@@ -77,7 +77,7 @@ func (l *Launch) SetItemOwner(user string, number int, owner string) ([]Event, e
 	if it.Owner == owner {
 		return nil, nil
 	}
-	ev := Event{Actor: user, Action: "owner", Subject: itemSubject(number), Before: it.Owner, After: owner}
+	ev := Event{Actor: user, Kind: KindOwner, Items: []int{number}, Before: it.Owner, After: owner}
 	it.Owner = owner
 	return []Event{ev}, nil
 }
@@ -94,7 +94,7 @@ func (l *Launch) SetSectionOwner(user, ref, owner string) ([]Event, error) {
 	if s.Owner == owner {
 		return nil, nil
 	}
-	ev := Event{Actor: user, Action: "owner", Subject: "section " + s.Title, Before: s.Owner, After: owner}
+	ev := Event{Actor: user, Kind: KindOwner, Section: s.Title, Before: s.Owner, After: owner}
 	s.Owner = owner
 	return []Event{ev}, nil
 }
@@ -160,7 +160,7 @@ func (l *Launch) MoveDate(user, date, at string, now time.Time) ([]Event, error)
 	if next == l.Date && clock == l.Time {
 		return nil, nil
 	}
-	ev := Event{Actor: user, Action: "date", Subject: "launch date", Before: l.When(), After: next}
+	ev := Event{Actor: user, Kind: KindDate, Before: l.When(), After: next}
 	l.Date, l.Time, l.DatedAt = next, clock, now
 	ev.After = l.When()
 	return []Event{ev}, nil
@@ -182,7 +182,7 @@ func (l *Launch) SignOff(user, ref string, now time.Time) ([]Event, error) {
 		before = "signed by " + s.Signoff.By
 	}
 	s.Signoff = &checklist.Signoff{By: user, At: now, OpenItems: open}
-	return []Event{{Actor: user, Action: "signoff", Subject: "section " + s.Title, Before: before,
+	return []Event{{Actor: user, Kind: KindSignoff, Section: s.Title, Before: before,
 		After: fmt.Sprintf("signed with %d open items", open)}}, nil
 }
 

@@ -130,7 +130,7 @@ func (l *Launch) Announce(user string, now time.Time) ([]Event, error) {
 		before = string(l.Announced.Outcome)
 	}
 	l.Announced = &Announcement{Outcome: snap.Outcome, At: now, By: user, Fingerprint: snap.Fingerprint}
-	return []Event{{Actor: user, Action: "announce", Subject: "decision", Before: before, After: string(frozen)}}, nil
+	return []Event{{Actor: user, Kind: KindAnnounce, Before: before, After: string(frozen)}}, nil
 }
 
 // SetReview sets the date of the next review after a NO-GO. The launch's
@@ -151,7 +151,7 @@ func (l *Launch) SetReview(user, date string, now time.Time) ([]Event, error) {
 	if next == l.ReviewDate {
 		return nil, nil
 	}
-	ev := Event{Actor: user, Action: "review", Subject: "review date", Before: l.ReviewDate, After: next}
+	ev := Event{Actor: user, Kind: KindReview, Before: l.ReviewDate, After: next}
 	l.ReviewDate = next
 	return []Event{ev}, nil
 }

@@ -141,7 +141,7 @@ func TestAnnounceFreezesTheReportAndItsInputs(t *testing.T) {
 	require.NoError(t, err)
 	require.Len(t, events, 1)
 	ev := events[0]
-	assert.Equal(t, "announce", ev.Action)
+	assert.Equal(t, launch.Kind("announce"), ev.Kind)
 	assert.Equal(t, "UANY", ev.Actor)
 	assert.Empty(t, ev.Before)
 
@@ -173,7 +173,7 @@ func TestSetReview(t *testing.T) {
 	events, err := l.SetReview("UPM", " 2026-12-10 ", now)
 	require.NoError(t, err, "a role holder may")
 	require.Len(t, events, 1)
-	assert.Equal(t, launch.Event{Actor: "UPM", Action: "review", Subject: "review date", After: "2026-12-10"}, events[0])
+	assert.Equal(t, launch.Event{Actor: "UPM", Kind: launch.KindReview, After: "2026-12-10"}, events[0])
 	assert.Equal(t, "2026-12-10", l.ReviewDate)
 
 	events, err = l.SetReview("UBOSS", "2026-12-10", now)

@@ -61,5 +61,5 @@ func (l *Launch) SetDue(user string, number int, when string, now time.Time) (st
 	if after == "" {
 		after = "no due date"
 	}
-	return due, []Event{{Actor: user, Action: "due", Subject: itemSubject(number), Before: before, After: after}}, nil
+	return due, []Event{{Actor: user, Kind: KindDue, Items: []int{number}, Before: before, After: after}}, nil
 }

@@ -49,7 +49,7 @@ func TestSetDue(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, "2026-11-30", due)
 	assert.Equal(t, "2026-11-30", l.Checklist.Item(2).Due)
-	assert.Equal(t, []launch.Event{{Actor: "USEC", Action: "due", Subject: "item 2", After: "2026-11-30"}}, events)
+	assert.Equal(t, []launch.Event{{Actor: "USEC", Kind: launch.KindDue, Items: []int{2}, After: "2026-11-30"}}, events)
 
 	_, events, err = l.SetDue("USEC", 2, "2026-11-30", now)
 	require.NoError(t, err)
@@ -63,7 +63,7 @@ func TestSetDue(t *testing.T) {
 	require.NoError(t, err)
 	assert.Empty(t, due)
 	assert.Empty(t, l.Checklist.Item(2).Due)
-	assert.Equal(t, []launch.Event{{Actor: "UBOSS", Action: "due", Subject: "item 2", Before: "2026-11-30", After: "no due date"}}, events)
+	assert.Equal(t, []launch.Event{{Actor: "UBOSS", Kind: launch.KindDue, Items: []int{2}, Before: "2026-11-30", After: "no due date"}}, events)
 
 	_, _, err = l.SetDue("UBOSS", 99, "T-1d", now)
 	assert.Equal(t, launch.ENOTFOUND, launch.ErrorCode(err))

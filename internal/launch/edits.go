@@ -60,11 +60,11 @@ func (l *Launch) AddItem(user, ref, text string) (int, []Event, error) {
 	if g.Title != "" {
 		where += " / " + g.Title
 	}
-	events := []Event{{Actor: user, Action: "add", Subject: itemSubject(n), After: fmt.Sprintf("%s (in %s)", text, where)}}
+	events := []Event{{Actor: user, Kind: KindAdd, Items: []int{n}, After: fmt.Sprintf("%s (in %s)", text, where)}}
 	if s.Signoff != nil {
 		// The section was signed off without this item: as an untick does,
 		// the new open item voids the sign-off.
-		events = append(events, Event{Actor: user, Action: "signoff-void", Subject: "section " + s.Title,
+		events = append(events, Event{Actor: user, Kind: KindSignoffVoid, Section: s.Title,
 			Before: "signed by " + s.Signoff.By, After: fmt.Sprintf("void: item %d added", n)})
 		s.Signoff = nil
 	}
@@ -93,11 +93,11 @@ func (l *Launch) EditItem(user string, number int, text string) (wasDone bool, b
 	}
 	before = it.Text
 	it.Text = text
-	action := "edit"
+	action := KindEdit
 	if it.Done {
-		action = "edit-done"
+		action = KindEditDone
 	}
-	return it.Done, before, []Event{{Actor: user, Action: action, Subject: itemSubject(number), Before: before, After: text}}, nil
+	return it.Done, before, []Event{{Actor: user, Kind: action, Items: []int{number}, Before: before, After: text}}, nil
 }
 
 // RemoveItem takes item number out of the checklist: it counts nowhere
@@ -142,7 +142,7 @@ func (l *Launch) RemoveItem(user string, number int, reason string, now time.Tim
 	}
 	gone := RemovedItem{Number: number, Section: s.Title, Text: it.Text, Done: it.Done, By: user, At: now, Reason: reason}
 	l.Removed = append(l.Removed, gone)
-	return gone, []Event{{Actor: user, Action: "remove", Subject: itemSubject(number), Before: it.Text, After: "removed: " + reason}}, nil
+	return gone, []Event{{Actor: user, Kind: KindRemove, Items: []int{number}, Before: it.Text, After: "removed: " + reason}}, nil
 }
 
 // AddNote adds evidence or a comment (text, often a link) to item number.
@@ -162,7 +162,7 @@ func (l *Launch) AddNote(user string, number int, text string, now time.Time) ([
 		return nil, err
 	}
 	it.Notes = append(it.Notes, checklist.Note{By: user, At: now, Text: text})
-	return []Event{{Actor: user, Action: "note", Subject: itemSubject(number), After: text}}, nil
+	return []Event{{Actor: user, Kind: KindNote, Items: []int{number}, After: text}}, nil
 }
 
 // highestItem is the highest number the launch ever gave an item.

@@ -69,7 +69,7 @@ func TestAddedItemsGetNumbersNeverGivenBefore(t *testing.T) {
 	n, events, err := l.AddItem("UBOSS", "documentation", "Runbook in the wiki")
 	require.NoError(t, err)
 	assert.Equal(t, 4, n, "3 was removed, not reused")
-	assert.Equal(t, []launch.Event{{Actor: "UBOSS", Action: "add", Subject: "item 4", After: "Runbook in the wiki (in Documentation)"}}, events)
+	assert.Equal(t, []launch.Event{{Actor: "UBOSS", Kind: launch.KindAdd, Items: []int{4}, After: "Runbook in the wiki (in Documentation)"}}, events)
 	_, _, err = l.RemoveItem("UBOSS", 4, "duplicate", now)
 	require.NoError(t, err)
 	l.Removed = nil // the high-water mark alone remembers 4
@@ -91,7 +91,7 @@ func TestRemovedItemLeavesItsWindowAndCountsNowhere(t *testing.T) {
 	gone, events, err := l.RemoveItem("USEC", 2, "  covered by the CDN  ", now)
 	require.NoError(t, err)
 	assert.Equal(t, launch.RemovedItem{Number: 2, Section: "Security", Text: "WAF configured", By: "USEC", At: now, Reason: "covered by the CDN"}, gone)
-	assert.Equal(t, []launch.Event{{Actor: "USEC", Action: "remove", Subject: "item 2", Before: "WAF configured", After: "removed: covered by the CDN"}}, events)
+	assert.Equal(t, []launch.Event{{Actor: "USEC", Kind: launch.KindRemove, Items: []int{2}, Before: "WAF configured", After: "removed: covered by the CDN"}}, events)
 	assert.Nil(t, l.Checklist.Item(2))
 	assert.Equal(t, 1, l.Checklist.Item(9).Parent, "its child moves up to its parent")
 	assert.Equal(t, []int{1, 9}, l.Checklist.Windows[0].Items)
@@ -111,7 +111,7 @@ func TestEditAndNote(t *testing.T) {
 	require.NoError(t, err)
 	assert.True(t, wasDone)
 	assert.Equal(t, "Secrets rotated", before)
-	assert.Equal(t, "edit-done", events[0].Action)
+	assert.Equal(t, launch.Kind("edit-done"), events[0].Kind)
 	assert.True(t, l.Checklist.Item(1).Done, "rewording keeps the tick")
 
 	_, _, events, err = l.EditItem("USEC", 1, "Secrets rotated and revoked")

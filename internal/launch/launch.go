@@ -90,15 +90,6 @@ type Announcement struct {
 	Fingerprint string
 }
 
-// Event is one change, as the audit log records it.
-type Event struct {
-	Actor   string // Slack user id, or "golive" for the bot itself
-	Action  string // "tick", "untick", "owner", "signoff", ...
-	Subject string // "item 42", "section Security", "role Security Lead"
-	Before  string
-	After   string
-}
-
 // ParseDate reads a YYYY-MM-DD date, whatever its year.
 func ParseDate(s string) (time.Time, error) {
 	d, err := time.Parse(DateLayout, strings.TrimSpace(s))
@@ -225,5 +216,3 @@ func (l *Launch) Validate() error {
 	}
 	return CheckChecklist(l.Checklist)
 }
-
-func itemSubject(n int) string { return fmt.Sprintf("item %d", n) }

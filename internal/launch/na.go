@@ -56,7 +56,7 @@ func (l *Launch) SetNA(user string, number int, reason string, now time.Time) (p
 		}
 		before := naText(it.NA)
 		it.NA = nil
-		return false, []Event{{Actor: user, Action: "na-off", Subject: itemSubject(number), Before: before, After: "applies"}}, nil
+		return false, []Event{{Actor: user, Kind: KindNAOff, Items: []int{number}, Before: before, After: "applies"}}, nil
 	}
 	if reason == "" {
 		return false, nil, Errorf(EINVALID, "Say why item %d does not apply, in quotes: the reason shows with it and stays in the audit log.", number)
@@ -71,7 +71,7 @@ func (l *Launch) SetNA(user string, number int, reason string, now time.Time) (p
 	if pending {
 		after += " (awaiting a role holder's confirmation)"
 	}
-	return pending, []Event{{Actor: user, Action: "na", Subject: itemSubject(number), After: after}}, nil
+	return pending, []Event{{Actor: user, Kind: KindNA, Items: []int{number}, After: after}}, nil
 }
 
 // RoleHolders returns the people holding the launch's roles, each once.
@@ -113,11 +113,11 @@ func (l *Launch) AnswerNA(user string, number int, asked time.Time, accept bool)
 	}
 	if accept {
 		it.NA.Confirmed, it.NA.ConfirmedBy = true, user
-		return requester, []Event{{Actor: user, Action: "na-accept", Subject: itemSubject(number), Before: "n/a awaiting confirmation", After: "n/a: " + it.NA.Reason}}, nil
+		return requester, []Event{{Actor: user, Kind: KindNAAccept, Items: []int{number}, Before: "n/a awaiting confirmation", After: "n/a: " + it.NA.Reason}}, nil
 	}
 	before := naText(it.NA)
 	it.NA = nil
-	return requester, []Event{{Actor: user, Action: "na-refuse", Subject: itemSubject(number), Before: before, After: "applies"}}, nil
+	return requester, []Event{{Actor: user, Kind: KindNARefuse, Items: []int{number}, Before: before, After: "applies"}}, nil
 }
 
 func naText(na *checklist.NA) string {

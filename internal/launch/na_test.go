@@ -32,7 +32,7 @@ func TestNAConfirmation(t *testing.T) {
 	pending, events, err := l.SetNA("USEC", 2, "no WAF in front", now)
 	require.NoError(t, err)
 	assert.True(t, pending)
-	assert.Equal(t, []launch.Event{{Actor: "USEC", Action: "na", Subject: "item 2", After: "n/a: no WAF in front (awaiting a role holder's confirmation)"}}, events)
+	assert.Equal(t, []launch.Event{{Actor: "USEC", Kind: launch.KindNA, Items: []int{2}, After: "n/a: no WAF in front (awaiting a role holder's confirmation)"}}, events)
 	assert.Equal(t, before.Gates, l.Decide(now).Gates, "awaiting confirmation, it counts as open")
 	asked := l.Checklist.Item(2).NA.At
 
@@ -49,14 +49,14 @@ func TestNAConfirmation(t *testing.T) {
 	requester, events, err := l.AnswerNA("ULEAD", 2, asked, true)
 	require.NoError(t, err)
 	assert.Equal(t, "USEC", requester)
-	assert.Equal(t, "na-accept", events[0].Action)
+	assert.Equal(t, launch.Kind("na-accept"), events[0].Kind)
 	assert.True(t, l.Decide(now).Gates[0].Passed, "confirmed, item 2 leaves the gate: item 1 is done")
 	_, _, err = l.AnswerNA("ULEAD", 2, asked, false)
 	assert.Equal(t, launch.ECONFLICT, launch.ErrorCode(err), "already answered")
 
 	_, events, err = l.SetNA("UBOSS", 2, "off", now)
 	require.NoError(t, err)
-	assert.Equal(t, "na-off", events[0].Action)
+	assert.Equal(t, launch.Kind("na-off"), events[0].Kind)
 	assert.Nil(t, l.Checklist.Item(2).NA)
 	assert.False(t, l.Decide(now).Gates[0].Passed)
 
@@ -64,7 +64,7 @@ func TestNAConfirmation(t *testing.T) {
 	require.NoError(t, err)
 	_, events, err = l.AnswerNA("ULEAD", 2, l.Checklist.Item(2).NA.At, false)
 	require.NoError(t, err)
-	assert.Equal(t, "na-refuse", events[0].Action)
+	assert.Equal(t, launch.Kind("na-refuse"), events[0].Kind)
 	assert.Nil(t, l.Checklist.Item(2).NA, "refused, it applies again")
 
 	pending, _, err = l.SetNA("UBOSS", 3, "no runbook needed", now)

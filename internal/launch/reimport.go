@@ -111,32 +111,32 @@ func (l *Launch) UpdateChecklist(user string, next *checklist.Checklist, now tim
 	if err := CheckChecklist(p.list); err != nil {
 		return Diff{}, nil, err
 	}
-	events := []Event{{Actor: user, Action: "update", Subject: "checklist", After: p.diff.Summary()}}
+	events := []Event{{Actor: user, Kind: KindUpdate, After: p.diff.Summary()}}
 	for _, c := range p.diff.Changes {
 		switch c.Kind {
 		case ChangeAdded:
-			events = append(events, Event{Actor: user, Action: "add", Subject: itemSubject(c.Number), After: fmt.Sprintf("%s (in %s)", c.After, c.Section)})
+			events = append(events, Event{Actor: user, Kind: KindAdd, Items: []int{c.Number}, After: fmt.Sprintf("%s (in %s)", c.After, c.Section)})
 		case ChangeRemoved:
-			events = append(events, Event{Actor: user, Action: "remove", Subject: itemSubject(c.Number), Before: c.Before, After: "removed: " + RemovedByUpdate})
+			events = append(events, Event{Actor: user, Kind: KindRemove, Items: []int{c.Number}, Before: c.Before, After: "removed: " + RemovedByUpdate})
 			l.Removed = append(l.Removed, RemovedItem{Number: c.Number, Section: c.Section, Text: c.Before, Done: c.Done, By: user, At: now, Reason: RemovedByUpdate})
 		case ChangeReworded:
-			action := "edit"
+			action := KindEdit
 			if c.Done {
-				action = "edit-done"
+				action = KindEditDone
 			}
-			events = append(events, Event{Actor: user, Action: action, Subject: itemSubject(c.Number), Before: c.Before, After: c.After})
+			events = append(events, Event{Actor: user, Kind: action, Items: []int{c.Number}, Before: c.Before, After: c.After})
 		}
 	}
 	for _, o := range p.diff.Other {
-		events = append(events, Event{Actor: user, Action: "update", Subject: "checklist", After: o})
+		events = append(events, Event{Actor: user, Kind: KindUpdate, After: o})
 	}
 	for _, title := range p.diff.Signoffs {
-		events = append(events, Event{Actor: user, Action: "signoff-void", Subject: "section " + title,
+		events = append(events, Event{Actor: user, Kind: KindSignoffVoid, Section: title,
 			Before: "signed by " + p.signedBy[title], After: "void: the checklist was updated"})
 	}
 	for _, r := range p.list.Roles {
 		if was, ok := p.voided[r.Name]; ok {
-			events = append(events, Event{Actor: user, Action: "verdict-void", Subject: "role " + r.Name,
+			events = append(events, Event{Actor: user, Kind: KindVerdictVoid, Role: r.Name,
 				Before: string(was), After: string(checklist.VerdictPending) + ": the checklist was updated"})
 		}
 	}

@@ -139,13 +139,13 @@ func TestUpdateMatchesRewordedItemsAndNumbersNewOnes(t *testing.T) {
 	assert.Contains(t, gone, "3 "+launch.RemovedByUpdate)
 	assert.Equal(t, "USEC", l.Checklist.Sections[0].Owner, "the section keeps its owner")
 
-	actions := map[string]int{}
+	kinds := map[launch.Kind]int{}
 	for _, e := range events {
-		actions[e.Action]++
+		kinds[e.Kind]++
 	}
-	assert.Equal(t, 1, actions["remove"])
-	assert.Equal(t, 1, actions["edit-done"], "item 1 was done when reworded")
-	assert.Equal(t, diff.Added, actions["add"])
+	assert.Equal(t, 1, kinds[launch.KindRemove])
+	assert.Equal(t, 1, kinds[launch.KindEditDone], "item 1 was done when reworded")
+	assert.Equal(t, diff.Added, kinds[launch.KindAdd])
 	require.NoError(t, launch.CheckChecklist(l.Checklist))
 }
 
@@ -169,8 +169,8 @@ func TestUpdateRemovesItemsGoneFromTheDocument(t *testing.T) {
 	assert.Equal(t, "ULEAD", l.Checklist.Role("Security Lead").Holder, "the holder stays")
 	var voids []string
 	for _, e := range events {
-		if strings.HasSuffix(e.Action, "-void") {
-			voids = append(voids, e.Action+" "+e.Subject+": "+e.Before)
+		if e.Is(launch.KindSignoffVoid, launch.KindVerdictVoid) {
+			voids = append(voids, string(e.Kind)+" "+e.Subject()+": "+e.Before)
 		}
 	}
 	assert.Equal(t, []string{"signoff-void section Documentation: signed by UBOSS", "verdict-void role Security Lead: approved"}, voids)

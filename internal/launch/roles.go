@@ -20,7 +20,7 @@ func (l *Launch) SetRoleHolder(user, name, holder string) ([]Event, error) {
 	if r.Holder == holder {
 		return nil, nil
 	}
-	ev := Event{Actor: user, Action: "role", Subject: "role " + r.Name, Before: r.Holder, After: holder}
+	ev := Event{Actor: user, Kind: KindRole, Role: r.Name, Before: r.Holder, After: holder}
 	r.Holder = holder
 	r.Verdict, r.Note, r.By, r.At = checklist.VerdictPending, "", "", time.Time{}
 	r.Version++
@@ -43,7 +43,7 @@ func (l *Launch) AddRole(user, name string) ([]Event, error) {
 		return nil, Errorf(ECONFLICT, "The role %q already exists.", name)
 	}
 	l.Checklist.Roles = append(l.Checklist.Roles, &checklist.Role{Name: name, Verdict: checklist.VerdictPending})
-	return []Event{{Actor: user, Action: "role-add", Subject: "role " + name, After: "added"}}, nil
+	return []Event{{Actor: user, Kind: KindRoleAdd, Role: name, After: "added"}}, nil
 }
 
 // RemoveRole removes an approver role; only the creator may.
@@ -62,7 +62,7 @@ func (l *Launch) RemoveRole(user, name string) ([]Event, error) {
 		}
 	}
 	l.Checklist.Roles = roles
-	return []Event{{Actor: user, Action: "role-remove", Subject: "role " + r.Name, Before: string(r.Verdict), After: "removed"}}, nil
+	return []Event{{Actor: user, Kind: KindRoleRemove, Role: r.Name, Before: string(r.Verdict), After: "removed"}}, nil
 }
 
 // Answer records the role holder's verdict. Only the person holding the
@@ -101,7 +101,7 @@ func (l *Launch) Answer(user, name string, v checklist.Verdict, note string, now
 	if note != "" {
 		after += ": " + note
 	}
-	return []Event{{Actor: user, Action: "verdict", Subject: "role " + r.Name, Before: before, After: after}}, nil
+	return []Event{{Actor: user, Kind: KindVerdict, Role: r.Name, Before: before, After: after}}, nil
 }
 
 func (l *Launch) findRole(name string) (*checklist.Role, error) {

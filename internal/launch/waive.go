@@ -34,7 +34,7 @@ func (l *Launch) Waive(user string, number int, until, reason string, now time.T
 		}
 		before := waiverText(it.Waiver)
 		it.Waiver = nil
-		return false, []Event{{Actor: user, Action: "waive-off", Subject: itemSubject(number), Before: before, After: "no waiver"}}, nil
+		return false, []Event{{Actor: user, Kind: KindWaiveOff, Items: []int{number}, Before: before, After: "no waiver"}}, nil
 	}
 	switch {
 	case it.Done:
@@ -59,7 +59,7 @@ func (l *Launch) Waive(user string, number int, until, reason string, now time.T
 		before = waiverText(w)
 	}
 	it.Waiver = &checklist.Waiver{By: user, Until: date, Reason: reason, At: now}
-	return date > l.Date, []Event{{Actor: user, Action: "waive", Subject: itemSubject(number), Before: before, After: waiverText(it.Waiver)}}, nil
+	return date > l.Date, []Event{{Actor: user, Kind: KindWaive, Items: []int{number}, Before: before, After: waiverText(it.Waiver)}}, nil
 }
 
 // waiverDate reads a waiver's last day: a YYYY-MM-DD date from today, in
@@ -99,7 +99,7 @@ func (l *Launch) NoticeLapses(now time.Time) []Event {
 		if it.Done || it.Excluded() {
 			after = "lapsed; the item is done or not applicable"
 		}
-		events = append(events, Event{Actor: Golive, Action: "waiver-lapse", Subject: itemSubject(it.Number), Before: waiverText(w), After: after})
+		events = append(events, Event{Actor: Golive, Kind: KindWaiverLapse, Items: []int{it.Number}, Before: waiverText(w), After: after})
 	}
 	return events
 }

@@ -62,7 +62,7 @@ func TestWaiveCountsForItsGatesOnly(t *testing.T) {
 	afterLaunch, events, err := l.Waive("USEC", 2, "2026-11-25", "WAF rules land today", now)
 	require.NoError(t, err)
 	assert.False(t, afterLaunch)
-	assert.Equal(t, []launch.Event{{Actor: "USEC", Action: "waive", Subject: "item 2", After: "waived until 2026-11-25: WAF rules land today"}}, events)
+	assert.Equal(t, []launch.Event{{Actor: "USEC", Kind: launch.KindWaive, Items: []int{2}, After: "waived until 2026-11-25: WAF rules land today"}}, events)
 	rep := l.Decide(now)
 	assert.True(t, rep.Gates[0].Passed)
 	assert.Equal(t, checklist.Count{Done: 2, Total: 2, Waived: 1}, rep.Gates[0].Count)
@@ -84,7 +84,7 @@ func TestWaiveCountsForItsGatesOnly(t *testing.T) {
 
 	_, events, err = l.Waive("USEC", 2, "off", "", now)
 	require.NoError(t, err)
-	assert.Equal(t, "waive-off", events[0].Action)
+	assert.Equal(t, launch.Kind("waive-off"), events[0].Kind)
 	assert.Nil(t, l.Checklist.Item(2).Waiver)
 	assert.False(t, l.Decide(now).Gates[0].Passed)
 	_, events, err = l.Waive("USEC", 2, "OFF", "", now)
@@ -106,7 +106,7 @@ func TestWaiverTimeZoneAndLapseNotice(t *testing.T) {
 	assert.Empty(t, l.NoticeLapses(now), "not lapsed yet")
 	events := l.NoticeLapses(nextDay)
 	assert.True(t, l.Checklist.Item(2).Waiver.Noticed)
-	assert.Equal(t, []launch.Event{{Actor: launch.Golive, Action: "waiver-lapse", Subject: "item 2",
+	assert.Equal(t, []launch.Event{{Actor: launch.Golive, Kind: launch.KindWaiverLapse, Items: []int{2},
 		Before: "waived until 2026-11-25: today, local", After: "open: counts as open for its gates again"}}, events)
 	assert.Empty(t, l.NoticeLapses(nextDay.Add(time.Hour)), "noticed once")
 }

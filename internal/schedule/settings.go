@@ -19,7 +19,7 @@ func SetReminders(l *launch.Launch, user string, on bool) ([]launch.Event, error
 	}
 	before, after := onOff(!l.RemindersOff), onOff(on)
 	l.RemindersOff = !on
-	return []launch.Event{{Actor: user, Action: "reminders", Subject: "daily reminders", Before: before, After: after}}, nil
+	return []launch.Event{{Actor: user, Kind: launch.KindReminders, Before: before, After: after}}, nil
 }
 
 func onOff(on bool) string {
@@ -46,7 +46,7 @@ func SetTimezone(l *launch.Launch, user, zone string) ([]launch.Event, error) {
 	if zone == l.Timezone {
 		return nil, nil
 	}
-	ev := launch.Event{Actor: user, Action: "timezone", Subject: "time zone", Before: l.Timezone, After: zone}
+	ev := launch.Event{Actor: user, Kind: launch.KindTimezone, Before: l.Timezone, After: zone}
 	l.Timezone = zone
 	return []launch.Event{ev}, nil
 }

@@ -18,7 +18,7 @@ func TestSetReminders(t *testing.T) {
 	evs, err := schedule.SetReminders(l, l.Creator, false)
 	require.NoError(t, err)
 	assert.True(t, l.RemindersOff)
-	assert.Equal(t, []launch.Event{{Actor: l.Creator, Action: "reminders", Subject: "daily reminders", Before: "on", After: "off"}}, evs)
+	assert.Equal(t, []launch.Event{{Actor: l.Creator, Kind: launch.KindReminders, Before: "on", After: "off"}}, evs)
 	evs, err = schedule.SetReminders(l, l.Creator, false)
 	require.NoError(t, err)
 	assert.Empty(t, evs, "already off")
@@ -38,6 +38,6 @@ func TestSetTimezone(t *testing.T) {
 	evs, err := schedule.SetTimezone(l, l.Creator, " Asia/Kathmandu ")
 	require.NoError(t, err)
 	assert.Equal(t, "Asia/Kathmandu", l.Timezone)
-	assert.Equal(t, []launch.Event{{Actor: l.Creator, Action: "timezone", Subject: "time zone", Before: "UTC", After: "Asia/Kathmandu"}}, evs)
+	assert.Equal(t, []launch.Event{{Actor: l.Creator, Kind: launch.KindTimezone, Before: "UTC", After: "Asia/Kathmandu"}}, evs)
 	assert.Equal(t, "03:15", schedule.Windows(l, nine)[0].Due.UTC().Format("15:04"))
 }

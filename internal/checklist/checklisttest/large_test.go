@@ -12,7 +12,7 @@ import (
 )
 
 // out names a file to write the 1 MB checklist to, for trying it with the
-// binary (README, "Benchmarks").
+// binary (docs/benchmarks.md).
 var out = flag.String("out", "", "write the 1 MB checklist to this file")
 
 // TestWriteLargeChecklist checks what Large writes, and writes it to -out.

@@ -94,15 +94,16 @@ func calledName(fun ast.Expr) string {
 	return ""
 }
 
-// readmeSection returns the README's text from the heading title to the next
-// heading of the same or a higher level.
-func readmeSection(t *testing.T, title string) string {
+// docSection returns the text of the page docs/page (in the repository's
+// docs folder) from the heading title to the next heading of the same or a
+// higher level.
+func docSection(t *testing.T, page, title string) string {
 	t.Helper()
-	raw, err := os.ReadFile(filepath.Join(repoRoot, "README.md"))
+	raw, err := os.ReadFile(filepath.Join(repoRoot, "docs", page))
 	require.NoError(t, err)
 	text := string(raw)
 	start := strings.Index(text, "\n"+title+"\n")
-	require.GreaterOrEqual(t, start, 0, "README has no %q", title)
+	require.GreaterOrEqual(t, start, 0, "docs/%s has no %q", page, title)
 	level := strings.Index(title, " ")
 	rest := text[start+len(title)+2:]
 	for _, line := range strings.SplitAfter(rest, "\n") {
@@ -114,11 +115,11 @@ func readmeSection(t *testing.T, title string) string {
 }
 
 // tableNames returns the names in the first column of the tables in the
-// README section title, sorted.
-func tableNames(t *testing.T, title string) []string {
+// section title of docs/page, sorted.
+func tableNames(t *testing.T, page, title string) []string {
 	t.Helper()
 	var names []string
-	for _, line := range strings.Split(readmeSection(t, title), "\n") {
+	for _, line := range strings.Split(docSection(t, page, title), "\n") {
 		if m := tableNameRe.FindStringSubmatch(line); m != nil {
 			names = append(names, m[1])
 		}
@@ -127,14 +128,14 @@ func tableNames(t *testing.T, title string) []string {
 	return names
 }
 
-// TestReadmeConfigurationTableListsEveryVariable keeps the README's
-// configuration table and .env.example in step with the variables the code
-// reads: none missing, none left over.
-func TestReadmeConfigurationTableListsEveryVariable(t *testing.T) {
+// TestDocsConfigurationTableListsEveryVariable keeps the table of
+// environment variables in docs/configuration.md and .env.example in step
+// with the variables the code reads: none missing, none left over.
+func TestDocsConfigurationTableListsEveryVariable(t *testing.T) {
 	read := envVarsRead(t)
 	require.Contains(t, read, "SLACK_BOT_TOKEN", "the scan finds the variables LoadConfig reads")
 
-	assert.Equal(t, read, tableNames(t, "## Configuration"), "the README's configuration table")
+	assert.Equal(t, read, tableNames(t, "configuration.md", "## Environment variables"), "the table in docs/configuration.md, section Environment variables")
 
 	example, err := os.ReadFile(filepath.Join(repoRoot, ".env.example"))
 	require.NoError(t, err)
@@ -148,9 +149,9 @@ func TestReadmeConfigurationTableListsEveryVariable(t *testing.T) {
 	assert.Equal(t, read, listed, ".env.example")
 }
 
-// TestReadmeMetricsTableListsEveryMetric keeps the README's metrics table to
-// exactly the metrics golive registers.
-func TestReadmeMetricsTableListsEveryMetric(t *testing.T) {
+// TestDocsMetricsTableListsEveryMetric keeps the metrics table in
+// docs/operations.md to exactly the metrics golive registers.
+func TestDocsMetricsTableListsEveryMetric(t *testing.T) {
 	descs := make(chan *prometheus.Desc)
 	go func() {
 		metrics.New("test").Registry().Describe(descs)
@@ -166,5 +167,5 @@ func TestReadmeMetricsTableListsEveryMetric(t *testing.T) {
 	}
 	slices.Sort(registered)
 	require.NotEmpty(t, registered)
-	assert.Equal(t, registered, tableNames(t, "### Metrics"), "the README's metrics table")
+	assert.Equal(t, registered, tableNames(t, "operations.md", "## Metrics"), "the metrics table in docs/operations.md, section Metrics")
 }
