@@ -116,7 +116,15 @@ func runImport(args []string, stdin io.Reader, stdout, stderr io.Writer, getenv 
 		return fail("%v", err)
 	}
 	loc, _ := time.LoadLocation(tz)
-	day, err := launch.ReadDate(*date, time.Now(), loc)
+	clk, err := parseClock(getenv("GOLIVE_CLOCK"))
+	if err != nil {
+		return fail("%v", err)
+	}
+	now := time.Now
+	if clk != nil {
+		now = clk.Now
+	}
+	day, err := launch.ReadDate(*date, now(), loc)
 	if err != nil {
 		return fail("--date: %s", launch.ErrorMessage(err))
 	}
@@ -168,6 +176,7 @@ func runImport(args []string, stdin io.Reader, stdout, stderr io.Writer, getenv 
 		return fail("%v", err)
 	}
 	defer st.Close()
+	st.Now = now
 	if l.TeamID, err = importTeam(ctx, st, *team); err != nil {
 		return fail("%v", err)
 	}

@@ -79,7 +79,7 @@ func TestHealthcheck(t *testing.T) {
 	stderr.Reset()
 	code = run([]string{"healthcheck"}, nil, &stdout, &stderr, env(map[string]string{"GOLIVE_ADDR": addr}))
 	assert.Equal(t, 1, code)
-	assert.Contains(t, stderr.String(), "connection refused")
+	assert.Equal(t, "golive healthcheck: nothing listens at http://"+addr+"/healthz (connection refused): is golive serve running, on GOLIVE_ADDR or --url?\n", stderr.String())
 
 	stderr.Reset()
 	code = run([]string{"healthcheck"}, nil, &stdout, &stderr, env(map[string]string{"GOLIVE_ADDR": "8080"}))

@@ -148,6 +148,9 @@ func serve(ctx context.Context, cfg Config, ln net.Listener, log *slog.Logger) (
 		log.Info("database closed", "db", cfg.DB)
 	}()
 
+	if cfg.Clock != nil {
+		st.Now = cfg.Clock.Now
+	}
 	m := metrics.New(buildVersion())
 	st.OnBusy = m.DBBusy
 	health := ops.NewHealth(ops.Check{Name: "database", Run: st.Ping})

@@ -68,6 +68,7 @@ func startSlack(ctx context.Context, d slackDeps) (stop func(), err error) {
 		Timezone:      d.cfg.Timezone,
 		Logger:        d.log,
 		Metrics:       d.metrics,
+		Now:           d.cfg.now(),
 	})
 	if err != nil {
 		return nil, fmt.Errorf("start the bot: %w", err)
@@ -120,15 +121,21 @@ func startDelivery(ctx context.Context, d slackDeps, b *bot.Bot) (stop func(), e
 	if err != nil {
 		return nil, fmt.Errorf("GOLIVE_REMINDER_TIME: %w", err)
 	}
+	t := d.cfg.loopTimings(deliveryMaxWait)
 	dl, err := delivery.New(delivery.Config{
-		Store:     d.store,
-		Renderer:  b.ReminderRenderer(tod),
-		Transport: b.OutboxTransport(),
-		Lookup:    d.cfg.SlackHistory,
-		At:        tod.String(),
-		MaxWait:   deliveryMaxWait,
-		Logger:    d.log,
-		Metrics:   d.metrics,
+		Store:       d.store,
+		Renderer:    b.ReminderRenderer(tod),
+		Transport:   b.OutboxTransport(),
+		Lookup:      d.cfg.SlackHistory,
+		At:          tod.String(),
+		Now:         t.now,
+		After:       t.after,
+		RenewAfter:  t.after,
+		Lease:       t.lease,
+		CallTimeout: t.callTimeout,
+		MaxWait:     t.maxWait,
+		Logger:      d.log,
+		Metrics:     d.metrics,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("start delivery: %w", err)
@@ -171,7 +178,7 @@ func startDelivery(ctx context.Context, d slackDeps, b *bot.Bot) (stop func(), e
 // Slack allows.
 func newSlackClient(cfg Config, m *metrics.Metrics, limits *bot.RateLimits, log *slog.Logger) *slack.Client {
 	opts := []slack.Option{
-		slack.OptionHTTPClient(&http.Client{Transport: limits.Transport(m.SlackTransport(slackTransport())), Timeout: slackCallTimeout}),
+		slack.OptionHTTPClient(&http.Client{Transport: limits.Transport(m.SlackTransport(slackTransport())), Timeout: cfg.slackCallTimeout()}),
 		slack.OptionLog(slog.NewLogLogger(log.Handler(), slog.LevelWarn)),
 	}
 	if cfg.SlackAPIURL != "" {

@@ -68,6 +68,13 @@ func runUpdate(a updateArgs, stdin io.Reader, stdout, stderr io.Writer, getenv f
 		return fail("%v", err)
 	}
 	defer st.Close()
+	clk, err := parseClock(getenv("GOLIVE_CLOCK"))
+	if err != nil {
+		return fail("%v", err)
+	}
+	if clk != nil {
+		st.Now = clk.Now
+	}
 	team, err := importTeam(ctx, st, a.team)
 	if err != nil {
 		return fail("%v", err)
