@@ -229,3 +229,23 @@ func TestImportedLaunchIsAnnouncedOnce(t *testing.T) {
 	assert.Len(t, fake.postsIn("C3"), 1)
 	assert.Len(t, fake.postsIn("C2"), 1)
 }
+
+// TestImportReadsStandardInput: FILE "-" is standard input, as for check.
+func TestImportReadsStandardInput(t *testing.T) {
+	db := exportDB(t)
+	var out, errOut bytes.Buffer
+	stdin := strings.NewReader("# Release\n## Checks\n- [x] Tests pass\n- [ ] Docs updated\n")
+	code := run([]string{"import", "--channel", "C3", "--name", "From a pipe", "--date", "2026-12-08", "--by", "UALICE", "-"},
+		stdin, &out, &errOut, env(map[string]string{"GOLIVE_DB": db}))
+	assert.Equal(t, 1, code, errOut.String())
+	assert.Contains(t, errOut.String(), "started the launch “From a pipe”")
+	l := readLaunch(t, db, "C3")
+	require.NotNil(t, l)
+	assert.Len(t, l.Checklist.Items(), 2)
+
+	errOut.Reset()
+	code = run([]string{"import", "--channel", "C4", "--name", "Empty", "--date", "2026-12-08", "--by", "UALICE", "-"},
+		strings.NewReader(""), &out, &errOut, env(map[string]string{"GOLIVE_DB": db}))
+	assert.Equal(t, 2, code)
+	assert.Contains(t, errOut.String(), "golive import: standard input: the checklist is empty")
+}
