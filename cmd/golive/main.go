@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"strings"
 
 	"github.com/golive/golive/internal/suggest"
@@ -83,8 +84,11 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer, getenv func(s
 }
 
 // didYouMean names the command a typo was probably meant for, if one is
-// close enough to be a typo.
+// close enough to be a typo, or check for a checklist file.
 func didYouMean(name string) string {
+	if ext := strings.ToLower(filepath.Ext(name)); ext == ".md" || ext == ".markdown" || ext == ".txt" {
+		return fmt.Sprintf(": to score a checklist file, run golive check %s", name)
+	}
 	names := make([]string, 0, len(commands)+1)
 	for n := range commands {
 		names = append(names, n)

@@ -30,6 +30,7 @@ func TestRunDispatches(t *testing.T) {
 		{"--help", []string{"--help"}, 0, "golive backup [--db path] DEST", ""},
 		{"unknown command", []string{"deploy"}, 2, "", "golive: unknown command \"deploy\"\n\ngolive takes a team"},
 		{"a typo", []string{"chek", "file.md"}, 2, "", "golive: unknown command \"chek\": did you mean \"check\"?\n\ngolive takes a team"},
+		{"a checklist file", []string{"release.md"}, 2, "", "golive: unknown command \"release.md\": to score a checklist file, run golive check release.md\n"},
 		{"a typo of help", []string{"hepl"}, 2, "", "golive: unknown command \"hepl\": did you mean \"help\"?\n"},
 		{"serve help", []string{"serve", "--help"}, 0, "usage: golive serve [--addr host:port] [--db path]", ""},
 		{"serve with an unknown flag", []string{"--port", "80"}, 2, "", "flag provided but not defined: -port"},
