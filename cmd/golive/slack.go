@@ -11,6 +11,7 @@ import (
 
 	"github.com/slack-go/slack"
 
+	httpapi "github.com/golive/golive/api"
 	"github.com/golive/golive/bot"
 	"github.com/golive/golive/internal/metrics"
 	"github.com/golive/golive/internal/ops"
@@ -44,7 +45,7 @@ type slackDeps struct {
 // auth.test, adds Slack to readiness, starts the outbox sender and the
 // reminder scheduler, and serves Slack's requests over HTTP (POST
 // /slack/commands, /slack/interactions, /slack/events on the mux) or over
-// Socket Mode. stop ends Socket Mode, the sender and the scheduler and waits
+// Socket Mode, and the API for pipelines (/api/v1/ on the mux). stop ends Socket Mode, the sender and the scheduler and waits
 // for the bot's work in flight;
 // call it after the HTTP server has stopped taking requests.
 func startSlack(ctx context.Context, d slackDeps) (stop func(), err error) {
@@ -73,6 +74,13 @@ func startSlack(ctx context.Context, d slackDeps) (stop func(), err error) {
 	if err != nil {
 		return nil, fmt.Errorf("start the bot: %w", err)
 	}
+	pipelines, err := httpapi.New(httpapi.Config{Tokens: d.store, Launches: d.store, Recorder: b, Now: d.cfg.now(), Logger: d.log})
+	if err != nil {
+		return nil, fmt.Errorf("start the API: %w", err)
+	}
+	// Pipelines report through the bot, so that their changes reach the
+	// channel as ticks do: the API is served whichever way Slack connects.
+	d.mux.Handle(httpapi.Prefix, pipelines.Handler())
 	stopOutbox, err := startOutbox(ctx, d, b)
 	if err != nil {
 		return nil, err
