@@ -11,7 +11,6 @@ import (
 	"io"
 	"net"
 	"net/http"
-	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -408,9 +407,4 @@ func (c *Console) postDemo(r *http.Request) error {
 func (c *Console) postClock(r *http.Request) error {
 	_, err := c.JumpToNextReminder(r.Context())
 	return err
-}
-
-// pageURL is the address of a conversation for a member.
-func pageURL(channelID, user string) string {
-	return "/c/" + url.PathEscape(channelID) + "?as=" + url.QueryEscape(user)
 }
