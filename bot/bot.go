@@ -227,7 +227,7 @@ func New(cfg Config) (*Bot, error) {
 	b.store = pokingStore{Store: cfg.Store, b: b}
 	b.work = newWorkQueue(b, cfg.Limits, cfg.Logger)
 	b.refresh = newRefresher(b, cfg.RefreshDelay)
-	b.batch = newBatcher(b.store, cfg.AckBudget, &b.wg)
+	b.batch = newBatcher(b.store, cfg.AckBudget, &b.wg, b.metrics)
 	b.commands = b.commandTable()
 	b.actions = b.actionTable()
 	b.submissions = b.submissionTable()
