@@ -162,6 +162,14 @@ func (r *launchRun) drive() {
 	r.change(creator, "owner Security <@"+ownerA+">", inChannel, auditKey{creator, "owner", "section Security", ""})
 	r.change(creator, "owner Infrastructure <@"+ownerB+">", inChannel, auditKey{creator, "owner", "section Infrastructure", ""})
 
+	// Two of the Security items fall due early and stay open: their owner
+	// gets the daily overdue DM.
+	overdue := r.sectionItems("Security", 2)
+	for _, n := range overdue {
+		r.change(creator, fmt.Sprintf("due %d 2027-03-03", n), prefix("Item"), auditKey{creator, "due", fmt.Sprintf("item %d", n), ""})
+		delete(r.items, n)
+	}
+
 	// Ticks from several people, by command and by checkbox, and notes.
 	open := r.pickItems(16)
 	tickers := []string{creator, dev1, dev2}
@@ -385,6 +393,18 @@ func (r *launchRun) pickItems(n int) []int {
 	return all[:min(n, len(all))]
 }
 
+// sectionItems returns the first n open items of a section.
+func (r *launchRun) sectionItems(section string, n int) []int {
+	var out []int
+	for num, title := range r.items {
+		if title == section {
+			out = append(out, num)
+		}
+	}
+	slices.Sort(out)
+	return out[:min(n, len(out))]
+}
+
 // sectionOwner is who owns item n's section in the run ("" for nobody).
 func (r *launchRun) sectionOwner(n int) string {
 	switch r.items[n] {
@@ -402,9 +422,19 @@ func (r *launchRun) waitUntil(end time.Time) {
 	now := r.w.clock.now()
 	var at []time.Time
 	for _, s := range r.killAt {
-		if s > r.step && end.After(now) {
-			at = append(at, now.Add(time.Duration(r.rng.Int64N(int64(end.Sub(now))))))
+		if s <= r.step || !end.After(now) {
+			continue
 		}
+		// Half the kills fall within three minutes after the reminder
+		// time of a day, when reminders are being posted.
+		kill := now.Add(time.Duration(r.rng.Int64N(int64(end.Sub(now)))))
+		if r.rng.IntN(2) == 0 {
+			day := time.Date(kill.Year(), kill.Month(), kill.Day(), 9, 0, 0, 0, time.UTC)
+			if k := day.Add(time.Duration(r.rng.Int64N(int64(3 * time.Minute)))); k.After(now) && k.Before(end) {
+				kill = k
+			}
+		}
+		at = append(at, kill)
 	}
 	slices.SortFunc(at, func(a, b time.Time) int { return a.Compare(b) })
 	for _, a := range at {
