@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 )
@@ -68,6 +69,8 @@ type launchRun struct {
 	led     *ledger
 	rng     *rand.Rand
 	// killAt are the steps at which a server is killed; step counts them.
+	// mu guards them, and rng, for the clients ticking at once.
+	mu     sync.Mutex
 	killAt []int
 	step   int
 	kills  int
@@ -170,28 +173,21 @@ func (r *launchRun) drive() {
 		delete(r.items, n)
 	}
 
-	// Ticks from several people, by command and by checkbox, and notes.
-	open := r.pickItems(16)
+	// Ticks from several people at once, each a client of its own, by
+	// command and by checkbox, and notes.
+	open := r.pickItems(18)
 	tickers := []string{creator, dev1, dev2}
-	for i, n := range open {
-		user := tickers[i%len(tickers)]
-		if owner := r.sectionOwner(n); owner != "" {
-			user = owner
-		}
-		if i%2 == 1 && r.click(user, n) {
-			continue
-		}
-		r.change(user, fmt.Sprintf("tick %d", n), prefix("You ticked"), auditKey{user, "tick", fmt.Sprintf("item %d", n), ""})
-		if i%4 == 0 {
-			// Notes take the section's owner, or the creator.
-			by := r.sectionOwner(n)
-			if by == "" {
-				by = creator
+	var clients sync.WaitGroup
+	for c := range tickers {
+		clients.Add(1)
+		go func() {
+			defer clients.Done()
+			for i := c; i < len(open); i += len(tickers) {
+				r.tick(tickers[c], open[i], i)
 			}
-			text := fmt.Sprintf("evidence-%d-%d", r.sc.seed, n)
-			r.change(by, fmt.Sprintf("note %d %s", n, text), prefix("You added a note"), auditKey{by, "note", fmt.Sprintf("item %d", n), text})
-		}
+		}()
 	}
+	clients.Wait()
 	if r.sc.fault == Down {
 		// Slack goes away while the approval DMs are due.
 		go r.w.slack.down(r.sc.downFor)
@@ -206,6 +202,27 @@ func (r *launchRun) drive() {
 	r.must(creator, "decide", emptyAnswer, auditKey{creator, "announce", "announce", ""}, "")
 	r.told["announce"]++
 	r.w.slack.setFault(NoFault)
+}
+
+// tick has user (or the item's section owner, who alone may) tick item n,
+// by checkbox for odd i, else by command, with a note for every fourth.
+func (r *launchRun) tick(user string, n, i int) {
+	if owner := r.sectionOwner(n); owner != "" {
+		user = owner
+	}
+	if i%2 == 1 && r.click(user, n) {
+		return
+	}
+	r.change(user, fmt.Sprintf("tick %d", n), prefix("You ticked"), auditKey{user, "tick", fmt.Sprintf("item %d", n), ""})
+	if i%4 == 0 {
+		// Notes take the section's owner, or the creator.
+		by := r.sectionOwner(n)
+		if by == "" {
+			by = creator
+		}
+		text := fmt.Sprintf("evidence-%d-%d", r.sc.seed, n)
+		r.change(by, fmt.Sprintf("note %d %s", n, text), prefix("You added a note"), auditKey{by, "note", fmt.Sprintf("item %d", n), text})
+	}
 }
 
 // answerCheck tells from an acknowledged command's answer whether it made
@@ -254,13 +271,17 @@ func (r *launchRun) must(user, text string, made answerCheck, k auditKey, stands
 // kills a server at this step, kills it while the request is in flight and
 // starts it again.
 func (r *launchRun) send(req func() reply) reply {
+	r.mu.Lock()
 	r.step++
-	if !slices.Contains(r.killAt, r.step) {
+	kill := slices.Contains(r.killAt, r.step)
+	wait := time.Duration(r.rng.IntN(20)) * time.Millisecond
+	r.mu.Unlock()
+	if !kill {
 		return req()
 	}
 	done := make(chan reply, 1)
 	go func() { done <- req() }()
-	time.Sleep(time.Duration(r.rng.IntN(20)) * time.Millisecond)
+	time.Sleep(wait)
 	r.killOne()
 	return <-done
 }
@@ -268,6 +289,8 @@ func (r *launchRun) send(req func() reply) reply {
 // killOne kills a server chosen by seed, and starts it again when the
 // scenario says so; without restarts, the last live server is spared.
 func (r *launchRun) killOne() {
+	r.mu.Lock()
+	defer r.mu.Unlock()
 	s := r.servers[r.rng.IntN(len(r.servers))]
 	live := 0
 	for _, s := range r.servers {
@@ -281,7 +304,9 @@ func (r *launchRun) killOne() {
 	s.kill()
 	r.kills++
 	if r.sc.restart {
-		s.start()
+		if err := s.start(); err != nil {
+			r.t.Errorf("restart after a kill: %v", err)
+		}
 	}
 }
 
