@@ -53,8 +53,8 @@ type scenario struct {
 	kills   int
 	restart bool
 	// fault fails the first call of each of golive's posts from the import
-	// until the decision; Down refuses every connection for downFor
-	// after the ticks instead.
+	// on; Down refuses every connection for downFor of golive's time after
+	// the ticks instead.
 	fault   Fault
 	downFor time.Duration
 }
@@ -190,7 +190,7 @@ func (r *launchRun) drive() {
 	clients.Wait()
 	if r.sc.fault == Down {
 		// Slack goes away while the approval DMs are due.
-		go r.w.slack.down(r.sc.downFor)
+		go r.w.slack.down(r.w.clock.real(r.sc.downFor))
 	}
 
 	// Approvals by DM buttons and a modal, then the decision.
@@ -201,7 +201,6 @@ func (r *launchRun) drive() {
 	}
 	r.must(creator, "decide", emptyAnswer, auditKey{creator, "announce", "announce", ""}, "")
 	r.told["announce"]++
-	r.w.slack.setFault(NoFault)
 }
 
 // tick has user (or the item's section owner, who alone may) tick item n,
