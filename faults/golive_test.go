@@ -3,7 +3,8 @@
 package faults
 
 import (
-	"context"
+	"bytes"
+	"errors"
 	"fmt"
 	"net"
 	"net/http"
@@ -198,22 +199,26 @@ func (s *server) alive() bool {
 }
 
 // importChecklist runs `golive import` on w's database, as an operator
-// would while the servers run, and tells whether it created the launch.
-func (w *world) importChecklist(ctx context.Context, file, name, date, at string) bool {
-	cmd := exec.CommandContext(ctx, binary, "import", "--team", team, "--channel", channel, "--name", name,
+// would while the servers run, killing it with SIGKILL after killAfter
+// when that is not 0. It returns the command's output and exit status (-1
+// for a kill).
+func (w *world) importChecklist(file, name, date, at string, killAfter time.Duration) (string, int) {
+	cmd := exec.Command(binary, "import", "--team", team, "--channel", channel, "--name", name,
 		"--date", date, "--time", at, "--by", creator, file)
 	cmd.Env = w.env("127.0.0.1:0")
-	out, err := cmd.CombinedOutput()
-	code := 0
-	if err != nil {
-		ee, ok := err.(*exec.ExitError)
-		if !ok {
-			w.t.Fatalf("run golive import: %v", err)
-		}
-		code = ee.ExitCode()
+	var out bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &out
+	if err := cmd.Start(); err != nil {
+		w.t.Fatalf("run golive import: %v", err)
 	}
-	if code > 1 {
-		w.t.Logf("golive import exited %d: %s", code, out)
+	if killAfter > 0 {
+		timer := time.AfterFunc(killAfter, func() { _ = cmd.Process.Signal(syscall.SIGKILL) })
+		defer timer.Stop()
 	}
-	return code == 0 || code == 1
+	err := cmd.Wait()
+	var ee *exec.ExitError
+	if err != nil && !errors.As(err, &ee) {
+		w.t.Fatalf("run golive import: %v", err)
+	}
+	return out.String(), cmd.ProcessState.ExitCode()
 }

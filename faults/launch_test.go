@@ -3,7 +3,6 @@
 package faults
 
 import (
-	"context"
 	"fmt"
 	"math/rand/v2"
 	"os"
@@ -146,12 +145,7 @@ func (r *launchRun) drive() {
 		r.w.slack.setFault(r.sc.fault)
 	}
 
-	ctx := context.Background()
-	if !r.w.importChecklist(ctx, seedChecklist, "Faults launch", r.sc.launchDate, "14:00") {
-		t.Fatalf("golive import did not create the launch")
-	}
-	r.led.record(auditKey{creator, "create", "launch Faults launch", ""}, true)
-	r.told["import"]++
+	r.importLaunch()
 	r.items = openItems(t, r.w.db)
 
 	// The roles and their holders are asked for until they stand: the
@@ -222,6 +216,36 @@ func (r *launchRun) tick(user string, n, i int) {
 		text := fmt.Sprintf("evidence-%d-%d", r.sc.seed, n)
 		r.change(by, fmt.Sprintf("note %d %s", n, text), prefix("You added a note"), auditKey{by, "note", fmt.Sprintf("item %d", n), text})
 	}
+}
+
+// importLaunch runs `golive import` until the launch exists; in a quarter
+// of the kill runs, the first import is killed at a point the seed picks.
+func (r *launchRun) importLaunch() {
+	var killAfter time.Duration
+	if r.sc.kills > 0 && r.rng.IntN(4) == 0 {
+		killAfter = time.Duration(1+r.rng.IntN(80)) * time.Millisecond
+	}
+	k := auditKey{creator, "create", "launch Faults launch", ""}
+	for range 3 {
+		out, code := r.w.importChecklist(seedChecklist, "Faults launch", r.sc.launchDate, "14:00", killAfter)
+		switch {
+		case code == 0 || code == 1:
+			r.led.record(k, true)
+			r.told["import"]++
+			return
+		case code == -1:
+			r.kills++
+			r.led.record(k, false)
+		case strings.Contains(out, "already has"):
+			// The killed import had created it.
+			r.told["import"]++
+			return
+		default:
+			r.t.Fatalf("golive import exited %d: %s", code, out)
+		}
+		killAfter = 0
+	}
+	r.t.Fatalf("golive import did not create the launch in 3 tries")
 }
 
 // answerCheck tells from an acknowledged command's answer whether it made
