@@ -161,10 +161,18 @@ func (r *launchRun) drive() {
 
 	// Two of the Security items fall due early and stay open: their owner
 	// gets the daily overdue DM.
-	overdue := r.sectionItems("Security", 2)
-	for _, n := range overdue {
+	security := r.sectionItems("Security", 3)
+	for _, n := range security[:2] {
 		r.change(creator, fmt.Sprintf("due %d 2027-03-03", n), prefix("Item"), auditKey{creator, "due", fmt.Sprintf("item %d", n), ""})
 		delete(r.items, n)
+	}
+	// A Security item is not applicable, which its 100% gate makes the
+	// role holders confirm by DM.
+	na := security[2]
+	delete(r.items, na)
+	if r.change(ownerA, fmt.Sprintf(`na %d "Not in this release"`, na), prefix(fmt.Sprintf("Item %d is a P0 item or in a 100%% gate, so not applicable needs a role holder's confirmation: golive asked", na)),
+		auditKey{ownerA, "na", fmt.Sprintf("item %d", na), ""}) {
+		r.told["na"] += len(roles)
 	}
 
 	// Ticks from several people at once, each a client of its own, by
