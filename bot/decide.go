@@ -102,7 +102,7 @@ func tellVoided(l *launch.Launch, now time.Time, user string, events []launch.Ev
 	if len(voided) == 0 {
 		return nil
 	}
-	text := fmt.Sprintf("<@%s> unticked an item of %s: its sign-off is void now, and the section needs signing off again (`signoff <section>`).",
-		user, inert(strings.Join(voided, ", ")))
+	text := fmt.Sprintf("%s unticked an item of %s: its sign-off is void now, and the section needs signing off again (`signoff <section>`).",
+		capitalized(actorRef(user)), inert(strings.Join(voided, ", ")))
 	return tellNotice(l, now, "void:"+user+":"+strings.Join(voided, ","), text)
 }

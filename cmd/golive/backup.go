@@ -26,7 +26,8 @@ func runBackup(args []string, stdout, stderr io.Writer, getenv func(string) stri
 	db := flags.String("db", "", "database to copy, overrides GOLIVE_DB (default ./golive.db)")
 	flags.Usage = func() {
 		fmt.Fprintln(flags.Output(), "usage: golive backup [--db path] DEST")
-		fmt.Fprintln(flags.Output(), "Copies the database (GOLIVE_DB) to DEST, a file or a directory, while golive runs.")
+		fmt.Fprintln(flags.Output(), "Copies the database (GOLIVE_DB) to DEST while golive runs: a file, replaced, or a directory,")
+		fmt.Fprintln(flags.Output(), "which gets a new golive-YYYYMMDD-HHMMSS.db.")
 		flags.PrintDefaults()
 	}
 	dests, status, ok := parseFlags(flags, args, true, stdout, stderr)

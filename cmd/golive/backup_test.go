@@ -94,7 +94,7 @@ func TestBackupRefuses(t *testing.T) {
 		{"no destination", []string{"backup"}, map[string]string{"GOLIVE_DB": src}, 2, "usage: golive backup [--db path] DEST\n"},
 		{"two destinations", []string{"backup", "a.db", "b.db"}, map[string]string{"GOLIVE_DB": src}, 2, "usage: golive backup [--db path] DEST\n"},
 		{"missing database", []string{"backup", filepath.Join(dir, "x.db")}, map[string]string{"GOLIVE_DB": filepath.Join(dir, "nope.db")}, 1,
-			"golive backup: database " + filepath.Join(dir, "nope.db") + " does not exist: set GOLIVE_DB (or --db) to the file golive serve uses\n"},
+			"golive backup: database " + filepath.Join(dir, "nope.db") + " does not exist: set GOLIVE_DB (or --db) to the file golive serve uses (golive serve creates it when it first starts)\n"},
 		{"the database itself", []string{"backup", src}, map[string]string{"GOLIVE_DB": src}, 1,
 			"golive backup: " + src + " is the database itself (or one of its -wal, -shm files): choose another backup path\n"},
 		{"the database's WAL", []string{"backup", src + "-wal"}, map[string]string{"GOLIVE_DB": src}, 1,

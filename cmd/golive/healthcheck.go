@@ -2,11 +2,13 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"net"
 	"net/http"
+	"syscall"
 	"time"
 )
 
@@ -54,6 +56,10 @@ func runHealthcheck(args []string, stdout, stderr io.Writer, getenv func(string)
 		return 2
 	}
 	resp, err := http.DefaultClient.Do(req)
+	if errors.Is(err, syscall.ECONNREFUSED) {
+		fmt.Fprintf(stderr, "golive healthcheck: nothing listens at %s (connection refused): is golive serve running, on GOLIVE_ADDR or --url?\n", url)
+		return 1
+	}
 	if err != nil {
 		fmt.Fprintf(stderr, "golive healthcheck: %v\n", err)
 		return 1

@@ -79,7 +79,7 @@ func TestHealthcheck(t *testing.T) {
 	stderr.Reset()
 	code = run([]string{"healthcheck"}, nil, &stdout, &stderr, env(map[string]string{"GOLIVE_ADDR": addr}))
 	assert.Equal(t, 1, code)
-	assert.Contains(t, stderr.String(), "connection refused")
+	assert.Equal(t, "golive healthcheck: nothing listens at http://"+addr+"/healthz (connection refused): is golive serve running, on GOLIVE_ADDR or --url?\n", stderr.String())
 
 	stderr.Reset()
 	code = run([]string{"healthcheck"}, nil, &stdout, &stderr, env(map[string]string{"GOLIVE_ADDR": "8080"}))
@@ -108,6 +108,7 @@ var subcommands = map[string]string{
 	"export":      "usage: golive export --channel C0123ABCD",
 	"backup":      "usage: golive backup [--db path] DEST\n",
 	"healthcheck": "usage: golive healthcheck [--url URL]\n",
+	"report":      "usage: golive report --url URL --launch L",
 	"version":     "usage: golive version\n",
 }
 
