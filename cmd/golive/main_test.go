@@ -68,7 +68,14 @@ func TestHealthcheck(t *testing.T) {
 	require.NoError(t, err)
 
 	var stdout, stderr bytes.Buffer
-	code := run([]string{"healthcheck"}, nil, &stdout, &stderr, env(map[string]string{"GOLIVE_ADDR": ":" + port}))
+	code := run([]string{"healthcheck"}, nil, &stdout, &stderr, env(map[string]string{"GOLIVE_ADDR": ":" + port, "GOLIVE_CONSOLE": "off"}))
+	assert.Equal(t, 0, code, stderr.String())
+	assert.Equal(t, "ok http://127.0.0.1:"+port+"/healthz\n", stdout.String())
+
+	// With the console on (the default without credentials), serve
+	// listens on GOLIVE_CONSOLE_ADDR, and the probe follows it.
+	stdout.Reset()
+	code = run([]string{"healthcheck"}, nil, &stdout, &stderr, env(map[string]string{"GOLIVE_ADDR": ":1", "GOLIVE_CONSOLE_ADDR": "127.0.0.1:" + port}))
 	assert.Equal(t, 0, code, stderr.String())
 	assert.Equal(t, "ok http://127.0.0.1:"+port+"/healthz\n", stdout.String())
 
@@ -80,12 +87,12 @@ func TestHealthcheck(t *testing.T) {
 	addr := healthy.Listener.Addr().String()
 	healthy.Close()
 	stderr.Reset()
-	code = run([]string{"healthcheck"}, nil, &stdout, &stderr, env(map[string]string{"GOLIVE_ADDR": addr}))
+	code = run([]string{"healthcheck"}, nil, &stdout, &stderr, env(map[string]string{"GOLIVE_ADDR": addr, "GOLIVE_CONSOLE": "off"}))
 	assert.Equal(t, 1, code)
 	assert.Equal(t, "golive healthcheck: nothing listens at http://"+addr+"/healthz (connection refused): is golive serve running, on GOLIVE_ADDR or --url?\n", stderr.String())
 
 	stderr.Reset()
-	code = run([]string{"healthcheck"}, nil, &stdout, &stderr, env(map[string]string{"GOLIVE_ADDR": "8080"}))
+	code = run([]string{"healthcheck"}, nil, &stdout, &stderr, env(map[string]string{"GOLIVE_ADDR": "8080", "GOLIVE_CONSOLE": "off"}))
 	assert.Equal(t, 2, code)
 	assert.Equal(t, "golive healthcheck: GOLIVE_ADDR=\"8080\" is not a listen address: write host:port or :port, for example :8080\n", stderr.String())
 }
