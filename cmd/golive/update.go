@@ -99,7 +99,7 @@ func runUpdate(a updateArgs, stdout, stderr io.Writer, getenv func(string) strin
 		if err := bot.TellUpdate(l, by, d, now); err != nil {
 			return nil, err
 		}
-		return events, bot.TellIfStale(l, now)
+		return events, bot.TellNotices(l, now)
 	})
 	if err != nil {
 		if launch.ErrorCode(err) != "" {

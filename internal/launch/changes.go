@@ -27,7 +27,7 @@ func (l *Launch) CanTick(user string, number int) error {
 // SetDone ticks (done) or unticks the items. Every item is checked before any
 // changes, so a refusal changes nothing. Items already in the wanted state
 // are left alone and leave no event. Unticking an item of a signed-off
-// section voids the sign-off.
+// section voids the sign-off, and the channel is told (NoticeUntickVoided).
 func (l *Launch) SetDone(user string, numbers []int, done bool, now time.Time) ([]Event, error) {
 	if len(numbers) == 0 {
 		return nil, Errorf(EINVALID, "Say which items, by number: for example `tick 12 14`.")
@@ -38,6 +38,7 @@ func (l *Launch) SetDone(user string, numbers []int, done bool, now time.Time) (
 		}
 	}
 	var events []Event
+	var voided []string
 	for _, n := range uniqueInts(numbers) {
 		s, _, it := l.Checklist.Locate(n)
 		if it.Done == done {
@@ -58,8 +59,13 @@ func (l *Launch) SetDone(user string, numbers []int, done bool, now time.Time) (
 		if !done && s.Signoff != nil {
 			events = append(events, Event{Actor: user, Kind: KindSignoffVoid, Section: s.Title,
 				Before: "signed by " + s.Signoff.By, After: fmt.Sprintf("void: item %d unticked", n)})
+			voided = append(voided, s.Title)
 			s.Signoff = nil
 		}
+	}
+	if len(voided) > 0 {
+		// The sections need signing off again: their owners must hear it.
+		l.notify(Notice{Kind: NoticeUntickVoided, Actor: user, Sections: voided})
 	}
 	return events, nil
 }
@@ -173,8 +179,8 @@ func (l *Launch) SignOff(user, ref string, now time.Time) ([]Event, error) {
 	if err != nil {
 		return nil, err
 	}
-	if user != l.Creator && user != s.Owner {
-		return nil, Errorf(EFORBIDDEN, "Only the owner of %s or the launch's creator <@%s> can sign it off.", s.Title, l.Creator)
+	if err := l.CanSignOff(user, s); err != nil {
+		return nil, err
 	}
 	open := OpenItems(s)
 	before := "not signed"
@@ -184,6 +190,25 @@ func (l *Launch) SignOff(user, ref string, now time.Time) ([]Event, error) {
 	s.Signoff = &checklist.Signoff{By: user, At: now, OpenItems: open}
 	return []Event{{Actor: user, Kind: KindSignoff, Section: s.Title, Before: before,
 		After: fmt.Sprintf("signed with %d open items", open)}}, nil
+}
+
+// CanSignOff tells whether user may sign the section off: its owner or the
+// launch's creator.
+func (l *Launch) CanSignOff(user string, s *checklist.Section) error {
+	if user != l.Creator && user != s.Owner {
+		return Errorf(EFORBIDDEN, "Only the owner of %s or the launch's creator <@%s> can sign it off.", s.Title, l.Creator)
+	}
+	return nil
+}
+
+// Archive ends the launch, so that its channel can start a new one; only
+// its creator may. It is kept, with its audit log, for the export.
+func (l *Launch) Archive(user string) ([]Event, error) {
+	if user != l.Creator {
+		return nil, Errorf(EFORBIDDEN, "Only the launch's creator <@%s> can archive it.", l.Creator)
+	}
+	l.Archived = true
+	return []Event{{Actor: user, Kind: KindArchive, Launch: l.Name, Before: "active", After: "archived"}}, nil
 }
 
 // OpenItems counts the section's items that are not done.
