@@ -1,5 +1,6 @@
 # golive image: a static binary on distroless, running as non-root.
-# Build: make docker (or docker build -t golive .). Needs a Docker engine.
+# Build: make docker, which passes VERSION from git describe (a plain
+# docker build -t golive . builds version "dev"). Needs a Docker engine.
 
 FROM golang:1.26-bookworm AS build
 WORKDIR /src

@@ -10,7 +10,7 @@ STATIC_TAGS    := sqlite_omit_load_extension netgo osusergo
 STATIC_LDFLAGS := -s -w $(LDFLAGS) -linkmode external -extldflags "-static"
 IMAGE   ?= golive:$(VERSION)
 
-.PHONY: run test fmt-check vet bench build build-static lint boundaries docker clean
+.PHONY: run test faults fmt-check vet bench build build-static cgo lint boundaries docker up clean
 
 ## run: build and run `golive serve`, with the variables in .env when it exists.
 run: build
@@ -18,8 +18,16 @@ run: build
 	GOLIVE_LOG_FORMAT="$${GOLIVE_LOG_FORMAT:-text}" exec ./bin/golive serve
 
 ## test: gofmt check, go vet, and every test with the race detector.
-test: fmt-check vet
+test: cgo fmt-check vet
 	$(GO) test -race ./...
+
+## faults: the fault-injection suite (docs/development.md): the real binary
+## killed with SIGKILL and Slack failing while launches run, every post
+## counted. GOLIVE_FAULTS_RUNS raises the number of kill runs (50).
+## Run from its directory, so that go test prints its summary table.
+FAULTS_PARALLEL ?= 12
+faults:
+	cd faults && $(GO) test -tags faults -timeout 20m -parallel $(FAULTS_PARALLEL)
 
 fmt-check:
 	@files=$$( { git ls-files --cached --others --exclude-standard -- '*.go' 2>/dev/null \
@@ -35,8 +43,19 @@ bench:
 	$(GO) test -run '^$$' -bench . -benchmem ./...
 
 ## build: bin/golive for this machine.
-build:
+build: cgo
 	$(GO) build -ldflags '$(LDFLAGS)' -o bin/golive ./cmd/golive
+
+# cgo: SQLite (go-sqlite3) is C, built with cgo, which needs a C compiler.
+# Without one Go turns cgo off and the build fails far from the cause, so
+# say it first; and say that the first build takes minutes, not hang silent.
+cgo:
+	@if [ "$$($(GO) env CGO_ENABLED)" != 1 ]; then \
+		echo "golive builds SQLite with cgo, which is off: no C compiler ($$($(GO) env CC)) was found, or CGO_ENABLED=0 is set." >&2; \
+		echo "Install gcc and make (on Debian or Ubuntu: apt-get install build-essential), then run make again." >&2; \
+		exit 1; fi
+	@if [ "$$($(GO) list -f '{{.Stale}}' github.com/mattn/go-sqlite3)" != false ]; then \
+		echo "First build: compiling SQLite's C code (go-sqlite3) takes a few minutes; later builds take seconds."; fi
 
 ## build-static: bin/golive-static, fully static (for the distroless image),
 ## then checks that it is static and that it starts.
@@ -68,6 +87,11 @@ boundaries:
 ## docker: build the image (needs a Docker engine).
 docker:
 	docker build --build-arg VERSION=$(VERSION) -t $(IMAGE) .
+
+## up: build the image of this version and start it with Docker Compose
+## (.env is read when it exists).
+up:
+	VERSION=$(VERSION) docker compose up -d --build
 
 clean:
 	rm -rf bin

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -15,6 +16,17 @@ import (
 // to disk and checked with PRAGMA integrity_check before it replaces path,
 // so path only ever holds a complete, checked backup.
 func (s *Store) Backup(ctx context.Context, path string) error {
+	return s.backup(ctx, path, false)
+}
+
+// BackupNew writes a backup as Backup does, but never over an existing
+// file: when path exists, also when another backup creates it meanwhile, it
+// returns an error wrapping fs.ErrExist and leaves that file as it is.
+func (s *Store) BackupNew(ctx context.Context, path string) error {
+	return s.backup(ctx, path, true)
+}
+
+func (s *Store) backup(ctx context.Context, path string, keepExisting bool) error {
 	if strings.TrimSpace(path) == "" {
 		return errors.New("backup: the backup path is empty")
 	}
@@ -23,9 +35,29 @@ func (s *Store) Backup(ctx context.Context, path string) error {
 			return fmt.Errorf("backup to %s: that is the live database; choose another path", path)
 		}
 	}
-	tmp, err := os.CreateTemp(filepath.Dir(path), filepath.Base(path)+".tmp-*")
+	dir := filepath.Dir(path)
+	if err := checkBackupDir(dir); err != nil {
+		return fmt.Errorf("backup to %s: %w", path, err)
+	}
+	if keepExisting {
+		// Taking the name first, atomically, is what keeps two backups
+		// started in the same second apart. A crash leaves an empty file,
+		// which golive refuses to open as a database.
+		f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+		if err != nil {
+			return fmt.Errorf("backup to %s: %w", path, err)
+		}
+		f.Close()
+	}
+	placed := false
+	defer func() {
+		if keepExisting && !placed {
+			os.Remove(path)
+		}
+	}()
+	tmp, err := os.CreateTemp(dir, filepath.Base(path)+".tmp-*")
 	if err != nil {
-		return fmt.Errorf("backup: %w", err)
+		return fmt.Errorf("backup to %s: %w", path, err)
 	}
 	tmpPath := tmp.Name()
 	tmp.Close()
@@ -37,8 +69,24 @@ func (s *Store) Backup(ctx context.Context, path string) error {
 		os.Remove(tmpPath)
 		return fmt.Errorf("backup to %s: %w", path, err)
 	}
-	if err := syncDir(filepath.Dir(path)); err != nil {
+	placed = true
+	if err := syncDir(dir); err != nil {
 		return fmt.Errorf("backup to %s: %w", path, err)
+	}
+	return nil
+}
+
+// checkBackupDir says in words what is wrong with the directory a backup
+// goes to, before a temporary file's name can hide it in the error.
+func checkBackupDir(dir string) error {
+	info, err := os.Stat(dir)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return fmt.Errorf("the directory %s does not exist: create it first, or choose another path", dir)
+	case err != nil:
+		return fmt.Errorf("the directory %s: %w", dir, err)
+	case !info.IsDir():
+		return fmt.Errorf("%s is not a directory", dir)
 	}
 	return nil
 }

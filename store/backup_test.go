@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"sync"
@@ -138,4 +139,44 @@ func TestBackupRefusesTheLiveDatabase(t *testing.T) {
 	assert.ErrorContains(t, s.Backup(ctx, path), "live database")
 	_, err := s.LaunchByChannel(ctx, "T1", "C1")
 	assert.NoError(t, err)
+}
+
+func TestBackupNewNeverReplacesAFile(t *testing.T) {
+	s, _ := openStore(t)
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "golive-20261203-010203.db")
+	require.NoError(t, s.BackupNew(ctx, path))
+	first, err := os.ReadFile(path)
+	require.NoError(t, err)
+	require.NoError(t, checkIntegrity(ctx, path))
+
+	err = s.BackupNew(ctx, path)
+	assert.ErrorIs(t, err, fs.ErrExist)
+	again, readErr := os.ReadFile(path)
+	require.NoError(t, readErr)
+	assert.Equal(t, first, again, "the first backup is left as it was")
+	leftovers, _ := filepath.Glob(path + ".tmp-*")
+	assert.Empty(t, leftovers)
+
+	// A failed backup gives its name back.
+	path2 := filepath.Join(filepath.Dir(path), "second.db")
+	cancelled, cancel := context.WithCancel(ctx)
+	cancel()
+	require.Error(t, s.BackupNew(cancelled, path2))
+	assert.NoFileExists(t, path2)
+}
+
+func TestBackupIntoAMissingDirectory(t *testing.T) {
+	s, _ := openStore(t)
+	missing := filepath.Join(t.TempDir(), "no", "such")
+	for _, backup := range []func(context.Context, string) error{s.Backup, s.BackupNew} {
+		err := backup(context.Background(), filepath.Join(missing, "b.db"))
+		require.Error(t, err)
+		assert.Equal(t, "backup to "+filepath.Join(missing, "b.db")+": the directory "+missing+
+			" does not exist: create it first, or choose another path", err.Error())
+	}
+	file := filepath.Join(t.TempDir(), "file")
+	require.NoError(t, os.WriteFile(file, nil, 0o600))
+	err := s.Backup(context.Background(), filepath.Join(file, "b.db"))
+	assert.ErrorContains(t, err, file+" is not a directory")
 }

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"strings"
@@ -95,10 +96,43 @@ func (r *ReadOnly) LaunchesInChannel(ctx context.Context, channelID string) ([]*
 	return r.s.activeLaunchesWhere(ctx, "channel_id = ?", channelID)
 }
 
+// LaunchListing names an active launch, for a tool that says which launches
+// a database holds.
+type LaunchListing struct {
+	TeamID, ChannelID, Name, Date string
+}
+
+// ActiveLaunchList lists the active launches, oldest first, without loading
+// their checklists.
+func (r *ReadOnly) ActiveLaunchList(ctx context.Context) ([]LaunchListing, error) {
+	if err := r.readable(); err != nil {
+		return nil, err
+	}
+	var out []LaunchListing
+	err := r.s.read(ctx, func(tx *sql.Tx) error {
+		var err error
+		out, err = queryRowsArgs(ctx, tx, `SELECT team_id, channel_id, name, date FROM launches WHERE archived = 0 ORDER BY id`, nil,
+			func(rows *sql.Rows, l *LaunchListing) error {
+				return rows.Scan(&l.TeamID, &l.ChannelID, &l.Name, &l.Date)
+			})
+		if err != nil {
+			return fmt.Errorf("list active launches: %w", err)
+		}
+		return nil
+	})
+	return out, err
+}
+
 // Backup writes a consistent, checked copy of the database to path, as
 // Store.Backup does, whatever its schema version.
 func (r *ReadOnly) Backup(ctx context.Context, path string) error {
 	return r.s.Backup(ctx, path)
+}
+
+// BackupNew writes a backup as Store.BackupNew does: never over an existing
+// file.
+func (r *ReadOnly) BackupNew(ctx context.Context, path string) error {
+	return r.s.BackupNew(ctx, path)
 }
 
 // Close closes the database.

@@ -69,7 +69,11 @@ func TestReadOnlyReadsAnOlderSchemaWithoutMigratingIt(t *testing.T) {
 	l, err := ro.LaunchByChannel(ctx, ls[0].TeamID, "C1")
 	require.NoError(t, err)
 	assert.Equal(t, ls[0], l)
+	listed, err := ro.ActiveLaunchList(ctx)
+	require.NoError(t, err)
+	assert.Equal(t, []LaunchListing{{TeamID: l.TeamID, ChannelID: "C1", Name: l.Name, Date: l.Date}}, listed)
 	require.NoError(t, ro.Backup(ctx, filepath.Join(t.TempDir(), "copy.db")))
+	require.NoError(t, ro.BackupNew(ctx, filepath.Join(t.TempDir(), "new.db")))
 	require.NoError(t, ro.Close())
 
 	assert.Equal(t, before, stateOf(t, path), "not migrated, not written")

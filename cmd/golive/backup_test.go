@@ -39,7 +39,7 @@ func TestBackupWhileTheBotRuns(t *testing.T) {
 	src, _ := liveStore(t)
 	dest := filepath.Join(t.TempDir(), "copy.db")
 	var stdout, stderr bytes.Buffer
-	code := run([]string{"backup", dest}, &stdout, &stderr, env(map[string]string{"GOLIVE_DB": src}))
+	code := run([]string{"backup", dest}, nil, &stdout, &stderr, env(map[string]string{"GOLIVE_DB": src}))
 	require.Equal(t, 0, code, stderr.String())
 	assert.Equal(t, "backed up "+src+" to "+dest+" (integrity checked)\n", stdout.String())
 
@@ -52,7 +52,7 @@ func TestBackupWhileTheBotRuns(t *testing.T) {
 
 	// Backing up again to the same file replaces it.
 	stdout.Reset()
-	code = run([]string{"backup", "--db", src, dest}, &stdout, &stderr, env(nil))
+	code = run([]string{"backup", "--db", src, dest}, nil, &stdout, &stderr, env(nil))
 	require.Equal(t, 0, code, stderr.String())
 }
 
@@ -64,6 +64,21 @@ func TestBackupIntoADirectory(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, filepath.Join(dir, "golive-20260309-070503.db"), dest)
 	assert.FileExists(t, dest)
+
+	// Two more in the same second: new files, the first left as it was.
+	first, err := os.ReadFile(dest)
+	require.NoError(t, err)
+	for _, want := range []string{"golive-20260309-070503-2.db", "golive-20260309-070503-3.db"} {
+		got, err := backup(context.Background(), src, dir+string(filepath.Separator), now)
+		require.NoError(t, err)
+		assert.Equal(t, filepath.Join(dir, want), got)
+	}
+	again, err := os.ReadFile(dest)
+	require.NoError(t, err)
+	assert.Equal(t, first, again)
+	entries, err := os.ReadDir(dir)
+	require.NoError(t, err)
+	assert.Len(t, entries, 3, "no temporary file left behind")
 }
 
 func TestBackupRefuses(t *testing.T) {
@@ -79,7 +94,7 @@ func TestBackupRefuses(t *testing.T) {
 		{"no destination", []string{"backup"}, map[string]string{"GOLIVE_DB": src}, 2, "usage: golive backup [--db path] DEST\n"},
 		{"two destinations", []string{"backup", "a.db", "b.db"}, map[string]string{"GOLIVE_DB": src}, 2, "usage: golive backup [--db path] DEST\n"},
 		{"missing database", []string{"backup", filepath.Join(dir, "x.db")}, map[string]string{"GOLIVE_DB": filepath.Join(dir, "nope.db")}, 1,
-			"golive backup: database " + filepath.Join(dir, "nope.db") + " does not exist: set GOLIVE_DB (or --db) to the file golive serve uses\n"},
+			"golive backup: database " + filepath.Join(dir, "nope.db") + " does not exist: set GOLIVE_DB (or --db) to the file golive serve uses (golive serve creates it when it first starts)\n"},
 		{"the database itself", []string{"backup", src}, map[string]string{"GOLIVE_DB": src}, 1,
 			"golive backup: " + src + " is the database itself (or one of its -wal, -shm files): choose another backup path\n"},
 		{"the database's WAL", []string{"backup", src + "-wal"}, map[string]string{"GOLIVE_DB": src}, 1,
@@ -88,7 +103,7 @@ func TestBackupRefuses(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			var stdout, stderr bytes.Buffer
-			code := run(tt.args, &stdout, &stderr, env(tt.env))
+			code := run(tt.args, nil, &stdout, &stderr, env(tt.env))
 			assert.Equal(t, tt.code, code)
 			assert.Contains(t, stderr.String(), tt.want)
 			assert.Empty(t, stdout.String())
@@ -103,7 +118,23 @@ func TestBackupRefuses(t *testing.T) {
 	})
 
 	t.Run("a directory that does not exist", func(t *testing.T) {
-		_, err := backup(context.Background(), src, filepath.Join(dir, "no", "such", "dir", "b.db"), time.Now())
-		assert.ErrorContains(t, err, "backup")
+		missing := filepath.Join(dir, "no", "such", "dir")
+		_, err := backup(context.Background(), src, filepath.Join(missing, "b.db"), time.Now())
+		assert.EqualError(t, err, "backup to "+filepath.Join(missing, "b.db")+": the directory "+missing+
+			" does not exist: create it first, or choose another path")
+
+		var stdout, stderr bytes.Buffer
+		code := run([]string{"backup", missing + "/"}, nil, &stdout, &stderr, env(map[string]string{"GOLIVE_DB": src}))
+		assert.Equal(t, 1, code)
+		assert.Equal(t, "golive backup: the directory "+missing+"/ does not exist: create it first (mkdir -p "+missing+
+			"/), or choose another path\n", stderr.String())
+		assert.NoDirExists(t, missing)
+	})
+
+	t.Run("a file named as a directory", func(t *testing.T) {
+		file := filepath.Join(dir, "plain.db")
+		require.NoError(t, os.WriteFile(file, []byte("x"), 0o600))
+		_, err := backup(context.Background(), src, file+"/", time.Now())
+		assert.EqualError(t, err, "backup to "+file+"/: "+file+" is not a directory")
 	})
 }

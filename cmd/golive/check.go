@@ -19,6 +19,8 @@ import (
 const checkUsage = `Usage: golive check [--json] [--list-items] FILE
        golive check [--json] --template NAME
 
+FILE - reads the checklist from standard input.
+
 Scores a Markdown checklist offline and prints its readiness, gates, roles
 and the GO / NO-GO decision with its reasons. --json prints one JSON object.
 --list-items makes every list item an item, for checklists written without
@@ -38,20 +40,17 @@ type checkJSON struct {
 
 // runCheck is `golive check`: it scores a checklist file or a built-in
 // template and returns the exit status the decision calls for.
-func runCheck(args []string, stdout, stderr io.Writer) int {
-	flags := flag.NewFlagSet("golive check", flag.ContinueOnError)
-	flags.SetOutput(stderr)
-	flags.Usage = func() { fmt.Fprint(stderr, checkUsage) }
+func runCheck(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	flags := flag.NewFlagSet("check", flag.ContinueOnError)
+	flags.Usage = func() { fmt.Fprint(flags.Output(), checkUsage) }
 	asJSON := flags.Bool("json", false, "print one JSON object")
 	template := flags.String("template", "", "check a built-in template: "+strings.Join(templates.Names(), ", "))
 	listItems := flags.Bool("list-items", false, "make every list item an item, checkbox or not")
-	files, err := parseInterspersed(flags, args)
-	if errors.Is(err, flag.ErrHelp) {
-		return 0
+	files, status, ok := parseFlags(flags, args, true, stdout, stderr)
+	if !ok {
+		return status
 	}
-	if err != nil {
-		return 2
-	}
+	var err error
 	var name string
 	var src []byte
 	switch {
@@ -63,8 +62,8 @@ func runCheck(args []string, stdout, stderr io.Writer) int {
 		}
 		name, src = "template "+t.Name, t.Markdown
 	case *template == "" && len(files) == 1:
-		name = files[0]
-		if src, err = readChecklist(name); err != nil {
+		name = inputName(files[0])
+		if src, err = readChecklist(files[0], stdin); err != nil {
 			fmt.Fprintf(stderr, "golive check: %s: %v\n", name, err)
 			return 2
 		}
@@ -114,24 +113,23 @@ func exitStatus(o checklist.Outcome) int {
 	return 1
 }
 
-// parseInterspersed parses flags placed before or after the file name.
-func parseInterspersed(flags *flag.FlagSet, args []string) ([]string, error) {
-	var positional []string
-	for {
-		if err := flags.Parse(args); err != nil {
-			return nil, err
-		}
-		rest := flags.Args()
-		if len(rest) == 0 {
-			return positional, nil
-		}
-		positional, args = append(positional, rest[0]), rest[1:]
+// stdinName is the FILE that stands for standard input.
+const stdinName = "-"
+
+// inputName names a checklist FILE in messages.
+func inputName(path string) string {
+	if path == stdinName {
+		return "standard input"
 	}
+	return path
 }
 
-// readChecklist reads a checklist file, no more than the importer accepts,
-// with errors fit for a one-line message.
-func readChecklist(path string) ([]byte, error) {
+// readChecklist reads a checklist file, or stdin for "-", no more than the
+// importer accepts, with errors fit for a one-line message.
+func readChecklist(path string, stdin io.Reader) ([]byte, error) {
+	if path == stdinName {
+		return readLimited(stdin)
+	}
 	f, err := os.Open(path)
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
@@ -151,9 +149,18 @@ func readChecklist(path string) ([]byte, error) {
 		}
 	}
 	// The limit holds for files whose size Stat does not tell (pipes, devices).
-	src, err := io.ReadAll(io.LimitReader(f, checklist.MaxSize+1))
+	return readLimited(f)
+}
+
+// readLimited reads r up to the importer's limit: what is longer is refused
+// without reading it all, and without a size it cannot know.
+func readLimited(r io.Reader) ([]byte, error) {
+	src, err := io.ReadAll(io.LimitReader(r, checklist.MaxSize+1))
 	if err != nil {
 		return nil, fmt.Errorf("cannot read it: %w", unwrapPath(err))
+	}
+	if len(src) > checklist.MaxSize {
+		return nil, checklist.TooLargeUnknownSize()
 	}
 	return src, nil
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -19,7 +20,7 @@ var seed000 = filepath.Join("..", "..", "internal", "checklist", "testdata", "se
 
 func check(args ...string) (code int, stdout, stderr string) {
 	var out, errOut bytes.Buffer
-	code = runCheck(args, &out, &errOut)
+	code = runCheck(args, nil, &out, &errOut)
 	return code, out.String(), errOut.String()
 }
 
@@ -248,6 +249,8 @@ func TestCheckUnusableInput(t *testing.T) {
 		{"no list", []string{writeFile(t, "prose.md", "# Notes\nJust prose.\n")}, `prose.md: the checklist has no items: write each item as a Markdown checkbox, "- [ ] text"`},
 		{"binary junk", []string{writeFile(t, "logo.png", "\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR")}, "logo.png: the checklist is not text: it holds NUL bytes"},
 		{"too large", []string{writeFile(t, "huge.md", strings.Repeat("- [ ] item\n", 1_000_000))}, "huge.md: the checklist is too large: it is 10.5 MB and golive reads checklists up to 10.0 MB"},
+		{"one byte too large", []string{writeFile(t, "over.md", strings.Repeat("x", checklist.MaxSize+1))},
+			"over.md: the checklist is too large: it is 10 485 761 bytes and golive reads checklists up to 10 485 760 bytes (10.0 MB)"},
 		{"unknown template", []string{"--template", "mobile"}, `no such template "mobile": choose one of web, enterprise`},
 	}
 	for _, tt := range tests {
@@ -309,7 +312,43 @@ func TestCheckUsage(t *testing.T) {
 		assert.Empty(t, out)
 		assert.Contains(t, errOut, "Usage: golive check [--json] [--list-items] FILE")
 	}
-	code, _, errOut := check("-h")
+	code, out, errOut := check("-h")
 	assert.Equal(t, 0, code)
-	assert.Contains(t, errOut, "Usage: golive check")
+	assert.Contains(t, out, "Usage: golive check", "help asked for goes to stdout")
+	assert.Empty(t, errOut)
+}
+
+// TestCheckReadsStandardInput: FILE "-" is standard input, as for cat.
+func TestCheckReadsStandardInput(t *testing.T) {
+	src, err := os.ReadFile(seed000)
+	require.NoError(t, err)
+	var out, errOut bytes.Buffer
+	code := runCheck([]string{"--json", "-"}, bytes.NewReader(src), &out, &errOut)
+	assert.Equal(t, 1, code, errOut.String())
+	assert.Empty(t, errOut.String())
+	doc := decodeCheck(t, out.String())
+	assert.Equal(t, "Production Readiness Checklist", doc.Title)
+	assert.Equal(t, 78, doc.Done)
+
+	out.Reset()
+	code = runCheck([]string{"-"}, strings.NewReader(""), &out, &errOut)
+	assert.Equal(t, 2, code)
+	assert.Equal(t, "golive check: standard input: the checklist is empty\n", errOut.String())
+
+	// A stream is not read past the limit, so its size is not known.
+	errOut.Reset()
+	code = runCheck([]string{"-"}, io.LimitReader(neverEnding('x'), 3*checklist.MaxSize), &out, &errOut)
+	assert.Equal(t, 2, code)
+	assert.Equal(t, "golive check: standard input: the checklist is too large: it is over 10.0 MB, the most golive reads\n", errOut.String())
+	assert.Empty(t, out.String())
+}
+
+// neverEnding is an endless stream of one byte.
+type neverEnding byte
+
+func (b neverEnding) Read(p []byte) (int, error) {
+	for i := range p {
+		p[i] = byte(b)
+	}
+	return len(p), nil
 }

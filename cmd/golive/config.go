@@ -29,6 +29,8 @@ type Config struct {
 	SlackHistory bool
 	LogFormat    string // "json" or "text"
 	LogLevel     slog.Level
+	// Clock (GOLIVE_CLOCK, for tests) is a warped clock; nil is the real one.
+	Clock *Clock
 }
 
 // Mode is how golive talks to Slack.
@@ -71,6 +73,7 @@ func (c Config) LogValue() slog.Value {
 		slog.Bool("slack_history", c.SlackHistory),
 		slog.String("log_format", c.LogFormat),
 		slog.String("log_level", c.LogLevel.String()),
+		slog.String("clock", c.Clock.String()),
 	)
 }
 
@@ -135,6 +138,8 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 	c.LogFormat, err = parseLogFormat(get("GOLIVE_LOG_FORMAT", defaultLogFormat))
 	check(err)
 	c.LogLevel, err = parseLogLevel(get("GOLIVE_LOG_LEVEL", defaultLogLevel))
+	check(err)
+	c.Clock, err = parseClock(get("GOLIVE_CLOCK", ""))
 	check(err)
 
 	return c, errors.Join(errs...)

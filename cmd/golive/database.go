@@ -30,7 +30,7 @@ func openExisting(ctx context.Context, path string) (*store.ReadOnly, error) {
 	fi, err := os.Stat(path)
 	if err != nil {
 		if errors.Is(err, fs.ErrNotExist) {
-			return nil, fmt.Errorf("database %s does not exist: set GOLIVE_DB (or --db) to the file golive serve uses", path)
+			return nil, fmt.Errorf("database %s does not exist: set GOLIVE_DB (or --db) to the file golive serve uses (golive serve creates it when it first starts)", path)
 		}
 		return nil, fmt.Errorf("database %s: %w", path, err)
 	}

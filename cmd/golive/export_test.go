@@ -76,7 +76,7 @@ type exportOutput struct {
 func TestExportJSONHasTheCheckShapeItemsAndHolders(t *testing.T) {
 	path := exportDB(t)
 	var out, errOut bytes.Buffer
-	code := run([]string{"export", "--channel", "C1"}, &out, &errOut, env(map[string]string{"GOLIVE_DB": path}))
+	code := run([]string{"export", "--channel", "C1"}, nil, &out, &errOut, env(map[string]string{"GOLIVE_DB": path}))
 	require.Equal(t, 0, code, errOut.String())
 
 	var doc exportOutput
@@ -144,8 +144,11 @@ func TestExportErrors(t *testing.T) {
 	}{
 		{[]string{"--db", path}, 2, "usage: golive export"},
 		{[]string{"--db", path, "--channel", "C1", "--format", "xml"}, 2, `unknown format "xml"`},
-		{[]string{"--db", path, "--channel", "C9"}, 1, "no active launch in channel C9"},
-		{[]string{"--db", path, "--channel", "C1", "--team", "T9"}, 1, "no active launch in channel C1 of team T9"},
+		{[]string{"--db", path, "--channel", "C9"}, 1, "golive export: no active launch in channel C9 of the database " + path +
+			". Its active launches:\n  channel C1 of team T1: “Checkout v2”, 2026-12-01\n"},
+		{[]string{"--db", path, "--channel", "C1", "--team", "T9"}, 1, "no active launch in channel C1 of team T9 of the database"},
+		{[]string{"--db", path, "--channel", "#launch"}, 2, `golive export: --channel "#launch" is not a channel id: it looks like C0123ABCD`},
+		{[]string{"--db", path, "--channel", "C1", "--team", "acme"}, 2, `golive export: --team "acme" is not a team id`},
 		{[]string{"--db", filepath.Join(t.TempDir(), "none.db"), "--channel", "C1"}, 1, "does not exist"},
 	}
 	for _, tc := range cases {
@@ -153,6 +156,21 @@ func TestExportErrors(t *testing.T) {
 		code := runExport(tc.args, &out, &errOut, env(nil))
 		assert.Equal(t, tc.code, code, strings.Join(tc.args, " "))
 		assert.Contains(t, errOut.String(), tc.want)
+		if tc.code == 1 {
+			assert.NotContains(t, errOut.String(), "looks like", "an id of the right shape is not said to look wrong")
+		}
 		assert.Empty(t, out.String())
 	}
+}
+
+func TestExportOfADatabaseWithoutLaunches(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "golive.db")
+	st, err := store.Open(context.Background(), path)
+	require.NoError(t, err)
+	require.NoError(t, st.Close())
+	var out, errOut bytes.Buffer
+	code := runExport([]string{"--db", path, "--channel", "C0123ABCD"}, &out, &errOut, env(nil))
+	assert.Equal(t, 1, code)
+	assert.Equal(t, "golive export: no active launch in channel C0123ABCD: the database "+path+
+		" holds no active launch (start one with /golive new in Slack, or golive import)\n", errOut.String())
 }

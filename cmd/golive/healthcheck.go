@@ -2,11 +2,13 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"net"
 	"net/http"
+	"syscall"
 	"time"
 )
 
@@ -18,10 +20,20 @@ const healthcheckTimeout = 3 * time.Second
 // image has no curl, so its HEALTHCHECK runs this.
 func runHealthcheck(args []string, stdout, stderr io.Writer, getenv func(string) string) int {
 	fs := flag.NewFlagSet("healthcheck", flag.ContinueOnError)
-	fs.SetOutput(stderr)
 	target := fs.String("url", "", "URL to probe (default http://127.0.0.1:PORT/healthz, PORT from GOLIVE_ADDR)")
-	if err := fs.Parse(args); err != nil {
-		return exitUsage(err)
+	fs.Usage = func() {
+		fmt.Fprintln(fs.Output(), "usage: golive healthcheck [--url URL]")
+		fmt.Fprintln(fs.Output(), "GETs /healthz of the golive server on GOLIVE_ADDR: exit status 0 when it answers 200, 1 otherwise.")
+		fs.PrintDefaults()
+	}
+	rest, status, ok := parseFlags(fs, args, false, stdout, stderr)
+	if !ok {
+		return status
+	}
+	if len(rest) > 0 {
+		fmt.Fprintf(stderr, "golive healthcheck: unexpected argument %q\n", rest[0])
+		fs.Usage()
+		return 2
 	}
 	url := *target
 	if url == "" {
@@ -44,6 +56,10 @@ func runHealthcheck(args []string, stdout, stderr io.Writer, getenv func(string)
 		return 2
 	}
 	resp, err := http.DefaultClient.Do(req)
+	if errors.Is(err, syscall.ECONNREFUSED) {
+		fmt.Fprintf(stderr, "golive healthcheck: nothing listens at %s (connection refused): is golive serve running, on GOLIVE_ADDR or --url?\n", url)
+		return 1
+	}
 	if err != nil {
 		fmt.Fprintf(stderr, "golive healthcheck: %v\n", err)
 		return 1

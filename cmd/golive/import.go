@@ -31,9 +31,10 @@ when the bot next runs (at once when it is running). --time defaults to
 GOLIVE_REMINDER_TIME, the time zone is GOLIVE_TIMEZONE. --by is the Slack
 user id of the launch's creator, who alone assigns its roles and archives it.
 --team is needed only when the database holds launches of several teams, or
-none yet. Exit status: 0 for a launch created with GO or CONDITIONAL GO,
-1 for one created with NO-GO or PENDING, 2 when nothing was created (a file
-that cannot be used, a bad date, a channel that already has a launch).
+none yet. FILE - reads the checklist from standard input. Exit status: 0 for
+a launch created with GO or CONDITIONAL GO, 1 for one created with NO-GO or
+PENDING, 2 when nothing was created (a file that cannot be used, a bad date,
+a channel that already has a launch).
 
 With --update, the channel's active launch is brought up to a newer
 version of its checklist instead: items are matched by section and text (and
@@ -55,10 +56,9 @@ var (
 
 // runImport is `golive import`: it creates a launch from a checklist file
 // and returns check's exit status for it, 2 when nothing was created.
-func runImport(args []string, stdout, stderr io.Writer, getenv func(string) string) int {
-	flags := flag.NewFlagSet("golive import", flag.ContinueOnError)
-	flags.SetOutput(stderr)
-	flags.Usage = func() { fmt.Fprint(stderr, importUsage) }
+func runImport(args []string, stdin io.Reader, stdout, stderr io.Writer, getenv func(string) string) int {
+	flags := flag.NewFlagSet("import", flag.ContinueOnError)
+	flags.Usage = func() { fmt.Fprint(flags.Output(), importUsage) }
 	channel := flags.String("channel", "", "the launch's Slack channel id, C0123ABCD (required)")
 	name := flags.String("name", "", "the launch's name (required)")
 	date := flags.String("date", "", "the launch date, YYYY-MM-DD (required)")
@@ -70,12 +70,9 @@ func runImport(args []string, stdout, stderr io.Writer, getenv func(string) stri
 	// A switch, not a flag with a value: `--update --by U1 FILE` must not
 	// read "--by" as the file.
 	update := flags.Bool("update", false, "bring FILE, a newer version of the checklist, into the channel's active launch")
-	files, err := parseInterspersed(flags, args)
-	if errors.Is(err, flag.ErrHelp) {
-		return 0
-	}
-	if err != nil {
-		return 2
+	files, status, ok := parseFlags(flags, args, true, stdout, stderr)
+	if !ok {
+		return status
 	}
 	fail := func(format string, a ...any) int {
 		fmt.Fprintf(stderr, "golive import: "+format+"\n", a...)
@@ -95,7 +92,7 @@ func runImport(args []string, stdout, stderr io.Writer, getenv func(string) stri
 		case len(files) != 1:
 			return fail("--update takes one checklist FILE, the newer version (got %d)", len(files))
 		}
-		return runUpdate(updateArgs{channel: *channel, by: *by, team: *team, file: files[0], listItems: *listItems, db: *db}, stdout, stderr, getenv)
+		return runUpdate(updateArgs{channel: *channel, by: *by, team: *team, file: files[0], listItems: *listItems, db: *db}, stdin, stdout, stderr, getenv)
 	}
 	if len(files) != 1 || *channel == "" || strings.TrimSpace(*name) == "" || *date == "" || *by == "" {
 		fmt.Fprint(stderr, "golive import: give --channel, --name, --date, --by and one checklist FILE\n\n"+importUsage)
@@ -119,7 +116,15 @@ func runImport(args []string, stdout, stderr io.Writer, getenv func(string) stri
 		return fail("%v", err)
 	}
 	loc, _ := time.LoadLocation(tz)
-	day, err := launch.ReadDate(*date, time.Now(), loc)
+	clk, err := parseClock(getenv("GOLIVE_CLOCK"))
+	if err != nil {
+		return fail("%v", err)
+	}
+	now := time.Now
+	if clk != nil {
+		now = clk.Now
+	}
+	day, err := launch.ReadDate(*date, now(), loc)
 	if err != nil {
 		return fail("--date: %s", launch.ErrorMessage(err))
 	}
@@ -132,8 +137,8 @@ func runImport(args []string, stdout, stderr io.Writer, getenv func(string) stri
 	if _, _, err := launch.ParseTime(clock); err != nil {
 		return fail("--time: %s", launch.ErrorMessage(err))
 	}
-	file := files[0]
-	src, err := readChecklist(file)
+	file := inputName(files[0])
+	src, err := readChecklist(files[0], stdin)
 	if err != nil {
 		return fail("%s: %v", file, err)
 	}
@@ -171,6 +176,7 @@ func runImport(args []string, stdout, stderr io.Writer, getenv func(string) stri
 		return fail("%v", err)
 	}
 	defer st.Close()
+	st.Now = now
 	if l.TeamID, err = importTeam(ctx, st, *team); err != nil {
 		return fail("%v", err)
 	}

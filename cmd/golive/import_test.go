@@ -25,7 +25,7 @@ import (
 // importRun runs `golive import` on the database at db.
 func importRun(db string, args ...string) (code int, stdout, stderr string) {
 	var out, errOut bytes.Buffer
-	code = run(append([]string{"import"}, args...), &out, &errOut, env(map[string]string{"GOLIVE_DB": db, "GOLIVE_TIMEZONE": "Europe/Paris"}))
+	code = run(append([]string{"import"}, args...), nil, &out, &errOut, env(map[string]string{"GOLIVE_DB": db, "GOLIVE_TIMEZONE": "Europe/Paris"}))
 	return code, out.String(), errOut.String()
 }
 

@@ -15,51 +15,96 @@ import (
 )
 
 func main() {
-	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr, os.Getenv))
+	os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr, os.Getenv))
 }
 
 const usage = `golive takes a team from "we think we're ready" to a recorded GO / NO-GO in Slack.
 
 Usage:
   golive [serve] [--addr host:port] [--db path]       run the bot (the default)
-  golive check [--json] FILE | --template NAME        score a checklist offline
+  golive check [--json] FILE | --template NAME        score a checklist offline (FILE - reads standard input)
   golive import --channel ID --name N --date D FILE   start a launch from a checklist file, also while the bot runs
   golive import --channel ID --update FILE            bring a newer version of the checklist into the channel's launch
   golive export --channel ID [--format json|csv|md]   print a channel's launch from the database
   golive backup [--db path] DEST                      copy the database while the bot runs
   golive healthcheck [--url URL]                      probe /healthz (for container health checks)
   golive version                                      print the version
+  golive help [COMMAND]                               print this, or a command's usage and flags
 
 Configuration comes from the environment: see .env.example and docs/configuration.md.
 `
 
-// run dispatches to a subcommand and returns the process exit status.
-func run(args []string, stdout, stderr io.Writer, getenv func(string) string) int {
-	if len(args) == 0 || strings.HasPrefix(args[0], "-") && !isHelp(args[0]) && !isVersion(args[0]) {
-		return runServe(args, stderr, getenv)
+// command runs one subcommand with its arguments and returns the exit status.
+type command func(args []string, stdin io.Reader, stdout, stderr io.Writer, getenv func(string) string) int
+
+// commands are golive's subcommands by name.
+var commands = map[string]command{
+	"serve": func(args []string, _ io.Reader, stdout, stderr io.Writer, getenv func(string) string) int {
+		return runServe(args, stdout, stderr, getenv)
+	},
+	"check": func(args []string, stdin io.Reader, stdout, stderr io.Writer, _ func(string) string) int {
+		return runCheck(args, stdin, stdout, stderr)
+	},
+	"import":      runImport,
+	"export":      withoutStdin(runExport),
+	"backup":      withoutStdin(runBackup),
+	"healthcheck": withoutStdin(runHealthcheck),
+	"version": func(args []string, _ io.Reader, stdout, stderr io.Writer, _ func(string) string) int {
+		return runVersion(args, stdout, stderr)
+	},
+}
+
+func withoutStdin(run func(args []string, stdout, stderr io.Writer, getenv func(string) string) int) command {
+	return func(args []string, _ io.Reader, stdout, stderr io.Writer, getenv func(string) string) int {
+		return run(args, stdout, stderr, getenv)
 	}
-	switch cmd, rest := args[0], args[1:]; {
-	case cmd == "serve":
-		return runServe(rest, stderr, getenv)
-	case cmd == "check":
-		return runCheck(rest, stdout, stderr)
-	case cmd == "import":
-		return runImport(rest, stdout, stderr, getenv)
-	case cmd == "export":
-		return runExport(rest, stdout, stderr, getenv)
-	case cmd == "backup":
-		return runBackup(rest, stdout, stderr, getenv)
-	case cmd == "healthcheck":
-		return runHealthcheck(rest, stdout, stderr, getenv)
-	case isVersion(cmd):
-		return runVersion(stdout)
-	case isHelp(cmd):
-		fmt.Fprint(stdout, usage)
-		return 0
-	default:
-		fmt.Fprintf(stderr, "golive: unknown command %q\n\n%s", cmd, usage)
+}
+
+// run dispatches to a subcommand and returns the process exit status.
+func run(args []string, stdin io.Reader, stdout, stderr io.Writer, getenv func(string) string) int {
+	if len(args) == 0 || strings.HasPrefix(args[0], "-") && !isHelp(args[0]) && !isVersion(args[0]) {
+		return runServe(args, stdout, stderr, getenv)
+	}
+	name, rest := args[0], args[1:]
+	switch {
+	case isVersion(name):
+		name = "version"
+	case isHelp(name):
+		return runHelp(rest, stdin, stdout, stderr, getenv)
+	}
+	cmd, ok := commands[name]
+	if !ok {
+		fmt.Fprintf(stderr, "golive: unknown command %q\n\n%s", name, usage)
 		return 2
 	}
+	return cmd(rest, stdin, stdout, stderr, getenv)
+}
+
+// runHelp is `golive help [COMMAND]`: the overview, or the command's own
+// usage, which is what `golive COMMAND --help` prints.
+func runHelp(args []string, stdin io.Reader, stdout, stderr io.Writer, getenv func(string) string) int {
+	switch {
+	case len(args) == 0:
+		fmt.Fprint(stdout, usage)
+		return 0
+	case len(args) > 1:
+		fmt.Fprintf(stderr, "golive help: give one command, not %d\n\n%s", len(args), usage)
+		return 2
+	}
+	name := args[0]
+	switch {
+	case isVersion(name):
+		name = "version"
+	case isHelp(name):
+		fmt.Fprint(stdout, usage)
+		return 0
+	}
+	cmd, ok := commands[name]
+	if !ok {
+		fmt.Fprintf(stderr, "golive help: unknown command %q\n\n%s", name, usage)
+		return 2
+	}
+	return cmd([]string{"--help"}, stdin, stdout, stderr, getenv)
 }
 
 func isHelp(arg string) bool {

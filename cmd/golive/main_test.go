@@ -2,10 +2,14 @@ package main
 
 import (
 	"bytes"
+	"maps"
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"path/filepath"
 	"runtime"
+	"slices"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -25,7 +29,7 @@ func TestRunDispatches(t *testing.T) {
 		{"help", []string{"help"}, 0, "Usage:\n  golive [serve]", ""},
 		{"--help", []string{"--help"}, 0, "golive backup [--db path] DEST", ""},
 		{"unknown command", []string{"deploy"}, 2, "", "golive: unknown command \"deploy\"\n\ngolive takes a team"},
-		{"serve help", []string{"serve", "--help"}, 0, "", "usage: golive serve [--addr host:port] [--db path]"},
+		{"serve help", []string{"serve", "--help"}, 0, "usage: golive serve [--addr host:port] [--db path]", ""},
 		{"serve with an unknown flag", []string{"--port", "80"}, 2, "", "flag provided but not defined: -port"},
 		{"serve with an argument", []string{"serve", "now"}, 2, "", "golive serve: unexpected argument \"now\"\n"},
 		{"check a built-in template offline", []string{"check", "--template", "web"}, 1, "NO-GO", ""},
@@ -34,7 +38,7 @@ func TestRunDispatches(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			var stdout, stderr bytes.Buffer
-			code := run(tt.args, &stdout, &stderr, env(nil))
+			code := run(tt.args, nil, &stdout, &stderr, env(nil))
 			assert.Equal(t, tt.code, code, stderr.String())
 			if tt.wantStdout == "" {
 				assert.Empty(t, stdout.String())
@@ -61,24 +65,24 @@ func TestHealthcheck(t *testing.T) {
 	require.NoError(t, err)
 
 	var stdout, stderr bytes.Buffer
-	code := run([]string{"healthcheck"}, &stdout, &stderr, env(map[string]string{"GOLIVE_ADDR": ":" + port}))
+	code := run([]string{"healthcheck"}, nil, &stdout, &stderr, env(map[string]string{"GOLIVE_ADDR": ":" + port}))
 	assert.Equal(t, 0, code, stderr.String())
 	assert.Equal(t, "ok http://127.0.0.1:"+port+"/healthz\n", stdout.String())
 
 	stdout.Reset()
-	code = run([]string{"healthcheck", "--url", healthy.URL + "/nothing"}, &stdout, &stderr, env(nil))
+	code = run([]string{"healthcheck", "--url", healthy.URL + "/nothing"}, nil, &stdout, &stderr, env(nil))
 	assert.Equal(t, 1, code)
 	assert.Contains(t, stderr.String(), "answered 404 Not Found")
 
 	addr := healthy.Listener.Addr().String()
 	healthy.Close()
 	stderr.Reset()
-	code = run([]string{"healthcheck"}, &stdout, &stderr, env(map[string]string{"GOLIVE_ADDR": addr}))
+	code = run([]string{"healthcheck"}, nil, &stdout, &stderr, env(map[string]string{"GOLIVE_ADDR": addr}))
 	assert.Equal(t, 1, code)
-	assert.Contains(t, stderr.String(), "connection refused")
+	assert.Equal(t, "golive healthcheck: nothing listens at http://"+addr+"/healthz (connection refused): is golive serve running, on GOLIVE_ADDR or --url?\n", stderr.String())
 
 	stderr.Reset()
-	code = run([]string{"healthcheck"}, &stdout, &stderr, env(map[string]string{"GOLIVE_ADDR": "8080"}))
+	code = run([]string{"healthcheck"}, nil, &stdout, &stderr, env(map[string]string{"GOLIVE_ADDR": "8080"}))
 	assert.Equal(t, 2, code)
 	assert.Equal(t, "golive healthcheck: GOLIVE_ADDR=\"8080\" is not a listen address: write host:port or :port, for example :8080\n", stderr.String())
 }
@@ -92,5 +96,77 @@ func TestHealthURL(t *testing.T) {
 		"localhost:8081": "http://localhost:8081/healthz",
 	} {
 		assert.Equal(t, want, healthURL(addr), addr)
+	}
+}
+
+// subcommands are the commands `golive help` lists, each with the first
+// line of its own usage.
+var subcommands = map[string]string{
+	"serve":       "usage: golive serve [--addr host:port] [--db path]\n",
+	"check":       "Usage: golive check [--json] [--list-items] FILE\n",
+	"import":      "Usage: golive import --channel C0123ABCD --name NAME",
+	"export":      "usage: golive export --channel C0123ABCD",
+	"backup":      "usage: golive backup [--db path] DEST\n",
+	"healthcheck": "usage: golive healthcheck [--url URL]\n",
+	"version":     "usage: golive version\n",
+}
+
+func TestEverySubcommandIsListed(t *testing.T) {
+	names := make([]string, 0, len(commands))
+	for name := range commands {
+		names = append(names, name)
+		assert.Regexp(t, `golive \[?`+name+`\b`, usage, "golive help lists %s", name)
+	}
+	assert.ElementsMatch(t, names, slices.Collect(maps.Keys(subcommands)), "a test below covers every subcommand")
+}
+
+// TestSubcommandHelp: `golive help NAME`, `golive NAME --help` and
+// `golive NAME -h` all print NAME's own usage on stdout and exit 0.
+func TestSubcommandHelp(t *testing.T) {
+	for name, first := range subcommands {
+		for _, args := range [][]string{{"help", name}, {name, "--help"}, {name, "-h"}, {"--help", name}} {
+			t.Run(strings.Join(args, " "), func(t *testing.T) {
+				var stdout, stderr bytes.Buffer
+				code := run(args, nil, &stdout, &stderr, env(nil))
+				assert.Equal(t, 0, code, stderr.String())
+				assert.True(t, strings.HasPrefix(stdout.String(), first), "got %q", stdout.String())
+				assert.NotContains(t, stdout.String(), "Usage:\n  golive [serve]", "not the general help")
+				assert.Empty(t, stderr.String())
+			})
+		}
+	}
+}
+
+// TestSubcommandsRefuseUnknownFlags: a junk flag is refused with exit
+// status 2, the flag named and the command's usage, and nothing run.
+func TestSubcommandsRefuseUnknownFlags(t *testing.T) {
+	for name, first := range subcommands {
+		t.Run(name, func(t *testing.T) {
+			var stdout, stderr bytes.Buffer
+			code := run([]string{name, "--x"}, nil, &stdout, &stderr, env(map[string]string{"GOLIVE_DB": filepath.Join(t.TempDir(), "none.db")}))
+			assert.Equal(t, 2, code)
+			assert.Empty(t, stdout.String())
+			assert.True(t, strings.HasPrefix(stderr.String(), "golive "+name+": flag provided but not defined: -x\n"+first), "got %q", stderr.String())
+		})
+	}
+}
+
+func TestVersionRefusesArguments(t *testing.T) {
+	var stdout, stderr bytes.Buffer
+	code := run([]string{"version", "now"}, nil, &stdout, &stderr, env(nil))
+	assert.Equal(t, 2, code)
+	assert.Empty(t, stdout.String())
+	assert.Equal(t, "golive version: unexpected argument \"now\"\nusage: golive version\n"+
+		"Prints golive's version, the Go version it was built with, and the platform.\n", stderr.String())
+}
+
+func TestHelpRefuses(t *testing.T) {
+	for _, args := range [][]string{{"help", "deploy"}, {"help", "check", "export"}} {
+		var stdout, stderr bytes.Buffer
+		code := run(args, nil, &stdout, &stderr, env(nil))
+		assert.Equal(t, 2, code, "%q", args)
+		assert.Empty(t, stdout.String())
+		assert.Contains(t, stderr.String(), "golive help: ")
+		assert.Contains(t, stderr.String(), "Usage:\n  golive [serve]")
 	}
 }

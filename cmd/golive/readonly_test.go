@@ -69,7 +69,7 @@ func TestBackupAndExportRefuseANewerSchema(t *testing.T) {
 	for name, args := range readOnlyRuns(t, path) {
 		t.Run(name, func(t *testing.T) {
 			var stdout, stderr bytes.Buffer
-			code := run(args, &stdout, &stderr, env(nil))
+			code := run(args, nil, &stdout, &stderr, env(nil))
 			assert.Equal(t, 1, code)
 			assert.Empty(t, stdout.String())
 			assert.Equal(t, fmt.Sprintf("golive %s: open store %s: the database is at schema version %d, newer than the %d this golive knows: "+
@@ -100,7 +100,7 @@ func TestBackupAndExportDoNotWrite(t *testing.T) {
 		for name, args := range readOnlyRuns(t, path) {
 			start := time.Now()
 			var stdout, stderr bytes.Buffer
-			code := run(args, &stdout, &stderr, env(nil))
+			code := run(args, nil, &stdout, &stderr, env(nil))
 			assert.Equal(t, 0, code, "%s: %s", name, stderr.String())
 			assert.Less(t, time.Since(start), 2*time.Second, "%s waited for the write lock", name)
 		}
@@ -108,7 +108,7 @@ func TestBackupAndExportDoNotWrite(t *testing.T) {
 
 	for name, args := range readOnlyRuns(t, path) {
 		var stdout, stderr bytes.Buffer
-		code := run(args, &stdout, &stderr, env(nil))
+		code := run(args, nil, &stdout, &stderr, env(nil))
 		require.Equal(t, 0, code, "%s: %s", name, stderr.String())
 		assert.NotEmpty(t, stdout.String(), name)
 		assert.Equal(t, before, dbFileOf(t, path), "%s wrote to the database", name)
@@ -134,14 +134,14 @@ func TestBackupDoesNotMigrateAnOlderSchema(t *testing.T) {
 
 	dest := filepath.Join(t.TempDir(), "copy.db")
 	var stdout, stderr bytes.Buffer
-	code := run([]string{"backup", "--db", path, dest}, &stdout, &stderr, env(nil))
+	code := run([]string{"backup", "--db", path, dest}, nil, &stdout, &stderr, env(nil))
 	require.Equal(t, 0, code, stderr.String())
 	assert.Equal(t, before, dbFileOf(t, path), "the database was migrated or written")
 	assert.Equal(t, 1, dbFileOf(t, dest).version, "the copy is of the database as it is")
 
 	stdout.Reset()
 	stderr.Reset()
-	code = run([]string{"export", "--db", path, "--channel", "C1"}, &stdout, &stderr, env(nil))
+	code = run([]string{"export", "--db", path, "--channel", "C1"}, nil, &stdout, &stderr, env(nil))
 	assert.Equal(t, 1, code)
 	assert.Contains(t, stderr.String(), "is at schema version 1, older than this golive reads")
 	assert.Contains(t, stderr.String(), "upgrade the server first (golive serve migrates the database when it starts)")

@@ -42,21 +42,21 @@ const (
 // health and metrics endpoints, and, with Slack credentials, the bot and the
 // reminder scheduler. The first SIGINT or SIGTERM shuts down gracefully, a
 // second one exits at once.
-func runServe(args []string, stderr io.Writer, getenv func(string) string) int {
+func runServe(args []string, stdout, stderr io.Writer, getenv func(string) string) int {
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
-	fs.SetOutput(stderr)
 	addr := fs.String("addr", "", "listen address, overrides GOLIVE_ADDR (default :8080)")
 	db := fs.String("db", "", "SQLite database file, overrides GOLIVE_DB (default ./golive.db)")
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: golive serve [--addr host:port] [--db path]")
-		fmt.Fprintln(stderr, "Runs the bot; configuration comes from the environment (see .env.example).")
+		fmt.Fprintln(fs.Output(), "usage: golive serve [--addr host:port] [--db path]")
+		fmt.Fprintln(fs.Output(), "Runs the bot; configuration comes from the environment (see .env.example and docs/configuration.md).")
 		fs.PrintDefaults()
 	}
-	if err := fs.Parse(args); err != nil {
-		return exitUsage(err)
+	rest, status, ok := parseFlags(fs, args, false, stdout, stderr)
+	if !ok {
+		return status
 	}
-	if fs.NArg() > 0 {
-		fmt.Fprintf(stderr, "golive serve: unexpected argument %q\n", fs.Arg(0))
+	if len(rest) > 0 {
+		fmt.Fprintf(stderr, "golive serve: unexpected argument %q\n", rest[0])
 		return 2
 	}
 
@@ -90,13 +90,6 @@ func runServe(args []string, stderr io.Writer, getenv func(string) string) int {
 		return 1
 	}
 	return 0
-}
-
-func exitUsage(err error) int {
-	if errors.Is(err, flag.ErrHelp) {
-		return 0
-	}
-	return 2
 }
 
 // newLogger returns the JSON (default) or text logger at the configured level.
@@ -155,6 +148,9 @@ func serve(ctx context.Context, cfg Config, ln net.Listener, log *slog.Logger) (
 		log.Info("database closed", "db", cfg.DB)
 	}()
 
+	if cfg.Clock != nil {
+		st.Now = cfg.Clock.Now
+	}
 	m := metrics.New(buildVersion())
 	st.OnBusy = m.DBBusy
 	health := ops.NewHealth(ops.Check{Name: "database", Run: st.Ping})

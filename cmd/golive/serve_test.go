@@ -29,7 +29,7 @@ import (
 // signals): with GOLIVE_TEST_MAIN set, the test binary is golive.
 func TestMain(m *testing.M) {
 	if os.Getenv("GOLIVE_TEST_MAIN") == "1" {
-		os.Exit(run(strings.Fields(os.Getenv("GOLIVE_TEST_ARGS")), os.Stdout, os.Stderr, os.Getenv))
+		os.Exit(run(strings.Fields(os.Getenv("GOLIVE_TEST_ARGS")), os.Stdin, os.Stdout, os.Stderr, os.Getenv))
 	}
 	os.Exit(m.Run())
 }
@@ -244,7 +244,7 @@ func damagedDatabase(t *testing.T) []byte {
 
 func TestRunServeRefusesBadConfiguration(t *testing.T) {
 	var stderr bytes.Buffer
-	code := run([]string{"serve"}, io.Discard, &stderr, env(map[string]string{
+	code := run([]string{"serve"}, nil, io.Discard, &stderr, env(map[string]string{
 		"SLACK_BOT_TOKEN": "xoxp-user-SECRET", "SLACK_SIGNING_SECRET": testSigning,
 	}))
 	assert.Equal(t, 2, code)
@@ -252,7 +252,7 @@ func TestRunServeRefusesBadConfiguration(t *testing.T) {
 	assert.NotContains(t, stderr.String(), "SECRET")
 
 	stderr.Reset()
-	code = run([]string{"serve", "--addr", "nonsense"}, io.Discard, &stderr, env(nil))
+	code = run([]string{"serve", "--addr", "nonsense"}, nil, io.Discard, &stderr, env(nil))
 	assert.Equal(t, 2, code)
 	assert.Equal(t, "golive: GOLIVE_ADDR=\"nonsense\" is not a listen address: write host:port or :port, for example :8080\n", stderr.String(), "flags are checked like the variables they mirror")
 }

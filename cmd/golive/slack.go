@@ -68,6 +68,7 @@ func startSlack(ctx context.Context, d slackDeps) (stop func(), err error) {
 		Timezone:      d.cfg.Timezone,
 		Logger:        d.log,
 		Metrics:       d.metrics,
+		Now:           d.cfg.now(),
 	})
 	if err != nil {
 		return nil, fmt.Errorf("start the bot: %w", err)
@@ -122,13 +123,19 @@ var outboxMaxWait = 10 * time.Second
 // through the bot. stop ends it and waits for the calls in flight, before
 // the store closes.
 func startOutbox(ctx context.Context, d slackDeps, b *bot.Bot) (stop func(), err error) {
+	t := d.cfg.loopTimings(outboxMaxWait)
 	sender, err := outbox.NewSender(outbox.Config{
-		Store:     d.store,
-		Transport: b.OutboxTransport(),
-		Lookup:    d.cfg.SlackHistory,
-		MaxWait:   outboxMaxWait,
-		Logger:    d.log,
-		Metrics:   d.metrics,
+		Store:       d.store,
+		Transport:   b.OutboxTransport(),
+		Lookup:      d.cfg.SlackHistory,
+		Now:         t.now,
+		After:       t.after,
+		RenewAfter:  t.after,
+		Lease:       t.lease,
+		SendTimeout: t.callTimeout,
+		MaxWait:     t.maxWait,
+		Logger:      d.log,
+		Metrics:     d.metrics,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("start the outbox: %w", err)
@@ -155,12 +162,19 @@ func startReminders(ctx context.Context, d slackDeps, b *bot.Bot) (stop func(), 
 	if err != nil {
 		return nil, fmt.Errorf("GOLIVE_REMINDER_TIME: %w", err)
 	}
+	t := d.cfg.loopTimings(0)
 	runner, err := schedule.New(schedule.Config{
-		Store:   d.store,
-		Poster:  b.ReminderPoster(tod),
-		At:      tod.String(),
-		Logger:  d.log,
-		Metrics: d.metrics,
+		Store:       d.store,
+		Poster:      b.ReminderPoster(tod),
+		At:          tod.String(),
+		Now:         t.now,
+		After:       t.after,
+		RenewAfter:  t.after,
+		Lease:       t.lease,
+		PostTimeout: t.callTimeout,
+		MaxWait:     t.maxWait,
+		Logger:      d.log,
+		Metrics:     d.metrics,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("start the reminders: %w", err)
@@ -205,7 +219,7 @@ func startReminders(ctx context.Context, d slackDeps, b *bot.Bot) (stop func(), 
 // Slack allows.
 func newSlackClient(cfg Config, m *metrics.Metrics, limits *bot.RateLimits, log *slog.Logger) *slack.Client {
 	opts := []slack.Option{
-		slack.OptionHTTPClient(&http.Client{Transport: limits.Transport(m.SlackTransport(slackTransport())), Timeout: slackCallTimeout}),
+		slack.OptionHTTPClient(&http.Client{Transport: limits.Transport(m.SlackTransport(slackTransport())), Timeout: cfg.slackCallTimeout()}),
 		slack.OptionLog(slog.NewLogLogger(log.Handler(), slog.LevelWarn)),
 	}
 	if cfg.SlackAPIURL != "" {

@@ -24,7 +24,7 @@ type updateArgs struct {
 // runUpdate is `golive import --update`: it brings a newer version of the
 // checklist into the channel's active launch, prints what changed and
 // returns check's exit status for the launch, 2 when nothing was updated.
-func runUpdate(a updateArgs, stdout, stderr io.Writer, getenv func(string) string) int {
+func runUpdate(a updateArgs, stdin io.Reader, stdout, stderr io.Writer, getenv func(string) string) int {
 	fail := func(format string, args ...any) int {
 		fmt.Fprintf(stderr, "golive import: "+format+"\n", args...)
 		return 2
@@ -40,13 +40,13 @@ func runUpdate(a updateArgs, stdout, stderr io.Writer, getenv func(string) strin
 	case a.team != "" && !teamIDRe.MatchString(a.team):
 		return fail("--team %q is not a team id: it looks like T0123ABCD", a.team)
 	}
-	src, err := readChecklist(a.file)
+	src, err := readChecklist(a.file, stdin)
 	if err != nil {
-		return fail("%s: %v", a.file, err)
+		return fail("%s: %v", inputName(a.file), err)
 	}
 	next, imp, err := checklist.ParseWith([]byte(launch.StripBidi(string(src))), checklist.ParseOptions{ListItems: a.listItems})
 	if err != nil {
-		fmt.Fprintf(stderr, "golive import: %s: %v\n", a.file, err)
+		fmt.Fprintf(stderr, "golive import: %s: %v\n", inputName(a.file), err)
 		if e, ok := checklist.IsNoItems(err); ok && e.ListItems > 0 {
 			fmt.Fprintf(stderr, "To import every list item as an item: add --list-items\n")
 		}
@@ -58,7 +58,7 @@ func runUpdate(a updateArgs, stdout, stderr io.Writer, getenv func(string) strin
 		return 2
 	}
 	if err := launch.CheckChecklist(next); err != nil {
-		return fail("%s: %s", a.file, launch.ErrorMessage(err))
+		return fail("%s: %s", inputName(a.file), launch.ErrorMessage(err))
 	}
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
@@ -68,6 +68,13 @@ func runUpdate(a updateArgs, stdout, stderr io.Writer, getenv func(string) strin
 		return fail("%v", err)
 	}
 	defer st.Close()
+	clk, err := parseClock(getenv("GOLIVE_CLOCK"))
+	if err != nil {
+		return fail("%v", err)
+	}
+	if clk != nil {
+		st.Now = clk.Now
+	}
 	team, err := importTeam(ctx, st, a.team)
 	if err != nil {
 		return fail("%v", err)

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"flag"
 	"fmt"
 	"io"
 	"runtime"
@@ -23,7 +24,21 @@ func buildVersion() string {
 }
 
 // runVersion is `golive version`.
-func runVersion(stdout io.Writer) int {
+func runVersion(args []string, stdout, stderr io.Writer) int {
+	flags := flag.NewFlagSet("version", flag.ContinueOnError)
+	flags.Usage = func() {
+		fmt.Fprintln(flags.Output(), "usage: golive version")
+		fmt.Fprintln(flags.Output(), "Prints golive's version, the Go version it was built with, and the platform.")
+	}
+	rest, status, ok := parseFlags(flags, args, false, stdout, stderr)
+	if !ok {
+		return status
+	}
+	if len(rest) > 0 {
+		fmt.Fprintf(stderr, "golive version: unexpected argument %q\n", rest[0])
+		flags.Usage()
+		return 2
+	}
 	fmt.Fprintf(stdout, "golive %s (%s, %s/%s)\n", buildVersion(), runtime.Version(), runtime.GOOS, runtime.GOARCH)
 	return 0
 }

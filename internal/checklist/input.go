@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 	"unicode/utf16"
 	"unicode/utf8"
@@ -139,9 +140,33 @@ func fromUTF16(src []byte, bigEndian bool) []byte {
 // that learn the size before reading, such as from a file's length, use it
 // so that the message tells the real size, not that of what was read.
 func TooLarge(size int64) error {
-	return fmt.Errorf("%w: it is %s and golive reads checklists up to %s", ErrTooLarge, megabytes(size), megabytes(MaxSize))
+	got, limit := megabytes(size), megabytes(MaxSize)
+	if got == limit {
+		// Just over the limit: in megabytes the two would read the same.
+		got, limit = bytesText(size), bytesText(MaxSize)+" ("+limit+")"
+	}
+	return fmt.Errorf("%w: it is %s and golive reads checklists up to %s", ErrTooLarge, got, limit)
+}
+
+// TooLargeUnknownSize is the error for a stream found longer than MaxSize,
+// whose full size is not known since reading stopped there.
+func TooLargeUnknownSize() error {
+	return fmt.Errorf("%w: it is over %s, the most golive reads", ErrTooLarge, megabytes(MaxSize))
 }
 
 func megabytes(n int64) string {
 	return fmt.Sprintf("%.1f MB", float64(n)/(1<<20))
+}
+
+// bytesText writes n bytes with its thousands apart: "10 485 761 bytes".
+func bytesText(n int64) string {
+	digits := strconv.FormatInt(n, 10)
+	var b strings.Builder
+	for i, d := range digits {
+		if i > 0 && (len(digits)-i)%3 == 0 {
+			b.WriteByte(' ')
+		}
+		b.WriteRune(d)
+	}
+	return b.String() + " bytes"
 }

@@ -35,7 +35,9 @@ func TestParseBadInput(t *testing.T) {
 		{"binary junk", junk, checklist.ErrBinary, "save the checklist as Markdown text"},
 		{"NUL bytes", []byte("- [ ] a\x00\x00b"), checklist.ErrBinary, "NUL bytes"},
 		{"control characters", bytes.Repeat([]byte("- [ ] a\x01\x02\x03\n"), 10), checklist.ErrBinary, "control characters"},
-		{"too large", bytes.Repeat([]byte("- [ ] item\n"), checklist.MaxSize/11+1), checklist.ErrTooLarge, "golive reads checklists up to 10.0 MB"},
+		{"too large", bytes.Repeat([]byte("- [ ] item\n"), checklist.MaxSize/11+100_000), checklist.ErrTooLarge, "it is 11.0 MB and golive reads checklists up to 10.0 MB"},
+		{"one byte too large", bytes.Repeat([]byte("x"), checklist.MaxSize+1), checklist.ErrTooLarge,
+			"it is 10 485 761 bytes and golive reads checklists up to 10 485 760 bytes (10.0 MB)"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

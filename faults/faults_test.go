@@ -1,0 +1,151 @@
+//go:build faults
+
+package faults
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"sort"
+	"strconv"
+	"sync"
+	"testing"
+	"text/tabwriter"
+	"time"
+)
+
+// Golive's time at the start of a run: a Monday, before the reminder time.
+var (
+	weekStart  = time.Date(2027, 3, 1, 0, 0, 0, 0, time.UTC)
+	launchDate = "2027-03-08"
+)
+
+// Rates of golive's clock. weekRate takes a launch's last week (and the
+// day after) in about 20 s; faultRate makes the reminder of 09:00 come due
+// while Slack fails, and a minute of golive's time last 10 s.
+const (
+	weekRate  = 35000
+	faultRate = 6
+)
+
+// envInt reads a whole number from the environment, or def.
+func envInt(name string, def int) int {
+	if n, err := strconv.Atoi(os.Getenv(name)); err == nil && n > 0 {
+		return n
+	}
+	return def
+}
+
+// TestKills runs whole launches, import to the day after the launch, each
+// with servers killed with SIGKILL at three points its seed picks, and
+// started again on the same database. GOLIVE_FAULTS_RUNS sets the number
+// of runs (50); half look posts up in Slack's history, half do not.
+func TestKills(t *testing.T) {
+	runs := envInt("GOLIVE_FAULTS_RUNS", 50)
+	for i := range runs {
+		seed := uint64(1000 + i)
+		history := i%2 == 1
+		t.Run(fmt.Sprintf("seed%d", seed), func(t *testing.T) {
+			t.Parallel()
+			runScenario(t, scenario{
+				mode: "kill -9, history " + onOff(history), seed: seed, instances: 1, history: history,
+				rate: weekRate, start: weekStart, launchDate: launchDate, until: 8 * 24 * time.Hour,
+				kills: 3, restart: true,
+			})
+		})
+	}
+}
+
+// TestSlackFailures runs a launch while Slack fails the first call of each
+// of golive's posts in each way (or refuses every connection for a minute
+// of golive's time), with history on and off.
+func TestSlackFailures(t *testing.T) {
+	for i, fault := range []Fault{AcceptThen500, AcceptThenHang, RateLimited, Down} {
+		for _, history := range []bool{false, true} {
+			seed := uint64(2000 + 2*i)
+			if history {
+				seed++
+			}
+			t.Run(fmt.Sprintf("%s/history-%s", fault, onOff(history)), func(t *testing.T) {
+				t.Parallel()
+				runScenario(t, scenario{
+					mode: string(fault) + ", history " + onOff(history), seed: seed, instances: 1, history: history,
+					rate: faultRate, start: time.Date(2027, 3, 1, 8, 59, 30, 0, time.UTC), launchDate: launchDate,
+					until: 5 * time.Minute, fault: fault, downFor: 10 * time.Second,
+				})
+			})
+		}
+	}
+}
+
+// TestInstances runs a launch on two and three servers sharing one
+// database, the client spreading requests across them, one of them killed
+// for good mid-run.
+func TestInstances(t *testing.T) {
+	for _, n := range []int{2, 3} {
+		for _, history := range []bool{false, true} {
+			seed := uint64(3000 + 10*n)
+			if history {
+				seed++
+			}
+			t.Run(fmt.Sprintf("%d/history-%s", n, onOff(history)), func(t *testing.T) {
+				t.Parallel()
+				runScenario(t, scenario{
+					mode: fmt.Sprintf("%d instances, one killed, history %s", n, onOff(history)), seed: seed, instances: n,
+					history: history, rate: weekRate, start: weekStart, launchDate: launchDate, until: 8 * 24 * time.Hour,
+					kills: 1,
+				})
+			})
+		}
+	}
+}
+
+func onOff(b bool) string {
+	if b {
+		return "on"
+	}
+	return "off"
+}
+
+// summary sums the runs' tallies by mode, for the table TestMain prints.
+var summary = struct {
+	sync.Mutex
+	modes map[string]*tally
+}{modes: map[string]*tally{}}
+
+func record(mode string, t tally) {
+	summary.Lock()
+	defer summary.Unlock()
+	if summary.modes[mode] == nil {
+		summary.modes[mode] = &tally{}
+	}
+	summary.modes[mode].add(t)
+}
+
+// printSummary writes the table of every mode run.
+func printSummary(out io.Writer) {
+	summary.Lock()
+	defer summary.Unlock()
+	if len(summary.modes) == 0 {
+		return
+	}
+	modes := make([]string, 0, len(summary.modes))
+	for m := range summary.modes {
+		modes = append(modes, m)
+	}
+	sort.Strings(modes)
+	w := tabwriter.NewWriter(out, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(w, "mode\truns\tkills\tSlack faults\tposts owed\tseen\tduplicated\tlost\tunowed\tunknown (seen)\treminders skipped\tchanges acked\taudit missing\taudit extra\t")
+	var total tally
+	for _, m := range modes {
+		writeRow(w, m, *summary.modes[m])
+		total.add(*summary.modes[m])
+	}
+	writeRow(w, "total", total)
+	w.Flush()
+}
+
+func writeRow(w io.Writer, mode string, t tally) {
+	fmt.Fprintf(w, "%s\t%d\t%d\t%d\t%d\t%d\t%d\t%d\t%d\t%d (%d)\t%d\t%d\t%d\t%d\t\n", mode, t.runs, t.kills, t.faults,
+		t.expected, t.seen, t.duplicated, t.lost, t.unexpected, t.unknown, t.unknownSeen, t.skipped, t.acked, t.auditMissing, t.auditExtra)
+}

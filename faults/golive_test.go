@@ -1,0 +1,202 @@
+//go:build faults
+
+package faults
+
+import (
+	"context"
+	"fmt"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// binary is the golive built for the suite, in a temporary directory.
+var binary string
+
+func TestMain(m *testing.M) {
+	os.Exit(run(m))
+}
+
+func run(m *testing.M) int {
+	dir, err := os.MkdirTemp("", "golive-faults-")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "faults:", err)
+		return 1
+	}
+	defer os.RemoveAll(dir)
+	binary = filepath.Join(dir, "golive")
+	build := exec.Command("go", "build", "-o", binary, "github.com/golive/golive/cmd/golive")
+	build.Stdout, build.Stderr = os.Stderr, os.Stderr
+	if err := build.Run(); err != nil {
+		fmt.Fprintln(os.Stderr, "faults: build golive:", err)
+		return 1
+	}
+	code := m.Run()
+	printSummary(os.Stdout)
+	return code
+}
+
+// Identities of the fake workspace.
+const (
+	team          = "T0FAULTS"
+	channel       = "C0FAULTS"
+	signingSecret = "faults-signing-secret"
+	botToken      = "xoxb-faults"
+)
+
+// world is what the servers of one run share: the database, the fake
+// Slack and the warped clock.
+type world struct {
+	t       testing.TB
+	dir     string
+	db      string
+	clock   clock
+	slack   *fakeSlack
+	history bool
+	logs    int
+}
+
+// server is one golive serve process.
+type server struct {
+	w      *world
+	name   string
+	addr   string
+	cmd    *exec.Cmd
+	exited chan struct{}
+}
+
+// env is the environment of every golive process of w.
+func (w *world) env(addr string) []string {
+	history := "off"
+	if w.history {
+		history = "on"
+	}
+	return append(os.Environ(),
+		"SLACK_BOT_TOKEN="+botToken,
+		"SLACK_SIGNING_SECRET="+signingSecret,
+		"SLACK_API_URL="+w.slack.apiURL(),
+		"GOLIVE_DB="+w.db,
+		"GOLIVE_ADDR="+addr,
+		"GOLIVE_CLOCK="+w.clock.String(),
+		"GOLIVE_SLACK_HISTORY="+history,
+		"GOLIVE_TIMEZONE=UTC",
+		"GOLIVE_REMINDER_TIME=09:00",
+		"GOLIVE_LOG_LEVEL=info",
+	)
+}
+
+// freeAddr returns a local address nothing listens on.
+func freeAddr(t testing.TB) string {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatalf("find a free port: %v", err)
+	}
+	defer ln.Close()
+	return ln.Addr().String()
+}
+
+// startServer starts golive serve on a new address and waits until it
+// answers /healthz.
+func (w *world) startServer(name string) *server {
+	s := &server{w: w, name: name, addr: freeAddr(w.t)}
+	s.start()
+	return s
+}
+
+// start (re)starts s at its address.
+func (s *server) start() {
+	t := s.w.t
+	s.w.logs++
+	logPath := filepath.Join(s.w.dir, fmt.Sprintf("%s.%d.log", s.name, s.w.logs))
+	logFile, err := os.Create(logPath)
+	if err != nil {
+		t.Fatalf("create %s: %v", logPath, err)
+	}
+	cmd := exec.Command(binary, "serve")
+	cmd.Env = s.w.env(s.addr)
+	cmd.Stdout, cmd.Stderr = logFile, logFile
+	if err := cmd.Start(); err != nil {
+		t.Fatalf("start golive: %v", err)
+	}
+	s.cmd, s.exited = cmd, make(chan struct{})
+	go func() {
+		_ = cmd.Wait()
+		logFile.Close()
+		close(s.exited)
+	}()
+	deadline := time.Now().Add(20 * time.Second)
+	for time.Now().Before(deadline) {
+		select {
+		case <-s.exited:
+			t.Fatalf("golive %s exited at start; its log is %s", s.name, logPath)
+		default:
+		}
+		resp, err := http.Get("http://" + s.addr + "/healthz")
+		if err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == http.StatusOK {
+				return
+			}
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	t.Fatalf("golive %s did not answer /healthz within 20 s; its log is %s", s.name, logPath)
+}
+
+// kill sends SIGKILL and waits for the process to be gone.
+func (s *server) kill() {
+	_ = s.cmd.Process.Signal(syscall.SIGKILL)
+	<-s.exited
+}
+
+// stop shuts s down gracefully, as an operator would.
+func (s *server) stop() {
+	select {
+	case <-s.exited:
+		return
+	default:
+	}
+	_ = s.cmd.Process.Signal(syscall.SIGTERM)
+	select {
+	case <-s.exited:
+	case <-time.After(20 * time.Second):
+		s.w.t.Errorf("golive %s did not stop within 20 s of SIGTERM; killing it", s.name)
+		s.kill()
+	}
+}
+
+// alive tells whether the process still runs.
+func (s *server) alive() bool {
+	select {
+	case <-s.exited:
+		return false
+	default:
+		return true
+	}
+}
+
+// importChecklist runs `golive import` on w's database, as an operator
+// would while the servers run, and tells whether it created the launch.
+func (w *world) importChecklist(ctx context.Context, file, name, date, at string) bool {
+	cmd := exec.CommandContext(ctx, binary, "import", "--team", team, "--channel", channel, "--name", name,
+		"--date", date, "--time", at, "--by", creator, file)
+	cmd.Env = w.env("127.0.0.1:0")
+	out, err := cmd.CombinedOutput()
+	code := 0
+	if err != nil {
+		ee, ok := err.(*exec.ExitError)
+		if !ok {
+			w.t.Fatalf("run golive import: %v", err)
+		}
+		code = ee.ExitCode()
+	}
+	if code > 1 {
+		w.t.Logf("golive import exited %d: %s", code, out)
+	}
+	return code == 0 || code == 1
+}

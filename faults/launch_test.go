@@ -1,0 +1,461 @@
+//go:build faults
+
+package faults
+
+import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+)
+
+// People of the fake workspace.
+const (
+	creator = "U0CREATOR"
+	ownerA  = "U0OWNA"
+	ownerB  = "U0OWNB"
+	dev1    = "U0DEV1"
+	dev2    = "U0DEV2"
+)
+
+// roles are the approver roles the launch gets, with their holders.
+var roles = []struct{ name, holder string }{
+	{"Release Manager", "U0REL"},
+	{"QA Lead", "U0QA"},
+	{"SRE Lead", "U0SRE"},
+}
+
+// seedChecklist is the checklist every launch imports (from ../shared/seeds).
+var seedChecklist = filepath.Join("testdata", "seed000.md")
+
+// scenario is one run: a launch driven from import to decision, and through
+// its reminders, while things fail.
+type scenario struct {
+	mode      string
+	seed      uint64
+	instances int
+	history   bool
+	// rate is how fast golive's clock runs; start is its time at the start.
+	rate  float64
+	start time.Time
+	// launchDate is the launch's date; the run lasts until golive's time
+	// reaches until.
+	launchDate string
+	until      time.Duration
+	// kills are how many SIGKILLs the run gets, at steps chosen by seed;
+	// restart says whether a killed server is started again.
+	kills   int
+	restart bool
+	// fault fails the first call of each of golive's posts from the import
+	// until the decision; Down refuses every connection for downFor
+	// after the ticks instead.
+	fault   Fault
+	downFor time.Duration
+}
+
+// launchRun is a scenario being run.
+type launchRun struct {
+	t       *testing.T
+	sc      scenario
+	w       *world
+	servers []*server
+	c       *client
+	led     *ledger
+	rng     *rand.Rand
+	// killAt are the steps at which a server is killed; step counts them.
+	killAt []int
+	step   int
+	kills  int
+	// items are the open items of the imported launch, by number, with
+	// their section's title.
+	items map[int]string
+	// told are what the run expects golive to have told: the outbox kinds
+	// of the changes acknowledged.
+	told map[string]int
+}
+
+// runScenario runs sc and checks it, adding its tally to the summary.
+func runScenario(t *testing.T, sc scenario) {
+	dir := t.TempDir()
+	w := &world{t: t, dir: dir, db: filepath.Join(dir, "golive.db"), history: sc.history,
+		clock: newClock(sc.start, sc.rate), slack: newFakeSlack(t)}
+	r := &launchRun{t: t, sc: sc, w: w, led: newLedger(), rng: rand.New(rand.NewPCG(sc.seed, 1)), told: map[string]int{}}
+	for i := range sc.instances {
+		r.servers = append(r.servers, w.startServer(fmt.Sprintf("golive%d", i+1)))
+	}
+	r.c = newClient(w.slack, r.servers)
+	t.Cleanup(func() {
+		for _, s := range r.servers {
+			if s.alive() {
+				s.kill()
+			}
+		}
+		if t.Failed() || os.Getenv("GOLIVE_FAULTS_VERBOSE") != "" {
+			t.Logf("seed %d; logs and database in %s\n%s", sc.seed, dir, describe(t, w.db))
+			keepLogs(t, dir)
+		}
+	})
+
+	r.drive()
+	end := sc.start.Add(sc.until)
+	r.waitUntil(end)
+	r.settle(end)
+	for _, s := range r.servers {
+		s.stop()
+	}
+	got := check(t, w, r.led, end)
+	got.runs, got.kills = 1, r.kills
+	r.checkTold()
+	record(sc.mode, got)
+}
+
+// keepLogs copies a failed run's logs where make faults leaves them.
+func keepLogs(t *testing.T, dir string) {
+	out := os.Getenv("GOLIVE_FAULTS_LOGS")
+	if out == "" {
+		return
+	}
+	dst := filepath.Join(out, strings.ReplaceAll(t.Name(), "/", "_"))
+	_ = os.MkdirAll(dst, 0o755)
+	entries, _ := os.ReadDir(dir)
+	for _, e := range entries {
+		if b, err := os.ReadFile(filepath.Join(dir, e.Name())); err == nil {
+			_ = os.WriteFile(filepath.Join(dst, e.Name()), b, 0o644)
+		}
+	}
+}
+
+// drive runs the launch from import to the decision, the kills planned by
+// seed falling on its steps.
+func (r *launchRun) drive() {
+	t := r.t
+	steps := 40
+	for range r.sc.kills {
+		r.killAt = append(r.killAt, 1+r.rng.IntN(steps))
+	}
+	slices.Sort(r.killAt)
+	if r.sc.fault != NoFault && r.sc.fault != Down {
+		r.w.slack.setFault(r.sc.fault)
+	}
+
+	ctx := context.Background()
+	if !r.w.importChecklist(ctx, seedChecklist, "Faults launch", r.sc.launchDate, "14:00") {
+		t.Fatalf("golive import did not create the launch")
+	}
+	r.led.record(auditKey{creator, "create", "launch Faults launch", ""}, true)
+	r.told["import"]++
+	r.items = openItems(t, r.w.db)
+
+	// The roles and their holders are asked for until they stand: the
+	// approvals below need them.
+	for _, role := range roles {
+		r.must(creator, fmt.Sprintf(`role add "%s"`, role.name), inChannel, auditKey{creator, "role-add", "role " + role.name, ""}, "already exists")
+	}
+	for _, role := range roles {
+		r.must(creator, fmt.Sprintf(`role "%s" <@%s>`, role.name, role.holder), inChannel, auditKey{creator, "role", "role " + role.name, ""}, "already")
+	}
+	r.change(creator, "owner Security <@"+ownerA+">", inChannel, auditKey{creator, "owner", "section Security", ""})
+	r.change(creator, "owner Infrastructure <@"+ownerB+">", inChannel, auditKey{creator, "owner", "section Infrastructure", ""})
+
+	// Ticks from several people, by command and by checkbox, and notes.
+	open := r.pickItems(16)
+	tickers := []string{creator, dev1, dev2}
+	for i, n := range open {
+		user := tickers[i%len(tickers)]
+		if owner := r.sectionOwner(n); owner != "" {
+			user = owner
+		}
+		if i%2 == 1 && r.click(user, n) {
+			continue
+		}
+		r.change(user, fmt.Sprintf("tick %d", n), prefix("You ticked"), auditKey{user, "tick", fmt.Sprintf("item %d", n), ""})
+		if i%4 == 0 {
+			// Notes take the section's owner, or the creator.
+			by := r.sectionOwner(n)
+			if by == "" {
+				by = creator
+			}
+			text := fmt.Sprintf("evidence-%d-%d", r.sc.seed, n)
+			r.change(by, fmt.Sprintf("note %d %s", n, text), prefix("You added a note"), auditKey{by, "note", fmt.Sprintf("item %d", n), text})
+		}
+	}
+	if r.sc.fault == Down {
+		// Slack goes away while the approval DMs are due.
+		go r.w.slack.down(r.sc.downFor)
+	}
+
+	// Approvals by DM buttons and a modal, then the decision.
+	r.must(creator, "approvals", inChannel, auditKey{creator, "approvals-request", "approvals-request", ""}, "")
+	r.told["ask"] += len(roles)
+	for i, role := range roles {
+		r.answer(role.name, role.holder, i == 1)
+	}
+	r.must(creator, "decide", emptyAnswer, auditKey{creator, "announce", "announce", ""}, "")
+	r.told["announce"]++
+	r.w.slack.setFault(NoFault)
+}
+
+// answerCheck tells from an acknowledged command's answer whether it made
+// its change.
+type answerCheck func(reply) bool
+
+func inChannel(a reply) bool   { return a.responseType == "in_channel" }
+func emptyAnswer(a reply) bool { return a.text == "" }
+func prefix(p string) answerCheck {
+	return func(a reply) bool { return strings.HasPrefix(a.text, p) }
+}
+
+// change sends a command that makes the change k, possibly killing a
+// server meanwhile, records it in the ledger and tells whether it was
+// acknowledged as made.
+func (r *launchRun) change(user, text string, made answerCheck, k auditKey) bool {
+	a := r.send(func() reply { return r.c.command(user, text) })
+	ok := a.acked && made(a)
+	if a.acked && !ok && !strings.Contains(a.text, "nothing changed") {
+		r.t.Logf("%s: /golive %s: %q", user, text, a.text)
+	}
+	r.led.record(k, ok)
+	return ok
+}
+
+// must sends a command until its change is acknowledged, or its answer
+// contains stands (a retry finding the change made). Killed servers are
+// started again meanwhile, or others take the request.
+func (r *launchRun) must(user, text string, made answerCheck, k auditKey, stands string) {
+	for range 10 {
+		a := r.send(func() reply { return r.c.command(user, text) })
+		ok := a.acked && made(a)
+		r.led.record(k, ok)
+		if ok || (a.acked && stands != "" && strings.Contains(a.text, stands)) {
+			return
+		}
+		if a.acked {
+			r.t.Logf("%s: /golive %s: %q", user, text, a.text)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	r.t.Fatalf("/golive %s was not acknowledged in 10 tries", text)
+}
+
+// send is one step of the run: it sends the request, and when the plan
+// kills a server at this step, kills it while the request is in flight and
+// starts it again.
+func (r *launchRun) send(req func() reply) reply {
+	r.step++
+	if !slices.Contains(r.killAt, r.step) {
+		return req()
+	}
+	done := make(chan reply, 1)
+	go func() { done <- req() }()
+	time.Sleep(time.Duration(r.rng.IntN(20)) * time.Millisecond)
+	r.killOne()
+	return <-done
+}
+
+// killOne kills a server chosen by seed, and starts it again when the
+// scenario says so; without restarts, the last live server is spared.
+func (r *launchRun) killOne() {
+	s := r.servers[r.rng.IntN(len(r.servers))]
+	live := 0
+	for _, s := range r.servers {
+		if s.alive() {
+			live++
+		}
+	}
+	if !s.alive() || (!r.sc.restart && live == 1) {
+		return
+	}
+	s.kill()
+	r.kills++
+	if r.sc.restart {
+		s.start()
+	}
+}
+
+// click ticks item n on a checklist message by checkbox, as user; false
+// when no checklist message shows it.
+func (r *launchRun) click(user string, n int) bool {
+	section := r.items[n]
+	r.send(func() reply { return r.c.command(user, `checklist `+section) })
+	msg, ok := r.waitMessage(func(m *message) bool {
+		return m.Channel == channel && m.Key == "" && strings.Contains(m.Blocks, `"checkboxes"`) && strings.Contains(m.Blocks, fmt.Sprintf(`"value":"%d"`, n))
+	}, 3*time.Second)
+	if !ok {
+		return false
+	}
+	payload, ok := r.c.tickClick(user, msg, n)
+	if !ok {
+		return false
+	}
+	a := r.send(func() reply { return r.c.interact(payload) })
+	r.led.record(auditKey{user, "tick", fmt.Sprintf("item %d", n), ""}, a.acked)
+	return true
+}
+
+// answer has holder answer the approval DM of role: Approve, or Approve
+// with conditions through its modal.
+func (r *launchRun) answer(role, holder string, withConditions bool) {
+	dm := "D" + strings.TrimPrefix(holder, "U")
+	k := auditKey{holder, "verdict", "role " + role, ""}
+	for range 3 {
+		msg, ok := r.waitMessage(func(m *message) bool {
+			return m.Channel == dm && strings.HasPrefix(m.Key, "ask:") && strings.Contains(m.Blocks, "approval:approve")
+		}, 20*time.Second)
+		if !ok {
+			// Its send was cut off and, without history, never tried
+			// again: the creator asks again, as people would.
+			r.t.Logf("the approval DM of %s did not reach %s; asking again", role, holder)
+			r.must(creator, "approvals", inChannel, auditKey{creator, "approvals-request", "approvals-request", ""}, "")
+			r.told["ask"] += len(roles)
+			continue
+		}
+		trigger := r.c.trigger()
+		if !withConditions {
+			click, ok := r.c.buttonClick(holder, msg, "approval:approve", trigger)
+			if !ok {
+				r.t.Fatalf("the approval DM has no Approve button: %s", msg.Blocks)
+			}
+			a := r.send(func() reply { return r.c.interact(click) })
+			r.led.record(k, a.acked)
+			if a.acked {
+				return
+			}
+			continue
+		}
+		click, ok := r.c.buttonClick(holder, msg, "approval:conditions", trigger)
+		if !ok {
+			r.t.Fatalf("the approval DM has no conditions button: %s", msg.Blocks)
+		}
+		if a := r.send(func() reply { return r.c.interact(click) }); !a.acked {
+			continue
+		}
+		view, ok := r.waitView(trigger)
+		if !ok {
+			continue
+		}
+		a := r.send(func() reply { return r.c.interact(submission(holder, view, "only after the load test")) })
+		ok = a.acked && !strings.Contains(string(a.body), "errors")
+		r.led.record(k, ok)
+		if ok {
+			return
+		}
+	}
+	r.t.Errorf("%s could not answer for %s in 3 tries", holder, role)
+}
+
+// waitMessage waits up to d for a message at the fake that keep accepts.
+func (r *launchRun) waitMessage(keep func(*message) bool, d time.Duration) (message, bool) {
+	deadline := time.Now().Add(d)
+	for {
+		if m, ok := r.w.slack.latest(keep); ok {
+			return m, true
+		}
+		if time.Now().After(deadline) {
+			return message{}, false
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// waitView waits for the modal a click with trigger opened.
+func (r *launchRun) waitView(trigger string) (openedView, bool) {
+	deadline := time.Now().Add(3 * time.Second)
+	for time.Now().Before(deadline) {
+		if v, ok := r.w.slack.viewFor(trigger); ok {
+			return v, true
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	return openedView{}, false
+}
+
+// pickItems returns n open items chosen by seed, each once.
+func (r *launchRun) pickItems(n int) []int {
+	var all []int
+	for num := range r.items {
+		all = append(all, num)
+	}
+	slices.Sort(all)
+	r.rng.Shuffle(len(all), func(i, j int) { all[i], all[j] = all[j], all[i] })
+	return all[:min(n, len(all))]
+}
+
+// sectionOwner is who owns item n's section in the run ("" for nobody).
+func (r *launchRun) sectionOwner(n int) string {
+	switch r.items[n] {
+	case "Security":
+		return ownerA
+	case "Infrastructure":
+		return ownerB
+	}
+	return ""
+}
+
+// waitUntil lets golive's time reach end, killing servers at the instants
+// the seed picked for the kills left over from the steps.
+func (r *launchRun) waitUntil(end time.Time) {
+	now := r.w.clock.now()
+	var at []time.Time
+	for _, s := range r.killAt {
+		if s > r.step && end.After(now) {
+			at = append(at, now.Add(time.Duration(r.rng.Int64N(int64(end.Sub(now))))))
+		}
+	}
+	slices.SortFunc(at, func(a, b time.Time) int { return a.Compare(b) })
+	for _, a := range at {
+		r.w.clock.sleepUntil(a)
+		r.killOne()
+	}
+	r.w.clock.sleepUntil(end)
+}
+
+// settle waits (in real time, bounded) until nothing due by end is left to
+// deliver.
+func (r *launchRun) settle(end time.Time) {
+	deadline := time.Now().Add(60 * time.Second)
+	for time.Now().Before(deadline) {
+		if unsettled(r.t, r.w.db, end) == 0 {
+			return
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	r.t.Errorf("posts and reminders were still undelivered 60 s after the run's end")
+}
+
+// checkTold checks that what the acknowledged changes had to tell was
+// queued: the import notice, the approval DMs, the announcement.
+func (r *launchRun) checkTold() {
+	kinds := outboxKinds(r.t, r.w.db)
+	for kind, want := range r.told {
+		if kinds[kind] < want {
+			r.t.Errorf("the outbox holds %d posts of kind %s; the acknowledged changes owe %d", kinds[kind], kind, want)
+		}
+	}
+}
+
+// openItems reads the open items of the launch, with their section's title.
+func openItems(t testing.TB, path string) map[int]string {
+	db := openRead(t, path)
+	defer db.Close()
+	rows, err := db.Query(`SELECT i.number, s.title FROM items i
+		JOIN sections s ON s.launch_id = i.launch_id AND s.idx = i.section_idx WHERE i.done = 0`)
+	if err != nil {
+		t.Fatalf("read the items: %v", err)
+	}
+	defer rows.Close()
+	out := map[int]string{}
+	for rows.Next() {
+		var n int
+		var title string
+		if err := rows.Scan(&n, &title); err != nil {
+			t.Fatalf("read the items: %v", err)
+		}
+		out[n] = title
+	}
+	return out
+}
