@@ -3,7 +3,6 @@ package bot
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"log/slog"
 	"slices"
@@ -100,6 +99,17 @@ func (b *Bot) cmdApprovals(ctx context.Context, c *call, _ []string) reply {
 // change it: a new round opens answers again). Once sent, the outbox's
 // transport records it as the DM to update in place (approvalSent).
 func tellApprovalDM(l *launch.Launch, r *checklist.Role, key string, askedAt time.Time) error {
+	body, err := approvalDMBody(l, r, askedAt)
+	if err != nil {
+		return err
+	}
+	l.Tell(launch.Post{Key: key, Kind: launch.PostApprovalDM, User: r.Holder, Body: body})
+	return nil
+}
+
+// approvalDMBody is the outbox body of the approval request DM of r asked
+// at askedAt: the request, or the answer given with the buttons to change it.
+func approvalDMBody(l *launch.Launch, r *checklist.Role, askedAt time.Time) ([]byte, error) {
 	msg := render.ApprovalRequest(l, r, askedAt)
 	if r.Verdict != checklist.VerdictPending && r.Verdict != "" {
 		msg = render.ApprovalAnswered(l, r, true, askedAt)
@@ -107,32 +117,9 @@ func tellApprovalDM(l *launch.Launch, r *checklist.Role, key string, askedAt tim
 	body, err := json.Marshal(postBody{Text: msg.Text, Blocks: slack.Blocks{BlockSet: msg.Blocks},
 		Approval: &approvalBody{Role: r.Name, AskedAt: askedAt.UnixMilli()}})
 	if err != nil {
-		return fmt.Errorf("encode the approval DM: %w", err)
+		return nil, fmt.Errorf("encode the approval DM: %w", err)
 	}
-	l.Tell(launch.Post{Key: key, Kind: launch.PostApprovalDM, User: r.Holder, Body: body})
-	return nil
-}
-
-// askHolder opens a DM with the role's holder, posts the request and
-// records it so that the answer updates it in place.
-func (b *Bot) askHolder(ctx context.Context, l *launch.Launch, r *checklist.Role, now time.Time) error {
-	ch, _, _, err := b.slack.OpenConversationContext(ctx, &slack.OpenConversationParameters{Users: []string{r.Holder}})
-	if err != nil {
-		return fmt.Errorf("open DM: %w", err)
-	}
-	msg := render.ApprovalRequest(l, r, now)
-	if r.Verdict != checklist.VerdictPending && r.Verdict != "" {
-		msg = render.ApprovalAnswered(l, r, true, now)
-	}
-	_, ts, err := b.slack.PostMessageContext(ctx, ch.ID, messageOptions(msg)...)
-	if err != nil {
-		return fmt.Errorf("post DM: %w", err)
-	}
-	dm := launch.ApprovalDM{LaunchID: l.ID, Role: r.Name, Holder: r.Holder, ChannelID: ch.ID, TS: ts, AskedAt: now}
-	if err := b.store.SaveApprovalDM(ctx, dm); err != nil {
-		return fmt.Errorf("record DM: %w", err)
-	}
-	return nil
+	return body, nil
 }
 
 // onApproval handles the approval DM's buttons: Approve records the answer
@@ -503,21 +490,4 @@ func (b *Bot) updateDMs(ctx context.Context, log *slog.Logger, l *launch.Launch)
 		}
 		b.updateDM(ctx, log, l, r.Name, nil)
 	}
-}
-
-// NudgeApprovals sends holder the approval DM again for every role of the
-// launch they hold and have not answered, and records each as the DM to
-// update in place. It is the daily nudge of the reminder runner's approval
-// DMs; it sends nothing when holder has nothing left to answer.
-func (b *Bot) NudgeApprovals(ctx context.Context, l *launch.Launch, holder string, now time.Time) error {
-	var errs []error
-	for _, r := range l.Checklist.Roles {
-		if r.Holder != holder || holder == "" || (r.Verdict != checklist.VerdictPending && r.Verdict != "") {
-			continue
-		}
-		if err := b.askHolder(ctx, l, r, now); err != nil {
-			errs = append(errs, fmt.Errorf("nudge %s for %s: %w", holder, r.Name, err))
-		}
-	}
-	return errors.Join(errs...)
 }

@@ -20,6 +20,7 @@ import (
 	"github.com/golive/golive/bot/render"
 	"github.com/golive/golive/internal/checklist"
 	"github.com/golive/golive/internal/launch"
+	"github.com/golive/golive/internal/schedule"
 	"github.com/golive/golive/store"
 )
 
@@ -804,18 +805,35 @@ func TestSignoffButtonOnTheChecklistView(t *testing.T) {
 	assert.Empty(t, h.audited(l.ID, "signoff"), "a section with open items waits for the confirmation")
 }
 
+// nudge has delivery, on a clock stopped at at, send holder the approval
+// nudge of at's local day, as the daily digest plans it, and the posts it
+// enqueues. at must be after the day the holder was asked.
+func (h *harness) nudge(l *launch.Launch, holder string, at time.Time) {
+	h.t.Helper()
+	ctx := context.Background()
+	day := schedule.LocalDate(l, at)
+	r := schedule.Reminder{LaunchID: l.ID, Kind: schedule.KindApprovalDM, Key: day + " " + holder, DueAt: at,
+		Payload: schedule.Payload{Day: day, Owner: holder}}
+	require.NoError(h.t, h.store.PlanReminders(ctx, l.ID, []schedule.Reminder{r}, at))
+	_, err := h.sender(func() time.Time { return at }).RunDue(ctx)
+	require.NoError(h.t, err)
+}
+
 func TestNudgeApprovalsAsksOnlyWhatIsPending(t *testing.T) {
 	h := approvalHarness(t)
 	h.newLaunch()
 	h.holders(map[string]string{"Security Lead": uSec, "Product Manager": uPM})
 	dms := h.askApprovals()
 	require.Equal(t, http.StatusOK, h.interact(h.dmClick(uSec, dms["Security Lead"], render.ActionApprove)).Status)
+	require.Eventually(t, func() bool {
+		return h.launch().Checklist.Role("Security Lead").Verdict == checklist.VerdictApproved
+	}, settle, 5*time.Millisecond)
 
 	l := h.launch()
 	before := h.slack.count("chat.postMessage")
-	require.NoError(t, h.bot.NudgeApprovals(context.Background(), l, uSec, testNow))
+	h.nudge(l, uSec, testNow.Add(24*time.Hour))
 	assert.Equal(t, before, h.slack.count("chat.postMessage"), "Security Lead has answered")
-	require.NoError(t, h.bot.NudgeApprovals(context.Background(), l, uPM, testNow))
+	h.nudge(l, uPM, testNow.Add(24*time.Hour))
 	require.Equal(t, before+1, h.slack.count("chat.postMessage"))
 	nudged, err := h.store.ApprovalDM(context.Background(), l.ID, "Product Manager")
 	require.NoError(t, err)
@@ -863,7 +881,7 @@ func TestAnswerOnAnOlderDMShowsThere(t *testing.T) {
 	h.holders(map[string]string{"Security Lead": uSec, "Product Manager": uPM})
 	first := h.askApprovals()["Security Lead"]
 	l := h.launch()
-	require.NoError(t, h.bot.NudgeApprovals(context.Background(), l, uSec, testNow.Add(24*time.Hour)))
+	h.nudge(l, uSec, testNow.Add(24*time.Hour))
 	nudge, err := h.store.ApprovalDM(context.Background(), l.ID, "Security Lead")
 	require.NoError(t, err)
 	require.NotEqual(t, first.TS, nudge.TS)

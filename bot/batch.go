@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/golive/golive/internal/launch"
+	"github.com/golive/golive/internal/metrics"
 )
 
 // changeFunc is one change to a launch, as store.Update takes it. In a
@@ -35,9 +36,10 @@ const (
 // gets its own answer, and only after the transaction holding it has
 // committed.
 type batcher struct {
-	store  Store
-	budget time.Duration
-	wg     *sync.WaitGroup
+	store   Store
+	budget  time.Duration
+	wg      *sync.WaitGroup
+	metrics *metrics.Metrics
 
 	mu sync.Mutex
 	// waiting holds, per launch, the changes waiting for the next
@@ -57,8 +59,8 @@ type pendingChange struct {
 	done   chan struct{}
 }
 
-func newBatcher(s Store, budget time.Duration, wg *sync.WaitGroup) *batcher {
-	return &batcher{store: s, budget: budget, wg: wg, waiting: map[int64][]*pendingChange{}}
+func newBatcher(s Store, budget time.Duration, wg *sync.WaitGroup, m *metrics.Metrics) *batcher {
+	return &batcher{store: s, budget: budget, wg: wg, metrics: m, waiting: map[int64][]*pendingChange{}}
 }
 
 // apply runs fn on launch id in a transaction, together with the changes
@@ -203,12 +205,23 @@ func (bt *batcher) commit(batch []launchBatch) (err error) {
 	if err != nil {
 		return err
 	}
+	stored, launches := 0, 0
 	for i, lb := range batch {
+		n := 0
 		for j, p := range lb.changes {
 			if p.err = errs[i][j]; p.err != nil {
 				p.events = nil
+				continue
 			}
+			n++
 		}
+		stored += n
+		if n > 0 {
+			launches++
+		}
+	}
+	if stored > 0 {
+		bt.metrics.WriteBatch(stored, launches)
 	}
 	return nil
 }

@@ -15,6 +15,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/golive/golive/internal/launch"
+	"github.com/golive/golive/internal/metrics"
 	"github.com/golive/golive/store"
 )
 
@@ -73,7 +74,7 @@ func (brokenStore) UpdateMany(context.Context, []launch.Changes) ([][]error, err
 func TestBatcherFailedCommitFailsEveryChange(t *testing.T) {
 	h := newHarness(t)
 	l := h.newLaunch()
-	bt := newBatcher(brokenStore{h.store}, time.Second, &h.bot.wg)
+	bt := newBatcher(brokenStore{h.store}, time.Second, &h.bot.wg, nil)
 	var wg sync.WaitGroup
 	for i := range 8 {
 		wg.Go(func() {
@@ -470,4 +471,43 @@ func TestConcurrentTicksOnManyLaunchesLoseNothing(t *testing.T) {
 		}
 	}
 	t.Logf("%d transactions, %d of them carrying several launches", len(got), shared)
+}
+
+// TestBatchSizesAreMeasured: each shared write transaction is counted in
+// the histograms of its changes and its launches, refused changes left out.
+func TestBatchSizesAreMeasured(t *testing.T) {
+	m := metrics.New("test")
+	h := newHarness(t, func(c *Config) { c.Metrics = m })
+	l := h.newLaunch()
+	items := l.Checklist.Items()[:20]
+	var wg sync.WaitGroup
+	for i, it := range items {
+		wg.Go(func() {
+			_, _ = h.bot.batch.apply(context.Background(), l.ID, func(l *launch.Launch, now time.Time) ([]launch.Event, error) {
+				if i%4 == 3 {
+					return nil, launch.Errorf(launch.EFORBIDDEN, "no")
+				}
+				return l.SetDone("UEVE", []int{it.Number}, true, now)
+			})
+		})
+	}
+	wg.Wait()
+
+	families, err := m.Registry().Gather()
+	require.NoError(t, err)
+	sums := map[string]float64{}
+	counts := map[string]uint64{}
+	for _, f := range families {
+		for _, s := range f.GetMetric() {
+			if hist := s.GetHistogram(); hist != nil {
+				sums[f.GetName()] += hist.GetSampleSum()
+				counts[f.GetName()] += hist.GetSampleCount()
+			}
+		}
+	}
+	assert.Equal(t, 15.0, sums["golive_write_batch_changes"], "the 15 changes accepted, the 5 refused left out")
+	transactions := counts["golive_write_batch_changes"]
+	assert.Positive(t, transactions)
+	assert.Equal(t, transactions, counts["golive_write_batch_launches"])
+	assert.Equal(t, float64(transactions), sums["golive_write_batch_launches"], "one launch in each")
 }

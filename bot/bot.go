@@ -56,6 +56,15 @@ type Store interface {
 	// the others are stored. errs[i][j] is the own error of change j of
 	// batch[i]; err, the transaction's, means nothing was stored.
 	UpdateMany(ctx context.Context, batch []launch.Changes) (errs [][]error, err error)
+	// CreateToken stores an API token of a launch named name, made by user
+	// (launch.CreateToken says who may), of which only hash is kept, with
+	// its audit row; ECONFLICT when a live token of the launch has that name.
+	CreateToken(ctx context.Context, launchID int64, user, name, hash string) (launch.Token, error)
+	// RevokeToken ends a launch's live token named name, with its audit
+	// row; ENOTFOUND when there is none.
+	RevokeToken(ctx context.Context, launchID int64, user, name string) error
+	// Tokens returns a launch's live tokens, oldest first.
+	Tokens(ctx context.Context, launchID int64) ([]launch.Token, error)
 	// FirstRequest records a verified request's identity on its own, and
 	// tells whether this is its first arrival.
 	FirstRequest(ctx context.Context, team, request string) (bool, error)
@@ -218,7 +227,7 @@ func New(cfg Config) (*Bot, error) {
 	b.store = pokingStore{Store: cfg.Store, b: b}
 	b.work = newWorkQueue(b, cfg.Limits, cfg.Logger)
 	b.refresh = newRefresher(b, cfg.RefreshDelay)
-	b.batch = newBatcher(b.store, cfg.AckBudget, &b.wg)
+	b.batch = newBatcher(b.store, cfg.AckBudget, &b.wg, b.metrics)
 	b.commands = b.commandTable()
 	b.actions = b.actionTable()
 	b.submissions = b.submissionTable()

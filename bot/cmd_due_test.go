@@ -104,7 +104,7 @@ func TestDueCommand(t *testing.T) {
 	}, dues, "each change is audited, and only changes")
 }
 
-// TestOverdueItemFlaggedAndDMed runs the reminder runner on a fake clock:
+// TestOverdueItemFlaggedAndDMed runs delivery on a fake clock:
 // an open item past its own due date is flagged in status, and its owner
 // gets the daily overdue DM, from the day after the date on (before any
 // window of the launch has passed).
@@ -113,9 +113,7 @@ func TestOverdueItemFlaggedAndDMed(t *testing.T) {
 	clock := &settableClock{t: testNow}
 	h := newHarness(t, func(c *Config) { c.Now = clock.Now })
 	h.store.Now = clock.Now
-	runner, err := schedule.New(schedule.Config{Store: h.store, Poster: h.bot.ReminderPoster(schedule.DefaultTimeOfDay), Now: clock.Now})
-	require.NoError(t, err)
-	h.bot.SetScheduler(runner)
+	dr := h.drive(clock.Now)
 
 	l := h.newLaunch()
 	n := plainItem(t, l)
@@ -149,19 +147,7 @@ func TestOverdueItemFlaggedAndDMed(t *testing.T) {
 	}
 	assert.NotContains(t, statusText(), "Overdue", "not overdue on its due date's eve")
 
-	for end := time.Date(2026, 11, 22, 12, 0, 0, 0, time.UTC); clock.Now().Before(end); {
-		_, err := runner.RunDue(ctx)
-		require.NoError(t, err)
-		next, ok, err := h.store.NextReminderAt(ctx, nil)
-		require.NoError(t, err)
-		if !ok || next.After(end) {
-			clock.Set(end)
-			break
-		}
-		clock.Set(next)
-	}
-	_, err = runner.RunDue(ctx)
-	require.NoError(t, err)
+	dr.runTo(clock.Set, clock.Now, time.Date(2026, 11, 22, 12, 0, 0, 0, time.UTC))
 	opens := h.slack.callsOf("conversations.open")
 	require.Len(t, opens, 1, "one overdue DM")
 	assert.Equal(t, "UDANA", opens[0].Form.Get("users"))

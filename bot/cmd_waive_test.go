@@ -118,28 +118,6 @@ func (c *tickingClock) set(t time.Time) {
 	c.t = t
 }
 
-// runUntil runs the reminder runner on clock from reminder to reminder up
-// to end.
-func runUntil(t *testing.T, h *harness, runner *schedule.Runner, clock *tickingClock, end time.Time) {
-	t.Helper()
-	ctx := context.Background()
-	for clock.Now().Before(end) {
-		_, err := runner.RunDue(ctx)
-		require.NoError(t, err)
-		next, ok, err := h.store.NextReminderAt(ctx, nil)
-		require.NoError(t, err)
-		if !ok || next.After(end) {
-			clock.set(end)
-			break
-		}
-		if next.After(clock.Now()) {
-			clock.set(next)
-		}
-	}
-	_, err := runner.RunDue(ctx)
-	require.NoError(t, err)
-}
-
 // lapseNotices counts the lapse posts in the channel and the lapse DMs.
 func lapseNotices(h *harness) (channel, dms int) {
 	for _, c := range h.slack.callsOf("chat.postMessage") {
@@ -154,7 +132,7 @@ func lapseNotices(h *harness) (channel, dms int) {
 	return channel, dms
 }
 
-// TestWaiverLapsesOnTheClock runs the reminder runner on a fake clock past
+// TestWaiverLapsesOnTheClock runs delivery on a fake clock past
 // a waiver's last day: the item reopens at local midnight, the GO that
 // counted it goes stale, and the channel and the item's owner are told
 // once each, also after a restart.
@@ -163,9 +141,7 @@ func TestWaiverLapsesOnTheClock(t *testing.T) {
 	clock := &tickingClock{t: testNow}
 	h := newHarness(t, func(c *Config) { c.Now = clock.Now })
 	h.store.Now = clock.Now
-	runner, err := schedule.New(schedule.Config{Store: h.store, Poster: h.bot.ReminderPoster(schedule.DefaultTimeOfDay), Now: clock.Now})
-	require.NoError(t, err)
-	h.bot.SetScheduler(runner)
+	dr := h.drive(clock.Now)
 
 	l := h.newLaunch()
 	h.tickAll()
@@ -191,7 +167,7 @@ func TestWaiverLapsesOnTheClock(t *testing.T) {
 	h.waitPosts("GO with 1 waiver for Checkout v2", 1)
 
 	// The last minute of the 22nd in Paris: the waiver still counts.
-	runUntil(t, h, runner, clock, time.Date(2026, 11, 22, 22, 59, 0, 0, time.UTC))
+	dr.runTo(clock.set, clock.Now, time.Date(2026, 11, 22, 22, 59, 0, 0, time.UTC))
 	assert.True(t, gatePassedAt(t, h.launch(), healthGate, clock.Now()))
 	assert.False(t, h.launch().Stale(clock.Now()))
 	// Midnight in Paris: it lapsed, before any notice, and the GO no longer stands.
@@ -203,7 +179,7 @@ func TestWaiverLapsesOnTheClock(t *testing.T) {
 	channel, dmsSent := lapseNotices(h)
 	assert.Zero(t, channel+dmsSent, "told at the reminder time, not at midnight")
 
-	runUntil(t, h, runner, clock, time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC))
+	dr.runTo(clock.set, clock.Now, time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC))
 	channel, dmsSent = lapseNotices(h)
 	assert.Equal(t, 1, channel, "the channel is told once")
 	assert.Equal(t, 1, dmsSent, "the owner is told once")
@@ -225,14 +201,12 @@ func TestWaiverLapsesOnTheClock(t *testing.T) {
 	assert.False(t, gatePassedAt(t, h.launch(), healthGate, clock.Now()))
 
 	// Another pass, a day later, then a restart: nothing is told again.
-	runUntil(t, h, runner, clock, time.Date(2026, 11, 24, 12, 0, 0, 0, time.UTC))
+	dr.runTo(clock.set, clock.Now, time.Date(2026, 11, 24, 12, 0, 0, 0, time.UTC))
 	h.stop()
 	h2 := h.another(func(c *Config) { c.Now = clock.Now })
-	runner2, err := schedule.New(schedule.Config{Store: h2.store, Poster: h2.bot.ReminderPoster(schedule.DefaultTimeOfDay), Now: clock.Now})
-	require.NoError(t, err)
-	h2.bot.SetScheduler(runner2)
-	require.NoError(t, runner2.SyncAll(ctx))
-	runUntil(t, h2, runner2, clock, time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC))
+	dr2 := h2.drive(clock.Now)
+	require.NoError(t, dr2.d.SyncAll(ctx))
+	dr2.runTo(clock.set, clock.Now, time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC))
 	channel, dmsSent = lapseNotices(h2)
 	assert.Equal(t, 1, channel, "once, also after a restart")
 	assert.Equal(t, 1, dmsSent)

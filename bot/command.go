@@ -72,6 +72,7 @@ func (b *Bot) commandTable() map[string]commandFunc {
 		"remind":    b.cmdRemind,
 		"reminders": b.cmdReminders,
 		"timezone":  b.cmdTimezone,
+		"token":     b.cmdToken,
 	}
 }
 

@@ -96,7 +96,7 @@ func TestLaunchTimeOfDay(t *testing.T) {
 	assert.Equal(t, schedule.DefaultTimeOfDay.String(), h2.launch().Time, "the reminder time")
 }
 
-// TestPastLaunchPostsNoBacklog runs the reminder runner on the bot's
+// TestPastLaunchPostsNoBacklog runs delivery on the bot's
 // database and poster with a fake clock: a launch dated three weeks ago,
 // confirmed, posts no window, no countdown and no overdue DM, at once or
 // in the month after.
@@ -105,9 +105,7 @@ func TestPastLaunchPostsNoBacklog(t *testing.T) {
 	clock := &settableClock{t: testNow}
 	h := newHarness(t, func(c *Config) { c.Now = clock.Now })
 	h.store.Now = clock.Now
-	runner, err := schedule.New(schedule.Config{Store: h.store, Poster: h.bot.ReminderPoster(schedule.DefaultTimeOfDay), Now: clock.Now})
-	require.NoError(t, err)
-	h.bot.SetScheduler(runner)
+	dr := h.drive(clock.Now)
 
 	a := h.command(creator, `new "Late" 2026-10-30 confirm`)
 	require.Equal(t, "in_channel", a.Answer.ResponseType, a.Answer.Text)
@@ -123,16 +121,7 @@ func TestPastLaunchPostsNoBacklog(t *testing.T) {
 	}
 	before := len(h.slack.callsOf("chat.postMessage"))
 
-	for end := testNow.Add(30 * 24 * time.Hour); clock.Now().Before(end); {
-		_, err := runner.RunDue(ctx)
-		require.NoError(t, err)
-		next, ok, err := h.store.NextReminderAt(ctx, nil)
-		require.NoError(t, err)
-		if !ok || next.After(end) {
-			break
-		}
-		clock.Set(next)
-	}
+	dr.runTo(clock.Set, clock.Now, testNow.Add(30*24*time.Hour))
 	assert.Equal(t, before, len(h.slack.callsOf("chat.postMessage")), "no backlog is posted")
 	assert.Empty(t, h.slack.callsOf("conversations.open"), "no overdue DM")
 	rows, err := h.store.Reminders(ctx, l.ID)

@@ -24,8 +24,9 @@ import (
 	"github.com/slack-go/slack"
 	"github.com/stretchr/testify/require"
 
+	"github.com/golive/golive/internal/delivery"
 	"github.com/golive/golive/internal/launch"
-	"github.com/golive/golive/internal/outbox"
+	"github.com/golive/golive/internal/schedule"
 	"github.com/golive/golive/store"
 )
 
@@ -95,9 +96,10 @@ func startHarnessAt(t testing.TB, path string, fake *fakeSlack, storeNow func() 
 	b, err := New(cfg)
 	require.NoError(t, err)
 	h := &harness{t: t, store: st, path: path, slack: fake, bot: b, logs: logs}
-	// The outbox's sender runs as in production, on the bot's clock.
-	sender, err := outbox.NewSender(outbox.Config{Store: st, Transport: b.OutboxTransport(), Now: cfg.Now,
-		MaxWait: 50 * time.Millisecond, Logger: cfg.Logger})
+	// The outbox's sender runs as in production, on the bot's clock. (Its
+	// reminders are planned by the tests that set a scheduler.)
+	sender, err := delivery.New(delivery.Config{Store: st, Renderer: b.ReminderRenderer(schedule.DefaultTimeOfDay),
+		Transport: b.OutboxTransport(), Now: cfg.Now, MaxWait: 50 * time.Millisecond, Logger: cfg.Logger})
 	require.NoError(t, err)
 	b.SetOutbox(sender)
 	ctx, cancel := context.WithCancel(context.Background())
@@ -120,17 +122,18 @@ func startHarnessAt(t testing.TB, path string, fake *fakeSlack, storeNow func() 
 	return h
 }
 
-// sender returns an outbox sender of h's bot on h's database, driven by
-// RunDue on the clock now, with look-ups when lookup is set. Stop h's own
-// sender first (stopSender) to have the outbox to oneself.
-func (h *harness) sender(now func() time.Time, opts ...func(*outbox.Config)) *outbox.Sender {
+// sender returns a delivery of h's bot on h's database (reminders and
+// outbox), driven by RunDue on the clock now, configured by opts. Stop h's
+// own sender first (stopSender) to have the outbox to oneself.
+func (h *harness) sender(now func() time.Time, opts ...func(*delivery.Config)) *delivery.Delivery {
 	h.t.Helper()
-	cfg := outbox.Config{Store: h.store, Transport: h.bot.OutboxTransport(), Now: now, Logger: h.bot.log,
+	cfg := delivery.Config{Store: h.store, Renderer: h.bot.ReminderRenderer(schedule.DefaultTimeOfDay),
+		Transport: h.bot.OutboxTransport(), Now: now, Logger: h.bot.log,
 		RenewAfter: func(time.Duration) <-chan time.Time { return nil }}
 	for _, o := range opts {
 		o(&cfg)
 	}
-	s, err := outbox.NewSender(cfg)
+	s, err := delivery.New(cfg)
 	require.NoError(h.t, err)
 	return s
 }
@@ -502,4 +505,71 @@ func (s *syncBuffer) String() string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.buf.String()
+}
+
+// driven is a delivery (reminders and outbox) of h's bot that replaces h's
+// background sender: it runs its passes every few milliseconds, so that
+// what commands enqueue goes out, and runTo steps it through time with
+// nothing in flight, which Run's loop cannot promise.
+type driven struct {
+	h  *harness
+	mu sync.Mutex
+	d  *delivery.Delivery
+}
+
+// drive stops h's background sender and starts a driven delivery on the
+// clock now, which also plans the launches' reminders (SetScheduler).
+func (h *harness) drive(now func() time.Time) *driven {
+	h.t.Helper()
+	h.stopSender()
+	dr := &driven{h: h, d: h.sender(now)}
+	h.bot.SetOutbox(dr.d)
+	h.bot.SetScheduler(dr.d)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-time.After(5 * time.Millisecond):
+			}
+			dr.mu.Lock()
+			_, err := dr.d.RunDue(ctx)
+			dr.mu.Unlock()
+			if err != nil && ctx.Err() == nil {
+				h.t.Errorf("delivery pass: %v", err)
+			}
+		}
+	}()
+	h.stopSender = func() {
+		cancel()
+		<-done
+	}
+	return dr
+}
+
+// runTo works through every reminder and post due from now on, moving the
+// clock with set to each due time, until end; the clock ends at end.
+func (dr *driven) runTo(set func(time.Time), now func() time.Time, end time.Time) {
+	dr.h.t.Helper()
+	dr.mu.Lock()
+	defer dr.mu.Unlock()
+	ctx := context.Background()
+	for {
+		_, err := dr.d.RunDue(ctx)
+		require.NoError(dr.h.t, err)
+		next, ok, err := dr.d.NextAt(ctx)
+		require.NoError(dr.h.t, err)
+		if !ok || next.After(end) {
+			set(end)
+			_, err := dr.d.RunDue(ctx)
+			require.NoError(dr.h.t, err)
+			return
+		}
+		if next.After(now()) {
+			set(next)
+		}
+	}
 }

@@ -53,8 +53,8 @@ func noticeMessage(l *launch.Launch, n launch.Notice, now time.Time) (render.Mes
 	case launch.NoticeStale:
 		return render.StaleNotice(l), nil
 	case launch.NoticeUntickVoided:
-		return render.Notice(fmt.Sprintf("<@%s> unticked an item of %s: its sign-off is void now, and the section needs signing off again (`signoff <section>`).",
-			n.Actor, inert(strings.Join(n.Sections, ", ")))), nil
+		return render.Notice(fmt.Sprintf("%s unticked an item of %s: its sign-off is void now, and the section needs signing off again (`signoff <section>`).",
+			capitalized(actorRef(n.Actor)), inert(strings.Join(n.Sections, ", ")))), nil
 	case launch.NoticeAddVoided:
 		if len(n.Items) == 1 && len(n.Sections) == 1 {
 			return render.Notice(fmt.Sprintf("<@%s> added item %d to %s: its sign-off is void now, and the section needs signing off again (`signoff <section>`).",

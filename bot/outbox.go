@@ -49,6 +49,10 @@ type postBody struct {
 	Notice string       `json:"notice,omitempty"`
 	// Approval is set on an approval request DM: what to record once sent.
 	Approval *approvalBody `json:"approval,omitempty"`
+	// Window is the key of the window a reminder opens: once sent, it is
+	// recorded as a live reminder message, so that a click on its
+	// checkboxes redraws it as the reminder it is.
+	Window string `json:"window,omitempty"`
 }
 
 // approvalBody is the role an approval request DM asks, and when.
@@ -160,14 +164,22 @@ func (t *outboxTransport) post(ctx context.Context, r outbox.Row) (string, error
 	if err != nil {
 		return "", err
 	}
-	meta := slack.SlackMetadata{EventType: PostEventType, EventPayload: map[string]any{"key": r.Key}}
+	payload := map[string]any{"key": r.Key}
+	if body.Window != "" {
+		// A click on it without its record finds the window here (reminderRecord).
+		payload["launch_id"], payload["window"] = r.LaunchID, body.Window
+	}
+	meta := slack.SlackMetadata{EventType: PostEventType, EventPayload: payload}
 	opts := append(messageOptions(body.message()), slack.MsgOptionMetadata(meta))
-	_, ts, err := t.b.slack.PostMessageContext(ctx, channel, opts...)
+	posted, ts, err := t.b.slack.PostMessageContext(ctx, channel, opts...)
 	if err != nil {
 		return "", postFailure(fmt.Errorf("post %s: %w", r, err))
 	}
 	if body.Approval != nil {
 		t.approvalSent(ctx, r, *body.Approval, channel, ts)
+	}
+	if body.Window != "" {
+		t.reminderSent(ctx, r, body.Window, posted, ts)
 	}
 	t.sent(r)
 	return ts, nil
@@ -197,6 +209,16 @@ func (t *outboxTransport) approvalSent(ctx context.Context, r outbox.Row, a appr
 	t.b.syncReminders(log, r.LaunchID)
 }
 
+// reminderSent records a window's reminder just sent as a live message.
+// The post went out: failing to record it must not send it again, and a
+// click on it still finds the window from the message's metadata.
+func (t *outboxTransport) reminderSent(ctx context.Context, r outbox.Row, window, channel, ts string) {
+	m := launch.Message{LaunchID: r.LaunchID, ChannelID: channel, TS: ts, Kind: launch.MessageReminder, View: window, PostedAt: t.b.now()}
+	if err := t.b.store.SaveMessage(ctx, m); err != nil {
+		t.b.log.Error("record reminder message", "launch", r.LaunchID, "post", r.String(), "err", err)
+	}
+}
+
 // postWords name each kind of post for the launch's creator.
 var postWords = map[string]string{
 	launch.PostAnnouncement: "the GO / NO-GO announcement",
@@ -206,6 +228,7 @@ var postWords = map[string]string{
 	launch.PostUpdateNotice: "the notice that the checklist was updated",
 	launch.PostApprovalDM:   "the approval request",
 	launch.PostNADM:         "the request to confirm an item as not applicable",
+	launch.PostReminder:     "a reminder",
 }
 
 // whyNot says, for the launch's creator, why Slack will not take a post

@@ -12,17 +12,18 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/golive/golive/bot/render"
+	"github.com/golive/golive/internal/delivery"
 	"github.com/golive/golive/internal/launch"
 	"github.com/golive/golive/internal/outbox"
 	"github.com/golive/golive/store"
 )
 
 // withLookup lets a test's sender look posts up in the history.
-func withLookup(c *outbox.Config) { c.Lookup = true }
+func withLookup(c *delivery.Config) { c.Lookup = true }
 
 // outboxHarness is a harness whose outbox only the test's sender, on a
 // clock the test moves, delivers.
-func outboxHarness(t *testing.T, opts ...func(*outbox.Config)) (*harness, *testClock, *outbox.Sender) {
+func outboxHarness(t *testing.T, opts ...func(*delivery.Config)) (*harness, *testClock, *delivery.Delivery) {
 	t.Helper()
 	h := newHarness(t)
 	h.stopSender()
@@ -31,7 +32,7 @@ func outboxHarness(t *testing.T, opts ...func(*outbox.Config)) (*harness, *testC
 }
 
 // runDue runs one pass of s and more until nothing is due.
-func runDue(t *testing.T, s *outbox.Sender) {
+func runDue(t *testing.T, s *delivery.Delivery) {
 	t.Helper()
 	_, err := s.RunDue(context.Background())
 	require.NoError(t, err)
@@ -113,7 +114,7 @@ func TestAcceptedPostIsNotSentAgain(t *testing.T) {
 		"timeout": {accept: true, hang: 2 * time.Second},
 	} {
 		t.Run(name, func(t *testing.T) {
-			h, clock, s := outboxHarness(t, func(c *outbox.Config) { c.SendTimeout = 300 * time.Millisecond })
+			h, clock, s := outboxHarness(t, func(c *delivery.Config) { c.CallTimeout = 300 * time.Millisecond })
 			l := h.newLaunch()
 			h.slack.failNext("chat.postMessage", 1, ft)
 			require.Equal(t, http.StatusOK, h.command(uOther, "decide").Status)
@@ -142,7 +143,7 @@ func TestUnknownOutcomeIsLookedUp(t *testing.T) {
 		"500 without accepting":   {fault{status: http.StatusInternalServerError}, 2},
 	} {
 		t.Run(name, func(t *testing.T) {
-			h, clock, s := outboxHarness(t, withLookup, func(c *outbox.Config) { c.SendTimeout = 300 * time.Millisecond })
+			h, clock, s := outboxHarness(t, withLookup, func(c *delivery.Config) { c.CallTimeout = 300 * time.Millisecond })
 			l := h.newLaunch()
 			h.slack.failNext("chat.postMessage", 1, tc.ft)
 			require.Equal(t, http.StatusOK, h.command(uOther, "decide").Status)

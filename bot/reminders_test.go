@@ -3,7 +3,6 @@ package bot
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"net/http"
 	"strings"
@@ -17,7 +16,9 @@ import (
 
 	"github.com/golive/golive/bot/render"
 	"github.com/golive/golive/internal/checklist"
+	"github.com/golive/golive/internal/delivery"
 	"github.com/golive/golive/internal/launch"
+	"github.com/golive/golive/internal/outbox"
 	"github.com/golive/golive/internal/schedule"
 )
 
@@ -69,15 +70,29 @@ func windowReminder(t *testing.T, l *launch.Launch, now time.Time) schedule.Remi
 	return schedule.Reminder{ID: 41, LaunchID: l.ID, Kind: schedule.KindWindow, Key: cur[0].Key, DueAt: cur[0].Due}
 }
 
-func TestReminderPosterPostsWindowWithMetadata(t *testing.T) {
+// remind stops h's background sender and has a delivery, on a clock
+// stopped at at, take reminder r (planned now, due at at unless it says)
+// and send what it enqueues.
+func (h *harness) remind(r schedule.Reminder, at time.Time) {
+	h.t.Helper()
+	ctx := context.Background()
+	h.stopSender()
+	if r.DueAt.IsZero() {
+		r.DueAt = at
+	}
+	require.NoError(h.t, h.store.PlanReminders(ctx, r.LaunchID, []schedule.Reminder{r}, at))
+	_, err := h.sender(func() time.Time { return at }).RunDue(ctx)
+	require.NoError(h.t, err)
+}
+
+func TestWindowReminderGoesOutWithMetadata(t *testing.T) {
 	h := newHarness(t)
 	h.newLaunch()
-	require.Equal(t, http.StatusOK, h.command(creator, "date 2026-11-22").Status)
+	h.redateEarlier("2026-11-22") // before its windows opened: they are reminded
 	l := h.launch()
 	r := windowReminder(t, l, testNow)
 
-	p := h.bot.ReminderPoster(schedule.DefaultTimeOfDay)
-	require.NoError(t, p.Post(context.Background(), l, r, testNow))
+	h.remind(r, testNow)
 	posts := h.slack.callsOf("chat.postMessage")
 	require.NotEmpty(t, posts)
 	call := posts[len(posts)-1]
@@ -85,8 +100,10 @@ func TestReminderPosterPostsWindowWithMetadata(t *testing.T) {
 	assert.True(t, strings.HasPrefix(call.Form.Get("text"), "3 Days Before Launch: "), call.Form.Get("text"))
 	var meta slack.SlackMetadata
 	require.NoError(t, json.Unmarshal([]byte(call.Form.Get("metadata")), &meta))
-	assert.Equal(t, ReminderEventType, meta.EventType)
-	assert.Equal(t, float64(41), meta.EventPayload["reminder_id"])
+	assert.Equal(t, PostEventType, meta.EventType)
+	assert.Equal(t, delivery.ReminderKey(r, ""), meta.EventPayload["key"])
+	assert.Equal(t, r.Key, meta.EventPayload["window"])
+	assert.Equal(t, 1, h.slack.keyed()[delivery.ReminderKey(r, "")], "posted once")
 
 	// A click on the reminder's checkboxes ticks the task like the checklist's.
 	w, ok := schedule.Window(l, schedule.DefaultTimeOfDay, r.Key)
@@ -97,47 +114,54 @@ func TestReminderPosterPostsWindowWithMetadata(t *testing.T) {
 	assert.True(t, h.launch().Checklist.Item(w.Items[0]).Done)
 }
 
-func TestReminderPosterSendsOverdueByDM(t *testing.T) {
+func TestOverdueReminderGoesByDM(t *testing.T) {
 	h := newHarness(t)
 	h.newLaunch()
 	h.redateEarlier("2026-11-22")
 	l := h.launch()
 	week := schedule.Windows(l, schedule.DefaultTimeOfDay)[0]
-	l.Checklist.Item(week.Items[0]).Owner = "UDANA"
-	r := schedule.Reminder{ID: 42, LaunchID: l.ID, Kind: schedule.KindOverdueDM, Key: "2026-11-20 UDANA",
+	require.Contains(t, h.command(creator, fmt.Sprintf("owner %d <@UDANA>", week.Items[0])).Answer.Text, "UDANA")
+	r := schedule.Reminder{LaunchID: l.ID, Kind: schedule.KindOverdueDM, Key: "2026-11-20 UDANA",
 		Payload: schedule.Payload{Day: "2026-11-20", Owner: "UDANA"}}
 
-	p := h.bot.ReminderPoster(schedule.DefaultTimeOfDay)
-	require.NoError(t, p.Post(context.Background(), l, r, testNow))
-	opens := h.slack.callsOf("conversations.open")
-	require.Len(t, opens, 1)
-	assert.Equal(t, "UDANA", opens[0].Form.Get("users"))
+	opens := len(h.slack.callsOf("conversations.open"))
+	h.remind(r, testNow)
+	calls := h.slack.callsOf("conversations.open")
+	require.Len(t, calls, opens+1)
+	assert.Equal(t, "UDANA", calls[opens].Form.Get("users"))
 	posts := h.slack.callsOf("chat.postMessage")
 	call := posts[len(posts)-1]
 	assert.Equal(t, "D1", call.Form.Get("channel"))
 	assert.Contains(t, call.Form.Get("text"), "1 task overdue in Checkout v2")
 }
 
-func TestReminderPosterFailures(t *testing.T) {
+// TestReminderSlackRefusesIsKeptFailed: a countdown whose channel is gone
+// is given up on at once; one Slack refused while golive is not in the
+// channel waits to be tried again.
+func TestReminderSlackRefusesIsKeptFailed(t *testing.T) {
 	h := newHarness(t)
 	l := h.newLaunch()
-	r := schedule.Reminder{ID: 43, LaunchID: l.ID, Kind: schedule.KindCountdown, Key: "2026-11-20", Payload: schedule.Payload{Day: "2026-11-20"}}
-	p := h.bot.ReminderPoster(schedule.DefaultTimeOfDay)
+	countdown := func(day string) schedule.Reminder {
+		return schedule.Reminder{LaunchID: l.ID, Kind: schedule.KindCountdown, Key: day, Payload: schedule.Payload{Day: day}}
+	}
+	state := func(key string) outbox.State {
+		for _, p := range h.posts(l.ID) {
+			if p.Key == key {
+				return p.State
+			}
+		}
+		return ""
+	}
 
 	h.slack.failNext("chat.postMessage", 1, fault{slackError: "channel_not_found"})
-	err := p.Post(context.Background(), l, r, testNow)
-	require.Error(t, err)
-	assert.True(t, schedule.IsPermanent(err), "a deleted channel never takes the post")
+	r := countdown("2026-11-20")
+	h.remind(r, testNow)
+	assert.Equal(t, outbox.StateFailed, state(delivery.ReminderKey(r, "")), "a deleted channel never takes the post")
 
 	h.slack.failNext("chat.postMessage", 1, fault{slackError: "not_in_channel"})
-	err = p.Post(context.Background(), l, r, testNow)
-	require.Error(t, err)
-	assert.False(t, schedule.IsPermanent(err), "inviting the bot back fixes it: retried")
-
-	limited := slackFailure("post", &slack.RateLimitedError{RetryAfter: 30 * time.Second})
-	assert.False(t, schedule.IsPermanent(limited))
-	assert.ErrorContains(t, limited, "retry after 30s")
-	assert.False(t, schedule.IsPermanent(slackFailure("post", errors.New("connection reset"))))
+	r = countdown("2026-11-21")
+	h.remind(r, testNow.Add(24*time.Hour))
+	assert.Equal(t, outbox.StatePending, state(delivery.ReminderKey(r, "")), "inviting the bot back fixes it: retried")
 }
 
 func TestReminderCommandsPlanAgain(t *testing.T) {
@@ -179,6 +203,7 @@ func TestReminderCommandsPlanAgain(t *testing.T) {
 
 func TestScheduleAndRemindNow(t *testing.T) {
 	h := newHarness(t)
+	h.stopSender() // the test claims a reminder itself
 	withScheduler(t, h)
 	h.newLaunch()
 
@@ -193,11 +218,10 @@ func TestScheduleAndRemindNow(t *testing.T) {
 	due := testNow.Add(-time.Hour)
 	require.NoError(t, h.store.PlanReminders(ctx, l.ID, []schedule.Reminder{{LaunchID: l.ID, Kind: schedule.KindCountdown,
 		Key: "2026-11-20", DueAt: due, Payload: schedule.Payload{Day: "2026-11-20"}}}, testNow))
-	held, err := h.store.ClaimReminders(ctx, schedule.Claim{Now: testNow, Lease: time.Minute, PerLaunch: 10, Limit: 10})
+	held, err := h.store.ClaimReminders(ctx, delivery.ReminderClaim{Now: testNow, Lease: time.Minute, PerLaunch: 10, Limit: 10})
 	require.NoError(t, err)
 	require.Len(t, held, 1)
-	require.NoError(t, h.store.StartPosting(ctx, held[0], testNow, time.Minute))
-	require.NoError(t, h.store.ReleaseReminder(ctx, held[0], schedule.Release{At: testNow, Dead: true, Error: "post countdown: is_archived"}))
+	require.NoError(t, h.store.ReleaseReminder(ctx, held[0], delivery.ReminderRelease{At: testNow, Dead: true, Error: "post countdown: is_archived"}))
 	a = h.command("USOMEONE", "schedule")
 	assert.Contains(t, a.Answer.Text, "; 1 failing")
 	assert.Contains(t, string(a.Body), "daily countdown: given up on · the channel is archived")
@@ -233,7 +257,7 @@ func TestReminderClickRedrawsTheReminder(t *testing.T) {
 	h.redateEarlier("2026-11-22")
 	l := h.launch()
 	r := windowReminder(t, l, testNow)
-	require.NoError(t, h.bot.ReminderPoster(schedule.DefaultTimeOfDay).Post(ctx, l, r, testNow))
+	h.remind(r, testNow)
 	ts := h.slack.lastTS()
 	rec, err := h.store.Message(ctx, testChan, ts)
 	require.NoError(t, err, "the reminder is recorded as a live message")
@@ -258,25 +282,38 @@ func TestReminderClickRedrawsTheReminder(t *testing.T) {
 }
 
 // TestReminderClickWithoutRecordReadsMetadata: a reminder golive posted
-// but has no record of (posted by an older version, say) is recognised by
-// the metadata of the message clicked, and recorded as a reminder.
+// but has no record of (its record failed, or an older version posted it
+// with metadata of its own) is recognised by the metadata of the message
+// clicked, and recorded as a reminder.
 func TestReminderClickWithoutRecordReadsMetadata(t *testing.T) {
-	ctx := context.Background()
-	h := newHarness(t)
-	h.newLaunch()
-	require.Equal(t, http.StatusOK, h.command(creator, "date 2026-11-22").Status)
-	l := h.launch()
-	r := windowReminder(t, l, testNow)
-	require.NoError(t, h.bot.ReminderPoster(schedule.DefaultTimeOfDay).Post(ctx, l, r, testNow))
-	ts := h.slack.lastTS()
-	require.NoError(t, h.store.DeleteMessage(ctx, testChan, ts))
+	for name, meta := range map[string]func(l *launch.Launch, r schedule.Reminder) map[string]any{
+		"outbox": func(l *launch.Launch, r schedule.Reminder) map[string]any {
+			return map[string]any{"event_type": PostEventType,
+				"event_payload": map[string]any{"key": delivery.ReminderKey(r, ""), "launch_id": l.ID, "window": r.Key}}
+		},
+		"before the outbox": func(l *launch.Launch, r schedule.Reminder) map[string]any {
+			return map[string]any{"event_type": ReminderEventType,
+				"event_payload": map[string]any{"reminder_id": 41, "launch_id": l.ID, "kind": "window", "key": r.Key}}
+		},
+	} {
+		t.Run(name, func(t *testing.T) {
+			ctx := context.Background()
+			h := newHarness(t)
+			h.newLaunch()
+			h.redateEarlier("2026-11-22") // before its windows opened: they are reminded
+			l := h.launch()
+			r := windowReminder(t, l, testNow)
+			h.remind(r, testNow)
+			ts := h.slack.lastTS()
+			require.NoError(t, h.store.DeleteMessage(ctx, testChan, ts))
 
-	clickReminderTask(t, h, l, r, ts, map[string]any{"event_type": ReminderEventType,
-		"event_payload": map[string]any{"reminder_id": 41, "launch_id": l.ID, "kind": "window", "key": r.Key}})
-	require.Eventually(t, func() bool {
-		rec, err := h.store.Message(ctx, testChan, ts)
-		return err == nil && rec.Kind == launch.MessageReminder && rec.View == r.Key
-	}, 5*time.Second, 5*time.Millisecond)
+			clickReminderTask(t, h, l, r, ts, meta(l, r))
+			require.Eventually(t, func() bool {
+				rec, err := h.store.Message(ctx, testChan, ts)
+				return err == nil && rec.Kind == launch.MessageReminder && rec.View == r.Key
+			}, 5*time.Second, 5*time.Millisecond)
+		})
+	}
 }
 
 // clickReminderTask clicks the first task of the reminder's window on
@@ -305,11 +342,11 @@ func clickReminderTask(t *testing.T, h *harness, l *launch.Launch, r schedule.Re
 	return n
 }
 
-// TestReminderPosterNudgesApprovals: an approval DM reminder sends the
-// holder the approval request again and records it as the DM to update;
-// a holder who has answered gets nothing; a person Slack cannot reach is a
-// permanent failure.
-func TestReminderPosterNudgesApprovals(t *testing.T) {
+// TestApprovalNudgeGoesOutAsARequest: an approval DM reminder sends the
+// holder the approval request again and records it as the DM to update; a
+// holder who has answered gets nothing; a person Slack cannot reach is
+// given up on.
+func TestApprovalNudgeGoesOutAsARequest(t *testing.T) {
 	ctx := context.Background()
 	h := approvalHarness(t)
 	h.newLaunch()
@@ -322,13 +359,8 @@ func TestReminderPosterNudgesApprovals(t *testing.T) {
 	l := h.launch()
 
 	at := testNow.Add(24 * time.Hour)
-	nudge := func(holder string) schedule.Reminder {
-		return schedule.Reminder{ID: 44, LaunchID: l.ID, Kind: schedule.KindApprovalDM, Key: "2026-11-21 " + holder,
-			DueAt: at, Payload: schedule.Payload{Day: "2026-11-21", Owner: holder}}
-	}
-	p := h.bot.ReminderPoster(schedule.DefaultTimeOfDay)
 	opens := h.slack.count("conversations.open")
-	require.NoError(t, p.Post(ctx, l, nudge(uSec), at))
+	h.nudge(l, uSec, at)
 	calls := h.slack.callsOf("conversations.open")
 	require.Len(t, calls, opens+1)
 	assert.Equal(t, uSec, calls[opens].Form.Get("users"))
@@ -339,13 +371,19 @@ func TestReminderPosterNudgesApprovals(t *testing.T) {
 	assert.Equal(t, h.slack.lastTS(), dm.TS, "the nudge is the DM an answer updates")
 	assert.True(t, dm.AskedAt.Equal(at))
 
-	require.NoError(t, p.Post(ctx, l, nudge(uPM), at))
+	h.nudge(l, uPM, at)
 	assert.Equal(t, opens+1, h.slack.count("conversations.open"), "nothing to ask someone who answered")
 
 	h.slack.failNext("conversations.open", 1, fault{slackError: "user_disabled"})
-	err = p.Post(ctx, l, nudge(uSec), at)
-	require.Error(t, err)
-	assert.True(t, schedule.IsPermanent(err))
+	h.nudge(l, uSec, at.Add(24*time.Hour))
+	var failed []string
+	for _, p := range h.posts(l.ID) {
+		if p.State == outbox.StateFailed {
+			failed = append(failed, p.Key)
+		}
+	}
+	day := schedule.LocalDate(l, at.Add(24*time.Hour))
+	assert.Equal(t, []string{fmt.Sprintf("remind:%d:approval-dm:%s %s:Security Lead", l.ID, day, uSec)}, failed)
 }
 
 // settableClock is a clock tests move by hand.
@@ -375,9 +413,7 @@ func TestApprovalNudgesThroughTheRunner(t *testing.T) {
 	clock := &settableClock{t: testNow}
 	h := newHarness(t, func(c *Config) { c.Now = clock.Now })
 	h.store.Now = clock.Now
-	runner, err := schedule.New(schedule.Config{Store: h.store, Poster: h.bot.ReminderPoster(schedule.DefaultTimeOfDay), Now: clock.Now})
-	require.NoError(t, err)
-	h.bot.SetScheduler(runner)
+	dr := h.drive(clock.Now)
 	h.newLaunch() // on 2026-12-01, Europe/Paris
 	h.holders(map[string]string{"Security Lead": uSec, "Product Manager": uPM})
 	l := h.launch()
@@ -396,19 +432,7 @@ func TestApprovalNudgesThroughTheRunner(t *testing.T) {
 
 	paris, err := time.LoadLocation("Europe/Paris")
 	require.NoError(t, err)
-	runTo := func(end time.Time) {
-		for {
-			_, err := runner.RunDue(ctx)
-			require.NoError(t, err)
-			next, ok, err := h.store.NextReminderAt(ctx, nil)
-			require.NoError(t, err)
-			if !ok || next.After(end) {
-				clock.Set(end)
-				return
-			}
-			clock.Set(next)
-		}
-	}
+	runTo := func(end time.Time) { dr.runTo(clock.Set, clock.Now, end) }
 	runTo(time.Date(2026, 11, 24, 12, 0, 0, 0, paris))
 	require.Equal(t, http.StatusOK, h.interact(h.dmClick(uPM, dms["Product Manager"], render.ActionApprove)).Status)
 	require.Eventually(t, func() bool {

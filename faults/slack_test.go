@@ -10,7 +10,6 @@ import (
 	"net/http"
 	"net/url"
 	"sort"
-	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -278,9 +277,8 @@ func (f *fakeSlack) history(channel string, withMetadata bool) map[string]any {
 	return map[string]any{"ok": true, "messages": msgs, "has_more": false}
 }
 
-// keyOf returns the idempotency key in a post's metadata: an outbox post's
-// key, or "reminder:<id>" for a reminder the runner posts itself; "" for
-// a message without golive's metadata.
+// keyOf returns the idempotency key in a post's metadata (every post of the
+// outbox, reminders included, carries one); "" for a message without it.
 func keyOf(metadata string) string {
 	if metadata == "" {
 		return ""
@@ -292,16 +290,11 @@ func keyOf(metadata string) string {
 	if json.Unmarshal([]byte(metadata), &meta) != nil {
 		return ""
 	}
-	switch meta.EventType {
-	case "golive_post":
-		k, _ := meta.EventPayload["key"].(string)
-		return k
-	case "golive_reminder":
-		if id, ok := meta.EventPayload["reminder_id"].(float64); ok {
-			return "reminder:" + strconv.FormatInt(int64(id), 10)
-		}
+	if meta.EventType != "golive_post" {
+		return ""
 	}
-	return ""
+	k, _ := meta.EventPayload["key"].(string)
+	return k
 }
 
 // keyed counts the messages posted by key: a post delivered twice counts 2.

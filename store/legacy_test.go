@@ -72,11 +72,12 @@ VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, id, ro.position, ro.name, ro.description, r
 		r.Version = 0 // what a role stored before 0007 is at
 	}
 	for _, it := range l.Checklist.Items() {
-		it.Details = "" // items had no details before 0009
-		it.Notes = nil  // nor notes before 0012
-		it.Due = ""     // nor due dates before 0014
-		it.NA = nil     // nor N/A marks before 0015
-		it.Waiver = nil // nor waivers before 0016
+		it.Details = ""   // items had no details before 0009
+		it.Notes = nil    // nor notes before 0012
+		it.Due = ""       // nor due dates before 0014
+		it.NA = nil       // nor N/A marks before 0015
+		it.Waiver = nil   // nor waivers before 0016
+		it.Evidence = nil // nor evidence before 0022
 	}
 	l.Removed, l.LastItem = nil, 0 // nor removed items
 	// The audit row as the first release wrote it: its subject was all it said.

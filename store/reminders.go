@@ -12,10 +12,11 @@ import (
 	"strings"
 	"time"
 
+	"github.com/golive/golive/internal/delivery"
 	"github.com/golive/golive/internal/schedule"
 )
 
-var _ schedule.Store = (*Store)(nil)
+var _ delivery.Store = (*Store)(nil)
 
 const (
 	reminderColumns = `id, launch_id, kind, key, due_at, state, attempts, next_attempt_at, lease_until,
@@ -35,9 +36,9 @@ ON CONFLICT (launch_id, kind, key) DO NOTHING`
 	claimable = `((state = 'pending' AND due_at <= @now AND next_attempt_at <= @now)
 	OR (state IN ('claimed', 'posting') AND lease_until <= @now))`
 	// claimReminders holds due reminders under a new lease in one statement,
-	// at most @per of each launch (numbered by due time); a row recovered
-	// while posting stays "posting", so that the runner knows its post may
-	// have gone out.
+	// at most @per of each launch (numbered by due time); a row an older
+	// version left while posting stays "posting", so that delivery knows its
+	// post may have gone out.
 	claimReminders = `UPDATE reminders
 SET state = CASE state WHEN 'posting' THEN 'posting' ELSE 'claimed' END, claim_token = @token, lease_until = @lease
 WHERE id IN (SELECT id FROM (
@@ -47,19 +48,18 @@ WHERE id IN (SELECT id FROM (
 RETURNING ` + reminderColumns
 	// held picks the row of a claim still held by its token at @now: the
 	// fence that makes the database refuse a claim whose lease ran out or
-	// that another runner has taken since.
-	held = `id = @id AND state IN ('claimed', 'posting') AND ` + leaseHeld
-	// startPosting is the check made just before a post: the claim is still
-	// held, and its lease is extended to cover the post.
-	startPosting   = `UPDATE reminders SET state = 'posting', attempts = attempts + 1, lease_until = @lease WHERE ` + held
+	// that another instance has taken since. ("posting" rows were left by
+	// a version that posted reminders itself.)
+	held           = `id = @id AND state IN ('claimed', 'posting') AND ` + leaseHeld
 	finishReminder = `UPDATE reminders SET state = @state, sent_at = @at, note = @note, claim_token = '', lease_until = 0
 WHERE ` + held
 	coverReminder = `UPDATE reminders SET state = 'skipped', sent_at = ?, note = ?
 WHERE launch_id = ? AND kind = ? AND key = ? AND state = 'pending'`
 	retryReminder = `UPDATE reminders SET state = 'pending', claim_token = '', lease_until = 0,
-	due_at = @due, next_attempt_at = @retry, last_error = @error
+	due_at = @due, next_attempt_at = @retry, last_error = @error, attempts = attempts + @failed
 WHERE ` + held
-	killReminder = `UPDATE reminders SET state = 'dead', claim_token = '', lease_until = 0, last_error = @error WHERE ` + held
+	killReminder = `UPDATE reminders SET state = 'dead', claim_token = '', lease_until = 0, last_error = @error,
+	attempts = attempts + 1 WHERE ` + held
 )
 
 // PlanReminders stores a launch's plan in one transaction: pending
@@ -143,7 +143,7 @@ func insertReminder(ctx context.Context, tx *sql.Tx, query string, r schedule.Re
 // reminders of each launch not in c.Busy and c.Limit in all, oldest due
 // first, with one UPDATE ... RETURNING in an immediate transaction: two
 // runners on one database never hold the same reminder.
-func (s *Store) ClaimReminders(ctx context.Context, c schedule.Claim) ([]schedule.Reminder, error) {
+func (s *Store) ClaimReminders(ctx context.Context, c delivery.ReminderClaim) ([]schedule.Reminder, error) {
 	token, err := newToken()
 	if err != nil {
 		return nil, fmt.Errorf("claim reminders: %w", err)
@@ -204,17 +204,6 @@ func newToken() (string, error) {
 	return hex.EncodeToString(b[:]), nil
 }
 
-// StartPosting marks a reminder still held at now as being posted, counts
-// the attempt and extends its lease to now+lease; ErrLeaseLost when the
-// claim is no longer held.
-func (s *Store) StartPosting(ctx context.Context, r schedule.Reminder, now time.Time, lease time.Duration) error {
-	res, err := s.writer.ExecContext(ctx, startPosting, heldBy(r, now, sql.Named("lease", now.Add(lease).UnixMilli()))...)
-	if err != nil {
-		return fmt.Errorf("start posting %s: %w", r, err)
-	}
-	return heldOrLost(res, r)
-}
-
 // RenewClaim extends to now+lease the leases still held at now by the
 // claim token, and returns how many.
 func (s *Store) RenewClaim(ctx context.Context, token string, now time.Time, lease time.Duration) (int, error) {
@@ -227,8 +216,9 @@ func heldBy(r schedule.Reminder, now time.Time, extra ...any) []any {
 }
 
 // FinishReminder ends a claim as sent or skipped and, in the same
-// transaction, adds the reminders that follow it and skips those it covers.
-func (s *Store) FinishReminder(ctx context.Context, r schedule.Reminder, f schedule.Finish) error {
+// transaction, enqueues its posts, adds the reminders that follow it and
+// skips those it covers: a claim that was lost writes none of it.
+func (s *Store) FinishReminder(ctx context.Context, r schedule.Reminder, f delivery.ReminderFinish) error {
 	if f.State != schedule.StateSent && f.State != schedule.StateSkipped {
 		return fmt.Errorf("finish %s: state %q is neither sent nor skipped", r, f.State)
 	}
@@ -246,6 +236,16 @@ func (s *Store) FinishReminder(ctx context.Context, r schedule.Reminder, f sched
 	}
 	if err := heldOrLost(res, r); err != nil {
 		return err
+	}
+	if err := writePosts(ctx, tx, r.LaunchID, f.At, f.Posts); err != nil {
+		return fmt.Errorf("finish %s: %w", r, err)
+	}
+	if f.InDoubt {
+		for _, p := range f.Posts {
+			if _, err := tx.ExecContext(ctx, `UPDATE outbox SET in_doubt = 1 WHERE key = ?`, p.Key); err != nil {
+				return fmt.Errorf("finish %s: mark %q in doubt: %w", r, p.Key, err)
+			}
+		}
 	}
 	for _, next := range f.Next {
 		if err := insertReminder(ctx, tx, addReminder, next); err != nil {
@@ -266,7 +266,7 @@ func (s *Store) FinishReminder(ctx context.Context, r schedule.Reminder, f sched
 
 // ReleaseReminder puts a reminder still held at rel.At back to pending,
 // due and retried when rel says, or marks it dead.
-func (s *Store) ReleaseReminder(ctx context.Context, r schedule.Reminder, rel schedule.Release) error {
+func (s *Store) ReleaseReminder(ctx context.Context, r schedule.Reminder, rel delivery.ReminderRelease) error {
 	var res sql.Result
 	var err error
 	if rel.Dead {
@@ -280,8 +280,12 @@ func (s *Store) ReleaseReminder(ctx context.Context, r schedule.Reminder, rel sc
 		if !rel.RetryAt.IsZero() {
 			retry = rel.RetryAt.UnixMilli()
 		}
-		res, err = s.writer.ExecContext(ctx, retryReminder, heldBy(r, rel.At,
-			sql.Named("due", due.UnixMilli()), sql.Named("retry", retry), sql.Named("error", rel.Error))...)
+		failed := 0
+		if rel.Error != "" {
+			failed = 1
+		}
+		res, err = s.writer.ExecContext(ctx, retryReminder, heldBy(r, rel.At, sql.Named("due", due.UnixMilli()),
+			sql.Named("retry", retry), sql.Named("error", rel.Error), sql.Named("failed", failed))...)
 	}
 	if err != nil {
 		return fmt.Errorf("release %s: %w", r, err)
@@ -290,7 +294,7 @@ func (s *Store) ReleaseReminder(ctx context.Context, r schedule.Reminder, rel sc
 }
 
 func heldOrLost(res sql.Result, r schedule.Reminder) error {
-	return stillHeld(res, r, schedule.ErrLeaseLost)
+	return stillHeld(res, r, delivery.ErrLeaseLost)
 }
 
 // NextReminderAt returns the earliest instant a reminder of a launch not in
@@ -328,6 +332,16 @@ func (s *Store) OldestUnsentDue(ctx context.Context, now time.Time) (time.Time, 
 		return time.Time{}, false, nil
 	}
 	return time.UnixMilli(at.Int64).UTC(), true, nil
+}
+
+// RemindersWaiting counts the reminders not done yet: pending or held.
+func (s *Store) RemindersWaiting(ctx context.Context) (int, error) {
+	var n int
+	if err := s.reader.QueryRowContext(ctx,
+		`SELECT COUNT(*) FROM reminders WHERE state IN ('pending', 'claimed', 'posting')`).Scan(&n); err != nil {
+		return 0, fmt.Errorf("count reminders waiting: %w", err)
+	}
+	return n, nil
 }
 
 // TroubledReminders returns a launch's reminders whose posts failed: those

@@ -10,6 +10,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/golive/golive/internal/delivery"
 	"github.com/golive/golive/internal/launch"
 	"github.com/golive/golive/internal/schedule"
 )
@@ -21,7 +22,7 @@ func reminderAt(launchID int64, kind schedule.Kind, key string, due time.Time) s
 // claim claims up to limit reminders at now for a minute, leaving out the
 // launches in busy.
 func claim(ctx context.Context, s *Store, now time.Time, limit int, busy ...int64) ([]schedule.Reminder, error) {
-	return s.ClaimReminders(ctx, schedule.Claim{Now: now, Lease: time.Minute, PerLaunch: limit, Limit: limit, Busy: busy})
+	return s.ClaimReminders(ctx, delivery.ReminderClaim{Now: now, Lease: time.Minute, PerLaunch: limit, Limit: limit, Busy: busy})
 }
 
 func reminderStates(t *testing.T, s *Store, launchID int64) map[string]string {
@@ -52,7 +53,7 @@ func TestPlanRemindersKeepsWhatWasSent(t *testing.T) {
 	held, err := claim(ctx, s, now, 10)
 	require.NoError(t, err)
 	require.Len(t, held, 1)
-	require.NoError(t, s.FinishReminder(ctx, held[0], schedule.Finish{State: schedule.StateSent, At: now}))
+	require.NoError(t, s.FinishReminder(ctx, held[0], delivery.ReminderFinish{State: schedule.StateSent, At: now}))
 
 	// The date moved: every window later, one countdown gone. What was sent
 	// stays sent; what is pending moves; what is not planned any more goes.
@@ -113,7 +114,9 @@ func TestClaimLeaseAndRecovery(t *testing.T) {
 	require.Len(t, got, 1, "b's is held")
 	first := got[0]
 	assert.Equal(t, a.ID, first.LaunchID)
-	require.NoError(t, other.StartPosting(ctx, first, now, time.Minute))
+	// An older version starting its post: the row is left "posting".
+	_, err = other.writer.ExecContext(ctx, `UPDATE reminders SET state = 'posting' WHERE id = ?`, first.ID)
+	require.NoError(t, err)
 
 	next, ok, err := s.NextReminderAt(ctx, nil)
 	require.NoError(t, err)
@@ -131,14 +134,13 @@ func TestClaimLeaseAndRecovery(t *testing.T) {
 			again = r
 		}
 	}
-	assert.Equal(t, schedule.StatePosting, again.State, "the runner learns a post may have gone out")
-	assert.Equal(t, 1, again.Attempts)
+	assert.Equal(t, schedule.StatePosting, again.State, "delivery learns a post may have gone out")
 
 	// The old holder cannot finish what it lost.
-	err = other.FinishReminder(ctx, first, schedule.Finish{State: schedule.StateSent, At: later})
-	assert.ErrorIs(t, err, schedule.ErrLeaseLost)
-	require.NoError(t, s.FinishReminder(ctx, again, schedule.Finish{State: schedule.StateSent, At: later}))
-	assert.ErrorIs(t, s.FinishReminder(ctx, again, schedule.Finish{State: schedule.StateSent, At: later}), schedule.ErrLeaseLost)
+	err = other.FinishReminder(ctx, first, delivery.ReminderFinish{State: schedule.StateSent, At: later})
+	assert.ErrorIs(t, err, delivery.ErrLeaseLost)
+	require.NoError(t, s.FinishReminder(ctx, again, delivery.ReminderFinish{State: schedule.StateSent, At: later}))
+	assert.ErrorIs(t, s.FinishReminder(ctx, again, delivery.ReminderFinish{State: schedule.StateSent, At: later}), delivery.ErrLeaseLost)
 }
 
 func TestFinishAddsNextAndSkipsCovered(t *testing.T) {
@@ -154,7 +156,7 @@ func TestFinishAddsNextAndSkipsCovered(t *testing.T) {
 	got, err := claim(ctx, s, now, 10)
 	require.NoError(t, err)
 	require.Len(t, got, 1)
-	require.NoError(t, s.FinishReminder(ctx, got[0], schedule.Finish{
+	require.NoError(t, s.FinishReminder(ctx, got[0], delivery.ReminderFinish{
 		State: schedule.StateSent, At: now,
 		Next: []schedule.Reminder{
 			reminderAt(l.ID, schedule.KindOverdueDM, "2026-11-20 UBOB", now),
@@ -183,11 +185,8 @@ func TestReleaseRetriesLaterOrKeepsDead(t *testing.T) {
 	got, err := claim(ctx, s, now, 10)
 	require.NoError(t, err)
 	require.Len(t, got, 2)
-	for _, r := range got {
-		require.NoError(t, s.StartPosting(ctx, r, now, time.Minute))
-	}
-	require.NoError(t, s.ReleaseReminder(ctx, got[0], schedule.Release{At: now, RetryAt: now.Add(30 * time.Second), Error: "ratelimited"}))
-	require.NoError(t, s.ReleaseReminder(ctx, got[1], schedule.Release{At: now, Dead: true, Error: "channel_not_found"}))
+	require.NoError(t, s.ReleaseReminder(ctx, got[0], delivery.ReminderRelease{At: now, RetryAt: now.Add(30 * time.Second), Error: "ratelimited"}))
+	require.NoError(t, s.ReleaseReminder(ctx, got[1], delivery.ReminderRelease{At: now, Dead: true, Error: "channel_not_found"}))
 
 	again, err := claim(ctx, s, now.Add(29*time.Second), 10)
 	require.NoError(t, err)
@@ -231,14 +230,11 @@ func TestOldestUnsentDueAndTroubledReminders(t *testing.T) {
 	held, err := claim(ctx, s, now, 2)
 	require.NoError(t, err)
 	require.Len(t, held, 2, "the two windows")
-	for _, r := range held {
-		require.NoError(t, s.StartPosting(ctx, r, now, time.Minute))
-	}
 	oldest, _, err = s.OldestUnsentDue(ctx, now)
 	require.NoError(t, err)
-	assert.Equal(t, now.Add(-time.Hour).Truncate(time.Millisecond), oldest, "a post in flight is not sent yet")
-	require.NoError(t, s.ReleaseReminder(ctx, held[0], schedule.Release{At: now, RetryAt: now.Add(time.Minute), Error: "ratelimited"}))
-	require.NoError(t, s.ReleaseReminder(ctx, held[1], schedule.Release{At: now, Dead: true, Error: "channel_not_found"}))
+	assert.Equal(t, now.Add(-time.Hour).Truncate(time.Millisecond), oldest, "a claimed reminder is not sent yet")
+	require.NoError(t, s.ReleaseReminder(ctx, held[0], delivery.ReminderRelease{At: now, RetryAt: now.Add(time.Minute), Error: "ratelimited"}))
+	require.NoError(t, s.ReleaseReminder(ctx, held[1], delivery.ReminderRelease{At: now, Dead: true, Error: "channel_not_found"}))
 
 	troubled, err := s.TroubledReminders(ctx, l.ID)
 	require.NoError(t, err)
@@ -271,8 +267,7 @@ func TestRemindersAndMessagesSurviveTheirMigrations(t *testing.T) {
 	held, err := claim(ctx, old, t0, 10)
 	require.NoError(t, err)
 	require.Len(t, held, 1)
-	require.NoError(t, old.StartPosting(ctx, held[0], t0, time.Minute))
-	require.NoError(t, old.ReleaseReminder(ctx, held[0], schedule.Release{At: t0, RetryAt: t0.Add(time.Minute), Error: "ratelimited"}))
+	require.NoError(t, old.ReleaseReminder(ctx, held[0], delivery.ReminderRelease{At: t0, RetryAt: t0.Add(time.Minute), Error: "ratelimited"}))
 	page := launch.Message{LaunchID: l.ID, ChannelID: "C1", TS: "1700000000.000100", Kind: launch.MessageChecklist, View: "0.1", PostedAt: t0}
 	require.NoError(t, old.SaveMessage(ctx, page))
 	before, err := old.Reminders(ctx, l.ID)
@@ -300,10 +295,10 @@ func TestRemindersAndMessagesSurviveTheirMigrations(t *testing.T) {
 }
 
 // TestClaimIsFenced: a claim's token and lease fence every change to its
-// rows. Renewal and the check before a post extend a lease still held; once
-// it has run out, the database refuses the old holder's post, renewal,
-// finish and release, even before anyone else claims the row, and after
-// another runner has, that runner's token alone is taken.
+// rows. Renewal extends a lease still held; once it has run out, the
+// database refuses the old holder's renewal, finish (and the posts it
+// would enqueue) and release, even before anyone else claims the row, and
+// after another instance has, that instance's token alone is taken.
 func TestClaimIsFenced(t *testing.T) {
 	ctx := context.Background()
 	s, path := openStore(t)
@@ -335,44 +330,46 @@ func TestClaimIsFenced(t *testing.T) {
 	n, err := s.RenewClaim(ctx, first.Token, at(30), time.Minute)
 	require.NoError(t, err)
 	assert.Equal(t, 2, n)
-	require.NoError(t, s.StartPosting(ctx, first, at(50), time.Minute))
-	assert.Equal(t, map[string]time.Time{"1.0": at(110), "1.1": at(90)}, leases())
+	assert.Equal(t, map[string]time.Time{"1.0": at(90), "1.1": at(90)}, leases())
 
 	got, err := claim(ctx, other, at(89), 10)
 	require.NoError(t, err)
 	assert.Empty(t, got, "both leases were extended")
 
-	// At 100 s the second row's lease has run out; nobody has claimed it yet.
-	err = s.StartPosting(ctx, second, at(100), time.Minute)
-	assert.ErrorIs(t, err, schedule.ErrLeaseLost)
-	err = s.FinishReminder(ctx, second, schedule.Finish{State: schedule.StateSkipped, At: at(100)})
-	assert.ErrorIs(t, err, schedule.ErrLeaseLost)
-	err = s.ReleaseReminder(ctx, second, schedule.Release{At: at(100), RetryAt: at(130)})
-	assert.ErrorIs(t, err, schedule.ErrLeaseLost)
+	// At 90 s the leases have run out; nobody has claimed the rows yet.
+	post := launch.Post{Key: "remind:1:window:1.1", Kind: launch.PostReminder, Channel: "C1", Body: []byte(`{}`)}
+	err = s.FinishReminder(ctx, second, delivery.ReminderFinish{State: schedule.StateSent, At: at(90), Posts: []launch.Post{post}})
+	assert.ErrorIs(t, err, delivery.ErrLeaseLost)
+	told, err := s.Told(ctx, post.Key)
+	require.NoError(t, err)
+	assert.False(t, told, "a refused finish enqueues nothing")
+	err = s.ReleaseReminder(ctx, second, delivery.ReminderRelease{At: at(100), RetryAt: at(130)})
+	assert.ErrorIs(t, err, delivery.ErrLeaseLost)
 	n, err = s.RenewClaim(ctx, first.Token, at(100), time.Minute)
 	require.NoError(t, err)
-	assert.Equal(t, 1, n, "only the first row, posting, is still held")
-	assert.Equal(t, map[string]time.Time{"1.0": at(160), "1.1": at(90)}, leases(), "the refused changes changed nothing")
+	assert.Equal(t, 0, n, "a lease that ran out is never brought back")
+	assert.Equal(t, map[string]time.Time{"1.0": at(90), "1.1": at(90)}, leases(), "the refused changes changed nothing")
 
-	// Another runner claims the second row; the old token is refused on it
+	// Another instance claims the rows; the old token is refused on them
 	// for good, the new one taken.
 	got, err = claim(ctx, other, at(100), 10)
 	require.NoError(t, err)
-	require.Len(t, got, 1)
-	taken := got[0]
+	require.Len(t, got, 2)
+	taken := got[1]
 	assert.Equal(t, second.ID, taken.ID)
 	assert.NotEqual(t, second.Token, taken.Token)
-	err = s.FinishReminder(ctx, second, schedule.Finish{State: schedule.StateSent, At: at(101)})
-	assert.ErrorIs(t, err, schedule.ErrLeaseLost)
-	err = s.ReleaseReminder(ctx, second, schedule.Release{At: at(101), Dead: true, Error: "stale"})
-	assert.ErrorIs(t, err, schedule.ErrLeaseLost)
-	require.NoError(t, other.StartPosting(ctx, taken, at(101), time.Minute))
-	require.NoError(t, other.FinishReminder(ctx, taken, schedule.Finish{State: schedule.StateSent, At: at(102)}))
-	require.NoError(t, s.FinishReminder(ctx, first, schedule.Finish{State: schedule.StateSent, At: at(102)}))
-	assert.Equal(t, map[string]string{"window 1.0": "sent 09:30", "window 1.1": "sent 09:30"}, reminderStates(t, s, l.ID))
-	rows, err := s.Reminders(ctx, l.ID)
+	err = s.FinishReminder(ctx, second, delivery.ReminderFinish{State: schedule.StateSent, At: at(101)})
+	assert.ErrorIs(t, err, delivery.ErrLeaseLost)
+	err = s.ReleaseReminder(ctx, second, delivery.ReminderRelease{At: at(101), Dead: true, Error: "stale"})
+	assert.ErrorIs(t, err, delivery.ErrLeaseLost)
+	require.NoError(t, other.FinishReminder(ctx, taken, delivery.ReminderFinish{State: schedule.StateSent, At: at(102), Posts: []launch.Post{post}}))
+	require.NoError(t, other.FinishReminder(ctx, got[0], delivery.ReminderFinish{State: schedule.StateSkipped, At: at(102)}))
+	assert.ErrorIs(t, s.FinishReminder(ctx, first, delivery.ReminderFinish{State: schedule.StateSent, At: at(102)}), delivery.ErrLeaseLost)
+	assert.Equal(t, map[string]string{"window 1.0": "skipped 09:30", "window 1.1": "sent 09:30"}, reminderStates(t, s, l.ID))
+	posts, err := s.Posts(ctx, l.ID)
 	require.NoError(t, err)
-	assert.Equal(t, 1, rows[1].Attempts, "one post, by the runner that took the row over")
+	require.Len(t, posts, 1, "enqueued with the finish that was taken")
+	assert.Equal(t, post.Key, posts[0].Key)
 }
 
 // TestClaimTakesAFewOfEachLaunch: a claim takes at most PerLaunch due
@@ -392,7 +389,7 @@ func TestClaimTakesAFewOfEachLaunch(t *testing.T) {
 		}
 		require.NoError(t, s.PlanReminders(ctx, l.ID, plan, now))
 	}
-	got, err := s.ClaimReminders(ctx, schedule.Claim{Now: now, Lease: time.Minute, PerLaunch: 2, Limit: 100})
+	got, err := s.ClaimReminders(ctx, delivery.ReminderClaim{Now: now, Lease: time.Minute, PerLaunch: 2, Limit: 100})
 	require.NoError(t, err)
 	var keys []string
 	for _, r := range got {
@@ -400,7 +397,7 @@ func TestClaimTakesAFewOfEachLaunch(t *testing.T) {
 	}
 	assert.Equal(t, []string{"1.4 a", "1.4 b", "1.3 a", "1.3 b"}, keys)
 
-	got, err = s.ClaimReminders(ctx, schedule.Claim{Now: now, Lease: time.Minute, PerLaunch: 2, Limit: 3})
+	got, err = s.ClaimReminders(ctx, delivery.ReminderClaim{Now: now, Lease: time.Minute, PerLaunch: 2, Limit: 3})
 	require.NoError(t, err)
 	assert.Len(t, got, 3, "the limit in all")
 }

@@ -86,6 +86,7 @@ type itemRow struct {
 	due                       string // YYYY-MM-DD, "" when none
 	na                        string // JSON, "" when the item applies
 	waiver                    string // JSON, "" when none
+	evidence                  string // JSON, "" when none
 }
 
 type roleRow struct {
@@ -219,13 +220,17 @@ func encodeOver(l *launch.Launch, spare, prev snapshot) (snapshot, error) {
 				if err != nil {
 					return snapshot{}, fmt.Errorf("item %d: %w", it.Number, err)
 				}
+				evidence, err := encodeEvidence(it.Evidence)
+				if err != nil {
+					return snapshot{}, fmt.Errorf("item %d: %w", it.Number, err)
+				}
 				s.items = append(s.items, itemRow{
 					number: it.Number, sectionIdx: si, groupIdx: gi, idx: ii,
 					parent: it.Parent, depth: it.Depth, subgroup: it.Subgroup, text: it.Text,
 					done: it.Done, doneBy: it.DoneBy, doneAt: millis(it.DoneAt),
 					owner: it.Owner, note: it.Note, priority: it.Priority,
 					task: it.Task, line: it.Line, details: it.Details,
-					notes: notes, due: it.Due, na: na, waiver: waiver,
+					notes: notes, due: it.Due, na: na, waiver: waiver, evidence: evidence,
 				})
 			}
 		}
@@ -338,6 +343,13 @@ func (s snapshot) decode(id int64) (*launch.Launch, error) {
 				return nil, fmt.Errorf("launch %d item %d: %w", id, ir.number, err)
 			}
 			items[i].Waiver = w
+		}
+		if ir.evidence != "" {
+			e, err := decodeEvidence(ir.evidence)
+			if err != nil {
+				return nil, fmt.Errorf("launch %d item %d: %w", id, ir.number, err)
+			}
+			items[i].Evidence = e
 		}
 		pointers[i] = &items[i]
 		if next := i + 1; next == len(s.items) || s.items[next].sectionIdx != ir.sectionIdx || s.items[next].groupIdx != ir.groupIdx {
@@ -588,4 +600,34 @@ func decodeWaiver(s string) (*checklist.Waiver, error) {
 		return nil, fmt.Errorf("decode waiver: %w", err)
 	}
 	return &checklist.Waiver{By: in.By, Until: in.Until, Reason: in.Reason, At: time.UnixMilli(in.At).UTC(), Noticed: in.Noticed}, nil
+}
+
+type evidenceJSON struct {
+	Pass     bool   `json:"pass"`
+	Summary  string `json:"summary"`
+	URL      string `json:"url,omitempty"`
+	At       int64  `json:"at"` // Unix milliseconds
+	By       string `json:"by"`
+	Received int64  `json:"received"` // Unix milliseconds
+}
+
+// encodeEvidence stores an item's evidence as JSON, "" when it has none.
+func encodeEvidence(e *checklist.Evidence) (string, error) {
+	if e == nil {
+		return "", nil
+	}
+	b, err := json.Marshal(evidenceJSON{Pass: e.Pass, Summary: e.Summary, URL: e.URL, At: e.At.UnixMilli(), By: e.By, Received: e.Received.UnixMilli()})
+	if err != nil {
+		return "", fmt.Errorf("encode evidence: %w", err)
+	}
+	return string(b), nil
+}
+
+func decodeEvidence(s string) (*checklist.Evidence, error) {
+	var in evidenceJSON
+	if err := json.Unmarshal([]byte(s), &in); err != nil {
+		return nil, fmt.Errorf("decode evidence: %w", err)
+	}
+	return &checklist.Evidence{Pass: in.Pass, Summary: in.Summary, URL: in.URL, At: time.UnixMilli(in.At).UTC(),
+		By: in.By, Received: time.UnixMilli(in.Received).UTC()}, nil
 }

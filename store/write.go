@@ -51,7 +51,9 @@ ON CONFLICT (launch_id, number) DO UPDATE SET section_idx = excluded.section_idx
 	// And N/A marks (0015_item_na.sql).
 	setItemNA = `UPDATE items SET na = ? WHERE launch_id = ? AND number = ?`
 	// And waivers (0016_item_waiver.sql).
-	setItemWaiver    = `UPDATE items SET waiver = ? WHERE launch_id = ? AND number = ?`
+	setItemWaiver = `UPDATE items SET waiver = ? WHERE launch_id = ? AND number = ?`
+	// And evidence (0022_evidence.sql).
+	setItemEvidence  = `UPDATE items SET evidence = ? WHERE launch_id = ? AND number = ?`
 	setLaunchRemoved = `UPDATE launches SET removed_items = ?, item_high_water = ? WHERE id = ?`
 	deleteItem       = `DELETE FROM items WHERE launch_id = ? AND number = ?`
 	upsertRole       = `INSERT INTO roles (launch_id, position, name, description, holder, verdict, note, answered_by, answered_at, version)
@@ -160,6 +162,11 @@ func writeChanges(ctx context.Context, tx *sql.Tx, id int64, before, after snaps
 		if r.waiver != waiverOf(before.items, r.number) {
 			if err := exec(ctx, tx, setItemWaiver, r.waiver, id, r.number); err != nil {
 				return fmt.Errorf("write item %d waiver of launch %d: %w", r.number, id, err)
+			}
+		}
+		if r.evidence != evidenceOf(before.items, r.number) {
+			if err := st.exec(ctx, setItemEvidence, r.evidence, id, r.number); err != nil {
+				return fmt.Errorf("write item %d evidence of launch %d: %w", r.number, id, err)
 			}
 		}
 		if r.due != dueOf(before.items, r.number) {
@@ -305,6 +312,16 @@ func waiverOf(rows []itemRow, number int) string {
 	for _, r := range rows {
 		if r.number == number {
 			return r.waiver
+		}
+	}
+	return ""
+}
+
+// evidenceOf returns the stored evidence of item number among rows.
+func evidenceOf(rows []itemRow, number int) string {
+	for _, r := range rows {
+		if r.number == number {
+			return r.evidence
 		}
 	}
 	return ""

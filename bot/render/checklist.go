@@ -292,6 +292,8 @@ func itemOption(it *checklist.Item, names Names) *slack.OptionBlockObject {
 	if w := it.Waiver; w != nil && !w.Noticed && !it.Done {
 		// Shown until golive notices its lapse: the date says when it ends.
 		desc = waiverDesc(w)
+	} else if it.Evidence != nil {
+		desc = evidenceDesc(it.Evidence)
 	} else if rest := strings.TrimPrefix(text, strings.TrimSuffix(shown, "…")); shown != text && rest != "" {
 		desc = plain(clipPlain("…"+strings.TrimSpace(rest), maxOptionDesc))
 	} else if len(it.Notes) > 0 {

@@ -34,6 +34,7 @@ var Commands = []Command{
 	{"date", AreaLaunch, "<YYYY-MM-DD> [HH:MM] [confirm]", "Move the launch date, and its time when given (the launch's creator). A date in the past needs `confirm`.", "2026-12-08 14:00"},
 	{"templates", AreaLaunch, "", "List the built-in checklists `new` can start from.", ""},
 	{"export", AreaLaunch, "json|csv|md", "The launch's full state as JSON, CSV or Markdown, in messages you can copy.", "csv"},
+	{"token", AreaLaunch, `create "<name>" | list | revoke "<name>"`, "API tokens for pipelines, which report evidence on items with them (`golive report`, the HTTP API): `create` shows a new token once, to you alone, `revoke` ends one (the launch's creator); `list` shows the launch's tokens.", `create "ci"`},
 	{"archive", AreaLaunch, "", "Archive this channel's launch so a new one can start (the launch's creator).", ""},
 	{"checklist", AreaChecklist, "[section]", "Show the checklist to tick, one section at a time.", "Security"},
 	{"tick", AreaChecklist, "<n> [<n> ...]", "Tick items by number.", "12 14"},

@@ -48,6 +48,7 @@ func Status(l *launch.Launch, tod schedule.TimeOfDay, now time.Time) Message {
 	blocks = append(blocks, lineBlocks(roleLines(l, rep.Roles), statusRoleBlocks, moreLine("roles"))...)
 	blocks = append(blocks, lineBlocks(decisionLines(rep.Decision), statusDecisionBlocks, moreLine("reasons"))...)
 	blocks = append(blocks, lineBlocks(waiverLines(rep), waiverBlocks, moreLine("waivers"))...)
+	blocks = append(blocks, lineBlocks(evidenceLines(l), evidenceBlocks, moreLine("items with evidence"))...)
 	overdue := schedule.Overdue(l, tod, now)
 	if len(overdue) > 0 {
 		blocks = append(blocks, section(overdueSummary(l, tod, overdue)))
@@ -276,5 +277,7 @@ func statusFooter(l *launch.Launch, rep checklist.Report) string {
 	if a := l.Announced; a != nil {
 		parts = append(parts, fmt.Sprintf("last announced: %s on %s", a.Outcome, a.At.In(l.Location()).Format(launch.DateLayout)))
 	}
+	// The id the API and `golive report --launch` take.
+	parts = append(parts, fmt.Sprintf("launch id %d", l.ID))
 	return strings.Join(parts, " · ")
 }

@@ -132,6 +132,9 @@ func readChecklist(path string, stdin io.Reader) ([]byte, error) {
 	}
 	f, err := os.Open(path)
 	switch {
+	case errors.Is(err, fs.ErrNotExist) && strings.Contains(path, "://"):
+		return nil, errors.New("no such file: golive reads a file on this machine, or standard input for -; " +
+			"for a checklist on the web, download it first, or pipe it: curl -fsSL URL | golive check -")
 	case errors.Is(err, fs.ErrNotExist):
 		return nil, errors.New("no such file")
 	case errors.Is(err, fs.ErrPermission):

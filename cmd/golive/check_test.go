@@ -244,6 +244,8 @@ func TestCheckUnusableInput(t *testing.T) {
 		msg  string
 	}{
 		{"missing file", []string{filepath.Join(dir, "nope.md")}, "nope.md: no such file"},
+		{"a web address", []string{"https://wiki.example.com/checklist.md"}, "https://wiki.example.com/checklist.md: no such file: " +
+			"golive reads a file on this machine, or standard input for -; for a checklist on the web, download it first, or pipe it: curl -fsSL URL | golive check -"},
 		{"a directory", []string{dir}, ": is a directory, not a checklist file"},
 		{"empty file", []string{writeFile(t, "empty.md", "")}, "empty.md: the checklist is empty"},
 		{"no list", []string{writeFile(t, "prose.md", "# Notes\nJust prose.\n")}, `prose.md: the checklist has no items: write each item as a Markdown checkbox, "- [ ] text"`},

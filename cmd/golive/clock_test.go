@@ -13,7 +13,7 @@ func TestClockUnsetIsTheRealClock(t *testing.T) {
 	c, err := LoadConfig(env(nil))
 	require.NoError(t, err)
 	assert.Nil(t, c.Clock)
-	lt := c.loopTimings(outboxMaxWait)
+	lt := c.loopTimings(deliveryMaxWait)
 	assert.Nil(t, lt.now, "the loops keep their own clock")
 	assert.Zero(t, lt.lease, "the loops keep their own lease")
 	assert.Equal(t, slackCallTimeout, c.slackCallTimeout())
@@ -31,7 +31,7 @@ func TestClockWarpsTimeFromItsEpoch(t *testing.T) {
 	assert.True(t, now.Before(start.Add(2*time.Hour+time.Hour*10)), "golive's time %s", now)
 
 	assert.Equal(t, time.Second, c.Clock.Real(time.Hour))
-	lt := c.loopTimings(outboxMaxWait)
+	lt := c.loopTimings(deliveryMaxWait)
 	assert.Equal(t, c.Clock.Warped(testLease), lt.lease, "the lease lasts testLease of real time")
 	assert.Equal(t, c.Clock.Warped(testMaxWait), lt.maxWait)
 	assert.Greater(t, lt.lease, lt.callTimeout, "a claim outlives a call")

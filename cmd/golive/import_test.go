@@ -198,9 +198,9 @@ func (r *postRecorder) postsIn(channel string) []url.Values {
 
 func TestImportedLaunchIsAnnouncedOnce(t *testing.T) {
 	// Restored after the servers' own cleanups (they run last in, first out).
-	was := outboxMaxWait
-	t.Cleanup(func() { outboxMaxWait = was })
-	outboxMaxWait = 20 * time.Millisecond
+	was := deliveryMaxWait
+	t.Cleanup(func() { deliveryMaxWait = was })
+	deliveryMaxWait = 20 * time.Millisecond
 	db := exportDB(t)
 	fake := newPostRecorder(t)
 	vars := map[string]string{"GOLIVE_DB": db, "SLACK_BOT_TOKEN": testBotToken, "SLACK_SIGNING_SECRET": testSigning, "SLACK_API_URL": fake.URL + "/api/"}
@@ -212,7 +212,7 @@ func TestImportedLaunchIsAnnouncedOnce(t *testing.T) {
 	require.Eventually(t, func() bool { return len(fake.postsIn("C2")) > 0 }, 10*time.Second, 10*time.Millisecond)
 	text := fake.postsIn("C2")[0].Get("text")
 	assert.Contains(t, text, "<@UALICE> started the launch “Checkout ‹v3›” for 2026-12-08 09:00 (Europe/Paris)")
-	time.Sleep(10 * outboxMaxWait)
+	time.Sleep(10 * deliveryMaxWait)
 	require.NoError(t, stop())
 	assert.Len(t, fake.postsIn("C2"), 1, "posted once")
 
@@ -224,8 +224,28 @@ func TestImportedLaunchIsAnnouncedOnce(t *testing.T) {
 	require.Eventually(t, func() bool { return len(fake.postsIn("C3")) > 0 }, 10*time.Second, 10*time.Millisecond)
 	require.NoError(t, stop())
 	_, _, stop = startServe(t, vars)
-	time.Sleep(10 * outboxMaxWait)
+	time.Sleep(10 * deliveryMaxWait)
 	require.NoError(t, stop())
 	assert.Len(t, fake.postsIn("C3"), 1)
 	assert.Len(t, fake.postsIn("C2"), 1)
+}
+
+// TestImportReadsStandardInput: FILE "-" is standard input, as for check.
+func TestImportReadsStandardInput(t *testing.T) {
+	db := exportDB(t)
+	var out, errOut bytes.Buffer
+	stdin := strings.NewReader("# Release\n## Checks\n- [x] Tests pass\n- [ ] Docs updated\n")
+	code := run([]string{"import", "--channel", "C3", "--name", "From a pipe", "--date", "2026-12-08", "--by", "UALICE", "-"},
+		stdin, &out, &errOut, env(map[string]string{"GOLIVE_DB": db}))
+	assert.Equal(t, 1, code, errOut.String())
+	assert.Contains(t, errOut.String(), "started the launch “From a pipe”")
+	l := readLaunch(t, db, "C3")
+	require.NotNil(t, l)
+	assert.Len(t, l.Checklist.Items(), 2)
+
+	errOut.Reset()
+	code = run([]string{"import", "--channel", "C4", "--name", "Empty", "--date", "2026-12-08", "--by", "UALICE", "-"},
+		strings.NewReader(""), &out, &errOut, env(map[string]string{"GOLIVE_DB": db}))
+	assert.Equal(t, 2, code)
+	assert.Contains(t, errOut.String(), "golive import: standard input: the checklist is empty")
 }

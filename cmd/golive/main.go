@@ -27,6 +27,8 @@ Usage:
   golive import --channel ID --update FILE            bring a newer version of the checklist into the channel's launch
   golive export --channel ID [--format json|csv|md]   print a channel's launch from the database
   golive backup [--db path] DEST                      copy the database while the bot runs
+  golive report --url URL --launch L --item N --pass|--fail --summary S [--evidence-url U]
+                                                      report a check's result on an item (token in GOLIVE_TOKEN)
   golive healthcheck [--url URL]                      probe /healthz (for container health checks)
   golive version                                      print the version
   golive help [COMMAND]                               print this, or a command's usage and flags
@@ -49,6 +51,7 @@ var commands = map[string]command{
 	"export":      withoutStdin(runExport),
 	"backup":      withoutStdin(runBackup),
 	"healthcheck": withoutStdin(runHealthcheck),
+	"report":      withoutStdin(runReport),
 	"version": func(args []string, _ io.Reader, stdout, stderr io.Writer, _ func(string) string) int {
 		return runVersion(args, stdout, stderr)
 	},

@@ -108,6 +108,7 @@ var subcommands = map[string]string{
 	"export":      "usage: golive export --channel C0123ABCD",
 	"backup":      "usage: golive backup [--db path] DEST\n",
 	"healthcheck": "usage: golive healthcheck [--url URL]\n",
+	"report":      "usage: golive report --url URL --launch L",
 	"version":     "usage: golive version\n",
 }
 

@@ -11,10 +11,11 @@ import (
 
 	"github.com/slack-go/slack"
 
+	httpapi "github.com/golive/golive/api"
 	"github.com/golive/golive/bot"
+	"github.com/golive/golive/internal/delivery"
 	"github.com/golive/golive/internal/metrics"
 	"github.com/golive/golive/internal/ops"
-	"github.com/golive/golive/internal/outbox"
 	"github.com/golive/golive/internal/schedule"
 	"github.com/golive/golive/store"
 )
@@ -41,10 +42,11 @@ type slackDeps struct {
 }
 
 // startSlack connects golive to Slack: it checks the bot token with
-// auth.test, adds Slack to readiness, starts the outbox sender and the
-// reminder scheduler, and serves Slack's requests over HTTP (POST
+// auth.test, adds Slack to readiness, starts delivery (due reminders and
+// the outbox) and serves Slack's requests over HTTP (POST
 // /slack/commands, /slack/interactions, /slack/events on the mux) or over
-// Socket Mode. stop ends Socket Mode, the sender and the scheduler and waits
+// Socket Mode, and the API for pipelines (/api/v1/ on the mux). stop ends
+// Socket Mode and delivery and waits
 // for the bot's work in flight;
 // call it after the HTTP server has stopped taking requests.
 func startSlack(ctx context.Context, d slackDeps) (stop func(), err error) {
@@ -73,13 +75,15 @@ func startSlack(ctx context.Context, d slackDeps) (stop func(), err error) {
 	if err != nil {
 		return nil, fmt.Errorf("start the bot: %w", err)
 	}
-	stopOutbox, err := startOutbox(ctx, d, b)
+	pipelines, err := httpapi.New(httpapi.Config{Tokens: d.store, Launches: d.store, Recorder: b, Now: d.cfg.now(), Logger: d.log})
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("start the API: %w", err)
 	}
-	stopReminders, err := startReminders(ctx, d, b)
+	// Pipelines report through the bot, so that their changes reach the
+	// channel as ticks do: the API is served whichever way Slack connects.
+	d.mux.Handle(httpapi.Prefix, pipelines.Handler())
+	stopDelivery, err := startDelivery(ctx, d, b)
 	if err != nil {
-		stopOutbox()
 		return nil, err
 	}
 
@@ -87,8 +91,7 @@ func startSlack(ctx context.Context, d slackDeps) (stop func(), err error) {
 		d.mux.Handle("/slack/", b.Handler())
 		d.log.Info("HTTP mode: point the Slack app's request URLs at https://YOUR-HOST/slack/commands, /slack/interactions and /slack/events")
 		return func() {
-			stopOutbox()
-			stopReminders()
+			stopDelivery()
 			b.Close()
 		}, nil
 	}
@@ -108,94 +111,59 @@ func startSlack(ctx context.Context, d slackDeps) (stop func(), err error) {
 	return func() {
 		cancel()
 		<-done
-		stopOutbox()
-		stopReminders()
+		stopDelivery()
 		b.Close()
 	}, nil
 }
 
-// outboxMaxWait is the longest the outbox sender sleeps between looks at
-// the outbox: posts the bot enqueues wake it at once, those `golive import`
-// leaves from the shell are found within this.
-var outboxMaxWait = 10 * time.Second
+// deliveryMaxWait is the longest delivery sleeps between looks at the
+// reminders and the outbox: posts the bot enqueues wake it at once, those
+// `golive import` leaves from the shell are found within this.
+var deliveryMaxWait = 10 * time.Second
 
-// startOutbox starts the sender of the posts and DMs changes enqueue,
-// through the bot. stop ends it and waits for the calls in flight, before
-// the store closes.
-func startOutbox(ctx context.Context, d slackDeps, b *bot.Bot) (stop func(), err error) {
-	t := d.cfg.loopTimings(outboxMaxWait)
-	sender, err := outbox.NewSender(outbox.Config{
-		Store:       d.store,
-		Transport:   b.OutboxTransport(),
-		Lookup:      d.cfg.SlackHistory,
-		Now:         t.now,
-		After:       t.after,
-		RenewAfter:  t.after,
-		Lease:       t.lease,
-		SendTimeout: t.callTimeout,
-		MaxWait:     t.maxWait,
-		Logger:      d.log,
-		Metrics:     d.metrics,
-	})
-	if err != nil {
-		return nil, fmt.Errorf("start the outbox: %w", err)
-	}
-	b.SetOutbox(sender)
-	ctx, cancel := context.WithCancel(ctx)
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		sender.Run(ctx)
-	}()
-	return func() {
-		cancel()
-		<-done
-		d.log.Info("outbox stopped")
-	}, nil
-}
-
-// startReminders starts the reminder scheduler, posting through the bot: its
-// loop over due reminders, and the hourly cron that plans every launch
-// again. stop ends both and waits for the posts in flight.
-func startReminders(ctx context.Context, d slackDeps, b *bot.Bot) (stop func(), err error) {
+// startDelivery starts what posts for golive, through the bot: the loop
+// over due reminders and the outbox, and the hourly cron that plans every
+// launch's reminders again. stop ends both and waits for the work in
+// flight, before the store closes.
+func startDelivery(ctx context.Context, d slackDeps, b *bot.Bot) (stop func(), err error) {
 	tod, err := schedule.ParseTimeOfDay(d.cfg.ReminderTime.String())
 	if err != nil {
 		return nil, fmt.Errorf("GOLIVE_REMINDER_TIME: %w", err)
 	}
-	t := d.cfg.loopTimings(0)
-	runner, err := schedule.New(schedule.Config{
+	t := d.cfg.loopTimings(deliveryMaxWait)
+	dl, err := delivery.New(delivery.Config{
 		Store:       d.store,
-		Poster:      b.ReminderPoster(tod),
+		Renderer:    b.ReminderRenderer(tod),
+		Transport:   b.OutboxTransport(),
+		Lookup:      d.cfg.SlackHistory,
 		At:          tod.String(),
 		Now:         t.now,
 		After:       t.after,
 		RenewAfter:  t.after,
 		Lease:       t.lease,
-		PostTimeout: t.callTimeout,
+		CallTimeout: t.callTimeout,
 		MaxWait:     t.maxWait,
 		Logger:      d.log,
 		Metrics:     d.metrics,
 	})
 	if err != nil {
-		return nil, fmt.Errorf("start the reminders: %w", err)
+		return nil, fmt.Errorf("start delivery: %w", err)
 	}
-	b.SetScheduler(runner)
+	b.SetOutbox(dl)
+	b.SetScheduler(dl)
 	runCtx, cancel := context.WithCancel(ctx)
-	hourly, err := runner.Cron(runCtx)
+	hourly, err := dl.Cron(runCtx)
 	if err != nil {
 		cancel()
-		return nil, fmt.Errorf("start the reminders: %w", err)
+		return nil, fmt.Errorf("start delivery: %w", err)
 	}
-
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
-		if err := runner.Run(runCtx); err != nil {
-			d.log.Error("reminders stopped", "err", err)
-		}
+		dl.Run(runCtx)
 	}()
 	hourly.Start()
-	d.log.Info("reminders running", "time_of_day", tod.String())
+	d.log.Info("delivery running", "reminder_time", tod.String())
 	return func() {
 		// Cancelling runCtx stops the loop and cuts an hourly sync short;
 		// both are waited for, since the store closes after stop returns.
@@ -206,7 +174,7 @@ func startReminders(ctx context.Context, d slackDeps, b *bot.Bot) (stop func(), 
 		case <-time.After(cronStopTimeout):
 			d.log.Warn("the hourly reminder sync did not stop within its bound; closing the database under it")
 		}
-		d.log.Info("reminders stopped")
+		d.log.Info("delivery stopped")
 	}, nil
 }
 

@@ -119,11 +119,11 @@ func TestServeHTTPMode(t *testing.T) {
 	out := logs.String()
 	assert.Contains(t, out, `"msg":"connected to Slack","team":"Acme","team_id":"T1","bot_user_id":"UBOT"`)
 	assert.Contains(t, out, `"slack_bot_token":"REDACTED"`)
-	assert.Contains(t, out, `"msg":"reminders running","time_of_day":"09:00"`)
-	assert.Contains(t, out, `"msg":"reminders stopped"`)
+	assert.Contains(t, out, `"msg":"delivery running","reminder_time":"09:00"`)
+	assert.Contains(t, out, `"msg":"delivery stopped"`)
 	// The shutdown's order: no more requests, then the background loops
 	// stopped and waited for, then the database closed under nothing.
-	stopped, reminders, closed := strings.Index(out, `"msg":"http server stopped"`), strings.Index(out, `"msg":"reminders stopped"`), strings.Index(out, `"msg":"database closed"`)
+	stopped, reminders, closed := strings.Index(out, `"msg":"http server stopped"`), strings.Index(out, `"msg":"delivery stopped"`), strings.Index(out, `"msg":"database closed"`)
 	assert.True(t, 0 <= stopped && stopped < reminders && reminders < closed, "shutdown order:\n%s", out)
 	assert.NotContains(t, out, "database is closed")
 	assert.NotContains(t, out, testBotToken)

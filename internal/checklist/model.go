@@ -99,6 +99,31 @@ type Item struct {
 	// Waiver lets the open item count as done for its gates until a date,
 	// nil when none was given.
 	Waiver *Waiver
+	// Evidence is the last result a pipeline reported for the item through
+	// the API, nil when none did.
+	Evidence *Evidence
+}
+
+// Evidence is a check's result reported for an item from outside (a CI
+// job through the API): a pass ticked the item, a fail unticked it.
+type Evidence struct {
+	Pass    bool
+	Summary string // what the check measured: "k6: p95 180 ms"
+	URL     string // where its run can be seen, "" when none
+	// At is when the check ran, as its reporter says.
+	At time.Time
+	// By is who reported it: "token:<name>" for an API token.
+	By string
+	// Received is when golive recorded it.
+	Received time.Time
+}
+
+// Status is "pass" or "fail", as the API and the exports write it.
+func (e *Evidence) Status() string {
+	if e.Pass {
+		return "pass"
+	}
+	return "fail"
 }
 
 // Waiver is a role holder's word that an open item may count as done for

@@ -15,7 +15,8 @@ import (
 var csvHeader = []string{"number", "section", "group", "subgroup", "priority", "parent", "text", "done", "owner", "done_by", "done_at", "note", "details",
 	"notes", "removed", "removed_by", "removed_at", "removed_reason",
 	"due", "na", "na_by", "na_reason", "na_at", "na_confirmed", "na_confirmed_by",
-	"waived_until", "waived_by", "waiver_reason"}
+	"waived_until", "waived_by", "waiver_reason",
+	"evidence", "evidence_summary", "evidence_url", "evidence_at", "evidence_by"}
 
 // CSV writes one row per item after a header row, RFC 4180 (encoding/csv),
 // then one row per removed item, marked removed (they count nowhere). An
@@ -23,7 +24,8 @@ var csvHeader = []string{"number", "section", "group", "subgroup", "priority", "
 // YYYY-MM-DD; an N/A mark is "true" in na with who, why, when and whether
 // (and by whom) it was confirmed. A waiver is its last day (inclusive, in
 // the launch's time zone), who gave it and why: past that day it no longer
-// counts.
+// counts. Evidence is the last result a pipeline reported (pass or fail),
+// its summary, link, when the check ran and by which token.
 // Cells that a spreadsheet would run as a formula get a leading apostrophe.
 func CSV(l *launch.Launch) ([]byte, error) {
 	var buf bytes.Buffer
@@ -53,6 +55,11 @@ func CSV(l *launch.Launch) ([]byte, error) {
 		} else {
 			row = append(row, "", "", "")
 		}
+		if e := it.Evidence; e != nil {
+			row = append(row, e.Status(), e.Summary, e.URL, timestamp(e.At), e.By)
+		} else {
+			row = append(row, "", "", "", "", "")
+		}
 		if err := writeRow(w, row); err != nil {
 			return nil, fmt.Errorf("csv item %d: %w", it.Number, err)
 		}
@@ -64,6 +71,7 @@ func CSV(l *launch.Launch) ([]byte, error) {
 			"", "true", r.By, timestamp(r.At), r.Reason,
 			"", "", "", "", "", "", "",
 			"", "", "",
+			"", "", "", "", "",
 		}
 		if err := writeRow(w, row); err != nil {
 			return nil, fmt.Errorf("csv removed item %d: %w", r.Number, err)

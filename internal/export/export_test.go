@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -273,10 +274,36 @@ func TestExportsCarryWaivers(t *testing.T) {
 	require.NoError(t, err)
 	rows, err := csv.NewReader(bytes.NewReader(out)).ReadAll()
 	require.NoError(t, err)
-	n := len(csvHeader)
-	assert.Equal(t, []string{"waived_until", "waived_by", "waiver_reason"}, rows[0][n-3:])
-	assert.Equal(t, []string{"2026-02-20", "U0ENG", "Vendor fix lands on the 20th"}, rows[1][n-3:])
-	assert.Equal(t, []string{"", "", ""}, rows[2][n-3:])
+	w := slices.Index(csvHeader, "waived_until")
+	assert.Equal(t, []string{"waived_until", "waived_by", "waiver_reason"}, rows[0][w:w+3])
+	assert.Equal(t, []string{"2026-02-20", "U0ENG", "Vendor fix lands on the 20th"}, rows[1][w:w+3])
+	assert.Equal(t, []string{"", "", ""}, rows[2][w:w+3])
+}
+
+func TestExportsCarryEvidence(t *testing.T) {
+	l := worked(t, seed(t, "seed004.md"))
+	it := l.Checklist.Items()[0]
+	ran := now.Add(-time.Hour)
+	_, err := l.RecordEvidence("token:ci", it.Number, launch.Report{Pass: true, Summary: "k6: p95 180 ms", URL: "https://ci.example.com/run/381", At: ran}, now)
+	require.NoError(t, err)
+
+	full := Build(l, now)
+	require.NotNil(t, full.Items[0].Evidence)
+	assert.Equal(t, Evidence{Status: "pass", Summary: "k6: p95 180 ms", URL: "https://ci.example.com/run/381",
+		At: timestamp(ran), By: "token:ci", ReceivedAt: timestamp(now)}, *full.Items[0].Evidence)
+	assert.True(t, full.Items[0].Done)
+
+	out, err := CSV(l)
+	require.NoError(t, err)
+	rows, err := csv.NewReader(bytes.NewReader(out)).ReadAll()
+	require.NoError(t, err)
+	e := slices.Index(csvHeader, "evidence")
+	assert.Equal(t, []string{"pass", "k6: p95 180 ms", "https://ci.example.com/run/381", timestamp(ran), "token:ci"}, rows[1][e:e+5])
+	assert.Equal(t, []string{"", "", "", "", ""}, rows[2][e:e+5])
+
+	md, err := Markdown(l)
+	require.NoError(t, err)
+	assert.Contains(t, string(md), "<!-- golive: evidence pass (by token:ci at "+timestamp(ran)+"): k6: p95 180 ms https://ci.example.com/run/381 -->")
 }
 
 // live marks items of a worked launch the way a team does during a launch:

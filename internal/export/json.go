@@ -103,6 +103,19 @@ type Item struct {
 	Due      string  `json:"due,omitempty"` // YYYY-MM-DD set with `due`
 	NA       *NA     `json:"na,omitempty"`  // not applicable, with who and why
 	Waiver   *Waiver `json:"waiver,omitempty"`
+	// Evidence is the last result a pipeline reported through the API.
+	Evidence *Evidence `json:"evidence,omitempty"`
+}
+
+// Evidence is a check's result reported for an item: a pass ticked it, a
+// fail unticked it.
+type Evidence struct {
+	Status     string `json:"status"` // "pass" or "fail"
+	Summary    string `json:"summary"`
+	URL        string `json:"url,omitempty"`
+	At         string `json:"at"` // when the check ran
+	By         string `json:"by"` // "token:<name>"
+	ReceivedAt string `json:"received_at"`
 }
 
 // Waiver lets an open item count as done for its gates until a local date,
@@ -171,6 +184,7 @@ func Build(l *launch.Launch, now time.Time) Launch {
 			Number: it.Number, Section: p.section.Title, Group: p.group.Title, Subgroup: it.Subgroup, Text: it.Text, Done: it.Done,
 			Owner: it.Owner, DoneBy: it.DoneBy, DoneAt: timestamp(it.DoneAt), Priority: it.Priority, Note: it.Note, Details: it.Details, Parent: it.Parent, Task: it.Task,
 			Notes: notesJSON(it.Notes), Due: it.Due, NA: naJSON(it.NA), Waiver: waiverJSON(it, l.Today(now)),
+			Evidence: evidenceJSON(it.Evidence),
 		})
 	}
 	return out
@@ -202,6 +216,13 @@ func naJSON(na *checklist.NA) *NA {
 		return nil
 	}
 	return &NA{By: na.By, Reason: na.Reason, At: timestamp(na.At), Confirmed: na.Confirmed, ConfirmedBy: na.ConfirmedBy}
+}
+
+func evidenceJSON(e *checklist.Evidence) *Evidence {
+	if e == nil {
+		return nil
+	}
+	return &Evidence{Status: e.Status(), Summary: e.Summary, URL: e.URL, At: timestamp(e.At), By: e.By, ReceivedAt: timestamp(e.Received)}
 }
 
 func waiverJSON(it *checklist.Item, today string) *Waiver {

@@ -133,6 +133,13 @@ func writeLive(b *strings.Builder, it *checklist.Item, indent int) {
 	if w := it.Waiver; w != nil {
 		lines = append(lines, fmt.Sprintf("waived until %s (by %s at %s): %s", w.Until, w.By, timestamp(w.At), w.Reason))
 	}
+	if e := it.Evidence; e != nil {
+		line := fmt.Sprintf("evidence %s (by %s at %s): %s", e.Status(), e.By, timestamp(e.At), e.Summary)
+		if e.URL != "" {
+			line += " " + e.URL
+		}
+		lines = append(lines, line)
+	}
 	for _, n := range it.Notes {
 		lines = append(lines, fmt.Sprintf("note (by %s at %s): %s", n.By, timestamp(n.At), n.Text))
 	}

@@ -38,36 +38,47 @@ func (l *Launch) SetDone(user string, numbers []int, done bool, now time.Time) (
 		}
 	}
 	var events []Event
-	var voided []string
 	for _, n := range uniqueInts(numbers) {
-		s, _, it := l.Checklist.Locate(n)
-		if it.Done == done {
-			continue
-		}
-		before := doneWord(it.Done)
-		it.Done = done
-		if done {
-			it.DoneBy, it.DoneAt = user, now
-		} else {
-			it.DoneBy, it.DoneAt = "", time.Time{}
-		}
-		action := KindUntick
-		if done {
-			action = KindTick
-		}
-		events = append(events, Event{Actor: user, Kind: action, Items: []int{n}, Before: before, After: doneWord(done)})
-		if !done && s.Signoff != nil {
-			events = append(events, Event{Actor: user, Kind: KindSignoffVoid, Section: s.Title,
-				Before: "signed by " + s.Signoff.By, After: fmt.Sprintf("void: item %d unticked", n)})
-			voided = append(voided, s.Title)
-			s.Signoff = nil
-		}
+		events = append(events, l.markDone(user, n, done, now)...)
 	}
-	if len(voided) > 0 {
-		// The sections need signing off again: their owners must hear it.
-		l.notify(Notice{Kind: NoticeUntickVoided, Actor: user, Sections: voided})
-	}
+	l.notifyVoided(user, events)
 	return events, nil
+}
+
+// markDone ticks or unticks item n, which exists, for actor, who may: no
+// event when it is in that state already. Unticking an item of a
+// signed-off section voids the sign-off.
+func (l *Launch) markDone(actor string, n int, done bool, now time.Time) []Event {
+	s, _, it := l.Checklist.Locate(n)
+	if it.Done == done {
+		return nil
+	}
+	before := doneWord(it.Done)
+	it.Done = done
+	if done {
+		it.DoneBy, it.DoneAt = actor, now
+	} else {
+		it.DoneBy, it.DoneAt = "", time.Time{}
+	}
+	action := KindUntick
+	if done {
+		action = KindTick
+	}
+	events := []Event{{Actor: actor, Kind: action, Items: []int{n}, Before: before, After: doneWord(done)}}
+	if !done && s.Signoff != nil {
+		events = append(events, Event{Actor: actor, Kind: KindSignoffVoid, Section: s.Title,
+			Before: "signed by " + s.Signoff.By, After: fmt.Sprintf("void: item %d unticked", n)})
+		s.Signoff = nil
+	}
+	return events
+}
+
+// notifyVoided tells the channel which sign-offs the unticks of events
+// voided, in one notice: the sections need signing off again.
+func (l *Launch) notifyVoided(actor string, events []Event) {
+	if voided := SectionsOf(events, KindSignoffVoid); len(voided) > 0 {
+		l.notify(Notice{Kind: NoticeUntickVoided, Actor: actor, Sections: voided})
+	}
 }
 
 // SetItemOwner makes owner ("" to clear) the owner of an item. The creator

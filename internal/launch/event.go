@@ -80,6 +80,15 @@ const (
 	// KindUpdate is a checklist brought up to a newer version of its
 	// document, or one of its changes that concerns no single item.
 	KindUpdate Kind = "update"
+
+	// KindEvidence is a check's result a pipeline reported on an item
+	// through the API (After: "pass: <summary>"); the tick or untick it
+	// made follows as an event of its own.
+	KindEvidence Kind = "evidence"
+	// KindTokenCreate and KindTokenRevoke are API tokens made and ended;
+	// the token's name is After, and Before once revoked.
+	KindTokenCreate Kind = "token-create"
+	KindTokenRevoke Kind = "token-revoke"
 )
 
 // Subject names what the event is about, as the audit log shows it:
@@ -119,6 +128,8 @@ var kindSubjects = map[Kind]string{
 	KindUpdate:           "checklist",
 	KindAnnounce:         "decision",
 	KindApprovalsRequest: "approvals",
+	KindTokenCreate:      "API token",
+	KindTokenRevoke:      "API token",
 }
 
 // ItemsOf returns the numbers of the items that events of the given kinds

@@ -42,6 +42,10 @@ const (
 	PostUpdateNotice = "update"
 	PostApprovalDM   = "ask"
 	PostNADM         = "na"
+	// PostReminder is a reminder that came due (a window opening, a
+	// countdown, an overdue list, a waiver lapse), keyed
+	// "remind:<launch id>:<reminder kind>:<reminder key>".
+	PostReminder = "remind"
 )
 
 // Validate checks a post before it is stored.

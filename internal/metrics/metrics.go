@@ -57,6 +57,7 @@ type Metrics struct {
 	reminderLag   prometheus.Histogram
 	schedulerTick prometheus.Gauge
 	oldestPending prometheus.Gauge
+	remindersWait prometheus.Gauge
 	requests      *prometheus.HistogramVec
 	requestKinds  *boundedLabel
 	dbBusy        prometheus.Counter
@@ -70,6 +71,8 @@ type Metrics struct {
 	eventIDs      prometheus.Gauge
 	outboxDepth   prometheus.Gauge
 	posts         *prometheus.CounterVec
+	batchChanges  prometheus.Histogram
+	batchLaunches prometheus.Histogram
 }
 
 // New returns golive's metrics, registered with a new registry together
@@ -109,6 +112,10 @@ func New(version string) *Metrics {
 		oldestPending: prometheus.NewGauge(prometheus.GaugeOpts{
 			Name: "golive_reminders_oldest_pending_seconds",
 			Help: "How long the oldest due reminder not yet sent (waiting, being retried or held) has been due; 0 when none is.",
+		}),
+		remindersWait: prometheus.NewGauge(prometheus.GaugeOpts{
+			Name: "golive_reminders_pending",
+			Help: "Reminders planned and not done yet (waiting for their time, being retried or held), as delivery's latest pass counted them.",
 		}),
 		requests: prometheus.NewHistogramVec(prometheus.HistogramOpts{
 			Name:    "golive_request_duration_seconds",
@@ -153,6 +160,16 @@ func New(version string) *Metrics {
 			Name: "golive_outbox_posts_total",
 			Help: "Posts and direct messages the outbox finished, by result (sent; unknown: sent once with no answer and not sent again; failed: refused by Slack or given up on).",
 		}, []string{"result"}),
+		batchChanges: prometheus.NewHistogram(prometheus.HistogramOpts{
+			Name:    "golive_write_batch_changes",
+			Help:    "Changes (ticks, answers, ...) accepted in each shared write transaction.",
+			Buckets: []float64{1, 2, 4, 8, 16, 32, 64, 128, 256},
+		}),
+		batchLaunches: prometheus.NewHistogram(prometheus.HistogramOpts{
+			Name:    "golive_write_batch_launches",
+			Help:    "Launches with a change accepted in each shared write transaction.",
+			Buckets: []float64{1, 2, 4, 8, 16, 32, 64},
+		}),
 		commandKinds: newBoundedLabel(),
 		clickKinds:   newBoundedLabel(),
 		slackMethods: newBoundedLabel(),
@@ -173,8 +190,8 @@ func New(version string) *Metrics {
 	}
 	m.registry.MustRegister(
 		m.commands, m.clicks, m.slackCalls, m.slackErrors, m.reminders, m.reminderLag,
-		m.schedulerTick, m.oldestPending, m.requests, m.dbBusy, m.rejected, m.slackHeld, m.workDropped, m.queued, m.refreshes, m.eventIDs,
-		m.outboxDepth, m.posts, buildInfo,
+		m.schedulerTick, m.oldestPending, m.remindersWait, m.requests, m.dbBusy, m.rejected, m.slackHeld, m.workDropped, m.queued, m.refreshes, m.eventIDs,
+		m.outboxDepth, m.posts, m.batchChanges, m.batchLaunches, buildInfo,
 		collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
 	)
@@ -255,6 +272,14 @@ func (m *Metrics) RemindersOldestPending(age time.Duration) {
 		return
 	}
 	m.oldestPending.Set(max(age, 0).Seconds())
+}
+
+// RemindersPending records how many reminders are planned and not done yet.
+func (m *Metrics) RemindersPending(n int) {
+	if m == nil {
+		return
+	}
+	m.remindersWait.Set(float64(n))
 }
 
 // ObserveRequest records how long a Slack request took to acknowledge. kind
@@ -350,4 +375,14 @@ func (m *Metrics) OutboxPost(result string) {
 		}
 	}
 	m.posts.WithLabelValues(otherLabel).Inc()
+}
+
+// WriteBatch records one shared write transaction that committed: how many
+// changes it stored, over how many launches.
+func (m *Metrics) WriteBatch(changes, launches int) {
+	if m == nil {
+		return
+	}
+	m.batchChanges.Observe(float64(changes))
+	m.batchLaunches.Observe(float64(launches))
 }

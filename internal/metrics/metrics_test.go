@@ -78,6 +78,8 @@ func TestNamesFollowTheConventions(t *testing.T) {
 	m.SlackWorkDropped("queue_full")
 	m.SlackWorkQueued(3)
 	m.RefreshesPending(2)
+	m.RemindersPending(4)
+	m.WriteBatch(12, 3)
 	m.OutboxDepth(1)
 	m.EventIDsRemembered(5)
 
@@ -110,6 +112,7 @@ func TestNamesFollowTheConventions(t *testing.T) {
 		"golive_slack_work_dropped_total", "golive_slack_work_queued",
 		"golive_refreshes_pending", "golive_event_ids_remembered",
 		"golive_outbox_depth", "golive_outbox_posts_total",
+		"golive_reminders_pending", "golive_write_batch_changes", "golive_write_batch_launches",
 	}, ours)
 }
 

@@ -1,11 +1,10 @@
-// Package outbox delivers the posts golive owes Slack (launch.Post): the
-// store holds them, written with the changes that cause them, and a Sender
-// claims due ones under a fenced, renewed lease and hands each to a
-// Transport (the bot), at most once unless the transport can look a post up
-// by its key before sending it again.
+// Package outbox describes the posts golive owes Slack (launch.Post) as the
+// store keeps them, written with the changes that cause them: their rows
+// and states, the store that claims them under a fenced lease, and the
+// Transport that delivers them, whose errors say whether a failed call is
+// known not to have taken effect. Package delivery sends them.
 //
-// It knows nothing of Slack: the transport says, through the errors it
-// returns, whether a failed call is known not to have taken effect.
+// It knows nothing of Slack.
 package outbox
 
 import (
@@ -77,7 +76,8 @@ type Finish struct {
 var ErrLeaseLost = errors.New("the claim no longer holds this post")
 
 // Store keeps the outbox. Rows are written by the changes that cause them
-// (launch.Store's Update); a Sender claims and finishes them.
+// (launch.Store's Update); the sender (package delivery) claims and
+// finishes them.
 type Store interface {
 	// ClaimPosts holds for lease up to limit claimable rows (pending and
 	// due, or held under a lapsed lease), at most perDest for each
@@ -128,7 +128,7 @@ type Transport interface {
 }
 
 // Finder looks posts up by key in Slack; a Transport may implement it. The
-// Sender uses it only when Config.Lookup is on.
+// sender uses it only when look-ups are on (delivery.Config.Lookup).
 type Finder interface {
 	// Find tells whether r was posted already, with its ts.
 	Find(ctx context.Context, r Row) (ts string, found bool, err error)
@@ -164,3 +164,30 @@ type refused struct{ err error }
 
 func (e *refused) Error() string { return e.err.Error() }
 func (e *refused) Unwrap() error { return e.err }
+
+// IsNotSent tells whether err was marked with NotSent.
+func IsNotSent(err error) bool {
+	var e *notSent
+	return errors.As(err, &e)
+}
+
+// IsRetryAfter tells whether err was marked with RetryAfter.
+func IsRetryAfter(err error) bool {
+	var e *retryAfter
+	return errors.As(err, &e)
+}
+
+// RetryAfterOf returns the wait a RetryAfter error asks for, 0 for others.
+func RetryAfterOf(err error) time.Duration {
+	var e *retryAfter
+	if errors.As(err, &e) {
+		return e.d
+	}
+	return 0
+}
+
+// IsRefused tells whether err was marked with Refused.
+func IsRefused(err error) bool {
+	var e *refused
+	return errors.As(err, &e)
+}

@@ -258,23 +258,6 @@ func TestParseTimeOfDay(t *testing.T) {
 	}
 }
 
-// subDayLaunch is a launch with windows in hours around launch time.
-func subDayLaunch(date, at, zone string) *launch.Launch {
-	c := &checklist.Checklist{Title: "Hours"}
-	sec := &checklist.Section{Index: 0, Title: "Cutover", Kind: checklist.KindWindow}
-	for gi, w := range []struct {
-		name   string
-		offset int
-	}{{"1 Day Before Launch", -1440}, {"T-4 Hours", -240}, {"Go-Live Day", 0}, {"T+1 Hour", 60}} {
-		n := gi + 1
-		sec.Groups = append(sec.Groups, &checklist.Group{Index: gi, Title: w.name, Window: &checklist.WindowSpec{OffsetMinutes: w.offset},
-			Items: []*checklist.Item{{Number: n, Text: "Task", Task: true}}})
-		c.Windows = append(c.Windows, checklist.Window{Name: w.name, OffsetMinutes: w.offset, Section: 0, Group: gi, Items: []int{n}})
-	}
-	c.Sections = []*checklist.Section{sec}
-	return &launch.Launch{ID: 1, TeamID: "T1", ChannelID: "C1", Name: "Cutover", Date: date, Time: at, Timezone: zone, Creator: "UCREATOR", Checklist: c}
-}
-
 // TestSubDayWindowsFollowLaunchTime: a window in hours opens its offset
 // from the launch's instant, in elapsed time (on the day clocks go forward
 // too); day-sized windows stay at the reminder time of their day; a launch

@@ -1,9 +1,9 @@
 // Package schedule turns a launch's time windows into reminders: when each
 // one is due (in the launch's time zone, daylight saving included), what a
 // due reminder should do when it is picked up (post it, wait, or skip it as
-// stale), and the Runner that claims due reminders from the store and posts
-// them exactly once. It reads no clock: time comes in as a value or through
-// an injected Now.
+// stale), and what it says. It is pure planning: package delivery claims
+// the due reminders and posts them. It reads no clock: time comes in as a
+// value.
 package schedule
 
 import (
@@ -43,12 +43,14 @@ type State string
 const (
 	// StatePending waits for its due time (and next attempt).
 	StatePending State = "pending"
-	// StateClaimed is held by a runner under a lease, not yet being posted.
+	// StateClaimed is held by an instance under a lease.
 	StateClaimed State = "claimed"
-	// StatePosting is held under a lease while its post is in flight: if the
-	// lease runs out in this state, Slack may or may not have the message.
+	// StatePosting was being posted by a version of golive that posted
+	// reminders itself, when it stopped: Slack may or may not have the
+	// message. No reminder enters it any more.
 	StatePosting State = "posting"
-	// StateSent was posted (or, for a digest, done).
+	// StateSent was handed to the outbox, which posts it (for a digest:
+	// done).
 	StateSent State = "sent"
 	// StateSkipped was not posted on purpose: stale, folded into a later
 	// window, covered by a window post, or no longer wanted.
@@ -69,7 +71,7 @@ type Reminder struct {
 	DueAt   time.Time
 	Payload Payload
 	State   State
-	// Attempts counts the posts started.
+	// Attempts counts the failed attempts to render it.
 	Attempts      int
 	NextAttemptAt time.Time
 	LeaseUntil    time.Time

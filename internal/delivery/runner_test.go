@@ -1,4 +1,4 @@
-package schedule_test
+package delivery_test
 
 import (
 	"context"
@@ -12,8 +12,10 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/golive/golive/internal/delivery"
 	"github.com/golive/golive/internal/launch"
 	"github.com/golive/golive/internal/metrics"
+	"github.com/golive/golive/internal/outbox"
 	"github.com/golive/golive/internal/schedule"
 )
 
@@ -28,7 +30,7 @@ func TestTwoRunnersShareOneDatabase(t *testing.T) {
 		var ins []*instance
 		counts := make([]*counting, runners)
 		for i := range runners {
-			counts[i] = &counting{Poster: p}
+			counts[i] = &counting{Transport: p}
 			ins = append(ins, start(t, path, c, counts[i]))
 		}
 		for i, zone := range []string{"America/New_York", "Asia/Tokyo", "Australia/Lord_Howe", "Asia/Kathmandu"} {
@@ -59,23 +61,23 @@ func TestTwoRunnersShareOneDatabase(t *testing.T) {
 
 // counting counts the posts that went through it.
 type counting struct {
-	schedule.Poster
+	outbox.Transport
 	n atomic.Int64
 }
 
-func (c *counting) Post(ctx context.Context, l *launch.Launch, r schedule.Reminder, now time.Time) error {
-	err := c.Poster.Post(ctx, l, r, now)
+func (c *counting) Send(ctx context.Context, r outbox.Row) (string, error) {
+	ts, err := c.Transport.Send(ctx, r)
 	if err == nil {
 		c.n.Add(1)
 	}
-	return err
+	return ts, err
 }
 
-// failFor makes a poster fail the given launch's posts as fails says (by
-// call number, from 1), and succeed otherwise.
-func failFor(launchID *int64, fails func(call int) error) func(l *launch.Launch, r schedule.Reminder, call int) error {
-	return func(l *launch.Launch, r schedule.Reminder, call int) error {
-		if l.ID == atomic.LoadInt64(launchID) && r.Kind == schedule.KindWindow {
+// failFor makes the fake Slack fail the given launch's window posts as
+// fails says (by call number, from 1), and take the others.
+func failFor(launchID *int64, fails func(call int) error) func(x post, call int) error {
+	return func(x post, call int) error {
+		if x.Launch == atomic.LoadInt64(launchID) && x.Kind == schedule.KindWindow {
 			return fails(call)
 		}
 		return nil
@@ -83,8 +85,9 @@ func failFor(launchID *int64, fails func(call int) error) func(l *launch.Launch,
 }
 
 // TestFailedPostsAreRetriedWithBackoff: a window post rate limited three
-// times (Retry-After 30 s) then timing out twice is sent once, at 09:13:30;
-// another launch's posts are on time.
+// times (Retry-After 30 s) then refused a connection twice (2 s doubled
+// per attempt) is sent once, at 08:02:18; another launch's posts are on
+// time.
 func TestFailedPostsAreRetriedWithBackoff(t *testing.T) {
 	ctx := context.Background()
 	c := newClock(time.Date(2025, 3, 13, 8, 0, 0, 0, time.UTC))
@@ -93,9 +96,9 @@ func TestFailedPostsAreRetriedWithBackoff(t *testing.T) {
 	p.fail = failFor(&failing, func(call int) error {
 		switch {
 		case call <= 3:
-			return schedule.RetryAfter(errors.New("slack: ratelimited"), 30*time.Second)
+			return outbox.RetryAfter(30*time.Second, errors.New("slack: ratelimited"))
 		case call <= 5:
-			return fmt.Errorf("chat.postMessage: %w", context.DeadlineExceeded)
+			return outbox.NotSent(errors.New("chat.postMessage: connection refused"))
 		}
 		return nil
 	})
@@ -113,36 +116,77 @@ func TestFailedPostsAreRetriedWithBackoff(t *testing.T) {
 		// Dated before it opened and planned after it (golive was down), the
 		// current window is posted at once.
 		fmt.Sprintf("%d 3 Days Before Launch 08:00:00", b.ID),
-		// Retried at 08:00:30, 08:01:00, 08:01:30 after each 429; then after 4 and 8 minutes.
-		fmt.Sprintf("%d 3 Days Before Launch 08:13:30", a.ID),
+		// Retried at 08:00:30, 08:01:00, 08:01:30 after each 429; then after 16 and 32 s.
+		fmt.Sprintf("%d 3 Days Before Launch 08:02:18", a.ID),
 		fmt.Sprintf("%d 1 Day Before Launch 09:00:00", b.ID),
-		fmt.Sprintf("%d 1 Day Before Launch 09:13:30", a.ID),
+		fmt.Sprintf("%d 1 Day Before Launch 09:02:18", a.ID),
 	}, got)
-	rows, err := in.store.Reminders(ctx, a.ID)
+	posts, err := in.store.Posts(ctx, a.ID)
 	require.NoError(t, err)
 	sent := 0
-	for _, r := range rows {
-		if r.Kind == schedule.KindWindow && r.State == schedule.StateSent {
+	for _, r := range posts {
+		if rem := reminderOf(r.Row); rem.Kind == schedule.KindWindow {
 			sent++
+			assert.Equal(t, outbox.StateSent, r.State)
 			assert.Equal(t, 6, r.Attempts)
-			assert.Equal(t, 6, p.calls[r.ID])
-			assert.Contains(t, r.LastError, "deadline exceeded")
+			assert.Equal(t, 6, p.calls[rem.ID])
 		}
 	}
 	assert.Equal(t, 2, sent)
 }
 
-// TestPermanentFailureIsKeptDead: a post Slack can never take (the channel
-// is gone) is not retried, and kept with its error.
-func TestPermanentFailureIsKeptDead(t *testing.T) {
+// TestPermanentFailureIsKeptFailed: a post Slack can never take (the
+// channel is gone) is not retried, and kept with its error.
+func TestPermanentFailureIsKeptFailed(t *testing.T) {
 	ctx := context.Background()
 	c := newClock(time.Date(2025, 3, 13, 8, 0, 0, 0, time.UTC))
 	p := newPoster(c)
 	var failing int64
-	p.fail = failFor(&failing, func(int) error { return schedule.Permanent(errors.New("slack: channel_not_found")) })
+	p.fail = failFor(&failing, func(int) error { return outbox.Refused(errors.New("slack: channel_not_found")) })
 	in := start(t, dbPath(t), c, p)
 	a := in.create(t, datedOn(testLaunch("CA", "2025-03-14", "UTC"), "2025-03-01"))
 	atomic.StoreInt64(&failing, a.ID)
+	runUntil(t, c, time.Date(2025, 3, 13, 12, 0, 0, 0, time.UTC), in)
+
+	posts, err := in.store.Posts(ctx, a.ID)
+	require.NoError(t, err)
+	var failed []string
+	for _, r := range posts {
+		if r.State == outbox.StateFailed {
+			failed = append(failed, r.Key+": "+r.LastError)
+			assert.Equal(t, 1, p.calls[reminderOf(r.Row).ID], "one attempt only")
+		}
+	}
+	// The current window, posted at once, and the one opening at 09:00.
+	assert.Equal(t, []string{
+		fmt.Sprintf("remind:%d:window:1.1: slack: channel_not_found", a.ID),
+		fmt.Sprintf("remind:%d:window:1.2: slack: channel_not_found", a.ID),
+	}, failed)
+}
+
+// rendererFunc is a Renderer made of a function.
+type rendererFunc func(ctx context.Context, l *launch.Launch, r schedule.Reminder, now time.Time) ([]delivery.Message, error)
+
+func (f rendererFunc) Render(ctx context.Context, l *launch.Launch, r schedule.Reminder, now time.Time) ([]delivery.Message, error) {
+	return f(ctx, l, r, now)
+}
+
+// TestUnrenderableReminderIsKeptDead: a reminder the renderer can never
+// render is not retried, and kept dead with its error.
+func TestUnrenderableReminderIsKeptDead(t *testing.T) {
+	ctx := context.Background()
+	c := newClock(time.Date(2025, 3, 13, 8, 0, 0, 0, time.UTC))
+	p := newPoster(c)
+	calls := 0
+	in := startWith(t, dbPath(t), c, delivery.Config{Transport: p,
+		Renderer: rendererFunc(func(ctx context.Context, l *launch.Launch, r schedule.Reminder, now time.Time) ([]delivery.Message, error) {
+			if r.Kind == schedule.KindWindow {
+				calls++
+				return nil, delivery.Permanent(errors.New("no such window"))
+			}
+			return renderer{}.Render(ctx, l, r, now)
+		})})
+	a := in.create(t, datedOn(testLaunch("CA", "2025-03-14", "UTC"), "2025-03-01"))
 	runUntil(t, c, time.Date(2025, 3, 13, 12, 0, 0, 0, time.UTC), in)
 
 	rows, err := in.store.Reminders(ctx, a.ID)
@@ -151,28 +195,30 @@ func TestPermanentFailureIsKeptDead(t *testing.T) {
 	for _, r := range rows {
 		if r.State == schedule.StateDead {
 			dead = append(dead, r.Key+": "+r.LastError)
-			assert.Equal(t, 1, p.calls[r.ID], "one attempt only")
+			assert.Equal(t, 1, r.Attempts)
 		}
 	}
-	// The current window, posted at once, and the one opening at 09:00.
-	assert.Equal(t, []string{"1.1: slack: channel_not_found", "1.2: slack: channel_not_found"}, dead)
+	assert.Equal(t, []string{"1.1: no such window", "1.2: no such window"}, dead)
+	assert.Equal(t, 2, calls, "one attempt each")
+	assert.Empty(t, p.Posts(schedule.KindWindow))
 }
 
-// TestOldestPendingGauge: while a due post keeps failing, the gauge of the
-// oldest unsent reminder grows with its wait; once it is sent, it is 0.
+// TestOldestPendingGauge: while a due reminder cannot be rendered, the
+// gauge of the oldest unsent reminder grows with its wait; once it is
+// handed to the outbox, it is 0.
 func TestOldestPendingGauge(t *testing.T) {
 	ctx := context.Background()
 	c := newClock(time.Date(2025, 3, 13, 8, 0, 0, 0, time.UTC))
 	p := newPoster(c)
 	var failing atomic.Bool
-	p.fail = func(_ *launch.Launch, r schedule.Reminder, _ int) error {
-		if r.Kind == schedule.KindWindow && failing.Load() {
-			return errors.New("slack: connection reset")
-		}
-		return nil
-	}
 	m := metrics.New("test")
-	in := startWith(t, dbPath(t), c, schedule.Config{Poster: p, Metrics: m})
+	in := startWith(t, dbPath(t), c, delivery.Config{Transport: p, Metrics: m,
+		Renderer: rendererFunc(func(ctx context.Context, l *launch.Launch, r schedule.Reminder, now time.Time) ([]delivery.Message, error) {
+			if r.Kind == schedule.KindWindow && failing.Load() {
+				return nil, errors.New("database is locked")
+			}
+			return renderer{}.Render(ctx, l, r, now)
+		})})
 	in.create(t, testLaunch("CA", "2025-03-14", "UTC"))
 	runUntil(t, c, time.Date(2025, 3, 13, 8, 30, 0, 0, time.UTC), in)
 	assert.Equal(t, 0.0, gauge(t, m, "golive_reminders_oldest_pending_seconds"))
@@ -183,13 +229,17 @@ func TestOldestPendingGauge(t *testing.T) {
 	_, err := in.runner.RunDue(ctx)
 	require.NoError(t, err)
 	assert.Equal(t, 600.0, gauge(t, m, "golive_reminders_oldest_pending_seconds"))
+	pending := gauge(t, m, "golive_reminders_pending")
+	assert.Positive(t, pending, "the window and the days still to come")
 
 	failing.Store(false)
 	c.Set(time.Date(2025, 3, 13, 10, 0, 0, 0, time.UTC))
 	n, err := in.runner.RunDue(ctx)
 	require.NoError(t, err)
-	require.Equal(t, 1, n)
+	require.Equal(t, 2, n, "the window's reminder, then its post")
 	assert.Equal(t, 0.0, gauge(t, m, "golive_reminders_oldest_pending_seconds"))
+	assert.Less(t, gauge(t, m, "golive_reminders_pending"), pending)
+	assert.Equal(t, 0.0, gauge(t, m, "golive_outbox_depth"))
 }
 
 // gauge reads an unlabelled gauge from m's registry.
@@ -214,11 +264,11 @@ func TestSlowPostDoesNotHoldUpAnotherLaunch(t *testing.T) {
 	var slow int64
 	otherPosted := make(chan struct{})
 	var sawOther atomic.Bool
-	p.fail = func(l *launch.Launch, r schedule.Reminder, call int) error {
-		if r.Kind != schedule.KindWindow {
+	p.fail = func(x post, call int) error {
+		if x.Kind != schedule.KindWindow {
 			return nil
 		}
-		if l.ID != atomic.LoadInt64(&slow) {
+		if x.Launch != atomic.LoadInt64(&slow) {
 			close(otherPosted)
 			return nil
 		}
@@ -233,7 +283,7 @@ func TestSlowPostDoesNotHoldUpAnotherLaunch(t *testing.T) {
 		}
 		return errors.New("timeout")
 	}
-	in := startWith(t, dbPath(t), c, schedule.Config{Poster: p, PostTimeout: 10 * time.Second})
+	in := startWith(t, dbPath(t), c, delivery.Config{Transport: p, CallTimeout: 10 * time.Second})
 	a := in.create(t, testLaunch("CA", "2025-03-14", "UTC"))
 	in.create(t, testLaunch("CB", "2025-03-14", "UTC"))
 	atomic.StoreInt64(&slow, a.ID)
@@ -319,13 +369,19 @@ func TestRunLoop(t *testing.T) {
 	p := newPoster(c)
 	waits := make(chan time.Duration, 10)
 	fire := make(chan time.Time)
-	in := startWith(t, dbPath(t), c, schedule.Config{Poster: p, After: func(d time.Duration) <-chan time.Time {
-		waits <- d
+	in := startWith(t, dbPath(t), c, delivery.Config{Transport: p, After: func(d time.Duration) <-chan time.Time {
+		select {
+		case waits <- d:
+		default: // the test looks no further
+		}
 		return fire
 	}})
 	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error)
-	go func() { done <- in.runner.Run(ctx) }()
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		in.runner.Run(ctx)
+	}()
 
 	// Every pass ends in a wait; a poke may add a pass, never a different wait.
 	nextWait := func(want time.Duration, why string) {
@@ -350,18 +406,23 @@ func TestRunLoop(t *testing.T) {
 	fire <- c.Now()
 	require.Eventually(t, func() bool { return len(p.Posts(schedule.KindWindow)) == 1 }, 5*time.Second, time.Millisecond)
 	cancel()
-	require.NoError(t, <-done)
+	waitFor(t, done, "Run to stop")
 }
 
-// TestPanickingPosterDoesNotCrash: a post that panics is kept dead with
-// the panic as its error, and the other reminders go on.
-func TestPanickingPosterDoesNotCrash(t *testing.T) {
+// TestPanickingRendererDoesNotCrash: a reminder whose rendering panics is
+// kept dead with the panic as its error, and the other reminders go on.
+func TestPanickingRendererDoesNotCrash(t *testing.T) {
 	ctx := context.Background()
 	c := newClock(time.Date(2025, 3, 13, 8, 0, 0, 0, time.UTC))
 	p := newPoster(c)
 	var failing int64
-	p.fail = failFor(&failing, func(int) error { panic("cannot render") })
-	in := start(t, dbPath(t), c, p)
+	in := startWith(t, dbPath(t), c, delivery.Config{Transport: p,
+		Renderer: rendererFunc(func(ctx context.Context, l *launch.Launch, r schedule.Reminder, now time.Time) ([]delivery.Message, error) {
+			if l.ID == atomic.LoadInt64(&failing) && r.Kind == schedule.KindWindow {
+				panic("cannot render")
+			}
+			return renderer{}.Render(ctx, l, r, now)
+		})})
 	a := in.create(t, datedOn(testLaunch("CA", "2025-03-14", "UTC"), "2025-03-01"))
 	b := in.create(t, datedOn(testLaunch("CB", "2025-03-14", "UTC"), "2025-03-01"))
 	atomic.StoreInt64(&failing, a.ID)

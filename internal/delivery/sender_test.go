@@ -1,4 +1,4 @@
-package outbox_test
+package delivery_test
 
 import (
 	"context"
@@ -13,6 +13,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/golive/golive/internal/checklist"
+	"github.com/golive/golive/internal/delivery"
 	"github.com/golive/golive/internal/launch"
 	"github.com/golive/golive/internal/metrics"
 	"github.com/golive/golive/internal/outbox"
@@ -49,23 +50,6 @@ func (tr *transport) keys() []string {
 	return append([]string(nil), tr.sent...)
 }
 
-type clock struct {
-	mu sync.Mutex
-	at time.Time
-}
-
-func (c *clock) now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.at
-}
-
-func (c *clock) add(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.at = c.at.Add(d)
-}
-
 // setup opens a store with a launch in channel C1 and the posts keys told
 // to it, in one change.
 func setup(t *testing.T, keys ...string) (*store.Store, int64) {
@@ -88,9 +72,9 @@ func setup(t *testing.T, keys ...string) (*store.Store, int64) {
 	return s, l.ID
 }
 
-func newSender(t *testing.T, s *store.Store, tr outbox.Transport, c *clock, m *metrics.Metrics) *outbox.Sender {
+func newSender(t *testing.T, s *store.Store, tr outbox.Transport, c *clock, m *metrics.Metrics) *delivery.Delivery {
 	t.Helper()
-	sender, err := outbox.NewSender(outbox.Config{Store: s, Transport: tr, Now: c.now, Metrics: m,
+	sender, err := delivery.New(delivery.Config{Store: s, Renderer: renderer{}, Transport: tr, Now: c.Now, Metrics: m,
 		RenewAfter: func(time.Duration) <-chan time.Time { return nil }})
 	require.NoError(t, err)
 	return sender
@@ -112,7 +96,7 @@ func states(t *testing.T, s *store.Store, id int64) []outbox.State {
 func TestPanicKeepsThePost(t *testing.T) {
 	ctx := context.Background()
 	s, id := setup(t, "notice:1")
-	c := &clock{at: time.Now()}
+	c := newClock(time.Now())
 	tr := &transport{send: func(n int, _ outbox.Row) error {
 		if n == 1 {
 			panic("cannot render")
@@ -123,7 +107,7 @@ func TestPanicKeepsThePost(t *testing.T) {
 	_, err := sender.RunDue(ctx)
 	require.NoError(t, err)
 	assert.Equal(t, []outbox.State{outbox.StatePending}, states(t, s, id))
-	c.add(time.Minute)
+	c.Add(time.Minute)
 	_, err = sender.RunDue(ctx)
 	require.NoError(t, err)
 	assert.Equal(t, []string{"notice:1"}, tr.keys())
@@ -136,14 +120,14 @@ func TestPanicKeepsThePost(t *testing.T) {
 func TestLapsedClaimPostsNothingMore(t *testing.T) {
 	ctx := context.Background()
 	s, id := setup(t, "notice:1", "notice:2", "notice:3")
-	c := &clock{at: time.Now()}
+	c := newClock(time.Now())
 	fresh := &transport{}
 	second := newSender(t, s, fresh, c, nil)
 	slow := &transport{send: func(n int, _ outbox.Row) error {
 		if n == 1 {
 			// The first post takes longer than the lease, and meanwhile
 			// another sender claims what the first one holds.
-			c.add(5 * time.Minute)
+			c.Add(5 * time.Minute)
 			_, err := second.RunDue(ctx)
 			require.NoError(t, err)
 		}
@@ -165,20 +149,20 @@ func TestLapsedClaimPostsNothingMore(t *testing.T) {
 func TestRenewalKeepsALongBatch(t *testing.T) {
 	ctx := context.Background()
 	s, id := setup(t, "notice:1", "notice:2", "notice:3")
-	c := &clock{at: time.Now()}
+	c := newClock(time.Now())
 	renew := make(chan time.Time)
 	var rivalSent []string
 	rival := &transport{}
 	rivalSender := newSender(t, s, rival, c, nil)
 	tr := &transport{send: func(n int, _ outbox.Row) error {
-		c.add(90 * time.Second) // each post takes most of the 2-minute lease
-		renew <- c.now()        // the renewal fires, and is done before the next post
-		renew <- c.now()
+		c.Add(90 * time.Second) // each post takes most of the 2-minute lease
+		renew <- c.Now()        // the renewal fires, and is done before the next post
+		renew <- c.Now()
 		_, err := rivalSender.RunDue(ctx)
 		require.NoError(t, err)
 		return nil
 	}}
-	sender, err := outbox.NewSender(outbox.Config{Store: s, Transport: tr, Now: c.now,
+	sender, err := delivery.New(delivery.Config{Store: s, Renderer: renderer{}, Transport: tr, Now: c.Now,
 		RenewAfter: func(time.Duration) <-chan time.Time { return renew }})
 	require.NoError(t, err)
 	_, err = sender.RunDue(ctx)
@@ -193,19 +177,19 @@ func TestRenewalKeepsALongBatch(t *testing.T) {
 func TestNotSentIsRetriedUntilMaxAge(t *testing.T) {
 	ctx := context.Background()
 	s, id := setup(t, "notice:1")
-	c := &clock{at: time.Now()}
+	c := newClock(time.Now())
 	m := metrics.New("test")
 	tr := &transport{send: func(int, outbox.Row) error { return outbox.NotSent(errors.New("connection refused")) }}
 	sender := newSender(t, s, tr, c, m)
 	for range 10 {
 		_, err := sender.RunDue(ctx)
 		require.NoError(t, err)
-		c.add(10 * time.Minute)
+		c.Add(10 * time.Minute)
 	}
 	assert.Equal(t, []outbox.State{outbox.StatePending}, states(t, s, id))
 	calls := tr.calls
 	assert.Equal(t, 10, calls, "tried at every pass once the backoff passed")
-	c.add(24 * time.Hour)
+	c.Add(24 * time.Hour)
 	_, err := sender.RunDue(ctx)
 	require.NoError(t, err)
 	assert.Equal(t, []outbox.State{outbox.StateFailed}, states(t, s, id))
@@ -221,7 +205,7 @@ func TestRunStopsWithItsContext(t *testing.T) {
 		<-release
 		return nil
 	}}
-	sender, err := outbox.NewSender(outbox.Config{Store: s, Transport: tr})
+	sender, err := delivery.New(delivery.Config{Store: s, Renderer: renderer{}, Transport: tr})
 	require.NoError(t, err)
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})

@@ -1,4 +1,4 @@
-package schedule_test
+package delivery_test
 
 import (
 	"context"
@@ -11,31 +11,39 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/golive/golive/internal/checklist"
+	"github.com/golive/golive/internal/delivery"
 	"github.com/golive/golive/internal/launch"
+	"github.com/golive/golive/internal/outbox"
 	"github.com/golive/golive/internal/schedule"
 	"github.com/golive/golive/store"
 )
 
-// nudging is the recording poster plus what the bot's NudgeApprovals does
-// besides posting: each nudge is recorded as the DM that last asked the
-// holder, for every role they hold without an answer.
+// nudging is the fake Slack plus what the bot does once an approval DM
+// is sent: it is recorded as the DM that last asked the holder, for every
+// role they hold without an answer.
 type nudging struct {
 	*poster
 	store *store.Store
 }
 
-func (n *nudging) Post(ctx context.Context, l *launch.Launch, r schedule.Reminder, now time.Time) error {
-	if err := n.poster.Post(ctx, l, r, now); err != nil || r.Kind != schedule.KindApprovalDM {
-		return err
+func (n *nudging) Send(ctx context.Context, r outbox.Row) (string, error) {
+	ts, err := n.poster.Send(ctx, r)
+	rec := reminderOf(r)
+	if err != nil || rec.Kind != schedule.KindApprovalDM {
+		return ts, err
+	}
+	l, err := n.store.LaunchByID(ctx, rec.Launch)
+	if err != nil {
+		return "", err
 	}
 	for _, role := range l.Checklist.Roles {
-		if role.Holder == r.Payload.Owner && role.Verdict == checklist.VerdictPending {
-			if err := n.store.SaveApprovalDM(ctx, askedDM(l.ID, role, now)); err != nil {
-				return err
+		if role.Holder == r.User && role.Verdict == checklist.VerdictPending {
+			if err := n.store.SaveApprovalDM(ctx, askedDM(l.ID, role, n.clock.Now())); err != nil {
+				return "", err
 			}
 		}
 	}
-	return nil
+	return ts, nil
 }
 
 func askedDM(launchID int64, role *checklist.Role, at time.Time) launch.ApprovalDM {
@@ -43,11 +51,16 @@ func askedDM(launchID int64, role *checklist.Role, at time.Time) launch.Approval
 		ChannelID: "D" + role.Holder, TS: strconv.FormatInt(at.UnixMilli(), 10), AskedAt: at}
 }
 
-// startNudging starts an instance on path whose poster nudges as the bot does.
-func startNudging(t *testing.T, path string, c *clock, p *poster) *instance {
+// startNudging starts an instance on path whose fake Slack records nudges
+// as the bot does, rendering with r when given.
+func startNudging(t *testing.T, path string, c *clock, p *poster, r ...delivery.Renderer) *instance {
 	t.Helper()
 	n := &nudging{poster: p}
-	in := start(t, path, c, n)
+	cfg := delivery.Config{Transport: n}
+	if len(r) > 0 {
+		cfg.Renderer = r[0]
+	}
+	in := startWith(t, path, c, cfg)
 	n.store = in.store
 	return in
 }
@@ -147,7 +160,7 @@ func TestApprovalNudgesDailyUntilLaunchDay(t *testing.T) {
 }
 
 // TestApprovalNudgeFollowsHolderChange: the role changes holder behind the
-// scheduler's back while the old holder's nudge is being retried; the
+// scheduler's back while the old holder's nudge cannot be rendered; its
 // retry is skipped, and from the next day the new holder alone is nudged.
 func TestApprovalNudgeFollowsHolderChange(t *testing.T) {
 	const zone = "Asia/Tokyo"
@@ -156,14 +169,11 @@ func TestApprovalNudgeFollowsHolderChange(t *testing.T) {
 	c := newClock(at("2025-03-05 12:00"))
 	p := newPoster(c)
 	path := dbPath(t)
-	in := startNudging(t, path, c, p)
-	l := in.create(t, testLaunch("C1", "2025-03-14", zone))
-	askApprovals(t, in, c, l.ID)
-
+	var in *instance
 	var changed bool
-	p.fail = func(_ *launch.Launch, r schedule.Reminder, _ int) error {
+	in = startNudging(t, path, c, p, rendererFunc(func(ctx context.Context, l *launch.Launch, r schedule.Reminder, now time.Time) ([]delivery.Message, error) {
 		if r.Kind != schedule.KindApprovalDM || r.Key != "2025-03-08 UERIN" {
-			return nil
+			return renderer{}.Render(ctx, l, r, now)
 		}
 		if !changed {
 			changed = true
@@ -171,8 +181,11 @@ func TestApprovalNudgeFollowsHolderChange(t *testing.T) {
 				return l.SetRoleHolder("UCREATOR", "Engineering Lead", "UGUS")
 			})
 		}
-		return errors.New("slack: connection reset")
-	}
+		return nil, errors.New("database is locked")
+	}))
+	l := in.create(t, testLaunch("C1", "2025-03-14", zone))
+	askApprovals(t, in, c, l.ID)
+
 	runUntil(t, c, at("2025-03-20 00:00"), in)
 
 	assert.Equal(t, map[string][]string{

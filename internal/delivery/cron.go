@@ -1,4 +1,4 @@
-package schedule
+package delivery
 
 import (
 	"context"
@@ -22,8 +22,8 @@ const syncTimeout = time.Minute
 // Each sync runs under ctx: cancelling it at shutdown cuts a sync in
 // progress short, so that waiting on the scheduler's Stop returns before
 // the store is closed under it.
-func (r *Runner) Cron(ctx context.Context) (*cron.Cron, error) {
-	logger := cronLogger{r.log}
+func (d *Delivery) Cron(ctx context.Context) (*cron.Cron, error) {
+	logger := cronLogger{d.log}
 	c := cron.New(cron.WithLocation(time.UTC), cron.WithLogger(logger), cron.WithChain(cron.Recover(logger)))
 	if _, err := c.AddFunc("@hourly", func() {
 		if ctx.Err() != nil {
@@ -31,12 +31,12 @@ func (r *Runner) Cron(ctx context.Context) (*cron.Cron, error) {
 		}
 		ctx, cancel := context.WithTimeout(ctx, syncTimeout)
 		defer cancel()
-		err := r.SyncAll(ctx)
+		err := d.SyncAll(ctx)
 		switch {
 		case err != nil && ctx.Err() == context.Canceled:
-			r.log.Info("reminders: hourly sync cut short by the shutdown; the next start plans every launch again")
+			d.log.Info("reminders: hourly sync cut short by the shutdown; the next start plans every launch again")
 		case err != nil:
-			r.log.Error("reminders: hourly sync", "err", err)
+			d.log.Error("reminders: hourly sync", "err", err)
 		}
 	}); err != nil {
 		return nil, fmt.Errorf("schedule the hourly sync: %w", err)

@@ -1,4 +1,4 @@
-package schedule_test
+package delivery_test
 
 import (
 	"bytes"
@@ -12,6 +12,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/golive/golive/internal/delivery"
 	"github.com/golive/golive/internal/schedule"
 	"github.com/golive/golive/store"
 )
@@ -66,7 +67,7 @@ func TestHourlySyncStopsWithTheServer(t *testing.T) {
 	require.NoError(t, st.CreateLaunch(context.Background(), l, l.Creator))
 	held := &heldStore{Store: st, reached: make(chan struct{})}
 	var logs lockedBuffer
-	runner, err := schedule.New(schedule.Config{Store: held, Poster: newPoster(newClock(time.Now())),
+	runner, err := delivery.New(delivery.Config{Store: held, Renderer: renderer{}, Transport: newPoster(newClock(time.Now())),
 		Logger: slog.New(slog.NewTextHandler(&logs, nil))})
 	require.NoError(t, err)
 
