@@ -19,8 +19,11 @@ FROM gcr.io/distroless/static-debian12:nonroot
 COPY --from=build /src/bin/golive-static /golive
 COPY --from=build --chown=65532:65532 /data /data
 USER nonroot:nonroot
+# The image deploys golive: the local console, a try-out on loopback, is
+# off (set GOLIVE_CONSOLE=on and GOLIVE_CONSOLE_ADDR to try it in Docker).
 ENV GOLIVE_DB=/data/golive.db \
-    GOLIVE_ADDR=:8080
+    GOLIVE_ADDR=:8080 \
+    GOLIVE_CONSOLE=off
 VOLUME /data
 EXPOSE 8080
 HEALTHCHECK --interval=30s --timeout=5s --start-period=10s --retries=3 \

@@ -9,6 +9,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/golive/golive/internal/suggest"
 )
 
 func TestSplitArgs(t *testing.T) {
@@ -98,16 +100,6 @@ func TestItemNumbers(t *testing.T) {
 	}
 }
 
-func TestClosest(t *testing.T) {
-	names := []string{"checklist", "export", "status", "tick", "untick"}
-	assert.Equal(t, "tick", closest("tikc", names))
-	assert.Equal(t, "untick", closest("UNTICK", names))
-	assert.Equal(t, "status", closest("stats", names))
-	assert.Equal(t, 3, editDistance("kitten", "sitting"))
-	assert.Equal(t, 0, editDistance("", ""))
-	assert.Equal(t, 2, editDistance("é", "ab"))
-}
-
 func TestCodeChunksNeverLoseACharacter(t *testing.T) {
 	long := strings.Repeat("é<&>", 2000) // one line far over the limit
 	data := "{\n  \"name\": \"a ``` fence\",\n" + long + "\n" + strings.Repeat("line & more\n", 700)
@@ -150,7 +142,7 @@ func FuzzCommandText(f *testing.F) {
 		}
 		_, _ = itemNumbers(args)
 		if len(args) > 0 {
-			_ = closest(args[0], []string{"tick", "status"})
+			_, _ = suggest.Closest(args[0], []string{"tick", "status"})
 		}
 	})
 }

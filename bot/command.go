@@ -12,6 +12,7 @@ import (
 	"github.com/golive/golive/bot/render"
 	"github.com/golive/golive/internal/launch"
 	"github.com/golive/golive/internal/metrics"
+	"github.com/golive/golive/internal/suggest"
 )
 
 // call is one verified slash command: who typed it, where, and how to
@@ -145,7 +146,7 @@ func (b *Bot) unknown(c *call, word string) reply {
 		names = append(names, n)
 	}
 	slices.Sort(names)
-	best := closest(word, names)
+	best, _ := suggest.Closest(word, names)
 	usage := render.Usage(c.command, best)
 	intro := "`" + render.Escape(clipWord(word)) + "` is not a golive command. Did you mean `" + best + "`?"
 	blocks := append([]slack.Block{slack.NewSectionBlock(slack.NewTextBlockObject(slack.MarkdownType, intro, false, false), nil, nil)}, usage.Blocks...)

@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -252,4 +253,44 @@ func TestClosingWithAFullUpdateLaneDoesNotSpin(t *testing.T) {
 		c["golive_slack_work_dropped_total reason=queue_full"]
 	assert.Less(t, drops, 200.0, "each refresh pushed out waits its delay (50 ms here) before trying again")
 	assert.Positive(t, drops, "the lane was full")
+}
+
+// TestUrgentWorkTakesItsSlotBeforeItsGoroutine: past maxUrgent pieces of
+// urgent work running at once, more is refused and counted without
+// starting a goroutine for it (one started before taking its slot would
+// park there, unbounded, under a burst).
+func TestUrgentWorkTakesItsSlotBeforeItsGoroutine(t *testing.T) {
+	m := metrics.New("test")
+	h := newHarness(t, func(c *Config) { c.Metrics = m })
+	release := make(chan struct{})
+	var started sync.WaitGroup
+	started.Add(maxUrgent)
+	for range maxUrgent {
+		h.bot.urgent(func(context.Context) {
+			started.Done()
+			<-release
+		})
+	}
+	started.Wait()
+	runtime.GC()
+	base := runtime.NumGoroutine()
+	ran := atomic.Int64{}
+	for range 200 {
+		h.bot.urgent(func(context.Context) { ran.Add(1) })
+	}
+	assert.Less(t, runtime.NumGoroutine()-base, 5, "refused work starts no goroutine")
+	close(release)
+	h.bot.Close()
+	assert.Zero(t, ran.Load(), "none of it ran later either")
+	dropped := 0.0
+	families, err := m.Registry().Gather()
+	require.NoError(t, err)
+	for _, f := range families {
+		if f.GetName() == "golive_slack_work_dropped_total" {
+			for _, s := range f.GetMetric() {
+				dropped += s.GetCounter().GetValue()
+			}
+		}
+	}
+	assert.Equal(t, 200.0, dropped)
 }

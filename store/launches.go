@@ -268,6 +268,15 @@ func (w *launchWrite) write(ctx context.Context, tx *sql.Tx, now time.Time) erro
 	if err := writePosts(ctx, tx, w.id, now, w.posts); err != nil {
 		return fmt.Errorf("update launch %d: %w", w.id, err)
 	}
+	if w.after.launch.archived && !w.before.launch.archived {
+		// An archived launch is reminded of nothing more: its reminders
+		// still waiting in the outbox (Slack down, say) are dropped with
+		// the archiving. One being sent goes on.
+		if _, err := tx.ExecContext(ctx, `DELETE FROM outbox WHERE launch_id = ? AND key LIKE 'remind:%' AND state = 'pending'`,
+			w.id); err != nil {
+			return fmt.Errorf("update launch %d: drop its reminders waiting: %w", w.id, err)
+		}
+	}
 	version, err := launchVersion(ctx, tx, w.id)
 	if err != nil {
 		return fmt.Errorf("update launch %d: %w", w.id, err)

@@ -42,10 +42,17 @@ func runBackup(args []string, stdout, stderr io.Writer, getenv func(string) stri
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	// A file named as DEST is replaced, as asked, but not without a word.
+	info, err := os.Stat(dests[0])
+	replaces := err == nil && info.Mode().IsRegular()
 	dest, err := backup(ctx, src, dests[0], time.Now().UTC())
 	if err != nil {
 		fmt.Fprintf(stderr, "golive backup: %v\n", err)
 		return 1
+	}
+	if replaces {
+		fmt.Fprintf(stdout, "backed up %s to %s (integrity checked), replacing the file that was there\n", src, dest)
+		return 0
 	}
 	fmt.Fprintf(stdout, "backed up %s to %s (integrity checked)\n", src, dest)
 	return 0

@@ -50,10 +50,11 @@ func TestBackupWhileTheBotRuns(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, "Checkout v2", l.Name)
 
-	// Backing up again to the same file replaces it.
+	// Backing up again to the same file replaces it, and says so.
 	stdout.Reset()
 	code = run([]string{"backup", "--db", src, dest}, nil, &stdout, &stderr, env(nil))
 	require.Equal(t, 0, code, stderr.String())
+	assert.Equal(t, "backed up "+src+" to "+dest+" (integrity checked), replacing the file that was there\n", stdout.String())
 }
 
 func TestBackupIntoADirectory(t *testing.T) {

@@ -27,8 +27,14 @@ type Config struct {
 	// history scopes: a post whose outcome is unknown is looked for in
 	// the conversation before it is sent again, instead of never again.
 	SlackHistory bool
-	LogFormat    string // "json" or "text"
-	LogLevel     slog.Level
+	// Console (GOLIVE_CONSOLE) runs the local console instead of talking
+	// to Slack: on by default when no Slack credentials are set.
+	Console bool
+	// ConsoleAddr (GOLIVE_CONSOLE_ADDR) is where the console listens:
+	// loopback unless told otherwise.
+	ConsoleAddr string
+	LogFormat   string // "json" or "text"
+	LogLevel    slog.Level
 	// Clock (GOLIVE_CLOCK, for tests) is a warped clock; nil is the real one.
 	Clock *Clock
 }
@@ -43,12 +49,17 @@ const (
 	ModeHTTP Mode = "http"
 	// ModeSocket: golive opens a WebSocket to Slack; no public URL needed.
 	ModeSocket Mode = "socket"
+	// ModeConsole: the local console stands in for Slack, on
+	// GOLIVE_CONSOLE_ADDR.
+	ModeConsole Mode = "console"
 )
 
 // Mode tells how the configuration connects to Slack. LoadConfig has already
 // refused the incomplete combinations.
 func (c Config) Mode() Mode {
 	switch {
+	case c.Console:
+		return ModeConsole
 	case c.BotToken == "":
 		return ModeOffline
 	case c.AppToken != "":
@@ -71,6 +82,8 @@ func (c Config) LogValue() slog.Value {
 		slog.String("timezone", c.Timezone),
 		slog.String("reminder_time", c.ReminderTime.String()),
 		slog.Bool("slack_history", c.SlackHistory),
+		slog.Bool("console", c.Console),
+		slog.String("console_addr", c.ConsoleAddr),
 		slog.String("log_format", c.LogFormat),
 		slog.String("log_level", c.LogLevel.String()),
 		slog.String("clock", c.Clock.String()),
@@ -90,6 +103,7 @@ const (
 	defaultAddr         = ":8080"
 	defaultTimezone     = "UTC"
 	defaultReminderTime = "09:00"
+	defaultConsoleAddr  = "127.0.0.1:8080"
 	defaultLogFormat    = "json"
 	defaultLogLevel     = "info"
 )
@@ -135,6 +149,17 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 	c.SlackHistory, err = parseSwitch("GOLIVE_SLACK_HISTORY", get("GOLIVE_SLACK_HISTORY", "off"),
 		"on only once the app has the channels:history, groups:history and im:history scopes")
 	check(err)
+	// The console is on by default only where it cannot hide a Slack
+	// connection: without credentials.
+	consoleDefault := "on"
+	if c.BotToken != "" {
+		consoleDefault = "off"
+	}
+	c.Console, err = parseSwitch("GOLIVE_CONSOLE", get("GOLIVE_CONSOLE", consoleDefault),
+		"on runs the local console at GOLIVE_CONSOLE_ADDR instead of talking to Slack")
+	check(err)
+	c.ConsoleAddr = get("GOLIVE_CONSOLE_ADDR", defaultConsoleAddr)
+	check(checkAddr("GOLIVE_CONSOLE_ADDR", c.ConsoleAddr))
 	c.LogFormat, err = parseLogFormat(get("GOLIVE_LOG_FORMAT", defaultLogFormat))
 	check(err)
 	c.LogLevel, err = parseLogLevel(get("GOLIVE_LOG_LEVEL", defaultLogLevel))
@@ -143,6 +168,15 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 	check(err)
 
 	return c, errors.Join(errs...)
+}
+
+// ListenAddr is where golive serves: the console's address when the
+// console is on, GOLIVE_ADDR otherwise.
+func (c Config) ListenAddr() string {
+	if c.Mode() == ModeConsole {
+		return c.ConsoleAddr
+	}
+	return c.Addr
 }
 
 // tokenKinds names Slack's token prefixes, to say what was pasted instead.

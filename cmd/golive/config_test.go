@@ -25,7 +25,9 @@ func env(kv map[string]string) func(string) string {
 func TestLoadConfigDefaults(t *testing.T) {
 	c, err := LoadConfig(env(nil))
 	require.NoError(t, err)
-	assert.Equal(t, ModeOffline, c.Mode())
+	assert.Equal(t, ModeConsole, c.Mode(), "without credentials the console stands in for Slack")
+	assert.Equal(t, "127.0.0.1:8080", c.ConsoleAddr, "the console listens on loopback only")
+	assert.Equal(t, c.ConsoleAddr, c.ListenAddr())
 	assert.Equal(t, "./golive.db", c.DB)
 	assert.Equal(t, ":8080", c.Addr)
 	assert.Equal(t, "UTC", c.Timezone)
@@ -51,6 +53,19 @@ func TestLoadConfigValid(t *testing.T) {
 			func(t *testing.T, c Config) {
 				assert.Equal(t, ModeSocket, c.Mode())
 				assert.Equal(t, testAppToken, c.AppToken.Reveal())
+			}},
+		{"console off without credentials", map[string]string{"GOLIVE_CONSOLE": "off"},
+			func(t *testing.T, c Config) {
+				assert.Equal(t, ModeOffline, c.Mode())
+				assert.Equal(t, ":8080", c.ListenAddr())
+			}},
+		{"credentials switch the console off", map[string]string{"SLACK_BOT_TOKEN": testBotToken, "SLACK_SIGNING_SECRET": testSigning},
+			func(t *testing.T, c Config) { assert.False(t, c.Console) }},
+		{"console on with credentials", map[string]string{"SLACK_BOT_TOKEN": testBotToken, "SLACK_SIGNING_SECRET": testSigning,
+			"GOLIVE_CONSOLE": "on", "GOLIVE_CONSOLE_ADDR": "127.0.0.1:9999"},
+			func(t *testing.T, c Config) {
+				assert.Equal(t, ModeConsole, c.Mode())
+				assert.Equal(t, "127.0.0.1:9999", c.ListenAddr())
 			}},
 		{"socket mode with signing secret", map[string]string{"SLACK_BOT_TOKEN": testBotToken, "SLACK_APP_TOKEN": testAppToken, "SLACK_SIGNING_SECRET": testSigning},
 			func(t *testing.T, c Config) { assert.Equal(t, ModeSocket, c.Mode()) }},
@@ -118,6 +133,10 @@ func TestLoadConfigRefuses(t *testing.T) {
 			"SLACK_SIGNING_SECRET contains spaces or quotes: paste only the Signing Secret from the app's Basic Information page"},
 		{"api url without scheme", map[string]string{"SLACK_API_URL": "slack.example.com/api"},
 			`SLACK_API_URL="slack.example.com/api" is not an http(s) URL: leave it unset for Slack's own (https://slack.com/api/)`},
+		{"console neither on nor off", map[string]string{"GOLIVE_CONSOLE": "maybe"},
+			`GOLIVE_CONSOLE="maybe" is neither on nor off: write on or off (on runs the local console at GOLIVE_CONSOLE_ADDR instead of talking to Slack)`},
+		{"console address without port", map[string]string{"GOLIVE_CONSOLE_ADDR": "localhost"},
+			`GOLIVE_CONSOLE_ADDR="localhost" is not a listen address: write host:port or :port, for example :8080`},
 		{"address without port", map[string]string{"GOLIVE_ADDR": "8080"},
 			`GOLIVE_ADDR="8080" is not a listen address: write host:port or :port, for example :8080`},
 		{"address with a bad port", map[string]string{"GOLIVE_ADDR": ":http-alt"},

@@ -8,6 +8,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"strings"
 	"syscall"
 	"time"
 )
@@ -16,14 +17,15 @@ import (
 const healthcheckTimeout = 3 * time.Second
 
 // runHealthcheck is `golive healthcheck`: it GETs /healthz of the server on
-// GOLIVE_ADDR and exits 0 when it answers 200, 1 otherwise. The distroless
+// GOLIVE_ADDR (GOLIVE_CONSOLE_ADDR when the local console is on, as serve
+// does) and exits 0 when it answers 200, 1 otherwise. The distroless
 // image has no curl, so its HEALTHCHECK runs this.
 func runHealthcheck(args []string, stdout, stderr io.Writer, getenv func(string) string) int {
 	fs := flag.NewFlagSet("healthcheck", flag.ContinueOnError)
-	target := fs.String("url", "", "URL to probe (default http://127.0.0.1:PORT/healthz, PORT from GOLIVE_ADDR)")
+	target := fs.String("url", "", "URL to probe (default http://127.0.0.1:PORT/healthz, PORT from GOLIVE_ADDR, or GOLIVE_CONSOLE_ADDR with the console on)")
 	fs.Usage = func() {
 		fmt.Fprintln(fs.Output(), "usage: golive healthcheck [--url URL]")
-		fmt.Fprintln(fs.Output(), "GETs /healthz of the golive server on GOLIVE_ADDR: exit status 0 when it answers 200, 1 otherwise.")
+		fmt.Fprintln(fs.Output(), "GETs /healthz of the golive server on GOLIVE_ADDR (GOLIVE_CONSOLE_ADDR with the local console on): exit status 0 when it answers 200, 1 otherwise.")
 		fs.PrintDefaults()
 	}
 	rest, status, ok := parseFlags(fs, args, false, stdout, stderr)
@@ -37,11 +39,15 @@ func runHealthcheck(args []string, stdout, stderr io.Writer, getenv func(string)
 	}
 	url := *target
 	if url == "" {
-		addr := getenv("GOLIVE_ADDR")
-		if addr == "" {
-			addr = defaultAddr
+		name, def := "GOLIVE_ADDR", defaultAddr
+		if consoleOn(getenv) {
+			name, def = "GOLIVE_CONSOLE_ADDR", defaultConsoleAddr
 		}
-		if err := checkAddr("GOLIVE_ADDR", addr); err != nil {
+		addr := strings.TrimSpace(getenv(name))
+		if addr == "" {
+			addr = def
+		}
+		if err := checkAddr(name, addr); err != nil {
 			fmt.Fprintf(stderr, "golive healthcheck: %v\n", err)
 			return 2
 		}
@@ -84,4 +90,14 @@ func healthURL(addr string) string {
 		host = "::1"
 	}
 	return "http://" + net.JoinHostPort(host, port) + "/healthz"
+}
+
+// consoleOn tells, as LoadConfig does, whether serve runs the local console:
+// GOLIVE_CONSOLE when set, otherwise only without SLACK_BOT_TOKEN.
+func consoleOn(getenv func(string) string) bool {
+	if v := strings.TrimSpace(getenv("GOLIVE_CONSOLE")); v != "" {
+		on, _ := parseSwitch("GOLIVE_CONSOLE", v, "")
+		return on
+	}
+	return strings.TrimSpace(getenv("SLACK_BOT_TOKEN")) == ""
 }

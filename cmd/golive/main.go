@@ -8,7 +8,10 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"strings"
+
+	"github.com/golive/golive/internal/suggest"
 
 	// Time zones must load on machines and images without /usr/share/zoneinfo.
 	_ "time/tzdata"
@@ -77,10 +80,27 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer, getenv func(s
 	}
 	cmd, ok := commands[name]
 	if !ok {
-		fmt.Fprintf(stderr, "golive: unknown command %q\n\n%s", name, usage)
+		fmt.Fprintf(stderr, "golive: unknown command %q%s\n\n%s", name, didYouMean(name), usage)
 		return 2
 	}
 	return cmd(rest, stdin, stdout, stderr, getenv)
+}
+
+// didYouMean names the command a typo was probably meant for, if one is
+// close enough to be a typo, or check for a checklist file.
+func didYouMean(name string) string {
+	if ext := strings.ToLower(filepath.Ext(name)); ext == ".md" || ext == ".markdown" || ext == ".txt" {
+		return fmt.Sprintf(": to score a checklist file, run golive check %s", name)
+	}
+	names := make([]string, 0, len(commands)+1)
+	for n := range commands {
+		names = append(names, n)
+	}
+	best, d := suggest.Closest(name, append(names, "help"))
+	if d < 0 || d > 2 || d >= len([]rune(name)) {
+		return ""
+	}
+	return fmt.Sprintf(": did you mean %q?", best)
 }
 
 // runHelp is `golive help [COMMAND]`: the overview, or the command's own
@@ -104,7 +124,7 @@ func runHelp(args []string, stdin io.Reader, stdout, stderr io.Writer, getenv fu
 	}
 	cmd, ok := commands[name]
 	if !ok {
-		fmt.Fprintf(stderr, "golive help: unknown command %q\n\n%s", name, usage)
+		fmt.Fprintf(stderr, "golive help: unknown command %q%s\n\n%s", name, didYouMean(name), usage)
 		return 2
 	}
 	return cmd([]string{"--help"}, stdin, stdout, stderr, getenv)

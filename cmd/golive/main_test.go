@@ -29,6 +29,9 @@ func TestRunDispatches(t *testing.T) {
 		{"help", []string{"help"}, 0, "Usage:\n  golive [serve]", ""},
 		{"--help", []string{"--help"}, 0, "golive backup [--db path] DEST", ""},
 		{"unknown command", []string{"deploy"}, 2, "", "golive: unknown command \"deploy\"\n\ngolive takes a team"},
+		{"a typo", []string{"chek", "file.md"}, 2, "", "golive: unknown command \"chek\": did you mean \"check\"?\n\ngolive takes a team"},
+		{"a checklist file", []string{"release.md"}, 2, "", "golive: unknown command \"release.md\": to score a checklist file, run golive check release.md\n"},
+		{"a typo of help", []string{"hepl"}, 2, "", "golive: unknown command \"hepl\": did you mean \"help\"?\n"},
 		{"serve help", []string{"serve", "--help"}, 0, "usage: golive serve [--addr host:port] [--db path]", ""},
 		{"serve with an unknown flag", []string{"--port", "80"}, 2, "", "flag provided but not defined: -port"},
 		{"serve with an argument", []string{"serve", "now"}, 2, "", "golive serve: unexpected argument \"now\"\n"},
@@ -65,7 +68,14 @@ func TestHealthcheck(t *testing.T) {
 	require.NoError(t, err)
 
 	var stdout, stderr bytes.Buffer
-	code := run([]string{"healthcheck"}, nil, &stdout, &stderr, env(map[string]string{"GOLIVE_ADDR": ":" + port}))
+	code := run([]string{"healthcheck"}, nil, &stdout, &stderr, env(map[string]string{"GOLIVE_ADDR": ":" + port, "GOLIVE_CONSOLE": "off"}))
+	assert.Equal(t, 0, code, stderr.String())
+	assert.Equal(t, "ok http://127.0.0.1:"+port+"/healthz\n", stdout.String())
+
+	// With the console on (the default without credentials), serve
+	// listens on GOLIVE_CONSOLE_ADDR, and the probe follows it.
+	stdout.Reset()
+	code = run([]string{"healthcheck"}, nil, &stdout, &stderr, env(map[string]string{"GOLIVE_ADDR": ":1", "GOLIVE_CONSOLE_ADDR": "127.0.0.1:" + port}))
 	assert.Equal(t, 0, code, stderr.String())
 	assert.Equal(t, "ok http://127.0.0.1:"+port+"/healthz\n", stdout.String())
 
@@ -77,12 +87,12 @@ func TestHealthcheck(t *testing.T) {
 	addr := healthy.Listener.Addr().String()
 	healthy.Close()
 	stderr.Reset()
-	code = run([]string{"healthcheck"}, nil, &stdout, &stderr, env(map[string]string{"GOLIVE_ADDR": addr}))
+	code = run([]string{"healthcheck"}, nil, &stdout, &stderr, env(map[string]string{"GOLIVE_ADDR": addr, "GOLIVE_CONSOLE": "off"}))
 	assert.Equal(t, 1, code)
 	assert.Equal(t, "golive healthcheck: nothing listens at http://"+addr+"/healthz (connection refused): is golive serve running, on GOLIVE_ADDR or --url?\n", stderr.String())
 
 	stderr.Reset()
-	code = run([]string{"healthcheck"}, nil, &stdout, &stderr, env(map[string]string{"GOLIVE_ADDR": "8080"}))
+	code = run([]string{"healthcheck"}, nil, &stdout, &stderr, env(map[string]string{"GOLIVE_ADDR": "8080", "GOLIVE_CONSOLE": "off"}))
 	assert.Equal(t, 2, code)
 	assert.Equal(t, "golive healthcheck: GOLIVE_ADDR=\"8080\" is not a listen address: write host:port or :port, for example :8080\n", stderr.String())
 }

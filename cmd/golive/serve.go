@@ -80,9 +80,13 @@ func runServe(args []string, stdout, stderr io.Writer, getenv func(string) strin
 	ctx, stop := shutdownOnSignal(log)
 	defer stop()
 
-	ln, err := net.Listen("tcp", cfg.Addr)
+	ln, err := net.Listen("tcp", cfg.ListenAddr())
 	if err != nil {
-		log.Error("cannot listen: choose another GOLIVE_ADDR or stop what holds the port", "addr", cfg.Addr, "err", err)
+		setting := "GOLIVE_ADDR"
+		if cfg.Mode() == ModeConsole {
+			setting = "GOLIVE_CONSOLE_ADDR"
+		}
+		log.Error("cannot listen: choose another "+setting+" or stop what holds the port", "addr", cfg.ListenAddr(), "err", err)
 		return 1
 	}
 	if err := serve(ctx, cfg, ln, log); err != nil {
@@ -158,16 +162,6 @@ func serve(ctx context.Context, cfg Config, ln net.Listener, log *slog.Logger) (
 	mux := ops.NewMux(health, m.Registry())
 	log.Info("starting golive", "version", buildVersion(), "config", cfg)
 
-	stopSlack := func() {}
-	if cfg.Mode() == ModeOffline {
-		log.Warn(offlineHelp(ln.Addr().String()))
-	} else {
-		stopSlack, err = startSlack(ctx, slackDeps{cfg: cfg, store: st, metrics: m, mux: mux, health: health, log: log})
-		if err != nil {
-			return err
-		}
-	}
-
 	srv := &http.Server{
 		Handler:           mux,
 		ReadHeaderTimeout: readHeaderTimeout,
@@ -179,7 +173,36 @@ func serve(ctx context.Context, cfg Config, ln net.Listener, log *slog.Logger) (
 		BaseContext:       func(net.Listener) context.Context { return context.WithoutCancel(ctx) },
 	}
 	served := make(chan error, 1)
-	go func() { served <- srv.Serve(ln) }()
+	serving := false
+	startServing := func() {
+		serving = true
+		go func() { served <- srv.Serve(ln) }()
+	}
+
+	stopSlack := func() {}
+	deps := slackDeps{cfg: cfg, store: st, metrics: m, mux: mux, health: health, log: log}
+	switch cfg.Mode() {
+	case ModeOffline:
+		log.Warn(offlineHelp(ln.Addr().String()))
+	case ModeConsole:
+		// The bot's Web API calls go to the console on this server: it
+		// must be serving before the bot starts.
+		startServing()
+		stopSlack, err = startConsole(ctx, deps, ln.Addr())
+		if err != nil {
+			_ = srv.Close()
+			<-served
+			return err
+		}
+	default:
+		stopSlack, err = startSlack(ctx, deps)
+		if err != nil {
+			return err
+		}
+	}
+	if !serving {
+		startServing()
+	}
 	log.Info("listening", "addr", ln.Addr().String(), "mode", string(cfg.Mode()),
 		"endpoints", "/healthz /livez /readyz /metrics")
 

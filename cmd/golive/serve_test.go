@@ -69,6 +69,10 @@ func startServe(t *testing.T, vars map[string]string) (string, *syncBuffer, func
 	if vars["GOLIVE_DB"] == "" {
 		vars["GOLIVE_DB"] = filepath.Join(t.TempDir(), "golive.db")
 	}
+	if vars["GOLIVE_CONSOLE"] == "" && vars["SLACK_BOT_TOKEN"] == "" {
+		// Offline unless a test asks for the console.
+		vars["GOLIVE_CONSOLE"] = "off"
+	}
 	cfg, err := LoadConfig(env(vars))
 	require.NoError(t, err)
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
@@ -268,7 +272,7 @@ func child(t *testing.T) (*exec.Cmd, string, *syncBuffer) {
 	cmd := exec.Command(os.Args[0])
 	cmd.Env = append(os.Environ(),
 		"GOLIVE_TEST_MAIN=1", "GOLIVE_TEST_ARGS=serve",
-		"GOLIVE_ADDR="+addr, "GOLIVE_DB="+filepath.Join(t.TempDir(), "golive.db"),
+		"GOLIVE_ADDR="+addr, "GOLIVE_CONSOLE=off", "GOLIVE_DB="+filepath.Join(t.TempDir(), "golive.db"),
 		"SLACK_BOT_TOKEN=", "SLACK_APP_TOKEN=", "SLACK_SIGNING_SECRET=",
 	)
 	stderr, err := cmd.StderrPipe()

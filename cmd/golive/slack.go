@@ -39,6 +39,31 @@ type slackDeps struct {
 	mux     *http.ServeMux
 	health  *ops.Health
 	log     *slog.Logger
+	// now and after are the clock of the bot, the outbox sender and the
+	// reminder runner; nil for the configured one (the console brings its
+	// own).
+	now   func() time.Time
+	after func(time.Duration) <-chan time.Time
+	// console says Slack is the local console, which needs no request URLs.
+	console bool
+}
+
+// clock is the bot's clock: the console's, or the configured one.
+func (d slackDeps) clock() func() time.Time {
+	if d.now != nil {
+		return d.now
+	}
+	return d.cfg.now()
+}
+
+// loopTimings are the configured timings of a loop, on the console's clock
+// when it runs.
+func (d slackDeps) loopTimings(maxWait time.Duration) loopTimings {
+	t := d.cfg.loopTimings(maxWait)
+	if d.now != nil {
+		t.now, t.after = d.now, d.after
+	}
+	return t
 }
 
 // startSlack connects golive to Slack: it checks the bot token with
@@ -70,12 +95,12 @@ func startSlack(ctx context.Context, d slackDeps) (stop func(), err error) {
 		Timezone:      d.cfg.Timezone,
 		Logger:        d.log,
 		Metrics:       d.metrics,
-		Now:           d.cfg.now(),
+		Now:           d.clock(),
 	})
 	if err != nil {
 		return nil, fmt.Errorf("start the bot: %w", err)
 	}
-	pipelines, err := httpapi.New(httpapi.Config{Tokens: d.store, Launches: d.store, Recorder: b, Now: d.cfg.now(), Logger: d.log})
+	pipelines, err := httpapi.New(httpapi.Config{Tokens: d.store, Launches: d.store, Recorder: b, Now: d.clock(), Logger: d.log})
 	if err != nil {
 		return nil, fmt.Errorf("start the API: %w", err)
 	}
@@ -89,7 +114,9 @@ func startSlack(ctx context.Context, d slackDeps) (stop func(), err error) {
 
 	if d.cfg.Mode() == ModeHTTP {
 		d.mux.Handle("/slack/", b.Handler())
-		d.log.Info("HTTP mode: point the Slack app's request URLs at https://YOUR-HOST/slack/commands, /slack/interactions and /slack/events")
+		if !d.console {
+			d.log.Info("HTTP mode: point the Slack app's request URLs at https://YOUR-HOST/slack/commands, /slack/interactions and /slack/events")
+		}
 		return func() {
 			stopDelivery()
 			b.Close()
@@ -130,7 +157,7 @@ func startDelivery(ctx context.Context, d slackDeps, b *bot.Bot) (stop func(), e
 	if err != nil {
 		return nil, fmt.Errorf("GOLIVE_REMINDER_TIME: %w", err)
 	}
-	t := d.cfg.loopTimings(deliveryMaxWait)
+	t := d.loopTimings(deliveryMaxWait)
 	dl, err := delivery.New(delivery.Config{
 		Store:       d.store,
 		Renderer:    b.ReminderRenderer(tod),

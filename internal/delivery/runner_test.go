@@ -17,6 +17,7 @@ import (
 	"github.com/golive/golive/internal/metrics"
 	"github.com/golive/golive/internal/outbox"
 	"github.com/golive/golive/internal/schedule"
+	"github.com/golive/golive/store"
 )
 
 // TestTwoRunnersShareOneDatabase runs two processes on one database file
@@ -444,4 +445,100 @@ func TestPanickingRendererDoesNotCrash(t *testing.T) {
 		others = append(others, x.Window)
 	}
 	assert.Equal(t, []string{"3 Days Before Launch", "1 Day Before Launch"}, others)
+}
+
+// legacyStore is the real store whose claims return the window reminders
+// in StatePosting, as the claim returns those a version that posted
+// reminders itself left while posting.
+type legacyStore struct{ *store.Store }
+
+func (s legacyStore) ClaimReminders(ctx context.Context, c delivery.ReminderClaim) ([]schedule.Reminder, error) {
+	rows, err := s.Store.ClaimReminders(ctx, c)
+	for i := range rows {
+		if rows[i].Kind == schedule.KindWindow {
+			rows[i].State = schedule.StatePosting
+		}
+	}
+	return rows, err
+}
+
+// TestReminderLeftPostingIsQueuedInDoubt: a window reminder an older
+// version was posting when it stopped may be in Slack already. It is
+// queued in doubt: without the history it is not posted again (unknown);
+// with it, it is looked for first, and posted as it is not there.
+func TestReminderLeftPostingIsQueuedInDoubt(t *testing.T) {
+	for _, history := range []bool{false, true} {
+		t.Run(fmt.Sprintf("history=%v", history), func(t *testing.T) {
+			ctx := context.Background()
+			c := newClock(time.Date(2025, 3, 13, 8, 0, 0, 0, time.UTC))
+			p := newPoster(c)
+			path := dbPath(t)
+			in := start(t, path, c, p)
+			l := in.create(t, datedOn(testLaunch("C1", "2025-03-14", "UTC"), "2025-03-01"))
+			cfg := delivery.Config{Store: legacyStore{in.store}, Renderer: renderer{}, Transport: p, Now: c.Now}
+			if history {
+				slack := &acceptThenFail{poster: p}
+				slack.failed.Store(true) // Slack answers every post
+				cfg.Transport, cfg.Lookup = withHistory{slack}, true
+			}
+			d, err := delivery.New(cfg)
+			require.NoError(t, err)
+			_, err = d.RunDue(ctx)
+			require.NoError(t, err)
+
+			posts, err := in.store.Posts(ctx, l.ID)
+			require.NoError(t, err)
+			key := fmt.Sprintf("remind:%d:window:1.1", l.ID)
+			var state outbox.State
+			for _, r := range posts {
+				if r.Key == key {
+					state = r.State
+				}
+			}
+			if history {
+				assert.Equal(t, outbox.StateSent, state)
+				assert.Len(t, p.Posts(schedule.KindWindow), 1, "looked for, not found, posted")
+				return
+			}
+			assert.Equal(t, outbox.StateUnknown, state)
+			assert.Empty(t, p.Posts(schedule.KindWindow), "never sent blindly again")
+		})
+	}
+}
+
+// TestArchivingDropsRemindersWaiting: a window reminder queued while Slack
+// refuses connections is dropped when the launch is archived meanwhile: an
+// archived launch is reminded of nothing more.
+func TestArchivingDropsRemindersWaiting(t *testing.T) {
+	ctx := context.Background()
+	c := newClock(time.Date(2025, 3, 13, 8, 0, 0, 0, time.UTC))
+	p := newPoster(c)
+	var down atomic.Bool
+	down.Store(true)
+	p.fail = func(post, int) error {
+		if down.Load() {
+			return outbox.NotSent(errors.New("connection refused"))
+		}
+		return nil
+	}
+	in := start(t, dbPath(t), c, p)
+	l := in.create(t, datedOn(testLaunch("C1", "2025-03-14", "UTC"), "2025-03-01"))
+	_, err := in.runner.RunDue(ctx)
+	require.NoError(t, err)
+	posts, err := in.store.Posts(ctx, l.ID)
+	require.NoError(t, err)
+	require.Len(t, posts, 1, "the window's reminder, waiting for Slack")
+
+	_, err = in.store.Update(ctx, l.ID, func(l *launch.Launch, _ time.Time) ([]launch.Event, error) {
+		l.Archived = true
+		return []launch.Event{{Actor: "UCREATOR", Kind: launch.KindArchive, Launch: l.Name, Before: "active", After: "archived"}}, nil
+	})
+	require.NoError(t, err)
+	require.NoError(t, in.runner.Sync(ctx, l.ID))
+	down.Store(false)
+	runUntil(t, c, time.Date(2025, 3, 20, 0, 0, 0, 0, time.UTC), in)
+	assert.Empty(t, p.Posts())
+	posts, err = in.store.Posts(ctx, l.ID)
+	require.NoError(t, err)
+	assert.Empty(t, posts)
 }
