@@ -40,6 +40,11 @@ func (c clock) now() time.Time {
 	return c.start.Add(time.Duration(float64(time.Since(c.epoch)) * c.rate))
 }
 
+// real is how long d of golive's time lasts.
+func (c clock) real(d time.Duration) time.Duration {
+	return time.Duration(float64(d) / c.rate)
+}
+
 // sleepUntil waits until golive's time reaches at.
 func (c clock) sleepUntil(at time.Time) {
 	if d := at.Sub(c.now()); d > 0 {

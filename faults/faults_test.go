@@ -21,11 +21,11 @@ var (
 )
 
 // Rates of golive's clock. weekRate takes a launch's last week (and the
-// day after) in about 20 s; faultRate makes the reminder of 09:00 come due
-// while Slack fails, and a minute of golive's time last 10 s.
+// day after) in about 20 s; at downRate a minute of golive's time lasts
+// 10 s, and the reminder of 09:00 comes due while Slack is away.
 const (
-	weekRate  = 35000
-	faultRate = 6
+	weekRate = 35000
+	downRate = 6
 )
 
 // envInt reads a whole number from the environment, or def.
@@ -56,9 +56,11 @@ func TestKills(t *testing.T) {
 	}
 }
 
-// TestSlackFailures runs a launch while Slack fails the first call of each
-// of golive's posts in each way (or refuses every connection for a minute
-// of golive's time), with history on and off.
+// TestSlackFailures runs launches while Slack fails, with history on and
+// off: through the whole week, the first call of each post golive owes is
+// posted and answered 500, posted and answered too late, or answered 429;
+// or, for a minute of golive's time (10 s), Slack refuses every
+// connection while the approval DMs are due.
 func TestSlackFailures(t *testing.T) {
 	for i, fault := range []Fault{AcceptThen500, AcceptThenHang, RateLimited, Down} {
 		for _, history := range []bool{false, true} {
@@ -66,13 +68,17 @@ func TestSlackFailures(t *testing.T) {
 			if history {
 				seed++
 			}
+			sc := scenario{
+				mode: string(fault) + ", history " + onOff(history), seed: seed, instances: 1, history: history,
+				rate: weekRate, start: weekStart, launchDate: launchDate, until: 8 * 24 * time.Hour, fault: fault,
+			}
+			if fault == Down {
+				sc.rate, sc.start, sc.until = downRate, time.Date(2027, 3, 1, 8, 59, 30, 0, time.UTC), 5*time.Minute
+				sc.downFor = time.Minute
+			}
 			t.Run(fmt.Sprintf("%s/history-%s", fault, onOff(history)), func(t *testing.T) {
 				t.Parallel()
-				runScenario(t, scenario{
-					mode: string(fault) + ", history " + onOff(history), seed: seed, instances: 1, history: history,
-					rate: faultRate, start: time.Date(2027, 3, 1, 8, 59, 30, 0, time.UTC), launchDate: launchDate,
-					until: 5 * time.Minute, fault: fault, downFor: 10 * time.Second,
-				})
+				runScenario(t, sc)
 			})
 		}
 	}
@@ -135,7 +141,7 @@ func printSummary(out io.Writer) {
 	}
 	sort.Strings(modes)
 	w := tabwriter.NewWriter(out, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(w, "mode\truns\tkills\tSlack faults\tposts owed\tseen\tduplicated\tlost\tunowed\tunknown (seen)\treminders skipped\tchanges acked\taudit missing\taudit extra\t")
+	fmt.Fprintln(w, "mode\truns\tkills\tSlack faults\tposts owed\tretried\tseen\tduplicated\tlost\tunowed\tunknown (seen)\treminders skipped\tchanges acked\taudit missing\taudit extra\t")
 	var total tally
 	for _, m := range modes {
 		writeRow(w, m, *summary.modes[m])
@@ -146,6 +152,6 @@ func printSummary(out io.Writer) {
 }
 
 func writeRow(w io.Writer, mode string, t tally) {
-	fmt.Fprintf(w, "%s\t%d\t%d\t%d\t%d\t%d\t%d\t%d\t%d\t%d (%d)\t%d\t%d\t%d\t%d\t\n", mode, t.runs, t.kills, t.faults,
-		t.expected, t.seen, t.duplicated, t.lost, t.unexpected, t.unknown, t.unknownSeen, t.skipped, t.acked, t.auditMissing, t.auditExtra)
+	fmt.Fprintf(w, "%s\t%d\t%d\t%d\t%d\t%d\t%d\t%d\t%d\t%d\t%d (%d)\t%d\t%d\t%d\t%d\t\n", mode, t.runs, t.kills, t.faults,
+		t.expected, t.retried, t.seen, t.duplicated, t.lost, t.unexpected, t.unknown, t.unknownSeen, t.skipped, t.acked, t.auditMissing, t.auditExtra)
 }

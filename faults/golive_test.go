@@ -3,13 +3,16 @@
 package faults
 
 import (
-	"context"
+	"bytes"
+	"errors"
 	"fmt"
 	"net"
 	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"sync"
+	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
@@ -58,14 +61,18 @@ type world struct {
 	clock   clock
 	slack   *fakeSlack
 	history bool
-	logs    int
+	// logs numbers the servers' log files.
+	logs atomic.Int64
 }
 
-// server is one golive serve process.
+// server is one golive serve process. mu guards the process, replaced at
+// each restart while clients look at it.
 type server struct {
-	w      *world
-	name   string
-	addr   string
+	w    *world
+	name string
+	addr string
+
+	mu     sync.Mutex
 	cmd    *exec.Cmd
 	exited chan struct{}
 }
@@ -104,66 +111,76 @@ func freeAddr(t testing.TB) string {
 // answers /healthz.
 func (w *world) startServer(name string) *server {
 	s := &server{w: w, name: name, addr: freeAddr(w.t)}
-	s.start()
+	if err := s.start(); err != nil {
+		w.t.Fatal(err)
+	}
 	return s
 }
 
-// start (re)starts s at its address.
-func (s *server) start() {
-	t := s.w.t
-	s.w.logs++
-	logPath := filepath.Join(s.w.dir, fmt.Sprintf("%s.%d.log", s.name, s.w.logs))
+// start (re)starts s at its address and waits until it answers /healthz.
+func (s *server) start() error {
+	logPath := filepath.Join(s.w.dir, fmt.Sprintf("%s.%d.log", s.name, s.w.logs.Add(1)))
 	logFile, err := os.Create(logPath)
 	if err != nil {
-		t.Fatalf("create %s: %v", logPath, err)
+		return err
 	}
 	cmd := exec.Command(binary, "serve")
 	cmd.Env = s.w.env(s.addr)
 	cmd.Stdout, cmd.Stderr = logFile, logFile
 	if err := cmd.Start(); err != nil {
-		t.Fatalf("start golive: %v", err)
+		return fmt.Errorf("start golive: %w", err)
 	}
-	s.cmd, s.exited = cmd, make(chan struct{})
+	exited := make(chan struct{})
 	go func() {
 		_ = cmd.Wait()
 		logFile.Close()
-		close(s.exited)
+		close(exited)
 	}()
+	s.mu.Lock()
+	s.cmd, s.exited = cmd, exited
+	s.mu.Unlock()
 	deadline := time.Now().Add(20 * time.Second)
 	for time.Now().Before(deadline) {
 		select {
-		case <-s.exited:
-			t.Fatalf("golive %s exited at start; its log is %s", s.name, logPath)
+		case <-exited:
+			return fmt.Errorf("golive %s exited at start; its log is %s", s.name, logPath)
 		default:
 		}
 		resp, err := http.Get("http://" + s.addr + "/healthz")
 		if err == nil {
 			resp.Body.Close()
 			if resp.StatusCode == http.StatusOK {
-				return
+				return nil
 			}
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
-	t.Fatalf("golive %s did not answer /healthz within 20 s; its log is %s", s.name, logPath)
+	return fmt.Errorf("golive %s did not answer /healthz within 20 s; its log is %s", s.name, logPath)
+}
+
+// process returns s's current process and the channel closed when it exits.
+func (s *server) process() (*exec.Cmd, <-chan struct{}) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.cmd, s.exited
 }
 
 // kill sends SIGKILL and waits for the process to be gone.
 func (s *server) kill() {
-	_ = s.cmd.Process.Signal(syscall.SIGKILL)
-	<-s.exited
+	cmd, exited := s.process()
+	_ = cmd.Process.Signal(syscall.SIGKILL)
+	<-exited
 }
 
 // stop shuts s down gracefully, as an operator would.
 func (s *server) stop() {
-	select {
-	case <-s.exited:
+	cmd, exited := s.process()
+	if !s.alive() {
 		return
-	default:
 	}
-	_ = s.cmd.Process.Signal(syscall.SIGTERM)
+	_ = cmd.Process.Signal(syscall.SIGTERM)
 	select {
-	case <-s.exited:
+	case <-exited:
 	case <-time.After(20 * time.Second):
 		s.w.t.Errorf("golive %s did not stop within 20 s of SIGTERM; killing it", s.name)
 		s.kill()
@@ -172,8 +189,9 @@ func (s *server) stop() {
 
 // alive tells whether the process still runs.
 func (s *server) alive() bool {
+	_, exited := s.process()
 	select {
-	case <-s.exited:
+	case <-exited:
 		return false
 	default:
 		return true
@@ -181,22 +199,26 @@ func (s *server) alive() bool {
 }
 
 // importChecklist runs `golive import` on w's database, as an operator
-// would while the servers run, and tells whether it created the launch.
-func (w *world) importChecklist(ctx context.Context, file, name, date, at string) bool {
-	cmd := exec.CommandContext(ctx, binary, "import", "--team", team, "--channel", channel, "--name", name,
+// would while the servers run, killing it with SIGKILL after killAfter
+// when that is not 0. It returns the command's output and exit status (-1
+// for a kill).
+func (w *world) importChecklist(file, name, date, at string, killAfter time.Duration) (string, int) {
+	cmd := exec.Command(binary, "import", "--team", team, "--channel", channel, "--name", name,
 		"--date", date, "--time", at, "--by", creator, file)
 	cmd.Env = w.env("127.0.0.1:0")
-	out, err := cmd.CombinedOutput()
-	code := 0
-	if err != nil {
-		ee, ok := err.(*exec.ExitError)
-		if !ok {
-			w.t.Fatalf("run golive import: %v", err)
-		}
-		code = ee.ExitCode()
+	var out bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &out
+	if err := cmd.Start(); err != nil {
+		w.t.Fatalf("run golive import: %v", err)
 	}
-	if code > 1 {
-		w.t.Logf("golive import exited %d: %s", code, out)
+	if killAfter > 0 {
+		timer := time.AfterFunc(killAfter, func() { _ = cmd.Process.Signal(syscall.SIGKILL) })
+		defer timer.Stop()
 	}
-	return code == 0 || code == 1
+	err := cmd.Wait()
+	var ee *exec.ExitError
+	if err != nil && !errors.As(err, &ee) {
+		w.t.Fatalf("run golive import: %v", err)
+	}
+	return out.String(), cmd.ProcessState.ExitCode()
 }

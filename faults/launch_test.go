@@ -3,13 +3,13 @@
 package faults
 
 import (
-	"context"
 	"fmt"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 )
@@ -52,8 +52,8 @@ type scenario struct {
 	kills   int
 	restart bool
 	// fault fails the first call of each of golive's posts from the import
-	// until the decision; Down refuses every connection for downFor
-	// after the ticks instead.
+	// on; Down refuses every connection for downFor of golive's time after
+	// the ticks instead.
 	fault   Fault
 	downFor time.Duration
 }
@@ -68,6 +68,8 @@ type launchRun struct {
 	led     *ledger
 	rng     *rand.Rand
 	// killAt are the steps at which a server is killed; step counts them.
+	// mu guards them, and rng, for the clients ticking at once.
+	mu     sync.Mutex
 	killAt []int
 	step   int
 	kills  int
@@ -143,12 +145,7 @@ func (r *launchRun) drive() {
 		r.w.slack.setFault(r.sc.fault)
 	}
 
-	ctx := context.Background()
-	if !r.w.importChecklist(ctx, seedChecklist, "Faults launch", r.sc.launchDate, "14:00") {
-		t.Fatalf("golive import did not create the launch")
-	}
-	r.led.record(auditKey{creator, "create", "launch Faults launch", ""}, true)
-	r.told["import"]++
+	r.importLaunch()
 	r.items = openItems(t, r.w.db)
 
 	// The roles and their holders are asked for until they stand: the
@@ -162,31 +159,40 @@ func (r *launchRun) drive() {
 	r.change(creator, "owner Security <@"+ownerA+">", inChannel, auditKey{creator, "owner", "section Security", ""})
 	r.change(creator, "owner Infrastructure <@"+ownerB+">", inChannel, auditKey{creator, "owner", "section Infrastructure", ""})
 
-	// Ticks from several people, by command and by checkbox, and notes.
-	open := r.pickItems(16)
-	tickers := []string{creator, dev1, dev2}
-	for i, n := range open {
-		user := tickers[i%len(tickers)]
-		if owner := r.sectionOwner(n); owner != "" {
-			user = owner
-		}
-		if i%2 == 1 && r.click(user, n) {
-			continue
-		}
-		r.change(user, fmt.Sprintf("tick %d", n), prefix("You ticked"), auditKey{user, "tick", fmt.Sprintf("item %d", n), ""})
-		if i%4 == 0 {
-			// Notes take the section's owner, or the creator.
-			by := r.sectionOwner(n)
-			if by == "" {
-				by = creator
-			}
-			text := fmt.Sprintf("evidence-%d-%d", r.sc.seed, n)
-			r.change(by, fmt.Sprintf("note %d %s", n, text), prefix("You added a note"), auditKey{by, "note", fmt.Sprintf("item %d", n), text})
-		}
+	// Two of the Security items fall due early and stay open: their owner
+	// gets the daily overdue DM.
+	security := r.sectionItems("Security", 3)
+	for _, n := range security[:2] {
+		r.change(creator, fmt.Sprintf("due %d 2027-03-03", n), prefix("Item"), auditKey{creator, "due", fmt.Sprintf("item %d", n), ""})
+		delete(r.items, n)
 	}
+	// A Security item is not applicable, which its 100% gate makes the
+	// role holders confirm by DM.
+	na := security[2]
+	delete(r.items, na)
+	if r.change(ownerA, fmt.Sprintf(`na %d "Not in this release"`, na), prefix(fmt.Sprintf("Item %d is a P0 item or in a 100%% gate, so not applicable needs a role holder's confirmation: golive asked", na)),
+		auditKey{ownerA, "na", fmt.Sprintf("item %d", na), ""}) {
+		r.told["na"] += len(roles)
+	}
+
+	// Ticks from several people at once, each a client of its own, by
+	// command and by checkbox, and notes.
+	open := r.pickItems(18)
+	tickers := []string{creator, dev1, dev2}
+	var clients sync.WaitGroup
+	for c := range tickers {
+		clients.Add(1)
+		go func() {
+			defer clients.Done()
+			for i := c; i < len(open); i += len(tickers) {
+				r.tick(tickers[c], open[i], i)
+			}
+		}()
+	}
+	clients.Wait()
 	if r.sc.fault == Down {
 		// Slack goes away while the approval DMs are due.
-		go r.w.slack.down(r.sc.downFor)
+		go r.w.slack.down(r.w.clock.real(r.sc.downFor))
 	}
 
 	// Approvals by DM buttons and a modal, then the decision.
@@ -197,7 +203,57 @@ func (r *launchRun) drive() {
 	}
 	r.must(creator, "decide", emptyAnswer, auditKey{creator, "announce", "announce", ""}, "")
 	r.told["announce"]++
-	r.w.slack.setFault(NoFault)
+}
+
+// tick has user (or the item's section owner, who alone may) tick item n,
+// by checkbox for odd i, else by command, with a note for every fourth.
+func (r *launchRun) tick(user string, n, i int) {
+	if owner := r.sectionOwner(n); owner != "" {
+		user = owner
+	}
+	if i%2 == 1 && r.click(user, n) {
+		return
+	}
+	r.change(user, fmt.Sprintf("tick %d", n), prefix("You ticked"), auditKey{user, "tick", fmt.Sprintf("item %d", n), ""})
+	if i%4 == 0 {
+		// Notes take the section's owner, or the creator.
+		by := r.sectionOwner(n)
+		if by == "" {
+			by = creator
+		}
+		text := fmt.Sprintf("evidence-%d-%d", r.sc.seed, n)
+		r.change(by, fmt.Sprintf("note %d %s", n, text), prefix("You added a note"), auditKey{by, "note", fmt.Sprintf("item %d", n), text})
+	}
+}
+
+// importLaunch runs `golive import` until the launch exists; in a quarter
+// of the kill runs, the first import is killed at a point the seed picks.
+func (r *launchRun) importLaunch() {
+	var killAfter time.Duration
+	if r.sc.kills > 0 && r.rng.IntN(4) == 0 {
+		killAfter = time.Duration(1+r.rng.IntN(80)) * time.Millisecond
+	}
+	k := auditKey{creator, "create", "launch Faults launch", ""}
+	for range 3 {
+		out, code := r.w.importChecklist(seedChecklist, "Faults launch", r.sc.launchDate, "14:00", killAfter)
+		switch {
+		case code == 0 || code == 1:
+			r.led.record(k, true)
+			r.told["import"]++
+			return
+		case code == -1:
+			r.kills++
+			r.led.record(k, false)
+		case strings.Contains(out, "already has"):
+			// The killed import had created it.
+			r.told["import"]++
+			return
+		default:
+			r.t.Fatalf("golive import exited %d: %s", code, out)
+		}
+		killAfter = 0
+	}
+	r.t.Fatalf("golive import did not create the launch in 3 tries")
 }
 
 // answerCheck tells from an acknowledged command's answer whether it made
@@ -246,13 +302,17 @@ func (r *launchRun) must(user, text string, made answerCheck, k auditKey, stands
 // kills a server at this step, kills it while the request is in flight and
 // starts it again.
 func (r *launchRun) send(req func() reply) reply {
+	r.mu.Lock()
 	r.step++
-	if !slices.Contains(r.killAt, r.step) {
+	kill := slices.Contains(r.killAt, r.step)
+	wait := time.Duration(r.rng.IntN(20)) * time.Millisecond
+	r.mu.Unlock()
+	if !kill {
 		return req()
 	}
 	done := make(chan reply, 1)
 	go func() { done <- req() }()
-	time.Sleep(time.Duration(r.rng.IntN(20)) * time.Millisecond)
+	time.Sleep(wait)
 	r.killOne()
 	return <-done
 }
@@ -260,6 +320,8 @@ func (r *launchRun) send(req func() reply) reply {
 // killOne kills a server chosen by seed, and starts it again when the
 // scenario says so; without restarts, the last live server is spared.
 func (r *launchRun) killOne() {
+	r.mu.Lock()
+	defer r.mu.Unlock()
 	s := r.servers[r.rng.IntN(len(r.servers))]
 	live := 0
 	for _, s := range r.servers {
@@ -273,7 +335,9 @@ func (r *launchRun) killOne() {
 	s.kill()
 	r.kills++
 	if r.sc.restart {
-		s.start()
+		if err := s.start(); err != nil {
+			r.t.Errorf("restart after a kill: %v", err)
+		}
 	}
 }
 
@@ -385,6 +449,18 @@ func (r *launchRun) pickItems(n int) []int {
 	return all[:min(n, len(all))]
 }
 
+// sectionItems returns the first n open items of a section.
+func (r *launchRun) sectionItems(section string, n int) []int {
+	var out []int
+	for num, title := range r.items {
+		if title == section {
+			out = append(out, num)
+		}
+	}
+	slices.Sort(out)
+	return out[:min(n, len(out))]
+}
+
 // sectionOwner is who owns item n's section in the run ("" for nobody).
 func (r *launchRun) sectionOwner(n int) string {
 	switch r.items[n] {
@@ -402,9 +478,19 @@ func (r *launchRun) waitUntil(end time.Time) {
 	now := r.w.clock.now()
 	var at []time.Time
 	for _, s := range r.killAt {
-		if s > r.step && end.After(now) {
-			at = append(at, now.Add(time.Duration(r.rng.Int64N(int64(end.Sub(now))))))
+		if s <= r.step || !end.After(now) {
+			continue
 		}
+		// Half the kills fall within three minutes after the reminder
+		// time of a day, when reminders are being posted.
+		kill := now.Add(time.Duration(r.rng.Int64N(int64(end.Sub(now)))))
+		if r.rng.IntN(2) == 0 {
+			day := time.Date(kill.Year(), kill.Month(), kill.Day(), 9, 0, 0, 0, time.UTC)
+			if k := day.Add(time.Duration(r.rng.Int64N(int64(3 * time.Minute)))); k.After(now) && k.Before(end) {
+				kill = k
+			}
+		}
+		at = append(at, kill)
 	}
 	slices.SortFunc(at, func(a, b time.Time) int { return a.Compare(b) })
 	for _, a := range at {

@@ -39,6 +39,13 @@ type reminderRow struct {
 	dueAt            time.Time
 }
 
+// outboxKey is the prefix of the outbox keys of r's posts:
+// "remind:<launch>:<kind>:<key>", followed by ":<part>" when one reminder
+// makes several posts.
+func (r reminderRow) outboxKey() string {
+	return fmt.Sprintf("remind:%d:%s:%s", r.launchID, r.kind, r.key)
+}
+
 // auditRow is one row of the audit log.
 type auditRow struct {
 	auditKey
@@ -149,6 +156,8 @@ type tally struct {
 	// unknown are outbox rows ended unknown (history off): unknownSeen
 	// of them are in Slack, the rest were not posted.
 	unknown, unknownSeen int
+	// retried are the outbox rows sent more than once (attempts > 1).
+	retried int
 	// skipped reminders were decided against by golive (too late, say).
 	skipped int
 	// faults are the calls the fake failed on purpose.
@@ -167,6 +176,7 @@ func (a *tally) add(b tally) {
 	a.unexpected += b.unexpected
 	a.unknown += b.unknown
 	a.unknownSeen += b.unknownSeen
+	a.retried += b.retried
 	a.skipped += b.skipped
 	a.faults += b.faults
 	a.acked += b.acked
@@ -198,6 +208,9 @@ func check(t testing.TB, w *world, led *ledger, end time.Time) tally {
 		owed[r.key] = true
 		n := posted[r.key]
 		got.expected++
+		if r.attempts > 1 {
+			got.retried++
+		}
 		got.seen += min(n, 1)
 		if n > 1 {
 			got.duplicated += n - 1
@@ -223,7 +236,7 @@ func check(t testing.TB, w *world, led *ledger, end time.Time) tally {
 	// outbox's rows. Here: a reminder golive skipped posted nothing, and
 	// none due by the end of the run is left undone.
 	for _, r := range reminderRows(t, db) {
-		prefix := fmt.Sprintf("remind:%d:%s:%s", r.launchID, r.kind, r.key)
+		prefix := r.outboxKey()
 		n := 0
 		for k, c := range posted {
 			if k == prefix || strings.HasPrefix(k, prefix+":") {
