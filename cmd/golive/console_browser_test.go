@@ -121,13 +121,14 @@ func (b *browser) waitRedrawn(v string) {
 	b.waitJS("waiting for the page to redraw", `document.body.dataset.v !== `+strconv.Quote(v))
 }
 
-// mark puts id on the last element matching a JavaScript expression, for a
-// real mouse click on it.
-func (b *browser) mark(find string) chromedp.ID {
+// mark flags the element a JavaScript expression finds, for a real mouse
+// click on it (a data attribute: the page's script knows some elements
+// by their id).
+func (b *browser) mark(find string) chromedp.CSS {
 	b.t.Helper()
-	found := eval[bool](b, `(() => { const el = `+find+`; if (!el) return false; document.querySelectorAll("#e2e").forEach(e => e.removeAttribute("id")); el.id = "e2e"; return true })()`)
+	found := eval[bool](b, `(() => { const el = `+find+`; if (!el) return false; document.querySelectorAll("[data-e2e]").forEach(e => e.removeAttribute("data-e2e")); el.dataset.e2e = "1"; return true })()`)
 	require.True(b.t, found, "nothing matches %s", find)
-	return chromedp.ID("e2e")
+	return chromedp.CSS(`[data-e2e="1"]`)
 }
 
 // clickOn clicks, with the mouse, the element a JavaScript expression
@@ -207,7 +208,7 @@ func TestConsoleWalkThroughInABrowser(t *testing.T) {
 
 	b.do("open the console", chromedp.Navigate(s.base+"/"), chromedp.WaitVisible(chromedp.ID("demo")))
 	b.shot("01-empty")
-	b.do("start a demo launch", chromedp.Click(chromedp.ID("demo")))
+	b.clickOn("start a demo launch", `document.getElementById("demo")`)
 	b.waitText("You ticked items 1, 2, 3 and 4.")
 
 	b.say("/golive checklist Infrastructure")
@@ -231,7 +232,8 @@ func TestConsoleWalkThroughInABrowser(t *testing.T) {
 
 	for _, holder := range []string{"UPRIYA", "UJORDAN", "UDANA", "UKAI"} {
 		b.as(holder)
-		b.do("open the DM", chromedp.Click(chromedp.ID("nav-dm")), chromedp.WaitVisible(chromedp.CSS(`#nav-dm.current`)))
+		b.clickOn("open the DM", `document.getElementById("nav-dm")`)
+		b.do("the DM", chromedp.WaitVisible(chromedp.CSS(`#nav-dm.current`)))
 		b.waitText("Approve with conditions")
 		if holder == "UJORDAN" {
 			b.shot("04-approval-dm")
@@ -239,7 +241,7 @@ func TestConsoleWalkThroughInABrowser(t *testing.T) {
 			b.do("the conditions form", chromedp.WaitVisible(chromedp.CSS(".modal textarea")))
 			b.do("write the conditions", chromedp.SendKeys(chromedp.CSS(".modal textarea"), "Feature flag off for 10% of users until the load test passes"))
 			b.shot("05-conditions-modal")
-			b.do("submit", chromedp.Click(chromedp.CSS(".modal button[type=submit]")))
+			b.clickOn("submit", `document.querySelector(".modal button[type=submit]")`)
 			b.do("the form closes", chromedp.WaitNotPresent(chromedp.CSS(".modal")))
 		} else {
 			b.clickButton("Approve")
@@ -248,8 +250,8 @@ func TestConsoleWalkThroughInABrowser(t *testing.T) {
 	}
 
 	b.as("UALEX")
-	b.do("back to the channel", chromedp.Click(chromedp.CSS(`#sidebar a[href^="/c/C01WEB"]`)),
-		chromedp.WaitVisible(chromedp.CSS(`#sidebar a.current[href^="/c/C01WEB"]`)))
+	b.clickOn("back to the channel", `document.querySelector('#sidebar a[href^="/c/C01WEB"]')`)
+	b.do("the channel", chromedp.WaitVisible(chromedp.CSS(`#sidebar a.current[href^="/c/C01WEB"]`)))
 	b.waitText("NO-GO: Website relaunch")
 	b.shot("06-announcement")
 
@@ -261,7 +263,7 @@ func TestConsoleWalkThroughInABrowser(t *testing.T) {
 			break
 		}
 		v := b.version()
-		b.do("jump the clock", chromedp.Click(chromedp.ID("jump")))
+		b.clickOn("jump the clock", `document.getElementById("jump")`)
 		b.waitRedrawn(v)
 		// The reminders due at the new time are posted, and the clock
 		// shows the next one.
@@ -270,7 +272,8 @@ func TestConsoleWalkThroughInABrowser(t *testing.T) {
 	b.shot("07-three-day-window")
 
 	// Alex's App Home: golive draws it when the tab is opened.
-	b.do("open the App Home", chromedp.Click(chromedp.ID("nav-home")), chromedp.WaitVisible(chromedp.CSS(`#nav-home.current`)))
+	b.clickOn("open the App Home", `document.getElementById("nav-home")`)
+	b.do("the App Home", chromedp.WaitVisible(chromedp.CSS(`#nav-home.current`)))
 	b.waitText("Website relaunch")
 	b.shot("08-home")
 
