@@ -26,7 +26,7 @@ const (
 	testSlackCallTimeout = time.Second
 	testLease            = 3 * time.Second
 	// testMaxWait is the longest delivery (due reminders, the outbox) sleeps
-	// between looks, so that a warped clock does not make them spin.
+	// between looks, so that a warped clock does not make it spin.
 	testMaxWait = time.Second
 )
 
