@@ -315,3 +315,21 @@ func TestUnknownEndpointsAndMethods(t *testing.T) {
 	assert.Equal(t, http.StatusMethodNotAllowed, a.status)
 	assert.Equal(t, http.MethodGet, a.header.Get("Allow"))
 }
+
+func TestWrongTokensShareABucket(t *testing.T) {
+	f := newFixture(t)
+	path := Prefix + "launches/" + jsonNumber(f.launch.ID)
+	wrong := "golive_" + strings.Repeat("b", 52)
+	var limited answer
+	for i := 0; i <= failedBurst; i++ {
+		a := f.call(http.MethodGet, path, wrong, nil)
+		if a.status == http.StatusTooManyRequests {
+			limited = a
+			break
+		}
+		require.Equal(t, http.StatusUnauthorized, a.status, "guess %d", i)
+	}
+	require.Equal(t, http.StatusTooManyRequests, limited.status, "guesses past the burst are held")
+	assert.NotEmpty(t, limited.header.Get("Retry-After"))
+	assert.Equal(t, http.StatusOK, f.call(http.MethodGet, path, f.secret, nil).status, "a live token is not held by others' guesses")
+}

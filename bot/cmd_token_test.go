@@ -112,3 +112,30 @@ func TestEvidenceTicksLikeATickAndFailVoidsSignoff(t *testing.T) {
 	assert.Equal(t, launch.ENOTFOUND, launch.ErrorCode(err))
 	assert.False(t, strings.Contains(h.logs.String(), "golive_"), "no secret in the logs")
 }
+
+func TestFreshCommand(t *testing.T) {
+	h := newHarness(t)
+	l := h.newLaunch()
+	n := firstItems(l, 1)[0]
+	sec, _, _ := l.Checklist.Locate(n)
+
+	assert.Contains(t, h.command(uOther, "fresh "+itoa(n)+" 24h").Answer.Text, "Only")
+	assert.Contains(t, h.command(creator, "fresh "+itoa(n)+" soon").Answer.Text, "is not a freshness")
+	assert.Contains(t, h.command(creator, "fresh 24h").Answer.Text, "Usage")
+
+	a := h.command(creator, "fresh "+itoa(n)+" 24h")
+	assert.Contains(t, a.Answer.Text, "From now on, item "+itoa(n)+" must have been verified within 24h")
+	assert.Equal(t, 24*time.Hour, h.launch().Checklist.Item(n).Fresh)
+	assert.Contains(t, h.command(creator, "fresh "+itoa(n)+" 24h").Answer.Text, "nothing changed")
+
+	a = h.command(creator, "fresh "+sec.Title+" 7d")
+	assert.Contains(t, a.Answer.Text, "must have been verified within 7d")
+	for _, g := range h.launch().Checklist.Sections[sec.Index].Groups {
+		for _, it := range g.Items {
+			assert.Equal(t, 7*24*time.Hour, it.Fresh, "item %d", it.Number)
+		}
+	}
+	a = h.command(creator, "fresh "+itoa(n)+" off")
+	assert.Contains(t, a.Answer.Text, "whatever the age")
+	assert.NotEmpty(t, h.audited(l.ID, "fresh"))
+}

@@ -59,6 +59,7 @@ func (b *Bot) commandTable() map[string]commandFunc {
 		"due":       b.cmdDue,
 		"na":        b.cmdNA,
 		"waive":     b.cmdWaive,
+		"fresh":     b.cmdFresh,
 		"date":      b.cmdDate,
 		"templates": b.cmdTemplates,
 		"export":    b.cmdExport,

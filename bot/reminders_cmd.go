@@ -16,7 +16,7 @@ import (
 const syncTimeout = 30 * time.Second
 
 // Scheduler is what the bot needs from the reminder scheduler, a
-// *schedule.Runner.
+// *delivery.Delivery.
 type Scheduler interface {
 	// Sync plans a launch's reminders again after it was created, moved to
 	// another date or time zone, had its reminders switched, or archived.

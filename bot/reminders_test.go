@@ -404,7 +404,7 @@ func (c *settableClock) Set(t time.Time) {
 	c.t = t
 }
 
-// TestApprovalNudgesThroughTheRunner runs the reminder runner on the bot's
+// TestApprovalNudgesThroughTheRunner runs delivery on the bot's
 // database and poster with a fake clock, from `approvals` to past launch
 // day: the holder who never answers is asked again once a day, the one
 // who answers on the fourth day no more.

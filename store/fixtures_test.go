@@ -64,7 +64,7 @@ func fullLaunch(channel string) *launch.Launch {
 					Groups: []*checklist.Group{
 						{Index: 0, Title: "1 Week Before Launch", Window: &checklist.WindowSpec{OffsetMinutes: -7 * 1440}, Items: []*checklist.Item{
 							{Number: 4, Text: "Freeze features", Task: true, Line: 14,
-								Evidence: &checklist.Evidence{Pass: true, Summary: "k6: p95 180 ms", URL: "https://ci.example.com/run/381", At: at, By: "token:ci", Received: at}},
+								Evidence: &checklist.Evidence{Pass: true, Summary: "k6: p95 180 ms", URL: "https://ci.example.com/run/381", At: at, By: "token:ci", Received: at}, Fresh: 24 * time.Hour},
 							{Number: 5, Text: "Tell support", Task: true, Line: 15},
 						}},
 						{Index: 1, Title: "Launch Day", Window: &checklist.WindowSpec{OffsetMinutes: 0}, Items: []*checklist.Item{

@@ -78,6 +78,7 @@ VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, id, ro.position, ro.name, ro.description, r
 		it.NA = nil       // nor N/A marks before 0015
 		it.Waiver = nil   // nor waivers before 0016
 		it.Evidence = nil // nor evidence before 0022
+		it.Fresh = 0      // nor freshness before 0023
 	}
 	l.Removed, l.LastItem = nil, 0 // nor removed items
 	// The audit row as the first release wrote it: its subject was all it said.

@@ -87,6 +87,7 @@ type itemRow struct {
 	na                        string // JSON, "" when the item applies
 	waiver                    string // JSON, "" when none
 	evidence                  string // JSON, "" when none
+	freshSeconds              int64  // 0 when any age will do
 }
 
 type roleRow struct {
@@ -231,6 +232,7 @@ func encodeOver(l *launch.Launch, spare, prev snapshot) (snapshot, error) {
 					owner: it.Owner, note: it.Note, priority: it.Priority,
 					task: it.Task, line: it.Line, details: it.Details,
 					notes: notes, due: it.Due, na: na, waiver: waiver, evidence: evidence,
+					freshSeconds: int64(it.Fresh / time.Second),
 				})
 			}
 		}
@@ -321,7 +323,7 @@ func (s snapshot) decode(id int64) (*launch.Launch, error) {
 			Owner: ir.owner, Note: ir.note, Priority: ir.priority,
 			Parent: ir.parent, Depth: ir.depth, Subgroup: ir.subgroup,
 			Task: ir.task, Line: ir.line, Details: ir.details,
-			Due: ir.due,
+			Due: ir.due, Fresh: time.Duration(ir.freshSeconds) * time.Second,
 		}
 		if ir.notes != "" {
 			notes, err := decodeNotes(ir.notes)

@@ -53,7 +53,9 @@ ON CONFLICT (launch_id, number) DO UPDATE SET section_idx = excluded.section_idx
 	// And waivers (0016_item_waiver.sql).
 	setItemWaiver = `UPDATE items SET waiver = ? WHERE launch_id = ? AND number = ?`
 	// And evidence (0022_evidence.sql).
-	setItemEvidence  = `UPDATE items SET evidence = ? WHERE launch_id = ? AND number = ?`
+	setItemEvidence = `UPDATE items SET evidence = ? WHERE launch_id = ? AND number = ?`
+	// And freshness (0023_item_fresh.sql).
+	setItemFresh     = `UPDATE items SET fresh_seconds = ? WHERE launch_id = ? AND number = ?`
 	setLaunchRemoved = `UPDATE launches SET removed_items = ?, item_high_water = ? WHERE id = ?`
 	deleteItem       = `DELETE FROM items WHERE launch_id = ? AND number = ?`
 	upsertRole       = `INSERT INTO roles (launch_id, position, name, description, holder, verdict, note, answered_by, answered_at, version)
@@ -167,6 +169,11 @@ func writeChanges(ctx context.Context, tx *sql.Tx, id int64, before, after snaps
 		if r.evidence != evidenceOf(before.items, r.number) {
 			if err := st.exec(ctx, setItemEvidence, r.evidence, id, r.number); err != nil {
 				return fmt.Errorf("write item %d evidence of launch %d: %w", r.number, id, err)
+			}
+		}
+		if r.freshSeconds != freshOf(before.items, r.number) {
+			if err := st.exec(ctx, setItemFresh, r.freshSeconds, id, r.number); err != nil {
+				return fmt.Errorf("write item %d freshness of launch %d: %w", r.number, id, err)
 			}
 		}
 		if r.due != dueOf(before.items, r.number) {
@@ -325,4 +332,14 @@ func evidenceOf(rows []itemRow, number int) string {
 		}
 	}
 	return ""
+}
+
+// freshOf returns the stored freshness of item number among rows.
+func freshOf(rows []itemRow, number int) int64 {
+	for _, r := range rows {
+		if r.number == number {
+			return r.freshSeconds
+		}
+	}
+	return 0
 }

@@ -64,3 +64,41 @@ func evidenceDesc(e *checklist.Evidence) *slack.TextBlockObject {
 	room := maxOptionDesc - utf8.RuneCountInString(prefix) - utf8.RuneCountInString(suffix)
 	return plain(prefix + clipPlain(plainBrief(e.Summary, maxOptionDesc), room) + suffix)
 }
+
+// freshBlocks bounds the lists of stale items in status and a reminder.
+const freshBlocks = 3
+
+// staleLines lists the done items whose verification is older than their
+// freshness: their gates count them open; nil when there are none.
+func staleLines(l *launch.Launch, rep checklist.Report) []string {
+	if len(rep.Stale) == 0 {
+		return nil
+	}
+	lines := []string{fmt.Sprintf("*Stale verification* (%d): counted as open for their gates until verified again", len(rep.Stale))}
+	for _, s := range rep.Stale {
+		lines = append(lines, fmt.Sprintf("⌛ *%d.* %s — verified %s, must be within %s", s.Number, Escape(brief(s.Text, 200)),
+			s.VerifiedAt.In(l.Location()).Format("2 Jan 15:04"), launch.FreshText(s.Fresh)))
+	}
+	return lines
+}
+
+// reverifyLines lists, on launch day, the items to verify again before the
+// launch; nil when there are none.
+func reverifyLines(l *launch.Launch, items []*checklist.Item) []string {
+	if len(items) == 0 {
+		return nil
+	}
+	lines := []string{fmt.Sprintf("*Verify again before the launch* (%d): older than their freshness by then, their gates count them open", len(items))}
+	for _, it := range items {
+		lines = append(lines, fmt.Sprintf("⌛ *%d.* %s — verified %s, must be within %s%s", it.Number, Escape(brief(it.Text, 200)),
+			it.VerifiedAt().In(l.Location()).Format("2 Jan 15:04"), launch.FreshText(it.Fresh), ownerSuffix(it.Owner)))
+	}
+	return lines
+}
+
+func ownerSuffix(owner string) string {
+	if owner == "" {
+		return ""
+	}
+	return " · " + mention(owner)
+}

@@ -67,6 +67,7 @@ func windowReminder(l *launch.Launch, c schedule.Content, names Names) Message {
 		}
 		blocks = append(blocks, lineBlocks(lines, reminderOverdueBlocks, moreLine("overdue tasks"))...)
 	}
+	blocks = append(blocks, lineBlocks(reverifyLines(l, c.Reverify), freshBlocks, moreLine("items"))...)
 	blocks = append(blocks, contextBlock("Tick a box when a task is done, or type `tick <number>`. `schedule` lists the coming reminders."))
 	text := fmt.Sprintf("%s: %d of %d tasks open for %s. %s.", c.Window.Name, open, len(c.Tasks), name, c.Countdown)
 	if len(c.Overdue) > 0 {
@@ -162,12 +163,12 @@ func countdownReminder(l *launch.Launch, c schedule.Content) Message {
 		next = "Next: *" + Escape(clip(c.Next.Name, 150)) + "* on " +
 			c.Next.Due.In(l.Location()).Format("Mon 2 Jan at 15:04") + " (" + Escape(l.Timezone) + ")"
 	}
+	blocks := []slack.Block{section("⏳ " + Escape(c.Countdown))}
+	blocks = append(blocks, lineBlocks(reverifyLines(l, c.Reverify), freshBlocks, moreLine("items"))...)
+	blocks = append(blocks, contextBlock(Escape(clip(l.Name, 100))+" · "+next, "`status` for details · `reminders off` stops these daily posts"))
 	return Message{
-		Text: clip(Escape(c.Countdown), maxMessageText),
-		Blocks: []slack.Block{
-			section("⏳ " + Escape(c.Countdown)),
-			contextBlock(Escape(clip(l.Name, 100))+" · "+next, "`status` for details · `reminders off` stops these daily posts"),
-		},
+		Text:   clip(Escape(c.Countdown), maxMessageText),
+		Blocks: blocks,
 	}
 }
 

@@ -49,6 +49,7 @@ func Status(l *launch.Launch, tod schedule.TimeOfDay, now time.Time) Message {
 	blocks = append(blocks, lineBlocks(decisionLines(rep.Decision), statusDecisionBlocks, moreLine("reasons"))...)
 	blocks = append(blocks, lineBlocks(waiverLines(rep), waiverBlocks, moreLine("waivers"))...)
 	blocks = append(blocks, lineBlocks(evidenceLines(l), evidenceBlocks, moreLine("items with evidence"))...)
+	blocks = append(blocks, lineBlocks(staleLines(l, rep), freshBlocks, moreLine("stale items"))...)
 	overdue := schedule.Overdue(l, tod, now)
 	if len(overdue) > 0 {
 		blocks = append(blocks, section(overdueSummary(l, tod, overdue)))

@@ -25,8 +25,8 @@ type Clock struct {
 const (
 	testSlackCallTimeout = time.Second
 	testLease            = 3 * time.Second
-	// testMaxWait is the longest delivery (due reminders, the outbox) sleeps
-	// between looks, so that a warped clock does not make it spin.
+	// testMaxWait is the longest delivery sleeps between looks, so that a
+	// warped clock does not make it spin.
 	testMaxWait = time.Second
 )
 
@@ -107,7 +107,7 @@ func (c Config) slackCallTimeout() time.Duration {
 }
 
 // loopTimings are the clock and the waits of a loop working through claims
-// (delivery's, of due reminders and the outbox). Zero values are the loop's
+// (delivery: the reminders and the outbox). Zero values are the loop's
 // defaults.
 type loopTimings struct {
 	now         func() time.Time

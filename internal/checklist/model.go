@@ -102,6 +102,25 @@ type Item struct {
 	// Evidence is the last result a pipeline reported for the item through
 	// the API, nil when none did.
 	Evidence *Evidence
+	// Fresh is how recent the item's verification must be for its gates
+	// to count it done (`fresh 12 24h`), 0 when any age will do.
+	Fresh time.Duration
+}
+
+// VerifiedAt is when the done item was last verified: when its check ran,
+// for an item a passing check ticked, else when it was ticked.
+func (it *Item) VerifiedAt() time.Time {
+	if e := it.Evidence; e != nil && e.Pass && it.Done {
+		return e.At
+	}
+	return it.DoneAt
+}
+
+// StaleAt tells whether the done item's verification is older at now than
+// its freshness allows: its gates count it open until it is verified
+// again. A zero now counts nothing stale.
+func (it *Item) StaleAt(now time.Time) bool {
+	return it.Fresh > 0 && it.Done && !it.Excluded() && !now.IsZero() && now.Sub(it.VerifiedAt()) > it.Fresh
 }
 
 // Evidence is a check's result reported for an item from outside (a CI

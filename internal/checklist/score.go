@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // Outcome is the launch decision.
@@ -23,6 +24,9 @@ type Count struct {
 	// Waived is the part of Done that only a waiver makes done: gates
 	// count it, readiness never does.
 	Waived int `json:",omitempty"`
+	// Stale counts the done items a gate counts open, their verification
+	// older than their freshness allows (Item.StaleAt).
+	Stale int `json:",omitempty"`
 }
 
 // NoItems is how an empty count reads: nothing was counted, so nothing is
@@ -60,13 +64,18 @@ func (c *Count) add(it *Item) {
 	}
 }
 
-// addGated counts it for a gate on local date today: an item waived that
-// day counts as done.
-func (c *Count) addGated(it *Item, today string) {
+// addGated counts it for a gate on local date today, at instant now: an
+// item waived that day counts as done, a done item whose verification is
+// stale at now as open.
+func (c *Count) addGated(it *Item, today string, now time.Time) {
 	c.add(it)
 	if it.WaivedOn(today) {
 		c.Done++
 		c.Waived++
+	}
+	if it.StaleAt(now) {
+		c.Done--
+		c.Stale++
 	}
 }
 
@@ -79,6 +88,9 @@ func (c Count) String() string {
 	s := fmt.Sprintf("%d/%d = %s", c.Done, c.Total, FormatPercent(c.Percent()))
 	if c.Waived > 0 {
 		s += fmt.Sprintf(" (%d waived)", c.Waived)
+	}
+	if c.Stale > 0 {
+		s += fmt.Sprintf(" (%d stale)", c.Stale)
 	}
 	return s
 }
@@ -103,8 +115,19 @@ type Report struct {
 	Roles    []Role
 	// Waivers are the open items a waiver makes count as done for their
 	// gates on the day scored, in checklist order.
-	Waivers  []WaivedItem
+	Waivers []WaivedItem
+	// Stale are the done items whose verification is older at the instant
+	// scored than their freshness allows: their gates count them open.
+	Stale    []StaleItem
 	Decision Decision
+}
+
+// StaleItem is a done item its gates count open until verified again.
+type StaleItem struct {
+	Number     int
+	Text       string
+	VerifiedAt time.Time
+	Fresh      time.Duration
 }
 
 // WaivedItem is an open item counted as done for its gates by its waiver.
@@ -181,6 +204,9 @@ type Decision struct {
 // Score measures the checklist as a document: no waiver counts (ScoreOn).
 func Score(c *Checklist) Report { return ScoreOn(c, "") }
 
+// ScoreOn is ScoreAt with no instant: no verification is stale.
+func ScoreOn(c *Checklist, today string) Report { return ScoreAt(c, today, time.Time{}) }
+
 // ScoreOn measures the checklist on local date today (YYYY-MM-DD):
 // readiness, every gate, and the decision. A waiver valid that day makes
 // its open item count as done for the gates of its section, group and
@@ -197,7 +223,11 @@ func Score(c *Checklist) Report { return ScoreOn(c, "") }
 // work is never left out. After-launch windows never count. A checklist
 // whose items all sit in decision sections counts nothing, and then the
 // overall readiness gate fails: nothing counted is never ready.
-func ScoreOn(c *Checklist, today string) Report {
+//
+// At instant now, a done item whose verification is older than its
+// freshness (Item.StaleAt) counts as open for the same gates a waiver
+// would count it done for; readiness still counts it done.
+func ScoreAt(c *Checklist, today string, now time.Time) Report {
 	r := Report{Title: c.Title}
 	for _, s := range c.Sections {
 		ss := SectionScore{Index: s.Index, Title: s.Title, Kind: s.Kind}
@@ -222,11 +252,14 @@ func ScoreOn(c *Checklist, today string) Report {
 		r.countDueWindows(c.Windows)
 	}
 	for _, g := range c.Gates {
-		r.Gates = append(r.Gates, measure(c, r, g, today))
+		r.Gates = append(r.Gates, measure(c, r, g, today, now))
 	}
 	for _, it := range c.Items() {
 		if it.WaivedOn(today) {
 			r.Waivers = append(r.Waivers, WaivedItem{Number: it.Number, Text: it.Text, Waiver: *it.Waiver})
+		}
+		if it.StaleAt(now) {
+			r.Stale = append(r.Stale, StaleItem{Number: it.Number, Text: it.Text, VerifiedAt: it.VerifiedAt(), Fresh: it.Fresh})
 		}
 	}
 	for _, role := range c.Roles {
@@ -283,7 +316,7 @@ func (r *Report) countDueWindows(windows []Window) {
 // measure measures gate g on local date today: the gates naming items by
 // section, group or priority count the items waived that day as done; the
 // overall readiness gate is readiness itself, where no waiver counts.
-func measure(c *Checklist, r Report, g Gate, today string) GateResult {
+func measure(c *Checklist, r Report, g Gate, today string, now time.Time) GateResult {
 	res := GateResult{Gate: g}
 	if g.Unresolved {
 		return res
@@ -292,7 +325,7 @@ func measure(c *Checklist, r Report, g Gate, today string) GateResult {
 	case g.Target.Priority != "":
 		for _, it := range c.Items() {
 			if it.Priority == g.Target.Priority {
-				res.Count.addGated(it, today)
+				res.Count.addGated(it, today, now)
 			}
 		}
 	case g.Target.Section < 0:
@@ -304,7 +337,7 @@ func measure(c *Checklist, r Report, g Gate, today string) GateResult {
 				continue
 			}
 			for _, it := range grp.Items {
-				res.Count.addGated(it, today)
+				res.Count.addGated(it, today, now)
 			}
 		}
 	}

@@ -16,7 +16,7 @@ const syncTimeout = time.Minute
 // (UTC, which has no daylight saving to skip or repeat an hour), with panics
 // recovered and logged; the caller starts and stops it. Cron only triggers
 // the step: it reads the real clock and keeps nothing across restarts, so
-// what is due is decided by Plan and Decide with the runner's clock, and
+// what is due is decided by Plan and Decide with delivery's clock, and
 // delivered from the reminders table by Run.
 //
 // Each sync runs under ctx: cancelling it at shutdown cuts a sync in

@@ -136,39 +136,52 @@ func channelRenderer() delivery.Renderer {
 
 // TestSlowSlackTwoInstancesPostEachReminderOnce: two instances, each with
 // its reminders and its sender, share one database file; Slack takes 50 s
-// of the fake clock to answer each of A's posts, all in one channel, so
-// that A's posts of one claim outlast its 2-minute lease, and B passes
-// during each of them. Each post's lease is extended when it starts and
-// the claim's is renewed: every reminder is posted exactly once, and none
-// is left in doubt.
+// of the fake clock to answer each of A's posts, all in one channel, and B
+// passes during each of them. A's claim takes as many posts as fit its
+// 2-minute lease at the 10 s call timeout (11), so that they outlast it,
+// and its lease is not renewed (a stalled renewal): the posts whose lease
+// ran out before A reached them are B's, A's check before each post finds
+// them lost, and every reminder is posted exactly once, none in doubt.
 func TestSlowSlackTwoInstancesPostEachReminderOnce(t *testing.T) {
 	ctx := context.Background()
 	c := newClock(leaseDay)
 	p := newPoster(c)
 	path := dbPath(t)
-	var slow atomic.Bool
+	var down, slow atomic.Bool
 	var other *delivery.Delivery
-	renew := make(chan time.Time)
-	close(renew) // every renewal is due at once: the claim is renewed between posts
-	a := startWith(t, path, c, delivery.Config{Renderer: channelRenderer(),
-		RenewAfter: func(time.Duration) <-chan time.Time { return renew },
-		Transport: transportFunc(func(ctx context.Context, r outbox.Row) (string, error) {
-			if slow.Load() {
-				c.Set(c.Now().Add(50 * time.Second))
-				_, err := other.RunDue(ctx)
-				assert.NoError(t, err)
-			}
-			return p.Send(ctx, r)
-		})})
+	slack := transportFunc(func(ctx context.Context, r outbox.Row) (string, error) {
+		if down.Load() {
+			return "", outbox.NotSent(errors.New("connection refused"))
+		}
+		if slow.Load() {
+			c.Set(c.Now().Add(50 * time.Second))
+			_, err := other.RunDue(ctx)
+			assert.NoError(t, err)
+		}
+		return p.Send(ctx, r)
+	})
+	a := startWith(t, path, c, delivery.Config{Renderer: channelRenderer(), CallTimeout: 10 * time.Second,
+		RenewAfter: func(time.Duration) <-chan time.Time { return nil }, Transport: slack})
 	byB := &counting{Transport: p}
 	b := startWith(t, path, c, delivery.Config{Transport: byB, Renderer: channelRenderer()})
 	other = b.runner
 	l := a.create(t, crowdedLaunch("C1"))
 	runUntil(t, c, nineAM.Add(-time.Minute), a)
 
+	// Slack is down at 09:00: the day's reminders queue up in the channel.
 	c.Set(nineAM)
-	slow.Store(true)
+	down.Store(true)
 	_, err := a.runner.RunDue(ctx)
+	require.NoError(t, err)
+	waiting, err := a.store.PostsWaiting(ctx)
+	require.NoError(t, err)
+	require.GreaterOrEqual(t, waiting, 9, "the window and the eight DMs")
+
+	// Back, but slow: A claims them all and works through them one by one.
+	down.Store(false)
+	c.Set(nineAM.Add(time.Minute))
+	slow.Store(true)
+	_, err = a.runner.RunDue(ctx)
 	require.NoError(t, err)
 	slow.Store(false)
 	runUntil(t, c, nineAM.Add(time.Hour), a, b)
@@ -176,7 +189,7 @@ func TestSlowSlackTwoInstancesPostEachReminderOnce(t *testing.T) {
 	for id, n := range postsByID(t, p) {
 		assert.Equal(t, 1, n, "reminder %d posted %d times", id, n)
 	}
-	assert.Positive(t, byB.n.Load(), "B posted some of the day's reminders")
+	assert.Positive(t, byB.n.Load(), "B posted what A's lapsed claim still held")
 	posts, err := a.store.Posts(ctx, l.ID)
 	require.NoError(t, err)
 	for _, r := range posts {

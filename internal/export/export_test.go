@@ -301,8 +301,15 @@ func TestExportsCarryEvidence(t *testing.T) {
 	assert.Equal(t, []string{"pass", "k6: p95 180 ms", "https://ci.example.com/run/381", timestamp(ran), "token:ci"}, rows[1][e:e+5])
 	assert.Equal(t, []string{"", "", "", "", ""}, rows[2][e:e+5])
 
+	it.Fresh = 24 * time.Hour
+	full = Build(l, now)
+	assert.Equal(t, "24h", full.Items[0].Fresh)
+	assert.False(t, full.Items[0].Stale)
+	assert.True(t, Build(l, ran.Add(25*time.Hour)).Items[0].Stale, "verified 25 hours before")
+
 	md, err := Markdown(l)
 	require.NoError(t, err)
+	assert.Contains(t, string(md), "<!-- golive: fresh within 24h -->")
 	assert.Contains(t, string(md), "<!-- golive: evidence pass (by token:ci at "+timestamp(ran)+"): k6: p95 180 ms https://ci.example.com/run/381 -->")
 }
 

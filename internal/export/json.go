@@ -105,6 +105,10 @@ type Item struct {
 	Waiver   *Waiver `json:"waiver,omitempty"`
 	// Evidence is the last result a pipeline reported through the API.
 	Evidence *Evidence `json:"evidence,omitempty"`
+	// Fresh is how recent its verification must be for its gates ("24h");
+	// Stale says it is older than that at the export's instant.
+	Fresh string `json:"fresh,omitempty"`
+	Stale bool   `json:"stale,omitempty"`
 }
 
 // Evidence is a check's result reported for an item: a pass ticked it, a
@@ -184,7 +188,7 @@ func Build(l *launch.Launch, now time.Time) Launch {
 			Number: it.Number, Section: p.section.Title, Group: p.group.Title, Subgroup: it.Subgroup, Text: it.Text, Done: it.Done,
 			Owner: it.Owner, DoneBy: it.DoneBy, DoneAt: timestamp(it.DoneAt), Priority: it.Priority, Note: it.Note, Details: it.Details, Parent: it.Parent, Task: it.Task,
 			Notes: notesJSON(it.Notes), Due: it.Due, NA: naJSON(it.NA), Waiver: waiverJSON(it, l.Today(now)),
-			Evidence: evidenceJSON(it.Evidence),
+			Evidence: evidenceJSON(it.Evidence), Fresh: freshJSON(it), Stale: it.StaleAt(now),
 		})
 	}
 	return out
@@ -216,6 +220,13 @@ func naJSON(na *checklist.NA) *NA {
 		return nil
 	}
 	return &NA{By: na.By, Reason: na.Reason, At: timestamp(na.At), Confirmed: na.Confirmed, ConfirmedBy: na.ConfirmedBy}
+}
+
+func freshJSON(it *checklist.Item) string {
+	if it.Fresh == 0 {
+		return ""
+	}
+	return launch.FreshText(it.Fresh)
 }
 
 func evidenceJSON(e *checklist.Evidence) *Evidence {

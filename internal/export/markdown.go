@@ -133,6 +133,9 @@ func writeLive(b *strings.Builder, it *checklist.Item, indent int) {
 	if w := it.Waiver; w != nil {
 		lines = append(lines, fmt.Sprintf("waived until %s (by %s at %s): %s", w.Until, w.By, timestamp(w.At), w.Reason))
 	}
+	if it.Fresh > 0 {
+		lines = append(lines, "fresh within "+launch.FreshText(it.Fresh))
+	}
 	if e := it.Evidence; e != nil {
 		line := fmt.Sprintf("evidence %s (by %s at %s): %s", e.Status(), e.By, timestamp(e.At), e.Summary)
 		if e.URL != "" {

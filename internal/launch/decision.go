@@ -27,7 +27,7 @@ func (l *Launch) Decide(now time.Time) checklist.Report {
 		}
 		c.Roles[i] = &role
 	}
-	return checklist.ScoreOn(&c, l.Today(now))
+	return checklist.ScoreAt(&c, l.Today(now), now)
 }
 
 // Today is now's date in the launch's time zone, YYYY-MM-DD: the day
@@ -47,6 +47,10 @@ type fingerprintInputs struct {
 	// Waived lists the items a waiver counts as done at the fingerprint's
 	// instant: a waiver given, taken off or lapsed changes it.
 	Waived []int `json:"waived,omitempty"`
+	// Stale lists the done items their gates count open at the
+	// fingerprint's instant, their verification too old: evidence ageing
+	// past its freshness changes it.
+	Stale []int `json:"stale,omitempty"`
 }
 
 type roleInput struct {
@@ -72,6 +76,9 @@ func (l *Launch) Fingerprint(now time.Time) string {
 		}
 		if it.WaivedOn(today) {
 			in.Waived = append(in.Waived, it.Number)
+		}
+		if it.StaleAt(now) {
+			in.Stale = append(in.Stale, it.Number)
 		}
 	}
 	in.Gates = l.Checklist.Gates

@@ -88,6 +88,9 @@ const (
 	// KindTokenCreate and KindTokenRevoke are API tokens made and ended;
 	// the token's name is After, and Before once revoked.
 	KindTokenCreate Kind = "token-create"
+	// KindFresh is how recent an item's verification must be for its gates
+	// (Before and After: "24h", or "any age").
+	KindFresh       Kind = "fresh"
 	KindTokenRevoke Kind = "token-revoke"
 )
 

@@ -244,7 +244,7 @@ func fillNonZero(t *testing.T, name string, f reflect.Value) {
 		f.SetString("U" + strings.ToUpper(name))
 	case reflect.Bool:
 		f.SetBool(true)
-	case reflect.Int:
+	case reflect.Int, reflect.Int64:
 		f.SetInt(7)
 	case reflect.Pointer:
 		f.Set(reflect.New(f.Type().Elem()))

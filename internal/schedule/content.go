@@ -25,6 +25,10 @@ type Content struct {
 	Next *DueWindow
 	// Owner is the Slack user a DM goes to (KindOverdueDM).
 	Owner string
+	// Reverify are, in the channel's posts of launch day, the items whose
+	// freshness runs out before the launch (or has run out): they must be
+	// verified again for their gates to count them.
+	Reverify []*checklist.Item
 }
 
 // OverdueTask is an open item whose window or own due date has passed.
@@ -65,7 +69,27 @@ func Compose(l *launch.Launch, r Reminder, tod TimeOfDay, now time.Time) (Conten
 	default:
 		return Content{}, fmt.Errorf("compose %s: nothing to post for this kind", r)
 	}
+	if r.Kind != KindOverdueDM && l.DaysToLaunch(now) == 0 {
+		c.Reverify = Reverify(l, tod, now)
+	}
 	return c, nil
+}
+
+// Reverify returns the items whose verification will be older than their
+// freshness at the launch (or is already at now), in checklist order: a
+// done item then counts open for its gates, and must be verified again.
+func Reverify(l *launch.Launch, tod TimeOfDay, now time.Time) []*checklist.Item {
+	at, ok := LaunchAt(l, tod)
+	if !ok || at.Before(now) {
+		at = now
+	}
+	var out []*checklist.Item
+	for _, it := range l.Checklist.Items() {
+		if it.Fresh > 0 && it.Done && !it.Excluded() && it.StaleAt(at) {
+			out = append(out, it)
+		}
+	}
+	return out
 }
 
 // OverdueTasks names the window and owner of each overdue item.
