@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"log/slog"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -323,8 +324,9 @@ type answered struct {
 // attempt, and a replay of a request already received (by any golive on
 // the database, before a restart or not), is refused, recorded in the audit
 // log as "approval-refused", and changes nothing. When the answer is the
-// last one, the decision is announced in the same transaction: exactly one
-// of two answers arriving together sees itself last.
+// last one, a decision is due (launch.RecordAnswer), and announced in the
+// same transaction: exactly one of two answers arriving together sees
+// itself last.
 func (b *Bot) recordAnswer(ctx context.Context, k *click, ref render.ApprovalRef, v checklist.Verdict, note string) (answered, error) {
 	// recorded is what the transaction saw: the answer, or why it was refused.
 	type recorded struct {
@@ -349,23 +351,12 @@ func (b *Bot) recordAnswer(ctx context.Context, k *click, ref render.ApprovalRef
 			}
 			r, _ := l.Role(ref.Role)
 			res.role = r.Name
-			wasAnswered := l.AllAnswered()
-			events, err := l.Answer(k.user, r.Name, v, note, now)
+			events, err := l.RecordAnswer(k.user, r.Name, v, note, now)
 			if err != nil {
 				return nil, err
 			}
 			res.changed = true
-			if !wasAnswered && l.AllAnswered() {
-				more, err := l.Announce(launch.Golive, now)
-				if err != nil {
-					return nil, err
-				}
-				if err := b.tellAnnouncement(l); err != nil {
-					return nil, err
-				}
-				events = append(events, more...)
-				res.announced = true
-			}
+			res.announced = slices.ContainsFunc(events, func(e launch.Event) bool { return e.Kind == launch.KindAnnounce })
 			return events, nil
 		})
 		res.l = l
@@ -386,8 +377,9 @@ func (b *Bot) recordAnswer(ctx context.Context, k *click, ref render.ApprovalRef
 }
 
 // mayAnswer tells whether user may answer for the role: the launch is in
-// the user's team and not archived, the role exists and the user holds it.
-// Whether the answer may still change is launch.AnswerFrozen's to say.
+// the user's team and not archived, the role exists and the user holds it
+// (launch.CanAnswer). Whether the answer may still change is
+// launch.AnswerFrozen's to say.
 func mayAnswer(l *launch.Launch, team, user, role string) error {
 	if l.TeamID != team {
 		return launch.Errorf(launch.ENOTFOUND, msgLaunchGone)
@@ -395,18 +387,10 @@ func mayAnswer(l *launch.Launch, team, user, role string) error {
 	if l.Archived {
 		return launch.Errorf(launch.ECONFLICT, "The launch “%s” is archived: its decision is closed, and nothing was recorded.", l.Name)
 	}
-	r, err := l.Role(role)
-	if err != nil {
+	if _, err := l.Role(role); err != nil {
 		return launch.Errorf(launch.ENOTFOUND, "The launch “%s” has no role “%s” any more; nothing was recorded.", l.Name, role)
 	}
-	switch r.Holder {
-	case user:
-	case "":
-		return launch.Errorf(launch.EFORBIDDEN, "Nobody holds the role %s now, so nobody can answer for it; nothing was recorded.", r.Name)
-	default:
-		return launch.Errorf(launch.EFORBIDDEN, "Only <@%s>, who holds the role %s, can answer for it; nothing was recorded.", r.Holder, r.Name)
-	}
-	return nil
+	return l.CanAnswer(user, role)
 }
 
 // refusalEvent is the audit row of a refused answer.

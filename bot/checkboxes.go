@@ -52,11 +52,7 @@ func (b *Bot) onTick(ctx context.Context, k *click, a *slack.BlockAction) metric
 				return nil, launch.Errorf(launch.ECONFLICT, msgStaleMessage)
 			}
 			ticks, unticks := clickChanges(l, items, shown, selected)
-			events, err := applyClick(l, k.user, ticks, unticks, now)
-			if err != nil {
-				return nil, err
-			}
-			return events, tellVoided(l, now, k.user, events)
+			return applyClick(l, k.user, ticks, unticks, now)
 		})
 		return tickResult{rec: rec, known: known, events: events}, err
 	})

@@ -98,7 +98,7 @@ func (b *Bot) setDone(ctx context.Context, c *call, args []string, done bool) re
 		if err != nil {
 			return nil, err
 		}
-		return events, tellVoided(l, now, c.user, events)
+		return events, nil
 	})
 	if err != nil {
 		return b.fail(c, err)

@@ -25,17 +25,7 @@ func (b *Bot) cmdAdd(ctx context.Context, c *call, args []string) reply {
 	}
 	l, got, err := changeWith(b, ctx, c, func(l *launch.Launch, now time.Time) (added, []launch.Event, error) {
 		n, events, err := l.AddItem(c.user, ref, text)
-		if err != nil {
-			return added{}, nil, err
-		}
-		for _, title := range launch.SectionsOf(events, launch.KindSignoffVoid) {
-			text := fmt.Sprintf("<@%s> added item %d to %s: its sign-off is void now, and the section needs signing off again (`signoff <section>`).",
-				c.user, n, inert(title))
-			if err := tellNotice(l, now, fmt.Sprintf("add:%d:void", n), text); err != nil {
-				return added{}, nil, err
-			}
-		}
-		return added{n, events}, events, nil
+		return added{n, events}, events, err
 	})
 	if err != nil {
 		return b.fail(c, err)
@@ -71,17 +61,7 @@ func (b *Bot) cmdEdit(ctx context.Context, c *call, args []string) reply {
 	}
 	l, got, err := changeWith(b, ctx, c, func(l *launch.Launch, now time.Time) (edited, []launch.Event, error) {
 		wasDone, before, events, err := l.EditItem(c.user, n, text)
-		if err != nil {
-			return edited{}, nil, err
-		}
-		if wasDone && len(events) > 0 {
-			told := fmt.Sprintf("<@%s> reworded item %d, which is done: it said “%s” and now says “%s”. Check that it is still done.",
-				c.user, n, inert(before), inert(text))
-			if err := tellNotice(l, now, fmt.Sprintf("edit:%d:%s", n, c.user), told); err != nil {
-				return edited{}, nil, err
-			}
-		}
-		return edited{wasDone, before, len(events) > 0}, events, nil
+		return edited{wasDone, before, len(events) > 0}, events, err
 	})
 	if err != nil {
 		return b.fail(c, err)

@@ -132,11 +132,7 @@ func (b *Bot) cmdImport(ctx context.Context, c *call, _ []string) reply {
 // cmdArchive ends the channel's launch so that a new one can start.
 func (b *Bot) cmdArchive(ctx context.Context, c *call, _ []string) reply {
 	l, err := b.change(ctx, c, func(l *launch.Launch, _ time.Time) ([]launch.Event, error) {
-		if c.user != l.Creator {
-			return nil, launch.Errorf(launch.EFORBIDDEN, "Only the launch's creator <@%s> can archive it.", l.Creator)
-		}
-		l.Archived = true
-		return []launch.Event{{Actor: c.user, Kind: launch.KindArchive, Launch: l.Name, Before: "active", After: "archived"}}, nil
+		return l.Archive(c.user)
 	})
 	if err != nil {
 		return b.fail(c, err)

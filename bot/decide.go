@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
-	"strings"
 	"time"
 
 	"github.com/golive/golive/bot/render"
@@ -17,11 +16,7 @@ import (
 // enqueued in the outbox, before the acknowledgement.
 func (b *Bot) cmdDecide(ctx context.Context, c *call, _ []string) reply {
 	l, err := b.change(ctx, c, func(l *launch.Launch, now time.Time) ([]launch.Event, error) {
-		events, err := l.Announce(c.user, now)
-		if err != nil {
-			return nil, err
-		}
-		return events, b.tellAnnouncement(l)
+		return l.Announce(c.user, now)
 	})
 	if err != nil {
 		return b.fail(c, err)
@@ -51,15 +46,6 @@ func (b *Bot) cmdReview(ctx context.Context, c *call, args []string) reply {
 	return reply{msg: &msg, inChannel: true}
 }
 
-// tellAnnouncement tells the channel the decision l.Announce just took, in
-// the transaction that takes it: the announcement is delivered by the
-// outbox once committed, however the process or Slack fares after. Its key
-// is the announcement's instant, so one announcement is posted once.
-func (b *Bot) tellAnnouncement(l *launch.Launch) error {
-	key := launch.PostKey(launch.PostAnnouncement, l.ID, launch.InstantKey(l.Announced.At))
-	return enqueue(l, launch.PostAnnouncement, key, render.Announcement(l, b.now()))
-}
-
 // freezeDMs redraws the approval DMs after an announcement, which froze
 // their answers, after the acknowledgement.
 func (b *Bot) freezeDMs(log *slog.Logger, l *launch.Launch) {
@@ -72,7 +58,7 @@ func (b *Bot) freezeDMs(log *slog.Logger, l *launch.Launch) {
 
 // noticeIfStale makes sure the channel is told, once per announcement, that
 // an announced GO was given on facts that have changed since. A change
-// stored through the bot tells it in its own transaction (tellIfStale);
+// stored through the bot tells it in its own transaction (tellNotices);
 // this catches what no change did, a waiver lapsing with the date, at the
 // refresh that follows. It looks on the readers first: once told, a stale
 // launch costs no write.
@@ -80,7 +66,7 @@ func (b *Bot) noticeIfStale(ctx context.Context, log *slog.Logger, l *launch.Lau
 	if !l.Stale(b.now()) {
 		return
 	}
-	told, err := b.store.Told(ctx, staleKey(l))
+	told, err := b.store.Told(ctx, l.StaleKey())
 	if err != nil {
 		log.Error("look for the stale notice", "launch", l.ID, "err", err)
 		return
@@ -88,21 +74,10 @@ func (b *Bot) noticeIfStale(ctx context.Context, log *slog.Logger, l *launch.Lau
 	if told {
 		return
 	}
-	if _, err := b.store.Update(ctx, l.ID, func(l *launch.Launch, now time.Time) ([]launch.Event, error) {
-		return nil, tellIfStale(l, now)
+	// The bot's store tells the notice with the change, which changes nothing.
+	if _, err := b.store.Update(ctx, l.ID, func(*launch.Launch, time.Time) ([]launch.Event, error) {
+		return nil, nil
 	}); err != nil {
 		log.Error("tell the stale notice", "launch", l.ID, "err", err)
 	}
-}
-
-// tellVoided tells the channel, with the change user made at now, which
-// sign-offs its unticks voided: the sections need signing off again.
-func tellVoided(l *launch.Launch, now time.Time, user string, events []launch.Event) error {
-	voided := launch.SectionsOf(events, launch.KindSignoffVoid)
-	if len(voided) == 0 {
-		return nil
-	}
-	text := fmt.Sprintf("%s unticked an item of %s: its sign-off is void now, and the section needs signing off again (`signoff <section>`).",
-		capitalized(actorRef(user)), inert(strings.Join(voided, ", ")))
-	return tellNotice(l, now, "void:"+user+":"+strings.Join(voided, ","), text)
 }

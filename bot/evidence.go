@@ -23,11 +23,7 @@ var errEvidenceUnsure = fmt.Errorf("the evidence was not confirmed stored in tim
 func (b *Bot) RecordEvidence(ctx context.Context, t launch.Token, n int, r launch.Report) (*launch.Launch, error) {
 	actor := t.Actor()
 	events, err := b.batch.apply(ctx, t.LaunchID, func(l *launch.Launch, now time.Time) ([]launch.Event, error) {
-		events, err := l.RecordEvidence(actor, n, r, now)
-		if err != nil {
-			return nil, err
-		}
-		return events, tellVoided(l, now, actor, events)
+		return l.RecordEvidence(actor, n, r, now)
 	})
 	var u *unsureError
 	if errors.As(err, &u) {

@@ -3,7 +3,9 @@ package bot
 import (
 	"fmt"
 	"strings"
+	"time"
 
+	"github.com/golive/golive/bot/render"
 	"github.com/golive/golive/internal/launch"
 )
 
@@ -40,4 +42,29 @@ func UpdateNotice(l *launch.Launch, by string, d launch.Diff) string {
 		b.WriteString(" `checklist` shows the items; the audit log keeps every change.")
 	}
 	return b.String()
+}
+
+// noticeMessage words a notice the domain says a change tells the channel
+// (launch.Notices), as of now.
+func noticeMessage(l *launch.Launch, n launch.Notice, now time.Time) (render.Message, error) {
+	switch n.Kind {
+	case launch.NoticeDecision:
+		return render.Announcement(l, now), nil
+	case launch.NoticeStale:
+		return render.StaleNotice(l), nil
+	case launch.NoticeUntickVoided:
+		return render.Notice(fmt.Sprintf("%s unticked an item of %s: its sign-off is void now, and the section needs signing off again (`signoff <section>`).",
+			capitalized(actorRef(n.Actor)), inert(strings.Join(n.Sections, ", ")))), nil
+	case launch.NoticeAddVoided:
+		if len(n.Items) == 1 && len(n.Sections) == 1 {
+			return render.Notice(fmt.Sprintf("<@%s> added item %d to %s: its sign-off is void now, and the section needs signing off again (`signoff <section>`).",
+				n.Actor, n.Items[0], inert(n.Sections[0]))), nil
+		}
+	case launch.NoticeDoneReworded:
+		if len(n.Items) == 1 {
+			return render.Notice(fmt.Sprintf("<@%s> reworded item %d, which is done: it said “%s” and now says “%s”. Check that it is still done.",
+				n.Actor, n.Items[0], inert(n.Before), inert(n.After))), nil
+		}
+	}
+	return render.Message{}, fmt.Errorf("word the %s notice %q: not a notice golive knows", n.Kind, n.Key)
 }

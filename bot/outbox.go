@@ -90,24 +90,25 @@ func tellNotice(l *launch.Launch, now time.Time, what, text string) error {
 	return enqueue(l, launch.PostNotice, key, render.Notice(text))
 }
 
-// tellIfStale tells the channel, with a change at now that left an
-// announced GO standing on facts that no longer hold, that it is stale:
-// once per announcement, the key being the announcement's.
-func tellIfStale(l *launch.Launch, now time.Time) error {
-	if !l.Stale(now) {
-		return nil
+// tellNotices enqueues, in the transaction of the change made to l at now,
+// what the domain says that change tells the channel (launch.Notices),
+// worded as of clock: the outbox delivers it once committed.
+func tellNotices(l *launch.Launch, now, clock time.Time) error {
+	for _, n := range l.Notices(now) {
+		msg, err := noticeMessage(l, n, clock)
+		if err != nil {
+			return err
+		}
+		if err := enqueue(l, n.PostKind(), n.Key, msg); err != nil {
+			return err
+		}
 	}
-	return enqueue(l, launch.PostStaleNotice, staleKey(l), render.StaleNotice(l))
+	return nil
 }
 
-// staleKey is the key of the stale notice of l's announcement.
-func staleKey(l *launch.Launch) string {
-	return launch.PostKey(launch.PostStaleNotice, l.ID, launch.InstantKey(l.Announced.At))
-}
-
-// TellIfStale is tellIfStale for a change made outside the bot (`golive
+// TellNotices is tellNotices for a change made outside the bot (`golive
 // import --update`).
-func TellIfStale(l *launch.Launch, now time.Time) error { return tellIfStale(l, now) }
+func TellNotices(l *launch.Launch, now time.Time) error { return tellNotices(l, now, now) }
 
 // TellImport tells a launch being created from an imported checklist, by
 // the person with Slack id by, to announce itself in its channel once
@@ -448,7 +449,8 @@ func (h onlySafeRetries) ShouldRetry(state *slack.RetryState, req *http.Request,
 }
 
 // pokingStore is the bot's store. Every change it stores also tells the
-// channel when it left an announced GO stale (tellIfStale), so that no
+// channel what the domain says the change tells it (tellNotices: a
+// sign-off voided, a decision, an announced GO gone stale), so that no
 // handler can forget it; and a change that told posts (launch.Tell), which
 // wait in the outbox from the commit on, wakes the outbox sender once
 // committed. A change that told nothing (most ticks) leaves it asleep.
@@ -457,16 +459,19 @@ type pokingStore struct {
 	b *Bot
 }
 
-// telling wraps a store call's changes: each tells the stale notice when it
-// succeeded and left the launch stale, and told records whether any
-// change told a post.
-type telling struct{ told atomic.Bool }
+// telling wraps a store call's changes: each tells its notices when it
+// succeeded, worded as of now, and told records whether any change told a
+// post.
+type telling struct {
+	now  func() time.Time
+	told atomic.Bool
+}
 
 func (t *telling) wrap(fn func(l *launch.Launch, now time.Time) ([]launch.Event, error)) func(l *launch.Launch, now time.Time) ([]launch.Event, error) {
 	return func(l *launch.Launch, now time.Time) ([]launch.Event, error) {
 		events, err := fn(l, now)
 		if err == nil {
-			err = tellIfStale(l, now)
+			err = tellNotices(l, now, t.now())
 		}
 		if err != nil {
 			return nil, err
@@ -487,26 +492,26 @@ func (s pokingStore) poke(t *telling, err error) error {
 }
 
 func (s pokingStore) CreateLaunch(ctx context.Context, l *launch.Launch, by string) error {
-	t := &telling{}
+	t := &telling{now: s.b.now}
 	t.told.Store(l.Telling())
 	return s.poke(t, s.Store.CreateLaunch(ctx, l, by))
 }
 
 func (s pokingStore) CreateLaunchFromDraft(ctx context.Context, l *launch.Launch, by, token string) error {
-	t := &telling{}
+	t := &telling{now: s.b.now}
 	t.told.Store(l.Telling())
 	return s.poke(t, s.Store.CreateLaunchFromDraft(ctx, l, by, token))
 }
 
 func (s pokingStore) Update(ctx context.Context, id int64, fn func(l *launch.Launch, now time.Time) ([]launch.Event, error)) (*launch.Launch, error) {
-	t := &telling{}
+	t := &telling{now: s.b.now}
 	l, err := s.Store.Update(ctx, id, t.wrap(fn))
 	return l, s.poke(t, err)
 }
 
 func (s pokingStore) UpdateOnce(ctx context.Context, id int64, team, request string,
 	fn func(l *launch.Launch, now time.Time, replay bool) ([]launch.Event, error)) (*launch.Launch, error) {
-	t := &telling{}
+	t := &telling{now: s.b.now}
 	l, err := s.Store.UpdateOnce(ctx, id, team, request, func(l *launch.Launch, now time.Time, replay bool) ([]launch.Event, error) {
 		return t.wrap(func(l *launch.Launch, now time.Time) ([]launch.Event, error) { return fn(l, now, replay) })(l, now)
 	})
@@ -514,7 +519,7 @@ func (s pokingStore) UpdateOnce(ctx context.Context, id int64, team, request str
 }
 
 func (s pokingStore) UpdateMany(ctx context.Context, batch []launch.Changes) ([][]error, error) {
-	t := &telling{}
+	t := &telling{now: s.b.now}
 	wrapped := make([]launch.Changes, len(batch))
 	for i, lc := range batch {
 		wrapped[i] = launch.Changes{ID: lc.ID, Fns: make([]func(*launch.Launch, time.Time) ([]launch.Event, error), len(lc.Fns))}

@@ -143,7 +143,7 @@ func (b *Bot) cmdReminders(ctx context.Context, c *call, args []string) reply {
 	}
 	on := strings.EqualFold(args[0], "on")
 	l, changed, err := changeWith(b, ctx, c, func(l *launch.Launch, _ time.Time) (bool, []launch.Event, error) {
-		evs, err := schedule.SetReminders(l, c.user, on)
+		evs, err := l.SetReminders(c.user, on)
 		return len(evs) > 0, evs, err
 	})
 	if err != nil {
@@ -177,7 +177,7 @@ func (b *Bot) cmdTimezone(ctx context.Context, c *call, args []string) reply {
 	}
 	l, before, err := changeWith(b, ctx, c, func(l *launch.Launch, _ time.Time) (string, []launch.Event, error) {
 		before := l.Timezone
-		evs, err := schedule.SetTimezone(l, c.user, args[0])
+		evs, err := l.SetTimezone(c.user, args[0])
 		return before, evs, err
 	})
 	if err != nil {

@@ -10,7 +10,6 @@ import (
 	"github.com/slack-go/slack"
 
 	"github.com/golive/golive/bot/render"
-	"github.com/golive/golive/internal/checklist"
 	"github.com/golive/golive/internal/launch"
 	"github.com/golive/golive/internal/metrics"
 )
@@ -29,7 +28,7 @@ func (b *Bot) cmdSignoff(ctx context.Context, c *call, args []string) reply {
 	if err != nil {
 		return b.fail(c, err)
 	}
-	if err := maySignOff(l, s, c.user); err != nil {
+	if err := l.CanSignOff(c.user, s); err != nil {
 		return b.fail(c, err)
 	}
 	if launch.OpenItems(s) > 0 {
@@ -90,7 +89,7 @@ func (b *Bot) onSignoffButton(ctx context.Context, k *click, value string) metri
 		return metrics.Invalid
 	}
 	s := l.Checklist.Sections[v.Section]
-	if err := maySignOff(l, s, k.user); err != nil {
+	if err := l.CanSignOff(k.user, s); err != nil {
 		b.tellClicker(k, userMessage(err))
 		return outcomeOf(err)
 	}
@@ -179,14 +178,6 @@ func (b *Bot) signOff(ctx context.Context, team, channel, user, trigger string, 
 		return nil, "", err
 	}
 	return res.l, res.text, nil
-}
-
-// maySignOff checks that user is the section's owner or the launch's creator.
-func maySignOff(l *launch.Launch, s *checklist.Section, user string) error {
-	if user != l.Creator && user != s.Owner {
-		return launch.Errorf(launch.EFORBIDDEN, "Only the owner of %s or the launch's creator <@%s> can sign it off.", s.Title, l.Creator)
-	}
-	return nil
 }
 
 // replaceClicked replaces the ephemeral message clicked (the sign-off

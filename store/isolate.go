@@ -169,6 +169,9 @@ func applyOne(fn func(l *launch.Launch, now time.Time) ([]launch.Event, error), 
 	if l.ID != id {
 		return nil, snapshot{}, fmt.Errorf("update launch %d: the change set its id to %d", id, l.ID)
 	}
+	if err := unsaid(l); err != nil {
+		return nil, snapshot{}, err
+	}
 	if after, err = encodeOver(l, spare, prev); err != nil {
 		return nil, snapshot{}, fmt.Errorf("update launch %d: %w", id, err)
 	}

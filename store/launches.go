@@ -222,6 +222,9 @@ func (s *Store) update(ctx context.Context, id int64, fn func(tx *sql.Tx, l *lau
 	if l.ID != id {
 		return nil, fmt.Errorf("update launch %d: the change set its id to %d", id, l.ID)
 	}
+	if err := unsaid(l); err != nil {
+		return nil, err
+	}
 	after, err := encode(l)
 	if err != nil {
 		return nil, fmt.Errorf("update launch %d: %w", id, err)
@@ -306,4 +309,14 @@ func (s *Store) read(ctx context.Context, fn func(tx *sql.Tx) error) error {
 	}
 	defer tx.Rollback()
 	return fn(tx)
+}
+
+// unsaid refuses a change that left notices for the channel nobody took
+// (launch.Notices) to word and store with it: what a change tells the
+// channel is never dropped silently.
+func unsaid(l *launch.Launch) error {
+	if l.Noticing() {
+		return fmt.Errorf("update launch %d: the change told the channel something nobody worded (launch.Notices)", l.ID)
+	}
+	return nil
 }

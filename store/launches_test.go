@@ -196,7 +196,12 @@ func TestUpdateWritesOnlyWhatChanged(t *testing.T) {
 		{
 			name: "untick voids the sign-off",
 			change: func(l *launch.Launch, now time.Time) ([]launch.Event, error) {
-				return l.SetDone("UCREATOR", []int{1}, false, now)
+				events, err := l.SetDone("UCREATOR", []int{1}, false, now)
+				// The channel hears of it: the adapter words and enqueues it.
+				if notices := l.Notices(now); assert.NotEmpty(t, notices) {
+					assert.Equal(t, launch.NoticeUntickVoided, notices[0].Kind)
+				}
+				return events, err
 			},
 			check: func(t *testing.T, l *launch.Launch) {
 				assert.False(t, l.Checklist.Item(1).Done)
@@ -516,4 +521,27 @@ func TestLaunchesOfUser(t *testing.T) {
 		assert.Contains(t, got, "INDEX "+index, "the plan uses %s", index)
 	}
 	assert.NotRegexp(t, `SCAN (items|sections|section_groups|roles|launches)\b`, got, "no table is read whole")
+}
+
+// TestChangeWhoseNoticesNobodyWordedIsRefused: a change that tells the
+// channel something (an untick voiding a sign-off) stored without its
+// notice taken is refused whole, alone or sharing a transaction: what a
+// change tells the channel is never dropped.
+func TestChangeWhoseNoticesNobodyWordedIsRefused(t *testing.T) {
+	ctx := context.Background()
+	s, _ := openStore(t)
+	l := fullLaunch("C1")
+	require.NoError(t, s.CreateLaunch(ctx, l, "UCREATOR"))
+	untick := func(l *launch.Launch, now time.Time) ([]launch.Event, error) {
+		return l.SetDone("UCREATOR", []int{1}, false, now)
+	}
+	_, err := s.Update(ctx, l.ID, untick)
+	assert.ErrorContains(t, err, "nobody worded")
+	errs, err := s.UpdateMany(ctx, []launch.Changes{{ID: l.ID, Fns: []func(*launch.Launch, time.Time) ([]launch.Event, error){untick}}})
+	require.NoError(t, err)
+	assert.ErrorContains(t, errs[0][0], "nobody worded")
+	got, err := s.LaunchByID(ctx, l.ID)
+	require.NoError(t, err)
+	assert.True(t, got.Checklist.Item(1).Done)
+	assert.NotNil(t, got.Checklist.Sections[0].Signoff)
 }

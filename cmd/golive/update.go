@@ -106,7 +106,7 @@ func runUpdate(a updateArgs, stdin io.Reader, stdout, stderr io.Writer, getenv f
 		if err := bot.TellUpdate(l, by, d, now); err != nil {
 			return nil, err
 		}
-		return events, bot.TellIfStale(l, now)
+		return events, bot.TellNotices(l, now)
 	})
 	if err != nil {
 		if launch.ErrorCode(err) != "" {

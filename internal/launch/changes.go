@@ -27,7 +27,7 @@ func (l *Launch) CanTick(user string, number int) error {
 // SetDone ticks (done) or unticks the items. Every item is checked before any
 // changes, so a refusal changes nothing. Items already in the wanted state
 // are left alone and leave no event. Unticking an item of a signed-off
-// section voids the sign-off.
+// section voids the sign-off, and the channel is told (NoticeUntickVoided).
 func (l *Launch) SetDone(user string, numbers []int, done bool, now time.Time) ([]Event, error) {
 	if len(numbers) == 0 {
 		return nil, Errorf(EINVALID, "Say which items, by number: for example `tick 12 14`.")
@@ -41,6 +41,7 @@ func (l *Launch) SetDone(user string, numbers []int, done bool, now time.Time) (
 	for _, n := range uniqueInts(numbers) {
 		events = append(events, l.markDone(user, n, done, now)...)
 	}
+	l.notifyVoided(user, events)
 	return events, nil
 }
 
@@ -70,6 +71,14 @@ func (l *Launch) markDone(actor string, n int, done bool, now time.Time) []Event
 		s.Signoff = nil
 	}
 	return events
+}
+
+// notifyVoided tells the channel which sign-offs the unticks of events
+// voided, in one notice: the sections need signing off again.
+func (l *Launch) notifyVoided(actor string, events []Event) {
+	if voided := SectionsOf(events, KindSignoffVoid); len(voided) > 0 {
+		l.notify(Notice{Kind: NoticeUntickVoided, Actor: actor, Sections: voided})
+	}
 }
 
 // SetItemOwner makes owner ("" to clear) the owner of an item. The creator
@@ -181,8 +190,8 @@ func (l *Launch) SignOff(user, ref string, now time.Time) ([]Event, error) {
 	if err != nil {
 		return nil, err
 	}
-	if user != l.Creator && user != s.Owner {
-		return nil, Errorf(EFORBIDDEN, "Only the owner of %s or the launch's creator <@%s> can sign it off.", s.Title, l.Creator)
+	if err := l.CanSignOff(user, s); err != nil {
+		return nil, err
 	}
 	open := OpenItems(s)
 	before := "not signed"
@@ -192,6 +201,25 @@ func (l *Launch) SignOff(user, ref string, now time.Time) ([]Event, error) {
 	s.Signoff = &checklist.Signoff{By: user, At: now, OpenItems: open}
 	return []Event{{Actor: user, Kind: KindSignoff, Section: s.Title, Before: before,
 		After: fmt.Sprintf("signed with %d open items", open)}}, nil
+}
+
+// CanSignOff tells whether user may sign the section off: its owner or the
+// launch's creator.
+func (l *Launch) CanSignOff(user string, s *checklist.Section) error {
+	if user != l.Creator && user != s.Owner {
+		return Errorf(EFORBIDDEN, "Only the owner of %s or the launch's creator <@%s> can sign it off.", s.Title, l.Creator)
+	}
+	return nil
+}
+
+// Archive ends the launch, so that its channel can start a new one; only
+// its creator may. It is kept, with its audit log, for the export.
+func (l *Launch) Archive(user string) ([]Event, error) {
+	if user != l.Creator {
+		return nil, Errorf(EFORBIDDEN, "Only the launch's creator <@%s> can archive it.", l.Creator)
+	}
+	l.Archived = true
+	return []Event{{Actor: user, Kind: KindArchive, Launch: l.Name, Before: "active", After: "archived"}}, nil
 }
 
 // OpenItems counts the section's items that are not done.

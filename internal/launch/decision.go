@@ -119,7 +119,8 @@ const Golive = "golive"
 // Announce freezes the current decision: it becomes the launch's announced
 // decision, and its audit event carries the whole report and the facts it
 // was computed from. Anyone may announce: the decision is computed, and a GO
-// cannot come out while a gate fails or an approval is missing.
+// cannot come out while a gate fails or an approval is missing. The channel
+// is told the decision (NoticeDecision).
 func (l *Launch) Announce(user string, now time.Time) ([]Event, error) {
 	report := l.Decide(now)
 	snap := Snapshot{Outcome: report.Decision.Outcome, Fingerprint: l.Fingerprint(now), Report: report}
@@ -137,6 +138,7 @@ func (l *Launch) Announce(user string, now time.Time) ([]Event, error) {
 		before = string(l.Announced.Outcome)
 	}
 	l.Announced = &Announcement{Outcome: snap.Outcome, At: now, By: user, Fingerprint: snap.Fingerprint}
+	l.notify(Notice{Kind: NoticeDecision, Actor: user})
 	return []Event{{Actor: user, Kind: KindAnnounce, Before: before, After: string(frozen)}}, nil
 }
 

@@ -23,7 +23,8 @@ func (l *Launch) CanEdit(user string, s *checklist.Section, what string) error {
 // AddItem adds an open item with text to the section or group ref names
 // (a section gets it in its last group) and returns its number: one higher
 // than any number the launch ever gave, so removed numbers are never reused.
-// Adding to a signed-off section voids the sign-off.
+// Adding to a signed-off section voids the sign-off, and the channel is told
+// (NoticeAddVoided).
 func (l *Launch) AddItem(user, ref, text string) (int, []Event, error) {
 	text = strings.TrimSpace(text)
 	if text == "" {
@@ -66,13 +67,14 @@ func (l *Launch) AddItem(user, ref, text string) (int, []Event, error) {
 		// the new open item voids the sign-off.
 		events = append(events, Event{Actor: user, Kind: KindSignoffVoid, Section: s.Title,
 			Before: "signed by " + s.Signoff.By, After: fmt.Sprintf("void: item %d added", n)})
+		l.notify(Notice{Kind: NoticeAddVoided, Actor: user, Items: []int{n}, Sections: []string{s.Title}})
 		s.Signoff = nil
 	}
 	return n, events, nil
 }
 
-// EditItem rewords item number. It tells whether the item was done, since
-// the channel hears of a done item that changed.
+// EditItem rewords item number and tells whether the item was done: the
+// channel hears of a done item that changed (NoticeDoneReworded).
 func (l *Launch) EditItem(user string, number int, text string) (wasDone bool, before string, events []Event, err error) {
 	text = strings.TrimSpace(text)
 	if text == "" {
@@ -95,7 +97,9 @@ func (l *Launch) EditItem(user string, number int, text string) (wasDone bool, b
 	it.Text = text
 	action := KindEdit
 	if it.Done {
+		// What was ticked is no longer what it says: the channel hears it.
 		action = KindEditDone
+		l.notify(Notice{Kind: NoticeDoneReworded, Actor: user, Items: []int{number}, Before: before, After: text})
 	}
 	return it.Done, before, []Event{{Actor: user, Kind: action, Items: []int{number}, Before: before, After: text}}, nil
 }

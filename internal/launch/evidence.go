@@ -32,6 +32,7 @@ type Report struct {
 // token, "token:<name>"), and ticks the item on a pass or unticks it on a
 // fail, as a tick or an untick by actor would: the actor's right to change
 // the launch was checked by whoever gave it (the token is the launch's).
+// An untick that voids a sign-off tells the channel (NoticeUntickVoided).
 func (l *Launch) RecordEvidence(actor string, n int, r Report, now time.Time) ([]Event, error) {
 	if l.Archived {
 		return nil, Errorf(ECONFLICT, "The launch “%s” is archived; it takes no more evidence.", l.Name)
@@ -47,7 +48,9 @@ func (l *Launch) RecordEvidence(actor string, n int, r Report, now time.Time) ([
 	ev.By, ev.Received = actor, now
 	it.Evidence = ev
 	events := []Event{{Actor: actor, Kind: KindEvidence, Items: []int{n}, After: ev.Status() + ": " + ev.Summary}}
-	return append(events, l.markDone(actor, n, r.Pass, now)...), nil
+	events = append(events, l.markDone(actor, n, r.Pass, now)...)
+	l.notifyVoided(actor, events)
+	return events, nil
 }
 
 // checkReport validates a report and returns the evidence it makes.

@@ -67,6 +67,8 @@ type Launch struct {
 
 	// told are the posts the change being made enqueued (see Tell).
 	told []Post
+	// notices are what the change being made tells the channel (Notices).
+	notices []Notice
 }
 
 // RemovedItem is an item taken out of a live launch, with who, when and why.

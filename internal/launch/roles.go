@@ -72,11 +72,8 @@ func (l *Launch) Answer(user, name string, v checklist.Verdict, note string, now
 	if err != nil {
 		return nil, err
 	}
-	if r.Holder == "" {
-		return nil, Errorf(EFORBIDDEN, "Nobody holds the role %s yet; the launch's creator assigns it with `role \"%s\" @user`.", r.Name, r.Name)
-	}
-	if r.Holder != user {
-		return nil, Errorf(EFORBIDDEN, "Only <@%s>, who holds the role %s, can answer for it.", r.Holder, r.Name)
+	if err := l.CanAnswer(user, r.Name); err != nil {
+		return nil, err
 	}
 	note = strings.TrimSpace(note)
 	switch v {
@@ -102,6 +99,40 @@ func (l *Launch) Answer(user, name string, v checklist.Verdict, note string, now
 		after += ": " + note
 	}
 	return []Event{{Actor: user, Kind: KindVerdict, Role: r.Name, Before: before, After: after}}, nil
+}
+
+// CanAnswer tells whether user may answer for the role: only the person
+// holding it. Whether the answer may still change is AnswerFrozen's to say.
+func (l *Launch) CanAnswer(user, name string) error {
+	r, err := l.findRole(name)
+	if err != nil {
+		return err
+	}
+	switch r.Holder {
+	case user:
+		return nil
+	case "":
+		return Errorf(EFORBIDDEN, "Nobody holds the role %s now, so nobody can answer for it; nothing was recorded.", r.Name)
+	}
+	return Errorf(EFORBIDDEN, "Only <@%s>, who holds the role %s, can answer for it; nothing was recorded.", r.Holder, r.Name)
+}
+
+// RecordAnswer is Answer for an answer given to golive's request: when it
+// is the last answer the launch waited for, a decision is due, and golive
+// announces it with the answer (Announce, by Golive). Of two last answers
+// arriving together, the one stored second finds every role answered
+// already, and announces nothing.
+func (l *Launch) RecordAnswer(user, name string, v checklist.Verdict, note string, now time.Time) ([]Event, error) {
+	wasAnswered := l.AllAnswered()
+	events, err := l.Answer(user, name, v, note, now)
+	if err != nil || wasAnswered || !l.AllAnswered() {
+		return events, err
+	}
+	more, err := l.Announce(Golive, now)
+	if err != nil {
+		return nil, err
+	}
+	return append(events, more...), nil
 }
 
 func (l *Launch) findRole(name string) (*checklist.Role, error) {

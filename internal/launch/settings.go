@@ -1,25 +1,23 @@
-package schedule
+package launch
 
 import (
 	"strings"
 	"time"
-
-	"github.com/golive/golive/internal/launch"
 )
 
 // SetReminders switches the launch's daily countdown posts on or off; only
 // its creator may. Window posts and overdue DMs are not affected. It
 // returns no event when nothing changes.
-func SetReminders(l *launch.Launch, user string, on bool) ([]launch.Event, error) {
+func (l *Launch) SetReminders(user string, on bool) ([]Event, error) {
 	if user != l.Creator {
-		return nil, launch.Errorf(launch.EFORBIDDEN, "Only the launch's creator <@%s> can switch the daily reminders.", l.Creator)
+		return nil, Errorf(EFORBIDDEN, "Only the launch's creator <@%s> can switch the daily reminders.", l.Creator)
 	}
 	if l.RemindersOff == !on {
 		return nil, nil
 	}
 	before, after := onOff(!l.RemindersOff), onOff(on)
 	l.RemindersOff = !on
-	return []launch.Event{{Actor: user, Kind: launch.KindReminders, Before: before, After: after}}, nil
+	return []Event{{Actor: user, Kind: KindReminders, Before: before, After: after}}, nil
 }
 
 func onOff(on bool) string {
@@ -35,10 +33,10 @@ const maxZoneName = 64
 // SetTimezone moves the launch to the IANA time zone zone, which its dates
 // and reminder times are read in; only its creator may. It returns no event
 // when nothing changes.
-func SetTimezone(l *launch.Launch, user, zone string) ([]launch.Event, error) {
+func (l *Launch) SetTimezone(user, zone string) ([]Event, error) {
 	zone = strings.TrimSpace(zone)
 	if user != l.Creator {
-		return nil, launch.Errorf(launch.EFORBIDDEN, "Only the launch's creator <@%s> can change its time zone.", l.Creator)
+		return nil, Errorf(EFORBIDDEN, "Only the launch's creator <@%s> can change its time zone.", l.Creator)
 	}
 	if err := CheckZone(zone); err != nil {
 		return nil, err
@@ -46,15 +44,15 @@ func SetTimezone(l *launch.Launch, user, zone string) ([]launch.Event, error) {
 	if zone == l.Timezone {
 		return nil, nil
 	}
-	ev := launch.Event{Actor: user, Kind: launch.KindTimezone, Before: l.Timezone, After: zone}
+	ev := Event{Actor: user, Kind: KindTimezone, Before: l.Timezone, After: zone}
 	l.Timezone = zone
-	return []launch.Event{ev}, nil
+	return []Event{ev}, nil
 }
 
 // CheckZone tells whether zone is an IANA time zone name golive can use.
 // "Local" is refused: it would follow the server's zone, not the team's.
 func CheckZone(zone string) error {
-	bad := launch.Errorf(launch.EINVALID, "%q is not an IANA time zone name such as Europe/Paris, America/New_York or Asia/Kolkata (names are case-sensitive).",
+	bad := Errorf(EINVALID, "%q is not an IANA time zone name such as Europe/Paris, America/New_York or Asia/Kolkata (names are case-sensitive).",
 		clipName(zone))
 	if zone == "" || len(zone) > maxZoneName || zone == "Local" {
 		return bad
