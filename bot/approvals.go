@@ -54,30 +54,20 @@ const (
 func (b *Bot) cmdApprovals(ctx context.Context, c *call, _ []string) reply {
 	askedAt := b.now()
 	l, asked, err := changeWith(b, ctx, c, func(l *launch.Launch, now time.Time) ([]string, []launch.Event, error) {
-		if err := l.CanRequestApprovals(c.user); err != nil {
+		roles, events, err := l.RequestApprovals(c.user)
+		if err != nil {
 			return nil, nil, err
 		}
 		// The DMs are stored with the request, for the outbox to send.
-		for i, r := range l.Checklist.Roles {
-			if r.Holder == "" {
-				continue
-			}
-			key := launch.PostKey(launch.PostApprovalDM, l.ID, launch.InstantKey(now)+":"+strconv.Itoa(i))
+		var asked []string
+		for _, r := range roles {
+			key := launch.PostKey(launch.PostApprovalDM, l.ID, launch.InstantKey(now)+":"+strconv.Itoa(slices.Index(l.Checklist.Roles, r)))
 			if err := tellApprovalDM(l, r, key, askedAt); err != nil {
 				return nil, nil, err
 			}
+			asked = append(asked, fmt.Sprintf("%s (<@%s>)", inert(r.Name), r.Holder))
 		}
-		var asked []string
-		for _, r := range l.Checklist.Roles {
-			if r.Holder != "" {
-				asked = append(asked, fmt.Sprintf("%s (<@%s>)", inert(r.Name), r.Holder))
-			}
-		}
-		if len(asked) == 0 {
-			return nil, nil, launch.Errorf(launch.ECONFLICT, "Nobody holds a role yet, so there is nobody to ask. The launch's creator assigns each role with `role \"<Role Name>\" @user`; `roles` lists them.")
-		}
-		return asked, []launch.Event{{Actor: c.user, Kind: launch.KindApprovalsRequest,
-			After: "asked " + strings.Join(asked, ", ")}}, nil
+		return asked, events, nil
 	})
 	if err != nil {
 		return b.fail(c, err)

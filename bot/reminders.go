@@ -111,12 +111,12 @@ func (p *reminderRenderer) noticeLapses(ctx context.Context, l *launch.Launch, n
 	}); err != nil {
 		return fmt.Errorf("record the waivers lapsed in launch %d: %w", l.ID, err)
 	}
-	if len(events) > 0 {
-		subjects := make([]string, len(events))
-		for i, e := range events {
-			subjects[i] = e.Subject()
+	if lapsed := launch.ItemsOf(events, launch.KindWaiverLapse); len(lapsed) > 0 {
+		items := make([]string, len(lapsed))
+		for i, n := range lapsed {
+			items[i] = "item " + strconv.Itoa(n)
 		}
-		p.b.refreshLaunch(l.ID, "the waiver of "+strings.Join(subjects, ", ")+" lapsed")
+		p.b.refreshLaunch(l.ID, "the waiver of "+strings.Join(items, ", ")+" lapsed")
 	}
 	return nil
 }

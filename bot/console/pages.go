@@ -9,8 +9,8 @@ import (
 	"fmt"
 	"html/template"
 	"io"
+	"net"
 	"net/http"
-	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -151,7 +151,25 @@ func (c *Console) Handler() http.Handler {
 	mux.HandleFunc("POST /console/response/{id}", c.serveResponse)
 	mux.HandleFunc("GET /files-pri/{id}/{name}", c.serveFile)
 	mux.HandleFunc("GET /console/files/{id}/{name}", c.serveFile)
-	return secureHeaders(mux)
+	return localOnly(secureHeaders(mux))
+}
+
+// localOnly answers only requests addressed to an IP address or localhost.
+// A site the browser opens cannot point a name of its own at the console
+// (DNS rebinding) and then read its pages and act as a member.
+func localOnly(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		host := r.Host
+		if h, _, err := net.SplitHostPort(host); err == nil {
+			host = h
+		}
+		host = strings.TrimSuffix(strings.TrimPrefix(host, "["), "]")
+		if net.ParseIP(host) == nil && host != "localhost" && !strings.HasSuffix(host, ".localhost") {
+			http.Error(w, "the golive console answers at localhost or an IP address only", http.StatusMisdirectedRequest)
+			return
+		}
+		h.ServeHTTP(w, r)
+	})
 }
 
 // secureHeaders keeps the pages to their own scripts and out of frames.
@@ -389,9 +407,4 @@ func (c *Console) postDemo(r *http.Request) error {
 func (c *Console) postClock(r *http.Request) error {
 	_, err := c.JumpToNextReminder(r.Context())
 	return err
-}
-
-// pageURL is the address of a conversation for a member.
-func pageURL(channelID, user string) string {
-	return "/c/" + url.PathEscape(channelID) + "?as=" + url.QueryEscape(user)
 }

@@ -2,6 +2,7 @@ package console
 
 import (
 	"encoding/json"
+	"net/http"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -93,5 +94,25 @@ func TestGoldenBlockKit(t *testing.T) {
 			require.NoError(t, pageTemplate.ExecuteTemplate(&buf, "blocks", vv.Frame))
 			golden(t, name+".golden.html", buf.String())
 		})
+	}
+}
+
+func TestPagesAnswerOnlyAtLocalhostOrAnIP(t *testing.T) {
+	tc := newTestConsole(t)
+	for host, want := range map[string]int{
+		"localhost:8080":        http.StatusOK,
+		"127.0.0.1:8080":        http.StatusOK,
+		"[::1]:8080":            http.StatusOK,
+		"golive.localhost":      http.StatusOK,
+		"rebound.example.com":   http.StatusMisdirectedRequest,
+		"evil.example.com:8080": http.StatusMisdirectedRequest,
+	} {
+		req, err := http.NewRequest(http.MethodGet, tc.srv.URL+"/c/C01WEB", nil)
+		require.NoError(t, err)
+		req.Host = host
+		resp, err := http.DefaultClient.Do(req)
+		require.NoError(t, err)
+		resp.Body.Close()
+		assert.Equal(t, want, resp.StatusCode, host)
 	}
 }

@@ -195,7 +195,7 @@ func (b *browser) shot(name string) {
 // in headless Chromium: a demo launch, three boxes ticked and one unticked,
 // a stranger's tick refused, roles assigned, every holder's approval DM
 // answered (one with conditions), the clock jumped to the 3-day window's
-// reminder, and the announcement.
+// reminder, the announcement, and the creator's App Home.
 func TestConsoleWalkThroughInABrowser(t *testing.T) {
 	s := startConsoleServer(t)
 	b := newBrowser(t, s.base)
@@ -255,7 +255,9 @@ func TestConsoleWalkThroughInABrowser(t *testing.T) {
 
 	for i := 0; ; i++ {
 		require.Less(t, i, 20, "the 3-day window's reminder never came")
-		if eval[bool](b, `document.getElementById("conversation").innerText.includes("3 Days Before Launch")`) {
+		// The window's own post, headed by its name (countdowns only name
+		// it as the next one).
+		if eval[bool](b, `[...document.querySelectorAll("#conversation .bk-header")].some(h => h.innerText.trim().endsWith("3 Days Before Launch"))`) {
 			break
 		}
 		v := b.version()
@@ -266,6 +268,11 @@ func TestConsoleWalkThroughInABrowser(t *testing.T) {
 		b.waitJS("the reminders due are posted", `!document.getElementById("clock").innerText.includes("due now")`)
 	}
 	b.shot("07-three-day-window")
+
+	// Alex's App Home: golive draws it when the tab is opened.
+	b.do("open the App Home", chromedp.Click(chromedp.ID("nav-home")), chromedp.WaitVisible(chromedp.CSS(`#nav-home.current`)))
+	b.waitText("Website relaunch")
+	b.shot("08-home")
 
 	logs := s.logs.String()
 	assert.NotContains(t, logs, "Slack would refuse", "every message golive sent passed Block Kit's limits")

@@ -227,10 +227,11 @@ func serve(ctx context.Context, cfg Config, ln net.Listener, log *slog.Logger) (
 
 // offlineHelp is the paragraph logged when no Slack credentials are set.
 func offlineHelp(addr string) string {
-	return "Slack is not connected: SLACK_BOT_TOKEN is not set, so golive serves only its health and metrics endpoints " +
+	return "Slack is not connected: SLACK_BOT_TOKEN is not set and GOLIVE_CONSOLE is off, so golive serves only its health and metrics endpoints " +
 		"(/healthz, /readyz, /metrics on " + addr + "). To connect, create the Slack app from manifest.yml (docs/slack.md), " +
 		"copy .env.example to .env and set SLACK_BOT_TOKEN (xoxb-...) with SLACK_SIGNING_SECRET for HTTP mode, " +
 		"or SLACK_BOT_TOKEN with SLACK_APP_TOKEN (xapp-...) for Socket Mode, then start golive again (make run loads .env). " +
-		"Meanwhile `golive check --template web` scores a built-in checklist offline, and `golive check FILE.md` scores your own " +
+		"Meanwhile GOLIVE_CONSOLE=on runs the local console, a Slack-like page on GOLIVE_CONSOLE_ADDR (docs/console.md), " +
+		"`golive check --template web` scores a built-in checklist offline, and `golive check FILE.md` scores your own " +
 		"(the binary is bin/golive after make run, /golive in the Docker image)."
 }

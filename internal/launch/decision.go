@@ -174,6 +174,28 @@ func (l *Launch) CanRequestApprovals(user string) error {
 	return Errorf(EFORBIDDEN, "Only the launch's creator <@%s> or a role holder can ask for approvals.", l.Creator)
 }
 
+// RequestApprovals asks every role holder for their answer, for user, who
+// may (CanRequestApprovals), and returns the roles asked, in order: the
+// adapter sends each holder the request. With nobody holding a role there
+// is nobody to ask, and the request is refused.
+func (l *Launch) RequestApprovals(user string) ([]*checklist.Role, []Event, error) {
+	if err := l.CanRequestApprovals(user); err != nil {
+		return nil, nil, err
+	}
+	var asked []*checklist.Role
+	var names []string
+	for _, r := range l.Checklist.Roles {
+		if r.Holder != "" {
+			asked = append(asked, r)
+			names = append(names, fmt.Sprintf("%s (<@%s>)", r.Name, r.Holder))
+		}
+	}
+	if len(asked) == 0 {
+		return nil, nil, Errorf(ECONFLICT, "Nobody holds a role yet, so there is nobody to ask. The launch's creator assigns each role with `role \"<Role Name>\" @user`; `roles` lists them.")
+	}
+	return asked, []Event{{Actor: user, Kind: KindApprovalsRequest, After: "asked " + strings.Join(names, ", ")}}, nil
+}
+
 // AnswerFrozen returns an ECONFLICT error when the holder's answer for the
 // role is part of a decision announced after it was given and after the
 // holder was last asked (asked, zero when unknown): such an answer can no

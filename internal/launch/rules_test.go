@@ -164,3 +164,17 @@ func TestChangesSayWhatTheChannelHears(t *testing.T) {
 		assert.Equal(t, []launch.Notice{{Kind: launch.NoticeStale, Key: "stale:1:" + launch.InstantKey(now)}}, l.Notices(now))
 	})
 }
+
+func TestRequestApprovalsAsksTheHolders(t *testing.T) {
+	l := sample()
+	_, _, err := l.RequestApprovals("UBOSS")
+	assert.Equal(t, launch.ECONFLICT, launch.ErrorCode(err), "nobody holds a role: nobody to ask")
+
+	l.Checklist.Roles = append(l.Checklist.Roles, &checklist.Role{Name: "Legal"}, &checklist.Role{Name: "Product", Holder: "UPM"})
+	l.Checklist.Roles[0].Holder = "ULEAD"
+	roles, events, err := l.RequestApprovals("UPM")
+	require.NoError(t, err)
+	assert.Equal(t, []*checklist.Role{l.Checklist.Roles[0], l.Checklist.Roles[2]}, roles, "the roles nobody holds are not asked")
+	assert.Equal(t, []launch.Event{{Actor: "UPM", Kind: launch.KindApprovalsRequest,
+		After: "asked Security Lead (<@ULEAD>), Product (<@UPM>)"}}, events)
+}
