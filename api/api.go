@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/golive/golive/internal/launch"
+	"github.com/golive/golive/internal/metrics"
 )
 
 // Tokens finds and stamps API tokens.
@@ -48,6 +49,8 @@ type Config struct {
 	// Now returns the current time; default time.Now.
 	Now    func() time.Time
 	Logger *slog.Logger
+	// Metrics may be nil.
+	Metrics *metrics.Metrics
 	// Rate and Burst bound each token's calls: Rate a second on average,
 	// Burst at once; default 10 and 20.
 	Rate  float64
@@ -111,6 +114,7 @@ func New(cfg Config) (*API, error) {
 		a.mux.Handle(r.Pattern, a.serve(r))
 	}
 	a.mux.HandleFunc(Prefix, func(w http.ResponseWriter, _ *http.Request) {
+		a.cfg.Metrics.APIRequest("unknown", http.StatusNotFound)
 		writeError(w, http.StatusNotFound, codeNotFound, "There is no such API endpoint: see api/openapi.yaml for the ones golive serves.")
 	})
 	return a, nil
@@ -130,6 +134,7 @@ func (a *API) serve(r route) http.Handler {
 		rec := &statusWriter{ResponseWriter: w}
 		tokenName := ""
 		defer func() {
+			a.cfg.Metrics.APIRequest(r.Name, rec.status)
 			a.cfg.Logger.Info("api", "method", req.Method, "route", r.Pattern, "status", rec.status,
 				"token", tokenName, "ms", time.Since(start).Milliseconds())
 		}()

@@ -19,6 +19,7 @@ import (
 // api/openapi.yaml writes it, under Prefix), and the statuses it answers,
 // which a test holds against the OpenAPI description.
 type route struct {
+	Name     string // for the metrics
 	Method   string
 	Pattern  string
 	Statuses []int
@@ -31,10 +32,10 @@ var served = []int{http.StatusMethodNotAllowed, http.StatusUnauthorized, http.St
 
 func (a *API) routes() []route {
 	return []route{
-		{Method: http.MethodGet, Pattern: Prefix + "launches/{launch}",
+		{Name: "launch", Method: http.MethodGet, Pattern: Prefix + "launches/{launch}",
 			Statuses: []int{http.StatusOK, http.StatusForbidden, http.StatusNotFound},
 			handle:   a.getLaunch},
-		{Method: http.MethodPost, Pattern: Prefix + "launches/{launch}/items/{n}/evidence",
+		{Name: "evidence", Method: http.MethodPost, Pattern: Prefix + "launches/{launch}/items/{n}/evidence",
 			Statuses: []int{http.StatusOK, http.StatusBadRequest, http.StatusForbidden, http.StatusNotFound,
 				http.StatusConflict, http.StatusRequestEntityTooLarge, http.StatusServiceUnavailable},
 			handle: a.postEvidence},

@@ -115,6 +115,9 @@ func TestReportTicksAnItemThroughTheServer(t *testing.T) {
 	assert.Equal(t, 2, code)
 	assert.Contains(t, errOut, "GOLIVE_TOKEN")
 
+	_, metricsText := httpGet(t, base+"/metrics")
+	assert.Contains(t, metricsText, `golive_api_requests_total{route="evidence",status="200"} 2`)
+	assert.Contains(t, metricsText, `golive_api_requests_total{route="evidence",status="401"} 1`)
 	assert.NotContains(t, logs.String(), secret, "the token is never logged")
 	assert.Contains(t, logs.String(), `"msg":"api","method":"POST"`)
 }

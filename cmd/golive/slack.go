@@ -100,7 +100,7 @@ func startSlack(ctx context.Context, d slackDeps) (stop func(), err error) {
 	if err != nil {
 		return nil, fmt.Errorf("start the bot: %w", err)
 	}
-	pipelines, err := httpapi.New(httpapi.Config{Tokens: d.store, Launches: d.store, Recorder: b, Now: d.clock(), Logger: d.log})
+	pipelines, err := httpapi.New(httpapi.Config{Tokens: d.store, Launches: d.store, Recorder: b, Now: d.clock(), Logger: d.log, Metrics: d.metrics})
 	if err != nil {
 		return nil, fmt.Errorf("start the API: %w", err)
 	}

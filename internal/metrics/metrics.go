@@ -8,6 +8,7 @@ package metrics
 
 import (
 	"runtime"
+	"strconv"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -73,6 +74,7 @@ type Metrics struct {
 	posts         *prometheus.CounterVec
 	batchChanges  prometheus.Histogram
 	batchLaunches prometheus.Histogram
+	apiRequests   *prometheus.CounterVec
 }
 
 // New returns golive's metrics, registered with a new registry together
@@ -80,6 +82,10 @@ type Metrics struct {
 func New(version string) *Metrics {
 	m := &Metrics{
 		registry: prometheus.NewRegistry(),
+		apiRequests: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "golive_api_requests_total",
+			Help: "Calls of the pipelines' API (/api/v1/), by route and HTTP status.",
+		}, []string{"route", "status"}),
 		commands: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "golive_commands_total",
 			Help: "Slash commands handled, by subcommand kind and outcome.",
@@ -191,7 +197,7 @@ func New(version string) *Metrics {
 	m.registry.MustRegister(
 		m.commands, m.clicks, m.slackCalls, m.slackErrors, m.reminders, m.reminderLag,
 		m.schedulerTick, m.oldestPending, m.remindersWait, m.requests, m.dbBusy, m.rejected, m.slackHeld, m.workDropped, m.queued, m.refreshes, m.eventIDs,
-		m.outboxDepth, m.posts, m.batchChanges, m.batchLaunches, buildInfo,
+		m.outboxDepth, m.posts, m.batchChanges, m.batchLaunches, m.apiRequests, buildInfo,
 		collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
 	)
@@ -213,6 +219,16 @@ func (m *Metrics) Command(kind string, o Outcome) {
 		return
 	}
 	m.commands.WithLabelValues(m.commandKinds.value(kind), o.label()).Inc()
+}
+
+// APIRequest counts one call of the pipelines' API. route must come from
+// the code ("launch", "evidence", "unknown"); status is the HTTP status
+// answered, which the API keeps to a handful.
+func (m *Metrics) APIRequest(route string, status int) {
+	if m == nil {
+		return
+	}
+	m.apiRequests.WithLabelValues(route, strconv.Itoa(status)).Inc()
 }
 
 // Click counts one interactive action. kind must come from the code (for
