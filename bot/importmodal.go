@@ -258,10 +258,7 @@ func (b *Bot) onUpdateConfirm(ctx context.Context, k *click, d launch.ImportDraf
 				return nil, errPreviewStale
 			}
 			diff = got
-			if len(events) == 0 {
-				return nil, nil
-			}
-			return events, TellUpdate(l, k.user, got, now)
+			return events, nil
 		})
 	})
 	switch {

@@ -318,7 +318,7 @@ func TestShellUpdateIsToldAndRefreshed(t *testing.T) {
 		if err != nil {
 			return nil, err
 		}
-		return events, TellUpdate(l, creator, d, now)
+		return events, TellNotices(l, now)
 	})
 	require.NoError(t, err)
 	require.Equal(t, 1, diff.Added)

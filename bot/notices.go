@@ -52,6 +52,10 @@ func noticeMessage(l *launch.Launch, n launch.Notice, now time.Time) (render.Mes
 		return render.Announcement(l, now), nil
 	case launch.NoticeStale:
 		return render.StaleNotice(l), nil
+	case launch.NoticeUpdated:
+		if n.Diff != nil {
+			return render.Notice(UpdateNotice(l, n.Actor, *n.Diff)), nil
+		}
 	case launch.NoticeUntickVoided:
 		return render.Notice(fmt.Sprintf("%s unticked an item of %s: its sign-off is void now, and the section needs signing off again (`signoff <section>`).",
 			capitalized(actorRef(n.Actor)), inert(strings.Join(n.Sections, ", ")))), nil

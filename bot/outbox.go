@@ -118,14 +118,6 @@ func TellImport(l *launch.Launch, by string) error {
 	return enqueue(l, launch.PostImportNotice, "", render.Notice(ImportNotice(l, by)))
 }
 
-// TellUpdate tells the channel, with the change, that the person with
-// Slack id by brought a newer version of the checklist into l at now
-// (UpdateNotice).
-func TellUpdate(l *launch.Launch, by string, d launch.Diff, now time.Time) error {
-	key := launch.PostKey(launch.PostUpdateNotice, l.ID, launch.InstantKey(now))
-	return enqueue(l, launch.PostUpdateNotice, key, render.Notice(UpdateNotice(l, by, d)))
-}
-
 // message decodes a post's body.
 func (p postBody) message() render.Message {
 	if p.Notice != "" {
@@ -515,6 +507,12 @@ func (s pokingStore) UpdateOnce(ctx context.Context, id int64, team, request str
 	l, err := s.Store.UpdateOnce(ctx, id, team, request, func(l *launch.Launch, now time.Time, replay bool) ([]launch.Event, error) {
 		return t.wrap(func(l *launch.Launch, now time.Time) ([]launch.Event, error) { return fn(l, now, replay) })(l, now)
 	})
+	return l, s.poke(t, err)
+}
+
+func (s pokingStore) UpdateFromDraft(ctx context.Context, id int64, token string, fn func(l *launch.Launch, now time.Time) ([]launch.Event, error)) (*launch.Launch, error) {
+	t := &telling{now: s.b.now}
+	l, err := s.Store.UpdateFromDraft(ctx, id, token, t.wrap(fn))
 	return l, s.poke(t, err)
 }
 

@@ -39,11 +39,12 @@ func envInt(name string, def int) int {
 // TestKills runs whole launches, import to the day after the launch, each
 // with servers killed with SIGKILL at three points its seed picks, and
 // started again on the same database. GOLIVE_FAULTS_RUNS sets the number
-// of runs (50); half look posts up in Slack's history, half do not.
+// of runs (50), GOLIVE_FAULTS_SEED other seeds; half look posts up in
+// Slack's history, half do not.
 func TestKills(t *testing.T) {
 	runs := envInt("GOLIVE_FAULTS_RUNS", 50)
 	for i := range runs {
-		seed := uint64(1000 + i)
+		seed := seedBase() + 1000 + uint64(i)
 		history := i%2 == 1
 		t.Run(fmt.Sprintf("seed%d", seed), func(t *testing.T) {
 			t.Parallel()
@@ -64,7 +65,7 @@ func TestKills(t *testing.T) {
 func TestSlackFailures(t *testing.T) {
 	for i, fault := range []Fault{AcceptThen500, AcceptThenHang, RateLimited, Down} {
 		for _, history := range []bool{false, true} {
-			seed := uint64(2000 + 2*i)
+			seed := seedBase() + 2000 + uint64(2*i)
 			if history {
 				seed++
 			}
@@ -90,7 +91,7 @@ func TestSlackFailures(t *testing.T) {
 func TestInstances(t *testing.T) {
 	for _, n := range []int{2, 3} {
 		for _, history := range []bool{false, true} {
-			seed := uint64(3000 + 10*n)
+			seed := seedBase() + 3000 + uint64(10*n)
 			if history {
 				seed++
 			}
@@ -104,6 +105,12 @@ func TestInstances(t *testing.T) {
 			})
 		}
 	}
+}
+
+// seedBase shifts every run's seed by GOLIVE_FAULTS_SEED (0), to try other
+// kill points locally; a failing run's log names its seed.
+func seedBase() uint64 {
+	return uint64(envInt("GOLIVE_FAULTS_SEED", 0)) * 10000
 }
 
 func onOff(b bool) string {

@@ -103,9 +103,7 @@ func runUpdate(a updateArgs, stdin io.Reader, stdout, stderr io.Writer, getenv f
 		if err != nil || len(events) == 0 {
 			return events, err
 		}
-		if err := bot.TellUpdate(l, by, d, now); err != nil {
-			return nil, err
-		}
+		// The channel hears of the update (and of a GO it left stale).
 		return events, bot.TellNotices(l, now)
 	})
 	if err != nil {

@@ -21,6 +21,8 @@ type Notice struct {
 	Sections []string
 	// Before and After are a reworded item's texts.
 	Before, After string
+	// Diff is what an update of the checklist changed (NoticeUpdated).
+	Diff *Diff
 	// Key names the notice's cause among every post ever stored: the same
 	// cause told again is not delivered twice (see Post.Key).
 	Key string
@@ -37,6 +39,10 @@ const (
 	NoticeAddVoided NoticeKind = "add-voided"
 	// NoticeDoneReworded: a done item (Items) now says After, not Before.
 	NoticeDoneReworded NoticeKind = "done-reworded"
+	// NoticeUpdated: the checklist was brought up to a newer version of
+	// its document (Diff): the counts, the done items that changed, the
+	// sign-offs and answers voided.
+	NoticeUpdated NoticeKind = "updated"
 	// NoticeStale: the announced GO stands on facts that changed since.
 	NoticeStale NoticeKind = "stale"
 	// NoticeDecision: a decision was announced (Launch.Announced), asked
@@ -51,6 +57,8 @@ func (n Notice) PostKind() string {
 		return PostStaleNotice
 	case NoticeDecision:
 		return PostAnnouncement
+	case NoticeUpdated:
+		return PostUpdateNotice
 	}
 	return PostNotice
 }
@@ -91,6 +99,8 @@ func (l *Launch) noticeKey(n Notice, now time.Time) string {
 	switch n.Kind {
 	case NoticeDecision:
 		return PostKey(PostAnnouncement, l.ID, InstantKey(l.Announced.At))
+	case NoticeUpdated:
+		return PostKey(PostUpdateNotice, l.ID, InstantKey(now))
 	case NoticeUntickVoided:
 		what = "void:" + n.Actor + ":" + strings.Join(n.Sections, ",")
 	case NoticeAddVoided:

@@ -96,7 +96,8 @@ func (l *Launch) CanUpdate(user string) error {
 // gates, windows and roles follow the document, role holders and answers
 // kept where the role still exists. A sign-off of a section the update
 // touches is voided, and so is every answer when the update changes what
-// the decision rests on. An update that changes nothing returns no events.
+// the decision rests on. The channel is told what changed (NoticeUpdated).
+// An update that changes nothing returns no events.
 func (l *Launch) UpdateChecklist(user string, next *checklist.Checklist, now time.Time) (Diff, []Event, error) {
 	if err := l.CanUpdate(user); err != nil {
 		return Diff{}, nil, err
@@ -142,6 +143,8 @@ func (l *Launch) UpdateChecklist(user string, next *checklist.Checklist, now tim
 	}
 	l.Checklist = p.list
 	l.LastItem = p.last
+	diff := p.diff
+	l.notify(Notice{Kind: NoticeUpdated, Actor: user, Diff: &diff})
 	return p.diff, events, nil
 }
 

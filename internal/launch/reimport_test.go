@@ -334,3 +334,22 @@ func TestUpdateOfALargeChecklistIsQuick(t *testing.T) {
 	assert.Less(t, took, 10*time.Second, "near linear: quadratic matching would take minutes; took %s", took)
 	t.Logf("update of 10 000 items: %s", took)
 }
+
+// TestUpdateTellsTheChannelWhatChanged: an update that changes something
+// makes one notice carrying its diff; one that changes nothing, none.
+func TestUpdateTellsTheChannelWhatChanged(t *testing.T) {
+	l := reimportLaunch(t)
+	doc := strings.Replace(reimportDoc, "- [ ] On-call rota published\n", "", 1)
+	diff, _, err := l.UpdateChecklist("UBOSS", parseDoc(t, doc), now)
+	require.NoError(t, err)
+	notices := l.Notices(now)
+	require.NotEmpty(t, notices)
+	assert.Equal(t, launch.Notice{Kind: launch.NoticeUpdated, Actor: "UBOSS", Diff: &diff,
+		Key: "update:" + fmt.Sprint(l.ID) + ":" + launch.InstantKey(now)}, notices[0])
+	assert.Equal(t, launch.PostUpdateNotice, notices[0].PostKind())
+
+	_, events, err := l.UpdateChecklist("UBOSS", parseDoc(t, doc), now)
+	require.NoError(t, err)
+	assert.Empty(t, events)
+	assert.Empty(t, l.Notices(now))
+}
