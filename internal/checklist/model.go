@@ -111,9 +111,14 @@ type Item struct {
 }
 
 // VerifiedAt is when the done item was last verified: when its check ran,
-// for an item a passing check ticked, else when it was ticked.
+// for an item a passing check ticked; else the later of when it was ticked
+// (again, by a person) and when a passing check last ran.
 func (it *Item) VerifiedAt() time.Time {
-	if e := it.Evidence; e != nil && e.Pass && it.Done {
+	e := it.Evidence
+	if e == nil || !e.Pass || !it.Done {
+		return it.DoneAt
+	}
+	if it.DoneBy == e.By || e.At.After(it.DoneAt) {
 		return e.At
 	}
 	return it.DoneAt
