@@ -19,6 +19,7 @@ import (
 	"github.com/golive/golive/internal/launch"
 	"github.com/golive/golive/internal/metrics"
 	"github.com/golive/golive/internal/schedule"
+	"github.com/golive/golive/probe"
 )
 
 // Store is what the bot needs from persistence: launches, the messages it
@@ -113,6 +114,9 @@ type Config struct {
 	// RefreshDelay is how long changes to one message are gathered into one
 	// chat.update; default 400 ms.
 	RefreshDelay time.Duration
+	// Probes runs the probes items carry; nil when probes are off
+	// (GOLIVE_PROBE_ALLOW empty): they can be set, and do not run.
+	Probes *probe.Runner
 }
 
 // Defaults of Config.
@@ -158,8 +162,9 @@ type Bot struct {
 	rejected    *sampledLog
 	refresh     *refresher
 	batch       *batcher
-	scheduler   Scheduler // nil until SetScheduler
-	outbox      Outbox    // nil until SetOutbox
+	probes      *probe.Runner // nil when probes are off
+	scheduler   Scheduler     // nil until SetScheduler
+	outbox      Outbox        // nil until SetOutbox
 	limits      *RateLimits
 	work        *workQueue
 	background  context.Context
@@ -223,6 +228,7 @@ func New(cfg Config) (*Bot, error) {
 		background:  ctx,
 		stop:        stop,
 		urgentSlots: make(chan struct{}, maxUrgent),
+		probes:      cfg.Probes,
 	}
 	b.store = pokingStore{Store: cfg.Store, b: b}
 	b.work = newWorkQueue(b, cfg.Limits, cfg.Logger)

@@ -117,6 +117,9 @@ type Result struct {
 	Value string
 	// At is when the probe started.
 	At time.Time
+	// Unfinished is set when the run's context ended before the probe
+	// did: what it found says nothing of its target, and is no result.
+	Unfinished bool
 }
 
 // Run runs p once, within the runner's timeout (and ctx's).
@@ -154,7 +157,7 @@ type Job struct {
 
 // RunAll runs jobs, at most Parallel at once, and returns their results
 // in the same order. Each ends within the runner's timeout; a job ctx
-// ends before it starts is not run, and its result is a fail saying so.
+// ends before it ends, or before it starts, is Unfinished.
 func (r *Runner) RunAll(ctx context.Context, jobs []Job) []Result {
 	out := make([]Result, len(jobs))
 	sem := make(chan struct{}, r.parallel)
@@ -164,7 +167,7 @@ func (r *Runner) RunAll(ctx context.Context, jobs []Job) []Result {
 		case sem <- struct{}{}:
 		case <-ctx.Done():
 			out[i] = fail("not probed: the run ended first (%v)", ctx.Err())
-			out[i].At = r.now()
+			out[i].At, out[i].Unfinished = r.now(), true
 			continue
 		}
 		wg.Add(1)
@@ -172,6 +175,7 @@ func (r *Runner) RunAll(ctx context.Context, jobs []Job) []Result {
 			defer wg.Done()
 			defer func() { <-sem }()
 			out[i] = r.Run(ctx, j.Probe)
+			out[i].Unfinished = ctx.Err() != nil
 		}()
 	}
 	wg.Wait()
