@@ -27,7 +27,9 @@ type fakeResolver struct {
 	txt   map[string][]string
 }
 
-func notFound(name string) error { return &net.DNSError{Err: "no such host", Name: name, IsNotFound: true} }
+func notFound(name string) error {
+	return &net.DNSError{Err: "no such host", Name: name, IsNotFound: true}
+}
 
 func (f fakeResolver) LookupIPAddr(_ context.Context, host string) ([]net.IPAddr, error) {
 	var out []net.IPAddr

@@ -56,7 +56,7 @@ func fullLaunch(channel string) *launch.Launch {
 						}},
 						{Index: 1, Title: "", Items: []*checklist.Item{{Number: 3, Text: "Health probe", Line: 9,
 							Notes: []checklist.Note{{By: "UALICE", At: at, Text: "https://grafana.example.com/d/1"}}, Due: "2026-12-01",
-							NA: &checklist.NA{By: "UALICE", Reason: "no such service", At: at, Confirmed: true, ConfirmedBy: "UBOB"},
+							NA:    &checklist.NA{By: "UALICE", Reason: "no such service", At: at, Confirmed: true, ConfirmedBy: "UBOB"},
 							Probe: &checklist.Probe{Kind: checklist.ProbeDNS, Target: "example.com", Type: "TXT", Value: "v=spf1"}}}},
 					},
 				},
