@@ -15,31 +15,16 @@ import (
 // syncTimeout bounds planning one launch's reminders after a change.
 const syncTimeout = 30 * time.Second
 
-// Scheduler is what the bot needs from the reminder scheduler, a
-// *delivery.Delivery.
-type Scheduler interface {
-	// Sync plans a launch's reminders again after it was created, moved to
-	// another date or time zone, had its reminders switched, or archived.
-	Sync(ctx context.Context, launchID int64) error
-	// TimeOfDay is the local time reminders go out.
-	TimeOfDay() schedule.TimeOfDay
-}
-
-// SetScheduler connects the reminder scheduler; call it before serving.
-// (The scheduler is built after the bot: its poster is the bot's.) Without
-// one, changes reach the reminders at the scheduler's hourly sync.
-func (b *Bot) SetScheduler(s Scheduler) { b.scheduler = s }
-
 // syncReminders plans a launch's reminders again, after the acknowledgement.
 // A failure is logged; the scheduler's hourly sync makes up for it.
 func (b *Bot) syncReminders(log *slog.Logger, launchID int64) {
-	if b.scheduler == nil {
+	if b.delivery == nil {
 		return
 	}
 	b.later(func(ctx context.Context) {
 		ctx, cancel := context.WithTimeout(ctx, syncTimeout)
 		defer cancel()
-		if err := b.scheduler.Sync(ctx, launchID); err != nil {
+		if err := b.delivery.Sync(ctx, launchID); err != nil {
 			log.Error("plan reminders", "launch", launchID, "err", err)
 		}
 	})
@@ -47,10 +32,10 @@ func (b *Bot) syncReminders(log *slog.Logger, launchID int64) {
 
 // reminderTime is the local time reminders go out.
 func (b *Bot) reminderTime() schedule.TimeOfDay {
-	if b.scheduler == nil {
+	if b.delivery == nil {
 		return schedule.DefaultTimeOfDay
 	}
-	return b.scheduler.TimeOfDay()
+	return b.delivery.TimeOfDay()
 }
 
 // cmdSchedule lists the coming reminders with their local times, and the

@@ -22,8 +22,10 @@ import (
 	"github.com/golive/golive/internal/schedule"
 )
 
-// fakeScheduler records the launches the bot asks to plan again.
+// fakeScheduler records the launches the bot asks to plan again; the
+// harness's delivery sends the outbox still.
 type fakeScheduler struct {
+	Delivery
 	mu     sync.Mutex
 	synced []int64
 }
@@ -45,8 +47,8 @@ func (f *fakeScheduler) count() int {
 
 func withScheduler(t *testing.T, h *harness) *fakeScheduler {
 	t.Helper()
-	s := &fakeScheduler{}
-	h.bot.SetScheduler(s)
+	s := &fakeScheduler{Delivery: h.bot.delivery}
+	h.bot.SetDelivery(s)
 	return s
 }
 
