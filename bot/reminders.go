@@ -69,7 +69,7 @@ func (p *reminderRenderer) Render(ctx context.Context, l *launch.Launch, r sched
 			window = r.Key
 		}
 	}
-	body, err := json.Marshal(postBody{Text: msg.Text, Blocks: slack.Blocks{BlockSet: msg.Blocks}, Window: window})
+	body, err := reminderBody(msg, window)
 	if err != nil {
 		return nil, delivery.Permanent(fmt.Errorf("encode %s: %w", r, err))
 	}
@@ -78,6 +78,12 @@ func (p *reminderRenderer) Render(ctx context.Context, l *launch.Launch, r sched
 		m.Channel = l.ChannelID
 	}
 	return []delivery.Message{m}, nil
+}
+
+// reminderBody is a reminder's post body in the outbox: msg, and the key of
+// the window it opens ("" for none), which is recorded once it is sent.
+func reminderBody(msg render.Message, window string) ([]byte, error) {
+	return json.Marshal(postBody{Text: msg.Text, Blocks: slack.Blocks{BlockSet: msg.Blocks}, Window: window})
 }
 
 // nudgeMessages asks holder again, by DM, for their answer as every role of
