@@ -93,7 +93,7 @@ func (c *client) post(path string, body []byte) reply {
 	mac := hmac.New(sha256.New, []byte(signingSecret))
 	mac.Write([]byte("v0:" + ts + ":"))
 	mac.Write(body)
-	req, err := http.NewRequest(http.MethodPost, "http://"+target.addr+path, bytes.NewReader(body))
+	req, err := http.NewRequest(http.MethodPost, "http://"+target.address()+path, bytes.NewReader(body))
 	if err != nil {
 		return reply{}
 	}
