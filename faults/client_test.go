@@ -89,7 +89,7 @@ func (c *client) post(path string, body []byte) reply {
 		return reply{}
 	}
 	ts := strconv.FormatInt(time.Now().Unix(), 10)
-	req, err := http.NewRequest(http.MethodPost, "http://"+target.addr+path, bytes.NewReader(body))
+	req, err := http.NewRequest(http.MethodPost, "http://"+target.address()+path, bytes.NewReader(body))
 	if err != nil {
 		return reply{}
 	}
