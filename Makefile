@@ -70,9 +70,16 @@ build-static:
 lint: vet fmt-check boundaries
 
 # Only cmd/ may import both bot/ and store/; internal/ and store/ import
-# neither bot/ nor slack-go.
+# neither bot/ nor slack-go. The transports feed the bot through its entry
+# points and import no other golive package, so that the bot's own tests
+# can serve through them.
+TRANSPORTS := ./bot/slackhttp
 boundaries:
 	@fail=0; mod=$$($(GO) list -m); \
+	for pkg in $$($(GO) list $(TRANSPORTS)); do \
+		if $(GO) list -deps "$$pkg" | grep -v "^$$pkg$$" | grep -qE "^$$mod/"; then \
+			echo "$$pkg must import no other golive package: it is a transport"; fail=1; fi; \
+	done; \
 	for pkg in $$($(GO) list ./internal/... ./store/...); do \
 		if $(GO) list -deps "$$pkg" | grep -qE "^($$mod/bot(/|$$)|github.com/slack-go/slack)"; then \
 			echo "$$pkg must not depend on bot/ or slack-go"; fail=1; fi; \

@@ -19,6 +19,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/golive/golive/bot/render"
+	"github.com/golive/golive/bot/slackhttp"
 	"github.com/golive/golive/internal/launch"
 )
 
@@ -315,7 +316,7 @@ func (h *harness) signedPost(path string, body []byte) int {
 		return 0
 	}
 	req.Header.Set("X-Slack-Request-Timestamp", ts)
-	req.Header.Set("X-Slack-Signature", sign(testSecret, ts, body))
+	req.Header.Set("X-Slack-Signature", slackhttp.Sign(testSecret, ts, body))
 	resp, err := h.srv.Client().Do(req)
 	if err != nil {
 		return 0

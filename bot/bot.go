@@ -1,8 +1,9 @@
-// Package bot is golive's Slack adapter: it verifies and parses what Slack
-// sends (slash commands, interactions, events, over HTTP or Socket Mode),
-// checks permissions through the launch domain, stores changes before it
-// acknowledges them, and talks back through the Web API after the
-// acknowledgement. Rendering is package render's; persistence is the Store's.
+// Package bot is golive's Slack adapter: it takes the slash commands,
+// interactions and events its transports verified and parsed (slackhttp,
+// Socket Mode, the console) at its entry points, checks permissions through
+// the launch domain, stores changes before it acknowledges them, and talks
+// back through the Web API after the acknowledgement. Rendering is package
+// render's; persistence is the Store's.
 package bot
 
 import (
@@ -82,8 +83,8 @@ type Store interface {
 	UpdateFromDraft(ctx context.Context, id int64, token string, fn func(l *launch.Launch, now time.Time) ([]launch.Event, error)) (*launch.Launch, error)
 }
 
-// Config is what New needs. Store, Slack and a signing secret (for HTTP
-// mode) are required; the rest have defaults.
+// Config is what New needs. Store and Slack are required; the rest have
+// defaults.
 type Config struct {
 	Store Store
 	// Slack is the Web API client, built by the caller with the bot token,
@@ -97,8 +98,6 @@ type Config struct {
 	// sees only what the bot's own work reports unless the client's
 	// transport goes through it.
 	Limits *RateLimits
-	// SigningSecret verifies HTTP requests; Socket Mode does not need it.
-	SigningSecret string
 	// Timezone is the IANA zone of new launches; default UTC.
 	Timezone string
 	// Now returns the current time; default time.Now.
@@ -145,7 +144,6 @@ type httpDoer interface {
 type Bot struct {
 	store     Store
 	slack     *slack.Client
-	secret    string
 	timezone  string
 	now       func() time.Time
 	log       *slog.Logger
@@ -163,8 +161,7 @@ type Bot struct {
 	refresh     *refresher
 	batch       *batcher
 	probes      *probe.Runner // nil when probes are off
-	scheduler   Scheduler     // nil until SetScheduler
-	outbox      Outbox        // nil until SetOutbox
+	delivery    Delivery      // nil until SetDelivery
 	limits      *RateLimits
 	work        *workQueue
 	background  context.Context
@@ -214,7 +211,6 @@ func New(cfg Config) (*Bot, error) {
 	ctx, stop := context.WithCancel(context.Background())
 	b := &Bot{
 		slack:       cfg.Slack,
-		secret:      cfg.SigningSecret,
 		timezone:    cfg.Timezone,
 		now:         cfg.Now,
 		log:         cfg.Logger,

@@ -3,9 +3,6 @@ package bot
 import (
 	"bytes"
 	"context"
-	"crypto/hmac"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -24,6 +21,7 @@ import (
 	"github.com/slack-go/slack"
 	"github.com/stretchr/testify/require"
 
+	"github.com/golive/golive/bot/slackhttp"
 	"github.com/golive/golive/internal/delivery"
 	"github.com/golive/golive/internal/launch"
 	"github.com/golive/golive/internal/schedule"
@@ -81,14 +79,13 @@ func startHarnessAt(t testing.TB, path string, fake *fakeSlack, storeNow func() 
 	logs := &syncBuffer{}
 	limits := NewRateLimits(nil)
 	cfg := Config{
-		Store:         st,
-		Slack:         fake.client(limits),
-		Limits:        limits,
-		SigningSecret: testSecret,
-		Timezone:      "Europe/Paris",
-		Now:           func() time.Time { return testNow },
-		Logger:        newJSONLogger(logs),
-		RefreshDelay:  50 * time.Millisecond,
+		Store:        st,
+		Slack:        fake.client(limits),
+		Limits:       limits,
+		Timezone:     "Europe/Paris",
+		Now:          func() time.Time { return testNow },
+		Logger:       newJSONLogger(logs),
+		RefreshDelay: 50 * time.Millisecond,
 	}
 	for _, o := range opts {
 		o(&cfg)
@@ -101,7 +98,7 @@ func startHarnessAt(t testing.TB, path string, fake *fakeSlack, storeNow func() 
 	sender, err := delivery.New(delivery.Config{Store: st, Renderer: b.ReminderRenderer(schedule.DefaultTimeOfDay),
 		Transport: b.OutboxTransport(), Now: cfg.Now, MaxWait: 50 * time.Millisecond, Logger: cfg.Logger})
 	require.NoError(t, err)
-	b.SetOutbox(sender)
+	b.SetDelivery(outboxOnly{sender})
 	ctx, cancel := context.WithCancel(context.Background())
 	sent := make(chan struct{})
 	go func() {
@@ -112,7 +109,7 @@ func startHarnessAt(t testing.TB, path string, fake *fakeSlack, storeNow func() 
 		cancel()
 		<-sent
 	}
-	h.srv = httptest.NewServer(b.Handler())
+	h.srv = httptest.NewServer(slackhttp.Handler(b, testSecret))
 	t.Cleanup(func() {
 		h.srv.Close()
 		h.stopSender()
@@ -121,6 +118,13 @@ func startHarnessAt(t testing.TB, path string, fake *fakeSlack, storeNow func() 
 	})
 	return h
 }
+
+// outboxOnly is the harness's own delivery: it sends the outbox and plans
+// no reminders; the tests that want them planned say so (withScheduler,
+// drive).
+type outboxOnly struct{ *delivery.Delivery }
+
+func (outboxOnly) Sync(context.Context, int64) error { return nil }
 
 // sender returns a delivery of h's bot on h's database (reminders and
 // outbox), driven by RunDue on the clock now, configured by opts. Stop h's
@@ -191,7 +195,7 @@ func capture(path string, body []byte) signedRequest {
 	ts := strconv.FormatInt(time.Now().Unix(), 10)
 	return signedRequest{path: path, body: body, headers: map[string]string{
 		"X-Slack-Request-Timestamp": ts,
-		"X-Slack-Signature":         sign(testSecret, ts, body),
+		"X-Slack-Signature":         slackhttp.Sign(testSecret, ts, body),
 	}}
 }
 
@@ -217,21 +221,13 @@ func (h *harness) send(r signedRequest) ack {
 // storePath is the SQLite file under the bot, for tests that open it directly.
 func (h *harness) storePath() string { return h.path }
 
-// sign returns the v0 signature of body at timestamp ts.
-func sign(secret, ts string, body []byte) string {
-	mac := hmac.New(sha256.New, []byte(secret))
-	mac.Write([]byte("v0:" + ts + ":"))
-	mac.Write(body)
-	return "v0=" + hex.EncodeToString(mac.Sum(nil))
-}
-
 // post sends body to path, signed now with the test secret.
 func (h *harness) post(path string, body []byte) *http.Response {
 	h.t.Helper()
 	ts := strconv.FormatInt(time.Now().Unix(), 10)
 	return h.postWith(path, body, map[string]string{
 		"X-Slack-Request-Timestamp": ts,
-		"X-Slack-Signature":         sign(testSecret, ts, body),
+		"X-Slack-Signature":         slackhttp.Sign(testSecret, ts, body),
 	})
 }
 
@@ -521,13 +517,12 @@ type driven struct {
 }
 
 // drive stops h's background sender and starts a driven delivery on the
-// clock now, which also plans the launches' reminders (SetScheduler).
+// clock now, which also plans the launches' reminders.
 func (h *harness) drive(now func() time.Time) *driven {
 	h.t.Helper()
 	h.stopSender()
 	dr := &driven{h: h, d: h.sender(now)}
-	h.bot.SetOutbox(dr.d)
-	h.bot.SetScheduler(dr.d)
+	h.bot.SetDelivery(dr.d)
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
 	go func() {

@@ -1,15 +1,12 @@
 package bot
 
 import (
-	"errors"
 	"fmt"
 	"log/slog"
 	"sort"
 	"sync"
 	"time"
 	"unicode/utf8"
-
-	"github.com/slack-go/slack"
 
 	"github.com/golive/golive/internal/metrics"
 )
@@ -31,36 +28,10 @@ func clip(s string) string {
 	return fmt.Sprintf("%s…[%d bytes]", s[:cut], len(s))
 }
 
-// Reasons a request is refused before any work, as the log and the
-// golive_requests_rejected_total metric name them.
-const (
-	rejectUnsigned     = "unsigned"
-	rejectSignature    = "bad_signature"
-	rejectMalformedSig = "malformed_signature"
-	rejectStale        = "stale"
-	rejectNoSecret     = "no_secret"
-	rejectTooLarge     = "too_large"
-	rejectMalformed    = "malformed"
-	rejectExtraActions = "extra_actions"
-)
-
-// rejectReason names why a signature check failed without quoting the
-// request: slack-go's errors quote a malformed timestamp whole.
-func rejectReason(err error) string {
-	switch {
-	case errors.Is(err, errNoSecret), errors.Is(err, slack.ErrInvalidConfiguration):
-		return rejectNoSecret
-	case errors.Is(err, slack.ErrMissingHeaders):
-		return rejectUnsigned
-	case errors.Is(err, slack.ErrExpiredTimestamp):
-		return rejectStale
-	case errors.Is(err, slack.ErrInvalidSignature):
-		return rejectSignature
-	default:
-		// An unparsable timestamp or signature (strconv, hex errors).
-		return rejectMalformedSig
-	}
-}
+// rejectExtraActions is the reason, as the log and the
+// golive_requests_rejected_total metric name it, an interaction's actions
+// beyond the first are refused.
+const rejectExtraActions = "extra_actions"
 
 // Sampling of logs that anyone can cause: each event must not cost a log
 // line (unsigned requests, work refused under load).

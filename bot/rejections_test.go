@@ -14,6 +14,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/golive/golive/bot/slackhttp"
 	"github.com/golive/golive/internal/metrics"
 )
 
@@ -59,7 +60,7 @@ func counters(t *testing.T, m *metrics.Metrics) map[string]float64 {
 func TestUnsignedFloodLogsABoundedAmount(t *testing.T) {
 	m := metrics.New("test")
 	h := newHarness(t, func(c *Config) { c.Metrics = m })
-	handler := h.bot.Handler()
+	handler := slackhttp.Handler(h.bot, testSecret)
 	huge := strings.Repeat("9", 1<<20)
 	body := h.commandForm(creator, `new "Checkout v2" 2026-12-01`)
 	fresh := strconv.FormatInt(time.Now().Unix(), 10)
@@ -71,7 +72,7 @@ func TestUnsignedFloodLogsABoundedAmount(t *testing.T) {
 		switch i % 4 {
 		case 0: // a huge timestamp and a well-formed but wrong signature
 			req.Header.Set("X-Slack-Request-Timestamp", huge)
-			req.Header.Set("X-Slack-Signature", sign("not the secret", huge, body))
+			req.Header.Set("X-Slack-Signature", slackhttp.Sign("not the secret", huge, body))
 		case 1: // a huge timestamp, no signature
 			req.Header.Set("X-Slack-Request-Timestamp", huge)
 		case 2: // a huge signature
@@ -79,7 +80,7 @@ func TestUnsignedFloodLogsABoundedAmount(t *testing.T) {
 			req.Header.Set("X-Slack-Signature", "v0="+huge)
 		case 3: // a fresh timestamp, a wrong signature
 			req.Header.Set("X-Slack-Request-Timestamp", fresh)
-			req.Header.Set("X-Slack-Signature", sign("not the secret", fresh, body))
+			req.Header.Set("X-Slack-Signature", slackhttp.Sign("not the secret", fresh, body))
 		}
 		rec := httptest.NewRecorder()
 		handler.ServeHTTP(rec, req)
@@ -97,7 +98,7 @@ func TestUnsignedFloodLogsABoundedAmount(t *testing.T) {
 		switch entry["msg"] {
 		case "rejected a request":
 			one++
-			assert.Contains(t, []any{rejectUnsigned, rejectSignature, rejectMalformedSig}, entry["reason"])
+			assert.Contains(t, []any{"unsigned", "bad_signature", "malformed_signature"}, entry["reason"])
 		case "more requests rejected than logged one by one":
 			summary++
 			assert.Equal(t, float64(flood-sampledPerWindow), entry["count"])
@@ -124,13 +125,13 @@ func TestRejectionsAreSampledPerMinute(t *testing.T) {
 	defer r.close()
 
 	for range 25 {
-		r.reject(rejectStale, "/slack/commands")
+		r.reject("stale", "/slack/commands")
 	}
 	assert.Equal(t, sampledPerWindow, strings.Count(logs.String(), `"msg":"rejected a request"`))
 	assert.NotContains(t, logs.String(), "more requests rejected")
 
 	now = now.Add(sampleWindow)
-	r.reject(rejectStale, "/slack/commands")
+	r.reject("stale", "/slack/commands")
 	assert.Contains(t, logs.String(), `"msg":"more requests rejected than logged one by one","count":15,"window":"1m0s","stale":15`)
 	assert.Equal(t, sampledPerWindow+1, strings.Count(logs.String(), `"msg":"rejected a request"`), "a new minute logs again")
 }

@@ -78,7 +78,7 @@ func (b *Bot) socketEvent(ctx context.Context, client *socketmode.Client, evt so
 			b.ack(client, evt.Request, nil, "")
 		}
 		if e, ok := evt.Data.(slackevents.EventsAPIEvent); ok {
-			b.event(socketAppEvent(e))
+			b.Event(e)
 		}
 	case socketmode.EventTypeErrorBadMessage:
 		if bad, ok := evt.Data.(*socketmode.ErrorBadMessage); ok {
@@ -144,16 +144,4 @@ func (b *Bot) ack(client *socketmode.Client, req *socketmode.Request, payload an
 			b.respondAs(ctx, b.log, responseURL, msg, ans.ResponseType == slack.ResponseTypeInChannel)
 		})
 	}
-}
-
-// socketAppEvent reads the part of an Events API event golive acts on.
-func socketAppEvent(e slackevents.EventsAPIEvent) appEvent {
-	out := appEvent{team: e.TeamID, kind: e.InnerEvent.Type}
-	if cb, ok := e.Data.(*slackevents.EventsAPICallbackEvent); ok {
-		out.id = cb.EventID
-	}
-	if home, ok := e.InnerEvent.Data.(*slackevents.AppHomeOpenedEvent); ok {
-		out.user, out.tab = home.User, home.Tab
-	}
-	return out
 }

@@ -4,9 +4,6 @@ package faults
 
 import (
 	"bytes"
-	"crypto/hmac"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -17,6 +14,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/golive/golive/bot/slackhttp"
 )
 
 // clock is a GOLIVE_CLOCK value: golive's time is start + (real time since
@@ -90,16 +89,13 @@ func (c *client) post(path string, body []byte) reply {
 		return reply{}
 	}
 	ts := strconv.FormatInt(time.Now().Unix(), 10)
-	mac := hmac.New(sha256.New, []byte(signingSecret))
-	mac.Write([]byte("v0:" + ts + ":"))
-	mac.Write(body)
-	req, err := http.NewRequest(http.MethodPost, "http://"+target.addr+path, bytes.NewReader(body))
+	req, err := http.NewRequest(http.MethodPost, "http://"+target.address()+path, bytes.NewReader(body))
 	if err != nil {
 		return reply{}
 	}
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	req.Header.Set("X-Slack-Request-Timestamp", ts)
-	req.Header.Set("X-Slack-Signature", "v0="+hex.EncodeToString(mac.Sum(nil)))
+	req.Header.Set("X-Slack-Signature", slackhttp.Sign(signingSecret, ts, body))
 	resp, err := c.http.Do(req)
 	if err != nil {
 		return reply{}

@@ -70,9 +70,9 @@ type world struct {
 type server struct {
 	w    *world
 	name string
-	addr string
 
 	mu     sync.Mutex
+	addr   string
 	cmd    *exec.Cmd
 	exited chan struct{}
 }
@@ -107,28 +107,47 @@ func freeAddr(t testing.TB) string {
 	return ln.Addr().String()
 }
 
-// startServer starts golive serve on a new address and waits until it
+// startServer starts golive serve on a free address and waits until it
 // answers /healthz.
 func (w *world) startServer(name string) *server {
-	s := &server{w: w, name: name, addr: freeAddr(w.t)}
+	s := &server{w: w, name: name}
 	if err := s.start(); err != nil {
 		w.t.Fatal(err)
 	}
 	return s
 }
 
-// start (re)starts s at its address and waits until it answers /healthz.
+// start (re)starts s on a new free address and waits until it listens and
+// answers /healthz. A restart never reuses the old address: while s was
+// down, a parallel test may have been given that port, and its server
+// would answer for s. For the same reason, s's own log must say it is
+// listening before its /healthz is believed, and a start that lost its
+// port between freeAddr and the bind is tried again on another.
 func (s *server) start() error {
+	var err error
+	for range 3 {
+		var lost bool
+		if lost, err = s.startOnce(freeAddr(s.w.t)); err == nil || !lost {
+			return err
+		}
+	}
+	return err
+}
+
+// startOnce starts s at addr; lost tells that it exited at start, as a
+// server does whose port was taken.
+func (s *server) startOnce(addr string) (lost bool, err error) {
 	logPath := filepath.Join(s.w.dir, fmt.Sprintf("%s.%d.log", s.name, s.w.logs.Add(1)))
 	logFile, err := os.Create(logPath)
 	if err != nil {
-		return err
+		return false, err
 	}
 	cmd := exec.Command(binary, "serve")
-	cmd.Env = s.w.env(s.addr)
+	cmd.Env = s.w.env(addr)
 	cmd.Stdout, cmd.Stderr = logFile, logFile
 	if err := cmd.Start(); err != nil {
-		return fmt.Errorf("start golive: %w", err)
+		logFile.Close()
+		return false, fmt.Errorf("start golive: %w", err)
 	}
 	exited := make(chan struct{})
 	go func() {
@@ -137,25 +156,34 @@ func (s *server) start() error {
 		close(exited)
 	}()
 	s.mu.Lock()
-	s.cmd, s.exited = cmd, exited
+	s.cmd, s.exited, s.addr = cmd, exited, addr
 	s.mu.Unlock()
 	deadline := time.Now().Add(20 * time.Second)
 	for time.Now().Before(deadline) {
 		select {
 		case <-exited:
-			return fmt.Errorf("golive %s exited at start; its log is %s", s.name, logPath)
+			return true, fmt.Errorf("golive %s exited at start; its log is %s", s.name, logPath)
 		default:
 		}
-		resp, err := http.Get("http://" + s.addr + "/healthz")
-		if err == nil {
-			resp.Body.Close()
-			if resp.StatusCode == http.StatusOK {
-				return nil
+		if logged, _ := os.ReadFile(logPath); bytes.Contains(logged, []byte(`"msg":"listening"`)) {
+			resp, err := http.Get("http://" + addr + "/healthz")
+			if err == nil {
+				resp.Body.Close()
+				if resp.StatusCode == http.StatusOK {
+					return false, nil
+				}
 			}
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
-	return fmt.Errorf("golive %s did not answer /healthz within 20 s; its log is %s", s.name, logPath)
+	return false, fmt.Errorf("golive %s did not answer /healthz within 20 s; its log is %s", s.name, logPath)
+}
+
+// address returns where s's current process listens.
+func (s *server) address() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.addr
 }
 
 // process returns s's current process and the channel closed when it exits.

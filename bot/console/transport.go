@@ -3,9 +3,6 @@ package console
 import (
 	"bytes"
 	"context"
-	"crypto/hmac"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -14,6 +11,8 @@ import (
 	"net/url"
 	"strconv"
 	"time"
+
+	"github.com/golive/golive/bot/slackhttp"
 )
 
 // toBot sends a request to the bot's handler as Slack would: POSTed to
@@ -35,18 +34,10 @@ func (c *Console) toBot(ctx context.Context, path string, contentType string, bo
 	ts := strconv.FormatInt(time.Now().Unix(), 10)
 	req.Header.Set("Content-Type", contentType)
 	req.Header.Set("X-Slack-Request-Timestamp", ts)
-	req.Header.Set("X-Slack-Signature", sign(c.secret, ts, body))
+	req.Header.Set("X-Slack-Signature", slackhttp.Sign(c.secret, ts, body))
 	rec := &recorder{header: http.Header{}, status: http.StatusOK}
 	h.ServeHTTP(rec, req)
 	return rec.status, rec.body.Bytes(), nil
-}
-
-// sign is Slack's v0 request signature.
-func sign(secret, ts string, body []byte) string {
-	mac := hmac.New(sha256.New, []byte(secret))
-	fmt.Fprintf(mac, "v0:%s:", ts)
-	mac.Write(body)
-	return "v0=" + hex.EncodeToString(mac.Sum(nil))
 }
 
 // recorder is the response writer of a request handed to the bot in

@@ -13,6 +13,7 @@ import (
 
 	httpapi "github.com/golive/golive/api"
 	"github.com/golive/golive/bot"
+	"github.com/golive/golive/bot/slackhttp"
 	"github.com/golive/golive/internal/delivery"
 	"github.com/golive/golive/internal/metrics"
 	"github.com/golive/golive/internal/ops"
@@ -31,6 +32,9 @@ const (
 	// cronStopTimeout bounds the wait for an hourly sync running at shutdown.
 	cronStopTimeout = 10 * time.Second
 )
+
+// One delivery both sends the bot's outbox and plans its reminders.
+var _ bot.Delivery = (*delivery.Delivery)(nil)
 
 // slackDeps is what startSlack wires the bot to.
 type slackDeps struct {
@@ -93,15 +97,14 @@ func startSlack(ctx context.Context, d slackDeps) (stop func(), err error) {
 		return nil, err
 	}
 	b, err := bot.New(bot.Config{
-		Probes:        probes,
-		Store:         d.store,
-		Slack:         api,
-		Limits:        limits,
-		SigningSecret: d.cfg.SigningSecret.Reveal(),
-		Timezone:      d.cfg.Timezone,
-		Logger:        d.log,
-		Metrics:       d.metrics,
-		Now:           d.clock(),
+		Probes:   probes,
+		Store:    d.store,
+		Slack:    api,
+		Limits:   limits,
+		Timezone: d.cfg.Timezone,
+		Logger:   d.log,
+		Metrics:  d.metrics,
+		Now:      d.clock(),
 	})
 	if err != nil {
 		return nil, fmt.Errorf("start the bot: %w", err)
@@ -119,7 +122,7 @@ func startSlack(ctx context.Context, d slackDeps) (stop func(), err error) {
 	}
 
 	if d.cfg.Mode() == ModeHTTP {
-		d.mux.Handle("/slack/", b.Handler())
+		d.mux.Handle("/slack/", slackhttp.Handler(b, d.cfg.SigningSecret.Reveal()))
 		if !d.console {
 			d.log.Info("HTTP mode: point the Slack app's request URLs at https://YOUR-HOST/slack/commands, /slack/interactions and /slack/events")
 		}
@@ -183,8 +186,7 @@ func startDelivery(ctx context.Context, d slackDeps, b *bot.Bot) (stop func(), e
 	if err != nil {
 		return nil, fmt.Errorf("start delivery: %w", err)
 	}
-	b.SetOutbox(dl)
-	b.SetScheduler(dl)
+	b.SetDelivery(dl)
 	runCtx, cancel := context.WithCancel(ctx)
 	hourly, err := dl.Cron(runCtx)
 	if err != nil {

@@ -2,10 +2,6 @@ package main
 
 import (
 	"context"
-	"crypto/hmac"
-	"crypto/sha256"
-	"encoding/hex"
-	"fmt"
 	"io"
 	"log/slog"
 	"net"
@@ -26,6 +22,7 @@ import (
 	"github.com/slack-go/slack"
 
 	"github.com/golive/golive/bot"
+	"github.com/golive/golive/bot/slackhttp"
 	"github.com/golive/golive/internal/metrics"
 )
 
@@ -76,13 +73,11 @@ func signed(t *testing.T, url, secret string, form url.Values) *http.Request {
 	t.Helper()
 	body := form.Encode()
 	ts := strconv.FormatInt(time.Now().Unix(), 10)
-	mac := hmac.New(sha256.New, []byte(secret))
-	fmt.Fprintf(mac, "v0:%s:%s", ts, body)
 	req, err := http.NewRequest(http.MethodPost, url, strings.NewReader(body))
 	require.NoError(t, err)
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	req.Header.Set("X-Slack-Request-Timestamp", ts)
-	req.Header.Set("X-Slack-Signature", "v0="+hex.EncodeToString(mac.Sum(nil)))
+	req.Header.Set("X-Slack-Signature", slackhttp.Sign(secret, ts, []byte(body)))
 	return req
 }
 
