@@ -87,7 +87,7 @@ func CSV(l *launch.Launch, now time.Time) ([]byte, error) {
 			"", "", "", "", "", "", "",
 			"", "", "",
 			"", "", "", "", "", "",
-			"", "", "false", "",
+			"", "", "", "",
 		}
 		if err := writeRow(w, row); err != nil {
 			return nil, fmt.Errorf("csv removed item %d: %w", r.Number, err)
