@@ -156,8 +156,7 @@ type Bot struct {
 	rejected    *sampledLog
 	refresh     *refresher
 	batch       *batcher
-	scheduler   Scheduler // nil until SetScheduler
-	outbox      Outbox    // nil until SetOutbox
+	delivery    Delivery // nil until SetDelivery
 	limits      *RateLimits
 	work        *workQueue
 	background  context.Context

@@ -12,6 +12,7 @@ import (
 
 	"github.com/golive/golive/bot/render"
 	"github.com/golive/golive/internal/checklist"
+	"github.com/golive/golive/internal/delivery"
 	"github.com/golive/golive/internal/launch"
 	"github.com/golive/golive/internal/schedule"
 )
@@ -223,4 +224,61 @@ func gatePassedAt(t *testing.T, l *launch.Launch, name string, now time.Time) bo
 	}
 	require.Failf(t, "no gate", "gate %q", name)
 	return false
+}
+
+// lapseRenderer renders as the bot does and, at its first rendering of a
+// waiver-lapse notice, moves the clock past the claim's lease, so that
+// finishing that claim is refused; it counts its renderings, and checks
+// before each later one that the lost claim recorded nothing.
+type lapseRenderer struct {
+	delivery.Renderer
+	t      *testing.T
+	h      *harness
+	clock  *tickingClock
+	launch int64
+	calls  int
+}
+
+func (r *lapseRenderer) Render(ctx context.Context, l *launch.Launch, rem schedule.Reminder, now time.Time) (delivery.Rendered, error) {
+	if rem.Kind == schedule.KindWaiverLapse {
+		r.calls++
+		if r.calls > 1 {
+			assert.Empty(r.t, r.h.audited(r.launch, "waiver-lapse"), "the lost claim recorded the lapse")
+			assert.False(r.t, r.h.launch().Checklist.Item(89).Waiver.Noticed, "the lost claim marked the waiver noticed")
+		}
+	}
+	out, err := r.Renderer.Render(ctx, l, rem, now)
+	if rem.Kind == schedule.KindWaiverLapse && r.calls == 1 {
+		r.clock.set(r.clock.Now().Add(3 * time.Minute))
+	}
+	return out, err
+}
+
+// TestWaiverLapseIsRecordedWithItsNotice: the lapse a notice tells of is
+// recorded in the transaction that queues the notice, so a claim lost
+// between the rendering and the queueing records nothing; the reminder's
+// next holder records it and queues the notice, once each.
+func TestWaiverLapseIsRecordedWithItsNotice(t *testing.T) {
+	ctx := context.Background()
+	h := waiverHarness(t)
+	l := h.launch()
+	a := h.command(uSec, `waive 89 until 2026-11-22 "Probe ships on the 22nd"`)
+	require.Equal(t, "in_channel", a.Answer.ResponseType, a.Answer.Text)
+
+	h.stopSender()
+	at := time.Date(2026, 11, 23, 8, 0, 0, 0, time.UTC) // 09:00 in Paris, the day after
+	clock := &tickingClock{t: at}
+	h.store.Now = clock.Now
+	rem := schedule.Reminder{LaunchID: l.ID, Kind: schedule.KindWaiverLapse, Key: "2026-11-23", DueAt: at,
+		Payload: schedule.Payload{Day: "2026-11-23"}}
+	require.NoError(t, h.store.PlanReminders(ctx, l.ID, []schedule.Reminder{rem}, at))
+	r := &lapseRenderer{Renderer: h.bot.ReminderRenderer(schedule.DefaultTimeOfDay), t: t, h: h, clock: clock, launch: l.ID}
+	_, err := h.sender(clock.Now, func(c *delivery.Config) { c.Renderer = r }).RunDue(ctx)
+	require.NoError(t, err)
+
+	require.Equal(t, 2, r.calls, "rendered by the lost claim, then by the next")
+	assert.Len(t, h.audited(l.ID, "waiver-lapse"), 1)
+	assert.True(t, h.launch().Checklist.Item(89).Waiver.Noticed)
+	channel, _ := lapseNotices(h)
+	assert.Equal(t, 1, channel, "the channel is told once")
 }

@@ -98,7 +98,7 @@ func startHarnessAt(t testing.TB, path string, fake *fakeSlack, storeNow func() 
 	sender, err := delivery.New(delivery.Config{Store: st, Renderer: b.ReminderRenderer(schedule.DefaultTimeOfDay),
 		Transport: b.OutboxTransport(), Now: cfg.Now, MaxWait: 50 * time.Millisecond, Logger: cfg.Logger})
 	require.NoError(t, err)
-	b.SetOutbox(sender)
+	b.SetDelivery(outboxOnly{sender})
 	ctx, cancel := context.WithCancel(context.Background())
 	sent := make(chan struct{})
 	go func() {
@@ -118,6 +118,13 @@ func startHarnessAt(t testing.TB, path string, fake *fakeSlack, storeNow func() 
 	})
 	return h
 }
+
+// outboxOnly is the harness's own delivery: it sends the outbox and plans
+// no reminders; the tests that want them planned say so (withScheduler,
+// drive).
+type outboxOnly struct{ *delivery.Delivery }
+
+func (outboxOnly) Sync(context.Context, int64) error { return nil }
 
 // sender returns a delivery of h's bot on h's database (reminders and
 // outbox), driven by RunDue on the clock now, configured by opts. Stop h's
@@ -507,13 +514,12 @@ type driven struct {
 }
 
 // drive stops h's background sender and starts a driven delivery on the
-// clock now, which also plans the launches' reminders (SetScheduler).
+// clock now, which also plans the launches' reminders.
 func (h *harness) drive(now func() time.Time) *driven {
 	h.t.Helper()
 	h.stopSender()
 	dr := &driven{h: h, d: h.sender(now)}
-	h.bot.SetOutbox(dr.d)
-	h.bot.SetScheduler(dr.d)
+	h.bot.SetDelivery(dr.d)
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
 	go func() {

@@ -23,23 +23,6 @@ import (
 // carries; its payload's "key" is the post's idempotency key.
 const PostEventType = "golive_post"
 
-// Outbox is what wakes the outbox sender after a change told posts.
-type Outbox interface {
-	Poke()
-}
-
-// SetOutbox gives the bot the sender that delivers what changes tell
-// (launch.Tell): the bot wakes it after each change it stores.
-// Call it before the bot serves requests.
-func (b *Bot) SetOutbox(o Outbox) { b.outbox = o }
-
-// pokeOutbox wakes the sender, if any.
-func (b *Bot) pokeOutbox() {
-	if b.outbox != nil {
-		b.outbox.Poke()
-	}
-}
-
 // postBody is a post's body in the outbox: the message as rendered when it
 // was told. Notice is the text of a notice `golive import` left before the
 // outbox (migration 0018), rendered when sent.

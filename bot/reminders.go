@@ -40,18 +40,18 @@ func (b *Bot) ReminderRenderer(tod schedule.TimeOfDay) delivery.Renderer {
 }
 
 // Render returns what reminder r of launch l says at now.
-func (p *reminderRenderer) Render(ctx context.Context, l *launch.Launch, r schedule.Reminder, now time.Time) ([]delivery.Message, error) {
+func (p *reminderRenderer) Render(ctx context.Context, l *launch.Launch, r schedule.Reminder, now time.Time) (delivery.Rendered, error) {
 	if r.Kind == schedule.KindApprovalDM {
-		return nudgeMessages(l, r.Payload.Owner, now)
+		msgs, err := nudgeMessages(l, r.Payload.Owner, now)
+		return delivery.Rendered{Messages: msgs}, err
 	}
+	var out delivery.Rendered
 	var msg render.Message
 	var window string
 	dmTo := ""
 	switch r.Kind {
 	case schedule.KindWaiverLapse:
-		if err := p.noticeLapses(ctx, l, now); err != nil {
-			return nil, err
-		}
+		out.Change, out.Stored = p.noticeLapses()
 		msg = render.WaiverLapse(l, schedule.LapsedOn(l, r.Payload.Day), now)
 	case schedule.KindWaiverLapseDM:
 		msg = render.WaiverLapseDM(l, schedule.LapsedFor(l, r.Payload.Day, r.Payload.Owner))
@@ -59,7 +59,7 @@ func (p *reminderRenderer) Render(ctx context.Context, l *launch.Launch, r sched
 	default:
 		c, err := schedule.Compose(l, r, p.tod, now)
 		if err != nil {
-			return nil, delivery.Permanent(err)
+			return out, delivery.Permanent(err)
 		}
 		msg = render.ReminderMessage(l, c, p.b.names.namesOf(l.TeamID))
 		switch r.Kind {
@@ -69,15 +69,22 @@ func (p *reminderRenderer) Render(ctx context.Context, l *launch.Launch, r sched
 			window = r.Key
 		}
 	}
-	body, err := json.Marshal(postBody{Text: msg.Text, Blocks: slack.Blocks{BlockSet: msg.Blocks}, Window: window})
+	body, err := reminderBody(msg, window)
 	if err != nil {
-		return nil, delivery.Permanent(fmt.Errorf("encode %s: %w", r, err))
+		return out, delivery.Permanent(fmt.Errorf("encode %s: %w", r, err))
 	}
 	m := delivery.Message{Kind: launch.PostReminder, User: dmTo, Body: body}
 	if dmTo == "" {
 		m.Channel = l.ChannelID
 	}
-	return []delivery.Message{m}, nil
+	out.Messages = []delivery.Message{m}
+	return out, nil
+}
+
+// reminderBody is a reminder's post body in the outbox: msg, and the key of
+// the window it opens ("" for none), which is recorded once it is sent.
+func reminderBody(msg render.Message, window string) ([]byte, error) {
+	return json.Marshal(postBody{Text: msg.Text, Blocks: slack.Blocks{BlockSet: msg.Blocks}, Window: window})
 }
 
 // nudgeMessages asks holder again, by DM, for their answer as every role of
@@ -99,26 +106,34 @@ func nudgeMessages(l *launch.Launch, holder string, now time.Time) ([]delivery.M
 	return out, nil
 }
 
-// noticeLapses records the waivers lapsed at now in the audit log, once
-// (launch.NoticeLapses), before the channel is told of them; the launch's
-// messages are then redrawn, and an announced GO that counted them is
-// reported stale. A retried post records nothing twice.
-func (p *reminderRenderer) noticeLapses(ctx context.Context, l *launch.Launch, now time.Time) error {
-	var events []launch.Event
-	if _, err := p.b.store.Update(ctx, l.ID, func(l *launch.Launch, now time.Time) ([]launch.Event, error) {
-		events = l.NoticeLapses(now)
+// noticeLapses returns the change a waiver-lapse notice records, in the
+// transaction that enqueues it: the waivers lapsed at that moment, once
+// each, in the audit log (launch.NoticeLapses), with what the domain says
+// they tell the channel (an announced GO that counted them gone stale).
+// Once stored, the launch's messages are redrawn. A notice sent again, or
+// one whose claim was lost, records nothing twice.
+func (p *reminderRenderer) noticeLapses() (change func(*launch.Launch, time.Time) ([]launch.Event, error), stored func()) {
+	var lapsed []int
+	var launchID int64
+	change = func(l *launch.Launch, now time.Time) ([]launch.Event, error) {
+		events := l.NoticeLapses(now)
+		if err := tellNotices(l, now, p.b.now()); err != nil {
+			return nil, fmt.Errorf("record the waivers lapsed in launch %d: %w", l.ID, err)
+		}
+		lapsed, launchID = launch.ItemsOf(events, launch.KindWaiverLapse), l.ID
 		return events, nil
-	}); err != nil {
-		return fmt.Errorf("record the waivers lapsed in launch %d: %w", l.ID, err)
 	}
-	if lapsed := launch.ItemsOf(events, launch.KindWaiverLapse); len(lapsed) > 0 {
+	stored = func() {
+		if len(lapsed) == 0 {
+			return
+		}
 		items := make([]string, len(lapsed))
 		for i, n := range lapsed {
 			items[i] = "item " + strconv.Itoa(n)
 		}
-		p.b.refreshLaunch(l.ID, "the waiver of "+strings.Join(items, ", ")+" lapsed")
+		p.b.refreshLaunch(launchID, "the waiver of "+strings.Join(items, ", ")+" lapsed")
 	}
-	return nil
+	return change, stored
 }
 
 // reminderRecord returns the record of a window's reminder that golive

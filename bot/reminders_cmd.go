@@ -15,31 +15,16 @@ import (
 // syncTimeout bounds planning one launch's reminders after a change.
 const syncTimeout = 30 * time.Second
 
-// Scheduler is what the bot needs from the reminder scheduler, a
-// *delivery.Delivery.
-type Scheduler interface {
-	// Sync plans a launch's reminders again after it was created, moved to
-	// another date or time zone, had its reminders switched, or archived.
-	Sync(ctx context.Context, launchID int64) error
-	// TimeOfDay is the local time reminders go out.
-	TimeOfDay() schedule.TimeOfDay
-}
-
-// SetScheduler connects the reminder scheduler; call it before serving.
-// (The scheduler is built after the bot: its poster is the bot's.) Without
-// one, changes reach the reminders at the scheduler's hourly sync.
-func (b *Bot) SetScheduler(s Scheduler) { b.scheduler = s }
-
 // syncReminders plans a launch's reminders again, after the acknowledgement.
 // A failure is logged; the scheduler's hourly sync makes up for it.
 func (b *Bot) syncReminders(log *slog.Logger, launchID int64) {
-	if b.scheduler == nil {
+	if b.delivery == nil {
 		return
 	}
 	b.later(func(ctx context.Context) {
 		ctx, cancel := context.WithTimeout(ctx, syncTimeout)
 		defer cancel()
-		if err := b.scheduler.Sync(ctx, launchID); err != nil {
+		if err := b.delivery.Sync(ctx, launchID); err != nil {
 			log.Error("plan reminders", "launch", launchID, "err", err)
 		}
 	})
@@ -47,10 +32,10 @@ func (b *Bot) syncReminders(log *slog.Logger, launchID int64) {
 
 // reminderTime is the local time reminders go out.
 func (b *Bot) reminderTime() schedule.TimeOfDay {
-	if b.scheduler == nil {
+	if b.delivery == nil {
 		return schedule.DefaultTimeOfDay
 	}
-	return b.scheduler.TimeOfDay()
+	return b.delivery.TimeOfDay()
 }
 
 // cmdSchedule lists the coming reminders with their local times, and the
@@ -80,50 +65,52 @@ func (b *Bot) cmdSchedule(ctx context.Context, c *call, _ []string) reply {
 	return reply{msg: &msg}
 }
 
-// cmdRemind handles `remind now`: it posts the current window's reminder
-// in the channel again, recorded as a live reminder like the scheduled one.
+// cmdRemind handles `remind now`: it posts the reminders of the windows
+// open now in the channel again, through the outbox, in the change that
+// records who asked (a "remind-now" event); once sent, each is recorded as a
+// live reminder like the scheduled one. The posts are keyed by the request:
+// the same signed command sent again posts nothing more (updateCommand
+// refuses it), while two requests post twice, as asked.
 func (b *Bot) cmdRemind(ctx context.Context, c *call, args []string) reply {
 	if len(args) != 1 || !strings.EqualFold(args[0], "now") {
 		return b.usage(c, "remind now", "Type `remind now`.")
 	}
-	l, err := b.channelLaunch(ctx, c)
+	tod, clock := b.reminderTime(), b.now()
+	l, told, err := changeWith(b, ctx, c, func(l *launch.Launch, now time.Time) (bool, []launch.Event, error) {
+		current := schedule.Current(l, tod, clock)
+		names := make([]string, len(current))
+		for i, w := range current {
+			content, err := schedule.Compose(l, schedule.Reminder{LaunchID: l.ID, Kind: schedule.KindWindow, Key: w.Key}, tod, clock)
+			if err != nil {
+				return false, nil, err
+			}
+			body, err := reminderBody(render.ReminderMessage(l, content, b.names.namesOf(l.TeamID)), w.Key)
+			if err != nil {
+				return false, nil, err
+			}
+			key := launch.PostKey(launch.PostReminder, l.ID, "now:"+requestKey(c, now)+":"+w.Key)
+			l.Tell(launch.Post{Key: key, Kind: launch.PostReminder, Channel: l.ChannelID, Body: body})
+			names[i] = w.Name
+		}
+		return len(current) > 0, l.RemindNow(c.user, names), nil
+	})
 	if err != nil {
 		return b.fail(c, err)
 	}
-	tod, now := b.reminderTime(), b.now()
-	current := schedule.Current(l, tod, now)
-	if len(current) == 0 {
+	if !told {
 		return notice(noWindowYet(l, tod))
 	}
-	msgs := make([]render.Message, 0, len(current))
-	for _, w := range current {
-		content, err := schedule.Compose(l, schedule.Reminder{LaunchID: l.ID, Kind: schedule.KindWindow, Key: w.Key}, tod, now)
-		if err != nil {
-			return b.fail(c, err)
-		}
-		msgs = append(msgs, render.ReminderMessage(l, content, b.names.namesOf(l.TeamID)))
-	}
-	b.laterIn(l.ChannelID, func(ctx context.Context) {
-		ctx, cancel := context.WithTimeout(ctx, slackTimeout)
-		defer cancel()
-		for i, msg := range msgs {
-			channel, ts, err := b.slack.PostMessageContext(ctx, l.ChannelID, messageOptions(msg)...)
-			if err != nil {
-				c.log.Error("post reminder on demand", "launch", l.ID, "err", err)
-				text := "Slack did not take the reminder; please try again in a moment."
-				if cannotPost[slackErrorCode(err)] {
-					text = msgNotInChannel
-				}
-				b.respond(ctx, c.log, c.responseURL, render.Notice(text))
-				return
-			}
-			rec := launch.Message{LaunchID: l.ID, ChannelID: channel, TS: ts, Kind: launch.MessageReminder, View: current[i].Key, PostedAt: now}
-			if err := b.store.SaveMessage(ctx, rec); err != nil {
-				c.log.Error("record reminder message", "launch", l.ID, "err", err)
-			}
-		}
-	})
 	return reply{}
+}
+
+// requestKey names the request c in a post key: its trigger id, unique to
+// each command Slack sends; without one (nothing tells a replay apart
+// then), the instant of the change and who asked.
+func requestKey(c *call, now time.Time) string {
+	if c.triggerID != "" {
+		return c.triggerID
+	}
+	return launch.InstantKey(now) + ":" + c.user
 }
 
 // noWindowYet says when the first window opens, or that there is none.

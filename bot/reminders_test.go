@@ -22,8 +22,10 @@ import (
 	"github.com/golive/golive/internal/schedule"
 )
 
-// fakeScheduler records the launches the bot asks to plan again.
+// fakeScheduler records the launches the bot asks to plan again; the
+// harness's delivery sends the outbox still.
 type fakeScheduler struct {
+	Delivery
 	mu     sync.Mutex
 	synced []int64
 }
@@ -45,8 +47,8 @@ func (f *fakeScheduler) count() int {
 
 func withScheduler(t *testing.T, h *harness) *fakeScheduler {
 	t.Helper()
-	s := &fakeScheduler{}
-	h.bot.SetScheduler(s)
+	s := &fakeScheduler{Delivery: h.bot.delivery}
+	h.bot.SetDelivery(s)
 	return s
 }
 
@@ -233,7 +235,10 @@ func TestScheduleAndRemindNow(t *testing.T) {
 	require.Equal(t, http.StatusOK, h.command(creator, "date 2026-11-22").Status)
 	a = h.command("USOMEONE", "remind now")
 	require.Equal(t, http.StatusOK, a.Status)
-	require.Eventually(t, func() bool { return h.slack.count("chat.postMessage") > before }, 5*time.Second, time.Millisecond)
+	// Through the outbox: its sender posts it.
+	_, err = h.sender(func() time.Time { return testNow }).RunDue(ctx)
+	require.NoError(t, err)
+	require.Greater(t, h.slack.count("chat.postMessage"), before)
 	posts := h.slack.callsOf("chat.postMessage")
 	assert.True(t, strings.HasPrefix(posts[len(posts)-1].Form.Get("text"), "3 Days Before Launch: "))
 	ts := h.slack.lastTS()
@@ -244,6 +249,50 @@ func TestScheduleAndRemindNow(t *testing.T) {
 
 	a = h.command("USOMEONE", "remind later")
 	assert.Contains(t, a.Answer.Text, "Type `remind now`.")
+}
+
+// TestRemindNowPostsOncePerRequest: `remind now` goes through the outbox,
+// keyed by its request, with a "remind-now" audit event: the same signed
+// command sent again posts nothing more, another request posts again.
+func TestRemindNowPostsOncePerRequest(t *testing.T) {
+	h := newHarness(t)
+	l := h.newLaunch()
+	require.Equal(t, http.StatusOK, h.command(creator, "date 2026-11-22").Status)
+	open := schedule.Current(h.launch(), schedule.DefaultTimeOfDay, testNow)
+	require.NotEmpty(t, open)
+	nowKeys := func() map[string]int {
+		out := map[string]int{}
+		for k, n := range h.slack.keyed() {
+			if strings.HasPrefix(k, fmt.Sprintf("remind:%d:now:", l.ID)) {
+				out[k] = n
+			}
+		}
+		return out
+	}
+
+	first := h.captureCommand("USOMEONE", "remind now")
+	require.Equal(t, http.StatusOK, h.send(first).Status)
+	require.Eventually(t, func() bool { return len(nowKeys()) == len(open) }, settle, time.Millisecond)
+	a := h.send(first)
+	assert.Contains(t, a.Answer.Text, msgReplayedCommand, "the same command sent again")
+	require.Equal(t, http.StatusOK, h.command("USOMEONE", "remind now").Status)
+	require.Eventually(t, func() bool { return len(nowKeys()) == 2*len(open) }, settle, time.Millisecond)
+
+	for k, n := range nowKeys() {
+		assert.Equal(t, 1, n, "%s posted once", k)
+	}
+	var windows []string
+	for _, w := range open {
+		windows = append(windows, w.Name)
+	}
+	asked := h.audited(l.ID, string(launch.KindRemindNow))
+	require.Len(t, asked, 2, "one event per request")
+	for _, e := range asked {
+		assert.Equal(t, "USOMEONE", e.Actor)
+		assert.Equal(t, strings.Join(windows, ", "), e.After)
+	}
+	posts := h.slack.callsOf("chat.postMessage")
+	assert.True(t, strings.HasPrefix(posts[len(posts)-1].Form.Get("text"), open[len(open)-1].Name+": "))
 }
 
 // TestReminderClickRedrawsTheReminder: a click on a window reminder's

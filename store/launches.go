@@ -210,38 +210,49 @@ func (s *Store) update(ctx context.Context, id int64, fn func(tx *sql.Tx, l *lau
 	}
 	defer tx.Rollback()
 
-	now := s.now()
-	before, l, err := s.loadLaunch(ctx, tx, id)
+	l, w, err := s.changeIn(ctx, tx, id, s.now(), fn)
 	if err != nil {
-		return nil, err
-	}
-	events, err := fn(tx, l, now)
-	if err != nil {
-		return nil, err
-	}
-	if l.ID != id {
-		return nil, fmt.Errorf("update launch %d: the change set its id to %d", id, l.ID)
-	}
-	if err := unsaid(l); err != nil {
-		return nil, err
-	}
-	after, err := encode(l)
-	if err != nil {
-		return nil, fmt.Errorf("update launch %d: %w", id, err)
-	}
-	// Every change leaves its trace in the audit log: a change that says
-	// nothing of itself is a bug, refused rather than stored silently.
-	if len(events) == 0 && !before.stored(after) {
-		return nil, fmt.Errorf("update launch %d: a change without an audit event", id)
-	}
-	w := launchWrite{id: id, before: before, after: after, events: events, posts: l.TakePosts()}
-	if err := w.write(ctx, tx, now); err != nil {
 		return nil, err
 	}
 	if err := s.commit(tx, w); err != nil {
 		return nil, err
 	}
 	return l, nil
+}
+
+// changeIn loads launch id in tx, lets fn change it, and writes the rows fn
+// changed, the events it returned and the posts it told, stamped now; the
+// caller commits, and caches the write (commit).
+func (s *Store) changeIn(ctx context.Context, tx *sql.Tx, id int64, now time.Time,
+	fn func(tx *sql.Tx, l *launch.Launch, now time.Time) ([]launch.Event, error)) (*launch.Launch, launchWrite, error) {
+	before, l, err := s.loadLaunch(ctx, tx, id)
+	if err != nil {
+		return nil, launchWrite{}, err
+	}
+	events, err := fn(tx, l, now)
+	if err != nil {
+		return nil, launchWrite{}, err
+	}
+	if l.ID != id {
+		return nil, launchWrite{}, fmt.Errorf("update launch %d: the change set its id to %d", id, l.ID)
+	}
+	if err := unsaid(l); err != nil {
+		return nil, launchWrite{}, err
+	}
+	after, err := encode(l)
+	if err != nil {
+		return nil, launchWrite{}, fmt.Errorf("update launch %d: %w", id, err)
+	}
+	// Every change leaves its trace in the audit log: a change that says
+	// nothing of itself is a bug, refused rather than stored silently.
+	if len(events) == 0 && !before.stored(after) {
+		return nil, launchWrite{}, fmt.Errorf("update launch %d: a change without an audit event", id)
+	}
+	w := launchWrite{id: id, before: before, after: after, events: events, posts: l.TakePosts()}
+	if err := w.write(ctx, tx, now); err != nil {
+		return nil, launchWrite{}, err
+	}
+	return l, w, nil
 }
 
 // launchWrite is what a transaction stores of one launch: the rows that

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/golive/golive/internal/delivery"
+	"github.com/golive/golive/internal/launch"
 	"github.com/golive/golive/internal/schedule"
 )
 
@@ -216,8 +217,10 @@ func heldBy(r schedule.Reminder, now time.Time, extra ...any) []any {
 }
 
 // FinishReminder ends a claim as sent or skipped and, in the same
-// transaction, enqueues its posts, adds the reminders that follow it and
-// skips those it covers: a claim that was lost writes none of it.
+// transaction, makes the change it records in its launch (with its audit
+// events and the posts it tells), enqueues its posts, adds the reminders
+// that follow it and skips those it covers: a claim that was lost writes
+// none of it.
 func (s *Store) FinishReminder(ctx context.Context, r schedule.Reminder, f delivery.ReminderFinish) error {
 	if f.State != schedule.StateSent && f.State != schedule.StateSkipped {
 		return fmt.Errorf("finish %s: state %q is neither sent nor skipped", r, f.State)
@@ -236,6 +239,16 @@ func (s *Store) FinishReminder(ctx context.Context, r schedule.Reminder, f deliv
 	}
 	if err := heldOrLost(res, r); err != nil {
 		return err
+	}
+	var writes []launchWrite
+	if f.Change != nil {
+		_, w, err := s.changeIn(ctx, tx, r.LaunchID, s.now(), func(_ *sql.Tx, l *launch.Launch, now time.Time) ([]launch.Event, error) {
+			return f.Change(l, now)
+		})
+		if err != nil {
+			return fmt.Errorf("finish %s: %w", r, err)
+		}
+		writes = append(writes, w)
 	}
 	if err := writePosts(ctx, tx, r.LaunchID, f.At, f.Posts); err != nil {
 		return fmt.Errorf("finish %s: %w", r, err)
@@ -257,6 +270,13 @@ func (s *Store) FinishReminder(ctx context.Context, r schedule.Reminder, f deliv
 		if _, err := tx.ExecContext(ctx, coverReminder, at, note, r.LaunchID, string(c.Kind), c.Key); err != nil {
 			return fmt.Errorf("finish %s: skip %s %s: %w", r, c.Kind, c.Key, err)
 		}
+	}
+	if len(writes) > 0 {
+		// The launch's new rows are cached as an update's are.
+		if err := s.commit(tx, writes...); err != nil {
+			return fmt.Errorf("finish %s: %w", r, err)
+		}
+		return nil
 	}
 	if err := tx.Commit(); err != nil {
 		return fmt.Errorf("finish %s: commit: %w", r, err)

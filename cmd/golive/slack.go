@@ -33,6 +33,9 @@ const (
 	cronStopTimeout = 10 * time.Second
 )
 
+// One delivery both sends the bot's outbox and plans its reminders.
+var _ bot.Delivery = (*delivery.Delivery)(nil)
+
 // slackDeps is what startSlack wires the bot to.
 type slackDeps struct {
 	cfg     Config
@@ -177,8 +180,7 @@ func startDelivery(ctx context.Context, d slackDeps, b *bot.Bot) (stop func(), e
 	if err != nil {
 		return nil, fmt.Errorf("start delivery: %w", err)
 	}
-	b.SetOutbox(dl)
-	b.SetScheduler(dl)
+	b.SetDelivery(dl)
 	runCtx, cancel := context.WithCancel(ctx)
 	hourly, err := dl.Cron(runCtx)
 	if err != nil {

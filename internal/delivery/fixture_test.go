@@ -90,7 +90,13 @@ type rendered struct {
 // launch's channel or to the person a DM is for.
 type renderer struct{}
 
-func (renderer) Render(_ context.Context, l *launch.Launch, r schedule.Reminder, now time.Time) ([]delivery.Message, error) {
+func (f renderer) Render(ctx context.Context, l *launch.Launch, r schedule.Reminder, now time.Time) (delivery.Rendered, error) {
+	msgs, err := f.messages(ctx, l, r, now)
+	return delivery.Rendered{Messages: msgs}, err
+}
+
+// messages is what Render returns, as a rendererFunc returns it.
+func (renderer) messages(_ context.Context, l *launch.Launch, r schedule.Reminder, now time.Time) ([]delivery.Message, error) {
 	rec := rendered{Launch: l.ID, Kind: r.Kind, Key: r.Key, ID: r.ID, Zone: l.Timezone}
 	switch r.Kind {
 	case schedule.KindWindow:

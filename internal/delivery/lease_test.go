@@ -86,7 +86,7 @@ func slowRenderer(c *clock, d time.Duration, slow *atomic.Bool, other **delivery
 			_, err := (*other).RunDue(ctx)
 			assert.NoError(t, err)
 		}
-		return renderer{}.Render(ctx, l, r, now)
+		return renderer{}.messages(ctx, l, r, now)
 	})
 }
 
@@ -126,7 +126,7 @@ func TestSlowRenderingDoesNotLetAnotherInstanceEnqueueTwice(t *testing.T) {
 // included, in the launch's channel: one conversation with a long queue.
 func channelRenderer() delivery.Renderer {
 	return rendererFunc(func(ctx context.Context, l *launch.Launch, r schedule.Reminder, now time.Time) ([]delivery.Message, error) {
-		msgs, err := renderer{}.Render(ctx, l, r, now)
+		msgs, err := renderer{}.messages(ctx, l, r, now)
 		for i := range msgs {
 			msgs[i].Channel, msgs[i].User = l.ChannelID, ""
 		}
@@ -307,7 +307,7 @@ func TestExpiredRunnerCannotCompleteWhatAnotherHolds(t *testing.T) {
 				_, err := other.RunDue(ctx)
 				assert.NoError(t, err)
 			}
-			return renderer{}.Render(ctx, l, r, now)
+			return renderer{}.messages(ctx, l, r, now)
 		}),
 	})
 	b := start(t, path, c, p)
@@ -368,7 +368,7 @@ func TestRenewalKeepsALongBatchFromBeingStolen(t *testing.T) {
 				}
 				mine.Store(r.ID, true)
 			}
-			return renderer{}.Render(ctx, l, r, now)
+			return renderer{}.messages(ctx, l, r, now)
 		}),
 	})
 	byB := &counting{Transport: p}

@@ -173,7 +173,7 @@ func TestApprovalNudgeFollowsHolderChange(t *testing.T) {
 	var changed bool
 	in = startNudging(t, path, c, p, rendererFunc(func(ctx context.Context, l *launch.Launch, r schedule.Reminder, now time.Time) ([]delivery.Message, error) {
 		if r.Kind != schedule.KindApprovalDM || r.Key != "2025-03-08 UERIN" {
-			return renderer{}.Render(ctx, l, r, now)
+			return renderer{}.messages(ctx, l, r, now)
 		}
 		if !changed {
 			changed = true

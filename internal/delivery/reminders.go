@@ -15,11 +15,26 @@ import (
 // Renderer says what a due reminder posts: the adapter's messages, rendered
 // from the launch as it stands at now. It posts nothing itself.
 type Renderer interface {
-	// Render returns the messages reminder r of launch l posts at now: a
-	// window or countdown in the launch's channel, an overdue list to its
-	// owner by DM, ... Wrap an error with Permanent when no retry can fix
-	// it; any other error is retried with backoff.
-	Render(ctx context.Context, l *launch.Launch, r schedule.Reminder, now time.Time) ([]Message, error)
+	// Render returns what reminder r of launch l posts at now: a window or
+	// countdown in the launch's channel, an overdue list to its owner by
+	// DM, ... Wrap an error with Permanent when no retry can fix it; any
+	// other error is retried with backoff.
+	Render(ctx context.Context, l *launch.Launch, r schedule.Reminder, now time.Time) (Rendered, error)
+}
+
+// Rendered is what a due reminder does: the messages it posts and, for
+// some, a change it records in its launch.
+type Rendered struct {
+	Messages []Message
+	// Change, when set, is made to the launch as it stands in the
+	// transaction that enqueues Messages and finishes the reminder, and
+	// stored there with its audit events and the posts it tells; a lost
+	// claim stores none of it. (A waiver-lapse notice records the lapses
+	// it tells of.)
+	Change func(l *launch.Launch, now time.Time) ([]launch.Event, error)
+	// Stored, when set, is called once the change and the messages are
+	// committed.
+	Stored func()
 }
 
 // Message is one post a reminder makes.
@@ -205,7 +220,7 @@ func (d *Delivery) handle(ctx context.Context, l *launch.Launch, asks schedule.A
 // stopped (StatePosting) may be in Slack already: its posts are enqueued in
 // doubt, to be looked for before they are sent, or not sent at all.
 func (d *Delivery) enqueue(ctx context.Context, l *launch.Launch, rem schedule.Reminder, now time.Time, covered map[schedule.Ref]bool) {
-	msgs, err := d.render(ctx, l, rem, now)
+	out, err := d.render(ctx, l, rem, now)
 	if err != nil {
 		d.metrics.ReminderFailed()
 		rem.Attempts++
@@ -216,16 +231,20 @@ func (d *Delivery) enqueue(ctx context.Context, l *launch.Launch, rem schedule.R
 		d.release(ctx, rem, rel)
 		return
 	}
-	posts := make([]launch.Post, len(msgs))
-	for i, m := range msgs {
+	posts := make([]launch.Post, len(out.Messages))
+	for i, m := range out.Messages {
 		posts[i] = launch.Post{Key: ReminderKey(rem, m.Part), LaunchID: rem.LaunchID, Channel: m.Channel, User: m.User,
 			Kind: m.Kind, Body: m.Body}
 	}
 	covers := schedule.Covers(l, rem, now)
 	at := d.now()
-	f := ReminderFinish{State: schedule.StateSent, At: at, Covers: covers, Posts: posts, InDoubt: rem.State == schedule.StatePosting}
+	f := ReminderFinish{State: schedule.StateSent, At: at, Covers: covers, Change: out.Change, Posts: posts,
+		InDoubt: rem.State == schedule.StatePosting}
 	if !d.finish(ctx, rem, f) {
 		return
+	}
+	if out.Stored != nil {
+		out.Stored()
 	}
 	for _, c := range covers {
 		covered[c] = true
@@ -236,12 +255,12 @@ func (d *Delivery) enqueue(ctx context.Context, l *launch.Launch, rem schedule.R
 // render calls the renderer within the call timeout. A panic (a message
 // that cannot be rendered, say) becomes a permanent failure: the reminder
 // is kept dead rather than crash the process at every retry.
-func (d *Delivery) render(ctx context.Context, l *launch.Launch, rem schedule.Reminder, now time.Time) (msgs []Message, err error) {
+func (d *Delivery) render(ctx context.Context, l *launch.Launch, rem schedule.Reminder, now time.Time) (out Rendered, err error) {
 	ctx, cancel := context.WithTimeout(ctx, d.callTimeout)
 	defer cancel()
 	defer func() {
 		if p := recover(); p != nil {
-			msgs, err = nil, Permanent(fmt.Errorf("render %s: panic: %v", rem, p))
+			out, err = Rendered{}, Permanent(fmt.Errorf("render %s: panic: %v", rem, p))
 		}
 	}()
 	return d.renderer.Render(ctx, l, rem, now)

@@ -165,11 +165,12 @@ func TestPermanentFailureIsKeptFailed(t *testing.T) {
 	}, failed)
 }
 
-// rendererFunc is a Renderer made of a function.
+// rendererFunc is a Renderer made of a function returning messages.
 type rendererFunc func(ctx context.Context, l *launch.Launch, r schedule.Reminder, now time.Time) ([]delivery.Message, error)
 
-func (f rendererFunc) Render(ctx context.Context, l *launch.Launch, r schedule.Reminder, now time.Time) ([]delivery.Message, error) {
-	return f(ctx, l, r, now)
+func (f rendererFunc) Render(ctx context.Context, l *launch.Launch, r schedule.Reminder, now time.Time) (delivery.Rendered, error) {
+	msgs, err := f(ctx, l, r, now)
+	return delivery.Rendered{Messages: msgs}, err
 }
 
 // TestUnrenderableReminderIsKeptDead: a reminder the renderer can never
@@ -185,7 +186,7 @@ func TestUnrenderableReminderIsKeptDead(t *testing.T) {
 				calls++
 				return nil, delivery.Permanent(errors.New("no such window"))
 			}
-			return renderer{}.Render(ctx, l, r, now)
+			return renderer{}.messages(ctx, l, r, now)
 		})})
 	a := in.create(t, datedOn(testLaunch("CA", "2025-03-14", "UTC"), "2025-03-01"))
 	runUntil(t, c, time.Date(2025, 3, 13, 12, 0, 0, 0, time.UTC), in)
@@ -218,7 +219,7 @@ func TestOldestPendingGauge(t *testing.T) {
 			if r.Kind == schedule.KindWindow && failing.Load() {
 				return nil, errors.New("database is locked")
 			}
-			return renderer{}.Render(ctx, l, r, now)
+			return renderer{}.messages(ctx, l, r, now)
 		})})
 	in.create(t, testLaunch("CA", "2025-03-14", "UTC"))
 	runUntil(t, c, time.Date(2025, 3, 13, 8, 30, 0, 0, time.UTC), in)
@@ -422,7 +423,7 @@ func TestPanickingRendererDoesNotCrash(t *testing.T) {
 			if l.ID == atomic.LoadInt64(&failing) && r.Kind == schedule.KindWindow {
 				panic("cannot render")
 			}
-			return renderer{}.Render(ctx, l, r, now)
+			return renderer{}.messages(ctx, l, r, now)
 		})})
 	a := in.create(t, datedOn(testLaunch("CA", "2025-03-14", "UTC"), "2025-03-01"))
 	b := in.create(t, datedOn(testLaunch("CB", "2025-03-14", "UTC"), "2025-03-01"))

@@ -45,9 +45,9 @@ type ReminderStore interface {
 	// they are finished, or once their leases ran out (a lease that ran out
 	// is never brought back, another instance may have taken the reminder).
 	RenewClaim(ctx context.Context, token string, now time.Time, lease time.Duration) (int, error)
-	// FinishReminder ends r's claim as f says, with f's posts written to
-	// the outbox in the same transaction, if it is still held at f.At;
-	// ErrLeaseLost otherwise, and nothing is written.
+	// FinishReminder ends r's claim as f says, with f's change to the
+	// launch and its posts written in the same transaction, if it is still
+	// held at f.At; ErrLeaseLost otherwise, and nothing is written.
 	FinishReminder(ctx context.Context, r schedule.Reminder, f ReminderFinish) error
 	// ReleaseReminder ends r's claim as rel says, if it is still held at
 	// rel.At; ErrLeaseLost otherwise.
@@ -78,16 +78,18 @@ type ReminderClaim struct {
 }
 
 // ReminderFinish ends a claim for good: the reminder was sent (its posts
-// handed to the outbox) or skipped. In the same transaction the posts in
-// Posts are enqueued (in doubt, when InDoubt is set), the reminders in Next
-// are added (unless the launch has them already), and the pending
-// reminders in Covers are skipped.
+// handed to the outbox) or skipped. In the same transaction Change, when
+// set, is made to the launch and stored with its audit events and the posts
+// it tells, the posts in Posts are enqueued (in doubt, when InDoubt is set),
+// the reminders in Next are added (unless the launch has them already), and
+// the pending reminders in Covers are skipped.
 type ReminderFinish struct {
 	State schedule.State // StateSent or StateSkipped
 	// At is when: the claim must still be held then.
 	At time.Time
 	// Note says why a reminder was skipped.
 	Note    string
+	Change  func(l *launch.Launch, now time.Time) ([]launch.Event, error)
 	Posts   []launch.Post
 	InDoubt bool
 	Next    []schedule.Reminder

@@ -35,6 +35,9 @@ const (
 	// launch to another time zone.
 	KindReminders Kind = "reminders"
 	KindTimezone  Kind = "timezone"
+	// KindRemindNow posts the reminders of the windows open at the time
+	// again, on demand (After: their names).
+	KindRemindNow Kind = "remind-now"
 
 	KindTick   Kind = "tick"
 	KindUntick Kind = "untick"
@@ -128,6 +131,7 @@ var kindSubjects = map[Kind]string{
 	KindReview:           "review date",
 	KindReminders:        "daily reminders",
 	KindTimezone:         "time zone",
+	KindRemindNow:        "reminders",
 	KindUpdate:           "checklist",
 	KindAnnounce:         "decision",
 	KindApprovalsRequest: "approvals",

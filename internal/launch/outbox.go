@@ -44,7 +44,8 @@ const (
 	PostNADM         = "na"
 	// PostReminder is a reminder that came due (a window opening, a
 	// countdown, an overdue list, a waiver lapse), keyed
-	// "remind:<launch id>:<reminder kind>:<reminder key>".
+	// "remind:<launch id>:<reminder kind>:<reminder key>", or one asked for
+	// (`remind now`), keyed "remind:<launch id>:now:<request>:<window key>".
 	PostReminder = "remind"
 )
 

@@ -20,6 +20,17 @@ func (l *Launch) SetReminders(user string, on bool) ([]Event, error) {
 	return []Event{{Actor: user, Kind: KindReminders, Before: before, After: after}}, nil
 }
 
+// RemindNow records that user had the reminders of the windows open at the
+// time, by name, posted again in the channel (`remind now`), which anyone
+// in it may ask for; the caller tells their posts in the same change. It
+// returns no event when no window is open.
+func (l *Launch) RemindNow(user string, windows []string) []Event {
+	if len(windows) == 0 {
+		return nil
+	}
+	return []Event{{Actor: user, Kind: KindRemindNow, After: strings.Join(windows, ", ")}}
+}
+
 func onOff(on bool) string {
 	if on {
 		return "on"
