@@ -3,6 +3,7 @@ package checklist
 import (
 	"fmt"
 	"regexp"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -42,6 +43,11 @@ type gateRef struct {
 	raw     string
 	line    int
 	section int // the section holding the criterion, never its own target
+	// problem, when set, is why the criterion cannot be measured at all.
+	problem string
+	// written is set for a criterion written on a line of its own
+	// ("Security: 100%"), rather than listed under a label.
+	written bool
 }
 
 // foundGate is a gate with the document line it was read from.
@@ -147,7 +153,7 @@ func (p *parser) overallGate(l line, plain string) bool {
 		return false
 	}
 	v, strict, ok := threshold(plain)
-	if !ok {
+	if !ok || !overall && namesTarget(plain) {
 		return false
 	}
 	if p.overall != nil {
@@ -250,30 +256,84 @@ func (p *parser) gates() {
 	for _, r := range p.refs {
 		found = append(found, p.refGate(r))
 	}
-	if g, ok := p.priorityGate(); ok {
+	found = append(found, p.selfGates()...)
+	if g, ok := p.priorityGate(); ok && !measuresPriority(found, "P0") {
 		found = append(found, g)
 	}
 	found = append(found, p.decisionItemGates(found)...)
 	sort.SliceStable(found, func(i, j int) bool { return found[i].line < found[j].line })
-	for _, f := range found {
+	for _, f := range distinctGates(found) {
 		p.c.Gates = append(p.c.Gates, f.gate)
 		p.rep.Gates = append(p.rep.Gates, ImportGate{Name: f.gate.Name, Kind: f.gate.Kind, Rule: f.gate.Rule(), Line: f.line, Target: f.target, Unresolved: f.gate.Unresolved})
 	}
 }
 
-// priorityGate makes the "every P0 item done" gate when P0 items exist.
+// distinctGates drops a gate that repeats an earlier one's rule: a
+// heading's "Security (must be 100%)" and a criteria line's "Security:
+// 100%" are one gate, reported once.
+func distinctGates(found []foundGate) []foundGate {
+	type rule struct {
+		target    Target
+		threshold float64
+		strict    bool
+	}
+	seen := map[rule]bool{}
+	out := found[:0]
+	for _, f := range found {
+		r := rule{f.gate.Target, f.gate.Threshold, f.gate.Strict}
+		if !f.gate.Unresolved && f.gate.Kind != GateOverall {
+			if seen[r] {
+				continue
+			}
+			seen[r] = true
+		}
+		out = append(out, f)
+	}
+	return out
+}
+
+// measuresPriority tells whether a gate of found measures every item of a
+// priority tier already ("All P0 items complete").
+func measuresPriority(found []foundGate, tier string) bool {
+	for _, f := range found {
+		if f.gate.Target.Priority == tier {
+			return true
+		}
+	}
+	return false
+}
+
+// priorityGate makes the "every P0 item done" gate when P0 items exist,
+// in groups whose heading says P0 or tagged so themselves ("[P0] ...").
 func (p *parser) priorityGate() (foundGate, bool) {
 	var groups []string
 	line := 0
 	for _, s := range p.c.Sections {
 		for _, g := range s.Groups {
-			if g.Priority != "P0" || len(g.Items) == 0 {
+			first := 0
+			for _, it := range g.Items {
+				if it.Priority == "P0" {
+					first = it.Line
+					break
+				}
+			}
+			if first == 0 && (g.Priority != "P0" || len(g.Items) == 0) {
 				continue
 			}
-			if line == 0 {
-				line = p.meta[s.Index].groupLines[g.Index]
+			if gl := p.meta[s.Index].groupLines[g.Index]; g.Priority == "P0" || first == 0 {
+				first = gl
 			}
-			groups = append(groups, g.Title)
+			if line == 0 || first < line {
+				line = first
+			}
+			title := g.Title
+			if g.Priority != "P0" || title == "" {
+				// Items tagged P0 themselves, not a P0 group.
+				title = "P0 items"
+			}
+			if !slices.Contains(groups, title) {
+				groups = append(groups, title)
+			}
 		}
 	}
 	if len(groups) == 0 {
@@ -340,9 +400,12 @@ func (p *parser) decisionItemGates(found []foundGate) []foundGate {
 // not resolve.
 func (p *parser) refGate(r gateRef) foundGate {
 	ref := splitRef(r.text)
-	t, label, title, problem := p.resolve(ref, r.section)
+	t, label, title, problem := Target{}, "", "", r.problem
+	if problem == "" {
+		t, label, title, problem = p.resolve(ref, r.section)
+	}
 	name := ref.name
-	if name == "" {
+	if name == "" || t.Priority != "" && strings.EqualFold(name, t.Priority) {
 		name = title
 	}
 	if name == "" {
@@ -352,7 +415,14 @@ func (p *parser) refGate(r gateRef) foundGate {
 	if problem != "" {
 		g.Unresolved, g.Target = true, Target{Section: -1, Group: -1}
 		label = "unresolved: " + problem
-		p.rep.Unresolved = append(p.rep.Unresolved, ImportProblem{Line: r.line, Text: clip(strings.TrimSpace(r.raw)), Reason: problem + "; the gate fails until the checklist names a section or group that exists"})
+		until := "; the gate fails until the checklist names a section or group that exists"
+		switch {
+		case r.problem != "":
+			until = "; the gate fails until the line is changed"
+		case r.written:
+			until += ", or the line becomes an item to tick (\"- [ ] " + clip(strings.TrimLeft(strings.TrimSpace(r.raw), "-*+ \t")) + "\")"
+		}
+		p.rep.Unresolved = append(p.rep.Unresolved, ImportProblem{Line: r.line, Text: clip(strings.TrimSpace(r.raw)), Reason: problem + until})
 	}
 	return foundGate{gate: g, line: r.line, target: label}
 }

@@ -513,6 +513,7 @@ func (p *parser) text(l line) {
 	case p.signoff(plain):
 	case p.overallGate(l, plain):
 	case p.criteriaLabel(plain):
+	case p.ctx.kind == ctxNone && p.criterionLine(l, plain):
 	case p.roleHeadingLine(l, plain):
 	case rolesLabel(plain):
 		p.setContext(context{kind: ctxRoles})
@@ -582,6 +583,10 @@ func (p *parser) reportLines(lines *text.Segments, why string) {
 
 func (p *parser) newItem(n int, text string, done, task bool, parent, depth int) *Item {
 	g := p.group()
+	priority := g.Priority
+	if tag := itemPriority(text); tag != "" {
+		priority = tag
+	}
 	p.next++
 	if len(p.slab) == 0 {
 		p.slab = make([]Item, 64)
@@ -592,7 +597,7 @@ func (p *parser) newItem(n int, text string, done, task bool, parent, depth int)
 		Number:   p.next,
 		Text:     text,
 		Done:     done,
-		Priority: g.Priority,
+		Priority: priority,
 		Parent:   parent,
 		Depth:    depth,
 		Subgroup: p.subgroup,

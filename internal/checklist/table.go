@@ -79,6 +79,9 @@ func (p *parser) table(n ast.Node) {
 	if p.ctx.kind == ctxRoles && p.approvalTable(n, header) {
 		return
 	}
+	if p.ctx.kind == ctxNone && p.criteriaTable(n) {
+		return
+	}
 	for row := n.FirstChild(); row != nil; row = row.NextSibling() {
 		if _, ok := row.(*east.TableHeader); ok {
 			continue
@@ -123,6 +126,7 @@ func (p *parser) table(n ast.Node) {
 		details = append(details, links...)
 		if len(details) > 0 {
 			it.Details = strings.Join(details, "\n")
+			it.Priority = detailPriority(it, details)
 		}
 	}
 	if p.ctx.kind != ctxNone {

@@ -286,6 +286,7 @@ func (p *parser) topItem(li *ast.ListItem, ordered, amongBoxes bool) {
 		p.addRef(l)
 	case p.ctx.kind == ctxRoles && p.addRole(l):
 		p.seenBox = true
+	case p.ctx.kind == ctxNone && p.criterionLine(l, plain):
 	case p.opt.ListItems && e.text != "":
 		p.item(e, nil, false)
 	case p.inWindow() && e.text != "":
@@ -371,6 +372,7 @@ func (p *parser) item(e entry, parent *Item, task bool) {
 	p.body(e.li, e.head, it, &details)
 	if len(details) > 0 {
 		it.Details = strings.Join(details, "\n")
+		it.Priority = detailPriority(it, details)
 	}
 }
 

@@ -1,0 +1,233 @@
+package checklist_test
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/golive/golive/internal/checklist"
+)
+
+// written is a checklist whose GO rules are written one to a line, as many
+// teams write them, with every approver signed: golive must hold it to
+// those rules.
+const written = `# Payments API — Launch Readiness
+
+## Security (must be 100%)
+- [x] Pen test done
+- [x] Secrets in vault
+- [ ] [P0] Rotate prod keys
+
+## Infrastructure
+- [x] Autoscaling
+- [x] Multi-AZ
+- [x] CDN
+- [x] Backups
+- [x] Alerts
+- [x] Runbooks
+- [x] Dashboards
+- [x] Load test
+- [x] DNS
+- [x] TLS
+
+## Go/No-Go Criteria
+- Security: 100%
+- Infrastructure > 90%
+- Overall >= 85%
+- All P0 items complete
+
+## Approvals
+- Engineering Lead: Alice
+- Security Lead: Bob
+`
+
+func TestWrittenCriteriaAreGates(t *testing.T) {
+	c, rep := mustParse(t, written)
+	r := checklist.Score(c)
+
+	assert.Equal(t, 12, r.Readiness.Done, "11 of 13 done, and the overall gate passes at 92.3%")
+	assert.Equal(t, checklist.OutcomeNoGo, r.Decision.Outcome,
+		"Security is not 100% and a P0 item is open: the checklist's own rules say NO-GO, whatever the approvals")
+	assert.Contains(t, r.Decision.Reasons, "Security: 2/3 = 66.7%, needs ≥ 100%: failing")
+	assert.Contains(t, r.Decision.Reasons, "P0 items: 0/1 = 0.0%, needs ≥ 100%: failing")
+
+	var rules []string
+	for _, g := range r.Gates {
+		rules = append(rules, g.Name+" "+g.Rule())
+	}
+	assert.ElementsMatch(t, []string{
+		"Security ≥ 100%", // the heading's bar and the criteria line's are one gate
+		"Infrastructure > 90%",
+		"Overall readiness ≥ 85%",
+		"P0 items ≥ 100%",
+	}, rules)
+	assert.Empty(t, rep.Defaults, "the checklist states its overall minimum: no default applies")
+
+	// Ticking the open item makes it GO: the rules were read, not invented.
+	done := strings.Replace(written, "- [ ] [P0] Rotate prod keys", "- [x] [P0] Rotate prod keys", 1)
+	c, _ = mustParse(t, done)
+	assert.Equal(t, checklist.OutcomeGo, checklist.Score(c).Decision.Outcome)
+}
+
+func TestCriterionLines(t *testing.T) {
+	const sections = `# Launch
+## Security
+- [x] a
+- [ ] b
+## Infrastructure
+- [x] c
+- [x] d
+- [x] e
+- [ ] f
+## Launch Criteria
+`
+	tests := []struct {
+		line      string
+		name      string // "" when the line is no gate
+		threshold float64
+		strict    bool
+		kind      checklist.GateKind
+		problem   string // part of the unresolved reason, for a gate that cannot be measured
+	}{
+		{"- Security: 100%", "Security", 100, false, checklist.GateRequired, ""},
+		{"- **Security** must be 100% complete", "Security", 100, false, checklist.GateRequired, ""},
+		{"Security must be 100% complete before launch.", "Security", 100, false, checklist.GateRequired, ""},
+		{"- Infrastructure > 90%", "Infrastructure", 90, true, checklist.GateCritical, ""},
+		{"- Infrastructure above 90%", "Infrastructure", 90, true, checklist.GateCritical, ""},
+		{"- Infrastructure at least 60%", "Infrastructure", 60, false, checklist.GateCritical, ""},
+		{"- Infrastructure ≥ 75% (required)", "Infrastructure", 75, false, checklist.GateRequired, ""},
+		{"- Overall >= 90%", "Overall readiness", 90, false, checklist.GateOverall, ""},
+		{"- Overall readiness at least 90%", "Overall readiness", 90, false, checklist.GateOverall, ""},
+		{"- All Security items done", "Security", 100, false, checklist.GateRequired, ""},
+		{"- All items complete", "Overall readiness", 100, false, checklist.GateOverall, ""},
+		{"- Billing: 100%", "Billing", 100, false, checklist.GateRequired, `no section or group is called "Billing"`},
+		{"- Error rate < 1% in staging", "Error rate < 1% in staging", 100, false, checklist.GateRequired, "it sets a ceiling"},
+		{"- All critical bugs resolved", "critical bugs", 100, false, checklist.GateRequired, `no section or group is called "critical bugs"`},
+		{"- All approvers have signed off", "", 0, false, "", ""},
+		{"- Decision made by the release manager", "", 0, false, "", ""},
+		{"| Area | Required |\n|---|---|\n| Security | 100% |", "Security", 100, false, checklist.GateRequired, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.line, func(t *testing.T) {
+			c, rep := mustParse(t, sections+tt.line+"\n")
+			r := checklist.Score(c)
+			var got *checklist.GateResult
+			for i, g := range r.Gates {
+				if g.Source != "" && (g.Kind != checklist.GateOverall || tt.kind == checklist.GateOverall) {
+					got = &r.Gates[i]
+				}
+			}
+			if tt.name == "" {
+				assert.Nil(t, got, "no gate from %q", tt.line)
+				assert.Equal(t, checklist.GateOverall, r.Gates[0].Kind)
+				assert.Len(t, r.Gates, 1, "only the default overall minimum")
+				return
+			}
+			require.NotNil(t, got, "a gate from %q; gates: %+v", tt.line, r.Gates)
+			assert.Equal(t, tt.name, got.Name)
+			assert.Equal(t, tt.threshold, got.Threshold)
+			assert.Equal(t, tt.strict, got.Strict)
+			assert.Equal(t, tt.kind, got.Kind)
+			if tt.kind != checklist.GateOverall {
+				for _, g := range r.Gates {
+					if g.Kind == checklist.GateOverall {
+						assert.Equal(t, float64(checklist.DefaultMinimum), g.Threshold, "a section's bar never lowers the overall minimum")
+					}
+				}
+			}
+			if tt.problem == "" {
+				assert.False(t, got.Unresolved)
+				assert.Empty(t, rep.Unresolved)
+				return
+			}
+			assert.True(t, got.Unresolved)
+			assert.False(t, got.Passed, "a criterion golive cannot measure fails, never dropped")
+			require.Len(t, rep.Unresolved, 1)
+			assert.Contains(t, rep.Unresolved[0].Reason, tt.problem)
+			assert.Equal(t, checklist.OutcomeNoGo, r.Decision.Outcome)
+		})
+	}
+}
+
+func TestCriteriaOutsideCriteriaSectionsAreNoGates(t *testing.T) {
+	// Success metrics and a section's prose state targets for the product,
+	// not what must be done to launch.
+	src := `# Launch
+## Readiness
+- [x] a
+Aim for 95% coverage before launch.
+## Success Criteria
+| Criteria | Target |
+|---|---|
+| Uptime | 99.5%+ |
+## Success Metrics
+- **Uptime:** > 99.5%
+`
+	c, rep := mustParse(t, src)
+	r := checklist.Score(c)
+	require.Len(t, r.Gates, 1)
+	assert.Equal(t, checklist.GateOverall, r.Gates[0].Kind)
+	assert.Empty(t, rep.Unresolved)
+}
+
+func TestHeadingBars(t *testing.T) {
+	src := `# Launch
+## Security (must be 100%)
+- [x] a
+- [ ] b
+## Infrastructure
+### Networking (> 90% required)
+- [x] c
+### Canary (10% of traffic)
+- [ ] d
+`
+	c, _ := mustParse(t, src)
+	r := checklist.Score(c)
+	var rules []string
+	for _, g := range r.Gates {
+		rules = append(rules, r.TargetName(g.Gate)+" "+g.Rule())
+	}
+	assert.ElementsMatch(t, []string{
+		"every readiness section ≥ 85%",
+		"Security (must be 100%) ≥ 100%",
+		"Infrastructure › Networking (> 90% required) > 90%",
+	}, rules, "a share of traffic is no bar")
+}
+
+func TestItemPriorityTags(t *testing.T) {
+	src := `# Launch
+## Work
+- [ ] [P0] Rotate keys
+- [x] P0: Enable TLS
+- [ ] Fix the logo (P0)
+- [ ] **P1** Nice to have
+- [ ] Reduce P0 pager noise
+- [ ] Page the on-call
+  - Priority: P0
+
+| Done | Task | Priority |
+|---|---|---|
+| [ ] | Freeze deploys | P0 |
+`
+	c, rep := mustParse(t, src)
+	var tiers []string
+	for _, it := range c.Items() {
+		tiers = append(tiers, it.Priority)
+	}
+	assert.Equal(t, []string{"P0", "P0", "P0", "P1", "", "P0", "P0"}, tiers,
+		"a tag at the start or the end, a Priority detail or column; a tier named inside the text is no tag")
+	r := checklist.Score(c)
+	var p0 *checklist.GateResult
+	for i, g := range r.Gates {
+		if g.Target.Priority == "P0" {
+			p0 = &r.Gates[i]
+		}
+	}
+	require.NotNil(t, p0, "tagged P0 items make the every-P0 gate; gates: %+v", rep.Gates)
+	assert.Equal(t, "P0 items", p0.Name)
+	assert.Equal(t, 1, p0.Count.Done)
+	assert.Equal(t, 5, p0.Count.Total)
+	assert.False(t, p0.Passed)
+}
