@@ -215,6 +215,37 @@ func (p *parser) criterionLine(l line, plain string) bool {
 	return true
 }
 
+// boxCriterion measures a criterion written as a box where criteria are
+// written ("- [ ] Security: 100%", "- [ ] All P0 items complete"): the box
+// stays an item to tick, and what it states is a gate too, so that ticking
+// it does not pass Security at 60%.
+func (p *parser) boxCriterion(l line, plain string) {
+	if !p.inCriteria() {
+		return
+	}
+	// Only a stated share is measured: "All P0 items done" is what the P0
+	// gate measures already, and "Every admin pilot task done" is the box
+	// its team ticks.
+	c, ok := readCriterion(plain)
+	if !ok || c.problem != "" || strings.IndexByte(plain, '%') < 0 || len(p.refs) == maxRefs {
+		return
+	}
+	if c.overall {
+		if p.overall == nil {
+			p.overall = &foundGate{
+				gate:   Gate{Name: "Overall readiness", Kind: GateOverall, Threshold: c.threshold, Strict: c.strict, Target: Target{Section: -1, Group: -1}, Source: source(l.n, l.raw)},
+				line:   l.n,
+				target: "every readiness section",
+			}
+		}
+		return
+	}
+	p.refs = append(p.refs, gateRef{
+		ctx:  context{kind: ctxGate, gateKind: c.kind, threshold: c.threshold, strict: c.strict},
+		text: c.target, raw: l.raw, line: l.n, section: p.section().Index, boxed: true,
+	})
+}
+
 // criteriaTable reads a table of criteria where criteria are written, a
 // row each ("| Security | 100% |"); false when no row states one, and the
 // table is read as any other.

@@ -151,6 +151,30 @@ func TestCriterionLines(t *testing.T) {
 	}
 }
 
+func TestBoxedCriteriaAreMeasured(t *testing.T) {
+	// Ticking "Security: 100%" does not pass Security at 50%: the box stays
+	// an item to tick, and what it states is measured too.
+	src := `# Launch
+## Security
+- [x] a
+- [ ] b
+## Go/No-Go Criteria
+- [x] Security: 100%
+- [x] Every admin pilot task done
+- [ ] Error rate below 1%
+`
+	c, rep := mustParse(t, src)
+	r := checklist.Score(c)
+	assert.Contains(t, r.Decision.Reasons, "Security: 1/2 = 50.0%, needs ≥ 100%: failing")
+	assert.Empty(t, rep.Unresolved, "a box golive cannot measure is only a box to tick")
+	var texts []string
+	for _, it := range c.Items() {
+		texts = append(texts, it.Text)
+	}
+	assert.Contains(t, texts, "Security: 100%")
+	assert.Contains(t, texts, "Error rate below 1%")
+}
+
 func TestCriteriaOutsideCriteriaSectionsAreNoGates(t *testing.T) {
 	// Success metrics and a section's prose state targets for the product,
 	// not what must be done to launch.

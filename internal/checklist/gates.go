@@ -48,6 +48,10 @@ type gateRef struct {
 	// written is set for a criterion written on a line of its own
 	// ("Security: 100%"), rather than listed under a label.
 	written bool
+	// boxed is set for a criterion written as a box to tick ("- [ ]
+	// Security: 100%"): it is measured when it names what the checklist
+	// holds, and is only that box, ticked by people, when it does not.
+	boxed bool
 }
 
 // foundGate is a gate with the document line it was read from.
@@ -254,6 +258,11 @@ func (p *parser) gates() {
 		p.indexWords()
 	}
 	for _, r := range p.refs {
+		if r.boxed {
+			if _, _, _, problem := p.resolve(splitRef(r.text), r.section); problem != "" {
+				continue
+			}
+		}
 		found = append(found, p.refGate(r))
 	}
 	found = append(found, p.selfGates()...)

@@ -269,6 +269,9 @@ func (p *parser) topItem(li *ast.ListItem, ordered, amongBoxes bool) {
 			p.addRef(l)
 		case p.ctx.kind == ctxRoles && p.addRole(l):
 		default:
+			if p.ctx.kind == ctxNone {
+				p.boxCriterion(l, unstar(e.text))
+			}
 			p.item(e, nil, false)
 		}
 		return
