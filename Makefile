@@ -73,7 +73,7 @@ lint: vet fmt-check boundaries
 # neither bot/ nor slack-go. The transports feed the bot through its entry
 # points and import no other golive package, so that the bot's own tests
 # can serve through them.
-TRANSPORTS := ./bot/slackhttp
+TRANSPORTS := ./bot/slackhttp ./bot/slacksocket
 boundaries:
 	@fail=0; mod=$$($(GO) list -m); \
 	for pkg in $$($(GO) list $(TRANSPORTS)); do \

@@ -6,9 +6,11 @@ import (
 
 	"github.com/slack-go/slack"
 	"github.com/slack-go/slack/slackevents"
+
+	"github.com/golive/golive/bot/render"
 )
 
-// The bot's entry points: every transport (slackhttp, socketmode, the
+// The bot's entry points: every transport (slackhttp, slacksocket, and the
 // console through slackhttp) verifies and parses what Slack sends in its
 // own way, then hands it here. A transport checks authenticity (a
 // signature, an authenticated connection); the bot checks the rest.
@@ -53,6 +55,21 @@ func (b *Bot) Event(e slackevents.EventsAPIEvent) {
 		return
 	}
 	b.event(appEventOf(e))
+}
+
+// AnswerLater sends through responseURL, after the acknowledgement, a
+// command's answer its transport could not put in the acknowledgement
+// (Socket Mode refuses one of 20 KB or more).
+func (b *Bot) AnswerLater(responseURL string, ack any) {
+	ans, ok := ack.(commandAnswer)
+	if !ok || responseURL == "" {
+		b.log.Warn("an acknowledgement's answer was lost: it has no response_url to go through")
+		return
+	}
+	b.later(func(ctx context.Context) {
+		msg := render.Message{Text: ans.Text, Blocks: ans.Blocks}
+		b.respondAs(ctx, b.log, responseURL, msg, ans.ResponseType == slack.ResponseTypeInChannel)
+	})
 }
 
 // Rejected counts and logs a request a transport refused before any work

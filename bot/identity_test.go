@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/slack-go/slack"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -17,43 +18,37 @@ import (
 	"github.com/golive/golive/internal/launch"
 )
 
-// Socket Mode payloads carry no signature: the connection vouches for them.
-// They still need their team and user, like the HTTP ones, since every
-// lookup is scoped by that team.
-func TestSocketModeRefusesPayloadsWithoutIdentity(t *testing.T) {
+// Who asked comes only from the payload a transport verified: one that
+// does not say its team and user is refused, whichever transport it came
+// by, and changes nothing.
+func TestEntryPointsRefusePayloadsWithoutIdentity(t *testing.T) {
 	h := newHarness(t)
-	sock := newFakeSocket(t)
-	h.slack.wsURL = sock.url()
-	ctx, cancel := context.WithCancel(context.Background())
-	runErr := make(chan error, 1)
-	go func() { runErr <- h.bot.RunSocketMode(ctx, "xapp-test-token") }()
-
-	noTeam := slashEnvelope("env-noteam", creator, `new "Checkout v2" 2026-12-01`)
-	noTeam["payload"].(map[string]any)["team_id"] = ""
-	noUser := map[string]any{
-		"type": "interactive", "envelope_id": "env-nouser",
-		"payload": map[string]any{"type": "block_actions", "team": map[string]any{"id": testTeam},
-			"user": map[string]any{"id": ""}, "channel": map[string]any{"id": testChan}, "actions": []any{}},
-	}
-	sock.outbox <- noTeam
-	sock.outbox <- noUser
-	for _, id := range []string{"env-noteam", "env-nouser"} {
-		require.Eventually(t, func() bool { _, ok := sock.ack(id); return ok }, 10*time.Second, 10*time.Millisecond,
-			"%s is acknowledged, so that Slack does not send it again", id)
-		p, _ := sock.ack(id)
-		assert.True(t, len(p) == 0 || string(p) == "null", "%s: no answer, got %s", id, p)
-	}
-	cancel()
-	require.NoError(t, <-runErr)
+	ctx := context.Background()
+	ack, err := h.bot.Command(ctx, slack.SlashCommand{ChannelID: testChan, UserID: creator, Command: "/golive", Text: `new "Checkout v2" 2026-12-01`})
+	assert.ErrorIs(t, err, errCommandIdentity)
+	assert.Nil(t, ack)
+	ack, err = h.bot.Interaction(ctx, &slack.InteractionCallback{Type: slack.InteractionTypeBlockActions, Team: slack.Team{ID: testTeam}})
+	assert.ErrorIs(t, err, errInteractionIdentity)
+	assert.Nil(t, ack)
 	h.bot.Close()
 
-	_, err := h.store.LaunchByChannel(context.Background(), "", testChan)
+	_, err = h.store.LaunchByChannel(ctx, "", testChan)
 	assert.Error(t, err, "no launch was created for an unknown team")
-	logs := h.logs.String()
-	assert.Contains(t, logs, "socket mode: refused an envelope")
-	assert.Contains(t, logs, errCommandIdentity.Error())
-	assert.Contains(t, logs, errInteractionIdentity.Error())
-	assert.NotContains(t, logs, "Checkout v2", "the payload is not logged")
+	assert.Zero(t, h.slack.total(), "nothing reached Slack")
+}
+
+// An answer a transport could not put in its acknowledgement (Socket
+// Mode's 20 KB limit) reaches the user through the response_url.
+func TestAnswerLaterGoesThroughTheResponseURL(t *testing.T) {
+	h := newHarness(t)
+	ack, err := h.bot.Command(context.Background(), slack.SlashCommand{TeamID: testTeam, ChannelID: testChan, UserID: "UEVE",
+		Command: "/golive", Text: "help", ResponseURL: h.slack.responseURL("big")})
+	require.NoError(t, err)
+	h.bot.AnswerLater(h.slack.responseURL("big"), ack)
+	require.Eventually(t, func() bool { return h.slack.count("response_url") == 1 }, 5*time.Second, 5*time.Millisecond)
+	r := h.slack.responses(t)[0]
+	assert.Equal(t, "ephemeral", r.ResponseType)
+	assert.Contains(t, r.Text, "golive commands")
 }
 
 func TestEventsWithoutTeamAreIgnored(t *testing.T) {

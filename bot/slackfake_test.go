@@ -34,8 +34,6 @@ type fakeSlack struct {
 	delay    map[string]time.Duration
 	messages map[string]fakeMessage // by ts
 	nextTS   int
-	// wsURL is what apps.connections.open answers, for Socket Mode tests.
-	wsURL string
 	// limits are rate limits in force: every matching call is answered 429.
 	limits []fakeLimit
 	// people is the workspace's directory beyond the default: by user id,
@@ -359,8 +357,6 @@ func (f *fakeSlack) answer(c fakeCall) map[string]any {
 		return map[string]any{"ok": true, "view": map[string]any{"id": "V1"}}
 	case "conversations.open":
 		return map[string]any{"ok": true, "channel": map[string]any{"id": "D1"}}
-	case "apps.connections.open":
-		return map[string]any{"ok": true, "url": f.wsURL}
 	case "files.getUploadURLExternal":
 		f.nextFile++
 		id := fmt.Sprintf("F%d", f.nextFile)

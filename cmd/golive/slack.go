@@ -14,6 +14,7 @@ import (
 	httpapi "github.com/golive/golive/api"
 	"github.com/golive/golive/bot"
 	"github.com/golive/golive/bot/slackhttp"
+	"github.com/golive/golive/bot/slacksocket"
 	"github.com/golive/golive/internal/delivery"
 	"github.com/golive/golive/internal/metrics"
 	"github.com/golive/golive/internal/ops"
@@ -133,7 +134,7 @@ func startSlack(ctx context.Context, d slackDeps) (stop func(), err error) {
 	go func() {
 		defer close(done)
 		d.log.Info("Socket Mode: connecting to Slack with SLACK_APP_TOKEN")
-		if err := b.RunSocketMode(socketCtx, d.cfg.AppToken.Reveal()); err != nil {
+		if err := slacksocket.Run(socketCtx, api, d.cfg.AppToken.Reveal(), b, d.log); err != nil {
 			socket.fail(err)
 			d.log.Error("Socket Mode stopped for good: check SLACK_APP_TOKEN (an App-Level Token with connections:write) and that Socket Mode is on in the app's settings", "err", err)
 		}

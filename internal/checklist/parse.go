@@ -619,6 +619,7 @@ func (p *parser) skip(l line, why string) {
 // finish settles what needs the whole document: section kinds, gates, windows.
 func (p *parser) finish() {
 	p.dropEmptyTail()
+	p.dropEmptyHead()
 	for i, s := range p.c.Sections {
 		s.Kind = p.kind(s, p.meta[i])
 	}
@@ -663,6 +664,31 @@ func (p *parser) dropEmptyTail() {
 		}
 	}
 	p.c.Sections, p.meta = p.c.Sections[:n], p.meta[:n]
+}
+
+// dropEmptyHead leaves out the sections before the first one that holds
+// anything golive uses: a subtitle under the document's title ("## Acme
+// Payments Platform"), an overview or a table of contents is not part of
+// the checklist, and would show as an empty first section. The report
+// names them, as dropEmptyTail's.
+func (p *parser) dropEmptyHead() {
+	n := 0
+	for n < len(p.c.Sections) && p.emptySection(n) {
+		n++
+	}
+	if n == 0 {
+		return
+	}
+	for i, s := range p.c.Sections[:n] {
+		if s.Title != "" {
+			p.rep.Skipped = append(p.rep.Skipped, ImportProblem{Line: p.meta[i].line, Text: clip(s.Title),
+				Reason: "a section before the first item, with no item, rule or approver: not part of the checklist"})
+		}
+	}
+	p.c.Sections, p.meta = p.c.Sections[n:], p.meta[n:]
+	for i, s := range p.c.Sections {
+		s.Index = i
+	}
 }
 
 // emptySection tells whether section i holds no item and nothing that

@@ -180,24 +180,28 @@ func TestSeed004(t *testing.T) {
 	r := checklist.Score(c)
 
 	assert.Equal(t, "Production Readiness Checklist", c.Title)
+	// The subtitle under the title is no section: it would show as an
+	// empty first one, "0/0".
+	assert.Equal(t, "Pre-Deployment Checklist", c.Sections[0].Title)
+	assert.Contains(t, rep.Skipped, checklist.ImportProblem{Line: 2, Text: "Enterprise Company Verification Intelligence (ECVI)",
+		Reason: "a section before the first item, with no item, rule or approver: not part of the checklist"})
 	kinds := map[string]checklist.SectionKind{}
 	for _, s := range c.Sections {
 		kinds[s.Title] = s.Kind
 	}
 	assert.Equal(t, map[string]checklist.SectionKind{
-		"Enterprise Company Verification Intelligence (ECVI)": checklist.KindReadiness,
-		"Pre-Deployment Checklist":                            checklist.KindReadiness,
-		"Deployment Checklist":                                checklist.KindReadiness,
-		"Production Smoke Tests":                              checklist.KindReadiness,
-		"Go-Live Criteria":                                    checklist.KindDecision,
-		"Rollback Plan":                                       checklist.KindReadiness,
-		"Support Readiness":                                   checklist.KindReadiness,
-		"Post-Launch Monitoring":                              checklist.KindWindow,
-		"Success Metrics":                                     checklist.KindReadiness,
-		"Sign-Off":                                            checklist.KindDecision,
+		"Pre-Deployment Checklist": checklist.KindReadiness,
+		"Deployment Checklist":     checklist.KindReadiness,
+		"Production Smoke Tests":   checklist.KindReadiness,
+		"Go-Live Criteria":         checklist.KindDecision,
+		"Rollback Plan":            checklist.KindReadiness,
+		"Support Readiness":        checklist.KindReadiness,
+		"Post-Launch Monitoring":   checklist.KindWindow,
+		"Success Metrics":          checklist.KindReadiness,
+		"Sign-Off":                 checklist.KindDecision,
 	}, kinds)
 	assert.Equal(t, checklist.Count{Done: 58, Total: 143}, r.Readiness)
-	assert.Equal(t, "Infrastructure & Deployment", c.Sections[1].Groups[0].Title, "trailing emoji stripped")
+	assert.Equal(t, "Infrastructure & Deployment", c.Sections[0].Groups[0].Title, "trailing emoji stripped")
 
 	// P0 gate: 5 of the 8 "Must Have (P0)" items are done.
 	p0 := gateByName(t, r, "Must Have (P0)")
@@ -218,7 +222,7 @@ func TestSeed004(t *testing.T) {
 	assert.Len(t, rep.Defaults, 1)
 
 	priorities := map[string]string{"Must Have (P0)": "P0", "Should Have (P1)": "P1", "Nice to Have (P2)": "P2"}
-	for _, g := range c.Sections[4].Groups {
+	for _, g := range c.Sections[3].Groups {
 		assert.Equal(t, priorities[g.Title], g.Priority, g.Title)
 		for _, it := range g.Items {
 			assert.Equal(t, g.Priority, it.Priority, it.Text)
@@ -232,7 +236,7 @@ func TestSeed004(t *testing.T) {
 		assert.Equal(t, checklist.VerdictPending, c.Roles[i].Verdict)
 	}
 	assert.Equal(t, "System ready for production", c.Roles[0].Description)
-	signoff := c.Sections[9]
+	signoff := c.Sections[8]
 	require.Len(t, signoff.Groups, 2)
 	assert.Empty(t, signoff.Groups[0].Items, "approvals are roles, not items")
 	assert.Len(t, signoff.Groups[1].Items, 7, "the Final Checklist stays items")
@@ -262,7 +266,7 @@ func TestSeed004(t *testing.T) {
 	assert.Equal(t, 15, rep.Tasks)
 
 	// Smoke tests: six numbered bold sub-groups of "Critical Path Tests".
-	crit := c.Sections[3].Groups[0]
+	crit := c.Sections[2].Groups[0]
 	require.Equal(t, "Critical Path Tests", crit.Title)
 	subgroups := map[string]int{}
 	var order []string
@@ -275,10 +279,10 @@ func TestSeed004(t *testing.T) {
 	}
 	assert.Equal(t, []string{"Authentication", "Company Management", "Verification", "Reports", "Reviews", "Data Corrections"}, order)
 	assert.Equal(t, map[string]int{"Authentication": 4, "Company Management": 5, "Verification": 4, "Reports": 5, "Reviews": 3, "Data Corrections": 3}, subgroups)
-	assert.Empty(t, c.Sections[3].Groups[1].Items[0].Subgroup, "a new group ends the sub-group")
+	assert.Empty(t, c.Sections[2].Groups[1].Items[0].Subgroup, "a new group ends the sub-group")
 
 	// The rollback code block and plain bullets are no items.
-	assert.Zero(t, len(c.Sections[5].Groups[0].Items)+len(c.Sections[5].Groups[1].Items))
-	assert.Empty(t, rep.Skipped)
+	assert.Zero(t, len(c.Sections[4].Groups[0].Items)+len(c.Sections[4].Groups[1].Items))
+	assert.Len(t, rep.Skipped, 1, "the subtitle only")
 	assert.Empty(t, rep.Unresolved)
 }

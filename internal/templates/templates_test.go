@@ -83,3 +83,24 @@ func TestTemplatesAreBlankSeeds(t *testing.T) {
 		})
 	}
 }
+
+// A template starts with a section that has items: a subtitle under its
+// title (enterprise's "## Enterprise Company Verification Intelligence")
+// used to show as an empty first section, "0/0".
+func TestTemplatesStartWithItems(t *testing.T) {
+	for _, name := range templates.Names() {
+		tmpl, err := templates.Get(name)
+		require.NoError(t, err)
+		c, _, err := checklist.Parse(tmpl.Markdown)
+		require.NoError(t, err)
+		require.NotEmpty(t, c.Sections)
+		count := func(s *checklist.Section) int {
+			n := 0
+			for _, g := range s.Groups {
+				n += len(g.Items)
+			}
+			return n
+		}
+		assert.NotZero(t, count(c.Sections[0]), "%s: the first section, %q, has items", name, c.Sections[0].Title)
+	}
+}
