@@ -56,7 +56,7 @@ ON CONFLICT (launch_id, number) DO UPDATE SET section_idx = excluded.section_idx
 	setItemEvidence = `UPDATE items SET evidence = ? WHERE launch_id = ? AND number = ?`
 	// And freshness (0023_item_fresh.sql).
 	setItemFresh = `UPDATE items SET fresh_seconds = ? WHERE launch_id = ? AND number = ?`
-	// And probes (0024_item_probe.sql).
+	// And probes (0025_item_probe.sql).
 	setItemProbe     = `UPDATE items SET probe = ? WHERE launch_id = ? AND number = ?`
 	setLaunchRemoved = `UPDATE launches SET removed_items = ?, item_high_water = ? WHERE id = ?`
 	deleteItem       = `DELETE FROM items WHERE launch_id = ? AND number = ?`
