@@ -287,6 +287,9 @@ type sectionMeta struct {
 	titled     bool     // its title names a launch decision
 	decision   []string // why the section is a decision section
 	groupLines []int
+	// criteria counts the tasks made of conditions listed under a criteria
+	// heading ("Exit Criteria"); a section of nothing else is a decision.
+	criteria int
 	// inherited holds the groups whose window is their section's: "## T-1
 	// Week" over "### Infrastructure".
 	inherited map[int]bool
@@ -515,6 +518,7 @@ func (p *parser) text(l line) {
 	case p.criteriaLabel(plain):
 	case p.ctx.kind == ctxNone && p.criterionLine(l, plain):
 	case p.roleHeadingLine(l, plain):
+	case p.inlineRoles(l, plain):
 	case rolesLabel(plain):
 		p.setContext(context{kind: ctxRoles})
 	default:
@@ -726,7 +730,8 @@ func (p *parser) kind(s *Section, m sectionMeta) SectionKind {
 	}
 	switch {
 	case items == 0 && len(m.decision) > 0,
-		m.titled && (held > 0 || containsFold(s.Title, "criteria")):
+		m.titled && (held > 0 || containsFold(s.Title, "criteria")),
+		items > 0 && items == m.criteria:
 		return KindDecision
 	}
 	windows := 0
