@@ -25,8 +25,6 @@ import (
 // conversations (each a JSON document), a few named settings (the clock's
 // offset, each member's App Home), and when the next reminder is due.
 type Store interface {
-	// PrepareConsole creates the console's tables when they are missing.
-	PrepareConsole(ctx context.Context) error
 	// SaveConsoleMessage records a message, or replaces the one with the
 	// same channel and ts.
 	SaveConsoleMessage(ctx context.Context, channel, ts string, doc []byte) error
@@ -125,9 +123,6 @@ func New(ctx context.Context, cfg Config) (*Console, error) {
 	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
-	}
-	if err := cfg.Store.PrepareConsole(ctx); err != nil {
-		return nil, fmt.Errorf("console: %w", err)
 	}
 	c := &Console{store: cfg.Store, token: cfg.Token, secret: cfg.SigningSecret, url: strings.TrimSuffix(cfg.URL, "/"), log: cfg.Logger,
 		messages: map[string][]*Message{}, modals: map[string][]*View{}, homes: map[string]*View{},
