@@ -255,6 +255,11 @@ Approvers: SRE Lead, Security Lead
 	}
 	assert.Equal(t, []string{"SRE Lead pending", "Security Lead pending"}, roles, "roles listed on their label's line")
 
+	c, rep = mustParse(t, "# L\n## W\n- [x] a\n## Exit Criteria\n- All P0 items closed\n")
+	require.Len(t, rep.Unresolved, 1)
+	assert.Contains(t, rep.Unresolved[0].Reason, "no item is marked P0")
+	assert.Equal(t, checklist.OutcomeNoGo, checklist.Score(c).Decision.Outcome)
+
 	c, _ = mustParse(t, "# L\n## W\n- [x] a\n## Sign-off\nApproved by: Alice, Bob\n")
 	assert.Empty(t, c.Roles, "names are no roles")
 }
