@@ -222,8 +222,8 @@ func (p *parser) criterionLine(l line, plain string) bool {
 }
 
 // leadInRe matches the words that open a sentence of criteria: "We go if",
-// "Launch only when".
-var leadInRe = regexp.MustCompile(`(?i)^(?:we\s+)?(?:(?:go|launch|ship|release|proceed)\s+)?(?:only\s+)?(?:if|when)\s+`)
+// "Launch only when", "Launch requires".
+var leadInRe = regexp.MustCompile(`(?i)^(?:we\s+)?(?:(?:go|launch|ship|release|proceed)\s+)?(?:only\s+)?(?:if|when|requires?|needs?)\s+`)
 
 // clauseRe splits a sentence of criteria into its clauses.
 var clauseRe = regexp.MustCompile(`\s*(?:;|,\s*and\s+|,\s+|\s+and\s+)\s*`)

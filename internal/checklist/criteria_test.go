@@ -255,6 +255,17 @@ Approvers: SRE Lead, Security Lead
 	}
 	assert.Equal(t, []string{"SRE Lead pending", "Security Lead pending"}, roles, "roles listed on their label's line")
 
+	c, _ = mustParse(t, "# L\n## Security\n- [x] a\n## Ops\n- [ ] b\n## Launch gate\nLaunch requires Security at 100% and Ops at 100%.\nSign-off: Search Lead, SRE\n")
+	r = checklist.Score(c)
+	assert.Contains(t, r.Decision.Reasons, "Ops: 0/1 = 0.0%, needs ≥ 100%: failing")
+	var names []string
+	for _, g := range r.Gates {
+		names = append(names, g.Name)
+	}
+	assert.Equal(t, []string{"Overall readiness", "Security", "Ops"}, names)
+	require.Len(t, c.Roles, 2, "a sign-off line of roles names approvers, not who signed the section")
+	assert.False(t, c.Sections[2].Signoff != nil)
+
 	c, rep = mustParse(t, "# L\n## W\n- [x] a\n## Exit Criteria\n- All P0 items closed\n")
 	require.Len(t, rep.Unresolved, 1)
 	assert.Contains(t, rep.Unresolved[0].Reason, "no item is marked P0")

@@ -513,12 +513,12 @@ func (p *parser) prose(n ast.Node) {
 func (p *parser) text(l line) {
 	plain := unstar(l.text)
 	switch {
+	case p.inlineRoles(l, plain):
 	case p.signoff(plain):
 	case p.overallGate(l, plain):
 	case p.criteriaLabel(plain):
 	case p.ctx.kind == ctxNone && p.criterionLine(l, plain):
 	case p.roleHeadingLine(l, plain):
-	case p.inlineRoles(l, plain):
 	case rolesLabel(plain):
 		p.setContext(context{kind: ctxRoles})
 	default:
