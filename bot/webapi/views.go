@@ -1,14 +1,19 @@
-package console
+package webapi
 
 import (
 	"context"
 	"encoding/json"
 	"fmt"
 	"strings"
+	"time"
+
+	"github.com/slack-go/slack"
+
+	"github.com/golive/golive/bot/render"
 )
 
 // View is a modal or an App Home as the bot sent it, with the id the
-// console gave it.
+// workspace gave it.
 type View struct {
 	ID   string
 	User string
@@ -28,7 +33,7 @@ type View struct {
 	Rev int
 }
 
-// viewHead is the part of a view the console reads itself.
+// viewHead is the part of a view the workspace reads itself.
 type viewHead struct {
 	Type            string `json:"type"`
 	CallbackID      string `json:"callback_id"`
@@ -37,54 +42,153 @@ type viewHead struct {
 	NotifyOnClose   bool   `json:"notify_on_close"`
 }
 
-// newView reads a view the bot sent.
-func (c *Console) newView(user string, doc []byte) (*View, error) {
+// NewView reads a view the bot sent, for user, and gives it an id.
+func (s *Server) NewView(user string, doc []byte) (*View, error) {
 	var h viewHead
 	if err := json.Unmarshal(doc, &h); err != nil {
 		return nil, fmt.Errorf("view: %w", err)
 	}
-	return &View{ID: c.newID("V"), User: user, Doc: append(json.RawMessage(nil), doc...), Type: h.Type,
+	return &View{ID: s.newID("V"), User: user, Doc: append(json.RawMessage(nil), doc...), Type: h.Type,
 		CallbackID: h.CallbackID, PrivateMetadata: h.PrivateMetadata, ExternalID: h.ExternalID, NotifyOnClose: h.NotifyOnClose}, nil
 }
 
-// answer is the view object the Web API returns: the bot's JSON with the
-// console's id.
-func (v *View) answer() map[string]any {
+// Object is the view object the Web API returns: the bot's JSON with the
+// workspace's id.
+func (v *View) Object(team string) map[string]any {
 	out := map[string]any{}
 	_ = json.Unmarshal(v.Doc, &out)
 	out["id"] = v.ID
 	out["root_view_id"] = v.ID
-	out["team_id"] = TeamID
+	out["team_id"] = team
 	out["hash"] = v.ID
 	return out
 }
 
-// openModal puts a modal on user's stack: the only one (views.open) or
-// over the others (views.push).
-func (c *Console) openModal(v *View, push bool) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if !push {
-		for _, old := range c.modals[v.User] {
-			delete(c.views, old.ID)
-		}
-		c.modals[v.User] = nil
-	}
-	c.modals[v.User] = append(c.modals[v.User], v)
-	c.views[v.ID] = v
-	c.changed()
+// trigger is a trigger_id given with a command or a click: it lets the bot
+// open a modal for that member, once, within 3 seconds.
+type trigger struct {
+	user    string
+	expires time.Time
 }
 
-// updateView replaces the view with id (or external id) by next, keeping
+// triggerLife is how long a trigger_id works, as in Slack.
+const triggerLife = 3 * time.Second
+
+// NewTrigger gives user a trigger_id, for a command or a click.
+func (s *Server) NewTrigger(user string) string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	id := s.newIDLocked("trigger.") + "." + strings.ToLower(user)
+	now := time.Now()
+	for k, t := range s.triggers {
+		if now.After(t.expires) {
+			delete(s.triggers, k)
+		}
+	}
+	s.triggers[id] = trigger{user: user, expires: now.Add(triggerLife)}
+	return id
+}
+
+// useTrigger spends a trigger_id: the member it was given to, or false
+// when it is unknown, spent or expired. Without strict triggers any
+// trigger_id but "" works.
+func (s *Server) useTrigger(id string) (string, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	t, ok := s.triggers[id]
+	delete(s.triggers, id)
+	if !s.strict {
+		return t.user, id != ""
+	}
+	if !ok || time.Now().After(t.expires) {
+		return "", false
+	}
+	return t.user, true
+}
+
+func (s *Server) openView(a Call) map[string]any {
+	user, ok := s.useTrigger(a.Get("trigger_id"))
+	if !ok {
+		return apiError("expired_trigger_id")
+	}
+	v, err := s.NewView(user, []byte(a.Get("view")))
+	if err != nil || v.Type != string(slack.VTModal) {
+		return apiError("invalid_arguments")
+	}
+	if errs := checkModal(v.Doc); len(errs) > 0 {
+		s.log.Error("webapi: the bot opened a modal Slack would refuse", "breaches", strings.Join(errs, "; "))
+		return apiError("invalid_arguments")
+	}
+	s.OpenModal(v, a.Method == "views.push")
+	return map[string]any{"ok": true, "view": v.Object(s.team.ID)}
+}
+
+func checkModal(doc []byte) []string {
+	var m slack.ModalViewRequest
+	if err := json.Unmarshal(doc, &m); err != nil {
+		return []string{err.Error()}
+	}
+	return render.CheckModal(m)
+}
+
+func (s *Server) replaceView(a Call) map[string]any {
+	next, err := s.NewView("", []byte(a.Get("view")))
+	if err != nil {
+		return apiError("invalid_arguments")
+	}
+	v, ok := s.UpdateView(a.Get("view_id"), a.Get("external_id"), next)
+	if !ok {
+		return apiError("not_found")
+	}
+	return map[string]any{"ok": true, "view": v.Object(s.team.ID)}
+}
+
+func (s *Server) publishView(ctx context.Context, a Call) map[string]any {
+	user := a.Get("user_id")
+	if _, ok := s.dir.Member(user); !ok || user == s.team.BotUser {
+		return apiError("user_not_found")
+	}
+	v, err := s.NewView(user, []byte(a.Get("view")))
+	if err != nil || v.Type != string(slack.VTHomeTab) {
+		return apiError("invalid_arguments")
+	}
+	var home slack.HomeTabViewRequest
+	if err := json.Unmarshal(v.Doc, &home); err == nil {
+		if errs := render.CheckHome(home); len(errs) > 0 {
+			s.log.Error("webapi: the bot published a Home Slack would refuse", "breaches", strings.Join(errs, "; "))
+			return apiError("invalid_arguments")
+		}
+	}
+	s.publishHome(ctx, v)
+	return map[string]any{"ok": true, "view": v.Object(s.team.ID)}
+}
+
+// OpenModal puts a modal on its user's stack: the only one (views.open) or
+// over the others (views.push).
+func (s *Server) OpenModal(v *View, push bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if !push {
+		for _, old := range s.modals[v.User] {
+			delete(s.views, old.ID)
+		}
+		s.modals[v.User] = nil
+	}
+	s.modals[v.User] = append(s.modals[v.User], v)
+	s.views[v.ID] = v
+	s.version++
+}
+
+// UpdateView replaces the view with id (or external id) by next, keeping
 // its id; false when there is no such view.
-func (c *Console) updateView(id, externalID string, next *View) (*View, bool) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
+func (s *Server) UpdateView(id, externalID string, next *View) (*View, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
 	var old *View
 	if id != "" {
-		old = c.views[id]
+		old = s.views[id]
 	} else {
-		for _, v := range c.views {
+		for _, v := range s.views {
 			if externalID != "" && v.ExternalID == externalID {
 				old = v
 			}
@@ -95,15 +199,16 @@ func (c *Console) updateView(id, externalID string, next *View) (*View, bool) {
 	}
 	next.ID, next.User, next.Rev = old.ID, old.User, old.Rev+1
 	*old = *next
-	c.changed()
-	return old, true
+	s.version++
+	cp := *old
+	return &cp, true
 }
 
-// closeModal takes the top modal off user's stack, or all of them.
-func (c *Console) closeModal(user string, all bool) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	stack := c.modals[user]
+// CloseModal takes the top modal off user's stack, or all of them.
+func (s *Server) CloseModal(user string, all bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	stack := s.modals[user]
 	if len(stack) == 0 {
 		return
 	}
@@ -112,17 +217,17 @@ func (c *Console) closeModal(user string, all bool) {
 		n = 0
 	}
 	for _, v := range stack[n:] {
-		delete(c.views, v.ID)
+		delete(s.views, v.ID)
 	}
-	c.modals[user] = stack[:n]
-	c.changed()
+	s.modals[user] = stack[:n]
+	s.version++
 }
 
 // Modal returns user's top modal, nil when none is open.
-func (c *Console) Modal(user string) *View {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	stack := c.modals[user]
+func (s *Server) Modal(user string) *View {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	stack := s.modals[user]
 	if len(stack) == 0 {
 		return nil
 	}
@@ -130,11 +235,11 @@ func (c *Console) Modal(user string) *View {
 	return &v
 }
 
-// view returns a copy of the view with id.
-func (c *Console) view(id string) (*View, bool) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	v, ok := c.views[id]
+// View returns a copy of the view with id.
+func (s *Server) View(id string) (*View, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	v, ok := s.views[id]
 	if !ok {
 		return nil, false
 	}
@@ -142,62 +247,54 @@ func (c *Console) view(id string) (*View, bool) {
 	return &cp, true
 }
 
-// setErrors records the field errors of a modal's submission.
-func (c *Console) setErrors(id string, errs map[string]string) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if v, ok := c.views[id]; ok {
+// SetErrors records the field errors of a modal's submission.
+func (s *Server) SetErrors(id string, errs map[string]string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if v, ok := s.views[id]; ok {
 		v.Errors = errs
 		v.Rev++
-		c.changed()
+		s.version++
 	}
 }
 
-const homeSetting = "home:"
-
-// publishHome sets user's App Home and records it.
-func (c *Console) publishHome(ctx context.Context, v *View) {
-	c.mu.Lock()
-	if old, ok := c.homes[v.User]; ok {
+// publishHome sets the App Home of v's user and keeps it.
+func (s *Server) publishHome(ctx context.Context, v *View) {
+	s.mu.Lock()
+	if old, ok := s.homes[v.User]; ok {
 		v.ID = old.ID
-		delete(c.views, old.ID)
+		delete(s.views, old.ID)
 	}
-	c.homes[v.User] = v
-	c.views[v.ID] = v
-	c.changed()
-	c.mu.Unlock()
-	if err := c.store.SetConsoleSetting(ctx, homeSetting+v.User, string(v.Doc)); err != nil {
-		c.log.Error("console: record an App Home", "user", v.User, "err", err)
+	s.homes[v.User] = v
+	s.views[v.ID] = v
+	s.version++
+	s.mu.Unlock()
+	if s.keeper != nil {
+		s.keeper.KeepHome(ctx, v.User, v.Doc)
 	}
 }
 
-// Home returns user's App Home, nil when golive never published one.
-func (c *Console) Home(user string) *View {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	v, ok := c.homes[user]
+// LoadHome puts back user's App Home kept before a restart.
+func (s *Server) LoadHome(user string, doc []byte) error {
+	v, err := s.NewView(user, doc)
+	if err != nil {
+		return err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.homes[user] = v
+	s.views[v.ID] = v
+	return nil
+}
+
+// Home returns user's App Home, nil when the bot never published one.
+func (s *Server) Home(user string) *View {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	v, ok := s.homes[user]
 	if !ok {
 		return nil
 	}
 	cp := *v
 	return &cp
-}
-
-func (c *Console) loadHomes(ctx context.Context) error {
-	for _, p := range People {
-		doc, err := c.store.ConsoleSetting(ctx, homeSetting+p.ID)
-		if err != nil {
-			return fmt.Errorf("console: load the App Home of %s: %w", p.ID, err)
-		}
-		if strings.TrimSpace(doc) == "" {
-			continue
-		}
-		v, err := c.newView(p.ID, []byte(doc))
-		if err != nil {
-			return fmt.Errorf("console: load the App Home of %s: %w", p.ID, err)
-		}
-		c.homes[p.ID] = v
-		c.views[v.ID] = v
-	}
-	return nil
 }

@@ -1,18 +1,30 @@
-package console
+// Package webapi is a Slack workspace's Web API held in memory: the
+// methods golive calls (auth.test, chat.*, conversations.*, users.*,
+// views.*, files.*, apps.connections.open), response_urls, and file
+// uploads and downloads, served over HTTP to a slack-go client pointed at
+// it (slack.OptionAPIURL(url + "/api/")). It is golive's one fake Slack:
+// the local console builds its workspace on it, and the tests talk to it.
+//
+// It answers as Slack does: the bot token only, the Block Kit limits,
+// members and conversations its Directory knows, trigger ids that expire.
+// It records every call, and can be told to fail as Slack does: 429 with
+// Retry-After, 5xx, a Slack error, an answer held past the caller's
+// timeout, a connection cut.
+package webapi
 
 import (
 	"bytes"
 	"context"
 	"crypto/subtle"
 	"encoding/json"
+	"fmt"
 	"io"
-	"mime"
-	"mime/multipart"
+	"log/slog"
 	"net/http"
 	"net/url"
-	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/slack-go/slack"
@@ -20,24 +32,159 @@ import (
 	"github.com/golive/golive/bot/render"
 )
 
-// maxAPIBody bounds a Web API request; an export upload is the largest.
-const maxAPIBody = 32 << 20
+// maxBody bounds a request; an export upload is the largest.
+const maxBody = 32 << 20
 
-// apiCall is one Web API request: its form fields or its JSON body.
-type apiCall struct {
-	method string
-	// base is the console's address as the caller reached it.
-	base string
-	form url.Values
-	json map[string]json.RawMessage
+// Team is the workspace: its id and name, and the app's bot user.
+type Team struct {
+	ID, Name string
+	BotUser  string
 }
 
-// get returns a field, from the form or the JSON body.
-func (a apiCall) get(name string) string {
-	if v := a.form.Get(name); v != "" {
+// Keeper keeps what the workspace holds across restarts (the console
+// keeps it in golive's database). Its methods are called without the
+// workspace's lock held, and log their own failures.
+type Keeper interface {
+	KeepMessage(ctx context.Context, m Message)
+	ForgetMessage(ctx context.Context, channel, ts string)
+	KeepHome(ctx context.Context, user string, doc []byte)
+}
+
+// Config is what New needs; everything has a default.
+type Config struct {
+	// Token is the bot token the API takes; default DefaultToken.
+	Token string
+	// AppToken is the app-level token apps.connections.open takes, and
+	// no other method; default DefaultAppToken.
+	AppToken string
+	// Team is the workspace; default T1 "golive test", bot user UBOT.
+	Team Team
+	// Directory says who and which conversations exist; default an Open
+	// one, where everyone does.
+	Directory Directory
+	// StrictTriggers makes views.open and views.push take only a
+	// trigger_id NewTrigger gave, once, within 3 seconds, as Slack does;
+	// otherwise any trigger_id opens a modal.
+	StrictTriggers bool
+	// Now dates messages (their ts); default time.Now.
+	Now func() time.Time
+	// Keeper, when set, is told of every message and App Home kept.
+	Keeper Keeper
+	// Respond, when set, takes a post to a response_url (id is the
+	// URL's last part), and its error answers 400; otherwise the post
+	// is recorded and answered 200.
+	Respond func(ctx context.Context, id string, body []byte) error
+	// Root is the path everything is served under ("/webapi": the API at
+	// /webapi/api/METHOD); default "", the server's root.
+	Root   string
+	Logger *slog.Logger
+}
+
+// The tokens of a Server configured without them.
+const (
+	DefaultToken    = "xoxb-test-token"
+	DefaultAppToken = "xapp-test-token"
+)
+
+// Server is the workspace and its Web API. It is safe for concurrent use.
+type Server struct {
+	token    string
+	appToken string
+	team     Team
+	dir      Directory
+	strict   bool
+	now      func() time.Time
+	keeper   Keeper
+	respond  func(ctx context.Context, id string, body []byte) error
+	log      *slog.Logger
+	root     string
+	handler  http.Handler
+	failures failures
+
+	mu       sync.Mutex
+	messages map[string][]*Message // by channel, in ts order
+	lastTS   int64                 // microseconds of the latest ts given
+	modals   map[string][]*View    // by user, the stack, top last
+	homes    map[string]*View      // by user
+	views    map[string]*View      // by id
+	triggers map[string]trigger
+	files    map[string]*File
+	socket   string // what apps.connections.open answers
+	seq      int
+	// version counts changes, for pages to see that they are stale.
+	version int64
+}
+
+// New returns an empty workspace.
+func New(cfg Config) *Server {
+	if cfg.Token == "" {
+		cfg.Token = DefaultToken
+	}
+	if cfg.AppToken == "" {
+		cfg.AppToken = DefaultAppToken
+	}
+	if cfg.Team.ID == "" {
+		cfg.Team = Team{ID: "T1", Name: "golive test", BotUser: "UBOT"}
+	}
+	if cfg.Directory == nil {
+		cfg.Directory = &Open{}
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	s := &Server{token: cfg.Token, appToken: cfg.AppToken, team: cfg.Team, dir: cfg.Directory, strict: cfg.StrictTriggers, now: cfg.Now,
+		keeper: cfg.Keeper, respond: cfg.Respond, log: cfg.Logger, root: strings.TrimSuffix(cfg.Root, "/"),
+		messages: map[string][]*Message{}, modals: map[string][]*View{}, homes: map[string]*View{},
+		views: map[string]*View{}, triggers: map[string]trigger{}, files: map[string]*File{}}
+	s.failures.init()
+	mux := http.NewServeMux()
+	mux.HandleFunc("POST "+s.root+"/api/{method}", s.serveAPI)
+	mux.HandleFunc("POST "+s.root+"/response/{id}", s.serveResponse)
+	mux.HandleFunc("POST "+s.root+"/upload/{id}", s.serveUpload)
+	mux.HandleFunc("GET "+s.root+"/files-pri/{id}/{name}", s.serveDownload)
+	s.handler = mux
+	return s
+}
+
+// ServeHTTP serves, under the root path, the Web API at /api/METHOD,
+// response_urls at /response/ID, uploads at /upload/ID and downloads at
+// /files-pri/ID/NAME.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.handler.ServeHTTP(w, r) }
+
+// Team returns the workspace's team.
+func (s *Server) Team() Team { return s.team }
+
+// SetSocketURL sets what apps.connections.open answers: a Socket Mode
+// endpoint.
+func (s *Server) SetSocketURL(u string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.socket = u
+}
+
+// Call is one Web API request: its method and its form fields or JSON
+// body, as recorded.
+type Call struct {
+	Method string
+	Form   url.Values                 // form-encoded requests
+	JSON   []byte                     // JSON-bodied requests and response_url posts
+	fields map[string]json.RawMessage // the JSON body's fields
+	// base is the workspace's address as the caller reached it.
+	base string
+	At   time.Time
+	// Limited says the call was answered 429 by a rate limit in force.
+	Limited bool
+}
+
+// Get returns a field, from the form or the JSON body.
+func (c Call) Get(name string) string {
+	if v := c.Form.Get(name); v != "" {
 		return v
 	}
-	raw, ok := a.json[name]
+	raw, ok := c.fields[name]
 	if !ok {
 		return ""
 	}
@@ -48,38 +195,48 @@ func (a apiCall) get(name string) string {
 	return string(raw)
 }
 
-// serveAPI answers the Web API methods golive calls, at /webapi/METHOD, to
-// the bot's token only.
-func (c *Console) serveAPI(w http.ResponseWriter, r *http.Request) {
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxAPIBody))
+// serveAPI answers the Web API methods, to the bot's token only.
+func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBody))
 	if err != nil {
 		http.Error(w, "request too large", http.StatusRequestEntityTooLarge)
 		return
 	}
-	call := apiCall{method: r.PathValue("method"), base: base(r)}
+	call := Call{Method: r.PathValue("method"), base: s.base(r), At: time.Now()}
 	if strings.HasPrefix(r.Header.Get("Content-Type"), "application/json") {
-		if err := json.Unmarshal(body, &call.json); err != nil {
+		call.JSON = body
+		if len(bytes.TrimSpace(body)) == 0 {
+			body = []byte("{}") // a method without arguments
+		}
+		if err := json.Unmarshal(body, &call.fields); err != nil {
 			writeJSON(w, apiError("invalid_json"))
 			return
 		}
-	} else if call.form, err = url.ParseQuery(string(body)); err != nil {
+	} else if call.Form, err = url.ParseQuery(string(body)); err != nil {
 		writeJSON(w, apiError("invalid_form_data"))
 		return
 	}
-	if !c.authorized(r, call) {
-		writeJSON(w, apiError("invalid_auth"))
-		return
+	token := s.token
+	if call.Method == "apps.connections.open" {
+		token = s.appToken
 	}
-	writeJSON(w, c.api(r.Context(), call))
+	s.serveCall(w, r, call, func(w http.ResponseWriter) {
+		if !authorized(r, call.Form.Get("token"), token) {
+			writeJSON(w, apiError("invalid_auth"))
+			return
+		}
+		writeJSON(w, s.api(r.Context(), call))
+	})
 }
 
-// authorized checks the bot token, sent as a bearer or a form field.
-func (c *Console) authorized(r *http.Request, call apiCall) bool {
+// authorized checks that a request carries token, as a bearer or a form
+// field. Calls are recorded without it.
+func authorized(r *http.Request, formToken, token string) bool {
 	tok := strings.TrimPrefix(r.Header.Get("Authorization"), "Bearer ")
 	if tok == "" {
-		tok = call.form.Get("token")
+		tok = formToken
 	}
-	return subtle.ConstantTimeCompare([]byte(tok), []byte(c.token)) == 1
+	return subtle.ConstantTimeCompare([]byte(tok), []byte(token)) == 1
 }
 
 func apiError(code string) map[string]any { return map[string]any{"ok": false, "error": code} }
@@ -89,95 +246,106 @@ func writeJSON(w http.ResponseWriter, v any) {
 	_ = json.NewEncoder(w).Encode(v)
 }
 
+// base is the workspace's own address as the caller reaches it.
+func (s *Server) base(r *http.Request) string { return "http://" + r.Host + s.root }
+
+// Root is the path everything is served under.
+func (s *Server) Root() string { return s.root }
+
 // api answers one call.
-func (c *Console) api(ctx context.Context, a apiCall) map[string]any {
-	switch a.method {
+func (s *Server) api(ctx context.Context, a Call) map[string]any {
+	switch a.Method {
 	case "auth.test":
-		return map[string]any{"ok": true, "url": "http://localhost/", "team": TeamName, "user": botName,
-			"team_id": TeamID, "user_id": BotID, "bot_id": "BGOLIVE"}
+		return map[string]any{"ok": true, "url": "http://localhost/", "team": s.team.Name, "user": "golive",
+			"team_id": s.team.ID, "user_id": s.team.BotUser, "bot_id": "BGOLIVE"}
 	case "chat.postMessage":
-		return c.postMessage(ctx, a)
+		return s.postMessage(ctx, a)
 	case "chat.update":
-		return c.updateMessage(ctx, a)
+		return s.updateMessage(ctx, a)
 	case "chat.postEphemeral":
-		return c.postEphemeral(ctx, a)
+		return s.postEphemeral(ctx, a)
 	case "chat.delete":
-		if !c.remove(ctx, a.get("channel"), a.get("ts")) {
+		if !s.Remove(ctx, a.Get("channel"), a.Get("ts")) {
 			return apiError("message_not_found")
 		}
-		return map[string]any{"ok": true, "channel": a.get("channel"), "ts": a.get("ts")}
+		return map[string]any{"ok": true, "channel": a.Get("channel"), "ts": a.Get("ts")}
 	case "conversations.open":
-		users := strings.Split(a.get("users"), ",")
+		users := strings.Split(a.Get("users"), ",")
 		if len(users) != 1 {
 			return apiError("not_supported")
 		}
-		if _, ok := person(users[0]); !ok || users[0] == BotID {
+		dm, ok := s.dir.DM(users[0])
+		if !ok || users[0] == s.team.BotUser {
 			return apiError("user_not_found")
 		}
-		return map[string]any{"ok": true, "channel": map[string]any{"id": dmOf(users[0]).ID, "is_im": true}}
+		return map[string]any{"ok": true, "channel": map[string]any{"id": dm.ID, "is_im": true}}
 	case "conversations.info":
-		ch, ok := channel(a.get("channel"))
+		ch, ok := s.dir.Conversation(a.Get("channel"))
 		if !ok {
 			return apiError("channel_not_found")
 		}
 		return map[string]any{"ok": true, "channel": map[string]any{"id": ch.ID, "name": ch.Name, "is_im": ch.With != ""}}
 	case "conversations.history":
-		return c.history(a)
+		return s.history(a)
 	case "users.info":
-		p, ok := person(a.get("user"))
+		m, ok := s.member(a.Get("user"))
 		if !ok {
 			return apiError("user_not_found")
 		}
-		return map[string]any{"ok": true, "user": userObject(p)}
+		return map[string]any{"ok": true, "user": s.userObject(m)}
 	case "users.lookupByEmail":
-		for _, p := range People {
-			if strings.EqualFold(p.Email, a.get("email")) {
-				return map[string]any{"ok": true, "user": userObject(p)}
-			}
+		m, ok := s.dir.MemberByEmail(a.Get("email"))
+		if !ok {
+			return apiError("users_not_found")
 		}
-		return apiError("users_not_found")
+		return map[string]any{"ok": true, "user": s.userObject(m)}
 	case "views.open", "views.push":
-		return c.openView(a)
+		return s.openView(a)
 	case "views.update":
-		return c.replaceView(a)
+		return s.replaceView(a)
 	case "views.publish":
-		return c.publishView(ctx, a)
+		return s.publishView(ctx, a)
 	case "files.getUploadURLExternal":
-		return c.uploadURL(a)
+		return s.uploadURL(a)
 	case "files.completeUploadExternal":
-		return c.completeUpload(ctx, a)
+		return s.completeUpload(ctx, a)
 	case "files.info":
-		f, ok := c.file(a.get("file"))
+		f, ok := s.File(a.Get("file"))
 		if !ok {
 			return apiError("file_not_found")
 		}
-		return map[string]any{"ok": true, "file": f.object()}
+		return map[string]any{"ok": true, "file": f.Object(a.base)}
+	case "apps.connections.open":
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		if s.socket == "" {
+			return apiError("not_allowed_token_type")
+		}
+		return map[string]any{"ok": true, "url": s.socket}
 	}
-	c.log.Warn("console: the bot called a Web API method the console does not have", "method", a.method)
+	s.log.Warn("webapi: the bot called a Web API method the workspace does not have", "method", a.Method)
 	return apiError("unknown_method")
 }
 
-func userObject(p Person) map[string]any {
-	return map[string]any{"id": p.ID, "team_id": TeamID, "name": p.Handle, "real_name": p.Name, "tz": "UTC",
-		"is_bot":  p.ID == BotID,
-		"profile": map[string]any{"display_name": p.Name, "real_name": p.Name, "email": p.Email}}
+// member returns a member, the bot user included.
+func (s *Server) member(id string) (Member, bool) {
+	if id != "" && id == s.team.BotUser {
+		return Member{ID: id, Handle: "golive", Name: "golive", Bot: true}, true
+	}
+	return s.dir.Member(id)
 }
 
-// conversation resolves where a message goes: a channel, a DM, or a
-// member's id for their DM with golive.
-func conversation(id string) (Channel, bool) {
-	if _, ok := person(id); ok && id != BotID {
-		return dmOf(id), true
-	}
-	return channel(id)
+func (s *Server) userObject(m Member) map[string]any {
+	return map[string]any{"id": m.ID, "team_id": s.team.ID, "name": m.Handle, "real_name": m.Name, "tz": "UTC",
+		"deleted": m.Deleted, "is_bot": m.Bot,
+		"profile": map[string]any{"display_name": m.DisplayName(), "real_name": m.Name, "email": m.Email}}
 }
 
 // checkMessage refuses what Slack would: no text and no blocks, or blocks
 // outside Block Kit's limits (which it answers invalid_blocks).
-func (c *Console) checkMessage(a apiCall) (json.RawMessage, string) {
-	raw := a.get("blocks")
+func (s *Server) checkMessage(text, raw string) (json.RawMessage, string) {
 	if raw == "" {
-		if strings.TrimSpace(a.get("text")) == "" {
+		if strings.TrimSpace(text) == "" {
 			return nil, "no_text"
 		}
 		return nil, ""
@@ -186,24 +354,34 @@ func (c *Console) checkMessage(a apiCall) (json.RawMessage, string) {
 	if err := json.Unmarshal([]byte(raw), &blocks); err != nil {
 		return nil, "invalid_blocks_format"
 	}
-	msg := render.Message{Text: a.get("text"), Blocks: blocks.BlockSet}
+	msg := render.Message{Text: text, Blocks: blocks.BlockSet}
 	if breaches := render.CheckMessage(msg); len(breaches) > 0 {
-		c.log.Error("console: the bot sent a message Slack would refuse", "breaches", strings.Join(breaches, "; "))
+		s.log.Error("webapi: the bot sent a message Slack would refuse", "breaches", strings.Join(breaches, "; "))
 		return nil, "invalid_blocks"
 	}
 	return json.RawMessage(raw), ""
 }
 
-func (c *Console) postMessage(ctx context.Context, a apiCall) map[string]any {
-	ch, ok := conversation(a.get("channel"))
+// CheckAnswer checks a response_url's or an acknowledgement's message as
+// Slack would: "" when it passes, Slack's error otherwise.
+func (s *Server) CheckAnswer(text string, blocks json.RawMessage) string {
+	if blocks == nil || string(blocks) == "null" {
+		return ""
+	}
+	_, refused := s.checkMessage(text, string(blocks))
+	return refused
+}
+
+func (s *Server) postMessage(ctx context.Context, a Call) map[string]any {
+	ch, ok := s.dir.Conversation(a.Get("channel"))
 	if !ok {
 		return apiError("channel_not_found")
 	}
-	blocks, refused := c.checkMessage(a)
+	blocks, refused := s.checkMessage(a.Get("text"), a.Get("blocks"))
 	if refused != "" {
 		return apiError(refused)
 	}
-	m := c.add(ctx, Message{Channel: ch.ID, User: BotID, Text: a.get("text"), Blocks: blocks, Metadata: rawOrNil(a.get("metadata"))})
+	m := s.Add(ctx, Message{Channel: ch.ID, User: s.team.BotUser, Text: a.Get("text"), Blocks: blocks, Metadata: rawOrNil(a.Get("metadata"))})
 	return map[string]any{"ok": true, "channel": ch.ID, "ts": m.TS, "message": map[string]any{"type": "message", "ts": m.TS, "text": m.Text}}
 }
 
@@ -214,54 +392,54 @@ func rawOrNil(s string) json.RawMessage {
 	return json.RawMessage(s)
 }
 
-func (c *Console) updateMessage(ctx context.Context, a apiCall) map[string]any {
-	ch, ok := conversation(a.get("channel"))
+func (s *Server) updateMessage(ctx context.Context, a Call) map[string]any {
+	ch, ok := s.dir.Conversation(a.Get("channel"))
 	if !ok {
 		return apiError("channel_not_found")
 	}
-	blocks, refused := c.checkMessage(a)
+	blocks, refused := s.checkMessage(a.Get("text"), a.Get("blocks"))
 	if refused != "" {
 		return apiError(refused)
 	}
-	if old, ok := c.message(ch.ID, a.get("ts")); !ok || old.User != BotID {
+	if old, ok := s.Message(ch.ID, a.Get("ts")); !ok || old.User != s.team.BotUser {
 		return apiError("message_not_found")
 	}
-	m, _ := c.replace(ctx, ch.ID, a.get("ts"), func(m *Message) {
-		m.Text, m.Blocks = a.get("text"), blocks
-		if meta := rawOrNil(a.get("metadata")); meta != nil {
+	m, _ := s.Replace(ctx, ch.ID, a.Get("ts"), func(m *Message) {
+		m.Text, m.Blocks = a.Get("text"), blocks
+		if meta := rawOrNil(a.Get("metadata")); meta != nil {
 			m.Metadata = meta
 		}
 	})
 	return map[string]any{"ok": true, "channel": ch.ID, "ts": m.TS, "text": m.Text}
 }
 
-func (c *Console) postEphemeral(ctx context.Context, a apiCall) map[string]any {
-	ch, ok := conversation(a.get("channel"))
+func (s *Server) postEphemeral(ctx context.Context, a Call) map[string]any {
+	ch, ok := s.dir.Conversation(a.Get("channel"))
 	if !ok {
 		return apiError("channel_not_found")
 	}
-	user := a.get("user")
-	if _, ok := person(user); !ok {
+	user := a.Get("user")
+	if _, ok := s.dir.Member(user); !ok {
 		return apiError("user_not_found")
 	}
-	blocks, refused := c.checkMessage(a)
+	blocks, refused := s.checkMessage(a.Get("text"), a.Get("blocks"))
 	if refused != "" {
 		return apiError(refused)
 	}
-	m := c.add(ctx, Message{Channel: ch.ID, User: BotID, Text: a.get("text"), Blocks: blocks, For: user})
+	m := s.Add(ctx, Message{Channel: ch.ID, User: s.team.BotUser, Text: a.Get("text"), Blocks: blocks, For: user})
 	return map[string]any{"ok": true, "message_ts": m.TS}
 }
 
 // history answers conversations.history: the channel's messages for
 // everyone, newest first, with their metadata when asked for.
-func (c *Console) history(a apiCall) map[string]any {
-	ch, ok := conversation(a.get("channel"))
+func (s *Server) history(a Call) map[string]any {
+	ch, ok := s.dir.Conversation(a.Get("channel"))
 	if !ok {
 		return apiError("channel_not_found")
 	}
-	withMeta := a.get("include_all_metadata") == "1" || a.get("include_all_metadata") == "true"
-	list := c.Messages(ch.ID, "")
-	limit, _ := strconv.Atoi(a.get("limit"))
+	withMeta := a.Get("include_all_metadata") == "1" || a.Get("include_all_metadata") == "true"
+	list := s.Messages(ch.ID, "")
+	limit, _ := strconv.Atoi(a.Get("limit"))
 	if limit <= 0 || limit > 200 {
 		limit = 100
 	}
@@ -276,233 +454,33 @@ func (c *Console) history(a apiCall) map[string]any {
 	return map[string]any{"ok": true, "messages": out, "has_more": false}
 }
 
-// useTrigger spends a trigger_id: the member it was given to, or false
-// when it is unknown, spent or expired.
-func (c *Console) useTrigger(id string) (string, bool) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	t, ok := c.triggers[id]
-	delete(c.triggers, id)
-	if !ok || time.Now().After(t.expires) {
-		return "", false
-	}
-	return t.user, true
-}
-
-// newTrigger gives user a trigger_id.
-func (c *Console) newTrigger(user string) string {
-	id := c.newID("trigger.") + "." + strings.ToLower(user)
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	now := time.Now()
-	for k, t := range c.triggers {
-		if now.After(t.expires) {
-			delete(c.triggers, k)
-		}
-	}
-	c.triggers[id] = trigger{user: user, expires: now.Add(triggerLife)}
-	return id
-}
-
-func (c *Console) openView(a apiCall) map[string]any {
-	user, ok := c.useTrigger(a.get("trigger_id"))
-	if !ok {
-		return apiError("expired_trigger_id")
-	}
-	v, err := c.newView(user, []byte(a.get("view")))
-	if err != nil || v.Type != string(slack.VTModal) {
-		return apiError("invalid_arguments")
-	}
-	if errs := checkModal(v.Doc); len(errs) > 0 {
-		c.log.Error("console: the bot opened a modal Slack would refuse", "breaches", strings.Join(errs, "; "))
-		return apiError("invalid_arguments")
-	}
-	c.openModal(v, a.method == "views.push")
-	return map[string]any{"ok": true, "view": v.answer()}
-}
-
-func checkModal(doc []byte) []string {
-	var m slack.ModalViewRequest
-	if err := json.Unmarshal(doc, &m); err != nil {
-		return []string{err.Error()}
-	}
-	return render.CheckModal(m)
-}
-
-func (c *Console) replaceView(a apiCall) map[string]any {
-	next, err := c.newView("", []byte(a.get("view")))
+// serveResponse takes a post to a response_url.
+func (s *Server) serveResponse(w http.ResponseWriter, r *http.Request) {
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBody))
 	if err != nil {
-		return apiError("invalid_arguments")
-	}
-	v, ok := c.updateView(a.get("view_id"), a.get("external_id"), next)
-	if !ok {
-		return apiError("not_found")
-	}
-	return map[string]any{"ok": true, "view": v.answer()}
-}
-
-func (c *Console) publishView(ctx context.Context, a apiCall) map[string]any {
-	user := a.get("user_id")
-	if _, ok := person(user); !ok || user == BotID {
-		return apiError("user_not_found")
-	}
-	v, err := c.newView(user, []byte(a.get("view")))
-	if err != nil || v.Type != string(slack.VTHomeTab) {
-		return apiError("invalid_arguments")
-	}
-	var home slack.HomeTabViewRequest
-	if err := json.Unmarshal(v.Doc, &home); err == nil {
-		if errs := render.CheckHome(home); len(errs) > 0 {
-			c.log.Error("console: the bot published a Home Slack would refuse", "breaches", strings.Join(errs, "; "))
-			return apiError("invalid_arguments")
-		}
-	}
-	c.publishHome(ctx, v)
-	return map[string]any{"ok": true, "view": v.answer()}
-}
-
-// File is a file shared in the console: uploaded by golive (an export) or
-// by a member (a checklist in the import form).
-type File struct {
-	ID       string
-	Name     string
-	Title    string
-	Mimetype string
-	Data     []byte
-	// Base is the console's address, for the file's URLs.
-	Base string
-}
-
-// object is the file object of the Web API and of a file_input's value.
-func (f *File) object() map[string]any {
-	return map[string]any{"id": f.ID, "name": f.Name, "title": f.Title, "mimetype": f.Mimetype, "size": len(f.Data),
-		"url_private_download": f.Base + "/files-pri/" + f.ID + "/" + url.PathEscape(f.Name),
-		"url_private":          f.Base + "/files-pri/" + f.ID + "/" + url.PathEscape(f.Name)}
-}
-
-func (c *Console) file(id string) (*File, bool) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	f, ok := c.files[id]
-	return f, ok
-}
-
-func (c *Console) keepFile(f *File) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.files[f.ID] = f
-}
-
-// base is the console's own address as the bot reaches it.
-func base(r *http.Request) string { return "http://" + r.Host }
-
-func (c *Console) uploadURL(a apiCall) map[string]any {
-	name := a.get("filename")
-	if name == "" {
-		return apiError("invalid_arguments")
-	}
-	f := &File{ID: c.newID("F"), Name: name, Title: name, Mimetype: mime.TypeByExtension(extOf(name))}
-	c.keepFile(f)
-	return map[string]any{"ok": true, "file_id": f.ID, "upload_url": a.base + "/console/upload/" + f.ID}
-}
-
-func extOf(name string) string {
-	if i := strings.LastIndex(name, "."); i >= 0 {
-		return name[i:]
-	}
-	return ""
-}
-
-// serveUpload takes the bytes of a file golive uploads (a multipart form
-// with one file, as slack-go sends it).
-func (c *Console) serveUpload(w http.ResponseWriter, r *http.Request) {
-	f, ok := c.file(r.PathValue("id"))
-	if !ok {
-		http.NotFound(w, r)
+		http.Error(w, "could not read the answer", http.StatusBadRequest)
 		return
 	}
-	r.Body = http.MaxBytesReader(w, r.Body, maxAPIBody)
-	var data []byte
-	if mt, params, err := mime.ParseMediaType(r.Header.Get("Content-Type")); err == nil && strings.HasPrefix(mt, "multipart/") {
-		part, err := multipart.NewReader(r.Body, params["boundary"]).NextPart()
-		if err != nil {
-			http.Error(w, "want one file", http.StatusBadRequest)
-			return
+	call := Call{Method: "response_url", JSON: body, At: time.Now()}
+	s.serveCall(w, r, call, func(w http.ResponseWriter) {
+		if s.respond != nil {
+			if err := s.respond(r.Context(), r.PathValue("id"), body); err != nil {
+				http.Error(w, err.Error(), http.StatusBadRequest)
+				return
+			}
 		}
-		data, err = io.ReadAll(part)
-		if err != nil {
-			http.Error(w, "could not read the file", http.StatusBadRequest)
-			return
-		}
-	} else if data, err = io.ReadAll(r.Body); err != nil {
-		http.Error(w, "could not read the file", http.StatusBadRequest)
-		return
-	}
-	c.mu.Lock()
-	f.Data, f.Base = data, base(r)
-	c.mu.Unlock()
-	w.WriteHeader(http.StatusOK)
+		w.WriteHeader(http.StatusOK)
+	})
 }
 
-func (c *Console) completeUpload(ctx context.Context, a apiCall) map[string]any {
-	var files []struct {
-		ID    string `json:"id"`
-		Title string `json:"title"`
-	}
-	if err := json.Unmarshal([]byte(a.get("files")), &files); err != nil || len(files) == 0 {
-		return apiError("invalid_arguments")
-	}
-	var ids []string
-	var summaries []map[string]any
-	for _, fs := range files {
-		f, ok := c.file(fs.ID)
-		if !ok || f.Data == nil {
-			return apiError("file_not_found")
-		}
-		if fs.Title != "" {
-			c.mu.Lock()
-			f.Title = fs.Title
-			c.mu.Unlock()
-		}
-		ids = append(ids, f.ID)
-		summaries = append(summaries, map[string]any{"id": f.ID, "title": f.Title})
-	}
-	if to := a.get("channel_id"); to != "" {
-		ch, ok := conversation(to)
-		if !ok {
-			return apiError("channel_not_found")
-		}
-		c.add(ctx, Message{Channel: ch.ID, User: BotID, Text: a.get("initial_comment"), Files: ids})
-	}
-	return map[string]any{"ok": true, "files": summaries}
+// newID returns an id with prefix, unique in this workspace.
+func (s *Server) newID(prefix string) string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.newIDLocked(prefix)
 }
 
-// serveFile serves a file's bytes: at /files-pri/ to the bot's token only,
-// as Slack does, and at /console/files/ to the page.
-func (c *Console) serveFile(w http.ResponseWriter, r *http.Request) {
-	if strings.HasPrefix(r.URL.Path, "/files-pri/") && !c.authorized(r, apiCall{}) {
-		http.Error(w, "sign in to download this file", http.StatusForbidden)
-		return
-	}
-	f, ok := c.file(r.PathValue("id"))
-	if !ok || f.Data == nil {
-		http.NotFound(w, r)
-		return
-	}
-	w.Header().Set("Content-Type", "application/octet-stream")
-	w.Header().Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": f.Name}))
-	w.Header().Set("X-Content-Type-Options", "nosniff")
-	http.ServeContent(w, r, f.Name, time.Time{}, bytes.NewReader(f.Data))
-}
-
-// filesOf returns the files of a message.
-func (c *Console) filesOf(ids []string) []*File {
-	var out []*File
-	for _, id := range ids {
-		if f, ok := c.file(id); ok {
-			out = append(out, f)
-		}
-	}
-	sort.SliceStable(out, func(i, j int) bool { return out[i].ID < out[j].ID })
-	return out
+func (s *Server) newIDLocked(prefix string) string {
+	s.seq++
+	return fmt.Sprintf("%s%05d", prefix, s.seq)
 }
