@@ -3,29 +3,13 @@ package store
 import (
 	"context"
 	"database/sql"
-	_ "embed"
 	"errors"
 	"fmt"
 )
 
-// The local console's own tables: its messages as opaque JSON documents,
-// and its settings. They hold no launch state; the console reads them back
-// at start.
-
-// consoleSchema creates the console's tables when they are missing.
-//
-//go:embed console.sql
-var consoleSchema string
-
-// PrepareConsole creates the local console's tables, once: they are a
-// try-out's, so a database only has them once the console ran on it,
-// outside the numbered migrations (which every golive database follows).
-func (s *Store) PrepareConsole(ctx context.Context) error {
-	if _, err := s.writer.ExecContext(ctx, consoleSchema); err != nil {
-		return fmt.Errorf("prepare the console's tables: %w", err)
-	}
-	return nil
-}
+// The local console's own tables (migration 0024): its messages as opaque
+// JSON documents, and its settings. They hold no launch state; the console
+// reads them back at start.
 
 // SaveConsoleMessage records a console message, or replaces the one with
 // the same channel and ts.

@@ -27,8 +27,6 @@ import (
 // conversations (each a JSON document), a few named settings (the clock's
 // offset, each member's App Home), and when the next reminder is due.
 type Store interface {
-	// PrepareConsole creates the console's tables when they are missing.
-	PrepareConsole(ctx context.Context) error
 	// SaveConsoleMessage records a message, or replaces the one with the
 	// same channel and ts.
 	SaveConsoleMessage(ctx context.Context, channel, ts string, doc []byte) error
@@ -106,9 +104,6 @@ func New(ctx context.Context, cfg Config) (*Console, error) {
 	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
-	}
-	if err := cfg.Store.PrepareConsole(ctx); err != nil {
-		return nil, fmt.Errorf("console: %w", err)
 	}
 	c := &Console{store: cfg.Store, secret: cfg.SigningSecret, url: strings.TrimSuffix(cfg.URL, "/"), log: cfg.Logger,
 		responses: map[string]origin{}}

@@ -187,32 +187,69 @@ func (p *parser) criterionLine(l line, plain string) bool {
 	if !p.inCriteria() {
 		return false
 	}
-	c, ok := readCriterion(plain)
-	if !ok {
-		return false
+	var cs []criterion
+	// "We go if all blockers are done and readiness ≥ 90%" is two.
+	if clauses := splitClauses(plain); len(clauses) > 1 {
+		for _, clause := range clauses {
+			c, ok := readCriterion(clause)
+			if !ok {
+				cs = nil
+				break
+			}
+			cs = append(cs, c)
+		}
+	}
+	if cs == nil {
+		c, ok := readCriterion(plain)
+		if !ok {
+			return false
+		}
+		cs = []criterion{c}
 	}
 	p.decide("it holds GO criteria")
+	for _, c := range cs {
+		p.addCriterion(l, c)
+	}
+	return true
+}
+
+// leadInRe matches the words that open a sentence of criteria: "We go if",
+// "Launch only when".
+var leadInRe = regexp.MustCompile(`(?i)^(?:we\s+)?(?:(?:go|launch|ship|release|proceed)\s+)?(?:only\s+)?(?:if|when)\s+`)
+
+// clauseRe splits a sentence of criteria into its clauses.
+var clauseRe = regexp.MustCompile(`\s*(?:;|,\s*and\s+|,\s+|\s+and\s+)\s*`)
+
+// splitClauses splits a line of criteria at "and", commas and semicolons,
+// after its lead-in.
+func splitClauses(plain string) []string {
+	t := strings.TrimRight(strings.TrimSpace(unmark.Replace(plain)), ".")
+	t = leadInRe.ReplaceAllString(t, "")
+	return clauseRe.Split(t, -1)
+}
+
+// addCriterion adds a criterion read from line l as a gate.
+func (p *parser) addCriterion(l line, c criterion) {
 	if c.overall && c.problem == "" {
 		if p.overall != nil {
 			p.skip(l, fmt.Sprintf("a second overall readiness minimum: the one at line %d applies", p.overall.line))
-			return true
+			return
 		}
 		p.overall = &foundGate{
 			gate:   Gate{Name: "Overall readiness", Kind: GateOverall, Threshold: c.threshold, Strict: c.strict, Target: Target{Section: -1, Group: -1}, Source: source(l.n, l.raw)},
 			line:   l.n,
 			target: "every readiness section",
 		}
-		return true
+		return
 	}
 	if len(p.refs) == maxRefs {
 		p.skip(l, fmt.Sprintf("more than %d gate references: golive keeps the first %d", maxRefs, maxRefs))
-		return true
+		return
 	}
 	p.refs = append(p.refs, gateRef{
 		ctx:  context{kind: ctxGate, gateKind: c.kind, threshold: c.threshold, strict: c.strict},
 		text: c.target, raw: l.raw, line: l.n, section: p.section().Index, problem: c.problem, written: true,
 	})
-	return true
 }
 
 // boxCriterion measures a criterion written as a box where criteria are
@@ -274,6 +311,18 @@ func (p *parser) criteriaTable(n ast.Node) bool {
 		}
 	}
 	return read
+}
+
+// rolesHeader tells whether a table's header has a column of approver
+// roles by name, not merely an "Area" or "Team" one.
+func rolesHeader(header []string) bool {
+	for _, h := range header {
+		switch strings.ToLower(strings.Trim(unstar(h), " :")) {
+		case "role", "approver", "approver role", "stakeholder":
+			return true
+		}
+	}
+	return false
 }
 
 // selfCriterion reads the bar a section or group heading sets on itself:

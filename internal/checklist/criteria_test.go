@@ -175,6 +175,35 @@ func TestBoxedCriteriaAreMeasured(t *testing.T) {
 	assert.Contains(t, texts, "Error rate below 1%")
 }
 
+func TestCriteriaSentence(t *testing.T) {
+	src := `# Launch
+## Security — BLOCKER
+- [x] a
+- [ ] b
+## Infra
+- [x] c
+## Go/No-Go
+
+We go if **all blockers are done** and readiness ≥ 90%.
+
+| Role | Name | Decision |
+|------|------|----------|
+| Eng Manager | Maria | GO |
+| Security | Sam | |
+`
+	c, rep := mustParse(t, src)
+	r := checklist.Score(c)
+	var rules []string
+	for _, g := range r.Gates {
+		rules = append(rules, r.TargetName(g.Gate)+" "+g.Rule())
+	}
+	assert.ElementsMatch(t, []string{"every readiness section ≥ 90%", "Security — BLOCKER ≥ 100%"}, rules)
+	assert.Empty(t, rep.Unresolved)
+	require.Len(t, c.Roles, 2, "a table of roles under a Go/No-Go heading names the approvers")
+	assert.Equal(t, checklist.VerdictApproved, c.Roles[0].Verdict)
+	assert.Equal(t, checklist.VerdictPending, c.Roles[1].Verdict, "a blank decision is no approval")
+}
+
 func TestCriteriaOutsideCriteriaSectionsAreNoGates(t *testing.T) {
 	// Success metrics and a section's prose state targets for the product,
 	// not what must be done to launch.

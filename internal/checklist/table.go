@@ -82,6 +82,10 @@ func (p *parser) table(n ast.Node) {
 	if p.ctx.kind == ctxNone && p.criteriaTable(n) {
 		return
 	}
+	if p.ctx.kind == ctxNone && p.inCriteria() && rolesHeader(header) && p.approvalTable(n, header) {
+		// "| Role | Name | Decision |" under a "Go/No-Go" heading.
+		return
+	}
 	for row := n.FirstChild(); row != nil; row = row.NextSibling() {
 		if _, ok := row.(*east.TableHeader); ok {
 			continue
@@ -209,8 +213,12 @@ func (p *parser) approvalTable(n ast.Node, header []string) bool {
 		}
 		by, _ := filledName(cell(cells, name))
 		switch v := strings.ToLower(cell(cells, status)); {
-		case status < 0 || strings.Trim(v, "_-–—. ") == "":
-			// No status: the name filled in, or not, decides.
+		case status < 0:
+			// No status column: the name filled in, or not, decides.
+		case strings.Trim(v, "_-–—. ") == "":
+			// A status column left blank: whoever holds the role has not
+			// answered yet, whatever name stands beside it.
+			r.Verdict, r.By = VerdictPending, ""
 		case approvedWords[v]:
 			r.Verdict, r.By = VerdictApproved, by
 		case rejectedWords[v]:

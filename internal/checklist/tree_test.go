@@ -73,8 +73,8 @@ func TestParseMarkdownAsWritten(t *testing.T) {
 				assert.Equal(t, map[string]checklist.Verdict{
 					"QA Lead": checklist.VerdictApproved, "Product Owner": checklist.VerdictPending,
 					"Security Lead": checklist.VerdictRejected, "Engineering Manager": checklist.VerdictPending,
-					"Release Manager": checklist.VerdictApproved,
-				}, got, "a status cell decides; without one, a name filled in approves")
+					"Release Manager": checklist.VerdictPending, // its status left blank: not answered
+				}, got, "a status column decides, blank for pending; without one, a name filled in approves")
 				assert.Equal(t, "Jane Roe", c.Roles[0].By)
 				assert.Equal(t, []string{"Tests pass"}, texts(c.Items()), "no row is an item")
 			},

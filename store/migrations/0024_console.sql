@@ -2,9 +2,11 @@
 -- show: the messages of its conversations, each the JSON document the
 -- console drew it from, and a few named settings (its clock's offset, each
 -- member's App Home). Slack keeps these itself; nothing else reads them.
--- They are created the first time the console starts, outside the
--- numbered migrations: a database that never ran the console has none.
 -- Instants are Unix milliseconds.
+--
+-- Before this migration the console created these tables itself the
+-- first time it ran on a database, with these very statements: IF NOT
+-- EXISTS keeps those tables, and their rows, as they are.
 CREATE TABLE IF NOT EXISTS console_messages (
     channel_id TEXT    NOT NULL CHECK (channel_id <> ''),
     ts         TEXT    NOT NULL CHECK (ts <> ''),
