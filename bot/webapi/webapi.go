@@ -154,9 +154,6 @@ func New(cfg Config) *Server {
 // /files-pri/ID/NAME.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.handler.ServeHTTP(w, r) }
 
-// Team returns the workspace's team.
-func (s *Server) Team() Team { return s.team }
-
 // SetSocketURL sets what apps.connections.open answers: a Socket Mode
 // endpoint.
 func (s *Server) SetSocketURL(u string) {
@@ -248,9 +245,6 @@ func writeJSON(w http.ResponseWriter, v any) {
 
 // base is the workspace's own address as the caller reaches it.
 func (s *Server) base(r *http.Request) string { return "http://" + r.Host + s.root }
-
-// Root is the path everything is served under.
-func (s *Server) Root() string { return s.root }
 
 // api answers one call.
 func (s *Server) api(ctx context.Context, a Call) map[string]any {
