@@ -292,7 +292,15 @@ func (p *parser) topItem(li *ast.ListItem, ordered, amongBoxes bool) {
 		p.addRef(l)
 	case p.ctx.kind == ctxRoles && p.addRole(l):
 		p.seenBox = true
-	case p.ctx.kind == ctxNone && p.criterionLine(l, plain):
+	case p.ctx.kind == ctxNone && !(belowRe.MatchString(plain) && p.criteriaHeading()) && p.criterionLine(l, plain):
+	case p.ctx.kind == ctxNone && e.text != "" && !strings.HasSuffix(plain, ":") && p.criteriaHeading():
+		// A condition golive cannot measure ("No Sev-1 incidents in the
+		// last 14 days"): a task to tick, so that a person confirms it
+		// before GO, never a line dropped.
+		p.seenBox = true
+		p.decide("it holds GO criteria")
+		p.meta[p.section().Index].criteria++
+		p.item(e, nil, true)
 	case p.opt.ListItems && e.text != "":
 		p.item(e, nil, false)
 	case p.inWindow() && e.text != "":
