@@ -292,6 +292,40 @@ func TestApprovalsAsksEveryHolderByDM(t *testing.T) {
 	assert.Equal(t, checklist.VerdictPending, h.launch().Decide(testNow).Roles[0].Verdict, "nothing counts as approved yet")
 }
 
+// TestHolderPutInARoleAfterApprovalsIsAsked: once approvals were asked for,
+// a role's new holder owes an answer too and gets the request at once,
+// rather than the decision waiting on someone nobody asked; before that,
+// putting someone in a role sends nothing.
+func TestHolderPutInARoleAfterApprovalsIsAsked(t *testing.T) {
+	h := approvalHarness(t)
+	l := h.newLaunch()
+	a := h.command(creator, `role "Security Lead" <@`+uSec+`>`)
+	require.Equal(t, "in_channel", a.Answer.ResponseType, a.Answer.Text)
+	assert.NotContains(t, a.Answer.Text, "asked them", "no approvals were asked for yet")
+	h.askApprovals()
+
+	a = h.command(creator, `role "Product Manager" <@`+uPM+`>`)
+	require.Equal(t, "in_channel", a.Answer.ResponseType, a.Answer.Text)
+	assert.Contains(t, a.Answer.Text, "asked them for their approval by DM, as approvals were asked for already")
+	require.Eventually(t, func() bool {
+		_, err := h.store.ApprovalDM(context.Background(), l.ID, "product manager")
+		return err == nil
+	}, settle, 5*time.Millisecond)
+	dm, err := h.store.ApprovalDM(context.Background(), l.ID, "product manager")
+	require.NoError(t, err)
+	msg, ok := h.slack.message(dm.TS)
+	require.True(t, ok)
+	assert.Equal(t, dmOf(uPM), msg.Channel)
+	assert.True(t, strings.HasPrefix(msg.Text, "Your approval is requested as Product Manager"), msg.Text)
+
+	// The request works as the others do: the new holder's answer counts.
+	a = h.interact(h.dmClick(uPM, dm, render.ActionApprove))
+	require.Equal(t, http.StatusOK, a.Status)
+	require.Eventually(t, func() bool {
+		return h.launch().Checklist.Role("Product Manager").Verdict == checklist.VerdictApproved
+	}, settle, 5*time.Millisecond)
+}
+
 // TestUnheldRoleNamesStayInert: the roles nobody holds are named in the
 // channel as typed, without their mentions coming alive.
 func TestUnheldRoleNamesStayInert(t *testing.T) {
