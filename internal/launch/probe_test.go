@@ -7,6 +7,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/golive/golive/internal/checklist"
 	"github.com/golive/golive/internal/launch"
 )
 
@@ -100,4 +101,26 @@ func kinds(events []launch.Event) []launch.Kind {
 		out = append(out, e.Kind)
 	}
 	return out
+}
+
+// TestUpdateTakesTheDocumentsProbes: a newer version of the checklist that
+// declares a probe on an item gives it that probe, and says so; one that
+// declares none leaves the probe `probe` set.
+func TestUpdateTakesTheDocumentsProbes(t *testing.T) {
+	parse := func(src string) *checklist.Checklist {
+		c, _, err := checklist.Parse([]byte(src))
+		require.NoError(t, err)
+		return c
+	}
+	l := &launch.Launch{ID: 1, Name: "Atlas", Date: "2026-12-01", Timezone: "UTC", Creator: "UBOSS",
+		Checklist: parse("# Atlas\n\n## Security\n\n- [ ] TLS ready\n- [ ] WAF on\n")}
+	_, _, err := l.SetProbe("UBOSS", 2, "http https://waf.example.com/health")
+	require.NoError(t, err)
+
+	diff, events, err := l.UpdateChecklist("UBOSS", parse("# Atlas\n\n## Security\n\n- [ ] TLS ready <!-- golive: tls api.example.com min_days=30 -->\n- [ ] WAF on\n"), now)
+	require.NoError(t, err)
+	assert.Equal(t, []string{"item 1: probe tls api.example.com:443 min_days=30 instead of none"}, diff.Other)
+	require.NotEmpty(t, events)
+	assert.Equal(t, "tls api.example.com:443 min_days=30", l.Checklist.Item(1).Probe.String())
+	assert.Equal(t, "http https://waf.example.com/health", l.Checklist.Item(2).Probe.String(), "kept: the document declares none")
 }

@@ -234,6 +234,9 @@ func (l *Launch) plan(next *checklist.Checklist) (*updatePlan, error) {
 					if old.Details != it.Details {
 						p.diff.Other = append(p.diff.Other, fmt.Sprintf("item %d: the text under it changed", it.Number))
 					}
+					if probeText(old.Probe) != probeText(it.Probe) {
+						p.diff.Other = append(p.diff.Other, fmt.Sprintf("item %d: probe %s instead of %s", it.Number, probeText(it.Probe), probeText(old.Probe)))
+					}
 					continue
 				}
 				touched[&s] = true
@@ -333,7 +336,9 @@ func (l *Launch) mergeRoles(list, next *checklist.Checklist, p *updatePlan, deci
 
 // mergeItem is the item a matched live item becomes: everything people
 // did to it kept (it is copied whole), what the document says of it taken
-// from the document. An unmatched document item arrives open.
+// from the document: a probe the document declares replaces the item's
+// (one it does not declare leaves the item's, which `probe` may have
+// set). An unmatched document item arrives open.
 func mergeItem(live, doc *checklist.Item) *checklist.Item {
 	if live == nil {
 		it := *doc
@@ -347,6 +352,9 @@ func mergeItem(live, doc *checklist.Item) *checklist.Item {
 	it.Depth = doc.Depth
 	it.Subgroup = doc.Subgroup
 	it.Line = doc.Line
+	if doc.Probe != nil {
+		it.Probe = doc.Probe
+	}
 	return &it
 }
 
