@@ -48,7 +48,9 @@ func (b *Bot) RunProbes(ctx context.Context, id int64, why string, items ...int)
 	results := b.probes.RunAll(ctx, jobs)
 	var found []launch.ProbeResult
 	for i, j := range jobs {
-		if r := results[i]; !r.Unfinished {
+		r := results[i]
+		b.metrics.Probe(string(j.Probe.Kind), probeResult(r))
+		if !r.Unfinished {
 			found = append(found, launch.ProbeResult{Item: j.Item, Spec: j.Probe.String(), Pass: r.Pass, Summary: r.Summary, Value: r.Value, At: r.At})
 		}
 	}
@@ -137,4 +139,15 @@ func containsInt(s []int, n int) bool {
 		}
 	}
 	return false
+}
+
+// probeResult names a result for the metrics.
+func probeResult(r probe.Result) string {
+	switch {
+	case r.Unfinished:
+		return "unfinished"
+	case r.Pass:
+		return "pass"
+	}
+	return "fail"
 }

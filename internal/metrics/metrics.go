@@ -75,6 +75,7 @@ type Metrics struct {
 	batchChanges  prometheus.Histogram
 	batchLaunches prometheus.Histogram
 	apiRequests   *prometheus.CounterVec
+	probes        *prometheus.CounterVec
 }
 
 // New returns golive's metrics, registered with a new registry together
@@ -86,6 +87,10 @@ func New(version string) *Metrics {
 			Name: "golive_api_requests_total",
 			Help: "Calls of the pipelines' API (/api/v1/), by route and HTTP status.",
 		}, []string{"route", "status"}),
+		probes: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "golive_probes_total",
+			Help: "Probes run, by kind (http, tls, dns, prometheus) and result (pass, fail, unfinished).",
+		}, []string{"kind", "result"}),
 		commands: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "golive_commands_total",
 			Help: "Slash commands handled, by subcommand kind and outcome.",
@@ -197,7 +202,7 @@ func New(version string) *Metrics {
 	m.registry.MustRegister(
 		m.commands, m.clicks, m.slackCalls, m.slackErrors, m.reminders, m.reminderLag,
 		m.schedulerTick, m.oldestPending, m.remindersWait, m.requests, m.dbBusy, m.rejected, m.slackHeld, m.workDropped, m.queued, m.refreshes, m.eventIDs,
-		m.outboxDepth, m.posts, m.batchChanges, m.batchLaunches, m.apiRequests, buildInfo,
+		m.outboxDepth, m.posts, m.batchChanges, m.batchLaunches, m.apiRequests, m.probes, buildInfo,
 		collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
 	)
@@ -229,6 +234,15 @@ func (m *Metrics) APIRequest(route string, status int) {
 		return
 	}
 	m.apiRequests.WithLabelValues(route, strconv.Itoa(status)).Inc()
+}
+
+// Probe counts one probe run: kind and result come from the code (a
+// checklist.ProbeKind; "pass", "fail" or "unfinished").
+func (m *Metrics) Probe(kind, result string) {
+	if m == nil {
+		return
+	}
+	m.probes.WithLabelValues(kind, result).Inc()
 }
 
 // Click counts one interactive action. kind must come from the code (for

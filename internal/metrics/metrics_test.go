@@ -132,6 +132,7 @@ func TestRecords(t *testing.T) {
 	m.ReminderFailed()
 	m.ObserveRequest("interaction", 3*time.Millisecond)
 	m.DBBusy()
+	m.Probe("tls", "fail")
 	m.SchedulerTick(time.UnixMilli(1700000000500))
 	m.RemindersOldestPending(-time.Second) // a clock step must not give a negative age
 	assert.Equal(t, 0.0, value(t, m, "golive_reminders_oldest_pending_seconds", nil))
@@ -155,6 +156,7 @@ func TestRecords(t *testing.T) {
 	assert.Equal(t, 2.0, value(t, m, "golive_reminder_delivery_lag_seconds", nil))
 	assert.Equal(t, 1.0, value(t, m, "golive_request_duration_seconds", map[string]string{"kind": "interaction"}))
 	assert.Equal(t, 1.0, value(t, m, "golive_db_busy_errors_total", nil))
+	assert.Equal(t, 1.0, value(t, m, "golive_probes_total", map[string]string{"kind": "tls", "result": "fail"}))
 	assert.Equal(t, 1700000000.5, value(t, m, "golive_scheduler_last_tick_timestamp_seconds", nil))
 	assert.Equal(t, 90.0, value(t, m, "golive_reminders_oldest_pending_seconds", nil))
 
@@ -202,6 +204,7 @@ func TestNilMetricsRecordNothing(t *testing.T) {
 		m.DBBusy()
 		m.SchedulerTick(time.Now())
 		m.RemindersOldestPending(time.Minute)
+		m.Probe("http", "pass")
 	})
 	assert.Equal(t, http.DefaultTransport, m.SlackTransport(nil))
 	assert.NotNil(t, m.Registry())
