@@ -378,8 +378,12 @@ func postFailure(err error) error {
 }
 
 // notSentYet tells whether err failed the request before any of it was
-// sent: no connection could be made, or the name did not resolve.
+// sent: no connection could be made, the name did not resolve, or the
+// call was fenced and its deadline had passed (FenceTransport).
 func notSentYet(err error) bool {
+	if errors.Is(err, errPastDeadline) {
+		return true
+	}
 	var dns *net.DNSError
 	if errors.As(err, &dns) {
 		return true
@@ -412,7 +416,7 @@ func SlackRetryConfig(base slack.RetryConfig) slack.RetryConfig {
 type onlySafeRetries struct{ next []slack.RetryHandler }
 
 func (h onlySafeRetries) ShouldRetry(state *slack.RetryState, req *http.Request, resp *http.Response, err error) (bool, time.Duration) {
-	if postsOnce[path.Base(req.URL.Path)] && (resp != nil || !notSentYet(err)) {
+	if postsOnce[path.Base(req.URL.Path)] && (resp != nil || !notSentYet(err)) || errors.Is(err, errPastDeadline) {
 		return false, 0
 	}
 	for _, n := range h.next {
@@ -421,6 +425,33 @@ func (h onlySafeRetries) ShouldRetry(state *slack.RetryState, req *http.Request,
 		}
 	}
 	return false, 0
+}
+
+// errPastDeadline refuses a fenced call that had not left by its deadline.
+var errPastDeadline = errors.New("not sent: the call had not left by its deadline, and its post may be another sender's by now")
+
+// FenceTransport returns next refusing, just before it sends, a fenced
+// call (outbox.Fenced: a post delivery sends while it looks posts up)
+// whose context's deadline has passed by the clock. Its Done channel is
+// not enough: a timer closes it, and a process resumed after SIGSTOP may
+// run on before its timers do, send a post its claim no longer covers,
+// and post it twice. What stays open is the moment between this check and
+// the request's bytes leaving: a few microseconds, which nothing on this
+// side can close, since Slack takes no fencing token.
+func FenceTransport(next http.RoundTripper) http.RoundTripper { return fenceTransport{next} }
+
+type fenceTransport struct{ next http.RoundTripper }
+
+func (t fenceTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	if ctx := req.Context(); outbox.IsFenced(ctx) {
+		if deadline, ok := ctx.Deadline(); ok && !time.Now().Before(deadline) {
+			if req.Body != nil {
+				req.Body.Close()
+			}
+			return nil, fmt.Errorf("%s: %w", path.Base(req.URL.Path), errPastDeadline)
+		}
+	}
+	return t.next.RoundTrip(req)
 }
 
 // pokingStore is the bot's store. Every change it stores also tells the

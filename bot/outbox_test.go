@@ -402,3 +402,31 @@ func TestRefusedDMIsExplainedToTheCreator(t *testing.T) {
 	assert.Contains(t, r, "Slack does not let me send <@UDANA> a direct message (it says `cannot_dm_bot`)")
 	assert.Empty(t, whyNot(outbox.Row{Post: launch.Post{Channel: testChan}}, "internal_error"), "nothing anyone can act on")
 }
+
+// resumedLate is a send's context as a process resumed after SIGSTOP sees
+// it: its deadline has passed, and the timer that would close its Done
+// channel has not run yet.
+type resumedLate struct{ context.Context }
+
+func (resumedLate) Deadline() (time.Time, bool) { return time.Now().Add(-time.Second), true }
+
+// TestFencedPostPastItsDeadlineIsNotSent: a post delivery fenced (look-ups
+// on) whose deadline passed before it left is not sent, and reported as
+// not sent; unfenced (look-ups off: nobody sends it again), it goes.
+func TestFencedPostPastItsDeadlineIsNotSent(t *testing.T) {
+	h := newHarness(t)
+	h.stopSender()
+	tr := h.bot.OutboxTransport()
+	row := outbox.Row{ID: 1, Attempts: 2, Post: launch.Post{Key: "notice:1:late", Kind: launch.PostNotice, Channel: testChan,
+		Body: []byte(`{"text":"late","blocks":[]}`)}}
+	before := h.slack.count("chat.postMessage")
+
+	_, err := tr.Send(outbox.Fenced(resumedLate{context.Background()}), row)
+	require.Error(t, err)
+	assert.True(t, outbox.IsNotSent(err), "known not sent: %v", err)
+	assert.Equal(t, before, h.slack.count("chat.postMessage"), "nothing left for Slack")
+
+	_, err = tr.Send(resumedLate{context.Background()}, row)
+	require.NoError(t, err)
+	assert.Equal(t, 1, h.slack.keyed()["notice:1:late"])
+}

@@ -198,7 +198,7 @@ func (f *fakeSlack) client(limits *RateLimits) *slack.Client {
 	})
 	// Keep connections to the fake alive across concurrent calls, as a
 	// production transport should.
-	hc := &http.Client{Transport: limits.Transport(&http.Transport{MaxIdleConnsPerHost: 64})}
+	hc := &http.Client{Transport: limits.Transport(FenceTransport(&http.Transport{MaxIdleConnsPerHost: 64}))}
 	// The retry wrapper goes around the HTTP client: it comes after it.
 	return slack.New(fakeBotToken, slack.OptionAPIURL(f.apiURL()), slack.OptionHTTPClient(hc), slack.OptionRetryConfig(cfg))
 }

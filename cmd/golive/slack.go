@@ -217,7 +217,9 @@ func startDelivery(ctx context.Context, d slackDeps, b *bot.Bot) (stop func(), e
 // Slack allows.
 func newSlackClient(cfg Config, m *metrics.Metrics, limits *bot.RateLimits, log *slog.Logger) *slack.Client {
 	opts := []slack.Option{
-		slack.OptionHTTPClient(&http.Client{Transport: limits.Transport(m.SlackTransport(slackTransport())), Timeout: cfg.slackCallTimeout()}),
+		// The fence is innermost: the last check before a post leaves.
+		slack.OptionHTTPClient(&http.Client{Transport: limits.Transport(m.SlackTransport(bot.FenceTransport(slackTransport()))),
+			Timeout: cfg.slackCallTimeout()}),
 		slack.OptionLog(slog.NewLogLogger(log.Handler(), slog.LevelWarn)),
 	}
 	if cfg.SlackAPIURL != "" {

@@ -134,6 +134,26 @@ type Finder interface {
 	Find(ctx context.Context, r Row) (ts string, found bool, err error)
 }
 
+// fenced is the key of the mark Fenced leaves on a context.
+type fenced struct{}
+
+// Fenced marks ctx, the context of a send, as fenced: the transport must
+// not start the call once ctx's deadline has passed, by the clock, however
+// late it notices. Delivery fences its sends when it looks posts up: a
+// send's deadline comes before its claim's lease ends, and from then on
+// another sender may look for the post, not find it, and send it. A send
+// that started past its deadline (its process was stopped, SIGSTOP or a
+// paused VM, between the claim's check and the call) would post it twice.
+func Fenced(ctx context.Context) context.Context {
+	return context.WithValue(ctx, fenced{}, true)
+}
+
+// IsFenced tells whether ctx was marked with Fenced.
+func IsFenced(ctx context.Context) bool {
+	on, _ := ctx.Value(fenced{}).(bool)
+	return on
+}
+
 // NotSent marks a failure known not to have taken effect: the request never
 // reached Slack (connection refused, no DNS answer), or Slack refused it
 // before posting (not_in_channel). The post is tried again with backoff.
