@@ -379,7 +379,7 @@ func postFailure(err error) error {
 
 // notSentYet tells whether err failed the request before any of it was
 // sent: no connection could be made, the name did not resolve, or the
-// call was fenced and its deadline had passed (FenceTransport).
+// call was fenced and had not left in time (FenceTransport).
 func notSentYet(err error) bool {
 	if errors.Is(err, errPastDeadline) {
 		return true
@@ -427,29 +427,33 @@ func (h onlySafeRetries) ShouldRetry(state *slack.RetryState, req *http.Request,
 	return false, 0
 }
 
-// errPastDeadline refuses a fenced call that had not left by its deadline.
-var errPastDeadline = errors.New("not sent: the call had not left by its deadline, and its post may be another sender's by now")
+// errPastDeadline refuses a fenced call that had not left in time.
+var errPastDeadline = errors.New("not sent: the call had not left by the end of its bound, and its post may be another sender's by now")
 
 // FenceTransport returns next refusing, just before it sends, a fenced
-// call (outbox.Fenced: a post delivery sends while it looks posts up)
-// whose context's deadline has passed by the clock. Its Done channel is
-// not enough: a timer closes it, and a process resumed after SIGSTOP may
-// run on before its timers do, send a post its claim no longer covers,
-// and post it twice. What stays open is the moment between this check and
-// the request's bytes leaving: a few microseconds, which nothing on this
-// side can close, since Slack takes no fencing token.
-func FenceTransport(next http.RoundTripper) http.RoundTripper { return fenceTransport{next} }
+// call (outbox.Fenced: a post delivery sends while it looks posts up) once
+// now, the sender's clock, has reached the instant it was fenced by. A
+// process resumed after SIGSTOP must not send a post its claim no longer
+// covers: another sender may have sent it meanwhile. (A context's Done
+// channel would not do: a timer closes it, which may not have run yet
+// when the process goes on.) What stays open is the moment between this
+// check and the request's bytes leaving: a few microseconds, which nothing
+// on this side can close, since Slack takes no fencing token.
+func FenceTransport(next http.RoundTripper, now func() time.Time) http.RoundTripper {
+	return fenceTransport{next: next, now: now}
+}
 
-type fenceTransport struct{ next http.RoundTripper }
+type fenceTransport struct {
+	next http.RoundTripper
+	now  func() time.Time
+}
 
 func (t fenceTransport) RoundTrip(req *http.Request) (*http.Response, error) {
-	if ctx := req.Context(); outbox.IsFenced(ctx) {
-		if deadline, ok := ctx.Deadline(); ok && !time.Now().Before(deadline) {
-			if req.Body != nil {
-				req.Body.Close()
-			}
-			return nil, fmt.Errorf("%s: %w", path.Base(req.URL.Path), errPastDeadline)
+	if by, ok := outbox.FencedBy(req.Context()); ok && !t.now().Before(by) {
+		if req.Body != nil {
+			req.Body.Close()
 		}
+		return nil, fmt.Errorf("%s: %w", path.Base(req.URL.Path), errPastDeadline)
 	}
 	return t.next.RoundTrip(req)
 }

@@ -403,16 +403,10 @@ func TestRefusedDMIsExplainedToTheCreator(t *testing.T) {
 	assert.Empty(t, whyNot(outbox.Row{Post: launch.Post{Channel: testChan}}, "internal_error"), "nothing anyone can act on")
 }
 
-// resumedLate is a send's context as a process resumed after SIGSTOP sees
-// it: its deadline has passed, and the timer that would close its Done
-// channel has not run yet.
-type resumedLate struct{ context.Context }
-
-func (resumedLate) Deadline() (time.Time, bool) { return time.Now().Add(-time.Second), true }
-
 // TestFencedPostPastItsDeadlineIsNotSent: a post delivery fenced (look-ups
-// on) whose deadline passed before it left is not sent, and reported as
-// not sent; unfenced (look-ups off: nobody sends it again), it goes.
+// on) that has not left by the instant it was fenced by, on the sender's
+// clock (a sender resumed after SIGSTOP), is not sent, and reported as not
+// sent; unfenced (look-ups off: nobody sends it again), it goes.
 func TestFencedPostPastItsDeadlineIsNotSent(t *testing.T) {
 	h := newHarness(t)
 	h.stopSender()
@@ -421,12 +415,14 @@ func TestFencedPostPastItsDeadlineIsNotSent(t *testing.T) {
 		Body: []byte(`{"text":"late","blocks":[]}`)}}
 	before := h.slack.count("chat.postMessage")
 
-	_, err := tr.Send(outbox.Fenced(resumedLate{context.Background()}), row)
+	_, err := tr.Send(outbox.Fenced(context.Background(), testNow.Add(-time.Second)), row)
 	require.Error(t, err)
 	assert.True(t, outbox.IsNotSent(err), "known not sent: %v", err)
 	assert.Equal(t, before, h.slack.count("chat.postMessage"), "nothing left for Slack")
 
-	_, err = tr.Send(resumedLate{context.Background()}, row)
-	require.NoError(t, err)
-	assert.Equal(t, 1, h.slack.keyed()["notice:1:late"])
+	_, err = tr.Send(outbox.Fenced(context.Background(), testNow.Add(time.Second)), row)
+	require.NoError(t, err, "in time")
+	_, err = tr.Send(context.Background(), row)
+	require.NoError(t, err, "not fenced")
+	assert.Equal(t, 2, h.slack.keyed()["notice:1:late"])
 }

@@ -33,6 +33,20 @@ const (
 	RateLimited Fault = "429-retry-after"
 	// Down refuses every connection (the listener is closed) for a while.
 	Down Fault = "connection-refused"
+	// Paused stops the server sending a DM with SIGSTOP for longer than
+	// its lease (pauseFor), just after its claim was checked and before
+	// it posts: the fake answers the conversations.open that comes between
+	// while the server is stopped. Another server takes the post over
+	// meanwhile; then the stopped one is resumed (SIGCONT) and goes on.
+	// Once for each of the first maxPauses people sent a DM.
+	Paused Fault = "sigstop-past-lease"
+)
+
+// pauseFor is how long Paused stops a server: past its 3 s lease (a test
+// clock's) and the other server's next look at the outbox (1 s).
+const (
+	pauseFor  = 6 * time.Second
+	maxPauses = 2
 )
 
 // hangFor is how long AcceptThenHang holds an answer: past the 1 s call
@@ -56,6 +70,12 @@ type fakeSlack struct {
 	responses map[string][]string // response_url name → bodies
 	calls     map[string]int      // by method
 	fault     Fault
+	// pause stops the golive process named caller, for Paused, and returns
+	// what resumes it; ok is false when it may not be stopped now (no other
+	// server would be left to take over). paused are the people whose DM
+	// stopped its sender.
+	pause  func(caller string) (resume func(), ok bool)
+	paused map[string]bool
 	// tried are the keys of the owed posts called for so far: while a
 	// fault is on, the first call of each key fails.
 	tried   map[string]bool
@@ -87,7 +107,7 @@ func newFakeSlack(t testing.TB) *fakeSlack {
 		t.Fatalf("fake slack: listen: %v", err)
 	}
 	f := &fakeSlack{t: t, addr: ln.Addr().String(), messages: map[string]*message{}, responses: map[string][]string{},
-		calls: map[string]int{}, fault: NoFault, tried: map[string]bool{}, faulted: map[Fault]int{}}
+		calls: map[string]int{}, fault: NoFault, tried: map[string]bool{}, faulted: map[Fault]int{}, paused: map[string]bool{}}
 	f.serveOn(ln)
 	t.Cleanup(func() {
 		f.mu.Lock()
@@ -108,11 +128,18 @@ func (f *fakeSlack) serveOn(ln net.Listener) {
 	go func() { _ = srv.Serve(ln) }()
 }
 
-// apiURL is SLACK_API_URL for golive.
-func (f *fakeSlack) apiURL() string { return "http://" + f.addr + "/api/" }
+// apiURL is SLACK_API_URL for the golive process named caller.
+func (f *fakeSlack) apiURL(caller string) string { return "http://" + f.addr + "/api/" + caller + "/" }
 
 // responseURL is a response_url the fake records under name.
 func (f *fakeSlack) responseURL(name string) string { return "http://" + f.addr + "/response/" + name }
+
+// setPauser gives the fake what stops a server, for Paused.
+func (f *fakeSlack) setPauser(pause func(caller string) (resume func(), ok bool)) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.pause = pause
+}
 
 // setFault fails the first call of every owed post as fault says, from
 // now on.
@@ -161,7 +188,7 @@ func (f *fakeSlack) serve(w http.ResponseWriter, r *http.Request) {
 		http.NotFound(w, r)
 		return
 	}
-	method := strings.TrimPrefix(r.URL.Path, "/api/")
+	caller, method, _ := strings.Cut(strings.TrimPrefix(r.URL.Path, "/api/"), "/")
 	form := url.Values{}
 	if strings.HasPrefix(r.Header.Get("Content-Type"), "application/json") {
 		var js map[string]any
@@ -182,13 +209,21 @@ func (f *fakeSlack) serve(w http.ResponseWriter, r *http.Request) {
 	f.mu.Lock()
 	f.calls[method]++
 	fault := NoFault
-	if key := keyOf(form.Get("metadata")); method == "chat.postMessage" && key != "" && f.fault != NoFault && !f.tried[key] {
+	if key := keyOf(form.Get("metadata")); method == "chat.postMessage" && key != "" && f.fault != NoFault && f.fault != Paused && !f.tried[key] {
 		fault = f.fault
 		f.faulted[fault]++
 		f.tried[key] = true
 	}
+	pause := f.pause
+	if f.fault != Paused || method != "conversations.open" || f.paused[form.Get("users")] || len(f.paused) >= maxPauses {
+		pause = nil
+	}
 	f.mu.Unlock()
 
+	if pause != nil {
+		f.pauseDuring(w, pause, caller, method, form)
+		return
+	}
 	switch fault {
 	case RateLimited:
 		w.Header().Set("Retry-After", "1")
@@ -209,6 +244,24 @@ func (f *fakeSlack) serve(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	writeJSON(w, f.answer(method, form))
+}
+
+// pauseDuring answers a conversations.open of a DM while its caller is
+// stopped, if it may be stopped, and resumes it after pauseFor: the caller
+// finds the answer when it goes on, past its lease, about to post.
+func (f *fakeSlack) pauseDuring(w http.ResponseWriter, pause func(string) (func(), bool), caller, method string, form url.Values) {
+	resume, ok := pause(caller)
+	if ok {
+		f.mu.Lock()
+		f.paused[form.Get("users")] = true
+		f.faulted[Paused]++
+		f.mu.Unlock()
+	}
+	writeJSON(w, f.answer(method, form))
+	if ok {
+		w.(http.Flusher).Flush()
+		time.AfterFunc(pauseFor, resume)
+	}
 }
 
 // answer does a call and returns Slack's answer.
@@ -345,6 +398,13 @@ func (f *fakeSlack) viewFor(trigger string) (openedView, bool) {
 		}
 	}
 	return openedView{}, false
+}
+
+// respondedTo tells whether anything was posted to responseURL.
+func (f *fakeSlack) respondedTo(responseURL string) bool {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return len(f.responses[strings.TrimPrefix(responseURL, f.responseURL(""))]) > 0
 }
 
 // faults returns how many calls each fault failed.

@@ -193,7 +193,7 @@ func TestSlackClientRetriesServerErrors(t *testing.T) {
 	}))
 	t.Cleanup(fake.Close)
 	m := metrics.New("test")
-	api := newSlackClient(Config{BotToken: testBotToken, SlackAPIURL: fake.URL + "/api/"}, m, bot.NewRateLimits(m), slog.New(slog.DiscardHandler))
+	api := newSlackClient(Config{BotToken: testBotToken, SlackAPIURL: fake.URL + "/api/"}, time.Now, m, bot.NewRateLimits(m), slog.New(slog.DiscardHandler))
 
 	auth, err := api.AuthTestContext(context.Background())
 	require.NoError(t, err, "a 500 is retried")
@@ -222,7 +222,7 @@ func TestSlackClientHoldsARateLimitedMethod(t *testing.T) {
 	}))
 	t.Cleanup(fake.Close)
 	m := metrics.New("test")
-	api := newSlackClient(Config{BotToken: testBotToken, SlackAPIURL: fake.URL + "/api/"}, m, bot.NewRateLimits(m), slog.New(slog.DiscardHandler))
+	api := newSlackClient(Config{BotToken: testBotToken, SlackAPIURL: fake.URL + "/api/"}, time.Now, m, bot.NewRateLimits(m), slog.New(slog.DiscardHandler))
 
 	for range 3 {
 		start := time.Now()

@@ -168,16 +168,17 @@ func (d *Delivery) retry(ctx context.Context, r outbox.Row, at, retryAt time.Tim
 // building the request first: it is retried like a failure known not to
 // have taken effect, and the row is kept.
 func (d *Delivery) send(ctx context.Context, r outbox.Row) (ts string, err error) {
-	// The call's deadline comes before the lease StartSending extended
-	// ends (CallTimeout < Lease). When posts are looked up, another sender
-	// may send this one once the lease ends: a call that has not left by
-	// its deadline must not leave at all (outbox.Fenced). Without look-ups
-	// nobody sends it again, and a late call is its only chance.
+	// The call's bound ends before the lease StartSending extended does
+	// (CallTimeout < Lease). When posts are looked up, another sender may
+	// send this one once the lease ended: a call that has not left by the
+	// end of its bound, on this sender's clock, must not leave at all
+	// (outbox.Fenced). Without look-ups nobody sends it again, and a late
+	// call is its only chance.
+	if d.finder != nil {
+		ctx = outbox.Fenced(ctx, d.now().Add(d.callTimeout))
+	}
 	ctx, cancel := context.WithTimeout(ctx, d.callTimeout)
 	defer cancel()
-	if d.finder != nil {
-		ctx = outbox.Fenced(ctx)
-	}
 	defer func() {
 		if p := recover(); p != nil {
 			ts, err = "", outbox.NotSent(fmt.Errorf("send %s: panic: %v", r, p))

@@ -134,24 +134,25 @@ type Finder interface {
 	Find(ctx context.Context, r Row) (ts string, found bool, err error)
 }
 
-// fenced is the key of the mark Fenced leaves on a context.
-type fenced struct{}
+// fence is the key of the instant Fenced leaves on a context.
+type fence struct{}
 
-// Fenced marks ctx, the context of a send, as fenced: the transport must
-// not start the call once ctx's deadline has passed, by the clock, however
-// late it notices. Delivery fences its sends when it looks posts up: a
-// send's deadline comes before its claim's lease ends, and from then on
+// Fenced marks ctx, the context of a send, with the instant by: the
+// transport must not start the call once its clock (the sender's) reads
+// by or later, however late it notices. Delivery fences its sends when it
+// looks posts up: by comes before the claim's lease ends, and from then on
 // another sender may look for the post, not find it, and send it. A send
-// that started past its deadline (its process was stopped, SIGSTOP or a
-// paused VM, between the claim's check and the call) would post it twice.
-func Fenced(ctx context.Context) context.Context {
-	return context.WithValue(ctx, fenced{}, true)
+// that started after by (its process was stopped, SIGSTOP or a paused VM,
+// between the claim's check and the call) would post it twice.
+func Fenced(ctx context.Context, by time.Time) context.Context {
+	return context.WithValue(ctx, fence{}, by)
 }
 
-// IsFenced tells whether ctx was marked with Fenced.
-func IsFenced(ctx context.Context) bool {
-	on, _ := ctx.Value(fenced{}).(bool)
-	return on
+// FencedBy returns the instant ctx was fenced by; ok is false when it was
+// not.
+func FencedBy(ctx context.Context) (by time.Time, ok bool) {
+	by, ok = ctx.Value(fence{}).(time.Time)
+	return by, ok
 }
 
 // NotSent marks a failure known not to have taken effect: the request never
