@@ -20,6 +20,7 @@ import (
 	"github.com/golive/golive/internal/launch"
 	"github.com/golive/golive/internal/metrics"
 	"github.com/golive/golive/internal/schedule"
+	"github.com/golive/golive/probe"
 )
 
 // Store is what the bot needs from persistence: launches, the messages it
@@ -112,6 +113,9 @@ type Config struct {
 	// RefreshDelay is how long changes to one message are gathered into one
 	// chat.update; default 400 ms.
 	RefreshDelay time.Duration
+	// Probes runs the probes items carry; nil when probes are off
+	// (GOLIVE_PROBE_ALLOW empty): they can be set, and do not run.
+	Probes *probe.Runner
 }
 
 // Defaults of Config.
@@ -156,7 +160,8 @@ type Bot struct {
 	rejected    *sampledLog
 	refresh     *refresher
 	batch       *batcher
-	delivery    Delivery // nil until SetDelivery
+	probes      *probe.Runner // nil when probes are off
+	delivery    Delivery      // nil until SetDelivery
 	limits      *RateLimits
 	work        *workQueue
 	background  context.Context
@@ -219,6 +224,7 @@ func New(cfg Config) (*Bot, error) {
 		background:  ctx,
 		stop:        stop,
 		urgentSlots: make(chan struct{}, maxUrgent),
+		probes:      cfg.Probes,
 	}
 	b.store = pokingStore{Store: cfg.Store, b: b}
 	b.work = newWorkQueue(b, cfg.Limits, cfg.Logger)

@@ -252,7 +252,8 @@ func TestNotesShowUnderTheItemAndInTheExport(t *testing.T) {
 	csv, err := exporters["csv"](l, testNow)
 	require.NoError(t, err)
 	assert.Contains(t, string(csv), "https://ci.example.com/run/381?a=1&b=2 (UCREATOR ")
-	assert.Contains(t, string(csv), ",true,UCREATOR,"+l.Removed[0].At.UTC().Format(time.RFC3339)+",Merged into 87,,,,,,,,,,,,,,,\r\n", "the removed row, with empty due, N/A, waiver and evidence cells")
+	assert.Contains(t, string(csv), ",true,UCREATOR,"+l.Removed[0].At.UTC().Format(time.RFC3339)+",Merged into 87"+strings.Repeat(",", 20)+"\r\n",
+		"the removed row, with empty due, N/A, waiver, evidence, freshness and probe cells")
 }
 
 func TestEditCommandsRefuseAReplay(t *testing.T) {

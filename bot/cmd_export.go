@@ -30,7 +30,7 @@ const (
 // exporters are the formats of export, by name.
 var exporters = map[string]func(l *launch.Launch, now time.Time) ([]byte, error){
 	"json": export.JSON,
-	"csv":  func(l *launch.Launch, _ time.Time) ([]byte, error) { return export.CSV(l) },
+	"csv":  func(l *launch.Launch, now time.Time) ([]byte, error) { return export.CSV(l, now) },
 	"md":   func(l *launch.Launch, _ time.Time) ([]byte, error) { return export.Markdown(l) },
 }
 

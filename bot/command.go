@@ -25,7 +25,10 @@ type call struct {
 	user        string
 	responseURL string
 	triggerID   string
-	log         *slog.Logger
+	// text is the command's text as Slack sent it, for a subcommand that
+	// reads its own grammar (a probe's spec keeps its quotes).
+	text string
+	log  *slog.Logger
 }
 
 // reply is what a command acknowledges with: nothing (the answer comes
@@ -75,6 +78,7 @@ func (b *Bot) commandTable() map[string]commandFunc {
 		"reminders": b.cmdReminders,
 		"timezone":  b.cmdTimezone,
 		"token":     b.cmdToken,
+		"probe":     b.cmdProbe,
 	}
 }
 
@@ -90,6 +94,7 @@ func (b *Bot) slashCommand(ctx context.Context, s slack.SlashCommand) any {
 		user:        s.UserID,
 		responseURL: s.ResponseURL,
 		triggerID:   s.TriggerID,
+		text:        s.Text,
 	}
 	c.log = b.log.With("request_id", c.id, "team", clip(c.team), "channel", clip(c.channel), "user", clip(c.user))
 

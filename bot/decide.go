@@ -10,11 +10,51 @@ import (
 	"github.com/golive/golive/internal/launch"
 )
 
+// decideProbeWait bounds how long `decide` waits for the launch's probes
+// before deciding on what they found by then: a probe unfinished by then
+// leaves its item's evidence as it was.
+const decideProbeWait = 15 * time.Second
+
 // cmdDecide announces the decision in the channel. Anyone in the channel may
 // ask: the decision is computed from the gates and the answers, not chosen.
 // It is frozen with its inputs in the audit log, and its announcement
-// enqueued in the outbox, before the acknowledgement.
+// enqueued in the outbox, before the acknowledgement. A launch with probes
+// runs them first, after the acknowledgement (Slack waits 3 s, probes may
+// take longer), and decides on their results: the user is told so at once,
+// and the decision follows in the channel.
 func (b *Bot) cmdDecide(ctx context.Context, c *call, _ []string) reply {
+	if !b.ProbesOn() {
+		return b.announce(ctx, c)
+	}
+	l, err := b.store.LaunchByChannel(ctx, c.team, c.channel)
+	if err != nil {
+		return b.fail(c, noLaunchHere(err))
+	}
+	n := len(l.Probes())
+	if n == 0 || l.Archived {
+		return b.announce(ctx, c)
+	}
+	after := context.WithoutCancel(ctx)
+	b.wg.Add(1)
+	go func() {
+		defer b.wg.Done()
+		defer b.survive("decide after probes")
+		pctx, cancel := context.WithTimeout(b.background, decideProbeWait)
+		_, err := b.RunProbes(pctx, l.ID, "decide")
+		cancel()
+		if err != nil {
+			c.log.Error("probes before the decision", "launch", l.ID, "err", err)
+		}
+		if r := b.announce(after, c); r.msg != nil {
+			b.respond(b.background, c.log, c.responseURL, *r.msg)
+		}
+	}()
+	return notice(fmt.Sprintf("Running the launch's %d probes first (%s at most); the decision follows in the channel.",
+		n, decideProbeWait))
+}
+
+// announce decides and announces, as cmdDecide's answer.
+func (b *Bot) announce(ctx context.Context, c *call) reply {
 	l, err := b.change(ctx, c, func(l *launch.Launch, now time.Time) ([]launch.Event, error) {
 		return l.Announce(c.user, now)
 	})

@@ -137,6 +137,9 @@ func (h *harness) sender(now func() time.Time, opts ...func(*delivery.Config)) *
 	cfg := delivery.Config{Store: h.store, Renderer: h.bot.ReminderRenderer(schedule.DefaultTimeOfDay),
 		Transport: h.bot.OutboxTransport(), Now: now, Logger: h.bot.log,
 		RenewAfter: func(time.Duration) <-chan time.Time { return nil }}
+	if h.bot.ProbesOn() {
+		cfg.Prober = h.bot
+	}
 	for _, o := range opts {
 		o(&cfg)
 	}

@@ -64,6 +64,8 @@ func noticeMessage(l *launch.Launch, n launch.Notice, now time.Time) (render.Mes
 			return render.Notice(fmt.Sprintf("<@%s> added item %d to %s: its sign-off is void now, and the section needs signing off again (`signoff <section>`).",
 				n.Actor, n.Items[0], inert(n.Sections[0]))), nil
 		}
+	case launch.NoticeProbe:
+		return probeNotice(l, n)
 	case launch.NoticeDoneReworded:
 		if len(n.Items) == 1 {
 			return render.Notice(fmt.Sprintf("<@%s> reworded item %d, which is done: it said “%s” and now says “%s”. Check that it is still done.",

@@ -85,6 +85,14 @@ func tellNotices(l *launch.Launch, now, clock time.Time) error {
 		if err := enqueue(l, n.PostKind(), n.Key, msg); err != nil {
 			return err
 		}
+		if n.Kind == launch.NoticeProbe {
+			// The item's owner hears of it too, under a key of its own.
+			if owner := probeOwner(l, n); owner != "" {
+				if err := enqueueDM(l, launch.PostNotice, n.Key+":dm", owner, msg); err != nil {
+					return err
+				}
+			}
+		}
 	}
 	return nil
 }

@@ -56,7 +56,8 @@ func fullLaunch(channel string) *launch.Launch {
 						}},
 						{Index: 1, Title: "", Items: []*checklist.Item{{Number: 3, Text: "Health probe", Line: 9,
 							Notes: []checklist.Note{{By: "UALICE", At: at, Text: "https://grafana.example.com/d/1"}}, Due: "2026-12-01",
-							NA: &checklist.NA{By: "UALICE", Reason: "no such service", At: at, Confirmed: true, ConfirmedBy: "UBOB"}}}},
+							NA:    &checklist.NA{By: "UALICE", Reason: "no such service", At: at, Confirmed: true, ConfirmedBy: "UBOB"},
+							Probe: &checklist.Probe{Kind: checklist.ProbeDNS, Target: "example.com", Type: "TXT", Value: "v=spf1"}}}},
 					},
 				},
 				{
@@ -64,11 +65,14 @@ func fullLaunch(channel string) *launch.Launch {
 					Groups: []*checklist.Group{
 						{Index: 0, Title: "1 Week Before Launch", Window: &checklist.WindowSpec{OffsetMinutes: -7 * 1440}, Items: []*checklist.Item{
 							{Number: 4, Text: "Freeze features", Task: true, Line: 14,
-								Evidence: &checklist.Evidence{Pass: true, Summary: "k6: p95 180 ms", URL: "https://ci.example.com/run/381", At: at, By: "token:ci", Received: at}, Fresh: 24 * time.Hour},
-							{Number: 5, Text: "Tell support", Task: true, Line: 15},
+								Evidence: &checklist.Evidence{Pass: true, Summary: "k6: p95 180 ms", URL: "https://ci.example.com/run/381", At: at, By: "token:ci", Received: at, Value: "180ms"}, Fresh: 24 * time.Hour,
+								Probe: &checklist.Probe{Kind: checklist.ProbeTLS, Target: "api.example.com:443", MinDays: 30}},
+							{Number: 5, Text: "Tell support", Task: true, Line: 15,
+								Probe: &checklist.Probe{Kind: checklist.ProbeHTTP, Target: "https://support.example.com/status", Status: 200, MaxMS: 800, Contains: "all good"}},
 						}},
 						{Index: 1, Title: "Launch Day", Window: &checklist.WindowSpec{OffsetMinutes: 0}, Items: []*checklist.Item{
-							{Number: 6, Text: "Flip the flag", Task: true, Line: 18},
+							{Number: 6, Text: "Flip the flag", Task: true, Line: 18,
+								Probe: &checklist.Probe{Kind: checklist.ProbePrometheus, Target: "http://prom.example.com:9090", Query: "sum(rate(errors[5m]))", Op: "<", Threshold: 0.01}},
 						}},
 					},
 				},

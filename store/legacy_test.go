@@ -79,6 +79,7 @@ VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, id, ro.position, ro.name, ro.description, r
 		it.Waiver = nil   // nor waivers before 0016
 		it.Evidence = nil // nor evidence before 0022
 		it.Fresh = 0      // nor freshness before 0023
+		it.Probe = nil    // nor probes before 0025
 	}
 	l.Removed, l.LastItem = nil, 0 // nor removed items
 	// The audit row as the first release wrote it: its subject was all it said.

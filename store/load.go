@@ -22,7 +22,7 @@ FROM sections WHERE launch_id = ? ORDER BY idx`
 	selectGroups = `SELECT section_idx, idx, title, owner, priority, window_minutes
 FROM section_groups WHERE launch_id = ? ORDER BY section_idx, idx`
 	selectItems = `SELECT number, section_idx, group_idx, idx, parent, depth, subgroup, text,
-	done, done_by, done_at, owner, note, priority, task, line, details, notes, due, na, waiver, evidence, fresh_seconds
+	done, done_by, done_at, owner, note, priority, task, line, details, notes, due, na, waiver, evidence, fresh_seconds, probe
 FROM items WHERE launch_id = ? ORDER BY section_idx, group_idx, idx`
 	selectRoles = `SELECT position, name, description, holder, verdict, note, answered_by, answered_at, version
 FROM roles WHERE launch_id = ? ORDER BY position`
@@ -109,7 +109,7 @@ func loadSnapshot(ctx context.Context, q querier, id int64) (snapshot, error) {
 	}
 	s.items, err = queryRows(ctx, q, selectItems, id, func(rows *sql.Rows, r *itemRow) error {
 		return rows.Scan(&r.number, &r.sectionIdx, &r.groupIdx, &r.idx, &r.parent, &r.depth, &r.subgroup, &r.text,
-			&r.done, &r.doneBy, &r.doneAt, &r.owner, &r.note, &r.priority, &r.task, &r.line, &r.details, &r.notes, &r.due, &r.na, &r.waiver, &r.evidence, &r.freshSeconds)
+			&r.done, &r.doneBy, &r.doneAt, &r.owner, &r.note, &r.priority, &r.task, &r.line, &r.details, &r.notes, &r.due, &r.na, &r.waiver, &r.evidence, &r.freshSeconds, &r.probe)
 	})
 	if err != nil {
 		return snapshot{}, fmt.Errorf("load launch %d items: %w", id, err)

@@ -88,6 +88,7 @@ type itemRow struct {
 	waiver                    string // JSON, "" when none
 	evidence                  string // JSON, "" when none
 	freshSeconds              int64  // 0 when any age will do
+	probe                     string // the probe's spec, "" when none
 }
 
 type roleRow struct {
@@ -232,7 +233,7 @@ func encodeOver(l *launch.Launch, spare, prev snapshot) (snapshot, error) {
 					owner: it.Owner, note: it.Note, priority: it.Priority,
 					task: it.Task, line: it.Line, details: it.Details,
 					notes: notes, due: it.Due, na: na, waiver: waiver, evidence: evidence,
-					freshSeconds: int64(it.Fresh / time.Second),
+					freshSeconds: int64(it.Fresh / time.Second), probe: probeSpec(it.Probe),
 				})
 			}
 		}
@@ -352,6 +353,13 @@ func (s snapshot) decode(id int64) (*launch.Launch, error) {
 				return nil, fmt.Errorf("launch %d item %d: %w", id, ir.number, err)
 			}
 			items[i].Evidence = e
+		}
+		if ir.probe != "" {
+			p, err := checklist.ParseProbe(ir.probe)
+			if err != nil {
+				return nil, fmt.Errorf("launch %d item %d: probe: %w", id, ir.number, err)
+			}
+			items[i].Probe = p
 		}
 		pointers[i] = &items[i]
 		if next := i + 1; next == len(s.items) || s.items[next].sectionIdx != ir.sectionIdx || s.items[next].groupIdx != ir.groupIdx {
@@ -611,6 +619,7 @@ type evidenceJSON struct {
 	At       int64  `json:"at"` // Unix milliseconds
 	By       string `json:"by"`
 	Received int64  `json:"received"` // Unix milliseconds
+	Value    string `json:"value,omitempty"`
 }
 
 // encodeEvidence stores an item's evidence as JSON, "" when it has none.
@@ -618,7 +627,7 @@ func encodeEvidence(e *checklist.Evidence) (string, error) {
 	if e == nil {
 		return "", nil
 	}
-	b, err := json.Marshal(evidenceJSON{Pass: e.Pass, Summary: e.Summary, URL: e.URL, At: e.At.UnixMilli(), By: e.By, Received: e.Received.UnixMilli()})
+	b, err := json.Marshal(evidenceJSON{Pass: e.Pass, Summary: e.Summary, URL: e.URL, At: e.At.UnixMilli(), By: e.By, Received: e.Received.UnixMilli(), Value: e.Value})
 	if err != nil {
 		return "", fmt.Errorf("encode evidence: %w", err)
 	}
@@ -631,5 +640,13 @@ func decodeEvidence(s string) (*checklist.Evidence, error) {
 		return nil, fmt.Errorf("decode evidence: %w", err)
 	}
 	return &checklist.Evidence{Pass: in.Pass, Summary: in.Summary, URL: in.URL, At: time.UnixMilli(in.At).UTC(),
-		By: in.By, Received: time.UnixMilli(in.Received).UTC()}, nil
+		By: in.By, Received: time.UnixMilli(in.Received).UTC(), Value: in.Value}, nil
+}
+
+// probeSpec stores an item's probe as its spec, "" when it has none.
+func probeSpec(p *checklist.Probe) string {
+	if p == nil {
+		return ""
+	}
+	return p.String()
 }

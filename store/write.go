@@ -55,7 +55,9 @@ ON CONFLICT (launch_id, number) DO UPDATE SET section_idx = excluded.section_idx
 	// And evidence (0022_evidence.sql).
 	setItemEvidence = `UPDATE items SET evidence = ? WHERE launch_id = ? AND number = ?`
 	// And freshness (0023_item_fresh.sql).
-	setItemFresh     = `UPDATE items SET fresh_seconds = ? WHERE launch_id = ? AND number = ?`
+	setItemFresh = `UPDATE items SET fresh_seconds = ? WHERE launch_id = ? AND number = ?`
+	// And probes (0025_item_probe.sql).
+	setItemProbe     = `UPDATE items SET probe = ? WHERE launch_id = ? AND number = ?`
 	setLaunchRemoved = `UPDATE launches SET removed_items = ?, item_high_water = ? WHERE id = ?`
 	deleteItem       = `DELETE FROM items WHERE launch_id = ? AND number = ?`
 	upsertRole       = `INSERT INTO roles (launch_id, position, name, description, holder, verdict, note, answered_by, answered_at, version)
@@ -174,6 +176,11 @@ func writeChanges(ctx context.Context, tx *sql.Tx, id int64, before, after snaps
 		if r.freshSeconds != freshOf(before.items, r.number) {
 			if err := st.exec(ctx, setItemFresh, r.freshSeconds, id, r.number); err != nil {
 				return fmt.Errorf("write item %d freshness of launch %d: %w", r.number, id, err)
+			}
+		}
+		if r.probe != probeOf(before.items, r.number) {
+			if err := st.exec(ctx, setItemProbe, r.probe, id, r.number); err != nil {
+				return fmt.Errorf("write item %d probe of launch %d: %w", r.number, id, err)
 			}
 		}
 		if r.due != dueOf(before.items, r.number) {
@@ -342,4 +349,13 @@ func freshOf(rows []itemRow, number int) int64 {
 		}
 	}
 	return 0
+}
+
+func probeOf(rows []itemRow, number int) string {
+	for _, r := range rows {
+		if r.number == number {
+			return r.probe
+		}
+	}
+	return ""
 }

@@ -296,6 +296,7 @@ func Announcement(l *launch.Launch, now time.Time) Message {
 	blocks = append(blocks, slack.NewSectionBlock(nil, fields, nil), slack.NewDividerBlock())
 	blocks = append(blocks, lineBlocks(gateLines(rep.Gates), approvalGateBlocks, moreLine("gates"))...)
 	blocks = append(blocks, lineBlocks(waiverLines(rep), waiverBlocks, moreLine("waivers"))...)
+	blocks = append(blocks, lineBlocks(probeLines(l, now), probeBlocks, moreLine("failing probes"))...)
 	blocks = append(blocks, lineBlocks(verdictLines(l, rep.Roles), approvalRoleBlocks, moreLine("roles"))...)
 	blocks = append(blocks, lineBlocks(signoffLines(l), announceSignoffBlocks, moreLine("sections"))...)
 	blocks = append(blocks, contextBlock("Computed from the checklist's own rules: a GO needs every gate passing and every role approved. The decision and its inputs are kept in the audit log."))

@@ -3,6 +3,7 @@ package render
 import (
 	"fmt"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"github.com/slack-go/slack"
@@ -16,12 +17,12 @@ const evidenceBlocks = 4
 
 // evidenceLines lists the items a pipeline reported on through the API,
 // failures first: what the check found, by which token, when, and a link to
-// its run; nil when no item has evidence.
+// its run; nil when no item has evidence. Probes have their own lines.
 func evidenceLines(l *launch.Launch) []string {
 	var failed, passed []string
 	for _, it := range l.Checklist.Items() {
 		e := it.Evidence
-		if e == nil {
+		if e == nil || e.By == launch.ProbeActor {
 			continue
 		}
 		line := fmt.Sprintf("%s *%d.* %s — %s", evidenceIcon(e), it.Number, Escape(brief(it.Text, 200)), evidenceText(e))
@@ -57,9 +58,12 @@ func evidenceIcon(e *checklist.Evidence) string {
 }
 
 // evidenceDesc shows an item's evidence under it in the checklist, within
-// the option's description.
+// the option's description: a probe's with a small ✓ or ✗ and when it ran.
 func evidenceDesc(e *checklist.Evidence) *slack.TextBlockObject {
 	prefix := evidenceIcon(e) + " "
+	if e.By == launch.ProbeActor {
+		prefix = ProbeMark(e) + " "
+	}
 	suffix := " (" + plainBrief(e.By, 40) + ", " + e.At.UTC().Format("2 Jan 15:04 UTC") + ")"
 	room := maxOptionDesc - utf8.RuneCountInString(prefix) - utf8.RuneCountInString(suffix)
 	return plain(prefix + clipPlain(plainBrief(e.Summary, maxOptionDesc), room) + suffix)
@@ -101,4 +105,71 @@ func ownerSuffix(owner string) string {
 		return ""
 	}
 	return " · " + mention(owner)
+}
+
+// ProbeMark is the small mark of a probe's result: ✓ or ✗.
+func ProbeMark(e *checklist.Evidence) string {
+	if e.Pass {
+		return "✓"
+	}
+	return "✗"
+}
+
+// Age says how long ago something was, roughly: "just now", "12 min ago",
+// "3 h ago", "2 days ago".
+func Age(d time.Duration) string {
+	switch {
+	case d < time.Minute:
+		return "just now"
+	case d < time.Hour:
+		return fmt.Sprintf("%d min ago", int(d/time.Minute))
+	case d < 48*time.Hour:
+		return fmt.Sprintf("%d h ago", int(d/time.Hour))
+	}
+	return fmt.Sprintf("%d days ago", int(d/(24*time.Hour)))
+}
+
+// probeBlocks bounds the failing probes listed in status and the announcement.
+const probeBlocks = 3
+
+// probeLines says what the probes found: how many items they verified and
+// when they last ran ("12 items verified automatically at 08:00"), then
+// each failing probe with what it found and how long ago; nil when no
+// probe has run.
+func probeLines(l *launch.Launch, now time.Time) []string {
+	var passed int
+	var failed []string
+	var last time.Time
+	for _, it := range l.Checklist.Items() {
+		e := it.Evidence
+		if it.Probe == nil || e == nil || e.By != launch.ProbeActor {
+			continue
+		}
+		if e.At.After(last) {
+			last = e.At
+		}
+		if e.Pass {
+			passed++
+			continue
+		}
+		failed = append(failed, fmt.Sprintf("✗ *%d.* %s — %s (%s)", it.Number, Escape(brief(it.Text, 200)),
+			Escape(brief(e.Summary, launch.MaxEvidenceSummary)), Age(now.Sub(e.At))))
+	}
+	if passed+len(failed) == 0 {
+		return nil
+	}
+	at := last.In(l.Location())
+	when := at.Format("15:04")
+	if at.Format(time.DateOnly) != now.In(l.Location()).Format(time.DateOnly) {
+		when = at.Format("15:04 on 2 Jan")
+	}
+	noun := "items"
+	if passed == 1 {
+		noun = "item"
+	}
+	head := fmt.Sprintf("*Probes*: %d %s verified automatically at %s", passed, noun, when)
+	if len(failed) > 0 {
+		head += fmt.Sprintf("; %d failing", len(failed))
+	}
+	return append([]string{head}, failed...)
 }

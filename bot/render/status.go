@@ -48,6 +48,7 @@ func Status(l *launch.Launch, tod schedule.TimeOfDay, now time.Time) Message {
 	blocks = append(blocks, lineBlocks(roleLines(l, rep.Roles), statusRoleBlocks, moreLine("roles"))...)
 	blocks = append(blocks, lineBlocks(decisionLines(rep.Decision), statusDecisionBlocks, moreLine("reasons"))...)
 	blocks = append(blocks, lineBlocks(waiverLines(rep), waiverBlocks, moreLine("waivers"))...)
+	blocks = append(blocks, lineBlocks(probeLines(l, now), probeBlocks, moreLine("failing probes"))...)
 	blocks = append(blocks, lineBlocks(evidenceLines(l), evidenceBlocks, moreLine("items with evidence"))...)
 	blocks = append(blocks, lineBlocks(staleLines(l, rep), freshBlocks, moreLine("stale items"))...)
 	overdue := schedule.Overdue(l, tod, now)

@@ -9,6 +9,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/golive/golive/probe"
 )
 
 // Config is golive's configuration, read from the environment.
@@ -35,6 +37,11 @@ type Config struct {
 	ConsoleAddr string
 	LogFormat   string // "json" or "text"
 	LogLevel    slog.Level
+	// ProbeAllow (GOLIVE_PROBE_ALLOW) is what probes may reach; empty,
+	// they do not run.
+	ProbeAllow probe.Allow
+	// probeAllow is ProbeAllow as written, for the log.
+	probeAllow string
 	// Clock (GOLIVE_CLOCK, for tests) is a warped clock; nil is the real one.
 	Clock *Clock
 }
@@ -86,6 +93,7 @@ func (c Config) LogValue() slog.Value {
 		slog.String("console_addr", c.ConsoleAddr),
 		slog.String("log_format", c.LogFormat),
 		slog.String("log_level", c.LogLevel.String()),
+		slog.String("probe_allow", c.probeAllow),
 		slog.String("clock", c.Clock.String()),
 	)
 }
@@ -166,6 +174,11 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 	check(err)
 	c.Clock, err = parseClock(get("GOLIVE_CLOCK", ""))
 	check(err)
+	c.probeAllow = get("GOLIVE_PROBE_ALLOW", "")
+	c.ProbeAllow, err = probe.ParseAllow(c.probeAllow)
+	if err != nil {
+		check(fmt.Errorf("GOLIVE_PROBE_ALLOW: %w", err))
+	}
 
 	return c, errors.Join(errs...)
 }

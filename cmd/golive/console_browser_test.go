@@ -225,8 +225,13 @@ func TestConsoleWalkThroughInABrowser(t *testing.T) {
 	b.shot("03-refused")
 
 	b.as("UALEX")
-	for _, role := range []string{`"Engineering Lead" @priya`, `"Product Manager" @jordan`, `"Security Lead" @dana`, `"Operations Lead" @kai`} {
-		b.say("/golive role " + role)
+	for _, r := range []struct{ role, who string }{
+		{"Engineering Lead", "priya"}, {"Product Manager", "jordan"}, {"Security Lead", "dana"}, {"Operations Lead", "kai"},
+	} {
+		b.say(fmt.Sprintf("/golive role %q @%s", r.role, r.who))
+		// A redraw may be an earlier command's: wait for this one's answer,
+		// so that every role is held before approvals are asked for.
+		b.waitText("in the role " + r.role)
 	}
 	b.say("/golive approvals")
 

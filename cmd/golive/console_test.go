@@ -120,3 +120,12 @@ func TestConsoleRunsTheRealBot(t *testing.T) {
 	}
 	assert.NotContains(t, s.logs.String(), "xoxb-console-", "no log shows the console's token")
 }
+
+// TestConsoleServesTheAPI: pipelines reach /api/v1/ in console mode too,
+// on the console's address.
+func TestConsoleServesTheAPI(t *testing.T) {
+	s := startConsoleServer(t)
+	code, body := httpGet(t, s.base+"/api/v1/launches/1")
+	assert.Equal(t, http.StatusUnauthorized, code, body)
+	assert.Contains(t, body, `"code":"unauthorized"`)
+}

@@ -77,7 +77,7 @@ func runExport(args []string, stdout, stderr io.Writer, getenv func(string) stri
 // exportFormats write a launch in each format of export.
 var exportFormats = map[string]func(l *launch.Launch, now time.Time) ([]byte, error){
 	"json": export.JSON,
-	"csv":  func(l *launch.Launch, _ time.Time) ([]byte, error) { return export.CSV(l) },
+	"csv":  func(l *launch.Launch, now time.Time) ([]byte, error) { return export.CSV(l, now) },
 	"md":   func(l *launch.Launch, _ time.Time) ([]byte, error) { return export.Markdown(l) },
 }
 

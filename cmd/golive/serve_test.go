@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"database/sql"
@@ -44,6 +43,21 @@ func (b *syncBuffer) Write(p []byte) (int, error) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	return b.buf.Write(p)
+}
+
+// watchWriter writes to logs, and closes listening once they say so.
+type watchWriter struct {
+	logs      *syncBuffer
+	listening chan struct{}
+	once      sync.Once
+}
+
+func (w *watchWriter) Write(p []byte) (int, error) {
+	n, err := w.logs.Write(p)
+	if strings.Contains(w.logs.String(), `"msg":"listening"`) {
+		w.once.Do(func() { close(w.listening) })
+	}
+	return n, err
 }
 
 func (b *syncBuffer) String() string {
@@ -275,23 +289,14 @@ func child(t *testing.T) (*exec.Cmd, string, *syncBuffer) {
 		"GOLIVE_ADDR="+addr, "GOLIVE_CONSOLE=off", "GOLIVE_DB="+filepath.Join(t.TempDir(), "golive.db"),
 		"SLACK_BOT_TOKEN=", "SLACK_APP_TOKEN=", "SLACK_SIGNING_SECRET=",
 	)
-	stderr, err := cmd.StderrPipe()
-	require.NoError(t, err)
-	require.NoError(t, cmd.Start())
-	t.Cleanup(func() { cmd.Process.Kill() })
-
+	// A writer, not a pipe read by a goroutine of ours: Wait returns once
+	// exec has copied all of it, so a test reading the logs after the exit
+	// sees the last line (with a pipe, Wait could close it unread).
 	logs := &syncBuffer{}
 	listening := make(chan struct{})
-	go func() {
-		scanner := bufio.NewScanner(stderr)
-		once := sync.Once{}
-		for scanner.Scan() {
-			logs.Write(append(scanner.Bytes(), '\n'))
-			if strings.Contains(scanner.Text(), `"msg":"listening"`) {
-				once.Do(func() { close(listening) })
-			}
-		}
-	}()
+	cmd.Stderr = &watchWriter{logs: logs, listening: listening}
+	require.NoError(t, cmd.Start())
+	t.Cleanup(func() { cmd.Process.Kill() })
 	select {
 	case <-listening:
 	case <-time.After(20 * time.Second):

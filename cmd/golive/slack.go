@@ -19,6 +19,7 @@ import (
 	"github.com/golive/golive/internal/metrics"
 	"github.com/golive/golive/internal/ops"
 	"github.com/golive/golive/internal/schedule"
+	"github.com/golive/golive/probe"
 	"github.com/golive/golive/store"
 )
 
@@ -92,7 +93,12 @@ func startSlack(ctx context.Context, d slackDeps) (stop func(), err error) {
 		return nil
 	})})
 
+	probes, err := newProbes(d)
+	if err != nil {
+		return nil, err
+	}
 	b, err := bot.New(bot.Config{
+		Probes:   probes,
 		Store:    d.store,
 		Slack:    api,
 		Limits:   limits,
@@ -176,6 +182,7 @@ func startDelivery(ctx context.Context, d slackDeps, b *bot.Bot) (stop func(), e
 		MaxWait:     t.maxWait,
 		Logger:      d.log,
 		Metrics:     d.metrics,
+		Prober:      prober(b),
 	})
 	if err != nil {
 		return nil, fmt.Errorf("start delivery: %w", err)
@@ -285,4 +292,28 @@ func (s *socketState) failure() error {
 		return fmt.Errorf("socket mode stopped: %w", s.err)
 	}
 	return nil
+}
+
+// newProbes returns the runner of the items' probes, on the clock the bot
+// runs on, reaching only what GOLIVE_PROBE_ALLOW allows; nil when it
+// allows nothing: probes are off.
+func newProbes(d slackDeps) (*probe.Runner, error) {
+	if d.cfg.ProbeAllow.Empty() {
+		d.log.Info("probes are off: GOLIVE_PROBE_ALLOW names no host they may reach")
+		return nil, nil
+	}
+	r, err := probe.New(probe.Config{Allow: d.cfg.ProbeAllow, Now: d.clock()})
+	if err != nil {
+		return nil, fmt.Errorf("start the probes: %w", err)
+	}
+	return r, nil
+}
+
+// prober is the bot as delivery's runner of due probes, nil when probes
+// are off (their due runs are then skipped).
+func prober(b *bot.Bot) delivery.Prober {
+	if !b.ProbesOn() {
+		return nil
+	}
+	return b
 }

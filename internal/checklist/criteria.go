@@ -39,6 +39,8 @@ var (
 	// allDoneRe reads "All P0 items complete", "all Security items must be
 	// done", "Every P0 task checked".
 	allDoneRe = regexp.MustCompile(`(?i)^(?:all|every)\s+(?:of\s+)?(?:the\s+)?(.+?)\s+(?:items?|tasks?|checks?|boxes|checkboxes)?\s*(?:(?:are|is|must\s+be|should\s+be|have\s+been|need\s+to\s+be)\s+)?(?:complete|completed|done|checked|ticked|closed|finished|resolved|signed[\s-]*off|green|passed|met)\.?$`)
+	// shareOfRe reads what follows a share: "of P0 items closed".
+	shareOfRe = regexp.MustCompile(`(?i)^\s*of\s+(?:the\s+)?(?:all\s+)?(.+?)(?:\s+(?:items?|tasks?|checks?|boxes))?(?:\s+(?:(?:are|is|must\s+be|should\s+be)\s+)?(?:closed|done|complete|completed|checked|ticked|finished|resolved|green|passed))?\s*$`)
 	// belowRe finds a bar from above: "< 1%", "below 5%", "at most 2%".
 	belowRe = regexp.MustCompile(`(?i)(?:<|≤|=<|\bbelow|\bunder|\bless\s+than|\bat\s+most|\bmax(?:imum)?\b)\s*[\d.]+\s*%`)
 	// barWordsRe finds words that make a percentage a bar to reach.
@@ -78,6 +80,12 @@ func readCriterion(plain string) (criterion, bool) {
 	}
 	target := strings.TrimSpace(plain[:numberStart(plain)])
 	target = trimBarWords(target)
+	if target == "" {
+		// "100% of P0 items closed", "≥ 80% of Security done".
+		if m := shareOfRe.FindStringSubmatch(plain[strings.IndexByte(plain, '%')+1:]); m != nil {
+			target = strings.TrimSpace(m[1])
+		}
+	}
 	if target == "" {
 		return criterion{}, false
 	}
@@ -214,8 +222,8 @@ func (p *parser) criterionLine(l line, plain string) bool {
 }
 
 // leadInRe matches the words that open a sentence of criteria: "We go if",
-// "Launch only when".
-var leadInRe = regexp.MustCompile(`(?i)^(?:we\s+)?(?:(?:go|launch|ship|release|proceed)\s+)?(?:only\s+)?(?:if|when)\s+`)
+// "Launch only when", "Launch requires".
+var leadInRe = regexp.MustCompile(`(?i)^(?:we\s+)?(?:(?:go|launch|ship|release|proceed)\s+)?(?:only\s+)?(?:if|when|requires?|needs?)\s+`)
 
 // clauseRe splits a sentence of criteria into its clauses.
 var clauseRe = regexp.MustCompile(`\s*(?:;|,\s*and\s+|,\s+|\s+and\s+)\s*`)
@@ -281,6 +289,17 @@ func (p *parser) boxCriterion(l line, plain string) {
 		ctx:  context{kind: ctxGate, gateKind: c.kind, threshold: c.threshold, strict: c.strict},
 		text: c.target, raw: l.raw, line: l.n, section: p.section().Index, boxed: true,
 	})
+}
+
+// criteriaHeading tells whether the current line sits under a heading
+// that names the launch's criteria or conditions ("Exit Criteria", "Launch
+// Conditions"), not the product's ("Success Criteria").
+func (p *parser) criteriaHeading() bool {
+	criteriaTitle := func(title string) bool {
+		return containsFold(title, "criteria", "criterion", "condition") &&
+			!containsFold(title, "success", "acceptance", "metric", "kpi")
+	}
+	return p.sec != nil && criteriaTitle(p.sec.Title) || p.grp != nil && criteriaTitle(p.grp.Title) || criteriaTitle(p.subgroup)
 }
 
 // criteriaTable reads a table of criteria where criteria are written, a

@@ -85,7 +85,7 @@ func TestCriterionLines(t *testing.T) {
 `
 	tests := []struct {
 		line      string
-		name      string // "" when the line is no gate
+		name      string // "" when the line states no share: a condition to tick
 		threshold float64
 		strict    bool
 		kind      checklist.GateKind
@@ -103,27 +103,33 @@ func TestCriterionLines(t *testing.T) {
 		{"- All Security items done", "Security", 100, false, checklist.GateRequired, ""},
 		{"- All items complete", "Overall readiness", 100, false, checklist.GateOverall, ""},
 		{"- Billing: 100%", "Billing", 100, false, checklist.GateRequired, `no section or group is called "Billing"`},
-		{"- Error rate < 1% in staging", "Error rate < 1% in staging", 100, false, checklist.GateRequired, "it sets a ceiling"},
+		{"- Error rate < 1% in staging", "", 0, false, "", ""},
 		{"- All critical bugs resolved", "critical bugs", 100, false, checklist.GateRequired, `no section or group is called "critical bugs"`},
 		{"- All approvers have signed off", "", 0, false, "", ""},
 		{"- Decision made by the release manager", "", 0, false, "", ""},
+		{"- No Sev-1 incidents in the last 14 days", "", 0, false, "", ""},
 		{"| Area | Required |\n|---|---|\n| Security | 100% |", "Security", 100, false, checklist.GateRequired, ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.line, func(t *testing.T) {
 			c, rep := mustParse(t, sections+tt.line+"\n")
 			r := checklist.Score(c)
+			if tt.name == "" {
+				items := c.Items()
+				last := items[len(items)-1]
+				assert.Equal(t, strings.TrimPrefix(tt.line, "- "), last.Text, "a condition golive cannot measure is a task to tick")
+				assert.True(t, last.Task)
+				require.Len(t, r.Gates, 2)
+				assert.Equal(t, "Launch Criteria", r.Gates[1].Name, "and GO waits for it")
+				assert.Equal(t, 0, r.Gates[1].Count.Done)
+				assert.Equal(t, 1, r.Gates[1].Count.Total)
+				return
+			}
 			var got *checklist.GateResult
 			for i, g := range r.Gates {
 				if g.Source != "" && (g.Kind != checklist.GateOverall || tt.kind == checklist.GateOverall) {
 					got = &r.Gates[i]
 				}
-			}
-			if tt.name == "" {
-				assert.Nil(t, got, "no gate from %q", tt.line)
-				assert.Equal(t, checklist.GateOverall, r.Gates[0].Kind)
-				assert.Len(t, r.Gates, 1, "only the default overall minimum")
-				return
 			}
 			require.NotNil(t, got, "a gate from %q; gates: %+v", tt.line, r.Gates)
 			assert.Equal(t, tt.name, got.Name)
@@ -149,6 +155,18 @@ func TestCriterionLines(t *testing.T) {
 			assert.Equal(t, checklist.OutcomeNoGo, r.Decision.Outcome)
 		})
 	}
+}
+
+func TestCeilingUnderDecisionHeading(t *testing.T) {
+	// Under a heading of criteria a ceiling is a condition to tick; in a
+	// decision section that lists no criteria it is a gate that fails, with
+	// what to write instead.
+	c, rep := mustParse(t, "# Launch\n## Work\n- [x] a\n## Go/No-Go\n- Error rate < 1% in staging\n")
+	r := checklist.Score(c)
+	require.Len(t, rep.Unresolved, 1)
+	assert.Contains(t, rep.Unresolved[0].Reason, "it sets a ceiling")
+	assert.Contains(t, rep.Unresolved[0].Reason, `Make it an item to tick ("- [ ] Error rate < 1% in staging")`)
+	assert.Equal(t, checklist.OutcomeNoGo, r.Decision.Outcome)
 }
 
 func TestBoxedCriteriaAreMeasured(t *testing.T) {
@@ -202,6 +220,59 @@ We go if **all blockers are done** and readiness ≥ 90%.
 	require.Len(t, c.Roles, 2, "a table of roles under a Go/No-Go heading names the approvers")
 	assert.Equal(t, checklist.VerdictApproved, c.Roles[0].Verdict)
 	assert.Equal(t, checklist.VerdictPending, c.Roles[1].Verdict, "a blank decision is no approval")
+}
+
+func TestExitCriteriaShares(t *testing.T) {
+	src := `# Review
+## Work
+- [ ] [P0] a
+- [x] [P0] b
+- [x] [P1] c
+- [ ] [P1] d
+## Exit criteria
+- 100% of P0 items closed
+- ≥ 50% of P1 items closed
+- No Sev-1 incidents in the last 14 days
+## Launch Decision
+Approvers: SRE Lead, Security Lead
+`
+	c, rep := mustParse(t, src)
+	r := checklist.Score(c)
+	var rules []string
+	for _, g := range r.Gates {
+		rules = append(rules, r.TargetName(g.Gate)+" "+g.Rule()+" "+g.Count.String())
+	}
+	assert.ElementsMatch(t, []string{
+		"every readiness section ≥ 85% 2/4 = 50.0%",
+		"every P0 item ≥ 100% 1/2 = 50.0%",
+		"every P1 item ≥ 50% 1/2 = 50.0%",
+		"Exit criteria ≥ 100% 0/1 = 0.0%", // the Sev-1 condition, to tick
+	}, rules)
+	assert.Empty(t, rep.Unresolved)
+	var roles []string
+	for _, role := range c.Roles {
+		roles = append(roles, role.Name+" "+string(role.Verdict))
+	}
+	assert.Equal(t, []string{"SRE Lead pending", "Security Lead pending"}, roles, "roles listed on their label's line")
+
+	c, _ = mustParse(t, "# L\n## Security\n- [x] a\n## Ops\n- [ ] b\n## Launch gate\nLaunch requires Security at 100% and Ops at 100%.\nSign-off: Search Lead, SRE\n")
+	r = checklist.Score(c)
+	assert.Contains(t, r.Decision.Reasons, "Ops: 0/1 = 0.0%, needs ≥ 100%: failing")
+	var names []string
+	for _, g := range r.Gates {
+		names = append(names, g.Name)
+	}
+	assert.Equal(t, []string{"Overall readiness", "Security", "Ops"}, names)
+	require.Len(t, c.Roles, 2, "a sign-off line of roles names approvers, not who signed the section")
+	assert.False(t, c.Sections[2].Signoff != nil)
+
+	c, rep = mustParse(t, "# L\n## W\n- [x] a\n## Exit Criteria\n- All P0 items closed\n")
+	require.Len(t, rep.Unresolved, 1)
+	assert.Contains(t, rep.Unresolved[0].Reason, "no item is marked P0")
+	assert.Equal(t, checklist.OutcomeNoGo, checklist.Score(c).Decision.Outcome)
+
+	c, _ = mustParse(t, "# L\n## W\n- [x] a\n## Sign-off\nApproved by: Alice, Bob\n")
+	assert.Empty(t, c.Roles, "names are no roles")
 }
 
 func TestCriteriaOutsideCriteriaSectionsAreNoGates(t *testing.T) {

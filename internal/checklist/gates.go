@@ -271,7 +271,9 @@ func (p *parser) gates() {
 	}
 	found = append(found, p.decisionItemGates(found)...)
 	sort.SliceStable(found, func(i, j int) bool { return found[i].line < found[j].line })
-	for _, f := range distinctGates(found) {
+	found = distinctGates(found)
+	p.untaggedTiers(found)
+	for _, f := range found {
 		p.c.Gates = append(p.c.Gates, f.gate)
 		p.rep.Gates = append(p.rep.Gates, ImportGate{Name: f.gate.Name, Kind: f.gate.Kind, Rule: f.gate.Rule(), Line: f.line, Target: f.target, Unresolved: f.gate.Unresolved})
 	}
@@ -299,6 +301,29 @@ func distinctGates(found []foundGate) []foundGate {
 		out = append(out, f)
 	}
 	return out
+}
+
+// untaggedTiers reports a gate over a priority tier no item carries ("100%
+// of P0 items closed" with no item marked P0): it can never pass, and the
+// team must learn how to mark the items.
+func (p *parser) untaggedTiers(found []foundGate) {
+	for _, f := range found {
+		tier := f.gate.Target.Priority
+		if tier == "" || f.gate.Unresolved {
+			continue
+		}
+		tagged := false
+		for _, it := range p.c.Items() {
+			if it.Priority == tier {
+				tagged = true
+				break
+			}
+		}
+		if !tagged {
+			p.rep.Unresolved = append(p.rep.Unresolved, ImportProblem{Line: f.line, Text: clip(strings.TrimSpace(p.raw(f.line))),
+				Reason: fmt.Sprintf("no item is marked %s, so the gate fails with no items counted: mark them (\"- [ ] [%s] ...\", or a heading such as \"### Must Have (%s)\")", tier, tier, tier)})
+		}
+	}
 }
 
 // measuresPriority tells whether a gate of found measures every item of a

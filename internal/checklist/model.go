@@ -105,12 +105,20 @@ type Item struct {
 	// Fresh is how recent the item's verification must be for its gates
 	// to count it done (`fresh 12 24h`), 0 when any age will do.
 	Fresh time.Duration
+	// Probe is the check golive runs itself for the item, nil when none:
+	// its results are the item's evidence.
+	Probe *Probe
 }
 
 // VerifiedAt is when the done item was last verified: when its check ran,
-// for an item a passing check ticked, else when it was ticked.
+// for an item a passing check ticked; else the later of when it was ticked
+// (again, by a person) and when a passing check last ran.
 func (it *Item) VerifiedAt() time.Time {
-	if e := it.Evidence; e != nil && e.Pass && it.Done {
+	e := it.Evidence
+	if e == nil || !e.Pass || !it.Done {
+		return it.DoneAt
+	}
+	if it.DoneBy == e.By || e.At.After(it.DoneAt) {
 		return e.At
 	}
 	return it.DoneAt
@@ -131,7 +139,11 @@ type Evidence struct {
 	URL     string // where its run can be seen, "" when none
 	// At is when the check ran, as its reporter says.
 	At time.Time
-	// By is who reported it: "token:<name>" for an API token.
+	// Value is what the check measured, as its reporter says it ("142ms",
+	// "45d"), "" when it did not say.
+	Value string
+	// By is who reported it: "token:<name>" for an API token, "probe"
+	// for a probe golive ran.
 	By string
 	// Received is when golive recorded it.
 	Received time.Time

@@ -287,6 +287,9 @@ type sectionMeta struct {
 	titled     bool     // its title names a launch decision
 	decision   []string // why the section is a decision section
 	groupLines []int
+	// criteria counts the tasks made of conditions listed under a criteria
+	// heading ("Exit Criteria"); a section of nothing else is a decision.
+	criteria int
 	// inherited holds the groups whose window is their section's: "## T-1
 	// Week" over "### Infrastructure".
 	inherited map[int]bool
@@ -510,6 +513,7 @@ func (p *parser) prose(n ast.Node) {
 func (p *parser) text(l line) {
 	plain := unstar(l.text)
 	switch {
+	case p.inlineRoles(l, plain):
 	case p.signoff(plain):
 	case p.overallGate(l, plain):
 	case p.criteriaLabel(plain):
@@ -726,7 +730,8 @@ func (p *parser) kind(s *Section, m sectionMeta) SectionKind {
 	}
 	switch {
 	case items == 0 && len(m.decision) > 0,
-		m.titled && (held > 0 || containsFold(s.Title, "criteria")):
+		m.titled && (held > 0 || containsFold(s.Title, "criteria")),
+		items > 0 && items == m.criteria:
 		return KindDecision
 	}
 	windows := 0

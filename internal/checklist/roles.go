@@ -2,6 +2,7 @@ package checklist
 
 import (
 	"fmt"
+	"regexp"
 	"strings"
 	"time"
 )
@@ -40,6 +41,33 @@ func rolesLabel(plain string) bool {
 	label, ok := strings.CutSuffix(plain, ":")
 	return ok && len(label) <= 60 && !strings.Contains(label, ":") && approvalsLabel(label)
 }
+
+// inlineRoles reads approver roles listed on their label's line:
+// "Approvers: SRE Lead, Security Lead", "Sign-off by: QA Lead and PM".
+// Every entry must name a role, so that "Approved by: Alice" stays a name.
+func (p *parser) inlineRoles(l line, plain string) bool {
+	label, rest, ok := strings.Cut(plain, ":")
+	if !ok || len(label) > 40 || !approvalsLabel(label) {
+		return false
+	}
+	entries := roleListRe.Split(strings.TrimSpace(strings.TrimRight(rest, ".")), -1)
+	if len(entries) == 0 || entries[0] == "" {
+		return false
+	}
+	for _, e := range entries {
+		if !roleName(strings.TrimSpace(e)) {
+			return false
+		}
+	}
+	for _, e := range entries {
+		p.addRole(line{n: l.n, raw: l.raw, text: strings.TrimSpace(e)})
+	}
+	p.decide("it names the approvers")
+	return true
+}
+
+// roleListRe splits a list of roles written on one line.
+var roleListRe = regexp.MustCompile(`\s*(?:,\s*and\s+|,|;|\s+and\s+|\s+&\s+)\s*`)
 
 // addRole reads a list line in a roles context as a role; it returns false
 // for a line that is not shaped like one, which stays an item.

@@ -140,6 +140,8 @@ type entry struct {
 	// prose are wrapped lines from a label on ("**Approved by:**" written
 	// right under a list): read as prose after the item.
 	prose []line
+	// probes are the specs of the `<!-- golive: ... -->` comments on its line.
+	probes []string
 }
 
 func (p *parser) entry(li *ast.ListItem) entry {
@@ -202,6 +204,7 @@ func (p *parser) entry(li *ast.ListItem) entry {
 		}
 	}
 	e.notes = append(e.notes, w.links...)
+	e.probes = w.probes
 	return e
 }
 
@@ -289,7 +292,15 @@ func (p *parser) topItem(li *ast.ListItem, ordered, amongBoxes bool) {
 		p.addRef(l)
 	case p.ctx.kind == ctxRoles && p.addRole(l):
 		p.seenBox = true
-	case p.ctx.kind == ctxNone && p.criterionLine(l, plain):
+	case p.ctx.kind == ctxNone && !(belowRe.MatchString(plain) && p.criteriaHeading()) && p.criterionLine(l, plain):
+	case p.ctx.kind == ctxNone && e.text != "" && !strings.HasSuffix(plain, ":") && p.criteriaHeading():
+		// A condition golive cannot measure ("No Sev-1 incidents in the
+		// last 14 days"): a task to tick, so that a person confirms it
+		// before GO, never a line dropped.
+		p.seenBox = true
+		p.decide("it holds GO criteria")
+		p.meta[p.section().Index].criteria++
+		p.item(e, nil, true)
 	case p.opt.ListItems && e.text != "":
 		p.item(e, nil, false)
 	case p.inWindow() && e.text != "":
@@ -371,6 +382,7 @@ func (p *parser) item(e entry, parent *Item, task bool) {
 		number, depth = parent.Number, parent.Depth+1
 	}
 	it := p.newItem(e.line, e.text, e.done && !task, task, number, depth)
+	p.probe(it, e.probes)
 	details := e.notes
 	p.body(e.li, e.head, it, &details)
 	if len(details) > 0 {
@@ -534,6 +546,7 @@ type inlineWriter struct {
 	at      []int // the source offset of each line of out
 	start   int   // of the line being written, -1 before its first node
 	links   []string
+	probes  []string
 	dropped bool
 }
 
@@ -560,6 +573,7 @@ func (w *inlineWriter) inner(n ast.Node) string {
 	sub := inlineWriter{src: w.src}
 	sub.write(n)
 	w.links = append(w.links, sub.links...)
+	w.probes = append(w.probes, sub.probes...)
 	w.dropped = w.dropped || sub.dropped
 	return strings.ReplaceAll(strings.Join(nonEmpty(sub.lines()), " "), "\n", " ")
 }
@@ -597,11 +611,54 @@ func (w *inlineWriter) write(n ast.Node) {
 			w.b.WriteString(label)
 		case *ast.AutoLink:
 			w.b.Write(c.Label(w.src))
-		case *ast.Image, *ast.RawHTML:
+		case *ast.RawHTML:
+			if spec, ok := probeComment(c, w.src); ok {
+				w.probes = append(w.probes, spec)
+			}
+			w.dropped = true
+		case *ast.Image:
 			w.dropped = true
 		case *east.TaskCheckBox:
 		default:
 			w.write(c)
 		}
 	}
+}
+
+// probeComment returns the spec of a `<!-- golive: SPEC -->` comment.
+func probeComment(n *ast.RawHTML, src []byte) (string, bool) {
+	var b strings.Builder
+	for i := 0; i < n.Segments.Len(); i++ {
+		seg := n.Segments.At(i)
+		b.Write(seg.Value(src))
+	}
+	s, ok := strings.CutPrefix(strings.TrimSpace(b.String()), "<!--")
+	if !ok {
+		return "", false
+	}
+	s, ok = strings.CutSuffix(s, "-->")
+	if !ok {
+		return "", false
+	}
+	spec, ok := strings.CutPrefix(strings.TrimSpace(s), "golive:")
+	return strings.TrimSpace(spec), ok
+}
+
+// probe gives the item the probe its line declares; a spec golive cannot
+// read leaves the item without one, and the import report says why.
+func (p *parser) probe(it *Item, specs []string) {
+	if len(specs) == 0 {
+		return
+	}
+	if len(specs) > 1 {
+		p.rep.Unresolved = append(p.rep.Unresolved, ImportProblem{Line: it.Line, Text: clip(it.Text),
+			Reason: "an item has one probe: only the first `<!-- golive: ... -->` is kept"})
+	}
+	pr, err := ParseProbe(specs[0])
+	if err != nil {
+		p.rep.Unresolved = append(p.rep.Unresolved, ImportProblem{Line: it.Line, Text: clip(it.Text),
+			Reason: "its probe is not read: " + err.Error()})
+		return
+	}
+	it.Probe = pr
 }

@@ -85,6 +85,9 @@ type Config struct {
 	Logger *slog.Logger
 	// Metrics may be nil.
 	Metrics *metrics.Metrics
+	// Prober runs the launches' probes when a run is due; nil when probes
+	// are off, and due runs are skipped.
+	Prober Prober
 }
 
 // Delivery works through due reminders and the outbox. Run is its loop;
@@ -106,6 +109,7 @@ type Delivery struct {
 	maxAge      time.Duration
 	log         *slog.Logger
 	metrics     *metrics.Metrics
+	prober      Prober
 
 	poke chan struct{}
 	// The launches and conversations whose claimed rows are being worked
@@ -165,7 +169,7 @@ func New(cfg Config) (*Delivery, error) {
 		store: cfg.Store, renderer: cfg.Renderer, transport: cfg.Transport, finder: finder, tod: tod,
 		now: cfg.Now, after: cfg.After, renewAfter: cfg.RenewAfter,
 		lease: cfg.Lease, callTimeout: cfg.CallTimeout, perClaim: max(1, int(cfg.Lease/cfg.CallTimeout)-1),
-		maxWait: cfg.MaxWait, maxAge: cfg.MaxAge, log: cfg.Logger, metrics: cfg.Metrics,
+		maxWait: cfg.MaxWait, maxAge: cfg.MaxAge, log: cfg.Logger, metrics: cfg.Metrics, prober: cfg.Prober,
 		poke:     make(chan struct{}, 1),
 		launches: busySet[int64]{set: map[int64]bool{}},
 		dests:    busySet[string]{set: map[string]bool{}},

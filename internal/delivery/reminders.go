@@ -202,6 +202,9 @@ func (d *Delivery) handle(ctx context.Context, l *launch.Launch, asks schedule.A
 		d.finish(ctx, rem, f)
 		d.log.Info("reminders: skipped", "reminder", rem.String(), "reason", dec.Reason)
 		return
+	case rem.Kind == schedule.KindProbe:
+		d.probe(ctx, rem)
+		return
 	case rem.Kind == schedule.KindDigest:
 		f := ReminderFinish{State: schedule.StateSent, At: now, Next: schedule.FanOut(l, asks, rem, d.tod, now)}
 		if next, ok := schedule.Next(l, asks, rem, d.tod, now); ok {

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/golive/golive/internal/checklist"
 	"github.com/golive/golive/internal/launch"
@@ -16,7 +17,8 @@ var csvHeader = []string{"number", "section", "group", "subgroup", "priority", "
 	"notes", "removed", "removed_by", "removed_at", "removed_reason",
 	"due", "na", "na_by", "na_reason", "na_at", "na_confirmed", "na_confirmed_by",
 	"waived_until", "waived_by", "waiver_reason",
-	"evidence", "evidence_summary", "evidence_url", "evidence_at", "evidence_by"}
+	"evidence", "evidence_summary", "evidence_url", "evidence_at", "evidence_by", "evidence_value",
+	"fresh", "verified_at", "stale", "probe"}
 
 // CSV writes one row per item after a header row, RFC 4180 (encoding/csv),
 // then one row per removed item, marked removed (they count nowhere). An
@@ -24,10 +26,14 @@ var csvHeader = []string{"number", "section", "group", "subgroup", "priority", "
 // YYYY-MM-DD; an N/A mark is "true" in na with who, why, when and whether
 // (and by whom) it was confirmed. A waiver is its last day (inclusive, in
 // the launch's time zone), who gave it and why: past that day it no longer
-// counts. Evidence is the last result a pipeline reported (pass or fail),
-// its summary, link, when the check ran and by which token.
+// counts. Evidence is the last result a pipeline or a probe reported
+// (pass or fail), its summary, link, when the check ran, by which token
+// (or "probe") and the value it measured. Fresh is how recent the item's
+// verification must be ("24h", "" for any age), verified_at when it was
+// last verified, and stale whether that is too old at now. Probe is the
+// check golive runs for the item, as `probe` takes it.
 // Cells that a spreadsheet would run as a formula get a leading apostrophe.
-func CSV(l *launch.Launch) ([]byte, error) {
+func CSV(l *launch.Launch, now time.Time) ([]byte, error) {
 	var buf bytes.Buffer
 	w := csv.NewWriter(&buf)
 	w.UseCRLF = true
@@ -56,10 +62,19 @@ func CSV(l *launch.Launch) ([]byte, error) {
 			row = append(row, "", "", "")
 		}
 		if e := it.Evidence; e != nil {
-			row = append(row, e.Status(), e.Summary, e.URL, timestamp(e.At), e.By)
+			row = append(row, e.Status(), e.Summary, e.URL, timestamp(e.At), e.By, e.Value)
 		} else {
-			row = append(row, "", "", "", "", "")
+			row = append(row, "", "", "", "", "", "")
 		}
+		verified := ""
+		if it.Done {
+			verified = timestamp(it.VerifiedAt())
+		}
+		probe := ""
+		if it.Probe != nil {
+			probe = it.Probe.String()
+		}
+		row = append(row, freshJSON(it), verified, strconv.FormatBool(it.StaleAt(now)), probe)
 		if err := writeRow(w, row); err != nil {
 			return nil, fmt.Errorf("csv item %d: %w", it.Number, err)
 		}
@@ -71,7 +86,8 @@ func CSV(l *launch.Launch) ([]byte, error) {
 			"", "true", r.By, timestamp(r.At), r.Reason,
 			"", "", "", "", "", "", "",
 			"", "", "",
-			"", "", "", "", "",
+			"", "", "", "", "", "",
+			"", "", "", "",
 		}
 		if err := writeRow(w, row); err != nil {
 			return nil, fmt.Errorf("csv removed item %d: %w", r.Number, err)

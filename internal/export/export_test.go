@@ -123,7 +123,7 @@ func TestJSONOfSeed000AsWrittenMatchesCheck(t *testing.T) {
 func TestCSV(t *testing.T) {
 	l := worked(t, seed(t, "seed004.md"))
 	l.Checklist.Items()[5].Text = `=HYPERLINK("http://evil"), "quoted", and, commas` + "\nand a line break"
-	out, err := CSV(l)
+	out, err := CSV(l, now)
 	require.NoError(t, err)
 	rows, err := csv.NewReader(bytes.NewReader(out)).ReadAll()
 	require.NoError(t, err)
@@ -270,7 +270,7 @@ func TestExportsCarryWaivers(t *testing.T) {
 	lapsed := Build(l, now.AddDate(0, 0, 3))
 	assert.False(t, lapsed.Items[0].Waiver.Counts, "kept, no longer counting, once its date has passed")
 
-	out, err := CSV(l)
+	out, err := CSV(l, now)
 	require.NoError(t, err)
 	rows, err := csv.NewReader(bytes.NewReader(out)).ReadAll()
 	require.NoError(t, err)
@@ -293,7 +293,7 @@ func TestExportsCarryEvidence(t *testing.T) {
 		At: timestamp(ran), By: "token:ci", ReceivedAt: timestamp(now)}, *full.Items[0].Evidence)
 	assert.True(t, full.Items[0].Done)
 
-	out, err := CSV(l)
+	out, err := CSV(l, now)
 	require.NoError(t, err)
 	rows, err := csv.NewReader(bytes.NewReader(out)).ReadAll()
 	require.NoError(t, err)
@@ -306,6 +306,15 @@ func TestExportsCarryEvidence(t *testing.T) {
 	assert.Equal(t, "24h", full.Items[0].Fresh)
 	assert.False(t, full.Items[0].Stale)
 	assert.True(t, Build(l, ran.Add(25*time.Hour)).Items[0].Stale, "verified 25 hours before")
+
+	// The CSV says the freshness too: required, when verified, whether stale.
+	out, err = CSV(l, ran.Add(25*time.Hour))
+	require.NoError(t, err)
+	rows, err = csv.NewReader(bytes.NewReader(out)).ReadAll()
+	require.NoError(t, err)
+	f := slices.Index(csvHeader, "fresh")
+	assert.Equal(t, []string{"24h", timestamp(ran), "true"}, rows[1][f:f+3])
+	assert.Equal(t, []string{"", "", "false"}, rows[2][f:f+3])
 
 	md, err := Markdown(l)
 	require.NoError(t, err)
@@ -387,7 +396,7 @@ func TestCSVHasLiveEdits(t *testing.T) {
 	l := worked(t, seed(t, "seed000.md"))
 	items := l.Checklist.Items()
 	live(t, l)
-	out, err := CSV(l)
+	out, err := CSV(l, now)
 	require.NoError(t, err)
 	rows, err := csv.NewReader(bytes.NewReader(out)).ReadAll()
 	require.NoError(t, err)
@@ -414,4 +423,28 @@ func TestCSVHasLiveEdits(t *testing.T) {
 		[]string{removed[col["removed_by"]], removed[col["removed_at"]], removed[col["removed_reason"]]})
 	assert.Equal(t, items[3].Text, removed[col["text"]])
 	assert.NotEmpty(t, removed[col["section"]])
+}
+
+func TestExportsCarryProbes(t *testing.T) {
+	l := worked(t, seed(t, "seed004.md"))
+	it := l.Checklist.Items()[0]
+	p, err := checklist.ParseProbe("tls api.example.com min_days=30")
+	require.NoError(t, err)
+	it.Probe = p
+
+	assert.Equal(t, "tls api.example.com:443 min_days=30", Build(l, now).Items[0].Probe)
+	out, err := CSV(l, now)
+	require.NoError(t, err)
+	rows, err := csv.NewReader(bytes.NewReader(out)).ReadAll()
+	require.NoError(t, err)
+	assert.Equal(t, "tls api.example.com:443 min_days=30", rows[1][slices.Index(csvHeader, "probe")])
+
+	md, err := Markdown(l)
+	require.NoError(t, err)
+	assert.Contains(t, string(md), it.Text+" <!-- golive: tls api.example.com:443 min_days=30 -->\n")
+	back, _, err := checklist.Parse(md)
+	require.NoError(t, err)
+	require.NotNil(t, back.Items()[0].Probe, "the probe survives the round trip")
+	assert.Equal(t, *p, *back.Items()[0].Probe)
+	assert.Equal(t, it.Text, back.Items()[0].Text)
 }

@@ -109,6 +109,9 @@ type Item struct {
 	// Stale says it is older than that at the export's instant.
 	Fresh string `json:"fresh,omitempty"`
 	Stale bool   `json:"stale,omitempty"`
+	// Probe is the check golive runs itself for the item, as `probe`
+	// takes it ("tls api.example.com:443 min_days=30").
+	Probe string `json:"probe,omitempty"`
 }
 
 // Evidence is a check's result reported for an item: a pass ticked it, a
@@ -118,8 +121,10 @@ type Evidence struct {
 	Summary    string `json:"summary"`
 	URL        string `json:"url,omitempty"`
 	At         string `json:"at"` // when the check ran
-	By         string `json:"by"` // "token:<name>"
+	By         string `json:"by"` // "token:<name>", or "probe"
 	ReceivedAt string `json:"received_at"`
+	// Value is what the check measured ("142ms", "45d"), when it said.
+	Value string `json:"value,omitempty"`
 }
 
 // Waiver lets an open item count as done for its gates until a local date,
@@ -189,6 +194,7 @@ func Build(l *launch.Launch, now time.Time) Launch {
 			Owner: it.Owner, DoneBy: it.DoneBy, DoneAt: timestamp(it.DoneAt), Priority: it.Priority, Note: it.Note, Details: it.Details, Parent: it.Parent, Task: it.Task,
 			Notes: notesJSON(it.Notes), Due: it.Due, NA: naJSON(it.NA), Waiver: waiverJSON(it, l.Today(now)),
 			Evidence: evidenceJSON(it.Evidence), Fresh: freshJSON(it), Stale: it.StaleAt(now),
+			Probe: probeJSON(it.Probe),
 		})
 	}
 	return out
@@ -233,7 +239,7 @@ func evidenceJSON(e *checklist.Evidence) *Evidence {
 	if e == nil {
 		return nil
 	}
-	return &Evidence{Status: e.Status(), Summary: e.Summary, URL: e.URL, At: timestamp(e.At), By: e.By, ReceivedAt: timestamp(e.Received)}
+	return &Evidence{Status: e.Status(), Summary: e.Summary, URL: e.URL, At: timestamp(e.At), By: e.By, ReceivedAt: timestamp(e.Received), Value: e.Value}
 }
 
 func waiverJSON(it *checklist.Item, today string) *Waiver {
@@ -242,4 +248,11 @@ func waiverJSON(it *checklist.Item, today string) *Waiver {
 		return nil
 	}
 	return &Waiver{By: w.By, Until: w.Until, Reason: w.Reason, At: timestamp(w.At), Counts: it.WaivedOn(today)}
+}
+
+func probeJSON(p *checklist.Probe) string {
+	if p == nil {
+		return ""
+	}
+	return p.String()
 }

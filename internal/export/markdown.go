@@ -106,7 +106,12 @@ func writeItems(b *strings.Builder, g *checklist.Group) {
 		default:
 			b.WriteString("- [ ] ")
 		}
-		b.WriteString(oneLine(it.Text) + "\n")
+		b.WriteString(oneLine(it.Text))
+		if it.Probe != nil {
+			// On the item's line, where the importer reads it back.
+			b.WriteString(" <!-- golive: " + commentText(it.Probe.String()) + " -->")
+		}
+		b.WriteString("\n")
 		writeDetails(b, it.Details, indent+2)
 		writeLive(b, it, indent+2)
 	}

@@ -26,7 +26,8 @@ func (l *Launch) CanTick(user string, number int) error {
 
 // SetDone ticks (done) or unticks the items. Every item is checked before any
 // changes, so a refusal changes nothing. Items already in the wanted state
-// are left alone and leave no event. Unticking an item of a signed-off
+// are left alone and leave no event, except a done item required to be
+// fresh: ticking it again verifies it anew. Unticking an item of a signed-off
 // section voids the sign-off, and the channel is told (NoticeUntickVoided).
 func (l *Launch) SetDone(user string, numbers []int, done bool, now time.Time) ([]Event, error) {
 	if len(numbers) == 0 {
@@ -39,10 +40,29 @@ func (l *Launch) SetDone(user string, numbers []int, done bool, now time.Time) (
 	}
 	var events []Event
 	for _, n := range uniqueInts(numbers) {
+		if done {
+			if ev, ok := l.reverify(user, n, now); ok {
+				events = append(events, ev)
+				continue
+			}
+		}
 		events = append(events, l.markDone(user, n, done, now)...)
 	}
 	l.notifyVoided(user, events)
 	return events, nil
+}
+
+// reverify ticks again item n, which exists, done already and required
+// to be fresh: ticking it is saying it was checked again now, which is
+// what its freshness asks for. An item any age of verification will do
+// for is left alone, as it always was.
+func (l *Launch) reverify(user string, n int, now time.Time) (Event, bool) {
+	_, _, it := l.Checklist.Locate(n)
+	if !it.Done || it.Fresh == 0 {
+		return Event{}, false
+	}
+	it.DoneBy, it.DoneAt = user, now
+	return Event{Actor: user, Kind: KindTick, Items: []int{n}, Before: doneWord(true), After: "verified again"}, true
 }
 
 // markDone ticks or unticks item n, which exists, for actor, who may: no

@@ -95,6 +95,13 @@ const (
 	// (Before and After: "24h", or "any age").
 	KindFresh       Kind = "fresh"
 	KindTokenRevoke Kind = "token-revoke"
+	// KindProbe sets or takes away an item's probe (Before and After: its
+	// spec, or "none").
+	KindProbe Kind = "probe"
+	// KindProbeRun is one run of a launch's probes: the items it checked,
+	// and After "12 of 13 passed". The evidence of each outcome that
+	// changed, and the ticks and unticks, follow as events of their own.
+	KindProbeRun Kind = "probe-run"
 )
 
 // Subject names what the event is about, as the audit log shows it:

@@ -75,3 +75,29 @@ func TestStaleEvidenceCountsOpenForItsGates(t *testing.T) {
 	_, _, err = l.SetFresh("UBOSS", "99", time.Hour)
 	assert.Equal(t, launch.ENOTFOUND, launch.ErrorCode(err))
 }
+
+func TestTickingAFreshItemAgainVerifiesItAnew(t *testing.T) {
+	l := freshLaunch(t)
+	_, _, err := l.SetFresh("USEC", "Security", 24*time.Hour)
+	require.NoError(t, err)
+	later := now.Add(30 * time.Hour)
+	require.False(t, l.Decide(later).Gates[0].Passed, "both verifications are older than 24h")
+
+	events, err := l.SetDone("UBOSS", []int{1, 2}, true, later)
+	require.NoError(t, err)
+	require.Len(t, events, 2)
+	for _, e := range events {
+		assert.Equal(t, launch.KindTick, e.Kind)
+		assert.Equal(t, "verified again", e.After)
+	}
+	assert.True(t, l.Decide(later).Gates[0].Passed, "ticked again: verified at later")
+	_, _, it := l.Checklist.Locate(2)
+	assert.Equal(t, later, it.VerifiedAt(), "the tick is newer than the check")
+
+	// Without a freshness, a tick of a done item changes nothing, as before.
+	_, _, err = l.SetFresh("USEC", "Security", 0)
+	require.NoError(t, err)
+	events, err = l.SetDone("UBOSS", []int{1}, true, later.Add(time.Hour))
+	require.NoError(t, err)
+	assert.Empty(t, events)
+}

@@ -48,6 +48,9 @@ const (
 	// NoticeDecision: a decision was announced (Launch.Announced), asked
 	// for or due because the last role answered.
 	NoticeDecision NoticeKind = "decision"
+	// NoticeProbe: the probe of an item (Items) changed outcome: After is
+	// "pass" or "fail". Its owner is told too.
+	NoticeProbe NoticeKind = "probe"
 )
 
 // PostKind is the kind of post that delivers the notice.
@@ -107,6 +110,8 @@ func (l *Launch) noticeKey(n Notice, now time.Time) string {
 		what = fmt.Sprintf("add:%d:void", firstItem(n.Items))
 	case NoticeDoneReworded:
 		what = fmt.Sprintf("edit:%d:%s", firstItem(n.Items), n.Actor)
+	case NoticeProbe:
+		what = fmt.Sprintf("probe:%d:%s", firstItem(n.Items), n.After)
 	default:
 		what = string(n.Kind) + ":" + n.Actor
 	}

@@ -48,6 +48,8 @@ func Decide(l *launch.Launch, asks Asks, r Reminder, tod TimeOfDay, now time.Tim
 		return decideWindow(l, r, tod, now)
 	case KindWaiverLapse, KindWaiverLapseDM:
 		return decideLapse(l, r, tod, now)
+	case KindProbe:
+		return decideProbe(l, r, tod, now)
 	}
 	day := r.Payload.Day
 	if day == "" {

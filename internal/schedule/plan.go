@@ -14,7 +14,8 @@ import (
 // Then the countdown days still to come unless reminders are off, and
 // the next daily digest (which also nudges the role holders asks says are
 // still to answer), and the lapse notices of the waivers not yet noticed
-// (lapsePlan). An archived launch wants none.
+// (lapsePlan), and the runs of its probes (probePlan). An archived launch
+// wants none.
 func Plan(l *launch.Launch, asks Asks, tod TimeOfDay, now time.Time) []Reminder {
 	if l.Archived || l.Checklist == nil {
 		return nil
@@ -38,7 +39,8 @@ func Plan(l *launch.Launch, asks Asks, tod TimeOfDay, now time.Time) []Reminder 
 	if d, ok := nextDigest(l, asks, tod, "", now); ok {
 		out = append(out, d)
 	}
-	return append(out, lapsePlan(l, tod)...)
+	out = append(out, lapsePlan(l, tod)...)
+	return append(out, probePlan(l, tod, now)...)
 }
 
 // nextDigest returns the daily digest to run after the one of local date

@@ -35,6 +35,10 @@ const (
 	KindWaiverLapse Kind = "waiver-lapse"
 	// KindWaiverLapseDM tells one owner the same of their items.
 	KindWaiverLapseDM Kind = "waiver-lapse-dm"
+	// KindProbe runs the launch's probes, shortly before a window's
+	// reminder and each morning of the last week; it posts nothing itself
+	// (a probe's change of outcome tells the channel as a change does).
+	KindProbe Kind = "probe"
 )
 
 // State is where a reminder is in its life.
