@@ -286,7 +286,7 @@ func TestApprovalsAsksEveryHolderByDM(t *testing.T) {
 	require.NoError(t, err)
 	msg, ok := h.slack.message(dm.TS)
 	require.True(t, ok)
-	assert.Equal(t, "D1", msg.Channel)
+	assert.Equal(t, dmOf(uSec), msg.Channel)
 	assert.True(t, strings.HasPrefix(msg.Text, "Your approval is requested as Security Lead"), msg.Text)
 	assert.Len(t, h.audited(l.ID, "approvals-request"), 1)
 	assert.Equal(t, checklist.VerdictPending, h.launch().Decide(testNow).Roles[0].Verdict, "nothing counts as approved yet")
@@ -449,7 +449,7 @@ func TestApprovalDoubleClickRecordsOnce(t *testing.T) {
 	}, settle, 5*time.Millisecond, "the DM is updated in place")
 	for _, c := range h.slack.callsOf("chat.update") {
 		if c.Form.Get("ts") == dm.TS {
-			assert.Equal(t, "D1", c.Form.Get("channel"))
+			assert.Equal(t, dmOf(uSec), c.Form.Get("channel"))
 		}
 	}
 	m, _ := h.slack.message(dm.TS)

@@ -95,10 +95,8 @@ func TestBidiOverridesNeverReachSlack(t *testing.T) {
 
 // everythingSent is every form value and JSON body sent to the fake Slack.
 func everythingSent(f *fakeSlack) string {
-	f.mu.Lock()
-	defer f.mu.Unlock()
 	var b strings.Builder
-	for _, c := range f.calls {
+	for _, c := range f.Calls() {
 		for _, vs := range c.Form {
 			for _, v := range vs {
 				b.WriteString(v + "\n")

@@ -22,7 +22,7 @@ func (h *harness) naClick(user string, n int, actionID string) map[string]any {
 	var blocks []map[string]any
 	require.Eventually(h.t, func() bool {
 		for _, c := range h.slack.callsOf("chat.postMessage") {
-			if c.Form.Get("channel") == "D1" && strings.HasPrefix(c.Form.Get("text"), "Confirm item "+itoa(n)+" ") {
+			if strings.HasPrefix(c.Form.Get("channel"), "D") && strings.HasPrefix(c.Form.Get("text"), "Confirm item "+itoa(n)+" ") {
 				blocks = nil
 				require.NoError(h.t, json.Unmarshal([]byte(c.Form.Get("blocks")), &blocks))
 			}

@@ -329,7 +329,7 @@ func TestExportIsSentWhole(t *testing.T) {
 					bodies = append(bodies, string(c.JSON))
 				}
 				for _, c := range h.slack.callsOf("chat.postMessage")[dmsBefore:] {
-					assert.Equal(t, "D1", c.Form.Get("channel"), "long exports go to the user's DM")
+					assert.Equal(t, dmOf("UEVE"), c.Form.Get("channel"), "long exports go to the user's DM")
 					bodies = append(bodies, `{"blocks":`+c.Form.Get("blocks")+`}`)
 				}
 				for _, body := range bodies {

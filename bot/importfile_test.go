@@ -93,7 +93,7 @@ func TestImportFileRefusals(t *testing.T) {
 	}
 	// A file golive cannot read with its token (files:read missing).
 	file := h.slack.shareFile("FSIGNIN", "checklist.md", "text/markdown", fakeFile{data: []byte(smallChecklist)})
-	file["url_private_download"] = h.slack.srv.URL + "/files-pri/T1-FOTHER/download/checklist.md"
+	file["url_private_download"] = h.slack.srv.URL + "/files-pri/FOTHER/checklist.md"
 	errs := submitErrors(t, h.interact(fileSubmission("UIMP", testChan, "Payments", "2026-12-01", file)))
 	assert.Contains(t, errs[render.ImportFileBlock], "could not download")
 

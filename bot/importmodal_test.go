@@ -171,7 +171,7 @@ func TestImportReportFallsBackToDirectMessage(t *testing.T) {
 	for _, c := range h.slack.callsOf("chat.postMessage") {
 		channels = append(channels, c.Form.Get("channel"))
 	}
-	assert.ElementsMatch(t, []string{"D1", testChan}, channels, "the report goes by DM, and the channel is told")
+	assert.ElementsMatch(t, []string{dmOf("UIMP"), testChan}, channels, "the report goes by DM, and the channel is told")
 	assert.Equal(t, "UIMP", h.slack.callsOf("conversations.open")[0].Form.Get("users"))
 }
 

@@ -122,10 +122,7 @@ func checkSent(t *testing.T, h *harness, acks [][]byte) int {
 			assertInert(t, msg.Text, body)
 		}
 	}
-	h.slack.mu.Lock()
-	calls := append([]fakeCall(nil), h.slack.calls...)
-	h.slack.mu.Unlock()
-	for _, c := range calls {
+	for _, c := range h.slack.Calls() {
 		switch c.Method {
 		case "chat.postMessage", "chat.update", "chat.postEphemeral":
 			checked++

@@ -82,7 +82,7 @@ func TestEverythingSentStaysInsideSlackLimits(t *testing.T) {
 					assertInert(t, msg.Text, body)
 				}
 			}
-			for _, c := range h.slack.calls {
+			for _, c := range h.slack.Calls() {
 				switch c.Method {
 				case "chat.postMessage", "chat.update", "chat.postEphemeral":
 					checked++

@@ -59,7 +59,7 @@ func TestNoticeWaitsForTheBotToBeInvited(t *testing.T) {
 		return h.slack.attempts("chat.postMessage", "C7") + h.slack.attempts("chat.postMessage", "C8")
 	}
 	assert.Equal(t, 2, inChannels(), "a notice Slack did not take waits before it is tried again")
-	assert.Len(t, h.slack.posted("D1"), 2, "the creator hears why, for each")
+	assert.Len(t, h.slack.posted(dmOf("UALICE")), 2, "the creator hears why, for each")
 
 	clock.add(time.Minute)
 	_, err = s.RunDue(ctx)
@@ -68,5 +68,5 @@ func TestNoticeWaitsForTheBotToBeInvited(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, 3, inChannels(), "the channel that is gone is not tried again")
 	assert.Equal(t, 2, h.slack.attempts("chat.postMessage", "C7"), "once invited, the notice goes out")
-	assert.Len(t, h.slack.posted("D1"), 2, "the creator is told once per notice")
+	assert.Len(t, h.slack.posted(dmOf("UALICE")), 2, "the creator is told once per notice")
 }

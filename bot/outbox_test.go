@@ -376,7 +376,7 @@ func TestRefusedPostIsExplainedToTheCreator(t *testing.T) {
 	require.Equal(t, http.StatusOK, h.command(uOther, "decide").Status)
 
 	runDue(t, s)
-	dms := h.slack.posted("D1")
+	dms := h.slack.posted(dmOf(creator))
 	require.Len(t, dms, 1, "the creator is told")
 	assert.Contains(t, dms[0].Form.Get("text"), "I could not post the GO / NO-GO announcement of the launch “Checkout v2”: I am not a member of its channel. Add me with `/invite @golive` there")
 	opened := h.slack.callsOf("conversations.open")
@@ -387,7 +387,7 @@ func TestRefusedPostIsExplainedToTheCreator(t *testing.T) {
 	h.slack.failNext("chat.postMessage", 1, fault{slackError: "not_in_channel"})
 	clock.add(time.Hour)
 	runDue(t, s)
-	assert.Len(t, h.slack.posted("D1"), 1, "told once, not at every attempt")
+	assert.Len(t, h.slack.posted(dmOf(creator)), 1, "told once, not at every attempt")
 
 	clock.add(24 * time.Hour)
 	runDue(t, s)

@@ -165,7 +165,7 @@ func TestProbeCommandTicksAndTellsOncePerChange(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, []int{1}, run.Changed)
 	h.probedItem(1, false)
-	require.Eventually(t, func() bool { return len(h.probeNotices(testChan, 1)) == 1 && len(h.probeNotices("D1", 1)) == 1 },
+	require.Eventually(t, func() bool { return len(h.probeNotices(testChan, 1)) == 1 && len(h.probeNotices(dmOf("UOPS"), 1)) == 1 },
 		settle, 5*time.Millisecond, "the channel and the owner are told")
 	assert.Equal(t, "The probe of item 1 (Dockerfile created with multi-stage build) fails: HTTP 503 in 0 ms, wanted 200. It is unticked until the probe passes again.",
 		unJSON(h.probeNotices(testChan, 1)[0]))
@@ -175,7 +175,7 @@ func TestProbeCommandTicksAndTellsOncePerChange(t *testing.T) {
 	}
 	time.Sleep(100 * time.Millisecond) // the sender looks again
 	assert.Len(t, h.probeNotices(testChan, 1), 1, "still failing: nothing more to tell")
-	assert.Len(t, h.probeNotices("D1", 1), 1)
+	assert.Len(t, h.probeNotices(dmOf("UOPS"), 1), 1)
 
 	up.Store(true)
 	_, err = h.bot.RunProbes(ctx, l.ID, "test")
@@ -280,7 +280,7 @@ func TestLaunchDecidedOnProbes(t *testing.T) {
 	dr.runTo(set, clock.now, time.Date(2026, 11, 30, 9, 30, 0, 0, paris))
 	it = h.probedItem(1, false)
 	assert.Equal(t, "10d", it.Evidence.Value, "at 08:50, ten days and ten minutes before it expires")
-	require.Eventually(t, func() bool { return len(h.probeNotices(testChan, 1)) == 1 && len(h.probeNotices("D1", 1)) == 1 },
+	require.Eventually(t, func() bool { return len(h.probeNotices(testChan, 1)) == 1 && len(h.probeNotices(dmOf("UOPS"), 1)) == 1 },
 		settle, 5*time.Millisecond)
 	notice := unJSON(h.probeNotices(testChan, 1)[0])
 	assert.Contains(t, notice, "The probe of item 1 (SSL certificates configured) fails: certificate valid, but expires in 10 days (2026-12-10), fewer than 30.")

@@ -133,7 +133,7 @@ func TestOverdueReminderGoesByDM(t *testing.T) {
 	assert.Equal(t, "UDANA", calls[opens].Form.Get("users"))
 	posts := h.slack.callsOf("chat.postMessage")
 	call := posts[len(posts)-1]
-	assert.Equal(t, "D1", call.Form.Get("channel"))
+	assert.Equal(t, dmOf("UDANA"), call.Form.Get("channel"))
 	assert.Contains(t, call.Form.Get("text"), "1 task overdue in Checkout v2")
 }
 

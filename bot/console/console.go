@@ -1,10 +1,11 @@
 // Package console is a Slack workspace on localhost, for trying golive
-// without one: a web page with channels, DMs and App Home, and a Slack Web
-// API the bot's own client talks to (SLACK_API_URL pointed here). It is one
-// more transport: the commands typed and the buttons clicked reach the
-// bot's ordinary request handler, signed with a secret made for this
-// process, and what the bot sends back is drawn from its Block Kit. The
-// console keeps its messages in its own tables of golive's database.
+// without one: a web page with channels, DMs and App Home over the Slack
+// Web API of package webapi, which the bot's own client talks to
+// (SLACK_API_URL pointed here). It is one more transport: the commands
+// typed and the buttons clicked reach the bot's ordinary request handler,
+// signed with a secret made for this process, and what the bot sends back
+// is drawn from its Block Kit. The console keeps its messages in its own
+// tables of golive's database.
 package console
 
 import (
@@ -14,11 +15,12 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
-	"sort"
 	"strconv"
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/golive/golive/bot/webapi"
 )
 
 // Store keeps what the console shows across restarts: the messages of its
@@ -57,52 +59,31 @@ type Config struct {
 	Logger *slog.Logger
 }
 
-// Console is the workspace: its conversations, views and files, its Web
-// API and its pages. It is safe for concurrent use.
+// Console is the workspace's pages and its link with the bot, over the Web
+// API of api. It is safe for concurrent use.
 type Console struct {
 	store  Store
-	token  string
 	secret string
 	url    string
 	clock  *Clock
 	log    *slog.Logger
+	// api is the workspace: its conversations, views and files, and the
+	// Web API the bot calls.
+	api *webapi.Server
+
+	mu sync.Mutex
 	// slack is the bot's handler of Slack's requests, set by Connect.
-	slack http.Handler
-
-	mu        sync.Mutex
-	messages  map[string][]*Message // by channel, in ts order
-	lastTS    int64                 // microseconds of the latest ts given
-	modals    map[string][]*View    // by user, the stack, top last
-	homes     map[string]*View      // by user
-	views     map[string]*View      // by id
-	triggers  map[string]trigger
+	slack     http.Handler
 	responses map[string]origin
-	files     map[string]*File
 	seq       int
-	// version counts changes, for pages to see that they are stale.
-	version int64
 }
 
-// Message is a message as the console holds and draws it.
-type Message struct {
-	Channel  string          `json:"channel"`
-	TS       string          `json:"ts"`
-	User     string          `json:"user"`
-	Text     string          `json:"text"`
-	Blocks   json.RawMessage `json:"blocks,omitempty"`
-	Metadata json.RawMessage `json:"metadata,omitempty"`
-	Files    []string        `json:"files,omitempty"`
-	// For is the one member who sees an ephemeral message.
-	For    string `json:"for,omitempty"`
-	Edited bool   `json:"edited,omitempty"`
-}
-
-// trigger is a trigger_id given with a command or a click: it lets the bot
-// open a modal for that member, once, within 3 seconds.
-type trigger struct {
-	user    string
-	expires time.Time
-}
+// The workspace's messages, views and files, as package webapi holds them.
+type (
+	Message = webapi.Message
+	View    = webapi.View
+	File    = webapi.File
+)
 
 // origin is what a response_url answers: the member, the conversation and
 // the message clicked, if any.
@@ -110,8 +91,8 @@ type origin struct {
 	user, channel, ts string
 }
 
-// triggerLife is how long a trigger_id works, as in Slack.
-const triggerLife = 3 * time.Second
+// apiRoot is the path the console serves the Web API under.
+const apiRoot = "/webapi"
 
 // New loads the console's messages and clock from the store.
 func New(ctx context.Context, cfg Config) (*Console, error) {
@@ -124,29 +105,29 @@ func New(ctx context.Context, cfg Config) (*Console, error) {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
-	c := &Console{store: cfg.Store, token: cfg.Token, secret: cfg.SigningSecret, url: strings.TrimSuffix(cfg.URL, "/"), log: cfg.Logger,
-		messages: map[string][]*Message{}, modals: map[string][]*View{}, homes: map[string]*View{},
-		views: map[string]*View{}, triggers: map[string]trigger{}, responses: map[string]origin{}, files: map[string]*File{}}
+	c := &Console{store: cfg.Store, secret: cfg.SigningSecret, url: strings.TrimSuffix(cfg.URL, "/"), log: cfg.Logger,
+		responses: map[string]origin{}}
 	offset, err := c.loadOffset(ctx)
 	if err != nil {
 		return nil, err
 	}
 	c.clock = NewClock(cfg.Now, offset)
+	c.api = webapi.New(webapi.Config{Token: cfg.Token, Team: webapi.Team{ID: TeamID, Name: TeamName, BotUser: BotID},
+		Directory: directory{}, StrictTriggers: true, Now: c.clock.Now, Keeper: keeper{c}, Respond: c.serveResponse,
+		Root: apiRoot, Logger: cfg.Logger})
 	docs, err := cfg.Store.ConsoleMessages(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("console: load messages: %w", err)
 	}
+	msgs := make([]Message, 0, len(docs))
 	for _, doc := range docs {
 		var m Message
 		if err := json.Unmarshal(doc, &m); err != nil {
 			return nil, fmt.Errorf("console: load a message: %w", err)
 		}
-		c.messages[m.Channel] = append(c.messages[m.Channel], &m)
-		c.lastTS = max(c.lastTS, tsMicros(m.TS))
+		msgs = append(msgs, m)
 	}
-	for _, list := range c.messages {
-		sort.Slice(list, func(i, j int) bool { return tsMicros(list[i].TS) < tsMicros(list[j].TS) })
-	}
+	c.api.Load(msgs)
 	if err := c.loadHomes(ctx); err != nil {
 		return nil, err
 	}
@@ -179,155 +160,49 @@ func (c *Console) loadOffset(ctx context.Context) (time.Duration, error) {
 	return time.Duration(ms) * time.Millisecond, nil
 }
 
-// nextTS returns a new message ts: the console's time in Slack's
-// "seconds.micros" form, always after the last one given. c.mu is held.
-func (c *Console) nextTS() string {
-	us := max(c.clock.Now().UnixMicro(), c.lastTS+1)
-	c.lastTS = us
-	return fmt.Sprintf("%d.%06d", us/1e6, us%1e6)
-}
+// keeper keeps the workspace's messages and App Homes in the console's
+// tables.
+type keeper struct{ c *Console }
 
-// tsMicros reads a ts back into microseconds, 0 when it is malformed.
-func tsMicros(ts string) int64 {
-	sec, frac, _ := cutDot(ts)
-	s, err1 := strconv.ParseInt(sec, 10, 64)
-	f, err2 := strconv.ParseInt(frac, 10, 64)
-	if err1 != nil || err2 != nil {
-		return 0
-	}
-	return s*1e6 + f
-}
-
-func cutDot(s string) (string, string, bool) {
-	for i := range len(s) {
-		if s[i] == '.' {
-			return s[:i], s[i+1:], true
-		}
-	}
-	return s, "0", false
-}
-
-// changed marks the console's pages stale. c.mu is held.
-func (c *Console) changed() { c.version++ }
-
-// Version counts the changes so far: a page polls it to know when to
-// redraw.
-func (c *Console) Version() int64 {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.version
-}
-
-// save records m in the store. c.mu is not held: the store may be slow.
-func (c *Console) save(ctx context.Context, m Message) {
+func (k keeper) KeepMessage(ctx context.Context, m Message) {
 	doc, err := json.Marshal(m)
 	if err == nil {
-		// The message is shown already: it is kept even if the caller
-		// gave up waiting.
-		err = c.store.SaveConsoleMessage(context.WithoutCancel(ctx), m.Channel, m.TS, doc)
+		err = k.c.store.SaveConsoleMessage(ctx, m.Channel, m.TS, doc)
 	}
 	if err != nil {
 		// The page still shows it; only a restart would lose it.
-		c.log.Error("console: record a message", "channel", m.Channel, "ts", m.TS, "err", err)
+		k.c.log.Error("console: record a message", "channel", m.Channel, "ts", m.TS, "err", err)
 	}
 }
 
-// add appends a new message to its conversation and records it.
-func (c *Console) add(ctx context.Context, m Message) Message {
-	c.mu.Lock()
-	m.TS = c.nextTS()
-	c.messages[m.Channel] = append(c.messages[m.Channel], &m)
-	c.changed()
-	saved := m
-	c.mu.Unlock()
-	c.save(ctx, saved)
-	return saved
+func (k keeper) ForgetMessage(ctx context.Context, channel, ts string) {
+	if err := k.c.store.DeleteConsoleMessage(ctx, channel, ts); err != nil {
+		k.c.log.Error("console: forget a message", "channel", channel, "ts", ts, "err", err)
+	}
 }
 
-// replace changes a message in place, keeping its channel, ts and author;
-// false when there is no such message.
-func (c *Console) replace(ctx context.Context, channel, ts string, edit func(m *Message)) (Message, bool) {
-	c.mu.Lock()
-	var found *Message
-	for _, m := range c.messages[channel] {
-		if m.TS == ts {
-			found = m
-			break
-		}
+const homeSetting = "home:"
+
+func (k keeper) KeepHome(ctx context.Context, user string, doc []byte) {
+	if err := k.c.store.SetConsoleSetting(ctx, homeSetting+user, string(doc)); err != nil {
+		k.c.log.Error("console: record an App Home", "user", user, "err", err)
 	}
-	if found == nil {
-		c.mu.Unlock()
-		return Message{}, false
-	}
-	edit(found)
-	found.Edited = true
-	c.changed()
-	saved := *found
-	c.mu.Unlock()
-	c.save(ctx, saved)
-	return saved, true
 }
 
-// remove deletes a message; false when there was no such message.
-func (c *Console) remove(ctx context.Context, channel, ts string) bool {
-	c.mu.Lock()
-	list := c.messages[channel]
-	found := false
-	for i, m := range list {
-		if m.TS == ts {
-			c.messages[channel] = append(list[:i:i], list[i+1:]...)
-			found = true
-			break
+func (c *Console) loadHomes(ctx context.Context) error {
+	for _, p := range People {
+		doc, err := c.store.ConsoleSetting(ctx, homeSetting+p.ID)
+		if err != nil {
+			return fmt.Errorf("console: load the App Home of %s: %w", p.ID, err)
+		}
+		if strings.TrimSpace(doc) == "" {
+			continue
+		}
+		if err := c.api.LoadHome(p.ID, []byte(doc)); err != nil {
+			return fmt.Errorf("console: load the App Home of %s: %w", p.ID, err)
 		}
 	}
-	if found {
-		c.changed()
-	}
-	c.mu.Unlock()
-	if found {
-		if err := c.store.DeleteConsoleMessage(context.WithoutCancel(ctx), channel, ts); err != nil {
-			c.log.Error("console: forget a message", "channel", channel, "ts", ts, "err", err)
-		}
-	}
-	return found
-}
-
-// message returns a copy of a message.
-func (c *Console) message(channel, ts string) (Message, bool) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	for _, m := range c.messages[channel] {
-		if m.TS == ts {
-			return *m, true
-		}
-	}
-	return Message{}, false
-}
-
-// Messages returns a conversation's messages that user may see, oldest
-// first: everyone's, and the ephemeral ones for user.
-func (c *Console) Messages(channel, user string) []Message {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	var out []Message
-	for _, m := range c.messages[channel] {
-		if m.For == "" || m.For == user {
-			out = append(out, *m)
-		}
-	}
-	return out
-}
-
-// empty says whether no conversation has a message yet.
-func (c *Console) empty() bool {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	for _, list := range c.messages {
-		if len(list) > 0 {
-			return false
-		}
-	}
-	return true
+	return nil
 }
 
 // newID returns an id with prefix, unique in this process.

@@ -66,7 +66,7 @@ func openTestConsole(t *testing.T, path string) *testConsole {
 		require.NoError(t, st.Close())
 	})
 	return &testConsole{t: t, c: c, st: st, path: path, srv: srv, bot: rb, clock: c.Clock(),
-		api: slack.New(testToken, slack.OptionAPIURL(base+"/webapi/"))}
+		api: slack.New(testToken, slack.OptionAPIURL(base+"/webapi/api/"))}
 }
 
 // recordingBot stands for the bot's handler of Slack's requests: it
@@ -169,7 +169,7 @@ func blocksJSON(t *testing.T, blocks ...slack.Block) string {
 
 func TestWebAPIRefusesAnotherToken(t *testing.T) {
 	tc := newTestConsole(t)
-	other := slack.New("xoxb-someone-else", slack.OptionAPIURL(tc.srv.URL+"/webapi/"))
+	other := slack.New("xoxb-someone-else", slack.OptionAPIURL(tc.srv.URL+"/webapi/api/"))
 	_, err := other.AuthTest()
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "invalid_auth")
@@ -222,7 +222,7 @@ func TestMessagesOutsideBlockKitLimitsAreRefused(t *testing.T) {
 	_, _, err := tc.api.PostMessage("C01WEB", slack.MsgOptionText("too many", false), slack.MsgOptionBlocks(blocks...))
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "invalid_blocks")
-	assert.Empty(t, tc.c.Messages("C01WEB", ""))
+	assert.Empty(t, tc.c.api.Messages("C01WEB", ""))
 
 	_, _, err = tc.api.PostMessage("C99NOPE", slack.MsgOptionText("hello", false))
 	assert.ErrorContains(t, err, "channel_not_found")
@@ -238,7 +238,7 @@ func TestViewsOpenNeedsAFreshTriggerAndPublishDrawsTheHome(t *testing.T) {
 	_, err := tc.api.OpenView("no-such-trigger", modal)
 	require.ErrorContains(t, err, "expired_trigger_id")
 
-	trigger := tc.c.newTrigger("UALEX")
+	trigger := tc.c.api.NewTrigger("UALEX")
 	v, err := tc.api.OpenView(trigger, modal)
 	require.NoError(t, err)
 	assert.NotEmpty(t, v.ID)
@@ -270,7 +270,7 @@ func TestCommandsAreSignedAndEscapedAsSlackSendsThem(t *testing.T) {
 	assert.Equal(t, TeamID, got.form.Get("team_id"))
 	assert.Equal(t, `owner Security <@UDANA|dana> &lt;b&gt; &amp; <#C02API|launch-api>`, got.form.Get("text"))
 	assert.NotEmpty(t, got.form.Get("trigger_id"))
-	assert.True(t, strings.HasPrefix(got.form.Get("response_url"), tc.srv.URL+"/console/response/"))
+	assert.True(t, strings.HasPrefix(got.form.Get("response_url"), tc.srv.URL+"/webapi/response/"))
 	assert.Contains(t, tc.page("/c/C01WEB", "USAM"), "Usage: tick &lt;n&gt;", "the acknowledgement's reply is shown to its sender")
 	assert.NotContains(t, tc.page("/c/C01WEB", "UALEX"), "Usage: tick")
 
@@ -339,7 +339,7 @@ func TestResponseURLAnswersReplaceOrPostEphemerally(t *testing.T) {
 		require.Equal(t, http.StatusOK, resp.StatusCode)
 	}
 	post(origin{user: "UDANA", channel: "C01WEB", ts: ts}, `{"text":"You approved","replace_original":true}`)
-	m, ok := tc.c.message("C01WEB", ts)
+	m, ok := tc.c.api.Message("C01WEB", ts)
 	require.True(t, ok)
 	assert.Equal(t, "You approved", m.Text)
 	post(origin{user: "UDANA", channel: "C01WEB"}, `{"text":"Just for Dana"}`)
@@ -358,7 +358,7 @@ func TestSubmissionSendsTheViewStateAndShowsFieldErrors(t *testing.T) {
 			slack.NewInputBlock("date", slack.NewTextBlockObject("plain_text", "Date", false, false), nil, slack.NewDatePickerBlockElement("date")),
 			slack.NewInputBlock("file", slack.NewTextBlockObject("plain_text", "File", false, false), nil, slack.NewFileInputBlockElement("file")),
 		}}}
-	v, err := tc.api.OpenView(tc.c.newTrigger("UALEX"), modal)
+	v, err := tc.api.OpenView(tc.c.api.NewTrigger("UALEX"), modal)
 	require.NoError(t, err)
 	fileID := tc.c.Share("checklist.md", []byte("# Launch\n- [ ] one\n"))
 	tc.bot.answer = `{"response_action":"errors","errors":{"date":"Pick a date after today"}}`
@@ -379,19 +379,23 @@ func TestSubmissionSendsTheViewStateAndShowsFieldErrors(t *testing.T) {
 
 	assert.Contains(t, tc.page("/c/C01WEB", "UALEX"), "Pick a date after today", "the modal stays open with the error")
 
-	// The file is golive's to download with its token, nobody else's.
+	// The file is golive's to download with its token, nobody else's:
+	// anyone else gets a sign-in page, as from files.slack.com.
 	req, _ := http.NewRequest(http.MethodGet, download, nil)
 	resp, err := http.DefaultClient.Do(req)
 	require.NoError(t, err)
+	page, err := io.ReadAll(resp.Body)
 	resp.Body.Close()
-	assert.Equal(t, http.StatusForbidden, resp.StatusCode)
+	require.NoError(t, err)
+	assert.Equal(t, "text/html", resp.Header.Get("Content-Type"))
+	assert.NotContains(t, string(page), "- [ ] one")
 	var buf strings.Builder
 	require.NoError(t, tc.api.GetFile(download, &buf))
 	assert.Equal(t, "# Launch\n- [ ] one\n", buf.String())
 
 	tc.bot.answer = ""
 	require.NoError(t, tc.c.Submit(context.Background(), Submission{User: "UALEX", ViewID: v.ID, Values: map[int][]string{0: {"x"}}}))
-	assert.Nil(t, tc.c.Modal("UALEX"), "an empty acknowledgement closes the modal")
+	assert.Nil(t, tc.c.api.Modal("UALEX"), "an empty acknowledgement closes the modal")
 }
 
 func TestExportUploadsAreSharedInTheChannel(t *testing.T) {
@@ -422,5 +426,5 @@ func TestMessagesAndTheClockSurviveARestart(t *testing.T) {
 	assert.Equal(t, 72*time.Hour, again.clock.Offset())
 	_, ts2, err := again.api.PostMessage("C02API", slack.MsgOptionText("After", false))
 	require.NoError(t, err)
-	assert.Greater(t, tsMicros(ts2), tsMicros(ts), "new messages come after the old ones")
+	assert.Greater(t, ts2, ts, "new messages come after the old ones (a ts has a fixed width: its order is the string's)")
 }

@@ -33,7 +33,7 @@ func (c *Console) Demo(ctx context.Context, channelID string) error {
 	if !ok || ch.With != "" {
 		return errors.New("start the demo launch in a channel")
 	}
-	if len(c.Messages(ch.ID, "")) > 0 {
+	if len(c.api.Messages(ch.ID, "")) > 0 {
 		return errors.New("this channel has messages already: start the demo launch in an empty channel")
 	}
 	for _, cmd := range demoCommands(c.clock.Now().Add(demoLead)) {
@@ -69,8 +69,6 @@ func (c *Console) advance(ctx context.Context, d time.Duration) error {
 	if err := c.store.SetConsoleSetting(ctx, offsetSetting, strconv.FormatInt(offset.Milliseconds(), 10)); err != nil {
 		return fmt.Errorf("console: record the clock: %w", err)
 	}
-	c.mu.Lock()
-	c.changed()
-	c.mu.Unlock()
+	c.api.Changed()
 	return nil
 }

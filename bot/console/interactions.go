@@ -39,10 +39,10 @@ func (c *Console) Click(ctx context.Context, k Click) error {
 	payload := map[string]any{
 		"type": "block_actions", "team": map[string]any{"id": TeamID, "domain": "golive-console"},
 		"user":       map[string]any{"id": p.ID, "username": p.Handle, "name": p.Handle, "team_id": TeamID},
-		"api_app_id": "AGOLIVE", "trigger_id": c.newTrigger(p.ID),
+		"api_app_id": "AGOLIVE", "trigger_id": c.api.NewTrigger(p.ID),
 	}
 	if k.ViewID != "" {
-		v, ok := c.view(k.ViewID)
+		v, ok := c.api.View(k.ViewID)
 		if !ok || v.User != p.ID {
 			return errStale
 		}
@@ -51,9 +51,9 @@ func (c *Console) Click(ctx context.Context, k Click) error {
 			return err
 		}
 		payload["container"] = map[string]any{"type": "view", "view_id": v.ID}
-		payload["view"] = v.answer()
+		payload["view"] = v.Object(TeamID)
 	} else {
-		m, ok := c.message(k.Channel, k.TS)
+		m, ok := c.api.Message(k.Channel, k.TS)
 		if !ok || (m.For != "" && m.For != p.ID) {
 			return errStale
 		}
@@ -174,7 +174,7 @@ func (c *Console) Submit(ctx context.Context, s Submission) error {
 	if !ok {
 		return fmt.Errorf("console: no member %q", s.User)
 	}
-	v, ok := c.view(s.ViewID)
+	v, ok := c.api.View(s.ViewID)
 	if !ok || v.User != p.ID || v.Type != "modal" {
 		return errStale
 	}
@@ -196,12 +196,12 @@ func (c *Console) Submit(ctx context.Context, s Submission) error {
 		}
 		values[b.BlockID][b.Element.ActionID] = value
 	}
-	view := v.answer()
+	view := v.Object(TeamID)
 	view["state"] = map[string]any{"values": values}
 	payload := map[string]any{
 		"type": "view_submission", "team": map[string]any{"id": TeamID, "domain": "golive-console"},
 		"user":       map[string]any{"id": p.ID, "username": p.Handle, "name": p.Handle, "team_id": TeamID},
-		"api_app_id": "AGOLIVE", "trigger_id": c.newTrigger(p.ID), "view": view,
+		"api_app_id": "AGOLIVE", "trigger_id": c.api.NewTrigger(p.ID), "view": view,
 	}
 	body, err := c.interact(ctx, payload)
 	if err != nil {
@@ -224,39 +224,39 @@ func (c *Console) afterSubmit(user, viewID string, body []byte) error {
 	}
 	switch ack.Action {
 	case "errors":
-		c.setErrors(viewID, ack.Errors)
+		c.api.SetErrors(viewID, ack.Errors)
 	case "update", "push":
-		next, err := c.newView(user, ack.View)
+		next, err := c.api.NewView(user, ack.View)
 		if err != nil {
 			return err
 		}
 		if ack.Action == "push" {
-			c.openModal(next, true)
+			c.api.OpenModal(next, true)
 		} else {
-			c.updateView(viewID, "", next)
+			c.api.UpdateView(viewID, "", next)
 		}
 	case "clear":
-		c.closeModal(user, true)
+		c.api.CloseModal(user, true)
 	default:
-		c.closeModal(user, false)
+		c.api.CloseModal(user, false)
 	}
 	return nil
 }
 
 // Close closes user's top modal, telling golive when it asked to know.
 func (c *Console) Close(ctx context.Context, user, viewID string) error {
-	v, ok := c.view(viewID)
+	v, ok := c.api.View(viewID)
 	if !ok || v.User != user {
 		return errStale
 	}
-	c.closeModal(user, false)
+	c.api.CloseModal(user, false)
 	if !v.NotifyOnClose {
 		return nil
 	}
 	p, _ := person(user)
 	_, err := c.interact(ctx, map[string]any{
 		"type": "view_closed", "team": map[string]any{"id": TeamID},
-		"user": map[string]any{"id": p.ID, "username": p.Handle, "name": p.Handle}, "view": v.answer(), "is_cleared": false,
+		"user": map[string]any{"id": p.ID, "username": p.Handle, "name": p.Handle}, "view": v.Object(TeamID), "is_cleared": false,
 	})
 	return err
 }
@@ -294,8 +294,8 @@ func (c *Console) inputValue(el *element, values []string) (map[string]any, erro
 	case "file_input":
 		files := []any{}
 		for _, id := range values {
-			if f, ok := c.file(id); ok {
-				files = append(files, f.object())
+			if f, ok := c.api.File(id); ok {
+				files = append(files, f.Object(c.url+apiRoot))
 			}
 		}
 		v["files"] = files
@@ -307,7 +307,5 @@ func (c *Console) inputValue(el *element, values []string) (map[string]any, erro
 
 // Share keeps a file a member chose in a form, for a file input's value.
 func (c *Console) Share(name string, data []byte) string {
-	f := &File{ID: c.newID("F"), Name: name, Title: name, Mimetype: "text/markdown", Data: data, Base: c.url}
-	c.keepFile(f)
-	return f.ID
+	return c.api.Share(File{Name: name, Title: name, Mimetype: "text/markdown", Data: data})
 }

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"html/template"
 	"io"
+	"mime"
 	"net"
 	"net/http"
 	"strconv"
@@ -103,7 +104,7 @@ type messageView struct {
 	Text      string
 	Ephemeral bool
 	Edited    bool
-	Files     []*File
+	Files     []File
 }
 
 type viewView struct {
@@ -127,8 +128,9 @@ func drawView(v *View, form bool) (*viewView, error) {
 		Key: v.ID + ":" + strconv.Itoa(v.Rev), Title: head.Title, Submit: head.Submit, Close: head.Close}, nil
 }
 
-// Handler serves the console: its pages, what they post, the Web API
-// (/webapi/) the bot's client calls, response_urls, uploads and files.
+// Handler serves the console: its pages, what they post, and the
+// workspace's Web API (/webapi/: the bot's client's calls, response_urls,
+// uploads and downloads).
 func (c *Console) Handler() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /{$}", func(w http.ResponseWriter, r *http.Request) {
@@ -138,7 +140,7 @@ func (c *Console) Handler() http.Handler {
 	mux.HandleFunc("GET /home", c.serveHome)
 	mux.Handle("GET /console/assets/", http.StripPrefix("/console/", http.FileServerFS(assets)))
 	mux.HandleFunc("GET /console/poll", func(w http.ResponseWriter, r *http.Request) {
-		writeJSON(w, map[string]any{"v": c.Version()})
+		writeJSON(w, map[string]any{"v": c.api.Version()})
 	})
 	mux.HandleFunc("POST /console/command", c.fromPage(c.postCommand))
 	mux.HandleFunc("POST /console/click", c.fromPage(c.postClick))
@@ -146,12 +148,31 @@ func (c *Console) Handler() http.Handler {
 	mux.HandleFunc("POST /console/close", c.fromPage(c.postClose))
 	mux.HandleFunc("POST /console/demo", c.fromPage(c.postDemo))
 	mux.HandleFunc("POST /console/clock", c.fromPage(c.postClock))
-	mux.HandleFunc("POST /webapi/{method}", c.serveAPI)
-	mux.HandleFunc("POST /console/upload/{id}", c.serveUpload)
-	mux.HandleFunc("POST /console/response/{id}", c.serveResponse)
-	mux.HandleFunc("GET /files-pri/{id}/{name}", c.serveFile)
+	mux.Handle(apiRoot+"/", c.api)
 	mux.HandleFunc("GET /console/files/{id}/{name}", c.serveFile)
 	return localOnly(secureHeaders(mux))
+}
+
+// serveFile serves a file's bytes to the page, as a download: a file is
+// never shown in the console's own origin.
+func (c *Console) serveFile(w http.ResponseWriter, r *http.Request) {
+	f, ok := c.api.File(r.PathValue("id"))
+	if !ok || f.Data == nil {
+		http.NotFound(w, r)
+		return
+	}
+	w.Header().Set("Content-Type", "application/octet-stream")
+	w.Header().Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": f.Name}))
+	w.Header().Set("X-Content-Type-Options", "nosniff")
+	http.ServeContent(w, r, f.Name, time.Time{}, bytes.NewReader(f.Data))
+}
+
+// maxPageBody bounds what a page posts; a checklist file is the largest.
+const maxPageBody = 32 << 20
+
+func writeJSON(w http.ResponseWriter, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	_ = json.NewEncoder(w).Encode(v)
 }
 
 // localOnly answers only requests addressed to an IP address or localhost.
@@ -199,7 +220,7 @@ func (c *Console) serveConversation(w http.ResponseWriter, r *http.Request) {
 	}
 	p := c.basePage(r.Context(), as)
 	p.Current = ch
-	for _, m := range c.Messages(ch.ID, as.ID) {
+	for _, m := range c.api.Messages(ch.ID, as.ID) {
 		p.Messages = append(p.Messages, c.drawMessage(m))
 	}
 	c.render(w, p)
@@ -216,7 +237,7 @@ func (c *Console) serveHome(w http.ResponseWriter, r *http.Request) {
 	p := c.basePage(r.Context(), as)
 	p.Home = true
 	p.Current = p.DM
-	if v := c.Home(as.ID); v != nil {
+	if v := c.api.Home(as.ID); v != nil {
 		hv, err := drawView(v, false)
 		if err != nil {
 			http.Error(w, err.Error(), http.StatusInternalServerError)
@@ -228,7 +249,7 @@ func (c *Console) serveHome(w http.ResponseWriter, r *http.Request) {
 }
 
 func (c *Console) basePage(ctx context.Context, as Person) page {
-	p := page{As: as, People: People, Channels: Channels, DM: dmOf(as.ID), Empty: c.empty(), Version: c.Version()}
+	p := page{As: as, People: People, Channels: Channels, DM: dmOf(as.ID), Empty: c.api.Empty(), Version: c.api.Version()}
 	now := c.clock.Now()
 	p.Now = now.UTC().Format("Mon 2 Jan 2006 15:04 UTC")
 	if ahead := c.clock.Offset(); ahead > 0 {
@@ -241,7 +262,7 @@ func (c *Console) basePage(ctx context.Context, as Person) page {
 			p.Next = "a reminder is due now"
 		}
 	}
-	if v := c.Modal(as.ID); v != nil {
+	if v := c.api.Modal(as.ID); v != nil {
 		if mv, err := drawView(v, true); err == nil {
 			p.Modal = mv
 		}
@@ -264,8 +285,8 @@ func humanDuration(d time.Duration) string {
 
 func (c *Console) drawMessage(m Message) messageView {
 	mv := messageView{Frame: Frame{Channel: m.Channel, TS: m.TS}, Author: displayName(m.User), Text: m.Text,
-		Ephemeral: m.For != "", Edited: m.Edited, Files: c.filesOf(m.Files)}
-	if sec, _, _ := cutDot(m.TS); sec != "" {
+		Ephemeral: m.For != "", Edited: m.Edited, Files: c.api.Files(m.Files)}
+	if sec, _, _ := strings.Cut(m.TS, "."); sec != "" {
 		if n, err := strconv.ParseInt(sec, 10, 64); err == nil {
 			mv.Time = time.Unix(n, 0).UTC().Format("Jan 2 15:04")
 		}
@@ -300,7 +321,7 @@ func (c *Console) fromPage(h func(r *http.Request) error) http.HandlerFunc {
 			http.Error(w, "the console takes posts from its own pages only", http.StatusForbidden)
 			return
 		}
-		r.Body = http.MaxBytesReader(w, r.Body, maxAPIBody)
+		r.Body = http.MaxBytesReader(w, r.Body, maxPageBody)
 		// What a member sent goes through as it would in Slack, even when
 		// they leave the page before it is done.
 		r = r.WithContext(context.WithoutCancel(r.Context()))
@@ -333,7 +354,7 @@ func (c *Console) postCommand(r *http.Request) error {
 		name, _, _ := strings.Cut(typed, " ")
 		return fmt.Errorf("%s is not a command here: golive's is /golive (try /golive help)", name)
 	}
-	c.add(r.Context(), Message{Channel: ch.ID, User: as.ID, Text: slackEsc.Replace(typed)})
+	c.api.Add(r.Context(), Message{Channel: ch.ID, User: as.ID, Text: slackEsc.Replace(typed)})
 	return nil
 }
 
@@ -351,7 +372,7 @@ func (c *Console) postClick(r *http.Request) error {
 }
 
 func (c *Console) postSubmit(r *http.Request) error {
-	if err := r.ParseMultipartForm(maxAPIBody); err != nil && !errors.Is(err, http.ErrNotMultipart) {
+	if err := r.ParseMultipartForm(maxPageBody); err != nil && !errors.Is(err, http.ErrNotMultipart) {
 		return fmt.Errorf("read the form: %w", err)
 	}
 	s := Submission{User: actingAs(r).ID, ViewID: r.FormValue("view"), Values: map[int][]string{}}

@@ -1,6 +1,10 @@
 package console
 
-import "strings"
+import (
+	"strings"
+
+	"github.com/golive/golive/bot/webapi"
+)
 
 // Person is a demo member of the console's workspace.
 type Person struct {
@@ -105,4 +109,47 @@ func channel(id string) (Channel, bool) {
 		}
 	}
 	return Channel{}, false
+}
+
+// directory is the workspace's directory for the Web API: the console's
+// people and channels, and each person's DM with golive.
+type directory struct{}
+
+func member(p Person) webapi.Member {
+	return webapi.Member{ID: p.ID, Handle: p.Handle, Name: p.Name, Email: p.Email}
+}
+
+func (directory) Member(id string) (webapi.Member, bool) {
+	if id == BotID {
+		return webapi.Member{}, false
+	}
+	p, ok := person(id)
+	return member(p), ok
+}
+
+func (directory) MemberByEmail(email string) (webapi.Member, bool) {
+	for _, p := range People {
+		if strings.EqualFold(p.Email, email) {
+			return member(p), true
+		}
+	}
+	return webapi.Member{}, false
+}
+
+// Conversation resolves where a message goes: a channel, a DM, or a
+// member's id for their DM with golive.
+func (directory) Conversation(id string) (webapi.Conversation, bool) {
+	if _, ok := person(id); ok && id != BotID {
+		dm := dmOf(id)
+		return webapi.Conversation(dm), true
+	}
+	ch, ok := channel(id)
+	return webapi.Conversation(ch), ok
+}
+
+func (directory) DM(user string) (webapi.Conversation, bool) {
+	if _, ok := person(user); !ok || user == BotID {
+		return webapi.Conversation{}, false
+	}
+	return webapi.Conversation(dmOf(user)), true
 }

@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -77,7 +76,7 @@ func (c *Console) Command(ctx context.Context, user, channelID, text string) err
 		"team_id": {TeamID}, "team_domain": {"golive-console"}, "channel_id": {ch.ID}, "channel_name": {ch.Name},
 		"user_id": {p.ID}, "user_name": {p.Handle}, "command": {"/golive"}, "text": {escapeCommand(text)},
 		"api_app_id": {"AGOLIVE"}, "response_url": {c.responseURL(origin{user: p.ID, channel: ch.ID})},
-		"trigger_id": {c.newTrigger(p.ID)},
+		"trigger_id": {c.api.NewTrigger(p.ID)},
 	}
 	status, body, err := c.toBot(ctx, "/slack/commands", "application/x-www-form-urlencoded", []byte(form.Encode()))
 	if err != nil {
@@ -136,7 +135,7 @@ func (c *Console) responseURL(o origin) string {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.responses[id] = o
-	return c.url + "/console/response/" + id
+	return c.url + apiRoot + "/response/" + id
 }
 
 // answer is what a response_url or a command's acknowledgement carries.
@@ -149,24 +148,14 @@ type answer struct {
 }
 
 // serveResponse takes a post to a response_url.
-func (c *Console) serveResponse(w http.ResponseWriter, r *http.Request) {
+func (c *Console) serveResponse(ctx context.Context, id string, body []byte) error {
 	c.mu.Lock()
-	o, ok := c.responses[r.PathValue("id")]
+	o, ok := c.responses[id]
 	c.mu.Unlock()
 	if !ok {
-		http.Error(w, "no such response_url", http.StatusNotFound)
-		return
+		return errors.New("no such response_url")
 	}
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxAPIBody))
-	if err != nil {
-		http.Error(w, "could not read the answer", http.StatusBadRequest)
-		return
-	}
-	if err := c.respond(r.Context(), o, body); err != nil {
-		http.Error(w, err.Error(), http.StatusBadRequest)
-		return
-	}
-	w.WriteHeader(http.StatusOK)
+	return c.respond(ctx, o, body)
 }
 
 // respond shows an answer as Slack would: in the channel, to the member
@@ -177,7 +166,7 @@ func (c *Console) respond(ctx context.Context, o origin, body []byte) error {
 		return fmt.Errorf("the answer is not JSON: %w", err)
 	}
 	if a.Blocks != nil {
-		if _, refused := c.checkMessage(apiCall{form: url.Values{"text": {a.Text}, "blocks": {string(a.Blocks)}}}); refused != "" {
+		if refused := c.api.CheckAnswer(a.Text, a.Blocks); refused != "" {
 			return errors.New(refused)
 		}
 	}
@@ -186,13 +175,13 @@ func (c *Console) respond(ctx context.Context, o origin, body []byte) error {
 	}
 	switch {
 	case a.DeleteOriginal && o.ts != "":
-		c.remove(ctx, o.channel, o.ts)
+		c.api.Remove(ctx, o.channel, o.ts)
 	case a.ReplaceOriginal && o.ts != "":
-		c.replace(ctx, o.channel, o.ts, func(m *Message) { m.Text, m.Blocks = a.Text, a.Blocks })
+		c.api.Replace(ctx, o.channel, o.ts, func(m *Message) { m.Text, m.Blocks = a.Text, a.Blocks })
 	case a.ResponseType == "in_channel":
-		c.add(ctx, Message{Channel: o.channel, User: BotID, Text: a.Text, Blocks: a.Blocks})
+		c.api.Add(ctx, Message{Channel: o.channel, User: BotID, Text: a.Text, Blocks: a.Blocks})
 	default:
-		c.add(ctx, Message{Channel: o.channel, User: BotID, Text: a.Text, Blocks: a.Blocks, For: o.user})
+		c.api.Add(ctx, Message{Channel: o.channel, User: BotID, Text: a.Text, Blocks: a.Blocks, For: o.user})
 	}
 	return nil
 }

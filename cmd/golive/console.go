@@ -30,7 +30,7 @@ func startConsole(ctx context.Context, d slackDeps, addr net.Addr) (stop func(),
 	d.now, d.after, d.console = clock.Now, clock.After, true
 	d.cfg.Console = false
 	d.cfg.BotToken, d.cfg.SigningSecret, d.cfg.AppToken = Secret(token), Secret(secret), ""
-	d.cfg.SlackAPIURL = base + "/webapi/"
+	d.cfg.SlackAPIURL = base + "/webapi/api/"
 	// The Web API answers the bot's first calls (auth.test) as it starts;
 	// the pages come once the bot is there to act on them.
 	h := c.Handler()

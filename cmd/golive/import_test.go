@@ -5,13 +5,9 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"io"
-	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -155,42 +151,12 @@ func TestImportRefusesAnOlderSchema(t *testing.T) {
 	assert.Equal(t, before, dbFileOf(t, db), "never migrated under a server")
 }
 
-// postRecorder is a fake Slack Web API that keeps every chat.postMessage.
-type postRecorder struct {
-	*httptest.Server
-	mu    sync.Mutex
-	posts []url.Values
-}
-
-func newPostRecorder(t *testing.T) *postRecorder {
-	r := &postRecorder{}
-	r.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
-		body, _ := io.ReadAll(req.Body)
-		w.Header().Set("Content-Type", "application/json")
-		switch strings.TrimPrefix(req.URL.Path, "/api/") {
-		case "auth.test":
-			io.WriteString(w, authOK)
-		case "chat.postMessage":
-			form, _ := url.ParseQuery(string(body))
-			r.mu.Lock()
-			r.posts = append(r.posts, form)
-			r.mu.Unlock()
-			io.WriteString(w, `{"ok":true,"channel":"`+form.Get("channel")+`","ts":"1700000000.000100"}`)
-		default:
-			io.WriteString(w, `{"ok":true}`)
-		}
-	}))
-	t.Cleanup(r.Close)
-	return r
-}
-
-func (r *postRecorder) postsIn(channel string) []url.Values {
-	r.mu.Lock()
-	defer r.mu.Unlock()
+// postsIn returns the chat.postMessage calls made in channel.
+func (f *fakeSlack) postsIn(channel string) []url.Values {
 	var out []url.Values
-	for _, p := range r.posts {
-		if p.Get("channel") == channel {
-			out = append(out, p)
+	for _, c := range f.api.CallsOf("chat.postMessage") {
+		if c.Form.Get("channel") == channel {
+			out = append(out, c.Form)
 		}
 	}
 	return out
@@ -202,7 +168,7 @@ func TestImportedLaunchIsAnnouncedOnce(t *testing.T) {
 	t.Cleanup(func() { deliveryMaxWait = was })
 	deliveryMaxWait = 20 * time.Millisecond
 	db := exportDB(t)
-	fake := newPostRecorder(t)
+	fake := newFakeSlack(t)
 	vars := map[string]string{"GOLIVE_DB": db, "SLACK_BOT_TOKEN": testBotToken, "SLACK_SIGNING_SECRET": testSigning, "SLACK_API_URL": fake.URL + "/api/"}
 	_, _, stop := startServe(t, vars)
 

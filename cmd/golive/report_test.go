@@ -38,7 +38,7 @@ func slash(t *testing.T, base, text string, seq int) string {
 // side against a whole golive server: the token made in Slack, the API, the
 // bot's tick path and the database.
 func TestReportTicksAnItemThroughTheServer(t *testing.T) {
-	fake := newFakeSlack(t, map[string]string{"auth.test": authOK})
+	fake := newFakeSlack(t)
 	base, logs, _ := startServe(t, map[string]string{
 		"SLACK_BOT_TOKEN": testBotToken, "SLACK_SIGNING_SECRET": testSigning, "SLACK_API_URL": fake.URL + "/api/",
 	})

@@ -11,8 +11,6 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -23,50 +21,26 @@ import (
 
 	"github.com/golive/golive/bot"
 	"github.com/golive/golive/bot/slackhttp"
+	"github.com/golive/golive/bot/webapi"
 	"github.com/golive/golive/internal/metrics"
 )
 
-// fakeSlack is a stand-in for Slack's Web API: it answers each method with
-// the JSON in answers (ok:true when absent) and records the methods called.
+// fakeSlack is the one fake Slack (package webapi) on an httptest server:
+// a workspace "Acme" (T1) whose bot user is UBOT, taking the test tokens.
 type fakeSlack struct {
 	*httptest.Server
-	mu      sync.Mutex
-	called  []string
-	answers map[string]string
+	api *webapi.Server
 }
 
-func newFakeSlack(t *testing.T, answers map[string]string) *fakeSlack {
+func newFakeSlack(t *testing.T) *fakeSlack {
 	t.Helper()
-	f := &fakeSlack{answers: answers}
-	f.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		method := strings.TrimPrefix(r.URL.Path, "/api/")
-		f.mu.Lock()
-		f.called = append(f.called, method)
-		f.mu.Unlock()
-		w.Header().Set("Content-Type", "application/json")
-		if a, ok := f.answers[method]; ok {
-			io.WriteString(w, a)
-			return
-		}
-		io.WriteString(w, `{"ok":true}`)
-	}))
+	api := webapi.New(webapi.Config{Token: testBotToken, AppToken: testAppToken, Team: webapi.Team{ID: "T1", Name: "Acme", BotUser: "UBOT"}})
+	f := &fakeSlack{Server: httptest.NewServer(api), api: api}
 	t.Cleanup(f.Close)
 	return f
 }
 
-func (f *fakeSlack) calls(method string) int {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	n := 0
-	for _, c := range f.called {
-		if c == method {
-			n++
-		}
-	}
-	return n
-}
-
-const authOK = `{"ok":true,"url":"https://acme.slack.com/","team":"Acme","user":"golive","team_id":"T1","user_id":"UBOT","bot_id":"B1"}`
+func (f *fakeSlack) calls(method string) int { return f.api.Count(method) }
 
 // signed returns a slash-command request signed with secret, as Slack sends it.
 func signed(t *testing.T, url, secret string, form url.Values) *http.Request {
@@ -82,7 +56,7 @@ func signed(t *testing.T, url, secret string, form url.Values) *http.Request {
 }
 
 func TestServeHTTPMode(t *testing.T) {
-	fake := newFakeSlack(t, map[string]string{"auth.test": authOK})
+	fake := newFakeSlack(t)
 	base, logs, stop := startServe(t, map[string]string{
 		"SLACK_BOT_TOKEN": testBotToken, "SLACK_SIGNING_SECRET": testSigning, "SLACK_API_URL": fake.URL + "/api/",
 	})
@@ -96,7 +70,7 @@ func TestServeHTTPMode(t *testing.T) {
 	resp.Body.Close()
 	assert.Equal(t, http.StatusUnauthorized, resp.StatusCode, "an unsigned request is refused")
 
-	form := url.Values{"command": {"/golive"}, "text": {"help"}, "team_id": {"T1"}, "channel_id": {"C1"}, "user_id": {"U1"}, "response_url": {fake.URL + "/response"}, "trigger_id": {"1.2.3"}}
+	form := url.Values{"command": {"/golive"}, "text": {"help"}, "team_id": {"T1"}, "channel_id": {"C1"}, "user_id": {"U1"}, "response_url": {fake.URL + "/response/r1"}, "trigger_id": {"1.2.3"}}
 	resp, err = http.DefaultClient.Do(signed(t, base+"/slack/commands", testSigning, form))
 	require.NoError(t, err)
 	answer, err := io.ReadAll(resp.Body)
@@ -127,9 +101,9 @@ func TestServeHTTPMode(t *testing.T) {
 }
 
 func TestServeRefusedToken(t *testing.T) {
-	fake := newFakeSlack(t, map[string]string{"auth.test": `{"ok":false,"error":"invalid_auth"}`})
+	fake := newFakeSlack(t)
 	cfg, err := LoadConfig(env(map[string]string{
-		"SLACK_BOT_TOKEN": testBotToken, "SLACK_SIGNING_SECRET": testSigning, "SLACK_API_URL": fake.URL + "/api/",
+		"SLACK_BOT_TOKEN": "xoxb-revoked-" + testBotToken[5:], "SLACK_SIGNING_SECRET": testSigning, "SLACK_API_URL": fake.URL + "/api/",
 		"GOLIVE_DB": filepath.Join(t.TempDir(), "golive.db"),
 	}))
 	require.NoError(t, err)
@@ -160,12 +134,9 @@ func TestServeWhileSlackIsUnreachable(t *testing.T) {
 }
 
 func TestServeSocketModeRefusedAppToken(t *testing.T) {
-	fake := newFakeSlack(t, map[string]string{
-		"auth.test":             authOK,
-		"apps.connections.open": `{"ok":false,"error":"invalid_auth"}`,
-	})
+	fake := newFakeSlack(t)
 	base, logs, stop := startServe(t, map[string]string{
-		"SLACK_BOT_TOKEN": testBotToken, "SLACK_APP_TOKEN": testAppToken, "SLACK_API_URL": fake.URL + "/api/",
+		"SLACK_BOT_TOKEN": testBotToken, "SLACK_APP_TOKEN": "xapp-revoked-" + testAppToken[5:], "SLACK_API_URL": fake.URL + "/api/",
 	})
 	require.Eventually(t, func() bool {
 		code, body := httpGet(t, base+"/readyz")
@@ -182,23 +153,15 @@ func TestServeSocketModeRefusedAppToken(t *testing.T) {
 }
 
 func TestSlackClientRetriesServerErrors(t *testing.T) {
-	var calls atomic.Int32
-	fake := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if calls.Add(1) == 1 {
-			http.Error(w, "upstream unavailable", http.StatusInternalServerError)
-			return
-		}
-		w.Header().Set("Content-Type", "application/json")
-		io.WriteString(w, authOK)
-	}))
-	t.Cleanup(fake.Close)
+	fake := newFakeSlack(t)
+	fake.api.FailNext("auth.test", 1, webapi.Fault{Status: http.StatusInternalServerError})
 	m := metrics.New("test")
 	api := newSlackClient(Config{BotToken: testBotToken, SlackAPIURL: fake.URL + "/api/"}, time.Now, m, bot.NewRateLimits(m), slog.New(slog.DiscardHandler))
 
 	auth, err := api.AuthTestContext(context.Background())
 	require.NoError(t, err, "a 500 is retried")
 	assert.Equal(t, "T1", auth.TeamID)
-	assert.Equal(t, int32(2), calls.Load())
+	assert.Equal(t, 2, fake.calls("auth.test"))
 	assert.Equal(t, 2.0, counter(t, m, "golive_slack_api_calls_total", "auth.test"), "both attempts are counted")
 	assert.Equal(t, 1.0, counter(t, m, "golive_slack_api_errors_total", "auth.test"), "the 500 is counted as an error")
 }
@@ -207,20 +170,8 @@ func TestSlackClientRetriesServerErrors(t *testing.T) {
 // Slack's Retry-After, and holds that method (and no other) without
 // calling Slack until it ends.
 func TestSlackClientHoldsARateLimitedMethod(t *testing.T) {
-	var updates, posts atomic.Int32
-	fake := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Type", "application/json")
-		switch strings.TrimPrefix(r.URL.Path, "/api/") {
-		case "chat.update":
-			updates.Add(1)
-			w.Header().Set("Retry-After", "120")
-			w.WriteHeader(http.StatusTooManyRequests)
-		case "chat.postMessage":
-			posts.Add(1)
-			io.WriteString(w, `{"ok":true,"channel":"C2","ts":"1.2"}`)
-		}
-	}))
-	t.Cleanup(fake.Close)
+	fake := newFakeSlack(t)
+	fake.api.RateLimit("chat.update", "", 120, time.Hour)
 	m := metrics.New("test")
 	api := newSlackClient(Config{BotToken: testBotToken, SlackAPIURL: fake.URL + "/api/"}, time.Now, m, bot.NewRateLimits(m), slog.New(slog.DiscardHandler))
 
@@ -232,12 +183,12 @@ func TestSlackClientHoldsARateLimitedMethod(t *testing.T) {
 		assert.Greater(t, limited.RetryAfter, 100*time.Second)
 		assert.Less(t, time.Since(start), 30*time.Second, "the Retry-After is not slept out in the call")
 	}
-	assert.Equal(t, int32(1), updates.Load(), "held calls do not reach Slack")
+	assert.Equal(t, 1, fake.calls("chat.update"), "held calls do not reach Slack")
 	assert.Equal(t, 2.0, counter(t, m, "golive_slack_api_held_total", "chat.update"))
 
 	_, _, err := api.PostMessageContext(context.Background(), "C2", slack.MsgOptionText("x", false))
 	require.NoError(t, err, "another method goes on")
-	assert.Equal(t, int32(1), posts.Load())
+	assert.Equal(t, 1, fake.calls("chat.postMessage"))
 }
 
 // counter returns the sum of the counter name's series for a Web API method.
@@ -271,7 +222,8 @@ func TestSlackTransportKeepsConnectionsForConcurrentCalls(t *testing.T) {
 // Slack (or a proxy before it) answering garbage fails the call in the
 // client; the metric operators alert on must count it as an error.
 func TestServeCountsGarbageFromSlack(t *testing.T) {
-	fake := newFakeSlack(t, map[string]string{"auth.test": `{"ok":tr<html>`})
+	fake := newFakeSlack(t)
+	fake.api.FailNext("auth.test", 100, webapi.Fault{Body: `{"ok":tr<html>`})
 	base, logs, stop := startServe(t, map[string]string{
 		"SLACK_BOT_TOKEN": testBotToken, "SLACK_SIGNING_SECRET": testSigning, "SLACK_API_URL": fake.URL + "/api/",
 	})
@@ -287,7 +239,7 @@ func TestServeCountsGarbageFromSlack(t *testing.T) {
 // refused by the server's header cap or the signature check, and grows the
 // log by a bounded amount.
 func TestUnsignedFloodWithHugeHeadersLogsABoundedAmount(t *testing.T) {
-	fake := newFakeSlack(t, map[string]string{"auth.test": authOK})
+	fake := newFakeSlack(t)
 	base, logs, stop := startServe(t, map[string]string{
 		"SLACK_BOT_TOKEN": testBotToken, "SLACK_SIGNING_SECRET": testSigning, "SLACK_API_URL": fake.URL + "/api/",
 	})

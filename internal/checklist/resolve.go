@@ -275,6 +275,14 @@ func singular(w string) string {
 	return w
 }
 
+// NameMatches tells whether a gate reference named name is read as the
+// section or group titled title: its words are among the title's, without
+// case, plurals or little words ("blockers" is "Security — BLOCKER").
+func NameMatches(name, title string) bool {
+	nw := words(name)
+	return len(nw) > 0 && subsetWords(nw, words(title))
+}
+
 func equalWords(a, b []string) bool {
 	return len(a) == len(b) && subsetWords(a, b)
 }

@@ -257,6 +257,40 @@ func TestMarkdownRoundTripOfAnOddChecklist(t *testing.T) {
 	assert.Equal(t, want, got, string(md))
 }
 
+// TestMarkdownRoundTripOfWrittenCriteria: criteria written one to a line,
+// in a heading and in a sentence, conditions to tick, items tagged P0 and
+// roles on one line come back as the same gates, items and roles.
+func TestMarkdownRoundTripOfWrittenCriteria(t *testing.T) {
+	src := strings.Join([]string{
+		"# Checkout",
+		"## Security — BLOCKER",
+		"- [x] Threat model",
+		"- [ ] [P0] Rotate keys",
+		"## Infra (must be 100%)",
+		"- [x] Terraform",
+		"- [ ] Runbook",
+		"  - Priority: P1",
+		"## Exit Criteria",
+		"- ≥ 50% of P1 items closed",
+		"- No Sev-1 incidents in the last 14 days",
+		"## Go/No-Go",
+		"We go if all blockers are done and readiness ≥ 90%.",
+		"Approvers: SRE Lead, Security Lead",
+	}, "\n")
+	c, _, err := checklist.Parse([]byte(src))
+	require.NoError(t, err)
+	l := &launch.Launch{Name: "Checkout", Date: "2026-03-02", Timezone: "UTC", Creator: "U0C", Checklist: c}
+	md, err := Markdown(l)
+	require.NoError(t, err)
+	back, _, err := checklist.Parse(md)
+	require.NoError(t, err, string(md))
+	want, got := shapeOf(c), shapeOf(back)
+	assert.Equal(t, want.Gates, got.Gates, string(md))
+	assert.Equal(t, want.Items, got.Items, string(md))
+	assert.Equal(t, want.Roles, got.Roles, string(md))
+	assert.Len(t, want.Gates, 6, "overall 90%, blockers, Infra, P1, the exit condition and P0")
+}
+
 func TestExportsCarryWaivers(t *testing.T) {
 	l := worked(t, seed(t, "seed004.md"))
 	it := l.Checklist.Items()[0]

@@ -278,35 +278,25 @@ func reference(c *checklist.Checklist, g checklist.Gate) string {
 		return fmt.Sprintf("%s (Section %d)", refName(name, s.Title), s.Number)
 	}
 	if grp != nil {
-		return oneLine(grp.Title)
+		return refName(name, grp.Title)
 	}
-	return oneLine(s.Title)
+	// The gate's own name ("blockers" for "Security — BLOCKER") when it
+	// resolves there, so that the round trip changes no gate.
+	return refName(name, s.Title)
 }
 
-// refName keeps the gate's own name when its words are all in the target's
-// title, which is how the importer matches it, and uses the title otherwise.
+// refName keeps the gate's own name when the importer reads it as the
+// target's title, and uses the title otherwise.
 func refName(name, title string) string {
-	have := map[string]bool{}
-	for _, w := range refWords(title) {
-		have[w] = true
+	if checklist.NameMatches(name, title) {
+		return noParens(name)
 	}
-	for _, w := range refWords(name) {
-		if !have[w] {
-			return noParens(oneLine(title))
-		}
-	}
-	return noParens(name)
+	return noParens(oneLine(title))
 }
 
 // noParens drops brackets, which would end a reference's name early.
 func noParens(s string) string {
 	return strings.TrimSpace(strings.NewReplacer("(", "", ")", "").Replace(s))
-}
-
-var wordRe = regexp.MustCompile(`[\p{L}\p{N}]+`)
-
-func refWords(s string) []string {
-	return wordRe.FindAllString(strings.ToLower(s), -1)
 }
 
 // roleLine is "- Security Lead: ____", the approver's name in the blank once
