@@ -2,6 +2,7 @@ package bot
 
 import (
 	"context"
+	"encoding/json"
 	"net/http"
 	"strconv"
 	"strings"
@@ -411,11 +412,12 @@ func TestFencedPostPastItsDeadlineIsNotSent(t *testing.T) {
 	h := newHarness(t)
 	h.stopSender()
 	tr := h.bot.OutboxTransport()
-	row := outbox.Row{ID: 1, Attempts: 2, Post: launch.Post{Key: "notice:1:late", Kind: launch.PostNotice, Channel: testChan,
-		Body: []byte(`{"text":"late","blocks":[]}`)}}
+	body, err := json.Marshal(postBody{Notice: "late"})
+	require.NoError(t, err)
+	row := outbox.Row{ID: 1, Attempts: 2, Post: launch.Post{Key: "notice:1:late", Kind: launch.PostNotice, Channel: testChan, Body: body}}
 	before := h.slack.count("chat.postMessage")
 
-	_, err := tr.Send(outbox.Fenced(context.Background(), testNow.Add(-time.Second)), row)
+	_, err = tr.Send(outbox.Fenced(context.Background(), testNow.Add(-time.Second)), row)
 	require.Error(t, err)
 	assert.True(t, outbox.IsNotSent(err), "known not sent: %v", err)
 	assert.Equal(t, before, h.slack.count("chat.postMessage"), "nothing left for Slack")

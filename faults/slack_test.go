@@ -3,8 +3,8 @@
 package faults
 
 import (
+	"bytes"
 	"encoding/json"
-	"fmt"
 	"io"
 	"net"
 	"net/http"
@@ -14,6 +14,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/golive/golive/bot/webapi"
 )
 
 // Fault is how the fake Slack fails the posts golive owes (chat.postMessage
@@ -42,6 +44,10 @@ const (
 	Paused Fault = "sigstop-past-lease"
 )
 
+// hangFor is how long AcceptThenHang holds an answer: past the 1 s call
+// timeout of a server under a test clock.
+const hangFor = 1500 * time.Millisecond
+
 // pauseFor is how long Paused stops a server: past its 3 s lease (a test
 // clock's) and the other server's next look at the outbox (1 s).
 const (
@@ -49,40 +55,31 @@ const (
 	maxPauses = 2
 )
 
-// hangFor is how long AcceptThenHang holds an answer: past the 1 s call
-// timeout of a server under a test clock.
-const hangFor = 1500 * time.Millisecond
-
-// fakeSlack is the Slack Web API golive talks to, over HTTP. It keeps every
-// message posted (with its metadata and latest blocks), the views opened,
-// and the bodies posted to response_urls, and fails on demand.
+// fakeSlack is the Slack Web API golive talks to, over HTTP: the one fake
+// Slack (package webapi), on a listener of its own that can refuse
+// connections for a while, failing the posts golive owes as the mode on
+// says.
 type fakeSlack struct {
 	t    testing.TB
+	api  *webapi.Server
 	addr string
-	ln   net.Listener
-	srv  *http.Server
 
-	mu        sync.Mutex
-	nextTS    int
-	messages  map[string]*message // by ts
-	order     []string            // ts in posting order
-	views     []openedView
-	responses map[string][]string // response_url name → bodies
-	calls     map[string]int      // by method
-	fault     Fault
+	mu    sync.Mutex
+	srv   *http.Server
+	fault Fault
+	// tried are the keys of the owed posts called for so far: while a
+	// fault is on, the first call of each key fails.
+	tried   map[string]bool
+	faulted map[Fault]int
 	// pause stops the golive process named caller, for Paused, and returns
 	// what resumes it; ok is false when it may not be stopped now (no other
 	// server would be left to take over). paused are the people whose DM
 	// stopped its sender.
 	pause  func(caller string) (resume func(), ok bool)
 	paused map[string]bool
-	// tried are the keys of the owed posts called for so far: while a
-	// fault is on, the first call of each key fails.
-	tried   map[string]bool
-	faulted map[Fault]int
 }
 
-// message is a message as the fake holds it.
+// message is a message as the fake shows it.
 type message struct {
 	Channel  string
 	TS       string
@@ -106,8 +103,10 @@ func newFakeSlack(t testing.TB) *fakeSlack {
 	if err != nil {
 		t.Fatalf("fake slack: listen: %v", err)
 	}
-	f := &fakeSlack{t: t, addr: ln.Addr().String(), messages: map[string]*message{}, responses: map[string][]string{},
-		calls: map[string]int{}, fault: NoFault, tried: map[string]bool{}, faulted: map[Fault]int{}, paused: map[string]bool{}}
+	f := &fakeSlack{t: t, addr: ln.Addr().String(), fault: NoFault, tried: map[string]bool{}, faulted: map[Fault]int{},
+		paused: map[string]bool{}}
+	f.api = webapi.New(webapi.Config{Token: botToken, Team: webapi.Team{ID: team, Name: "Faults", BotUser: "UBOT"},
+		FaultFor: f.faultFor})
 	f.serveOn(ln)
 	t.Cleanup(func() {
 		f.mu.Lock()
@@ -123,16 +122,60 @@ func newFakeSlack(t testing.TB) *fakeSlack {
 func (f *fakeSlack) serveOn(ln net.Listener) {
 	srv := &http.Server{Handler: http.HandlerFunc(f.serve)}
 	f.mu.Lock()
-	f.ln, f.srv = ln, srv
+	f.srv = srv
 	f.mu.Unlock()
 	go func() { _ = srv.Serve(ln) }()
 }
 
-// apiURL is SLACK_API_URL for the golive process named caller.
+// apiURL is SLACK_API_URL for the golive process named caller: each
+// calls at a URL of its own, so that the fake knows who calls.
 func (f *fakeSlack) apiURL(caller string) string { return "http://" + f.addr + "/api/" + caller + "/" }
 
-// responseURL is a response_url the fake records under name.
-func (f *fakeSlack) responseURL(name string) string { return "http://" + f.addr + "/response/" + name }
+// serve hands a call to the workspace, at the path it knows
+// (/api/METHOD), pausing its caller first when Paused says so.
+func (f *fakeSlack) serve(w http.ResponseWriter, r *http.Request) {
+	rest, ok := strings.CutPrefix(r.URL.Path, "/api/")
+	if !ok {
+		f.api.ServeHTTP(w, r)
+		return
+	}
+	caller, method, _ := strings.Cut(rest, "/")
+	r.URL.Path = "/api/" + method
+	if method != "conversations.open" {
+		f.api.ServeHTTP(w, r)
+		return
+	}
+	body, err := io.ReadAll(r.Body)
+	if err != nil {
+		http.Error(w, err.Error(), http.StatusBadRequest)
+		return
+	}
+	r.Body = io.NopCloser(bytes.NewReader(body))
+	form, _ := url.ParseQuery(string(body))
+	users := form.Get("users")
+	f.mu.Lock()
+	pause := f.pause
+	if f.fault != Paused || f.paused[users] || len(f.paused) >= maxPauses {
+		pause = nil
+	}
+	f.mu.Unlock()
+	var resume func()
+	if pause != nil {
+		if resume, ok = pause(caller); ok {
+			f.mu.Lock()
+			f.paused[users] = true
+			f.faulted[Paused]++
+			f.mu.Unlock()
+		}
+	}
+	f.api.ServeHTTP(w, r)
+	if resume != nil {
+		// The answer waits for the caller, which finds it, past its
+		// lease, when it goes on.
+		w.(http.Flusher).Flush()
+		time.AfterFunc(pauseFor, resume)
+	}
+}
 
 // setPauser gives the fake what stops a server, for Paused.
 func (f *fakeSlack) setPauser(pause func(caller string) (resume func(), ok bool)) {
@@ -141,12 +184,50 @@ func (f *fakeSlack) setPauser(pause func(caller string) (resume func(), ok bool)
 	f.pause = pause
 }
 
+// respondedTo tells whether anything was posted to responseURL.
+func (f *fakeSlack) respondedTo(responseURL string) bool {
+	path := strings.TrimPrefix(responseURL, "http://"+f.addr)
+	for _, c := range f.api.CallsOf("response_url") {
+		if c.Path == path {
+			return true
+		}
+	}
+	return false
+}
+
+// responseURL is a response_url the fake records under name.
+func (f *fakeSlack) responseURL(name string) string { return "http://" + f.addr + "/response/" + name }
+
 // setFault fails the first call of every owed post as fault says, from
 // now on.
 func (f *fakeSlack) setFault(fault Fault) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.fault = fault
+}
+
+// faultFor fails the first call of an owed post while a fault is on.
+func (f *fakeSlack) faultFor(c webapi.Call) (webapi.Fault, bool) {
+	key := keyOf(c.Get("metadata"))
+	if c.Method != "chat.postMessage" || key == "" {
+		return webapi.Fault{}, false
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.fault == NoFault || f.fault == Paused || f.tried[key] {
+		return webapi.Fault{}, false
+	}
+	f.faulted[f.fault]++
+	f.tried[key] = true
+	switch f.fault {
+	case RateLimited:
+		return webapi.Fault{Status: http.StatusTooManyRequests, RetryAfter: 1}, true
+	case AcceptThen500:
+		return webapi.Fault{Accept: true, Status: http.StatusInternalServerError}, true
+	case AcceptThenHang:
+		return webapi.Fault{Accept: true, Hang: hangFor}, true
+	}
+	return webapi.Fault{}, false
 }
 
 // down refuses connections for d (closing the listener and the open
@@ -174,162 +255,6 @@ func (f *fakeSlack) down(d time.Duration) {
 	f.serveOn(ln)
 }
 
-func (f *fakeSlack) serve(w http.ResponseWriter, r *http.Request) {
-	body, _ := io.ReadAll(r.Body)
-	switch {
-	case strings.HasPrefix(r.URL.Path, "/response/"):
-		f.mu.Lock()
-		name := strings.TrimPrefix(r.URL.Path, "/response/")
-		f.responses[name] = append(f.responses[name], string(body))
-		f.mu.Unlock()
-		w.WriteHeader(http.StatusOK)
-		return
-	case !strings.HasPrefix(r.URL.Path, "/api/"):
-		http.NotFound(w, r)
-		return
-	}
-	caller, method, _ := strings.Cut(strings.TrimPrefix(r.URL.Path, "/api/"), "/")
-	form := url.Values{}
-	if strings.HasPrefix(r.Header.Get("Content-Type"), "application/json") {
-		var js map[string]any
-		_ = json.Unmarshal(body, &js)
-		for k, v := range js {
-			switch v := v.(type) {
-			case string:
-				form.Set(k, v)
-			default:
-				b, _ := json.Marshal(v)
-				form.Set(k, string(b))
-			}
-		}
-	} else {
-		form, _ = url.ParseQuery(string(body))
-	}
-
-	f.mu.Lock()
-	f.calls[method]++
-	fault := NoFault
-	if key := keyOf(form.Get("metadata")); method == "chat.postMessage" && key != "" && f.fault != NoFault && f.fault != Paused && !f.tried[key] {
-		fault = f.fault
-		f.faulted[fault]++
-		f.tried[key] = true
-	}
-	pause := f.pause
-	if f.fault != Paused || method != "conversations.open" || f.paused[form.Get("users")] || len(f.paused) >= maxPauses {
-		pause = nil
-	}
-	f.mu.Unlock()
-
-	if pause != nil {
-		f.pauseDuring(w, pause, caller, method, form)
-		return
-	}
-	switch fault {
-	case RateLimited:
-		w.Header().Set("Retry-After", "1")
-		w.WriteHeader(http.StatusTooManyRequests)
-		return
-	case AcceptThen500:
-		f.answer(method, form)
-		w.WriteHeader(http.StatusInternalServerError)
-		return
-	case AcceptThenHang:
-		answer := f.answer(method, form)
-		select {
-		case <-time.After(hangFor):
-		case <-r.Context().Done():
-			return
-		}
-		writeJSON(w, answer)
-		return
-	}
-	writeJSON(w, f.answer(method, form))
-}
-
-// pauseDuring answers a conversations.open of a DM while its caller is
-// stopped, if it may be stopped, and resumes it after pauseFor: the caller
-// finds the answer when it goes on, past its lease, about to post.
-func (f *fakeSlack) pauseDuring(w http.ResponseWriter, pause func(string) (func(), bool), caller, method string, form url.Values) {
-	resume, ok := pause(caller)
-	if ok {
-		f.mu.Lock()
-		f.paused[form.Get("users")] = true
-		f.faulted[Paused]++
-		f.mu.Unlock()
-	}
-	writeJSON(w, f.answer(method, form))
-	if ok {
-		w.(http.Flusher).Flush()
-		time.AfterFunc(pauseFor, resume)
-	}
-}
-
-// answer does a call and returns Slack's answer.
-func (f *fakeSlack) answer(method string, form url.Values) map[string]any {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	switch method {
-	case "auth.test":
-		return map[string]any{"ok": true, "user_id": "UBOT", "team_id": team, "team": "Faults"}
-	case "chat.postMessage":
-		f.nextTS++
-		ts := fmt.Sprintf("1800000000.%06d", f.nextTS)
-		m := &message{Channel: form.Get("channel"), TS: ts, Text: form.Get("text"), Blocks: form.Get("blocks"),
-			Metadata: form.Get("metadata"), Key: keyOf(form.Get("metadata"))}
-		f.messages[ts] = m
-		f.order = append(f.order, ts)
-		return map[string]any{"ok": true, "channel": m.Channel, "ts": ts}
-	case "chat.update":
-		m, ok := f.messages[form.Get("ts")]
-		if !ok {
-			return map[string]any{"ok": false, "error": "message_not_found"}
-		}
-		m.Text, m.Blocks = form.Get("text"), form.Get("blocks")
-		return map[string]any{"ok": true, "channel": m.Channel, "ts": m.TS}
-	case "chat.postEphemeral":
-		return map[string]any{"ok": true, "message_ts": "1800000000.999999"}
-	case "conversations.open":
-		return map[string]any{"ok": true, "channel": map[string]any{"id": "D" + strings.TrimPrefix(form.Get("users"), "U")}}
-	case "conversations.history":
-		return f.history(form.Get("channel"), form.Get("include_all_metadata") == "1" || form.Get("include_all_metadata") == "true")
-	case "views.open":
-		var v struct {
-			CallbackID      string `json:"callback_id"`
-			PrivateMetadata string `json:"private_metadata"`
-		}
-		_ = json.Unmarshal([]byte(form.Get("view")), &v)
-		f.views = append(f.views, openedView{Trigger: form.Get("trigger_id"), CallbackID: v.CallbackID, PrivateMetadata: v.PrivateMetadata})
-		return map[string]any{"ok": true, "view": map[string]any{"id": fmt.Sprintf("V%d", len(f.views))}}
-	case "views.update", "views.publish":
-		return map[string]any{"ok": true, "view": map[string]any{"id": "V0"}}
-	case "users.info":
-		id := form.Get("user")
-		return map[string]any{"ok": true, "user": map[string]any{"id": id, "name": strings.ToLower(id),
-			"profile": map[string]any{"display_name": "Display " + id, "real_name": "Real " + id}}}
-	}
-	return map[string]any{"ok": false, "error": "unknown_method"}
-}
-
-// history answers conversations.history, newest first, with the
-// metadata when asked for it; f.mu is held.
-func (f *fakeSlack) history(channel string, withMetadata bool) map[string]any {
-	msgs := []map[string]any{}
-	for i := len(f.order) - 1; i >= 0; i-- {
-		m := f.messages[f.order[i]]
-		if m.Channel != channel {
-			continue
-		}
-		msg := map[string]any{"type": "message", "ts": m.TS, "text": m.Text}
-		if withMetadata && m.Metadata != "" {
-			var meta map[string]any
-			_ = json.Unmarshal([]byte(m.Metadata), &meta)
-			msg["metadata"] = meta
-		}
-		msgs = append(msgs, msg)
-	}
-	return map[string]any{"ok": true, "messages": msgs, "has_more": false}
-}
-
 // keyOf returns the idempotency key in a post's metadata (every post of the
 // outbox, reminders included, carries one); "" for a message without it.
 func keyOf(metadata string) string {
@@ -350,12 +275,26 @@ func keyOf(metadata string) string {
 	return k
 }
 
+// posts returns the messages posted for everyone to see, in the order
+// they were posted.
+func (f *fakeSlack) posts() []message {
+	var out []message
+	for _, m := range f.api.AllMessages() {
+		if m.For != "" {
+			continue
+		}
+		out = append(out, message{Channel: m.Channel, TS: m.TS, Text: m.Text, Blocks: string(m.Blocks),
+			Metadata: string(m.Metadata), Key: keyOf(string(m.Metadata))})
+	}
+	// A ts has a fixed width, and the fake's are given in order.
+	sort.Slice(out, func(i, j int) bool { return out[i].TS < out[j].TS })
+	return out
+}
+
 // keyed counts the messages posted by key: a post delivered twice counts 2.
 func (f *fakeSlack) keyed() map[string]int {
-	f.mu.Lock()
-	defer f.mu.Unlock()
 	out := map[string]int{}
-	for _, m := range f.messages {
+	for _, m := range f.posts() {
 		if m.Key != "" {
 			out[m.Key]++
 		}
@@ -365,10 +304,8 @@ func (f *fakeSlack) keyed() map[string]int {
 
 // unkeyedDMs counts the direct messages without a key, by user.
 func (f *fakeSlack) unkeyedDMs() map[string]int {
-	f.mu.Lock()
-	defer f.mu.Unlock()
 	out := map[string]int{}
-	for _, m := range f.messages {
+	for _, m := range f.posts() {
 		if m.Key == "" && strings.HasPrefix(m.Channel, "D") {
 			out["U"+strings.TrimPrefix(m.Channel, "D")]++
 		}
@@ -378,11 +315,10 @@ func (f *fakeSlack) unkeyedDMs() map[string]int {
 
 // latest returns the newest message that keep accepts.
 func (f *fakeSlack) latest(keep func(*message) bool) (message, bool) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	for i := len(f.order) - 1; i >= 0; i-- {
-		if m := f.messages[f.order[i]]; keep(m) {
-			return *m, true
+	posts := f.posts()
+	for i := len(posts) - 1; i >= 0; i-- {
+		if keep(&posts[i]) {
+			return posts[i], true
 		}
 	}
 	return message{}, false
@@ -390,21 +326,18 @@ func (f *fakeSlack) latest(keep func(*message) bool) (message, bool) {
 
 // viewFor returns the modal opened for a click's trigger id.
 func (f *fakeSlack) viewFor(trigger string) (openedView, bool) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	for _, v := range f.views {
-		if v.Trigger == trigger {
-			return v, true
+	for _, c := range f.api.CallsOf("views.open") {
+		if c.Get("trigger_id") != trigger {
+			continue
 		}
+		var v struct {
+			CallbackID      string `json:"callback_id"`
+			PrivateMetadata string `json:"private_metadata"`
+		}
+		_ = json.Unmarshal([]byte(c.Get("view")), &v)
+		return openedView{Trigger: trigger, CallbackID: v.CallbackID, PrivateMetadata: v.PrivateMetadata}, true
 	}
 	return openedView{}, false
-}
-
-// respondedTo tells whether anything was posted to responseURL.
-func (f *fakeSlack) respondedTo(responseURL string) bool {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	return len(f.responses[strings.TrimPrefix(responseURL, f.responseURL(""))]) > 0
 }
 
 // faults returns how many calls each fault failed.
@@ -426,9 +359,4 @@ func sortedKeys(m map[string]int) []string {
 	}
 	sort.Strings(out)
 	return out
-}
-
-func writeJSON(w http.ResponseWriter, v any) {
-	w.Header().Set("Content-Type", "application/json")
-	_ = json.NewEncoder(w).Encode(v)
 }

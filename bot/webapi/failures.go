@@ -18,8 +18,9 @@ type Fault struct {
 	// Status is 0.
 	SlackError string
 	// Accept does the call first, then fails it: Slack posted the
-	// message, and the caller cannot know. With Hang, the answer comes
-	// that much later (after the caller's timeout, say).
+	// message, and the caller cannot know. With Hang, the answer (the
+	// failure, or the call's own when no failure is set) comes that much
+	// later: after the caller's timeout, say.
 	Accept bool
 	Hang   time.Duration
 	// Cut closes the connection instead of answering.
@@ -132,6 +133,10 @@ func (s *Server) serveCall(w http.ResponseWriter, r *http.Request, call Call, an
 	if q := f.faults[call.Method]; len(q) > 0 {
 		ft = &q[0]
 		f.faults[call.Method] = q[1:]
+	} else if s.faultFor != nil {
+		if scripted, ok := s.faultFor(call); ok {
+			ft = &scripted
+		}
 	}
 	// A call that fails is recorded as it arrives; one answered, once
 	// done, so that a test which sees it counted sees what it did.
@@ -157,8 +162,13 @@ func (s *Server) serveCall(w http.ResponseWriter, r *http.Request, call Call, an
 		return
 	}
 	if ft.Accept {
-		answer(discard{})
+		done := &buffered{header: http.Header{}}
+		answer(done)
 		if ft.Hang > 0 && !wait(r, ft.Hang) {
+			return
+		}
+		if ft.Status == 0 && ft.SlackError == "" && ft.Body == "" && !ft.Cut {
+			done.replay(w)
 			return
 		}
 	}
@@ -193,12 +203,34 @@ func wait(r *http.Request, d time.Duration) bool {
 	}
 }
 
-// discard is the answer of a call that is done but not answered.
-type discard struct{}
+// buffered keeps the answer of a call done before it is answered.
+type buffered struct {
+	header http.Header
+	status int
+	body   []byte
+}
 
-func (discard) Header() http.Header         { return http.Header{} }
-func (discard) Write(p []byte) (int, error) { return len(p), nil }
-func (discard) WriteHeader(int)             {}
+func (b *buffered) Header() http.Header { return b.header }
+func (b *buffered) Write(p []byte) (int, error) {
+	b.body = append(b.body, p...)
+	return len(p), nil
+}
+func (b *buffered) WriteHeader(status int) {
+	if b.status == 0 {
+		b.status = status
+	}
+}
+
+// replay sends the kept answer to w.
+func (b *buffered) replay(w http.ResponseWriter) {
+	for k, v := range b.header {
+		w.Header()[k] = v
+	}
+	if b.status != 0 {
+		w.WriteHeader(b.status)
+	}
+	_, _ = w.Write(b.body)
+}
 
 // CallsOf returns the calls of method so far.
 func (s *Server) CallsOf(method string) []Call {

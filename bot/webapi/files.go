@@ -90,7 +90,7 @@ func extOf(name string) string {
 // serveUpload takes the bytes of a file the bot uploads (a multipart form
 // with one file, as slack-go sends it, or the bytes alone).
 func (s *Server) serveUpload(w http.ResponseWriter, r *http.Request) {
-	s.serveCall(w, r, Call{Method: "upload", At: time.Now()}, func(w http.ResponseWriter) {
+	s.serveCall(w, r, Call{Method: "upload", Path: r.URL.Path, At: time.Now()}, func(w http.ResponseWriter) {
 		id := r.PathValue("id")
 		if _, ok := s.File(id); !ok {
 			http.NotFound(w, r)
@@ -154,7 +154,7 @@ func (s *Server) completeUpload(ctx context.Context, a Call) map[string]any {
 // serveDownload serves a file's bytes, as files.slack.com does: to the
 // bot's token only; anyone else gets a sign-in page.
 func (s *Server) serveDownload(w http.ResponseWriter, r *http.Request) {
-	s.serveCall(w, r, Call{Method: "file_download", At: time.Now()}, func(w http.ResponseWriter) {
+	s.serveCall(w, r, Call{Method: "file_download", Path: r.URL.Path, At: time.Now()}, func(w http.ResponseWriter) {
 		if !authorized(r, "", s.token) {
 			w.Header().Set("Content-Type", "text/html")
 			_, _ = io.WriteString(w, "<html>Sign in to Slack</html>")

@@ -70,6 +70,9 @@ type Config struct {
 	Now func() time.Time
 	// Keeper, when set, is told of every message and App Home kept.
 	Keeper Keeper
+	// FaultFor, when set, decides how a call FailNext scripted nothing
+	// for fails, if it does: by the post's metadata, say.
+	FaultFor func(c Call) (Fault, bool)
 	// Respond, when set, takes a post to a response_url (id is the
 	// URL's last part), and its error answers 400; otherwise the post
 	// is recorded and answered 200.
@@ -96,6 +99,7 @@ type Server struct {
 	now      func() time.Time
 	keeper   Keeper
 	respond  func(ctx context.Context, id string, body []byte) error
+	faultFor func(c Call) (Fault, bool)
 	log      *slog.Logger
 	root     string
 	handler  http.Handler
@@ -136,7 +140,7 @@ func New(cfg Config) *Server {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
 	s := &Server{token: cfg.Token, appToken: cfg.AppToken, team: cfg.Team, dir: cfg.Directory, strict: cfg.StrictTriggers, now: cfg.Now,
-		keeper: cfg.Keeper, respond: cfg.Respond, log: cfg.Logger, root: strings.TrimSuffix(cfg.Root, "/"),
+		keeper: cfg.Keeper, respond: cfg.Respond, faultFor: cfg.FaultFor, log: cfg.Logger, root: strings.TrimSuffix(cfg.Root, "/"),
 		messages: map[string][]*Message{}, modals: map[string][]*View{}, homes: map[string]*View{},
 		views: map[string]*View{}, triggers: map[string]trigger{}, files: map[string]*File{}}
 	s.failures.init()
@@ -166,6 +170,8 @@ func (s *Server) SetSocketURL(u string) {
 // body, as recorded.
 type Call struct {
 	Method string
+	// Path is the request's path: a response_url's says which it is.
+	Path   string
 	Form   url.Values                 // form-encoded requests
 	JSON   []byte                     // JSON-bodied requests and response_url posts
 	fields map[string]json.RawMessage // the JSON body's fields
@@ -199,7 +205,7 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "request too large", http.StatusRequestEntityTooLarge)
 		return
 	}
-	call := Call{Method: r.PathValue("method"), base: s.base(r), At: time.Now()}
+	call := Call{Method: r.PathValue("method"), Path: r.URL.Path, base: s.base(r), At: time.Now()}
 	if strings.HasPrefix(r.Header.Get("Content-Type"), "application/json") {
 		call.JSON = body
 		if len(bytes.TrimSpace(body)) == 0 {
@@ -455,7 +461,7 @@ func (s *Server) serveResponse(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "could not read the answer", http.StatusBadRequest)
 		return
 	}
-	call := Call{Method: "response_url", JSON: body, At: time.Now()}
+	call := Call{Method: "response_url", Path: r.URL.Path, JSON: body, At: time.Now()}
 	s.serveCall(w, r, call, func(w http.ResponseWriter) {
 		if s.respond != nil {
 			if err := s.respond(r.Context(), r.PathValue("id"), body); err != nil {

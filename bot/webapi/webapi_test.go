@@ -197,3 +197,31 @@ func TestStrictTriggers(t *testing.T) {
 	_, err = api.OpenView(trigger, modal)
 	assert.EqualError(t, err, "expired_trigger_id", "a trigger_id works once")
 }
+
+// FaultFor fails calls by what they carry: here, the first post of each
+// key, as the fault-injection suite does; an accepted call held without a
+// failure answers its own answer, late.
+func TestFaultForDecidesByTheCall(t *testing.T) {
+	tried := map[string]bool{}
+	s := New(Config{FaultFor: func(c Call) (Fault, bool) {
+		key := c.Get("text")
+		if c.Method != "chat.postMessage" || tried[key] {
+			return Fault{}, false
+		}
+		tried[key] = true
+		return Fault{Accept: true, Hang: 50 * time.Millisecond}, true
+	}})
+	api, _ := serve(t, s)
+	start := time.Now()
+	_, ts, err := api.PostMessage("C1", slack.MsgOptionText("k1", false))
+	require.NoError(t, err, "held, then answered")
+	assert.GreaterOrEqual(t, time.Since(start), 50*time.Millisecond)
+	m, ok := s.Message("C1", ts)
+	require.True(t, ok)
+	assert.Equal(t, "k1", m.Text)
+
+	s.FailNext("chat.postMessage", 1, Fault{SlackError: "not_in_channel"})
+	_, _, err = api.PostMessage("C1", slack.MsgOptionText("k2", false))
+	assert.EqualError(t, err, "not_in_channel", "FailNext comes first")
+	assert.False(t, tried["k2"])
+}
