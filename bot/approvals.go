@@ -54,7 +54,7 @@ const (
 func (b *Bot) cmdApprovals(ctx context.Context, c *call, _ []string) reply {
 	askedAt := b.now()
 	l, asked, err := changeWith(b, ctx, c, func(l *launch.Launch, now time.Time) ([]string, []launch.Event, error) {
-		roles, events, err := l.RequestApprovals(c.user)
+		roles, events, err := l.RequestApprovals(c.user, now)
 		if err != nil {
 			return nil, nil, err
 		}

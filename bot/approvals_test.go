@@ -90,6 +90,19 @@ func (h *harness) askApprovals() map[string]launch.ApprovalDM {
 	return out
 }
 
+// approvalRequest returns the DM golive sent to ask user, holder of role,
+// for their approval, and checks that it is that request, in their DM.
+func (h *harness) approvalRequest(launchID int64, role, user string) launch.ApprovalDM {
+	h.t.Helper()
+	dm, err := h.store.ApprovalDM(context.Background(), launchID, strings.ToLower(role))
+	require.NoError(h.t, err)
+	msg, ok := h.slack.message(dm.TS)
+	require.True(h.t, ok)
+	assert.Equal(h.t, dmOf(user), msg.Channel)
+	assert.True(h.t, strings.HasPrefix(msg.Text, "Your approval is requested as "+role), msg.Text)
+	return dm
+}
+
 // dmClick builds the click of user on the button actionID of a DM as the
 // fake holds it now, with the button's own value.
 func (h *harness) dmClick(user string, dm launch.ApprovalDM, actionID string) map[string]any {
@@ -282,14 +295,38 @@ func TestApprovalsAsksEveryHolderByDM(t *testing.T) {
 		opened = append(opened, c.Form.Get("users"))
 	}
 	assert.ElementsMatch(t, []string{uSec, uPM}, opened)
-	dm, err := h.store.ApprovalDM(context.Background(), l.ID, "security lead")
-	require.NoError(t, err)
-	msg, ok := h.slack.message(dm.TS)
-	require.True(t, ok)
-	assert.Equal(t, dmOf(uSec), msg.Channel)
-	assert.True(t, strings.HasPrefix(msg.Text, "Your approval is requested as Security Lead"), msg.Text)
+	h.approvalRequest(l.ID, "Security Lead", uSec)
 	assert.Len(t, h.audited(l.ID, "approvals-request"), 1)
 	assert.Equal(t, checklist.VerdictPending, h.launch().Decide(testNow).Roles[0].Verdict, "nothing counts as approved yet")
+}
+
+// TestHolderPutInARoleAfterApprovalsIsAsked: once approvals were asked for,
+// a role's new holder owes an answer too and gets the request at once,
+// rather than the decision waiting on someone nobody asked; before that,
+// putting someone in a role sends nothing.
+func TestHolderPutInARoleAfterApprovalsIsAsked(t *testing.T) {
+	h := approvalHarness(t)
+	l := h.newLaunch()
+	a := h.command(creator, `role "Security Lead" <@`+uSec+`>`)
+	require.Equal(t, "in_channel", a.Answer.ResponseType, a.Answer.Text)
+	assert.NotContains(t, a.Answer.Text, "asked them", "no approvals were asked for yet")
+	h.askApprovals()
+
+	a = h.command(creator, `role "Product Manager" <@`+uPM+`>`)
+	require.Equal(t, "in_channel", a.Answer.ResponseType, a.Answer.Text)
+	assert.Contains(t, a.Answer.Text, "asked them for their approval by DM, as approvals were asked for already")
+	require.Eventually(t, func() bool {
+		_, err := h.store.ApprovalDM(context.Background(), l.ID, "product manager")
+		return err == nil
+	}, settle, 5*time.Millisecond)
+	dm := h.approvalRequest(l.ID, "Product Manager", uPM)
+
+	// The request works as the others do: the new holder's answer counts.
+	a = h.interact(h.dmClick(uPM, dm, render.ActionApprove))
+	require.Equal(t, http.StatusOK, a.Status)
+	require.Eventually(t, func() bool {
+		return h.launch().Checklist.Role("Product Manager").Verdict == checklist.VerdictApproved
+	}, settle, 5*time.Millisecond)
 }
 
 // TestUnheldRoleNamesStayInert: the roles nobody holds are named in the

@@ -61,8 +61,9 @@ func (b *Bot) cmdProbe(ctx context.Context, c *call, args []string) reply {
 }
 
 // slackLink is a link as Slack rewrites one in a command's text:
-// <https://x.example.com> or <https://x.example.com|x.example.com>.
-var slackLink = regexp.MustCompile(`<((?:https?|mailto):[^|>]*)(?:\|[^>]*)?>`)
+// <https://x.example.com/health> for an address typed, and
+// <http://api.example.com|api.example.com> for a bare name typed.
+var slackLink = regexp.MustCompile(`<(https?://[^|>]*)(?:\|([^>]*))?>`)
 
 // curlyQuotes are the quotes a Slack client may type for straight ones.
 var curlyQuotes = strings.NewReplacer("“", `"`, "”", `"`, "„", `"`)
@@ -79,7 +80,14 @@ func probeSpec(text string) string {
 		}
 		rest = strings.TrimSpace(rest[i:])
 	}
-	rest = slackLink.ReplaceAllString(rest, "$1")
+	// What was typed: the label when Slack gave one, else the address.
+	rest = slackLink.ReplaceAllStringFunc(rest, func(link string) string {
+		m := slackLink.FindStringSubmatch(link)
+		if m[2] != "" {
+			return m[2]
+		}
+		return m[1]
+	})
 	return strings.TrimSpace(curlyQuotes.Replace(entities.Replace(launch.StripBidi(rest))))
 }
 

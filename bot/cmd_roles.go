@@ -3,6 +3,8 @@ package bot
 import (
 	"context"
 	"fmt"
+	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -27,7 +29,9 @@ func (b *Bot) cmdRole(ctx context.Context, c *call, args []string) reply {
 		return b.usage(c, "role", "Say which role, and who or what to change.")
 	}
 	var (
-		op   func(l *launch.Launch) ([]launch.Event, error)
+		// op changes the launch, and tells whether it asked a role's new
+		// holder for their approval.
+		op   func(l *launch.Launch, now time.Time) (bool, []launch.Event, error)
 		text string
 	)
 	switch verb := strings.ToLower(args[0]); {
@@ -35,10 +39,16 @@ func (b *Bot) cmdRole(ctx context.Context, c *call, args []string) reply {
 		name := strings.Join(args[1:], " ")
 		shown := inert(name)
 		if verb == "add" {
-			op = func(l *launch.Launch) ([]launch.Event, error) { return l.AddRole(c.user, name) }
+			op = func(l *launch.Launch, _ time.Time) (bool, []launch.Event, error) {
+				events, err := l.AddRole(c.user, name)
+				return false, events, err
+			}
 			text = fmt.Sprintf("<@%s> added the role %s.", c.user, shown)
 		} else {
-			op = func(l *launch.Launch) ([]launch.Event, error) { return l.RemoveRole(c.user, name) }
+			op = func(l *launch.Launch, _ time.Time) (bool, []launch.Event, error) {
+				events, err := l.RemoveRole(c.user, name)
+				return false, events, err
+			}
 			text = fmt.Sprintf("<@%s> removed the role %s.", c.user, shown)
 		}
 	default:
@@ -50,12 +60,31 @@ func (b *Bot) cmdRole(ctx context.Context, c *call, args []string) reply {
 		if err != nil {
 			return b.fail(c, err)
 		}
-		op = func(l *launch.Launch) ([]launch.Event, error) { return l.SetRoleHolder(c.user, name, holder) }
+		op = func(l *launch.Launch, now time.Time) (bool, []launch.Event, error) {
+			events, err := l.SetRoleHolder(c.user, name, holder)
+			if err != nil || len(events) == 0 {
+				return false, events, err
+			}
+			// Approvals were asked for already: the new holder owes an
+			// answer too, and the DM asking for it is stored with the change.
+			r := l.Checklist.Role(name)
+			if !l.AsksNewHolder(r) {
+				return false, events, nil
+			}
+			key := launch.PostKey(launch.PostApprovalDM, l.ID, launch.InstantKey(now)+":"+strconv.Itoa(slices.Index(l.Checklist.Roles, r)))
+			if err := tellApprovalDM(l, r, key, now); err != nil {
+				return false, nil, err
+			}
+			return true, events, nil
+		}
 		text = fmt.Sprintf("<@%s> put <@%s> in the role %s.", c.user, holder, inert(name))
 	}
-	l, err := b.change(ctx, c, func(l *launch.Launch, _ time.Time) ([]launch.Event, error) { return op(l) })
+	l, asked, err := changeWith(b, ctx, c, op)
 	if err != nil {
 		return b.fail(c, err)
+	}
+	if asked {
+		text = strings.TrimSuffix(text, ".") + ", and asked them for their approval by DM, as approvals were asked for already."
 	}
 	b.refreshLaunch(l.ID, strings.TrimSuffix(text, "."))
 	// A new holder owes an answer: the daily nudges may have to start again.

@@ -13,9 +13,12 @@ import (
 // ProbesOn tells whether probes run.
 func (b *Bot) ProbesOn() bool { return b.probes != nil }
 
+// probeChunk is how many probes' results one transaction records.
+const probeChunk = 50
+
 // RunProbes runs the probes of launch id (only those of items, when
-// given) and records their results as their items' evidence, in one
-// change: a pass ticks an item, a fail unticks it, and a change of outcome
+// given) and records their results as their items' evidence, in changes
+// of probeChunk items: a pass ticks an item, a fail unticks it, and a change of outcome
 // tells the item's owner and the channel, once. Each probe ends within the
 // runner's timeout; ctx bounds the whole run, and the probes it cuts short
 // are not recorded (their items keep their evidence). why says what ran
@@ -52,15 +55,22 @@ func (b *Bot) RunProbes(ctx context.Context, id int64, why string, items ...int)
 	if len(found) == 0 {
 		return run, nil
 	}
-	// The results are stored even when ctx ended meanwhile: the probes ran.
-	_, err = b.batch.apply(context.WithoutCancel(ctx), id, func(l *launch.Launch, now time.Time) ([]launch.Event, error) {
-		var events []launch.Event
-		var err error
-		run, events, err = l.RecordProbes(found, now)
-		return events, err
-	})
-	if err != nil {
-		return run, fmt.Errorf("record the probes of launch %d: %w", id, err)
+	// The results are stored even when ctx ended meanwhile: the probes
+	// ran. A chunk a transaction, so that ticks waiting for the single
+	// writer wait for one chunk at most, not for 500 items' evidence.
+	for start := 0; start < len(found); start += probeChunk {
+		chunk := found[start:min(start+probeChunk, len(found))]
+		var part launch.ProbeRun
+		_, err = b.batch.apply(context.WithoutCancel(ctx), id, func(l *launch.Launch, now time.Time) ([]launch.Event, error) {
+			var events []launch.Event
+			var err error
+			part, events, err = l.RecordProbes(chunk, now)
+			return events, err
+		})
+		if err != nil {
+			return run, fmt.Errorf("record the probes of launch %d: %w", id, err)
+		}
+		run.Recorded, run.Passed, run.Changed = run.Recorded+part.Recorded, run.Passed+part.Passed, append(run.Changed, part.Changed...)
 	}
 	b.log.Info("probes", "launch", id, "why", why, "ran", len(jobs), "finished", len(found), "recorded", run.Recorded, "passed", run.Passed,
 		"changed", len(run.Changed), "ms", b.now().Sub(start).Milliseconds())

@@ -299,3 +299,15 @@ func TestLaunchDecidedOnProbes(t *testing.T) {
 	time.Sleep(100 * time.Millisecond)
 	assert.Len(t, h.probeNotices(testChan, 1), 1, "told once, though the probe ran again at decide")
 }
+
+func TestProbeSpecReadsWhatWasTyped(t *testing.T) {
+	for text, want := range map[string]string{
+		"probe 12 tls <http://api.example.com|api.example.com> min_days=30":                     "tls api.example.com min_days=30",
+		"probe 12 http <https://api.example.com/healthz?a=1&amp;b=2> contains=“all good”":       `http https://api.example.com/healthz?a=1&b=2 contains="all good"`,
+		"probe  #12   dns www.example.com type=CNAME":                                           "dns www.example.com type=CNAME",
+		`probe 12 prometheus <http://prom:9090> "sum(rate(errors{code=~"5.."}[5m]))" &lt; 0.01`: `prometheus http://prom:9090 "sum(rate(errors{code=~"5.."}[5m]))" < 0.01`,
+		"probe 12": "",
+	} {
+		assert.Equal(t, want, probeSpec(text), text)
+	}
+}

@@ -36,7 +36,7 @@ func fullLaunch(channel string) *launch.Launch {
 	return &launch.Launch{
 		TeamID: "T1", ChannelID: channel, Name: "Checkout v2",
 		Date: "2026-12-01", Time: "14:30", Timezone: "Europe/Paris", Creator: "UCREATOR", Template: "web",
-		DatedAt: at, RemindersOff: true, ReviewDate: "2026-12-08",
+		DatedAt: at, RemindersOff: true, ReviewDate: "2026-12-08", ApprovalsAsked: at,
 		Announced: &launch.Announcement{Outcome: checklist.OutcomeConditional, At: at, By: "UCREATOR", Fingerprint: "f1"},
 		Removed:   []launch.RemovedItem{{Number: 7, Section: "Infrastructure", Text: "Old check", Done: true, By: "UCREATOR", At: at, Reason: "obsolete"}},
 		LastItem:  7,

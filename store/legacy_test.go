@@ -82,6 +82,7 @@ VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, id, ro.position, ro.name, ro.description, r
 		it.Probe = nil    // nor probes before 0025
 	}
 	l.Removed, l.LastItem = nil, 0 // nor removed items
+	l.ApprovalsAsked = time.Time{} // nor when approvals were asked for, before 0026
 	// The audit row as the first release wrote it: its subject was all it said.
 	_, err = tx.ExecContext(ctx, `INSERT INTO audit (launch_id, at, actor, action, subject, before_value, after_value)
 VALUES (?, ?, ?, 'create', ?, '', '')`, id, t0.UnixMilli(), l.Creator, "launch "+l.Name)

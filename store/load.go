@@ -15,7 +15,7 @@ const (
 	selectLaunch = `SELECT team_id, channel_id, name, date, timezone, creator, template,
 	created_at, archived, reminders_off, review_date,
 	announced_outcome, announced_at, announced_by, announced_fingerprint,
-	title, gates, windows, launch_time, dated_at, removed_items, item_high_water
+	title, gates, windows, launch_time, dated_at, removed_items, item_high_water, approvals_asked_at
 FROM launches WHERE id = ?`
 	selectSections = `SELECT idx, number, title, kind, owner, has_signoff, signed_by, signed_at, signed_open
 FROM sections WHERE launch_id = ? ORDER BY idx`
@@ -81,7 +81,7 @@ func loadSnapshot(ctx context.Context, q querier, id int64) (snapshot, error) {
 		&r.teamID, &r.channelID, &r.name, &r.date, &r.timezone, &r.creator, &r.template,
 		&r.createdAt, &r.archived, &r.remindersOff, &r.reviewDate,
 		&r.announcedOutcome, &r.announcedAt, &r.announcedBy, &r.announcedFingerprint,
-		&r.title, &r.gates, &r.windows, &r.launchTime, &r.datedAt, &r.removed, &r.highWater)
+		&r.title, &r.gates, &r.windows, &r.launchTime, &r.datedAt, &r.removed, &r.highWater, &r.approvalsAsked)
 	if errors.Is(err, sql.ErrNoRows) {
 		return snapshot{}, errNoLaunch(id)
 	}

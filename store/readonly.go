@@ -15,11 +15,12 @@ import (
 // reads correctly without migrating: 0008 changed the unit of time windows
 // 0009 added items' details, 0012 removed items and notes 0014 items'
 // due dates, 0015 their N/A marks, 0016 their waivers, 0022 their
-// evidence, 0023 their freshness and 0025 their probes, which loading a
+// evidence, 0023 their freshness, 0025 their probes and 0026 when
+// approvals were asked for, which loading a
 // launch reads. Raise it when a migration changes what loading a launch
 // reads (a test prepares every read query against a database at this
 // version).
-const oldestReadable = 25
+const oldestReadable = 26
 
 // ReadOnly is the database opened by a tool beside a running server
 // (backup, export): it never creates, migrates or writes to the file, so a

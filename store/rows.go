@@ -44,6 +44,7 @@ type launchRow struct {
 	reviewDate           string
 	announcedOutcome     sql.NullString
 	announcedAt          sql.NullInt64
+	approvalsAsked       sql.NullInt64
 	announcedBy          string
 	announcedFingerprint string
 	title                string
@@ -185,6 +186,7 @@ func encodeOver(l *launch.Launch, spare, prev snapshot) (snapshot, error) {
 			items += len(g.Items)
 		}
 	}
+	s.launch.approvalsAsked = millis(l.ApprovalsAsked)
 	s.sections = slices.Grow(spare.sections[:0], len(c.Sections))
 	s.groups = slices.Grow(spare.groups[:0], groups)
 	s.items = slices.Grow(spare.items[:0], items)
@@ -256,13 +258,14 @@ func (s snapshot) decode(id int64) (*launch.Launch, error) {
 		ID: id, TeamID: r.teamID, ChannelID: r.channelID,
 		Name: r.name, Date: r.date, Time: r.launchTime, Timezone: r.timezone,
 		Creator: r.creator, Template: r.template,
-		CreatedAt:    time.UnixMilli(r.createdAt).UTC(),
-		DatedAt:      time.UnixMilli(r.datedAt).UTC(),
-		Archived:     r.archived,
-		RemindersOff: r.remindersOff,
-		ReviewDate:   r.reviewDate,
-		Checklist:    c,
-		LastItem:     r.highWater,
+		CreatedAt:      time.UnixMilli(r.createdAt).UTC(),
+		DatedAt:        time.UnixMilli(r.datedAt).UTC(),
+		Archived:       r.archived,
+		RemindersOff:   r.remindersOff,
+		ReviewDate:     r.reviewDate,
+		Checklist:      c,
+		ApprovalsAsked: instant(r.approvalsAsked),
+		LastItem:       r.highWater,
 	}
 	if r.removed != "" {
 		removed, err := decodeRemoved(r.removed)

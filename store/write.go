@@ -12,12 +12,12 @@ const (
 	insertLaunch = `INSERT INTO launches (team_id, channel_id, name, date, timezone, creator, template,
 	created_at, archived, reminders_off, review_date,
 	announced_outcome, announced_at, announced_by, announced_fingerprint,
-	title, gates, windows, launch_time, dated_at)
-VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+	title, gates, windows, launch_time, dated_at, approvals_asked_at)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
 	updateLaunch = `UPDATE launches SET team_id = ?, channel_id = ?, name = ?, date = ?, timezone = ?, creator = ?, template = ?,
 	created_at = ?, archived = ?, reminders_off = ?, review_date = ?,
 	announced_outcome = ?, announced_at = ?, announced_by = ?, announced_fingerprint = ?,
-	title = ?, gates = ?, windows = ?, launch_time = ?, dated_at = ?
+	title = ?, gates = ?, windows = ?, launch_time = ?, dated_at = ?, approvals_asked_at = ?
 WHERE id = ?`
 	upsertSection = `INSERT INTO sections (launch_id, idx, number, title, kind, owner, has_signoff, signed_by, signed_at, signed_open)
 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
@@ -72,7 +72,7 @@ func (r launchRow) args() []any {
 	return []any{r.teamID, r.channelID, r.name, r.date, r.timezone, r.creator, r.template,
 		r.createdAt, r.archived, r.remindersOff, r.reviewDate,
 		r.announcedOutcome, r.announcedAt, r.announcedBy, r.announcedFingerprint,
-		r.title, r.gates, r.windows, r.launchTime, r.datedAt}
+		r.title, r.gates, r.windows, r.launchTime, r.datedAt, r.approvalsAsked}
 }
 
 // writeChanges stores the rows that differ between before and after, the

@@ -68,6 +68,7 @@ func windowReminder(l *launch.Launch, c schedule.Content, names Names) Message {
 		blocks = append(blocks, lineBlocks(lines, reminderOverdueBlocks, moreLine("overdue tasks"))...)
 	}
 	blocks = append(blocks, lineBlocks(reverifyLines(l, c.Reverify), freshBlocks, moreLine("items"))...)
+	blocks = append(blocks, lineBlocks(probeLines(l, c.At), probeBlocks, moreLine("failing probes"))...)
 	blocks = append(blocks, contextBlock("Tick a box when a task is done, or type `tick <number>`. `schedule` lists the coming reminders."))
 	text := fmt.Sprintf("%s: %d of %d tasks open for %s. %s.", c.Window.Name, open, len(c.Tasks), name, c.Countdown)
 	if len(c.Overdue) > 0 {
@@ -165,6 +166,7 @@ func countdownReminder(l *launch.Launch, c schedule.Content) Message {
 	}
 	blocks := []slack.Block{section("⏳ " + Escape(c.Countdown))}
 	blocks = append(blocks, lineBlocks(reverifyLines(l, c.Reverify), freshBlocks, moreLine("items"))...)
+	blocks = append(blocks, lineBlocks(probeLines(l, c.At), probeBlocks, moreLine("failing probes"))...)
 	blocks = append(blocks, contextBlock(Escape(clip(l.Name, 100))+" · "+next, "`status` for details · `reminders off` stops these daily posts"))
 	return Message{
 		Text:   clip(Escape(c.Countdown), maxMessageText),

@@ -63,8 +63,21 @@ const ProbeHow = "a probe is one of: `http URL [status=200] [max_ms=800] [contai
 	"`dns NAME [type=A|AAAA|CNAME|TXT] [value=...]`, `prometheus URL QUERY <op> <value>`"
 
 // ParseProbe reads a probe's spec. The error says what is wrong in words
-// a person can act on.
+// a person can act on. A probe is kept as its spec (String), so a spec
+// whose probe would not read back the same (quotes inside a quoted value)
+// is refused.
 func ParseProbe(spec string) (*Probe, error) {
+	p, err := parseProbe(spec)
+	if err != nil {
+		return nil, err
+	}
+	if again, err := parseProbe(p.String()); err != nil || *again != *p {
+		return nil, fmt.Errorf("the probe %q cannot be kept as written: put no double quote next to a space inside a quoted value", spec)
+	}
+	return p, nil
+}
+
+func parseProbe(spec string) (*Probe, error) {
 	spec = strings.TrimSpace(spec)
 	if spec == "" {
 		return nil, fmt.Errorf("the probe is empty: %s", ProbeHow)
@@ -195,6 +208,9 @@ func probeURL(s string) (string, error) {
 	u, err := url.Parse(s)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Hostname() == "" {
 		return "", fmt.Errorf("%q is not an http:// or https:// address", s)
+	}
+	if strings.ContainsFunc(s, unicode.IsSpace) || strings.ContainsRune(s, '"') {
+		return "", fmt.Errorf("the address %q has a space or a quote: percent-encode them", s)
 	}
 	if u.User != nil {
 		return "", fmt.Errorf("the address %q holds a user name or password: a checklist is no place for credentials", s)

@@ -100,3 +100,29 @@ func TestParseReadsProbeComments(t *testing.T) {
 	assert.Equal(t, 8, rep.Unresolved[0].Line)
 	assert.Contains(t, rep.Unresolved[0].Reason, "its probe is not read: a prometheus probe is")
 }
+
+// FuzzParseProbe: a probe's spec never panics the parser, and a probe it
+// reads writes back (String) as a spec that reads as the same probe, so
+// the Markdown export and the store keep it whole.
+func FuzzParseProbe(f *testing.F) {
+	for _, s := range []string{
+		"tls api.example.com min_days=30", `http https://x.example.com/health status=204 max_ms=800 contains="all good"`,
+		"dns example.com type=TXT value=v=spf1", `prometheus http://prom:9090 "sum(rate(errors{code=~"5.."}[5m]))" < 0.01`,
+		`http https://x.com contains=""`, `prometheus http://p "a" "b" <= 1e-3`,
+	} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, spec string) {
+		p, err := checklist.ParseProbe(spec)
+		if err != nil {
+			return
+		}
+		again, err := checklist.ParseProbe(p.String())
+		if err != nil {
+			t.Fatalf("%q reads as %q, which does not read: %v", spec, p.String(), err)
+		}
+		if *again != *p {
+			t.Fatalf("%q reads as %+v, written %q, read back as %+v", spec, *p, p.String(), *again)
+		}
+	})
+}

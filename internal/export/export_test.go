@@ -245,16 +245,23 @@ func TestMarkdownRoundTripOfAnOddChecklist(t *testing.T) {
 		"- [ ] Paging (Section 2 - Runbooks)",
 		"**Minimum readiness: at least 60%**",
 	}, "\n")
+	want, got, md := roundTrip(t, "Odd", src)
+	got.Title = want.Title // the export names an untitled checklist after the launch
+	assert.Equal(t, want, got, string(md))
+}
+
+// roundTrip imports src as the launch named name, exports it as Markdown and
+// imports that: the shapes of both checklists, and the Markdown.
+func roundTrip(t *testing.T, name, src string) (want, got shape, md []byte) {
+	t.Helper()
 	c, _, err := checklist.Parse([]byte(src))
 	require.NoError(t, err)
-	l := &launch.Launch{Name: "Odd", Date: "2026-03-02", Timezone: "UTC", Creator: "U0C", Checklist: c}
-	md, err := Markdown(l)
+	l := &launch.Launch{Name: name, Date: "2026-03-02", Timezone: "UTC", Creator: "U0C", Checklist: c}
+	md, err = Markdown(l)
 	require.NoError(t, err)
 	back, _, err := checklist.Parse(md)
 	require.NoError(t, err, string(md))
-	want, got := shapeOf(c), shapeOf(back)
-	got.Title = want.Title // the export names an untitled checklist after the launch
-	assert.Equal(t, want, got, string(md))
+	return shapeOf(c), shapeOf(back), md
 }
 
 // TestMarkdownRoundTripOfWrittenCriteria: criteria written one to a line,
@@ -277,14 +284,7 @@ func TestMarkdownRoundTripOfWrittenCriteria(t *testing.T) {
 		"We go if all blockers are done and readiness ≥ 90%.",
 		"Approvers: SRE Lead, Security Lead",
 	}, "\n")
-	c, _, err := checklist.Parse([]byte(src))
-	require.NoError(t, err)
-	l := &launch.Launch{Name: "Checkout", Date: "2026-03-02", Timezone: "UTC", Creator: "U0C", Checklist: c}
-	md, err := Markdown(l)
-	require.NoError(t, err)
-	back, _, err := checklist.Parse(md)
-	require.NoError(t, err, string(md))
-	want, got := shapeOf(c), shapeOf(back)
+	want, got, md := roundTrip(t, "Checkout", src)
 	assert.Equal(t, want.Gates, got.Gates, string(md))
 	assert.Equal(t, want.Items, got.Items, string(md))
 	assert.Equal(t, want.Roles, got.Roles, string(md))

@@ -178,7 +178,7 @@ func (l *Launch) CanRequestApprovals(user string) error {
 // may (CanRequestApprovals), and returns the roles asked, in order: the
 // adapter sends each holder the request. With nobody holding a role there
 // is nobody to ask, and the request is refused.
-func (l *Launch) RequestApprovals(user string) ([]*checklist.Role, []Event, error) {
+func (l *Launch) RequestApprovals(user string, now time.Time) ([]*checklist.Role, []Event, error) {
 	if err := l.CanRequestApprovals(user); err != nil {
 		return nil, nil, err
 	}
@@ -193,7 +193,16 @@ func (l *Launch) RequestApprovals(user string) ([]*checklist.Role, []Event, erro
 	if len(asked) == 0 {
 		return nil, nil, Errorf(ECONFLICT, "Nobody holds a role yet, so there is nobody to ask. The launch's creator assigns each role with `role \"<Role Name>\" @user`; `roles` lists them.")
 	}
+	l.ApprovalsAsked = now
 	return asked, []Event{{Actor: user, Kind: KindApprovalsRequest, After: "asked " + strings.Join(names, ", ")}}, nil
+}
+
+// AsksNewHolder tells whether the new holder of a role must be asked for
+// their answer when put in it: once approvals were asked for, a holder put
+// in a role later owes an answer as the others do, and waiting for the
+// next `approvals` would leave the decision pending on someone never asked.
+func (l *Launch) AsksNewHolder(r *checklist.Role) bool {
+	return !l.ApprovalsAsked.IsZero() && r.Holder != ""
 }
 
 // AnswerFrozen returns an ECONFLICT error when the holder's answer for the

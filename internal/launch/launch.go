@@ -54,6 +54,9 @@ type Launch struct {
 	RemindersOff bool
 	// ReviewDate is the next review after a NO-GO, YYYY-MM-DD, "" when unset.
 	ReviewDate string
+	// ApprovalsAsked is when approvals were last asked for (`approvals`),
+	// zero when never: from then on, a role's new holder is asked at once.
+	ApprovalsAsked time.Time
 	// Announced is the last announced decision, nil when none was announced.
 	Announced *Announcement
 	Checklist *checklist.Checklist

@@ -167,13 +167,18 @@ func TestChangesSayWhatTheChannelHears(t *testing.T) {
 
 func TestRequestApprovalsAsksTheHolders(t *testing.T) {
 	l := sample()
-	_, _, err := l.RequestApprovals("UBOSS")
+	_, _, err := l.RequestApprovals("UBOSS", time.Time{})
 	assert.Equal(t, launch.ECONFLICT, launch.ErrorCode(err), "nobody holds a role: nobody to ask")
 
 	l.Checklist.Roles = append(l.Checklist.Roles, &checklist.Role{Name: "Legal"}, &checklist.Role{Name: "Product", Holder: "UPM"})
 	l.Checklist.Roles[0].Holder = "ULEAD"
-	roles, events, err := l.RequestApprovals("UPM")
+	assert.False(t, l.AsksNewHolder(l.Checklist.Roles[0]), "nobody asked yet: a new holder waits for `approvals`")
+	at := time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC)
+	roles, events, err := l.RequestApprovals("UPM", at)
 	require.NoError(t, err)
+	assert.Equal(t, at, l.ApprovalsAsked)
+	assert.True(t, l.AsksNewHolder(l.Checklist.Roles[0]), "asked once: a new holder is asked at once")
+	assert.False(t, l.AsksNewHolder(l.Checklist.Roles[1]), "a role nobody holds asks nobody")
 	assert.Equal(t, []*checklist.Role{l.Checklist.Roles[0], l.Checklist.Roles[2]}, roles, "the roles nobody holds are not asked")
 	assert.Equal(t, []launch.Event{{Actor: "UPM", Kind: launch.KindApprovalsRequest,
 		After: "asked Security Lead (<@ULEAD>), Product (<@UPM>)"}}, events)

@@ -29,6 +29,9 @@ type Content struct {
 	// freshness runs out before the launch (or has run out): they must be
 	// verified again for their gates to count them.
 	Reverify []*checklist.Item
+	// At is when the content was composed: how old the probes' results
+	// it shows are is said from it.
+	At time.Time
 }
 
 // OverdueTask is an open item whose window or own due date has passed.
@@ -42,7 +45,7 @@ type OverdueTask struct {
 
 // Compose gathers what reminder r says about launch l at now.
 func Compose(l *launch.Launch, r Reminder, tod TimeOfDay, now time.Time) (Content, error) {
-	c := Content{Kind: r.Kind, Countdown: CountdownLine(l, now)}
+	c := Content{Kind: r.Kind, Countdown: CountdownLine(l, now), At: now}
 	for _, w := range Windows(l, tod) {
 		if w.Due.After(now) {
 			c.Next = &w
