@@ -78,9 +78,12 @@ func startHarnessAt(t testing.TB, path string, fake *fakeSlack, storeNow func() 
 	}
 	logs := &syncBuffer{}
 	limits := NewRateLimits(nil)
-	cfg := Config{
-		Store:        st,
-		Slack:        fake.client(limits),
+	var cfg Config
+	cfg = Config{
+		Store: st,
+		// The fence of the bot's posts reads the bot's clock, as in
+		// production (where delivery's is the same).
+		Slack:        fake.client(limits, func() time.Time { return cfg.Now() }),
 		Limits:       limits,
 		Timezone:     "Europe/Paris",
 		Now:          func() time.Time { return testNow },

@@ -386,8 +386,12 @@ func postFailure(err error) error {
 }
 
 // notSentYet tells whether err failed the request before any of it was
-// sent: no connection could be made, or the name did not resolve.
+// sent: no connection could be made, the name did not resolve, or the
+// call was fenced and had not left in time (FenceTransport).
 func notSentYet(err error) bool {
+	if errors.Is(err, errPastDeadline) {
+		return true
+	}
 	var dns *net.DNSError
 	if errors.As(err, &dns) {
 		return true
@@ -420,7 +424,7 @@ func SlackRetryConfig(base slack.RetryConfig) slack.RetryConfig {
 type onlySafeRetries struct{ next []slack.RetryHandler }
 
 func (h onlySafeRetries) ShouldRetry(state *slack.RetryState, req *http.Request, resp *http.Response, err error) (bool, time.Duration) {
-	if postsOnce[path.Base(req.URL.Path)] && (resp != nil || !notSentYet(err)) {
+	if postsOnce[path.Base(req.URL.Path)] && (resp != nil || !notSentYet(err)) || errors.Is(err, errPastDeadline) {
 		return false, 0
 	}
 	for _, n := range h.next {
@@ -429,6 +433,37 @@ func (h onlySafeRetries) ShouldRetry(state *slack.RetryState, req *http.Request,
 		}
 	}
 	return false, 0
+}
+
+// errPastDeadline refuses a fenced call that had not left in time.
+var errPastDeadline = errors.New("not sent: the call had not left by the end of its bound, and its post may be another sender's by now")
+
+// FenceTransport returns next refusing, just before it sends, a fenced
+// call (outbox.Fenced: a post delivery sends while it looks posts up) once
+// now, the sender's clock, has reached the instant it was fenced by. A
+// process resumed after SIGSTOP must not send a post its claim no longer
+// covers: another sender may have sent it meanwhile. (A context's Done
+// channel would not do: a timer closes it, which may not have run yet
+// when the process goes on.) What stays open is the moment between this
+// check and the request's bytes leaving: a few microseconds, which nothing
+// on this side can close, since Slack takes no fencing token.
+func FenceTransport(next http.RoundTripper, now func() time.Time) http.RoundTripper {
+	return fenceTransport{next: next, now: now}
+}
+
+type fenceTransport struct {
+	next http.RoundTripper
+	now  func() time.Time
+}
+
+func (t fenceTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	if by, ok := outbox.FencedBy(req.Context()); ok && !t.now().Before(by) {
+		if req.Body != nil {
+			req.Body.Close()
+		}
+		return nil, fmt.Errorf("%s: %w", path.Base(req.URL.Path), errPastDeadline)
+	}
+	return t.next.RoundTrip(req)
 }
 
 // pokingStore is the bot's store. Every change it stores also tells the

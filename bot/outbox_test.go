@@ -2,6 +2,7 @@ package bot
 
 import (
 	"context"
+	"encoding/json"
 	"net/http"
 	"strconv"
 	"strings"
@@ -401,4 +402,29 @@ func TestRefusedDMIsExplainedToTheCreator(t *testing.T) {
 	r := whyNot(outbox.Row{Post: launch.Post{User: "UDANA", Kind: launch.PostApprovalDM}}, "cannot_dm_bot")
 	assert.Contains(t, r, "Slack does not let me send <@UDANA> a direct message (it says `cannot_dm_bot`)")
 	assert.Empty(t, whyNot(outbox.Row{Post: launch.Post{Channel: testChan}}, "internal_error"), "nothing anyone can act on")
+}
+
+// TestFencedPostPastItsDeadlineIsNotSent: a post delivery fenced (look-ups
+// on) that has not left by the instant it was fenced by, on the sender's
+// clock (a sender resumed after SIGSTOP), is not sent, and reported as not
+// sent; unfenced (look-ups off: nobody sends it again), it goes.
+func TestFencedPostPastItsDeadlineIsNotSent(t *testing.T) {
+	h := newHarness(t)
+	h.stopSender()
+	tr := h.bot.OutboxTransport()
+	body, err := json.Marshal(postBody{Notice: "late"})
+	require.NoError(t, err)
+	row := outbox.Row{ID: 1, Attempts: 2, Post: launch.Post{Key: "notice:1:late", Kind: launch.PostNotice, Channel: testChan, Body: body}}
+	before := h.slack.count("chat.postMessage")
+
+	_, err = tr.Send(outbox.Fenced(context.Background(), testNow.Add(-time.Second)), row)
+	require.Error(t, err)
+	assert.True(t, outbox.IsNotSent(err), "known not sent: %v", err)
+	assert.Equal(t, before, h.slack.count("chat.postMessage"), "nothing left for Slack")
+
+	_, err = tr.Send(outbox.Fenced(context.Background(), testNow.Add(time.Second)), row)
+	require.NoError(t, err, "in time")
+	_, err = tr.Send(context.Background(), row)
+	require.NoError(t, err, "not fenced")
+	assert.Equal(t, 2, h.slack.keyed()["notice:1:late"])
 }

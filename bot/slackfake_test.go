@@ -67,7 +67,11 @@ func (f *fakeSlack) responseURL(name string) string { return f.srv.URL + "/respo
 // client returns a Web API client for the fake, wired as production does:
 // through limits, retrying connection errors and 5xx, and leaving 429s to
 // the bot.
-func (f *fakeSlack) client(limits *RateLimits) *slack.Client {
+// Its fence reads now, the sender's clock (time.Now when nil).
+func (f *fakeSlack) client(limits *RateLimits, now func() time.Time) *slack.Client {
+	if now == nil {
+		now = time.Now
+	}
 	cfg := SlackRetryConfig(slack.RetryConfig{
 		MaxRetries:     3,
 		BackoffInitial: 10 * time.Millisecond,
@@ -75,7 +79,7 @@ func (f *fakeSlack) client(limits *RateLimits) *slack.Client {
 	})
 	// Keep connections to the fake alive across concurrent calls, as a
 	// production transport should.
-	hc := &http.Client{Transport: limits.Transport(&http.Transport{MaxIdleConnsPerHost: 64})}
+	hc := &http.Client{Transport: limits.Transport(FenceTransport(&http.Transport{MaxIdleConnsPerHost: 64}, now))}
 	// The retry wrapper goes around the HTTP client: it comes after it.
 	return slack.New(fakeBotToken, slack.OptionAPIURL(f.apiURL()), slack.OptionHTTPClient(hc), slack.OptionRetryConfig(cfg))
 }

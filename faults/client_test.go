@@ -80,7 +80,7 @@ func (c *client) post(path string, body []byte) reply {
 	var target *server
 	for range len(c.servers) {
 		s := c.servers[int(c.next.Add(1))%len(c.servers)]
-		if s.alive() {
+		if s.alive() && !s.paused.Load() {
 			target = s
 			break
 		}

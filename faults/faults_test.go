@@ -107,6 +107,30 @@ func TestInstances(t *testing.T) {
 	}
 }
 
+// TestPausedSender runs a launch on two servers, with history on and off,
+// stopping a server with SIGSTOP just after its claim of a DM was checked
+// and before it posts, for longer than its lease, and resuming it once the
+// other server took the DM over (see Paused). With history on, the other
+// server finds the DM missing and sends it, and the resumed one, past its
+// send's deadline, does not: posted once. With history off, the other
+// server leaves it unknown, never sending it, and the resumed one posts
+// it: posted at most once.
+func TestPausedSender(t *testing.T) {
+	for _, history := range []bool{false, true} {
+		seed := seedBase() + 4000
+		if history {
+			seed++
+		}
+		t.Run("history-"+onOff(history), func(t *testing.T) {
+			t.Parallel()
+			runScenario(t, scenario{
+				mode: "SIGSTOP past the lease, history " + onOff(history), seed: seed, instances: 2, history: history,
+				rate: weekRate, start: weekStart, launchDate: launchDate, until: 8 * 24 * time.Hour, fault: Paused,
+			})
+		})
+	}
+}
+
 // seedBase shifts every run's seed by GOLIVE_FAULTS_SEED (0), to try other
 // kill points locally; a failing run's log names its seed.
 func seedBase() uint64 {

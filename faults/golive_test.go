@@ -75,10 +75,14 @@ type server struct {
 	addr   string
 	cmd    *exec.Cmd
 	exited chan struct{}
+	// paused is set while the process is stopped with SIGSTOP: clients
+	// leave it alone meanwhile.
+	paused atomic.Bool
 }
 
-// env is the environment of every golive process of w.
-func (w *world) env(addr string) []string {
+// env is the environment of the golive process name of w: each calls the
+// fake Slack at a URL of its own, so that the fake knows who calls.
+func (w *world) env(name, addr string) []string {
 	history := "off"
 	if w.history {
 		history = "on"
@@ -86,7 +90,7 @@ func (w *world) env(addr string) []string {
 	return append(os.Environ(),
 		"SLACK_BOT_TOKEN="+botToken,
 		"SLACK_SIGNING_SECRET="+signingSecret,
-		"SLACK_API_URL="+w.slack.apiURL(),
+		"SLACK_API_URL="+w.slack.apiURL(name),
 		"GOLIVE_DB="+w.db,
 		"GOLIVE_ADDR="+addr,
 		"GOLIVE_CLOCK="+w.clock.String(),
@@ -143,7 +147,7 @@ func (s *server) startOnce(addr string) (lost bool, err error) {
 		return false, err
 	}
 	cmd := exec.Command(binary, "serve")
-	cmd.Env = s.w.env(addr)
+	cmd.Env = s.w.env(s.name, addr)
 	cmd.Stdout, cmd.Stderr = logFile, logFile
 	if err := cmd.Start(); err != nil {
 		logFile.Close()
@@ -198,6 +202,26 @@ func (s *server) kill() {
 	cmd, exited := s.process()
 	_ = cmd.Process.Signal(syscall.SIGKILL)
 	<-exited
+	s.paused.Store(false)
+}
+
+// pause stops s with SIGSTOP, as a paused VM or a debugger would: it
+// holds what it held (its claims, its connections, the database lock if it
+// had it) and does nothing. resume sends SIGCONT.
+func (s *server) pause() bool {
+	cmd, _ := s.process()
+	if !s.alive() || cmd.Process.Signal(syscall.SIGSTOP) != nil {
+		return false
+	}
+	s.paused.Store(true)
+	return true
+}
+
+func (s *server) resume() {
+	cmd, _ := s.process()
+	if s.paused.Swap(false) {
+		_ = cmd.Process.Signal(syscall.SIGCONT)
+	}
 }
 
 // stop shuts s down gracefully, as an operator would.
@@ -206,6 +230,7 @@ func (s *server) stop() {
 	if !s.alive() {
 		return
 	}
+	s.resume()
 	_ = cmd.Process.Signal(syscall.SIGTERM)
 	select {
 	case <-exited:
@@ -233,7 +258,7 @@ func (s *server) alive() bool {
 func (w *world) importChecklist(file, name, date, at string, killAfter time.Duration) (string, int) {
 	cmd := exec.Command(binary, "import", "--team", team, "--channel", channel, "--name", name,
 		"--date", date, "--time", at, "--by", creator, file)
-	cmd.Env = w.env("127.0.0.1:0")
+	cmd.Env = w.env("import", "127.0.0.1:0")
 	var out bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &out
 	if err := cmd.Start(); err != nil {

@@ -79,6 +79,8 @@ type launchRun struct {
 	// told are what the run expects golive to have told: the outbox kinds
 	// of the changes acknowledged.
 	told map[string]int
+	// clicks are the changes made by clicks, recorded once the run is over.
+	clicks []clickChange
 }
 
 // runScenario runs sc and checks it, adding its tally to the summary.
@@ -87,6 +89,7 @@ func runScenario(t *testing.T, sc scenario) {
 	w := &world{t: t, dir: dir, db: filepath.Join(dir, "golive.db"), history: sc.history,
 		clock: newClock(sc.start, sc.rate), slack: newFakeSlack(t)}
 	r := &launchRun{t: t, sc: sc, w: w, led: newLedger(), rng: rand.New(rand.NewPCG(sc.seed, 1)), told: map[string]int{}}
+	w.slack.setPauser(r.pauseServer)
 	for i := range sc.instances {
 		r.servers = append(r.servers, w.startServer(fmt.Sprintf("golive%d", i+1)))
 	}
@@ -110,9 +113,13 @@ func runScenario(t *testing.T, sc scenario) {
 	for _, s := range r.servers {
 		s.stop()
 	}
+	r.recordClicks()
 	got := check(t, w, r.led, end)
 	got.runs, got.kills = 1, r.kills
 	r.checkTold()
+	if sc.fault == Paused && w.slack.faults()[Paused] == 0 {
+		t.Errorf("no server was stopped while sending a DM")
+	}
 	record(sc.mode, got)
 }
 
@@ -341,6 +348,28 @@ func (r *launchRun) killOne() {
 	}
 }
 
+// pauseServer stops the server named name with SIGSTOP (Paused) and
+// returns what resumes it, unless no other server would be left running
+// to take its posts over.
+func (r *launchRun) pauseServer(name string) (resume func(), ok bool) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	var target *server
+	others := 0
+	for _, s := range r.servers {
+		switch {
+		case s.name == name:
+			target = s
+		case s.alive() && !s.paused.Load():
+			others++
+		}
+	}
+	if target == nil || others == 0 || !target.pause() {
+		return nil, false
+	}
+	return target.resume, true
+}
+
 // click ticks item n on a checklist message by checkbox, as user; false
 // when no checklist message shows it.
 func (r *launchRun) click(user string, n int) bool {
@@ -356,9 +385,40 @@ func (r *launchRun) click(user string, n int) bool {
 	if !ok {
 		return false
 	}
-	a := r.send(func() reply { return r.c.interact(payload) })
-	r.led.record(auditKey{user, "tick", fmt.Sprintf("item %d", n), ""}, a.acked)
+	r.clicked(auditKey{user, "tick", fmt.Sprintf("item %d", n), ""}, payload)
 	return true
+}
+
+// clicked sends the click payload, a change k, and records it to be
+// checked once the run is over; it tells whether it was acknowledged.
+func (r *launchRun) clicked(k auditKey, payload map[string]any) bool {
+	a := r.send(func() reply { return r.c.interact(payload) })
+	responseURL, _ := payload["response_url"].(string)
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.clicks = append(r.clicks, clickChange{k: k, acked: a.acked, responseURL: responseURL})
+	return a.acked
+}
+
+// click is a change made by a click (a checkbox, a button), whose outcome
+// is known once the run is over: Slack's acknowledgement of a click comes
+// whether or not its change was stored, and a click that failed, or whose
+// outcome was not known in time, says so later at its response_url.
+type clickChange struct {
+	k           auditKey
+	acked       bool
+	responseURL string
+}
+
+// recordClicks records the clicks in the ledger: made when acknowledged
+// with nothing said at their response_url; may or may not have been
+// stored (never twice) when something was said there.
+func (r *launchRun) recordClicks() {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for _, c := range r.clicks {
+		r.led.record(c.k, c.acked && !r.w.slack.respondedTo(c.responseURL))
+	}
 }
 
 // answer has holder answer the approval DM of role: Approve, or Approve
@@ -384,9 +444,7 @@ func (r *launchRun) answer(role, holder string, withConditions bool) {
 			if !ok {
 				r.t.Fatalf("the approval DM has no Approve button: %s", msg.Blocks)
 			}
-			a := r.send(func() reply { return r.c.interact(click) })
-			r.led.record(k, a.acked)
-			if a.acked {
+			if r.clicked(k, click) {
 				return
 			}
 			continue

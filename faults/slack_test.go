@@ -3,9 +3,12 @@
 package faults
 
 import (
+	"bytes"
 	"encoding/json"
+	"io"
 	"net"
 	"net/http"
+	"net/url"
 	"sort"
 	"strings"
 	"sync"
@@ -32,11 +35,25 @@ const (
 	RateLimited Fault = "429-retry-after"
 	// Down refuses every connection (the listener is closed) for a while.
 	Down Fault = "connection-refused"
+	// Paused stops the server sending a DM with SIGSTOP for longer than
+	// its lease (pauseFor), just after its claim was checked and before
+	// it posts: the fake answers the conversations.open that comes between
+	// while the server is stopped. Another server takes the post over
+	// meanwhile; then the stopped one is resumed (SIGCONT) and goes on.
+	// Once for each of the first maxPauses people sent a DM.
+	Paused Fault = "sigstop-past-lease"
 )
 
 // hangFor is how long AcceptThenHang holds an answer: past the 1 s call
 // timeout of a server under a test clock.
 const hangFor = 1500 * time.Millisecond
+
+// pauseFor is how long Paused stops a server: past its 3 s lease (a test
+// clock's) and the other server's next look at the outbox (1 s).
+const (
+	pauseFor  = 6 * time.Second
+	maxPauses = 2
+)
 
 // fakeSlack is the Slack Web API golive talks to, over HTTP: the one fake
 // Slack (package webapi), on a listener of its own that can refuse
@@ -54,6 +71,12 @@ type fakeSlack struct {
 	// fault is on, the first call of each key fails.
 	tried   map[string]bool
 	faulted map[Fault]int
+	// pause stops the golive process named caller, for Paused, and returns
+	// what resumes it; ok is false when it may not be stopped now (no other
+	// server would be left to take over). paused are the people whose DM
+	// stopped its sender.
+	pause  func(caller string) (resume func(), ok bool)
+	paused map[string]bool
 }
 
 // message is a message as the fake shows it.
@@ -80,7 +103,8 @@ func newFakeSlack(t testing.TB) *fakeSlack {
 	if err != nil {
 		t.Fatalf("fake slack: listen: %v", err)
 	}
-	f := &fakeSlack{t: t, addr: ln.Addr().String(), fault: NoFault, tried: map[string]bool{}, faulted: map[Fault]int{}}
+	f := &fakeSlack{t: t, addr: ln.Addr().String(), fault: NoFault, tried: map[string]bool{}, faulted: map[Fault]int{},
+		paused: map[string]bool{}}
 	f.api = webapi.New(webapi.Config{Token: botToken, Team: webapi.Team{ID: team, Name: "Faults", BotUser: "UBOT"},
 		FaultFor: f.faultFor})
 	f.serveOn(ln)
@@ -96,15 +120,80 @@ func newFakeSlack(t testing.TB) *fakeSlack {
 }
 
 func (f *fakeSlack) serveOn(ln net.Listener) {
-	srv := &http.Server{Handler: f.api}
+	srv := &http.Server{Handler: http.HandlerFunc(f.serve)}
 	f.mu.Lock()
 	f.srv = srv
 	f.mu.Unlock()
 	go func() { _ = srv.Serve(ln) }()
 }
 
-// apiURL is SLACK_API_URL for golive.
-func (f *fakeSlack) apiURL() string { return "http://" + f.addr + "/api/" }
+// apiURL is SLACK_API_URL for the golive process named caller: each
+// calls at a URL of its own, so that the fake knows who calls.
+func (f *fakeSlack) apiURL(caller string) string { return "http://" + f.addr + "/api/" + caller + "/" }
+
+// serve hands a call to the workspace, at the path it knows
+// (/api/METHOD), pausing its caller first when Paused says so.
+func (f *fakeSlack) serve(w http.ResponseWriter, r *http.Request) {
+	rest, ok := strings.CutPrefix(r.URL.Path, "/api/")
+	if !ok {
+		f.api.ServeHTTP(w, r)
+		return
+	}
+	caller, method, _ := strings.Cut(rest, "/")
+	r.URL.Path = "/api/" + method
+	if method != "conversations.open" {
+		f.api.ServeHTTP(w, r)
+		return
+	}
+	body, err := io.ReadAll(r.Body)
+	if err != nil {
+		http.Error(w, err.Error(), http.StatusBadRequest)
+		return
+	}
+	r.Body = io.NopCloser(bytes.NewReader(body))
+	form, _ := url.ParseQuery(string(body))
+	users := form.Get("users")
+	f.mu.Lock()
+	pause := f.pause
+	if f.fault != Paused || f.paused[users] || len(f.paused) >= maxPauses {
+		pause = nil
+	}
+	f.mu.Unlock()
+	var resume func()
+	if pause != nil {
+		if resume, ok = pause(caller); ok {
+			f.mu.Lock()
+			f.paused[users] = true
+			f.faulted[Paused]++
+			f.mu.Unlock()
+		}
+	}
+	f.api.ServeHTTP(w, r)
+	if resume != nil {
+		// The answer waits for the caller, which finds it, past its
+		// lease, when it goes on.
+		w.(http.Flusher).Flush()
+		time.AfterFunc(pauseFor, resume)
+	}
+}
+
+// setPauser gives the fake what stops a server, for Paused.
+func (f *fakeSlack) setPauser(pause func(caller string) (resume func(), ok bool)) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.pause = pause
+}
+
+// respondedTo tells whether anything was posted to responseURL.
+func (f *fakeSlack) respondedTo(responseURL string) bool {
+	path := strings.TrimPrefix(responseURL, "http://"+f.addr)
+	for _, c := range f.api.CallsOf("response_url") {
+		if c.Path == path {
+			return true
+		}
+	}
+	return false
+}
 
 // responseURL is a response_url the fake records under name.
 func (f *fakeSlack) responseURL(name string) string { return "http://" + f.addr + "/response/" + name }
@@ -125,7 +214,7 @@ func (f *fakeSlack) faultFor(c webapi.Call) (webapi.Fault, bool) {
 	}
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	if f.fault == NoFault || f.tried[key] {
+	if f.fault == NoFault || f.fault == Paused || f.tried[key] {
 		return webapi.Fault{}, false
 	}
 	f.faulted[f.fault]++

@@ -82,7 +82,7 @@ func (d slackDeps) loopTimings(maxWait time.Duration) loopTimings {
 // call it after the HTTP server has stopped taking requests.
 func startSlack(ctx context.Context, d slackDeps) (stop func(), err error) {
 	limits := bot.NewRateLimits(d.metrics)
-	api := newSlackClient(d.cfg, d.metrics, limits, d.log)
+	api := newSlackClient(d.cfg, d.clock(), d.metrics, limits, d.log)
 	if err := authTest(ctx, api, d.log); err != nil {
 		return nil, err
 	}
@@ -222,9 +222,12 @@ func startDelivery(ctx context.Context, d slackDeps, b *bot.Bot) (stop func(), e
 // call, holding its goroutine and the work queued behind it. limits holds
 // the method (and channel) instead, and the bot's queue tries again when
 // Slack allows.
-func newSlackClient(cfg Config, m *metrics.Metrics, limits *bot.RateLimits, log *slog.Logger) *slack.Client {
+func newSlackClient(cfg Config, now func() time.Time, m *metrics.Metrics, limits *bot.RateLimits, log *slog.Logger) *slack.Client {
 	opts := []slack.Option{
-		slack.OptionHTTPClient(&http.Client{Transport: limits.Transport(m.SlackTransport(slackTransport())), Timeout: cfg.slackCallTimeout()}),
+		// The fence is innermost: the last check before a post leaves, on
+		// delivery's clock.
+		slack.OptionHTTPClient(&http.Client{Transport: limits.Transport(m.SlackTransport(bot.FenceTransport(slackTransport(), now))),
+			Timeout: cfg.slackCallTimeout()}),
 		slack.OptionLog(slog.NewLogLogger(log.Handler(), slog.LevelWarn)),
 	}
 	if cfg.SlackAPIURL != "" {

@@ -162,11 +162,21 @@ func (d *Delivery) retry(ctx context.Context, r outbox.Row, at, retryAt time.Tim
 	d.log.Warn("outbox: post failed; trying again", "post", r.String(), "kind", r.Kind, "attempt", r.Attempts, "retry_at", retryAt, "err", err)
 }
 
-// send calls the transport within the call timeout. A panic (a body that
+// send calls the transport within the call timeout, fenced when posts
+// are looked up. A panic (a body that
 // cannot be decoded, say) happens before any call to Slack, the transport
 // building the request first: it is retried like a failure known not to
 // have taken effect, and the row is kept.
 func (d *Delivery) send(ctx context.Context, r outbox.Row) (ts string, err error) {
+	// The call's bound ends before the lease StartSending extended does
+	// (CallTimeout < Lease). When posts are looked up, another sender may
+	// send this one once the lease ended: a call that has not left by the
+	// end of its bound, on this sender's clock, must not leave at all
+	// (outbox.Fenced). Without look-ups nobody sends it again, and a late
+	// call is its only chance.
+	if d.finder != nil {
+		ctx = outbox.Fenced(ctx, d.now().Add(d.callTimeout))
+	}
 	ctx, cancel := context.WithTimeout(ctx, d.callTimeout)
 	defer cancel()
 	defer func() {

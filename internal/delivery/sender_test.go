@@ -224,3 +224,44 @@ func TestRunStopsWithItsContext(t *testing.T) {
 	<-done
 	assert.Equal(t, []string{"notice:1"}, tr.keys())
 }
+
+// fenceSeer is a fake transport that records whether each send's context
+// was fenced, and can look posts up when asked to.
+type fenceSeer struct {
+	mu     sync.Mutex
+	fenced []bool
+	by     []time.Time
+}
+
+func (f *fenceSeer) Send(ctx context.Context, _ outbox.Row) (string, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	by, fenced := outbox.FencedBy(ctx)
+	f.fenced = append(f.fenced, fenced)
+	f.by = append(f.by, by)
+	return "1700000000.000001", nil
+}
+
+func (f *fenceSeer) Find(context.Context, outbox.Row) (string, bool, error) { return "", false, nil }
+
+// TestSendsAreFencedWhenPostsAreLookedUp: with look-ups on, another sender
+// may send a post once its lease lapsed, so each send carries the end of
+// its bound as a fence (a call that has not left by then must not leave);
+// without them, nobody sends it again, and a late send is not fenced.
+func TestSendsAreFencedWhenPostsAreLookedUp(t *testing.T) {
+	for _, lookup := range []bool{true, false} {
+		ctx := context.Background()
+		s, _ := setup(t, "notice:1")
+		c := newClock(time.Now())
+		tr := &fenceSeer{}
+		sender, err := delivery.New(delivery.Config{Store: s, Renderer: renderer{}, Transport: tr, Lookup: lookup, Now: c.Now,
+			RenewAfter: func(time.Duration) <-chan time.Time { return nil }})
+		require.NoError(t, err)
+		_, err = sender.RunDue(ctx)
+		require.NoError(t, err)
+		assert.Equal(t, []bool{lookup}, tr.fenced, "look-ups %v", lookup)
+		if lookup {
+			assert.Equal(t, c.Now().Add(30*time.Second), tr.by[0], "by the end of the call's bound, on the sender's clock")
+		}
+	}
+}

@@ -134,6 +134,27 @@ type Finder interface {
 	Find(ctx context.Context, r Row) (ts string, found bool, err error)
 }
 
+// fence is the key of the instant Fenced leaves on a context.
+type fence struct{}
+
+// Fenced marks ctx, the context of a send, with the instant by: the
+// transport must not start the call once its clock (the sender's) reads
+// by or later, however late it notices. Delivery fences its sends when it
+// looks posts up: by comes before the claim's lease ends, and from then on
+// another sender may look for the post, not find it, and send it. A send
+// that started after by (its process was stopped, SIGSTOP or a paused VM,
+// between the claim's check and the call) would post it twice.
+func Fenced(ctx context.Context, by time.Time) context.Context {
+	return context.WithValue(ctx, fence{}, by)
+}
+
+// FencedBy returns the instant ctx was fenced by; ok is false when it was
+// not.
+func FencedBy(ctx context.Context) (by time.Time, ok bool) {
+	by, ok = ctx.Value(fence{}).(time.Time)
+	return by, ok
+}
+
 // NotSent marks a failure known not to have taken effect: the request never
 // reached Slack (connection refused, no DNS answer), or Slack refused it
 // before posting (not_in_channel). The post is tried again with backoff.
