@@ -317,15 +317,25 @@ func (p *parser) criteriaTable(n ast.Node) bool {
 		if _, _, box := p.rowBox(row); box {
 			return read
 		}
+		// The first cell names the target, the first with a percentage its
+		// bar; the others (an owner, a status) say nothing of the rule.
 		cells, _ := p.cells(row)
-		var nonEmpty []string
+		target, bar := "", ""
 		for _, c := range cells {
-			if c = strings.TrimSpace(c); c != "" {
-				nonEmpty = append(nonEmpty, c)
+			switch c = strings.TrimSpace(c); {
+			case c == "":
+			case target == "":
+				target = c
+			case bar == "" && strings.IndexByte(c, '%') >= 0:
+				bar = c
 			}
 		}
+		if target == "" || bar == "" {
+			continue
+		}
 		ln := p.rowLine(row)
-		if len(nonEmpty) > 0 && p.criterionLine(line{n: ln, raw: p.raw(ln), text: strings.Join(nonEmpty, ": ")}, unstar(strings.Join(nonEmpty, ": "))) {
+		text := target + ": " + bar
+		if p.criterionLine(line{n: ln, raw: p.raw(ln), text: text}, unstar(text)) {
 			read = true
 		}
 	}

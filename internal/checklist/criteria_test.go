@@ -109,6 +109,7 @@ func TestCriterionLines(t *testing.T) {
 		{"- Decision made by the release manager", "", 0, false, "", ""},
 		{"- No Sev-1 incidents in the last 14 days", "", 0, false, "", ""},
 		{"| Area | Required |\n|---|---|\n| Security | 100% |", "Security", 100, false, checklist.GateRequired, ""},
+		{"| Area | Owner | Threshold | Status |\n|---|---|---|---|\n| Infrastructure | @eng | > 90% | 🟡 |", "Infrastructure", 90, true, checklist.GateCritical, ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.line, func(t *testing.T) {
