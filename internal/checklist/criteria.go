@@ -175,18 +175,41 @@ func (p *parser) inCriteria() bool {
 	if p.sec != nil && p.meta[p.sec.Index].titled {
 		return true
 	}
-	names := func(title string) bool {
-		if title == "" {
-			return false
-		}
-		if decisionTitle(title) || decisionRe.MatchString(asciiDashes(title)) {
+	return p.underHeading(func(title string) bool {
+		return decisionTitle(title) || decisionRe.MatchString(asciiDashes(title)) || namesLaunchCriteria(title, "criteria", "criterion", "gate")
+	})
+}
+
+// underHeading tells whether a heading the current line sits under (its
+// section, group or sub-heading) satisfies is.
+func (p *parser) underHeading(is func(title string) bool) bool {
+	for _, title := range []string{p.subgroup, p.groupTitle(), p.sectionTitle()} {
+		if title != "" && is(title) {
 			return true
 		}
-		// "Success Criteria" and "Acceptance Criteria" measure the product
-		// after launch or a feature, not whether to launch.
-		return containsFold(title, "criteria", "criterion", "gate") && !containsFold(title, "success", "acceptance", "metric", "kpi")
 	}
-	return p.sec != nil && names(p.sec.Title) || p.grp != nil && names(p.grp.Title) || names(p.subgroup)
+	return false
+}
+
+func (p *parser) groupTitle() string {
+	if p.grp == nil {
+		return ""
+	}
+	return p.grp.Title
+}
+
+func (p *parser) sectionTitle() string {
+	if p.sec == nil {
+		return ""
+	}
+	return p.sec.Title
+}
+
+// namesLaunchCriteria tells whether a title holds one of words and is about
+// the launch: "Success Criteria" and "Acceptance Criteria" measure the
+// product after launch or a feature, not whether to launch.
+func namesLaunchCriteria(title string, words ...string) bool {
+	return containsFold(title, words...) && !containsFold(title, "success", "acceptance", "metric", "kpi")
 }
 
 // criterionLine reads a line where criteria are written as a gate; false
@@ -216,7 +239,7 @@ func (p *parser) criterionLine(l line, plain string) bool {
 	}
 	p.decide("it holds GO criteria")
 	for _, c := range cs {
-		p.addCriterion(l, c)
+		p.addCriterion(l, c, false)
 	}
 	return true
 }
@@ -236,18 +259,11 @@ func splitClauses(plain string) []string {
 	return clauseRe.Split(t, -1)
 }
 
-// addCriterion adds a criterion read from line l as a gate.
-func (p *parser) addCriterion(l line, c criterion) {
+// addCriterion adds a criterion read from line l as a gate; boxed when the
+// line is a box, which stays an item (gateRef.boxed).
+func (p *parser) addCriterion(l line, c criterion, boxed bool) {
 	if c.overall && c.problem == "" {
-		if p.overall != nil {
-			p.skip(l, fmt.Sprintf("a second overall readiness minimum: the one at line %d applies", p.overall.line))
-			return
-		}
-		p.overall = &foundGate{
-			gate:   Gate{Name: "Overall readiness", Kind: GateOverall, Threshold: c.threshold, Strict: c.strict, Target: Target{Section: -1, Group: -1}, Source: source(l.n, l.raw)},
-			line:   l.n,
-			target: "every readiness section",
-		}
+		p.setOverall(l, c.threshold, c.strict)
 		return
 	}
 	if len(p.refs) == maxRefs {
@@ -256,7 +272,8 @@ func (p *parser) addCriterion(l line, c criterion) {
 	}
 	p.refs = append(p.refs, gateRef{
 		ctx:  context{kind: ctxGate, gateKind: c.kind, threshold: c.threshold, strict: c.strict},
-		text: c.target, raw: l.raw, line: l.n, section: p.section().Index, problem: c.problem, written: true,
+		text: c.target, raw: l.raw, line: l.n, section: p.section().Index, problem: c.problem,
+		written: !boxed, boxed: boxed,
 	})
 }
 
@@ -275,31 +292,19 @@ func (p *parser) boxCriterion(l line, plain string) {
 	if !ok || c.problem != "" || strings.IndexByte(plain, '%') < 0 || len(p.refs) == maxRefs {
 		return
 	}
-	if c.overall {
-		if p.overall == nil {
-			p.overall = &foundGate{
-				gate:   Gate{Name: "Overall readiness", Kind: GateOverall, Threshold: c.threshold, Strict: c.strict, Target: Target{Section: -1, Group: -1}, Source: source(l.n, l.raw)},
-				line:   l.n,
-				target: "every readiness section",
-			}
-		}
-		return
+	if c.overall && p.overall != nil {
+		return // the box stays an item; the minimum stated before applies
 	}
-	p.refs = append(p.refs, gateRef{
-		ctx:  context{kind: ctxGate, gateKind: c.kind, threshold: c.threshold, strict: c.strict},
-		text: c.target, raw: l.raw, line: l.n, section: p.section().Index, boxed: true,
-	})
+	p.addCriterion(l, c, true)
 }
 
 // criteriaHeading tells whether the current line sits under a heading
 // that names the launch's criteria or conditions ("Exit Criteria", "Launch
 // Conditions"), not the product's ("Success Criteria").
 func (p *parser) criteriaHeading() bool {
-	criteriaTitle := func(title string) bool {
-		return containsFold(title, "criteria", "criterion", "condition") &&
-			!containsFold(title, "success", "acceptance", "metric", "kpi")
-	}
-	return p.sec != nil && criteriaTitle(p.sec.Title) || p.grp != nil && criteriaTitle(p.grp.Title) || criteriaTitle(p.subgroup)
+	return p.underHeading(func(title string) bool {
+		return namesLaunchCriteria(title, "criteria", "criterion", "condition")
+	})
 }
 
 // criteriaTable reads a table of criteria where criteria are written, a

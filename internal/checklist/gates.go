@@ -160,17 +160,26 @@ func (p *parser) overallGate(l line, plain string) bool {
 	if !ok || !overall && namesTarget(plain) {
 		return false
 	}
-	if p.overall != nil {
-		p.skip(l, fmt.Sprintf("a second overall readiness minimum: the one at line %d applies", p.overall.line))
+	if !p.setOverall(l, v, strict) {
 		return true
-	}
-	p.overall = &foundGate{
-		gate:   Gate{Name: "Overall readiness", Kind: GateOverall, Threshold: v, Strict: strict, Target: Target{Section: -1, Group: -1}, Source: source(l.n, l.raw)},
-		line:   l.n,
-		target: "every readiness section",
 	}
 	p.decide("it states the overall readiness minimum")
 	p.ctx = context{}
+	return true
+}
+
+// setOverall makes line l's minimum the overall readiness gate; false, and
+// reported, when an earlier line stated one.
+func (p *parser) setOverall(l line, threshold float64, strict bool) bool {
+	if p.overall != nil {
+		p.skip(l, fmt.Sprintf("a second overall readiness minimum: the one at line %d applies", p.overall.line))
+		return false
+	}
+	p.overall = &foundGate{
+		gate:   Gate{Name: "Overall readiness", Kind: GateOverall, Threshold: threshold, Strict: strict, Target: Target{Section: -1, Group: -1}, Source: source(l.n, l.raw)},
+		line:   l.n,
+		target: "every readiness section",
+	}
 	return true
 }
 
