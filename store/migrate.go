@@ -15,7 +15,7 @@ import (
 // without gaps. A file, once released, is never edited: a change to the schema
 // is a new file.
 //
-//go:embed migrations/*.sql
+//go:embed migrations/sqlite/*.sql
 var migrationFiles embed.FS
 
 // migration is one numbered schema change.
@@ -27,7 +27,7 @@ type migration struct {
 
 // embeddedMigrations returns the migrations built into golive, in order.
 func embeddedMigrations() ([]migration, error) {
-	sub, err := fs.Sub(migrationFiles, "migrations")
+	sub, err := fs.Sub(migrationFiles, "migrations/sqlite")
 	if err != nil {
 		return nil, fmt.Errorf("read migrations: %w", err)
 	}
