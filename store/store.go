@@ -45,8 +45,8 @@ type Store struct {
 	// installations says the schema has the installations table: tests
 	// run today's code on older schemas.
 	installations bool
-	cache   launchCache
-	health  health
+	cache         launchCache
+	health        health
 }
 
 // querier is what *sql.DB, *sql.Conn and *sql.Tx have in common for reads.
