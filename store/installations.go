@@ -92,16 +92,6 @@ func (s *Store) Installations(ctx context.Context) ([]workspace.Installation, er
 	return out, nil
 }
 
-// Uninstalled is what RemoveInstallation did.
-type Uninstalled struct {
-	// Installed says the workspace had golive installed (false for a
-	// repeat: Slack sends app_uninstalled and tokens_revoked both).
-	Installed bool
-	// Reminders and Posts count the reminders and outbox posts of the
-	// team's launches given up on.
-	Reminders, Posts int64
-}
-
 // uninstalledNote is why a team's reminders and posts were given up on.
 const uninstalledNote = "golive was uninstalled from the workspace or its token revoked"
 
@@ -111,8 +101,8 @@ const uninstalledNote = "golive was uninstalled from the workspace or its token 
 // (a claim holding one loses it): nothing of the team is retried with a
 // token that no longer works, and nothing of another team is touched. The
 // launches stay, for a reinstall. Repeating it does nothing more.
-func (s *Store) RemoveInstallation(ctx context.Context, teamID string) (Uninstalled, error) {
-	var out Uninstalled
+func (s *Store) RemoveInstallation(ctx context.Context, teamID string) (workspace.Uninstalled, error) {
+	var out workspace.Uninstalled
 	now := s.now().UnixMilli()
 	tx, err := s.writer.BeginTx(ctx, nil)
 	if err != nil {
@@ -197,12 +187,8 @@ RETURNING `+installationColumns,
 	return in, claim, true, nil
 }
 
-// ErrRefreshLost is FinishRefresh's error when the claim no longer holds
-// the installation (its lease ran out, or the team uninstalled golive).
-var ErrRefreshLost = errors.New("the token refresh's claim was lost")
-
 // FinishRefresh stores the tokens a claimed refresh got (sealed) and their
-// expiry, if claim still holds the installation: ErrRefreshLost otherwise.
+// expiry, if claim still holds the installation: workspace.ErrRefreshLost otherwise.
 func (s *Store) FinishRefresh(ctx context.Context, teamID, claim string, sealed []byte, expires time.Time) error {
 	res, err := s.writer.ExecContext(ctx, `UPDATE installations SET sealed = ?, expires_at = ?, refresh_claim = '',
 	refresh_lease_until = 0, updated_at = ? WHERE team_id = ? AND refresh_claim = ? AND uninstalled_at IS NULL`,
@@ -214,7 +200,7 @@ func (s *Store) FinishRefresh(ctx context.Context, teamID, claim string, sealed 
 		if err != nil {
 			return fmt.Errorf("finish the token refresh of team %s: %w", teamID, err)
 		}
-		return fmt.Errorf("finish the token refresh of team %s: %w", teamID, ErrRefreshLost)
+		return fmt.Errorf("finish the token refresh of team %s: %w", teamID, workspace.ErrRefreshLost)
 	}
 	return nil
 }

@@ -60,10 +60,10 @@ func TestRemoveInstallationStopsOnlyItsTeam(t *testing.T) {
 
 	out, err := s.RemoveInstallation(ctx, "TA")
 	require.NoError(t, err)
-	assert.Equal(t, Uninstalled{Installed: true, Reminders: 1, Posts: 1}, out)
+	assert.Equal(t, workspace.Uninstalled{Installed: true, Reminders: 1, Posts: 1}, out)
 	again, err := s.RemoveInstallation(ctx, "TA")
 	require.NoError(t, err)
-	assert.Equal(t, Uninstalled{}, again, "tokens_revoked after app_uninstalled does nothing more")
+	assert.Equal(t, workspace.Uninstalled{}, again, "tokens_revoked after app_uninstalled does nothing more")
 
 	_, err = s.Installation(ctx, "TA")
 	assert.Equal(t, launch.ENOTFOUND, launch.ErrorCode(err))
@@ -126,7 +126,7 @@ func TestClaimRefreshIsHeldOnce(t *testing.T) {
 	_, claim2, ok, err := s.ClaimRefresh(ctx, "TA", late, 10*time.Minute, time.Minute)
 	require.NoError(t, err)
 	require.True(t, ok)
-	assert.ErrorIs(t, s.FinishRefresh(ctx, "TA", claim, []byte{9}, expires.Add(12*time.Hour)), ErrRefreshLost)
+	assert.ErrorIs(t, s.FinishRefresh(ctx, "TA", claim, []byte{9}, expires.Add(12*time.Hour)), workspace.ErrRefreshLost)
 	require.NoError(t, s.FinishRefresh(ctx, "TA", claim2, []byte{2}, expires.Add(12*time.Hour)))
 	got, err := s.Installation(ctx, "TA")
 	require.NoError(t, err)

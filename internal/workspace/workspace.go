@@ -3,7 +3,10 @@
 // tokens, kept sealed (package secretbox) everywhere but in memory.
 package workspace
 
-import "time"
+import (
+	"errors"
+	"time"
+)
 
 // Installation is golive installed in one workspace.
 type Installation struct {
@@ -45,3 +48,22 @@ func (i Installation) Refreshable() bool { return !i.ExpiresAt.IsZero() }
 func (i Installation) RefreshDue(now time.Time, margin time.Duration) bool {
 	return i.Refreshable() && !now.Before(i.ExpiresAt.Add(-margin))
 }
+
+// Uninstalled is what forgetting a workspace's installation did.
+type Uninstalled struct {
+	// Installed says the workspace had golive installed (false for a
+	// repeat: Slack sends app_uninstalled and tokens_revoked both).
+	Installed bool
+	// Reminders and Posts count the reminders and outbox posts of the
+	// team's launches given up on.
+	Reminders, Posts int64
+}
+
+// ErrRefreshLost is the error of finishing a token refresh whose claim no
+// longer holds the installation (its lease ran out, or the team
+// uninstalled golive meanwhile).
+var ErrRefreshLost = errors.New("the token refresh's claim was lost")
+
+// ErrNotInstalled says golive is not installed in a workspace (never was,
+// or was uninstalled): nothing is sent to Slack for it.
+var ErrNotInstalled = errors.New("golive is not installed in this workspace")
