@@ -149,3 +149,9 @@ func (r *Keyring) keyOf(sealed []byte) (key, []byte, error) {
 	}
 	return key{}, nil, fmt.Errorf("open: %w", ErrUnknownKey)
 }
+
+// String says how many keys the ring holds, never the keys.
+func (r *Keyring) String() string { return fmt.Sprintf("secretbox.Keyring(%d keys)", len(r.keys)) }
+
+// GoString keeps %#v from printing the keys.
+func (r *Keyring) GoString() string { return r.String() }
