@@ -121,7 +121,7 @@ func TestBackupAndExportDoNotWrite(t *testing.T) {
 func TestBackupDoesNotMigrateAnOlderSchema(t *testing.T) {
 	// A database as golive's first release made it: its first migration only.
 	path := filepath.Join(t.TempDir(), "golive.db")
-	init, err := os.ReadFile(filepath.Join("..", "..", "store", "migrations", "0001_init.sql"))
+	init, err := os.ReadFile(filepath.Join("..", "..", "store", "migrations", "sqlite", "0001_init.sql"))
 	require.NoError(t, err)
 	raw := rawDB(t, path)
 	_, err = raw.Exec("PRAGMA journal_mode = WAL")
