@@ -17,7 +17,9 @@ run: build
 	@set -a; if [ -f ./.env ]; then . ./.env; fi; set +a; \
 	GOLIVE_LOG_FORMAT="$${GOLIVE_LOG_FORMAT:-text}" exec ./bin/golive serve
 
-## test: gofmt check, go vet, and every test with the race detector.
+## test: gofmt check, go vet, and every test with the race detector. The
+## PostgreSQL tests start their own throwaway cluster, and skip without
+## PostgreSQL unless GOLIVE_REQUIRE_POSTGRES=1 (docs/development.md).
 test: cgo fmt-check vet
 	$(GO) test -race ./...
 
