@@ -3,6 +3,7 @@ package main
 import (
 	"errors"
 	"fmt"
+	"github.com/golive/golive/store"
 	"log/slog"
 	"net"
 	"net/url"
@@ -101,7 +102,7 @@ func (c Config) LogValue() slog.Value {
 		slog.Any("slack_client_secret", c.ClientSecret),
 		slog.Any("golive_encryption_key", c.EncryptionKey),
 		slog.String("slack_api_url", c.SlackAPIURL),
-		slog.String("db", c.DB),
+		slog.String("db", store.Redacted(c.DB)),
 		slog.String("addr", c.Addr),
 		slog.String("timezone", c.Timezone),
 		slog.String("reminder_time", c.ReminderTime.String()),
