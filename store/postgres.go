@@ -61,7 +61,7 @@ func openPostgres(ctx context.Context, url string, ms []migration, migrating boo
 	db.SetMaxIdleConns(postgresConns)
 	db.SetConnMaxIdleTime(5 * time.Minute)
 
-	s := &Store{Now: time.Now, path: where, version: len(ms), postgres: true, writer: db, reader: db}
+	s := &Store{Now: time.Now, path: where, version: len(ms), postgres: true, writer: db, reader: db, installations: hasMigration(ms, "installations")}
 	s.health.probing = make(chan struct{}, 1)
 	if err := db.PingContext(ctx); err != nil {
 		db.Close()
