@@ -239,6 +239,16 @@ func (s *Store) lockLaunches(ctx context.Context, tx *sql.Tx, ids ...int64) erro
 	return rows.Close()
 }
 
+// skipLocked is the locking clause of a claim's inner SELECT: PostgreSQL's
+// FOR UPDATE SKIP LOCKED, nothing on SQLite (whose single writer claims
+// alone, and which knows no such clause).
+func (s *Store) skipLocked() string {
+	if s.postgres {
+		return "FOR UPDATE SKIP LOCKED"
+	}
+	return ""
+}
+
 // retries bounds how often a transaction is run again after losing to
 // another (deadlock or serialization failure), with a jittered pause
 // growing from retryPause: replicas contend rarely, and briefly.
