@@ -418,22 +418,43 @@ func (b *Bot) afterAnswer(k *click, res answered) {
 // (an older request, since replaced by a nudge), so that the answer shows
 // where it was given.
 //
-// The redraws of one launch's DMs take turns, each drawn from the launch as
-// stored when its turn starts: a redraw drawn before an announcement cannot
-// land after the one that froze the answers. l is used only when the store
-// cannot be read.
+// The redraws of one launch's DMs take turns in this process, each drawn
+// from the launch as stored when its turn starts; and a redraw that finds
+// the launch changed once it is sent (by another replica, whose redraw may
+// have landed first) draws again: a redraw drawn before an announcement
+// cannot stay over the one that froze the answers. l is used only when
+// the store cannot be read.
 func (b *Bot) updateDM(ctx context.Context, log *slog.Logger, l *launch.Launch, role string, k *click) {
 	turn := &b.dmTurns[uint64(l.ID)%uint64(len(b.dmTurns))]
 	turn.Lock()
 	defer turn.Unlock()
-	if fresh, err := b.store.LaunchByID(ctx, l.ID); err == nil {
-		l = fresh
-	} else {
-		log.Warn("reload launch for its approval DM", "launch", l.ID, "err", err)
+	for range maxRedraws {
+		// The version is read before the launch, as a refresh does.
+		version, verr := b.store.LaunchVersion(ctx, l.ID)
+		if fresh, err := b.store.LaunchByID(ctx, l.ID); err == nil {
+			l = fresh
+		} else {
+			log.Warn("reload launch for its approval DM", "launch", l.ID, "err", err)
+		}
+		if !b.drawDM(ctx, log, l, role, k) || verr != nil {
+			return
+		}
+		if latest, err := b.store.LaunchVersion(ctx, l.ID); err != nil || latest == version {
+			return
+		}
 	}
+}
+
+// maxRedraws bounds the draws of one DM redraw that keeps finding its
+// launch changed: each change redraws it anyway.
+const maxRedraws = 3
+
+// drawDM draws the approval DM of role from l, and tells whether it
+// updated any message.
+func (b *Bot) drawDM(ctx context.Context, log *slog.Logger, l *launch.Launch, role string, k *click) bool {
 	r, err := l.Role(role)
 	if err != nil {
-		return
+		return false
 	}
 	var targets []launch.ApprovalDM
 	dm, err := b.store.ApprovalDM(ctx, l.ID, r.Name)
@@ -450,7 +471,7 @@ func (b *Bot) updateDM(ctx context.Context, log *slog.Logger, l *launch.Launch, 
 		}
 	}
 	if len(targets) == 0 {
-		return
+		return false
 	}
 	var msg render.Message
 	if r.Verdict == checklist.VerdictPending || r.Verdict == "" {
@@ -458,11 +479,15 @@ func (b *Bot) updateDM(ctx context.Context, log *slog.Logger, l *launch.Launch, 
 	} else {
 		msg = render.ApprovalAnswered(l, r, l.AnswerFrozen(r.Name, targets[0].AskedAt, b.now()) == nil, b.now())
 	}
+	updated := false
 	for _, t := range targets {
 		if _, _, _, err := b.slack.UpdateMessageContext(ctx, t.ChannelID, t.TS, messageOptions(msg)...); err != nil {
 			log.Warn("update approval DM", "launch", l.ID, "role", r.Name, "err", err)
+			continue
 		}
+		updated = true
 	}
+	return updated
 }
 
 // updateDMs redraws every recorded approval DM of the launch whose holder

@@ -37,6 +37,9 @@ type Store interface {
 	SaveMessage(ctx context.Context, m launch.Message) error
 	// Message returns the record of a posted message, or ENOTFOUND.
 	Message(ctx context.Context, channelID, ts string) (launch.Message, error)
+	// LaunchVersion returns a launch's version, which every stored change
+	// of it raises, whichever process makes it.
+	LaunchVersion(ctx context.Context, id int64) (int64, error)
 	// LiveMessages returns a launch's most recently posted messages, newest
 	// first, at most limit of them.
 	LiveMessages(ctx context.Context, launchID int64, limit int) ([]launch.Message, error)
@@ -156,7 +159,6 @@ type Bot struct {
 	submissions map[string]submissionFunc
 	shortcuts   map[string]shortcutFunc
 	names       *directory
-	events      *seenEvents
 	rejected    *sampledLog
 	refresh     *refresher
 	batch       *batcher
@@ -218,7 +220,6 @@ func New(cfg Config) (*Bot, error) {
 		http:        cfg.HTTPClient,
 		ackBudget:   cfg.AckBudget,
 		names:       newDirectory(),
-		events:      newSeenEvents(eventMemory, cfg.Metrics),
 		rejected:    newRejections(cfg.Logger, cfg.Metrics),
 		limits:      cfg.Limits,
 		background:  ctx,

@@ -1,6 +1,7 @@
 package bot
 
 import (
+	"context"
 	"encoding/json"
 	"net/http"
 	"strconv"
@@ -43,6 +44,32 @@ func TestAppHomeOpenedPublishesOnceDespiteRetries(t *testing.T) {
 	assert.Equal(t, "UCREATOR", req.UserID)
 	assert.Equal(t, "home", req.View.Type)
 	assert.Contains(t, string(call.JSON), "Checkout v2", "the creator's launch is on their Home")
+}
+
+// A retry of an event that lands on another replica (Slack retries to
+// whichever the load balancer or Socket Mode picks) is dropped there: the
+// ids handled are kept in the database, not in one process.
+func TestEventRetryOnAnotherReplicaIsDropped(t *testing.T) {
+	h := newHarness(t)
+	h.newLaunch()
+	other := h.another()
+	event := []byte(`{"type":"event_callback","team_id":"T1","event_id":"EvReplica","event":{"type":"app_home_opened","user":"UCREATOR","tab":"home"}}`)
+	assert.Equal(t, http.StatusOK, h.post("/slack/events", event).StatusCode)
+	require.Eventually(t, func() bool { return h.slack.count("views.publish") == 1 }, 5*time.Second, 5*time.Millisecond)
+	ts := strconv.FormatInt(time.Now().Unix(), 10)
+	retry := other.postWith("/slack/events", event, map[string]string{
+		"X-Slack-Request-Timestamp": ts, "X-Slack-Signature": slackhttp.Sign(testSecret, ts, event), "X-Slack-Retry-Num": "1",
+	})
+	assert.Equal(t, http.StatusOK, retry.StatusCode)
+	other.bot.Close()
+	h.bot.Close()
+	assert.Equal(t, 1, h.slack.count("views.publish"), "the retry was dropped on the other replica")
+	assert.Contains(t, other.logs.String(), "event already handled")
+
+	// The same event id in another team is another event.
+	first, err := h.store.FirstRequest(context.Background(), "T2", eventRequest("EvReplica"))
+	require.NoError(t, err)
+	assert.True(t, first, "event ids are kept per team")
 }
 
 func TestLogsHoldNoSecrets(t *testing.T) {

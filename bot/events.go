@@ -10,12 +10,7 @@ import (
 	"github.com/golive/golive/bot/render"
 	"github.com/golive/golive/internal/checklist"
 	"github.com/golive/golive/internal/launch"
-	"github.com/golive/golive/internal/metrics"
 )
-
-// eventMemory is how long an event id is remembered: Slack retries a
-// delivery up to three times within minutes.
-const eventMemory = 30 * time.Minute
 
 // appEvent is the part of an Events API event golive acts on.
 type appEvent struct {
@@ -27,16 +22,12 @@ type appEvent struct {
 }
 
 // event handles a verified event after it was acknowledged; a retry of an
-// event already seen is dropped.
+// event already handled is dropped (firstEvent).
 func (b *Bot) event(e appEvent) {
 	start := time.Now()
 	defer func() { b.metrics.ObserveRequest("event", time.Since(start)) }()
 	if e.team == "" {
 		b.log.Warn("event without a team ignored", "event", clip(e.kind))
-		return
-	}
-	if e.id != "" && !b.events.first(e.id, time.Now()) {
-		b.log.Info("event already handled", "event_id", clip(e.id))
 		return
 	}
 	switch e.kind {
@@ -45,9 +36,38 @@ func (b *Bot) event(e appEvent) {
 			return
 		}
 		log := b.log.With("request_id", requestID(), "team", e.team, "user", e.user, "event", e.kind)
-		b.later(func(ctx context.Context) { b.publishHome(ctx, log, e.team, e.user) })
+		b.later(func(ctx context.Context) {
+			if b.firstEvent(ctx, log, e) {
+				b.publishHome(ctx, log, e.team, e.user)
+			}
+		})
 	}
 }
+
+// firstEvent records e's event_id in the store and tells whether this is
+// its first delivery. Slack retries a delivery it saw no timely answer to
+// (X-Slack-Retry-Num), to whichever replica the load balancer or Socket
+// Mode picks, so the ids handled are kept where every replica sees them.
+// When the store cannot say, the event is handled: the events golive acts
+// on are safe to handle twice, and worse to drop.
+func (b *Bot) firstEvent(ctx context.Context, log *slog.Logger, e appEvent) bool {
+	if e.id == "" {
+		return true
+	}
+	first, err := b.store.FirstRequest(ctx, e.team, eventRequest(e.id))
+	if err != nil {
+		log.Warn("could not check whether the event was handled already; handling it", "event_id", clip(e.id), "err", err)
+		return true
+	}
+	if !first {
+		log.Info("event already handled", "event_id", clip(e.id))
+	}
+	return first
+}
+
+// eventRequest is the request identity an event_id is recorded under,
+// apart from the trigger ids of interactions kept in the same table.
+func eventRequest(id string) string { return "event:" + id }
 
 // publishHome shows user their launches in this team on the Home tab.
 func (b *Bot) publishHome(ctx context.Context, log *slog.Logger, team, user string) {
@@ -99,25 +119,4 @@ func waitsFor(l *launch.Launch, user string) bool {
 		}
 	}
 	return false
-}
-
-// maxSeenEvents bounds the event ids remembered in one generation of
-// eventMemory (see recent): far more than Slack delivers to one app then.
-const maxSeenEvents = 10000
-
-// seenEvents remembers event ids for a while, to drop Slack's retries.
-type seenEvents struct {
-	ids     *recent[string, struct{}]
-	metrics *metrics.Metrics
-}
-
-func newSeenEvents(ttl time.Duration, m *metrics.Metrics) *seenEvents {
-	return &seenEvents{ids: newRecent[string, struct{}](ttl, maxSeenEvents), metrics: m}
-}
-
-// first tells whether id is new, and remembers it.
-func (s *seenEvents) first(id string, now time.Time) bool {
-	added := s.ids.add(id, struct{}{}, now)
-	s.metrics.EventIDsRemembered(s.ids.size())
-	return added
 }

@@ -66,28 +66,6 @@ func TestRecentRemembersForItsTTL(t *testing.T) {
 	assert.True(t, ok, "the latest are kept")
 }
 
-// TestSeenEventsIsBounded: Slack's retries are dropped, and a flood of new
-// event ids holds at most two generations of them, without scanning (the
-// map used to grow with every id for 30 minutes and scan itself on each new
-// one past 1000).
-func TestSeenEventsIsBounded(t *testing.T) {
-	t0 := time.Date(2026, 11, 20, 9, 0, 0, 0, time.UTC)
-	s := newSeenEvents(eventMemory, nil)
-	assert.True(t, s.first("Ev1", t0))
-	assert.False(t, s.first("Ev1", t0.Add(time.Minute)), "a retry is dropped")
-	assert.True(t, s.first("Ev1", t0.Add(eventMemory)), "remembered for eventMemory")
-
-	start := time.Now()
-	const flood = 5 * maxSeenEvents
-	for i := range flood {
-		require.True(t, s.first("Flood"+strconv.Itoa(i), t0.Add(time.Duration(i)*time.Millisecond)))
-	}
-	elapsed := time.Since(start)
-	assert.LessOrEqual(t, s.ids.size(), 2*maxSeenEvents, "bounded")
-	assert.False(t, s.first("Flood"+strconv.Itoa(flood-1), t0.Add(flood*time.Millisecond)), "the latest are still remembered")
-	t.Logf("%d new event ids in %s (%s each)", flood, elapsed, elapsed/flood)
-}
-
 // TestRefreshJobsAreDeletedOnceSent: a launch's refresh job goes away once
 // its update is sent, keeping its note for the next refresh that brings
 // none (they used to stay for the life of the process, one per launch).

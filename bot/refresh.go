@@ -46,7 +46,10 @@ func keyOf(m launch.Message) msgKey { return msgKey{m.ChannelID, m.TS} }
 // refresher keeps the messages of each launch up to date with chat.update.
 // Changes to a launch within delay of each other become one update per
 // message, sent with the state stored at send time; a launch has at most one
-// refresh in flight, so an older state never overwrites a newer one. A
+// refresh in flight in this process, and a refresh that finds the launch
+// changed once its updates are sent (by another replica, whose own refresh
+// may have landed first) draws again, so an older state never stays over a
+// newer one. A
 // failed update is retried with backoff, and with the next change: the
 // stored state is never at risk, only the message's freshness. A launch's
 // job is deleted once it has nothing left to send, so jobs are as many as
@@ -183,7 +186,7 @@ func (r *refresher) run(j *refreshJob) {
 	}
 	r.mu.Unlock()
 
-	failed, failedAll, limited := r.b.refreshMessages(r.b.background, j.launchID, all, targets, note)
+	failed, failedAll, limited, stale := r.b.refreshMessages(r.b.background, j.launchID, all, targets, note)
 
 	r.mu.Lock()
 	defer r.mu.Unlock()
@@ -214,6 +217,13 @@ func (r *refresher) run(j *refreshJob) {
 		}
 	} else {
 		j.failures = 0
+	}
+	// What was drawn from a state changed since is drawn again, as any
+	// change is: it is no failure.
+	for k, m := range stale {
+		if _, newer := j.targets[k]; !newer {
+			j.targets[k] = m
+		}
 	}
 	if j.all || len(j.targets) > 0 {
 		r.arm(j, delay)
@@ -258,15 +268,25 @@ func (r *refresher) flush() {
 // refreshMessages redraws a launch's messages from its stored state: the
 // targets, and with all its live messages. It returns what failed and is
 // worth retrying, and whether Slack rate-limited the updates (it stops at
-// the first 429: the rest would be held back too).
-func (b *Bot) refreshMessages(ctx context.Context, launchID int64, all bool, targets map[msgKey]launch.Message, note string) (failed map[msgKey]launch.Message, failedAll, limited bool) {
+// the first 429: the rest would be held back too); and stale, the messages
+// it updated from a state that has changed since: another replica's
+// refresh may have drawn the newer state and landed first.
+func (b *Bot) refreshMessages(ctx context.Context, launchID int64, all bool, targets map[msgKey]launch.Message, note string) (failed map[msgKey]launch.Message, failedAll, limited bool, stale map[msgKey]launch.Message) {
 	ctx, cancel := context.WithTimeout(ctx, slackTimeout)
 	defer cancel()
 	log := b.log.With("launch", launchID)
+	// The version is read before the launch: the launch drawn is of that
+	// version or newer, so a version unchanged after the updates means
+	// nothing newer was left undrawn.
+	version, err := b.store.LaunchVersion(ctx, launchID)
+	if err != nil {
+		log.Error("refresh: read the launch's version", "err", err)
+		return targets, all, false, nil
+	}
 	l, err := b.store.LaunchByID(ctx, launchID)
 	if err != nil {
 		log.Error("refresh: load launch", "err", err)
-		return targets, all, false
+		return targets, all, false, nil
 	}
 	if all {
 		b.noticeIfStale(ctx, log, l)
@@ -276,7 +296,7 @@ func (b *Bot) refreshMessages(ctx context.Context, launchID int64, all bool, tar
 		live, err := b.store.LiveMessages(ctx, launchID, liveMessages)
 		if err != nil {
 			log.Error("refresh: list messages", "err", err)
-			return targets, true, false
+			return targets, true, false, nil
 		}
 		for _, m := range live {
 			msgs[keyOf(m)] = m
@@ -286,6 +306,7 @@ func (b *Bot) refreshMessages(ctx context.Context, launchID int64, all bool, tar
 		msgs[k] = m
 	}
 	failed = map[msgKey]launch.Message{}
+	drawn := map[msgKey]launch.Message{}
 	now := b.now()
 	var names render.Names
 	for _, m := range msgs {
@@ -305,6 +326,7 @@ func (b *Bot) refreshMessages(ctx context.Context, launchID int64, all bool, tar
 		var rl *slack.RateLimitedError
 		switch {
 		case err == nil:
+			drawn[k] = m
 		case errors.As(err, &rl):
 			log.Info("refresh: rate limited; waiting for Slack's Retry-After", "retry_after", rl.RetryAfter.String())
 			b.limits.hold(updateLane.key(), rl.RetryAfter)
@@ -320,7 +342,15 @@ func (b *Bot) refreshMessages(ctx context.Context, launchID int64, all bool, tar
 			failed[k] = m
 		}
 	}
-	return failed, false, limited
+	if len(drawn) > 0 {
+		// Unable to tell, it draws them again, which is never wrong.
+		if latest, err := b.store.LaunchVersion(ctx, launchID); err != nil || latest != version {
+			log.Debug("refresh: the launch changed while its messages were drawn; drawing them again",
+				"version", version, "latest", latest, "err", err)
+			return failed, false, limited, drawn
+		}
+	}
+	return failed, false, limited, nil
 }
 
 // renderLive draws a live message from the launch's state, naming item

@@ -46,6 +46,20 @@ func launchVersion(ctx context.Context, q querier, id int64) (int64, error) {
 	return version, nil
 }
 
+// LaunchVersion returns launch id's version, which every stored change of
+// the launch raises, whoever makes it: a process that drew a launch can
+// tell, at the cost of one small query, whether another (a replica) has
+// changed it since. ENOTFOUND when there is no such launch.
+func (s *Store) LaunchVersion(ctx context.Context, id int64) (int64, error) {
+	var version int64
+	err := s.read(ctx, func(tx *sql.Tx) error {
+		var err error
+		version, err = launchVersion(ctx, tx, id)
+		return err
+	})
+	return version, err
+}
+
 // loadLaunch reads launch id and its checklist inside the caller's
 // transaction, returning its rows too.
 func (s *Store) loadLaunch(ctx context.Context, q querier, id int64) (snapshot, *launch.Launch, error) {

@@ -63,7 +63,7 @@ func TestServeHTTPMode(t *testing.T) {
 
 	code, body := httpGet(t, base+"/readyz")
 	assert.Equal(t, http.StatusOK, code, body)
-	assert.Equal(t, "ok database\nok slack\n", body)
+	assert.Equal(t, map[string]string{"database": "", "slack": ""}, readyChecks(t, body))
 
 	resp, err := http.Post(base+"/slack/commands", "application/x-www-form-urlencoded", strings.NewReader("command=%2Fgolive&text=help"))
 	require.NoError(t, err)
@@ -128,7 +128,9 @@ func TestServeWhileSlackIsUnreachable(t *testing.T) {
 	assert.Equal(t, http.StatusOK, code)
 	code, body = httpGet(t, base+"/readyz")
 	assert.Equal(t, http.StatusServiceUnavailable, code)
-	assert.True(t, strings.HasPrefix(body, "ok database\nfailed slack: auth.test: "), body)
+	checks := readyChecks(t, body)
+	assert.Empty(t, checks["database"], body)
+	assert.True(t, strings.HasPrefix(checks["slack"], "auth.test: "), body)
 	assert.Contains(t, logs.String(), "cannot reach Slack yet")
 	require.NoError(t, stop())
 }
@@ -140,7 +142,7 @@ func TestServeSocketModeRefusedAppToken(t *testing.T) {
 	})
 	require.Eventually(t, func() bool {
 		code, body := httpGet(t, base+"/readyz")
-		return code == http.StatusServiceUnavailable && strings.Contains(body, "failed socket_mode: socket mode stopped: invalid_auth")
+		return code == http.StatusServiceUnavailable && strings.Contains(body, `"socket_mode":{"ok":false,"error":"socket mode stopped: invalid_auth"}`)
 	}, 10*time.Second, 20*time.Millisecond, "readiness reports the refused app token; logs:\n%s", logs)
 	assert.Equal(t, 1, fake.calls("apps.connections.open"))
 
@@ -229,7 +231,7 @@ func TestServeCountsGarbageFromSlack(t *testing.T) {
 	})
 	code, body := httpGet(t, base+"/readyz")
 	assert.Equal(t, http.StatusServiceUnavailable, code)
-	assert.Contains(t, body, "failed slack: auth.test: ")
+	assert.Contains(t, readyChecks(t, body)["slack"], "auth.test: ")
 	_, body = httpGet(t, base+"/metrics")
 	assert.Contains(t, body, `golive_slack_api_errors_total{error="invalid_response",method="auth.test"} `, "logs:\n%s", logs)
 	require.NoError(t, stop())

@@ -69,7 +69,6 @@ type Metrics struct {
 	dropReasons   *boundedLabel
 	queued        prometheus.Gauge
 	refreshes     prometheus.Gauge
-	eventIDs      prometheus.Gauge
 	outboxDepth   prometheus.Gauge
 	posts         *prometheus.CounterVec
 	batchChanges  prometheus.Histogram
@@ -159,10 +158,6 @@ func New(version string) *Metrics {
 			Name: "golive_refreshes_pending",
 			Help: "Launches whose messages have a refresh pending or in flight.",
 		}),
-		eventIDs: prometheus.NewGauge(prometheus.GaugeOpts{
-			Name: "golive_event_ids_remembered",
-			Help: "Events API event ids remembered to drop Slack's retries (bounded).",
-		}),
 		outboxDepth: prometheus.NewGauge(prometheus.GaugeOpts{
 			Name: "golive_outbox_depth",
 			Help: "Posts and direct messages owed to Slack and not delivered yet (waiting, being retried or being sent), as the sender's latest pass counted them.",
@@ -201,7 +196,7 @@ func New(version string) *Metrics {
 	}
 	m.registry.MustRegister(
 		m.commands, m.clicks, m.slackCalls, m.slackErrors, m.reminders, m.reminderLag,
-		m.schedulerTick, m.oldestPending, m.remindersWait, m.requests, m.dbBusy, m.rejected, m.slackHeld, m.workDropped, m.queued, m.refreshes, m.eventIDs,
+		m.schedulerTick, m.oldestPending, m.remindersWait, m.requests, m.dbBusy, m.rejected, m.slackHeld, m.workDropped, m.queued, m.refreshes,
 		m.outboxDepth, m.posts, m.batchChanges, m.batchLaunches, m.apiRequests, m.probes, buildInfo,
 		collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
@@ -371,14 +366,6 @@ func (m *Metrics) RefreshesPending(n int) {
 		return
 	}
 	m.refreshes.Set(float64(n))
-}
-
-// EventIDsRemembered records how many event ids are kept to drop retries.
-func (m *Metrics) EventIDsRemembered(n int) {
-	if m == nil {
-		return
-	}
-	m.eventIDs.Set(float64(n))
 }
 
 // outboxResults are the values of golive_outbox_posts_total's result label.

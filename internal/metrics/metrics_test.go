@@ -81,7 +81,6 @@ func TestNamesFollowTheConventions(t *testing.T) {
 	m.RemindersPending(4)
 	m.WriteBatch(12, 3)
 	m.OutboxDepth(1)
-	m.EventIDsRemembered(5)
 
 	families, err := m.Registry().Gather()
 	require.NoError(t, err)
@@ -110,7 +109,7 @@ func TestNamesFollowTheConventions(t *testing.T) {
 		"golive_request_duration_seconds", "golive_db_busy_errors_total",
 		"golive_requests_rejected_total", "golive_slack_api_held_total",
 		"golive_slack_work_dropped_total", "golive_slack_work_queued",
-		"golive_refreshes_pending", "golive_event_ids_remembered",
+		"golive_refreshes_pending",
 		"golive_outbox_depth", "golive_outbox_posts_total",
 		"golive_reminders_pending", "golive_write_batch_changes", "golive_write_batch_launches",
 	}, ours)

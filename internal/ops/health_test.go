@@ -48,19 +48,19 @@ func TestReadiness(t *testing.T) {
 
 	code, body := get(t, mux, http.MethodGet, "/readyz")
 	assert.Equal(t, http.StatusOK, code)
-	assert.Equal(t, "ok database\n", body)
+	assert.JSONEq(t, `{"ready":true,"checks":{"database":{"ok":true}}}`, body)
 
 	h.Add(Check{"slack", func(context.Context) error { return slackErr }})
 	slackErr = errors.New("auth.test: invalid_auth")
 	code, body = get(t, mux, http.MethodGet, "/readyz")
 	assert.Equal(t, http.StatusServiceUnavailable, code)
-	assert.Equal(t, "ok database\nfailed slack: auth.test: invalid_auth\n", body)
+	assert.JSONEq(t, `{"ready":false,"checks":{"database":{"ok":true},"slack":{"ok":false,"error":"auth.test: invalid_auth"}}}`, body)
 
 	slackErr = nil
 	dbErr = errors.New("ping: attempt to write a readonly database")
 	code, body = get(t, mux, http.MethodGet, "/readyz")
 	assert.Equal(t, http.StatusServiceUnavailable, code)
-	assert.Equal(t, "failed database: ping: attempt to write a readonly database\nok slack\n", body)
+	assert.JSONEq(t, `{"ready":false,"checks":{"database":{"ok":false,"error":"ping: attempt to write a readonly database"},"slack":{"ok":true}}}`, body)
 
 	dbErr = nil
 	code, _ = get(t, mux, http.MethodGet, "/readyz")
@@ -69,7 +69,7 @@ func TestReadiness(t *testing.T) {
 	h.ShuttingDown()
 	code, body = get(t, mux, http.MethodGet, "/readyz")
 	assert.Equal(t, http.StatusServiceUnavailable, code)
-	assert.Equal(t, "failed shutdown: shutting down\n", body)
+	assert.JSONEq(t, `{"ready":false,"checks":{"shutdown":{"ok":false,"error":"shutting down"}}}`, body)
 }
 
 func TestReadinessSurvivesBadChecks(t *testing.T) {
@@ -97,7 +97,7 @@ func TestReadinessAnswersWhileACheckIgnoresItsDeadline(t *testing.T) {
 
 	code, body := get(t, NewMux(h, prometheus.NewRegistry()), http.MethodGet, "/readyz")
 	assert.Equal(t, http.StatusServiceUnavailable, code)
-	assert.Equal(t, "failed database: no answer within 20ms: context deadline exceeded\nok slack\n", body)
+	assert.JSONEq(t, `{"ready":false,"checks":{"database":{"ok":false,"error":"no answer within 20ms: context deadline exceeded"},"slack":{"ok":true}}}`, body)
 }
 
 func TestMetricsEndpoint(t *testing.T) {
