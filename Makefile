@@ -17,11 +17,13 @@ run: build
 	@set -a; if [ -f ./.env ]; then . ./.env; fi; set +a; \
 	GOLIVE_LOG_FORMAT="$${GOLIVE_LOG_FORMAT:-text}" exec ./bin/golive serve
 
-## test: gofmt check, go vet, and every test with the race detector. The
-## PostgreSQL tests start their own throwaway cluster, and skip without
+## test: gofmt check, go vet, and every test with the race detector; then
+## the store's tests again on PostgreSQL, so that neither database drifts.
+## The PostgreSQL tests start their own throwaway cluster, and skip without
 ## PostgreSQL unless GOLIVE_REQUIRE_POSTGRES=1 (docs/development.md).
 test: cgo fmt-check vet
 	$(GO) test -race ./...
+	GOLIVE_TEST_STORE=postgres $(GO) test -race ./store/
 
 ## faults: the fault-injection suite (docs/development.md): the real binary
 ## killed with SIGKILL and Slack failing while launches run, every post

@@ -14,7 +14,7 @@ import (
 
 // The queries below read golive's tables directly, read-only, as an
 // outside check: they name only the columns they need, so that they stay
-// close to the schema (store/migrations) and fail loudly when it moves.
+// close to the schema (store/migrations/sqlite) and fail loudly when it moves.
 
 // openRead opens the database read-only.
 func openRead(t testing.TB, path string) *sql.DB {

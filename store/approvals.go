@@ -8,8 +8,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/mattn/go-sqlite3"
-
 	"github.com/golive/golive/internal/launch"
 )
 
@@ -71,11 +69,4 @@ func (s *Store) ApprovalDMs(ctx context.Context, launchID int64) ([]launch.Appro
 		return nil, fmt.Errorf("list approval DMs of launch %d: %w", launchID, err)
 	}
 	return out, nil
-}
-
-// isForeignKeyViolation tells whether err is SQLite refusing a row whose
-// launch does not exist.
-func isForeignKeyViolation(err error) bool {
-	var se sqlite3.Error
-	return errors.As(err, &se) && se.ExtendedCode == sqlite3.ErrConstraintForeignKey
 }

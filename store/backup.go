@@ -30,6 +30,9 @@ func (s *Store) backup(ctx context.Context, path string, keepExisting bool) erro
 	if strings.TrimSpace(path) == "" {
 		return errors.New("backup: the backup path is empty")
 	}
+	if s.postgres {
+		return fmt.Errorf("backup: golive backup copies SQLite files; back a PostgreSQL database (%s) up with pg_dump, for example `pg_dump -Fc -f golive.dump \"$GOLIVE_DB\"` (see docs/operations.md)", s.path)
+	}
 	if live, err := os.Stat(s.path); err == nil {
 		if target, err := os.Stat(path); err == nil && os.SameFile(live, target) {
 			return fmt.Errorf("backup to %s: that is the live database; choose another path", path)

@@ -16,6 +16,7 @@ import (
 )
 
 func TestBackupWhileWriting(t *testing.T) {
+	sqliteOnly(t)
 	s, _ := openStore(t)
 	ctx := context.Background()
 	l := seedLike("C1")
@@ -88,6 +89,7 @@ func doneItems(l *launch.Launch) []int {
 }
 
 func TestBackupFailureKeepsThePreviousBackup(t *testing.T) {
+	sqliteOnly(t)
 	s, _ := openStore(t)
 	ctx := context.Background()
 	dir := t.TempDir()
@@ -110,6 +112,7 @@ func TestBackupFailureKeepsThePreviousBackup(t *testing.T) {
 }
 
 func TestCheckIntegrityFindsCorruption(t *testing.T) {
+	sqliteOnly(t)
 	s, _ := openStore(t)
 	ctx := context.Background()
 	require.NoError(t, s.CreateLaunch(ctx, seedLike("C1"), "UCREATOR"))
@@ -133,6 +136,7 @@ func TestCheckIntegrityFindsCorruption(t *testing.T) {
 }
 
 func TestBackupRefusesTheLiveDatabase(t *testing.T) {
+	sqliteOnly(t)
 	s, path := openStore(t)
 	ctx := context.Background()
 	require.NoError(t, s.CreateLaunch(ctx, fullLaunch("C1"), "UCREATOR"))
@@ -142,6 +146,7 @@ func TestBackupRefusesTheLiveDatabase(t *testing.T) {
 }
 
 func TestBackupNewNeverReplacesAFile(t *testing.T) {
+	sqliteOnly(t)
 	s, _ := openStore(t)
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "golive-20261203-010203.db")
@@ -167,6 +172,7 @@ func TestBackupNewNeverReplacesAFile(t *testing.T) {
 }
 
 func TestBackupIntoAMissingDirectory(t *testing.T) {
+	sqliteOnly(t)
 	s, _ := openStore(t)
 	missing := filepath.Join(t.TempDir(), "no", "such")
 	for _, backup := range []func(context.Context, string) error{s.Backup, s.BackupNew} {

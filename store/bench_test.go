@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"runtime"
 	"slices"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -137,32 +139,67 @@ func BenchmarkUpdateManyLaunches(b *testing.B) {
 	})
 }
 
-// BenchmarkCommitFloor is the least a durable write costs on this disk: a
-// one-row update committed with synchronous=FULL. BenchmarkTick's figures
-// minus these are golive's own cost.
+// BenchmarkCommitFloor is the least a durable write costs on each
+// database, the reference for the tick benchmarks: one row updated and
+// committed (SQLite with synchronous=FULL, PostgreSQL with
+// synchronous_commit=on), from 1 connection and from 32 at once on 32
+// distinct rows. BenchmarkTick's figures minus these are golive's own cost.
 func BenchmarkCommitFloor(b *testing.B) {
-	s, _ := openStore(b)
-	ctx := context.Background()
-	_, err := s.writer.ExecContext(ctx, `CREATE TABLE bench_floor (n INTEGER NOT NULL); INSERT INTO bench_floor VALUES (0);`)
-	require.NoError(b, err)
-	latencies := make([]time.Duration, 0, b.N)
-	b.ResetTimer()
-	for i := 0; i < b.N; i++ {
-		start := time.Now()
-		tx, err := s.writer.BeginTx(ctx, nil)
-		if err != nil {
-			b.Fatal(err)
+	for _, backend := range []string{"sqlite", "postgres"} {
+		for _, clients := range []int{1, 32} {
+			b.Run(fmt.Sprintf("%s/clients=%d", backend, clients), func(b *testing.B) {
+				s := openBackend(b, backend)
+				ctx := context.Background()
+				_, err := s.writer.ExecContext(ctx, `CREATE TABLE bench_floor (id INTEGER PRIMARY KEY, n INTEGER NOT NULL)`)
+				require.NoError(b, err)
+				for i := range clients {
+					_, err := s.writer.ExecContext(ctx, `INSERT INTO bench_floor (id, n) VALUES (?, 0)`, i)
+					require.NoError(b, err)
+				}
+				latencies := make([]time.Duration, b.N)
+				var next atomic.Int64
+				var wg sync.WaitGroup
+				b.ResetTimer()
+				start := time.Now()
+				for c := range clients {
+					wg.Add(1)
+					go func() {
+						defer wg.Done()
+						for {
+							i := next.Add(1) - 1
+							if i >= int64(b.N) {
+								return
+							}
+							began := time.Now()
+							if err := commitOne(ctx, s, c); err != nil {
+								b.Error(err)
+								return
+							}
+							latencies[i] = time.Since(began)
+						}
+					}()
+				}
+				wg.Wait()
+				wall := time.Since(start)
+				b.StopTimer()
+				b.ReportMetric(float64(b.N)/wall.Seconds(), "commits/s")
+				reportPercentiles(b, latencies)
+			})
 		}
-		if _, err := tx.ExecContext(ctx, `UPDATE bench_floor SET n = n + 1`); err != nil {
-			b.Fatal(err)
-		}
-		if err := tx.Commit(); err != nil {
-			b.Fatal(err)
-		}
-		latencies = append(latencies, time.Since(start))
 	}
-	b.StopTimer()
-	reportPercentiles(b, latencies)
+}
+
+// commitOne adds one to row id of bench_floor in a transaction of its own.
+func commitOne(ctx context.Context, s *Store, id int) error {
+	tx, err := s.writer.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	if _, err := tx.ExecContext(ctx, `UPDATE bench_floor SET n = n + 1 WHERE id = ?`, id); err != nil {
+		return err
+	}
+	return tx.Commit()
 }
 
 // BenchmarkLaunchByChannel is the read a status or checklist message makes.

@@ -16,6 +16,7 @@ import (
 )
 
 func TestBusyFailuresAreReported(t *testing.T) {
+	sqliteOnly(t)
 	s, path := openStore(t)
 	ctx := context.Background()
 	var busy atomic.Int32

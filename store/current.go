@@ -10,6 +10,13 @@ import (
 // one this build knows, so that it never migrates the file under a server,
 // nor writes into a schema it does not know.
 func OpenCurrent(ctx context.Context, path string) (*Store, error) {
+	if IsPostgres(path) {
+		ms, err := postgresMigrations()
+		if err != nil {
+			return nil, fmt.Errorf("open store: %w", err)
+		}
+		return openPostgres(ctx, path, ms, false)
+	}
 	ms, err := embeddedMigrations()
 	if err != nil {
 		return nil, fmt.Errorf("open store: %w", err)

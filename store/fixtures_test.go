@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"fmt"
+	"os"
 	"path/filepath"
 	"reflect"
 	"sort"
@@ -13,20 +14,52 @@ import (
 
 	"github.com/golive/golive/internal/checklist"
 	"github.com/golive/golive/internal/launch"
+	"github.com/golive/golive/store/pgtest"
 )
 
 // t0 is a fixed instant with millisecond precision, as the store keeps them.
 var t0 = time.Date(2026, 11, 20, 9, 30, 15, 123_000_000, time.UTC)
 
-// openStore opens a store on a fresh file whose clock is fixed at t0.
-func openStore(tb testing.TB) (*Store, string) {
+// openStore opens a store on a fresh database whose clock is fixed at t0:
+// an SQLite file, or, with GOLIVE_TEST_STORE=postgres (make test runs the
+// package both ways), a PostgreSQL database. path is the file or the URL.
+func openStore(tb testing.TB) (s *Store, path string) {
 	tb.Helper()
-	path := filepath.Join(tb.TempDir(), "golive.db")
+	path = filepath.Join(tb.TempDir(), "golive.db")
+	if onPostgres() {
+		path = pgtest.URL(tb)
+	}
 	s, err := Open(context.Background(), path)
 	require.NoError(tb, err)
 	s.Now = func() time.Time { return t0 }
 	tb.Cleanup(func() { require.NoError(tb, s.Close()) })
 	return s, path
+}
+
+// onPostgres tells whether this run of the tests is on PostgreSQL.
+func onPostgres() bool { return os.Getenv("GOLIVE_TEST_STORE") == "postgres" }
+
+// sqliteOnly skips a test of what only SQLite has (its file, pragmas,
+// busy lock, online backup) on the PostgreSQL run.
+func sqliteOnly(tb testing.TB) {
+	tb.Helper()
+	if onPostgres() {
+		tb.Skip("tests SQLite itself: not run on PostgreSQL")
+	}
+}
+
+// openBackend opens a store on a fresh database of backend, "sqlite" or
+// "postgres", with the real clock.
+func openBackend(tb testing.TB, backend string) *Store {
+	tb.Helper()
+	path := filepath.Join(tb.TempDir(), "golive.db")
+	if backend == "postgres" {
+		path = pgtest.URL(tb)
+	}
+	s, err := Open(context.Background(), path)
+	require.NoError(tb, err)
+	tb.Cleanup(func() { require.NoError(tb, s.Close()) })
+	return s
 }
 
 // fullLaunch is a small launch with every field of the model set somewhere,

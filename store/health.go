@@ -57,6 +57,9 @@ var errFileGone = errors.New("the database file is not the one golive opened")
 // holds, so a commit into a deleted or replaced file succeeds, then is lost
 // at the next start. A stat costs a few microseconds.
 func (s *Store) checkFile() error {
+	if s.postgres {
+		return nil
+	}
 	id, err := statFile(s.path)
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
@@ -133,7 +136,7 @@ func isCorrupt(err error) bool {
 // (between probes, the last result stands). So a busy instance answers
 // from its commits and never queues for the write lock behind its own ticks.
 func (s *Store) Ping(ctx context.Context) error {
-	v, err := schemaVersion(ctx, s.reader)
+	v, err := s.currentVersion(ctx)
 	if err != nil {
 		return fmt.Errorf("ping store: %w", err)
 	}

@@ -29,6 +29,7 @@ func TestPing(t *testing.T) {
 // queue behind them for the write lock, nor call the instance unready
 // exactly when it is busiest.
 func TestPingDoesNotQueueBehindABusyWriter(t *testing.T) {
+	sqliteOnly(t)
 	s, _ := openStore(t)
 	ctx := context.Background()
 	now := t0
@@ -115,6 +116,7 @@ func TestCommitRefusedWhenDirectoryDeleted(t *testing.T) {
 // read-only by copying it over, which stops root too) leaves golive writing
 // into the old inode: refused too.
 func TestCommitRefusedWhenFileReplaced(t *testing.T) {
+	sqliteOnly(t)
 	ctx := context.Background()
 	s, path := openStore(t)
 	l := seedLike("C1")
@@ -210,6 +212,7 @@ func TestPingFailsOnReadOnlyFile(t *testing.T) {
 // fails, and from then on readiness fails too, until a restart (which
 // refuses the file, above).
 func TestPingFailsOnceDamageIsMet(t *testing.T) {
+	sqliteOnly(t)
 	ctx := context.Background()
 	s, path := openStore(t)
 	for i := range 20 {
@@ -239,6 +242,7 @@ func TestPingFailsOnceDamageIsMet(t *testing.T) {
 // fits: readiness fails for a while after any write failed for want of
 // space. SQLite's max_page_count makes the database full for real.
 func TestPingFailsAfterAWriteFoundTheDiskFull(t *testing.T) {
+	sqliteOnly(t)
 	ctx := context.Background()
 	s, _ := openStore(t)
 	now := t0

@@ -26,6 +26,14 @@ import (
 // nil nothing at all was stored. A launch given twice is refused, as the
 // second would see the first's rows uncommitted.
 func (s *Store) UpdateMany(ctx context.Context, batch []launch.Changes) (errs [][]error, err error) {
+	err = s.retry(ctx, func() error {
+		errs, err = s.updateMany(ctx, batch)
+		return err
+	})
+	return errs, err
+}
+
+func (s *Store) updateMany(ctx context.Context, batch []launch.Changes) (errs [][]error, err error) {
 	seen := make(map[int64]bool, len(batch))
 	for _, lc := range batch {
 		if seen[lc.ID] {
@@ -38,6 +46,13 @@ func (s *Store) UpdateMany(ctx context.Context, batch []launch.Changes) (errs []
 		return nil, fmt.Errorf("update %s: begin: %w", launchesOf(batch), err)
 	}
 	defer tx.Rollback()
+	ids := make([]int64, len(batch))
+	for i, lc := range batch {
+		ids[i] = lc.ID
+	}
+	if err := s.lockLaunches(ctx, tx, ids...); err != nil {
+		return nil, err
+	}
 
 	now := s.now()
 	errs = make([][]error, len(batch))

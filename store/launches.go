@@ -42,16 +42,16 @@ func (s *Store) createLaunch(ctx context.Context, l *launch.Launch, by string, a
 	if err != nil {
 		return fmt.Errorf("create launch: %w", err)
 	}
-	res, err := tx.ExecContext(ctx, insertLaunch, snap.launch.args()...)
+	var id int64
+	err = tx.QueryRowContext(ctx, insertLaunch, snap.launch.args()...).Scan(&id)
 	if isUniqueViolation(err) {
-		return activeLaunchConflict(ctx, tx, l.TeamID, l.ChannelID)
+		// Read outside tx: PostgreSQL takes nothing more in a transaction
+		// once a statement of it failed.
+		tx.Rollback()
+		return activeLaunchConflict(ctx, s.reader, l.TeamID, l.ChannelID)
 	}
 	if err != nil {
 		return fmt.Errorf("create launch: %w", err)
-	}
-	id, err := res.LastInsertId()
-	if err != nil {
-		return fmt.Errorf("create launch: read its id: %w", err)
 	}
 	// The insert wrote the launch row but for what columns of their own write.
 	inserted := snap.launch
@@ -204,6 +204,16 @@ func (s *Store) Update(ctx context.Context, id int64, fn func(l *launch.Launch, 
 // update is Update with fn given the transaction, for changes that write
 // more than the launch's rows in it.
 func (s *Store) update(ctx context.Context, id int64, fn func(tx *sql.Tx, l *launch.Launch, now time.Time) ([]launch.Event, error)) (*launch.Launch, error) {
+	var l *launch.Launch
+	err := s.retry(ctx, func() error {
+		var err error
+		l, err = s.updateOnce(ctx, id, fn)
+		return err
+	})
+	return l, err
+}
+
+func (s *Store) updateOnce(ctx context.Context, id int64, fn func(tx *sql.Tx, l *launch.Launch, now time.Time) ([]launch.Event, error)) (*launch.Launch, error) {
 	tx, err := s.writer.BeginTx(ctx, nil)
 	if err != nil {
 		return nil, fmt.Errorf("update launch %d: begin: %w", id, err)
@@ -225,6 +235,9 @@ func (s *Store) update(ctx context.Context, id int64, fn func(tx *sql.Tx, l *lau
 // caller commits, and caches the write (commit).
 func (s *Store) changeIn(ctx context.Context, tx *sql.Tx, id int64, now time.Time,
 	fn func(tx *sql.Tx, l *launch.Launch, now time.Time) ([]launch.Event, error)) (*launch.Launch, launchWrite, error) {
+	if err := s.lockLaunches(ctx, tx, id); err != nil {
+		return nil, launchWrite{}, err
+	}
 	before, l, err := s.loadLaunch(ctx, tx, id)
 	if err != nil {
 		return nil, launchWrite{}, err
@@ -314,7 +327,13 @@ func (s *Store) commit(tx *sql.Tx, writes ...launchWrite) error {
 // read runs fn in a read transaction on the reader pool, so that the
 // several queries loading a launch see one state of the database.
 func (s *Store) read(ctx context.Context, fn func(tx *sql.Tx) error) error {
-	tx, err := s.reader.BeginTx(ctx, nil)
+	var opts *sql.TxOptions
+	if s.postgres {
+		// One snapshot for the whole transaction; SQLite's read
+		// transactions are snapshots already.
+		opts = &sql.TxOptions{Isolation: sql.LevelRepeatableRead, ReadOnly: true}
+	}
+	tx, err := s.reader.BeginTx(ctx, opts)
 	if err != nil {
 		return fmt.Errorf("begin read: %w", err)
 	}

@@ -166,6 +166,7 @@ func countWrites(t *testing.T, s *Store) func() map[string]int {
 }
 
 func TestUpdateWritesOnlyWhatChanged(t *testing.T) {
+	sqliteOnly(t)
 	s, _ := openStore(t)
 	ctx := context.Background()
 	l := fullLaunch("C1")
@@ -505,6 +506,9 @@ func TestLaunchesOfUser(t *testing.T) {
 	assert.Empty(t, launchesOf("T9", "UCREATOR"))
 	assert.Empty(t, launchesOf("T1", ""), "nobody takes part in everything that has no owner")
 
+	if onPostgres() {
+		return // the plan below is SQLite's
+	}
 	var plan []string
 	rows, err := s.reader.QueryContext(ctx, "EXPLAIN QUERY PLAN "+activeLaunchesQuery(launchesOfUserCond),
 		"T1", "T1", "U", "U", "U", "U", "U", "U")

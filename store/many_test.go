@@ -18,6 +18,16 @@ import (
 // be undone with it.
 func refuseAuditOf(t *testing.T, path, actor string) {
 	t.Helper()
+	if onPostgres() {
+		db, err := sql.Open("pgx", path)
+		require.NoError(t, err)
+		defer db.Close()
+		_, err = db.Exec(fmt.Sprintf(`CREATE FUNCTION refuse_audit() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN IF NEW.actor = '%s' THEN RAISE EXCEPTION 'audit refused'; END IF; RETURN NEW; END $$;
+CREATE TRIGGER refuse_audit BEFORE INSERT ON audit FOR EACH ROW EXECUTE FUNCTION refuse_audit();`, actor))
+		require.NoError(t, err)
+		return
+	}
 	db, err := sql.Open("sqlite3", fileURI(path))
 	require.NoError(t, err)
 	defer db.Close()

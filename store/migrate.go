@@ -15,7 +15,7 @@ import (
 // without gaps. A file, once released, is never edited: a change to the schema
 // is a new file.
 //
-//go:embed migrations/sqlite/*.sql
+//go:embed migrations/sqlite/*.sql migrations/postgres/*.sql
 var migrationFiles embed.FS
 
 // migration is one numbered schema change.
@@ -25,9 +25,18 @@ type migration struct {
 	sql     string
 }
 
-// embeddedMigrations returns the migrations built into golive, in order.
+// embeddedMigrations returns SQLite's migrations built into golive, in order.
 func embeddedMigrations() ([]migration, error) {
-	sub, err := fs.Sub(migrationFiles, "migrations/sqlite")
+	return migrationsIn("migrations/sqlite")
+}
+
+// postgresMigrations returns PostgreSQL's, numbered on their own.
+func postgresMigrations() ([]migration, error) {
+	return migrationsIn("migrations/postgres")
+}
+
+func migrationsIn(dir string) ([]migration, error) {
+	sub, err := fs.Sub(migrationFiles, dir)
 	if err != nil {
 		return nil, fmt.Errorf("read migrations: %w", err)
 	}
@@ -78,7 +87,7 @@ func migrate(ctx context.Context, db *sql.DB, ms []migration) error {
 		return fmt.Errorf("migrate: %w", err)
 	}
 	if current > len(ms) {
-		return fmt.Errorf("migrate: the database is at schema version %d but this golive knows only %d: run a newer golive, or restore a backup", current, len(ms))
+		return newerSchema(current, len(ms))
 	}
 	if current == len(ms) {
 		return nil
@@ -105,4 +114,27 @@ func schemaVersion(ctx context.Context, q querier) (int, error) {
 		return 0, fmt.Errorf("read schema version: %w", err)
 	}
 	return v, nil
+}
+
+// currentVersion reads the schema version of the store's database.
+func (s *Store) currentVersion(ctx context.Context) (int, error) {
+	if s.postgres {
+		return postgresVersion(ctx, s.reader)
+	}
+	return schemaVersion(ctx, s.reader)
+}
+
+// checkVersion refuses a database whose schema is not the one this build
+// knows, for a tool that opens it without migrating.
+func (s *Store) checkVersion(ctx context.Context, known int) error {
+	v, err := s.currentVersion(ctx)
+	switch {
+	case err != nil:
+		return err
+	case v > known:
+		return newerSchema(v, known)
+	case v < known:
+		return fmt.Errorf("the database is at schema version %d, older than the %d this golive knows: start `golive serve` (which migrates it) first", v, known)
+	}
+	return nil
 }

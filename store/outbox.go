@@ -32,8 +32,9 @@ VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (key) DO NOTHING`
 SET state = CASE state WHEN 'sending' THEN 'sending' ELSE 'claimed' END, claim_token = @token, lease_until = @lease
 WHERE id IN (SELECT id FROM (
 		SELECT id, ROW_NUMBER() OVER (PARTITION BY channel_id || user_id ORDER BY id) AS n
-		FROM outbox WHERE ` + postClaimable + ` %s)
+		FROM outbox WHERE ` + postClaimable + ` %s) AS numbered
 	WHERE n <= @per ORDER BY id LIMIT @limit)
+	AND ` + postClaimable + ` -- checked again on the row itself: see claimReminders
 RETURNING ` + outboxColumns
 	postHeld     = `id = @id AND state IN ('claimed', 'sending') AND ` + leaseHeld
 	startSending = `UPDATE outbox SET state = 'sending', attempts = attempts + 1, lease_until = @lease WHERE ` + postHeld
@@ -149,7 +150,7 @@ func (s *Store) NextPostAt(ctx context.Context, busy []string) (time.Time, bool,
 	err := s.reader.QueryRowContext(ctx, `SELECT MIN(t) FROM (
 	SELECT next_attempt_at AS t FROM outbox WHERE state = 'pending' `+notBusy+`
 	UNION ALL
-	SELECT lease_until FROM outbox WHERE state IN ('claimed', 'sending') `+notBusy+`)`, args...).Scan(&at)
+	SELECT lease_until FROM outbox WHERE state IN ('claimed', 'sending') `+notBusy+`) AS times`, args...).Scan(&at)
 	if err != nil {
 		return time.Time{}, false, fmt.Errorf("next post time: %w", err)
 	}

@@ -33,7 +33,21 @@ type ReadOnly struct {
 // OpenReadOnly opens the existing database at path for reading. It refuses
 // a schema newer than this build knows; an older one opens, for a backup,
 // but its launches are refused unless this build reads them as they are.
+// A PostgreSQL database is opened without migrating it, and only at the
+// schema this build knows: the read-only tools there are for exports, as
+// pg_dump makes the backups.
 func OpenReadOnly(ctx context.Context, path string) (*ReadOnly, error) {
+	if IsPostgres(path) {
+		ms, err := postgresMigrations()
+		if err != nil {
+			return nil, fmt.Errorf("open store: %w", err)
+		}
+		s, err := openPostgres(ctx, path, ms, false)
+		if err != nil {
+			return nil, err
+		}
+		return &ReadOnly{s: s, version: oldestReadable}, nil
+	}
 	ms, err := embeddedMigrations()
 	if err != nil {
 		return nil, fmt.Errorf("open store: %w", err)

@@ -39,13 +39,17 @@ ON CONFLICT (launch_id, kind, key) DO NOTHING`
 	// claimReminders holds due reminders under a new lease in one statement,
 	// at most @per of each launch (numbered by due time); a row an older
 	// version left while posting stays "posting", so that delivery knows its
-	// post may have gone out.
+	// post may have gone out. The condition is repeated on the row itself:
+	// on PostgreSQL a claim that waited for another's row lock checks the
+	// row as the other left it (claimed, so skipped), where the subquery's
+	// list of ids would be the one read before.
 	claimReminders = `UPDATE reminders
 SET state = CASE state WHEN 'posting' THEN 'posting' ELSE 'claimed' END, claim_token = @token, lease_until = @lease
 WHERE id IN (SELECT id FROM (
 		SELECT id, due_at, ROW_NUMBER() OVER (PARTITION BY launch_id ORDER BY due_at, id) AS n
-		FROM reminders WHERE ` + claimable + ` %s)
+		FROM reminders WHERE ` + claimable + ` %s) AS numbered
 	WHERE n <= @per ORDER BY due_at, id LIMIT @limit)
+	AND ` + claimable + `
 RETURNING ` + reminderColumns
 	// held picks the row of a claim still held by its token at @now: the
 	// fence that makes the database refuse a claim whose lease ran out or
@@ -323,9 +327,10 @@ func heldOrLost(res sql.Result, r schedule.Reminder) error {
 func (s *Store) NextReminderAt(ctx context.Context, busy []int64) (time.Time, bool, error) {
 	notBusy, args := notIn(busy)
 	query := `SELECT MIN(t) FROM (
-	SELECT MAX(due_at, next_attempt_at) AS t FROM reminders WHERE state = 'pending' ` + notBusy + `
+	SELECT CASE WHEN due_at > next_attempt_at THEN due_at ELSE next_attempt_at END AS t
+	FROM reminders WHERE state = 'pending' ` + notBusy + `
 	UNION ALL
-	SELECT lease_until FROM reminders WHERE state IN ('claimed', 'posting') ` + notBusy + `)`
+	SELECT lease_until FROM reminders WHERE state IN ('claimed', 'posting') ` + notBusy + `) AS times`
 	var at sql.NullInt64
 	if err := s.reader.QueryRowContext(ctx, query, args...).Scan(&at); err != nil {
 		return time.Time{}, false, fmt.Errorf("next reminder time: %w", err)
@@ -343,7 +348,7 @@ func (s *Store) OldestUnsentDue(ctx context.Context, now time.Time) (time.Time, 
 	err := s.reader.QueryRowContext(ctx, `SELECT MIN(t) FROM (
 	SELECT MIN(due_at) AS t FROM reminders WHERE state = 'pending' AND due_at <= @now
 	UNION ALL
-	SELECT MIN(due_at) FROM reminders WHERE state IN ('claimed', 'posting') AND due_at <= @now)`,
+	SELECT MIN(due_at) FROM reminders WHERE state IN ('claimed', 'posting') AND due_at <= @now) AS times`,
 		sql.Named("now", now.UnixMilli())).Scan(&at)
 	if err != nil {
 		return time.Time{}, false, fmt.Errorf("oldest due reminder: %w", err)

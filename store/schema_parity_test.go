@@ -21,7 +21,7 @@ import (
 func TestMain(m *testing.M) { pgtest.Main(m) }
 
 // column is what the two schemas must agree on about a column. kind is
-// "integer", "flag" (an SQLite 0/1 INTEGER, a PostgreSQL BOOLEAN), "text"
+// "integer", "flag" (a 0/1 INTEGER in SQLite, SMALLINT in PostgreSQL), "text"
 // or "blob".
 type column struct {
 	name    string
@@ -56,8 +56,11 @@ func TestPostgresSchemaMatchesSQLite(t *testing.T) {
 var flagCheck = regexp.MustCompile(`CHECK \((\w+) IN \(0, ?1\)\)`)
 
 func sqliteColumns(t *testing.T) map[string][]column {
-	_, path := openStore(t)
 	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "golive.db")
+	s, err := Open(ctx, path)
+	require.NoError(t, err)
+	require.NoError(t, s.Close())
 	db, err := sql.Open("sqlite3", fileURI(path)+"?mode=ro")
 	require.NoError(t, err)
 	defer db.Close()
@@ -98,7 +101,7 @@ func sqliteColumns(t *testing.T) map[string][]column {
 }
 
 // pgKinds maps PostgreSQL's types to the kinds of SQLite's.
-var pgKinds = map[string]string{"bigint": "integer", "boolean": "flag", "text": "text", "bytea": "blob"}
+var pgKinds = map[string]string{"bigint": "integer", "smallint": "flag", "text": "text", "bytea": "blob"}
 
 func postgresColumns(t *testing.T) map[string][]column {
 	ctx := context.Background()

@@ -1,7 +1,9 @@
-// Package store keeps golive's launches in SQLite: it implements
-// launch.Store, owns the schema (embedded, numbered migrations), runs every
+// Package store keeps golive's launches in SQLite, or in PostgreSQL when
+// several replicas share one database: it implements launch.Store, owns the
+// schema (embedded, numbered migrations, one set per database), runs every
 // change in one transaction together with its audit rows, and makes online
-// backups.
+// backups of SQLite files. Both databases run the same queries (postgres.go
+// translates them).
 package store
 
 import (
@@ -33,7 +35,12 @@ type Store struct {
 	// Set it right after Open, before the store is shared.
 	OnBusy func()
 
+	// path is the SQLite file, or where the PostgreSQL database is (no password).
 	path string
+	// postgres is set for a PostgreSQL database: writer and reader are then
+	// one pool, and an update locks its launch's row instead of relying on
+	// SQLite's single writer.
+	postgres bool
 	// writer has one connection whose transactions start with BEGIN
 	// IMMEDIATE: read-then-write transactions never fail with SQLITE_BUSY
 	// halfway, they wait for the lock up to the busy timeout instead.
@@ -52,14 +59,21 @@ type querier interface {
 	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
 }
 
-// Open opens (creating it if needed) the database at path and migrates its
-// schema to the current version.
-func Open(ctx context.Context, path string) (*Store, error) {
+// Open opens the database GOLIVE_DB names, a PostgreSQL URL or an SQLite
+// file (created if needed), and migrates its schema to the current version.
+func Open(ctx context.Context, dsn string) (*Store, error) {
+	if IsPostgres(dsn) {
+		ms, err := postgresMigrations()
+		if err != nil {
+			return nil, fmt.Errorf("open store: %w", err)
+		}
+		return openPostgres(ctx, dsn, ms, true)
+	}
 	ms, err := embeddedMigrations()
 	if err != nil {
 		return nil, fmt.Errorf("open store: %w", err)
 	}
-	return open(ctx, path, ms)
+	return open(ctx, dsn, ms)
 }
 
 func open(ctx context.Context, path string, ms []migration) (*Store, error) {
@@ -188,7 +202,7 @@ func checkPragmas(ctx context.Context, db *sql.DB) error {
 // Close closes the database; the last connection to close checkpoints the WAL.
 func (s *Store) Close() error {
 	var errs []error
-	if s.reader != nil {
+	if s.reader != nil && s.reader != s.writer {
 		errs = append(errs, s.reader.Close())
 	}
 	errs = append(errs, s.writer.Close())
@@ -204,8 +218,15 @@ func (s *Store) now() time.Time {
 	return s.Now().UTC().Truncate(time.Millisecond)
 }
 
-// isUniqueViolation tells whether err is SQLite refusing a duplicate key.
+// isUniqueViolation tells whether err is the database refusing a duplicate key.
 func isUniqueViolation(err error) bool {
 	var se sqlite3.Error
-	return errors.As(err, &se) && se.ExtendedCode == sqlite3.ErrConstraintUnique
+	return errors.As(err, &se) && se.ExtendedCode == sqlite3.ErrConstraintUnique || isPostgresCode(err, "23505")
+}
+
+// isForeignKeyViolation tells whether err is the database refusing a row
+// whose launch does not exist.
+func isForeignKeyViolation(err error) bool {
+	var se sqlite3.Error
+	return errors.As(err, &se) && se.ExtendedCode == sqlite3.ErrConstraintForeignKey || isPostgresCode(err, "23503")
 }

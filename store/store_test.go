@@ -10,6 +10,7 @@ import (
 )
 
 func TestOpenUsesWALAndPragmas(t *testing.T) {
+	sqliteOnly(t)
 	s, _ := openStore(t)
 	ctx := context.Background()
 

@@ -22,16 +22,13 @@ func (s *Store) CreateToken(ctx context.Context, launchID int64, user, name, has
 		if err != nil {
 			return nil, err
 		}
-		res, err := tx.ExecContext(ctx,
-			`INSERT INTO api_tokens (launch_id, name, hash, created_by, created_at) VALUES (?, ?, ?, ?, ?)`,
-			launchID, name, hash, user, now.UnixMilli())
+		err = tx.QueryRowContext(ctx,
+			`INSERT INTO api_tokens (launch_id, name, hash, created_by, created_at) VALUES (?, ?, ?, ?, ?) RETURNING id`,
+			launchID, name, hash, user, now.UnixMilli()).Scan(&t.ID)
 		if isUniqueViolation(err) {
 			return nil, launch.Errorf(launch.ECONFLICT, "This launch already has a token named %q; revoke it first, or choose another name.", name)
 		}
 		if err != nil {
-			return nil, fmt.Errorf("create token of launch %d: %w", launchID, err)
-		}
-		if t.ID, err = res.LastInsertId(); err != nil {
 			return nil, fmt.Errorf("create token of launch %d: %w", launchID, err)
 		}
 		t.CreatedAt = now

@@ -13,7 +13,8 @@ const (
 	created_at, archived, reminders_off, review_date,
 	announced_outcome, announced_at, announced_by, announced_fingerprint,
 	title, gates, windows, launch_time, dated_at, approvals_asked_at)
-VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+RETURNING id`
 	updateLaunch = `UPDATE launches SET team_id = ?, channel_id = ?, name = ?, date = ?, timezone = ?, creator = ?, template = ?,
 	created_at = ?, archived = ?, reminders_off = ?, review_date = ?,
 	announced_outcome = ?, announced_at = ?, announced_by = ?, announced_fingerprint = ?,

@@ -3,6 +3,7 @@ package main
 import (
 	"errors"
 	"fmt"
+	"github.com/golive/golive/store"
 	"log/slog"
 	"net"
 	"net/url"
@@ -84,7 +85,7 @@ func (c Config) LogValue() slog.Value {
 		slog.Any("slack_signing_secret", c.SigningSecret),
 		slog.Any("slack_app_token", c.AppToken),
 		slog.String("slack_api_url", c.SlackAPIURL),
-		slog.String("db", c.DB),
+		slog.String("db", store.Redacted(c.DB)),
 		slog.String("addr", c.Addr),
 		slog.String("timezone", c.Timezone),
 		slog.String("reminder_time", c.ReminderTime.String()),

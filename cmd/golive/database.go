@@ -27,6 +27,9 @@ func databasePath(flagValue string, getenv func(string) string) string {
 // never migrates: a newer CLI must not upgrade the schema under an older
 // server, whose readiness would then fail.
 func openExisting(ctx context.Context, path string) (*store.ReadOnly, error) {
+	if store.IsPostgres(path) {
+		return store.OpenReadOnly(ctx, path)
+	}
 	fi, err := os.Stat(path)
 	if err != nil {
 		if errors.Is(err, fs.ErrNotExist) {

@@ -119,6 +119,7 @@ const maxListed = 10
 // noLaunchIn says that where (a channel) has no active launch, and which
 // channels of the database have one, so a mistyped id is easy to see.
 func noLaunchIn(ctx context.Context, st *store.ReadOnly, path, where string) error {
+	path = store.Redacted(path)
 	active, err := st.ActiveLaunchList(ctx)
 	if err != nil {
 		return fmt.Errorf("no active launch in channel %s (and the list of launches could not be read: %w)", where, err)

@@ -17,6 +17,7 @@ import (
 
 	"github.com/golive/golive/internal/metrics"
 	"github.com/golive/golive/internal/ops"
+	"github.com/golive/golive/store"
 )
 
 // Server timeouts. ReadHeaderTimeout stops slow-header clients from holding
@@ -143,13 +144,13 @@ func serve(ctx context.Context, cfg Config, ln net.Listener, log *slog.Logger) (
 	defer ln.Close()
 	st, err := openDatabase(ctx, cfg.DB)
 	if err != nil {
-		return fmt.Errorf("%w (GOLIVE_DB=%s)", err, cfg.DB)
+		return fmt.Errorf("%w (GOLIVE_DB=%s)", err, store.Redacted(cfg.DB))
 	}
 	defer func() {
 		if cerr := st.Close(); cerr != nil {
 			err = errors.Join(err, cerr)
 		}
-		log.Info("database closed", "db", cfg.DB)
+		log.Info("database closed", "db", store.Redacted(cfg.DB))
 	}()
 
 	if cfg.Clock != nil {
