@@ -7,16 +7,23 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/golive/golive/store"
+	"github.com/golive/golive/store/pgtest"
 	"github.com/golive/golive/store/storetest"
 )
 
 // TestContractSQLite runs the store's contract on SQLite files.
 func TestContractSQLite(t *testing.T) {
 	storetest.Run(t, opener(func(t testing.TB) string { return filepath.Join(t.TempDir(), "golive.db") }))
+}
+
+// TestContractPostgres runs the store's contract on PostgreSQL databases.
+func TestContractPostgres(t *testing.T) {
+	storetest.Run(t, opener(pgtest.URL))
 }
 
 // opener opens stores on one database per test, which newDatabase makes
@@ -57,6 +64,23 @@ func TestNewerSQLiteSchemaIsRefused(t *testing.T) {
 	require.NoError(t, db.Close())
 
 	_, err = store.Open(ctx, path)
+	assert.ErrorContains(t, err, "the database is at schema version 999 but this golive knows only")
+	assert.ErrorContains(t, err, "run a newer golive")
+}
+
+func TestNewerPostgresSchemaIsRefused(t *testing.T) {
+	ctx := context.Background()
+	url := pgtest.URL(t)
+	s, err := store.Open(ctx, url)
+	require.NoError(t, err)
+	require.NoError(t, s.Close())
+	conn, err := pgx.Connect(ctx, url)
+	require.NoError(t, err)
+	_, err = conn.Exec(ctx, "INSERT INTO schema_migrations (version, name) VALUES (999, '0999_future.sql')")
+	require.NoError(t, err)
+	require.NoError(t, conn.Close(ctx))
+
+	_, err = store.Open(ctx, url)
 	assert.ErrorContains(t, err, "the database is at schema version 999 but this golive knows only")
 	assert.ErrorContains(t, err, "run a newer golive")
 }
