@@ -43,8 +43,10 @@ vet:
 	$(GO) vet ./...
 
 ## bench: every benchmark, with allocations.
+## bench: every benchmark; PostgreSQL's throwaway cluster keeps fsync on, so
+## that its commits compare with SQLite's synced ones (docs/benchmarks.md).
 bench:
-	$(GO) test -run '^$$' -bench . -benchmem ./...
+	GOLIVE_TEST_POSTGRES_DURABLE=1 $(GO) test -run '^$$' -bench . -benchmem ./...
 
 ## build: bin/golive for this machine.
 build: cgo

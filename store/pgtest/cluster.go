@@ -173,9 +173,13 @@ func (c *cluster) start(ctx context.Context, postgres string) error {
 		return fmt.Errorf("start PostgreSQL: %w", err)
 	}
 	defer log.Close()
+	durable := "off"
+	if os.Getenv(EnvDurable) == "1" {
+		durable = "on"
+	}
 	// Not tied to ctx: the server runs until stop.
 	server := c.command(context.Background(), postgres, "-D", c.data(), "-p", strconv.Itoa(port), "-k", c.dir,
-		"-c", "listen_addresses=127.0.0.1", "-c", "fsync=off", "-c", "full_page_writes=off",
+		"-c", "listen_addresses=127.0.0.1", "-c", "fsync="+durable, "-c", "full_page_writes="+durable,
 		"-c", "max_connections=300", "-c", "shared_buffers=32MB")
 	server.SysProcAttr.Pdeathsig = syscall.SIGKILL
 	server.Stdout, server.Stderr = log, log

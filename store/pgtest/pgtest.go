@@ -37,6 +37,10 @@ const (
 	// EnvRequire, set to 1, turns "PostgreSQL not found" from a skip into
 	// a failure.
 	EnvRequire = "GOLIVE_REQUIRE_POSTGRES"
+	// EnvDurable, set to 1, keeps the throwaway cluster's fsync on, for
+	// benchmarks that compare its commits with SQLite's synced ones (make
+	// bench sets it). Tests leave it off: they need no durability and run faster.
+	EnvDurable = "GOLIVE_TEST_POSTGRES_DURABLE"
 )
 
 // adminTimeout bounds each CREATE or DROP DATABASE.
