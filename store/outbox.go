@@ -28,13 +28,14 @@ VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (key) DO NOTHING`
 	// claimPosts holds due rows under a new lease, at most @per of each
 	// destination, oldest first. A row recovered while sending stays
 	// "sending": its sender died during the call, and Slack may have it.
+	// The rows are taken as claimReminders takes its own.
 	claimPosts = `UPDATE outbox
 SET state = CASE state WHEN 'sending' THEN 'sending' ELSE 'claimed' END, claim_token = @token, lease_until = @lease
-WHERE id IN (SELECT id FROM (
+WHERE id IN (SELECT id FROM outbox WHERE id IN (SELECT id FROM (
 		SELECT id, ROW_NUMBER() OVER (PARTITION BY channel_id || user_id ORDER BY id) AS n
-		FROM outbox WHERE ` + postClaimable + ` %s) AS numbered
+		FROM outbox WHERE ` + postClaimable + ` %[1]s) AS numbered
 	WHERE n <= @per ORDER BY id LIMIT @limit)
-	AND ` + postClaimable + ` -- checked again on the row itself: see claimReminders
+	AND ` + postClaimable + ` %[2]s)
 RETURNING ` + outboxColumns
 	postHeld     = `id = @id AND state IN ('claimed', 'sending') AND ` + leaseHeld
 	startSending = `UPDATE outbox SET state = 'sending', attempts = attempts + 1, lease_until = @lease WHERE ` + postHeld
@@ -76,7 +77,7 @@ func (s *Store) ClaimPosts(ctx context.Context, c outbox.Claim) ([]outbox.Row, e
 		return nil, fmt.Errorf("claim posts: begin: %w", err)
 	}
 	defer tx.Rollback()
-	rows, err := tx.QueryContext(ctx, fmt.Sprintf(claimPosts, notBusy), args...)
+	rows, err := tx.QueryContext(ctx, fmt.Sprintf(claimPosts, notBusy, s.skipLocked()), args...)
 	if err != nil {
 		return nil, fmt.Errorf("claim posts: %w", err)
 	}

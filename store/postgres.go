@@ -61,7 +61,7 @@ func openPostgres(ctx context.Context, url string, ms []migration, migrating boo
 	db.SetMaxIdleConns(postgresConns)
 	db.SetConnMaxIdleTime(5 * time.Minute)
 
-	s := &Store{Now: time.Now, path: where, version: len(ms), postgres: true, writer: db, reader: db}
+	s := &Store{Now: time.Now, path: where, version: len(ms), postgres: true, writer: db, reader: db, installations: hasMigration(ms, "installations")}
 	s.health.probing = make(chan struct{}, 1)
 	if err := db.PingContext(ctx); err != nil {
 		db.Close()
@@ -237,6 +237,16 @@ func (s *Store) lockLaunches(ctx context.Context, tx *sql.Tx, ids ...int64) erro
 		return fmt.Errorf("lock launches %v: %w", sorted, err)
 	}
 	return rows.Close()
+}
+
+// skipLocked is the locking clause of a claim's inner SELECT: PostgreSQL's
+// FOR UPDATE SKIP LOCKED, nothing on SQLite (whose single writer claims
+// alone, and which knows no such clause).
+func (s *Store) skipLocked() string {
+	if s.postgres {
+		return "FOR UPDATE SKIP LOCKED"
+	}
+	return ""
 }
 
 // retries bounds how often a transaction is run again after losing to

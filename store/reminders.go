@@ -39,17 +39,19 @@ ON CONFLICT (launch_id, kind, key) DO NOTHING`
 	// claimReminders holds due reminders under a new lease in one statement,
 	// at most @per of each launch (numbered by due time); a row an older
 	// version left while posting stays "posting", so that delivery knows its
-	// post may have gone out. The condition is repeated on the row itself:
-	// on PostgreSQL a claim that waited for another's row lock checks the
-	// row as the other left it (claimed, so skipped), where the subquery's
-	// list of ids would be the one read before.
+	// post may have gone out. On PostgreSQL, where replicas claim side by
+	// side, the rows picked are then locked with FOR UPDATE SKIP LOCKED
+	// (a window function cannot be locked itself): a row another replica is
+	// claiming is left to it rather than waited for, and a row it claimed
+	// since the numbering is checked again as it is now, and skipped. SQLite's
+	// single writer claims one at a time anyway.
 	claimReminders = `UPDATE reminders
 SET state = CASE state WHEN 'posting' THEN 'posting' ELSE 'claimed' END, claim_token = @token, lease_until = @lease
-WHERE id IN (SELECT id FROM (
+WHERE id IN (SELECT id FROM reminders WHERE id IN (SELECT id FROM (
 		SELECT id, due_at, ROW_NUMBER() OVER (PARTITION BY launch_id ORDER BY due_at, id) AS n
-		FROM reminders WHERE ` + claimable + ` %s) AS numbered
+		FROM reminders WHERE ` + claimable + ` %[1]s) AS numbered
 	WHERE n <= @per ORDER BY due_at, id LIMIT @limit)
-	AND ` + claimable + `
+	AND ` + claimable + ` %[2]s)
 RETURNING ` + reminderColumns
 	// held picks the row of a claim still held by its token at @now: the
 	// fence that makes the database refuse a claim whose lease ran out or
@@ -79,6 +81,15 @@ func (s *Store) PlanReminders(ctx context.Context, launchID int64, plan []schedu
 	}
 	defer tx.Rollback()
 
+	// A team that uninstalled golive is reminded of nothing until it
+	// installs golive again: its pending reminders go with an empty plan.
+	uninstalled, err := s.teamUninstalled(ctx, tx, launchID)
+	if err != nil {
+		return fmt.Errorf("plan reminders of launch %d: %w", launchID, err)
+	}
+	if uninstalled {
+		plan = nil
+	}
 	planned := map[schedule.Ref]bool{}
 	for _, r := range plan {
 		if r.LaunchID != launchID {
@@ -164,7 +175,7 @@ func (s *Store) ClaimReminders(ctx context.Context, c delivery.ReminderClaim) ([
 		return nil, fmt.Errorf("claim reminders: begin: %w", err)
 	}
 	defer tx.Rollback()
-	rows, err := tx.QueryContext(ctx, fmt.Sprintf(claimReminders, notBusy), args...)
+	rows, err := tx.QueryContext(ctx, fmt.Sprintf(claimReminders, notBusy, s.skipLocked()), args...)
 	if err != nil {
 		return nil, fmt.Errorf("claim reminders: %w", err)
 	}
