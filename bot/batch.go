@@ -89,8 +89,19 @@ func (bt *batcher) apply(ctx context.Context, id int64, fn changeFunc) ([]launch
 		bt.order = append(bt.order, id)
 	}
 	bt.waiting[id] = append(q, p)
-	bt.startRuns()
+	// With room for a transaction, the caller runs it itself (so a change
+	// alone is stored without a goroutine switch, and the store's deadline
+	// error reaches it as such); what waits beyond goes to new runs.
+	var batch []launchBatch
+	if bt.running < bt.parallel {
+		if batch = bt.take(); len(batch) > 0 {
+			bt.running++
+		}
+	}
 	bt.mu.Unlock()
+	if len(batch) > 0 {
+		bt.run(batch)
+	}
 	select {
 	case <-p.done:
 		return p.events, p.err
