@@ -147,3 +147,11 @@ func (s *Server) teamByID(id string) (Team, bool) {
 	}
 	return Team{}, false
 }
+
+// AddToken makes the API take token as team's bot token, as if team had
+// installed the app.
+func (s *Server) AddToken(token string, team Team) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.tokens[token] = team
+}

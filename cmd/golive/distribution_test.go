@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"io"
 	"log/slog"
@@ -23,6 +24,9 @@ import (
 
 	"github.com/golive/golive/bot/slackhttp"
 	"github.com/golive/golive/bot/webapi"
+	"github.com/golive/golive/internal/secretbox"
+	"github.com/golive/golive/internal/workspace"
+	"github.com/golive/golive/store"
 )
 
 const (
@@ -210,4 +214,46 @@ func signedJSON(t *testing.T, u, secret, body string) *http.Request {
 	req.Header.Set("X-Slack-Request-Timestamp", ts)
 	req.Header.Set("X-Slack-Signature", slackhttp.Sign(secret, ts, []byte(body)))
 	return req
+}
+
+// `golive rotate-key` seals every workspace's tokens again with the first
+// key, after which the old key can go.
+func TestRotateKey(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "golive.db")
+	ctx := context.Background()
+	st, err := store.Open(ctx, db)
+	require.NoError(t, err)
+	old, err := secretbox.ParseKeys(testKey)
+	require.NoError(t, err)
+	sealed, err := old.Seal([]byte(`{"bot":"xoxb-a"}`), []byte("TA"))
+	require.NoError(t, err)
+	require.NoError(t, st.SaveInstallation(ctx, workspace.Installation{TeamID: "TA", Sealed: sealed}))
+	require.NoError(t, st.Close())
+
+	rotate := func(keys string) (int, string, string) {
+		var stdout, stderr bytes.Buffer
+		code := run([]string{"rotate-key"}, nil, &stdout, &stderr, env(distributed(map[string]string{"GOLIVE_DB": db, "GOLIVE_ENCRYPTION_KEY": keys})))
+		return code, stdout.String(), stderr.String()
+	}
+	code, out, errs := rotate(testKey2 + "," + testKey)
+	require.Equal(t, 0, code, errs)
+	assert.Equal(t, "sealed the tokens of 1 workspaces again with the first key; the other keys of GOLIVE_ENCRYPTION_KEY can be removed now\n", out)
+	code, out, _ = rotate(testKey2 + "," + testKey)
+	require.Equal(t, 0, code)
+	assert.Contains(t, out, "sealed the tokens of 0 workspaces")
+
+	st, err = store.Open(ctx, db)
+	require.NoError(t, err)
+	defer st.Close()
+	in, err := st.Installation(ctx, "TA")
+	require.NoError(t, err)
+	next, err := secretbox.ParseKeys(testKey2)
+	require.NoError(t, err)
+	plain, err := next.Open(in.Sealed, []byte("TA"))
+	require.NoError(t, err, "the new key alone opens the tokens")
+	assert.Equal(t, `{"bot":"xoxb-a"}`, string(plain))
+
+	var stdout, stderr bytes.Buffer
+	assert.Equal(t, 2, run([]string{"rotate-key"}, nil, &stdout, &stderr, env(map[string]string{"GOLIVE_DB": db})))
+	assert.Contains(t, stderr.String(), "golive is not distributed")
 }
