@@ -56,7 +56,8 @@ type manifest struct {
 		} `yaml:"shortcuts"`
 	} `yaml:"features"`
 	OAuthConfig struct {
-		Scopes struct {
+		RedirectURLs []string `yaml:"redirect_urls"`
+		Scopes       struct {
 			Bot []string `yaml:"bot"`
 		} `yaml:"scopes"`
 	} `yaml:"oauth_config"`
@@ -131,9 +132,17 @@ func TestManifest(t *testing.T) {
 	require.NotNil(t, s.Interactivity.IsEnabled, "interactivity.is_enabled is required by the schema")
 	assert.True(t, *s.Interactivity.IsEnabled, "checkboxes, buttons and modals need interactivity")
 	assert.Contains(t, s.EventSubscriptions.BotEvents, "app_home_opened")
+	assert.Contains(t, s.EventSubscriptions.BotEvents, "app_uninstalled", "a distributed golive forgets a workspace that removed it")
+	assert.Contains(t, s.EventSubscriptions.BotEvents, "tokens_revoked", "a distributed golive forgets a workspace that revoked its token")
+	for _, u := range m.OAuthConfig.RedirectURLs {
+		assert.True(t, strings.HasPrefix(u, "https://") && strings.HasSuffix(u, "/slack/oauth_redirect"), "redirect URL %s: https://YOUR-HOST/slack/oauth_redirect", u)
+	}
+	raw, err := os.ReadFile("manifest.yml")
+	require.NoError(t, err)
+	assert.Contains(t, string(raw), "/slack/oauth_redirect", "the manifest says where a distributed golive's redirect URL goes")
 	assert.True(t, s.SocketModeEnabled, "Socket Mode is the default: no public URL needed")
 	assert.False(t, s.OrgDeployEnabled)
-	assert.False(t, s.TokenRotationEnabled, "golive keeps one long-lived bot token")
+	assert.False(t, s.TokenRotationEnabled, "the default is one workspace, whose SLACK_BOT_TOKEN cannot be refreshed")
 	// With Socket Mode on, Slack ignores request URLs: keep them out so the
 	// manifest says what actually happens.
 	assert.Empty(t, c.URL)

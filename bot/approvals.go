@@ -177,7 +177,7 @@ func (b *Bot) openNoteModal(ctx context.Context, k *click, ref render.ApprovalRe
 	b.urgent(func(ctx context.Context) {
 		ctx, cancel := context.WithTimeout(ctx, modalTimeout)
 		defer cancel()
-		if _, err := b.slack.OpenViewContext(ctx, k.triggerID, view); err != nil {
+		if _, err := b.api(ctx, k.team).OpenViewContext(ctx, k.triggerID, view); err != nil {
 			k.log.Error("open approval modal", "err", err)
 			b.tellClicker(k, "Slack did not open the form in time; please click the button again.")
 		}
@@ -481,7 +481,7 @@ func (b *Bot) drawDM(ctx context.Context, log *slog.Logger, l *launch.Launch, ro
 	}
 	updated := false
 	for _, t := range targets {
-		if _, _, _, err := b.slack.UpdateMessageContext(ctx, t.ChannelID, t.TS, messageOptions(msg)...); err != nil {
+		if _, _, _, err := b.api(ctx, l.TeamID).UpdateMessageContext(ctx, t.ChannelID, t.TS, messageOptions(msg)...); err != nil {
 			log.Warn("update approval DM", "launch", l.ID, "role", r.Name, "err", err)
 			continue
 		}

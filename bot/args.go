@@ -115,21 +115,21 @@ func isMention(arg string) bool {
 // id (users.info) or email address (users.lookupByEmail). A plain @name is
 // never resolved: Slack names are chosen by their owners and need not be
 // unique, so trusting one would let anyone stand in for someone else.
-func (b *Bot) userRef(ctx context.Context, log *slog.Logger, arg string) (string, error) {
+func (b *Bot) userRef(ctx context.Context, team string, log *slog.Logger, arg string) (string, error) {
 	if m := escapedUser.FindStringSubmatch(arg); m != nil {
 		return m[1], nil
 	}
 	if m := rawUserID.FindStringSubmatch(arg); m != nil {
 		ctx, cancel := context.WithTimeout(ctx, identityTimeout)
 		defer cancel()
-		u, err := b.slack.GetUserInfoContext(ctx, m[1])
+		u, err := b.api(ctx, team).GetUserInfoContext(ctx, m[1])
 		return slackPerson(log, m[1], u, err)
 	}
 	if m := email.FindStringSubmatch(arg); m != nil {
 		addr := firstNonEmpty(m[1], m[2])
 		ctx, cancel := context.WithTimeout(ctx, identityTimeout)
 		defer cancel()
-		u, err := b.slack.GetUserByEmailContext(ctx, addr)
+		u, err := b.api(ctx, team).GetUserByEmailContext(ctx, addr)
 		return slackPerson(log, addr, u, err)
 	}
 	name, ok := strings.CutPrefix(arg, "@")
@@ -159,7 +159,7 @@ func (b *Bot) personFor(ctx context.Context, c *call, arg string, try func(l *la
 			return "", err
 		}
 	}
-	return b.userRef(ctx, c.log, arg)
+	return b.userRef(ctx, c.team, c.log, arg)
 }
 
 // msgPickPerson answers a plain @name, which golive never resolves.

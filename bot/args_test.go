@@ -51,7 +51,7 @@ func TestUserRef(t *testing.T) {
 		"<mailto:dana@example.com|x>": "UDANA0001",
 	}
 	for in, want := range cases {
-		got, err := h.bot.userRef(ctx, log, in)
+		got, err := h.bot.userRef(ctx, "T1", log, in)
 		require.NoError(t, err, in)
 		assert.Equal(t, want, got, in)
 	}
@@ -69,11 +69,11 @@ func TestUserRef(t *testing.T) {
 		"UAPP00001":                  "an app, not a person",
 		"<mailto:ghost@example.com>": "Slack knows nobody",
 	} {
-		_, err := h.bot.userRef(ctx, log, in)
+		_, err := h.bot.userRef(ctx, "T1", log, in)
 		assert.ErrorContains(t, err, why, in)
 	}
 	// A mention's label is whatever the sender typed: it teaches nothing.
-	_, err := h.bot.userRef(ctx, log, "@ann")
+	_, err := h.bot.userRef(ctx, "T1", log, "@ann")
 	assert.Error(t, err)
 	assert.Empty(t, h.bot.names.namesOf(testTeam)("U123ABC"))
 	assert.Equal(t, 3, h.slack.count("users.info"), "typed ids are checked with Slack")
@@ -83,10 +83,10 @@ func TestUserRef(t *testing.T) {
 func TestUserRefWhenSlackFails(t *testing.T) {
 	h := newHarness(t)
 	h.slack.failNext("users.lookupByEmail", 1, fault{slackError: "missing_scope"})
-	_, err := h.bot.userRef(context.Background(), h.bot.log, "dana@example.com")
+	_, err := h.bot.userRef(context.Background(), "T1", h.bot.log, "dana@example.com")
 	assert.ErrorContains(t, err, "users:read.email")
 	h.slack.failNext("users.info", 10, fault{status: http.StatusInternalServerError})
-	_, err = h.bot.userRef(context.Background(), h.bot.log, "@U0123ABCDE")
+	_, err = h.bot.userRef(context.Background(), "T1", h.bot.log, "@U0123ABCDE")
 	assert.ErrorContains(t, err, "Slack did not say who U0123ABCDE is in time; nothing was changed.")
 }
 

@@ -86,16 +86,20 @@ type Store interface {
 	UpdateFromDraft(ctx context.Context, id int64, token string, fn func(l *launch.Launch, now time.Time) ([]launch.Event, error)) (*launch.Launch, error)
 }
 
-// Config is what New needs. Store and Slack are required; the rest have
-// defaults.
+// Config is what New needs. Store, and one of Slack and Workspaces, are
+// required; the rest have defaults.
 type Config struct {
 	Store Store
-	// Slack is the Web API client, built by the caller with the bot token,
+	// Slack is the Web API client of the single workspace of
+	// SLACK_BOT_TOKEN, built by the caller with the bot token,
 	// slack.OptionAPIURL, an HTTP client whose transport goes through
 	// Limits.Transport, and slack.OptionRetryConfig for 5xx and connection
 	// errors only: the bot waits out 429s itself, without holding a
 	// goroutine or other work.
 	Slack *slack.Client
+	// Workspaces, instead of Slack, gives each workspace's client when
+	// golive is distributed with OAuth.
+	Workspaces Workspaces
 	// Limits paces background work within Slack's rate limits and holds a
 	// method (and channel) for its Retry-After; default NewRateLimits, which
 	// sees only what the bot's own work reports unless the client's
@@ -149,14 +153,17 @@ type httpDoer interface {
 
 // Bot handles Slack requests for golive. It is safe for concurrent use.
 type Bot struct {
-	store     Store
-	slack     *slack.Client
-	timezone  string
-	now       func() time.Time
-	log       *slog.Logger
-	metrics   *metrics.Metrics
-	http      httpDoer
-	ackBudget time.Duration
+	store Store
+	// workspaces gives each team's Web API client (api).
+	workspaces Workspaces
+	// distributed says golive is installed with OAuth in many workspaces.
+	distributed bool
+	timezone    string
+	now         func() time.Time
+	log         *slog.Logger
+	metrics     *metrics.Metrics
+	http        httpDoer
+	ackBudget   time.Duration
 
 	commands    map[string]commandFunc
 	actions     map[string]actionFunc
@@ -184,8 +191,12 @@ func New(cfg Config) (*Bot, error) {
 	if cfg.Store == nil {
 		return nil, errors.New("bot: no store")
 	}
-	if cfg.Slack == nil {
-		return nil, errors.New("bot: no Slack client")
+	if (cfg.Slack == nil) == (cfg.Workspaces == nil) {
+		return nil, errors.New("bot: give either a Slack client or Workspaces")
+	}
+	workspaces, distributed := cfg.Workspaces, cfg.Workspaces != nil
+	if !distributed {
+		workspaces = oneWorkspace{cfg.Slack}
 	}
 	if cfg.Timezone == "" {
 		cfg.Timezone = "UTC"
@@ -216,7 +227,8 @@ func New(cfg Config) (*Bot, error) {
 	}
 	ctx, stop := context.WithCancel(context.Background())
 	b := &Bot{
-		slack:       cfg.Slack,
+		workspaces:  workspaces,
+		distributed: distributed,
 		timezone:    cfg.Timezone,
 		now:         cfg.Now,
 		log:         cfg.Logger,

@@ -78,7 +78,7 @@ func (b *Bot) cmdExport(ctx context.Context, c *call, args []string) reply {
 		ctx, cancel := context.WithTimeout(ctx, slackTimeout)
 		defer cancel()
 		for _, p := range posts {
-			b.directMessage(ctx, c.log, c.user, p)
+			b.directMessage(ctx, c.log, c.team, c.user, p)
 		}
 	})
 	return notice(fmt.Sprintf("Preparing the %s export of “%s”…", format, inert(l.Name)))
@@ -101,7 +101,7 @@ func (b *Bot) uploadExport(ctx context.Context, l *launch.Launch, format string,
 	ctx, cancel := context.WithTimeout(ctx, 3*slackTimeout)
 	defer cancel()
 	kind := exportFiles[format]
-	_, err := b.slack.UploadFileContext(ctx, slack.UploadFileParameters{
+	_, err := b.api(ctx, l.TeamID).UploadFileContext(ctx, slack.UploadFileParameters{
 		Reader:         bytes.NewReader(data),
 		FileSize:       len(data),
 		Filename:       exportFileName(l.Name, kind.ext),

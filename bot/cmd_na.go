@@ -153,7 +153,7 @@ func (b *Bot) onNA(ctx context.Context, k *click, a *slack.BlockAction) metrics.
 	b.refreshLaunch(l.ID, fmt.Sprintf("<@%s> %s item %d as not applicable", k.user, verdict, n))
 	b.tellClicker(k, fmt.Sprintf("You %s item %d as not applicable; <@%s>, who asked, is told.", verdict, n, got.requester))
 	b.later(func(ctx context.Context) {
-		b.tellUser(ctx, k.log, l.ChannelID, got.requester, render.Notice(told))
+		b.tellUser(ctx, k.log, l.TeamID, l.ChannelID, got.requester, render.Notice(told))
 	})
 	k.log.Info("na answer", "launch", l.ID, "item", n, "verdict", verdict)
 	return metrics.OK

@@ -33,6 +33,9 @@ func (b *Bot) Command(ctx context.Context, s slack.SlashCommand) (ack any, err e
 		return nil, err
 	}
 	defer b.apologize("command", &ack)
+	if refused := b.refuseWorkspace(ctx, s.TeamID, "command"); refused != nil {
+		return refused, nil
+	}
 	return b.slashCommand(ctx, s), nil
 }
 
@@ -44,6 +47,9 @@ func (b *Bot) Interaction(ctx context.Context, cb *slack.InteractionCallback) (a
 		return nil, err
 	}
 	defer b.apologize("interaction", &ack)
+	if refused := b.refuseWorkspace(ctx, cb.Team.ID, "interaction"); refused != nil {
+		return refused, nil
+	}
 	return b.interaction(ctx, cb), nil
 }
 
@@ -109,8 +115,12 @@ func appEventOf(e slackevents.EventsAPIEvent) appEvent {
 	if cb, ok := e.Data.(*slackevents.EventsAPICallbackEvent); ok {
 		out.id = cb.EventID
 	}
-	if home, ok := e.InnerEvent.Data.(*slackevents.AppHomeOpenedEvent); ok {
-		out.user, out.tab = home.User, home.Tab
+	switch inner := e.InnerEvent.Data.(type) {
+	case *slackevents.AppHomeOpenedEvent:
+		out.user, out.tab = inner.User, inner.Tab
+	case *slackevents.TokensRevokedEvent:
+		// Only the bot's token matters: golive keeps no user tokens.
+		out.botRevoked = len(inner.Tokens.Bot) > 0
 	}
 	return out
 }

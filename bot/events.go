@@ -19,6 +19,8 @@ type appEvent struct {
 	kind string // the inner event's type
 	user string
 	tab  string
+	// botRevoked says a tokens_revoked event names bot tokens.
+	botRevoked bool
 }
 
 // event handles a verified event after it was acknowledged; a retry of an
@@ -41,6 +43,12 @@ func (b *Bot) event(e appEvent) {
 				b.publishHome(ctx, log, e.team, e.user)
 			}
 		})
+	case "app_uninstalled", "tokens_revoked":
+		// Handling a retry again does nothing more: no need to record it.
+		if !b.distributed || e.kind == "tokens_revoked" && !e.botRevoked {
+			return
+		}
+		b.later(func(ctx context.Context) { b.uninstalled(ctx, e.team, e.kind) })
 	}
 }
 
@@ -79,7 +87,7 @@ func (b *Bot) publishHome(ctx context.Context, log *slog.Logger, team, user stri
 		return
 	}
 	view := render.Home(user, ls, b.askedOf(ctx, log, user, ls), b.now())
-	if _, err := b.slack.PublishViewContext(ctx, slack.PublishViewContextRequest{UserID: user, View: view}); err != nil {
+	if _, err := b.api(ctx, team).PublishViewContext(ctx, slack.PublishViewContextRequest{UserID: user, View: view}); err != nil {
 		log.Error("home: publish", "err", err)
 	}
 }

@@ -379,7 +379,7 @@ func (b *Bot) onImportConfirm(ctx context.Context, k *click) (any, metrics.Outco
 	k.log.Info("launch imported", "launch", l.ID, "items", len(l.Checklist.Items()))
 	b.syncReminders(k.log, l.ID)
 	b.later(func(ctx context.Context) {
-		b.tellUser(ctx, k.log, d.ChannelID, k.user, render.ImportResult(l, rep))
+		b.tellUser(ctx, k.log, k.team, d.ChannelID, k.user, render.ImportResult(l, rep))
 	})
 	return slack.NewClearViewSubmissionResponse(), metrics.OK
 }
@@ -422,7 +422,7 @@ func (b *Bot) downloadChecklist(ctx context.Context, k *click, file slack.File) 
 	// A file from a Slack Connect channel may come as a stub: files.info
 	// has the rest.
 	if file.FileAccess == "check_file_info" || file.URLPrivateDownload == "" {
-		info, _, _, err := b.slack.GetFileInfoContext(ctx, file.ID, 0, 0)
+		info, _, _, err := b.api(ctx, k.team).GetFileInfoContext(ctx, file.ID, 0, 0)
 		if err != nil {
 			k.log.Warn("import: file info", "file", file.ID, "err", err)
 			return "", errors.New("golive could not find this file in Slack. Choose it again, or paste the checklist.")
@@ -436,7 +436,7 @@ func (b *Bot) downloadChecklist(ctx context.Context, k *click, file slack.File) 
 		return "", errors.New("Slack did not give golive this file's address. Choose the file again, or paste the checklist.")
 	}
 	w := &cappedBuffer{max: render.ImportFileMaxBytes}
-	if err := b.slack.GetFileContext(ctx, file.URLPrivateDownload, w); err != nil {
+	if err := b.api(ctx, k.team).GetFileContext(ctx, file.URLPrivateDownload, w); err != nil {
 		switch {
 		case errors.Is(err, errFileTooLarge):
 			return "", errTooLarge

@@ -162,6 +162,6 @@ func (b *Bot) tellClicker(k *click, text string) {
 			b.respond(ctx, k.log, k.responseURL, msg)
 			return
 		}
-		b.tellUser(ctx, k.log, k.channel, k.user, msg)
+		b.tellUser(ctx, k.log, k.team, k.channel, k.user, msg)
 	})
 }

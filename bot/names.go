@@ -117,7 +117,7 @@ func (b *Bot) ownerNames(ctx context.Context, log *slog.Logger, l *launch.Launch
 				b.names.looked(l.TeamID, id, "", now)
 				continue
 			}
-			u, err := b.slack.GetUserInfoContext(ctx, id)
+			u, err := b.api(ctx, l.TeamID).GetUserInfoContext(ctx, id)
 			if err != nil {
 				log.Warn("look up a user's display name", "user", id, "err", err)
 				b.names.looked(l.TeamID, id, "", now)

@@ -17,6 +17,7 @@ import (
 	"github.com/golive/golive/bot/render"
 	"github.com/golive/golive/internal/launch"
 	"github.com/golive/golive/internal/outbox"
+	"github.com/golive/golive/internal/workspace"
 )
 
 // PostEventType is the event_type of the metadata every outbox post
@@ -143,7 +144,11 @@ func (t *outboxTransport) post(ctx context.Context, r outbox.Row) (string, error
 	if err := json.Unmarshal(r.Body, &body); err != nil {
 		return "", outbox.Refused(fmt.Errorf("decode %s: %w", r, err))
 	}
-	channel, err := t.conversation(ctx, r)
+	api, err := t.client(ctx, r)
+	if err != nil {
+		return "", err
+	}
+	channel, err := t.conversation(ctx, api, r)
 	if err != nil {
 		return "", err
 	}
@@ -154,7 +159,7 @@ func (t *outboxTransport) post(ctx context.Context, r outbox.Row) (string, error
 	}
 	meta := slack.SlackMetadata{EventType: PostEventType, EventPayload: payload}
 	opts := append(messageOptions(body.message()), slack.MsgOptionMetadata(meta))
-	posted, ts, err := t.b.slack.PostMessageContext(ctx, channel, opts...)
+	posted, ts, err := api.PostMessageContext(ctx, channel, opts...)
 	if err != nil {
 		return "", postFailure(fmt.Errorf("post %s: %w", r, err))
 	}
@@ -249,9 +254,10 @@ func (t *outboxTransport) tellWhyNot(ctx context.Context, r outbox.Row, err erro
 		return // the DM that failed was to the creator: no way to reach them
 	}
 	text := fmt.Sprintf("I could not post %s of the launch “%s”: %s", postWords[r.Kind], inert(l.Name), why)
-	im, _, _, err := t.b.slack.OpenConversationContext(ctx, &slack.OpenConversationParameters{Users: []string{l.Creator}})
+	api := t.b.api(ctx, l.TeamID)
+	im, _, _, err := api.OpenConversationContext(ctx, &slack.OpenConversationParameters{Users: []string{l.Creator}})
 	if err == nil {
-		_, _, err = t.b.slack.PostMessageContext(ctx, im.ID, messageOptions(render.Notice(text))...)
+		_, _, err = api.PostMessageContext(ctx, im.ID, messageOptions(render.Notice(text))...)
 	}
 	if err != nil {
 		log.Error("tell the launch's creator why a post failed", "err", err)
@@ -260,11 +266,11 @@ func (t *outboxTransport) tellWhyNot(ctx context.Context, r outbox.Row, err erro
 
 // conversation is where r goes: its channel, or its user's DM, opened with
 // conversations.open, which posts nothing and so is safe to repeat.
-func (t *outboxTransport) conversation(ctx context.Context, r outbox.Row) (string, error) {
+func (t *outboxTransport) conversation(ctx context.Context, api *slack.Client, r outbox.Row) (string, error) {
 	if r.Channel != "" {
 		return r.Channel, nil
 	}
-	im, _, _, err := t.b.slack.OpenConversationContext(ctx, &slack.OpenConversationParameters{Users: []string{r.User}})
+	im, _, _, err := api.OpenConversationContext(ctx, &slack.OpenConversationParameters{Users: []string{r.User}})
 	if err == nil {
 		return im.ID, nil
 	}
@@ -298,7 +304,11 @@ const historyPages = 5
 // was enqueued, by the key in its metadata. It needs the history scopes
 // (GOLIVE_SLACK_HISTORY).
 func (t *outboxTransport) Find(ctx context.Context, r outbox.Row) (string, bool, error) {
-	channel, err := t.conversation(ctx, r)
+	api, err := t.client(ctx, r)
+	if err != nil {
+		return "", false, err
+	}
+	channel, err := t.conversation(ctx, api, r)
 	if err != nil {
 		return "", false, err
 	}
@@ -309,7 +319,7 @@ func (t *outboxTransport) Find(ctx context.Context, r outbox.Row) (string, bool,
 		IncludeAllMetadata: true,
 	}
 	for range historyPages {
-		page, err := t.b.slack.GetConversationHistoryContext(ctx, params)
+		page, err := api.GetConversationHistoryContext(ctx, params)
 		if err != nil {
 			return "", false, fmt.Errorf("look for %s: %w", r, err)
 		}
@@ -553,4 +563,25 @@ func (s pokingStore) UpdateMany(ctx context.Context, batch []launch.Changes) ([]
 	}
 	errs, err := s.Store.UpdateMany(ctx, wrapped)
 	return errs, s.poke(t, err)
+}
+
+// client returns the Web API client of the team of r's launch. A team
+// golive is not installed in (any more) is refused for good: nobody else's
+// token may send it, and no retry would bring the team's own back.
+func (t *outboxTransport) client(ctx context.Context, r outbox.Row) (*slack.Client, error) {
+	if !t.b.distributed {
+		return t.b.workspaces.Client(ctx, "")
+	}
+	l, err := t.b.store.LaunchByID(ctx, r.LaunchID)
+	if err != nil {
+		return nil, outbox.NotSent(fmt.Errorf("find the launch of %s: %w", r, err))
+	}
+	api, err := t.b.workspaces.Client(ctx, l.TeamID)
+	switch {
+	case errors.Is(err, workspace.ErrNotInstalled):
+		return nil, outbox.Refused(fmt.Errorf("%s: workspace %s: %w", r, l.TeamID, err))
+	case err != nil:
+		return nil, outbox.NotSent(fmt.Errorf("%s: workspace %s: %w", r, l.TeamID, err))
+	}
+	return api, nil
 }

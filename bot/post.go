@@ -55,7 +55,7 @@ func messageOptions(msg render.Message) []slack.MsgOption {
 func (b *Bot) postTracked(ctx context.Context, log *slog.Logger, l *launch.Launch, kind, view string, msg render.Message, responseURL string) error {
 	ctx, cancel := context.WithTimeout(ctx, slackTimeout)
 	defer cancel()
-	_, ts, err := b.slack.PostMessageContext(ctx, l.ChannelID, messageOptions(msg)...)
+	_, ts, err := b.api(ctx, l.TeamID).PostMessageContext(ctx, l.ChannelID, messageOptions(msg)...)
 	var limited *slack.RateLimitedError
 	if errors.As(err, &limited) {
 		return limited
@@ -160,27 +160,27 @@ func httpErrorCode(status int) string {
 
 // tellUser shows msg to user only: ephemerally in the channel, or in a
 // direct message when the bot cannot post ephemerals there.
-func (b *Bot) tellUser(ctx context.Context, log *slog.Logger, channel, user string, msg render.Message) {
+func (b *Bot) tellUser(ctx context.Context, log *slog.Logger, team, channel, user string, msg render.Message) {
 	ctx, cancel := context.WithTimeout(ctx, slackTimeout)
 	defer cancel()
 	if channel != "" {
-		_, err := b.slack.PostEphemeralContext(ctx, channel, user, messageOptions(msg)...)
+		_, err := b.api(ctx, team).PostEphemeralContext(ctx, channel, user, messageOptions(msg)...)
 		if err == nil {
 			return
 		}
 		log.Warn("ephemeral message; sending a direct message instead", "err", err)
 	}
-	b.directMessage(ctx, log, user, msg)
+	b.directMessage(ctx, log, team, user, msg)
 }
 
 // directMessage posts msg in the bot's direct conversation with user.
-func (b *Bot) directMessage(ctx context.Context, log *slog.Logger, user string, msg render.Message) {
-	im, _, _, err := b.slack.OpenConversationContext(ctx, &slack.OpenConversationParameters{Users: []string{user}})
+func (b *Bot) directMessage(ctx context.Context, log *slog.Logger, team, user string, msg render.Message) {
+	im, _, _, err := b.api(ctx, team).OpenConversationContext(ctx, &slack.OpenConversationParameters{Users: []string{user}})
 	if err != nil {
 		log.Error("open a direct message", "err", err)
 		return
 	}
-	if _, _, err := b.slack.PostMessageContext(ctx, im.ID, messageOptions(msg)...); err != nil {
+	if _, _, err := b.api(ctx, team).PostMessageContext(ctx, im.ID, messageOptions(msg)...); err != nil {
 		log.Error("direct message", "err", err)
 	}
 }

@@ -103,7 +103,7 @@ func TestBacklogDrainsAtTheChannelsPace(t *testing.T) {
 	for i := range n {
 		text := "backlog " + strconv.Itoa(i)
 		require.True(t, h.bot.work.push(&job{lane: postLane("C1"), run: func(ctx context.Context) error {
-			_, _, err := h.bot.slack.PostMessageContext(ctx, "C1", slack.MsgOptionText(text, false))
+			_, _, err := h.bot.api(ctx, "T1").PostMessageContext(ctx, "C1", slack.MsgOptionText(text, false))
 			return err
 		}}))
 	}

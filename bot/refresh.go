@@ -322,7 +322,7 @@ func (b *Bot) refreshMessages(ctx context.Context, launchID int64, all bool, tar
 			continue
 		}
 		msg := b.renderLive(l, m, note, now, names)
-		_, _, _, err := b.slack.UpdateMessageContext(ctx, m.ChannelID, m.TS, messageOptions(msg)...)
+		_, _, _, err := b.api(ctx, l.TeamID).UpdateMessageContext(ctx, m.ChannelID, m.TS, messageOptions(msg)...)
 		var rl *slack.RateLimitedError
 		switch {
 		case err == nil:

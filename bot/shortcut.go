@@ -89,7 +89,7 @@ func (b *Bot) startImport(ctx context.Context, s importStart) error {
 	b.urgent(func(ctx context.Context) {
 		ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 		defer cancel()
-		if _, err := b.slack.OpenViewContext(ctx, s.triggerID, view); err != nil {
+		if _, err := b.api(ctx, s.team).OpenViewContext(ctx, s.triggerID, view); err != nil {
 			s.log.Error("open import form", "err", err)
 			b.respond(ctx, s.log, s.responseURL, render.Notice("I could not open the import form; please try again."))
 		}

@@ -69,6 +69,11 @@ func (f *fakeSlack) responseURL(name string) string { return f.srv.URL + "/respo
 // the bot.
 // Its fence reads now, the sender's clock (time.Now when nil).
 func (f *fakeSlack) client(limits *RateLimits, now func() time.Time) *slack.Client {
+	return f.clientWith(fakeBotToken, limits, now)
+}
+
+// clientWith is client with another workspace's bot token.
+func (f *fakeSlack) clientWith(token string, limits *RateLimits, now func() time.Time) *slack.Client {
 	if now == nil {
 		now = time.Now
 	}
@@ -81,7 +86,7 @@ func (f *fakeSlack) client(limits *RateLimits, now func() time.Time) *slack.Clie
 	// production transport should.
 	hc := &http.Client{Transport: limits.Transport(FenceTransport(&http.Transport{MaxIdleConnsPerHost: 64}, now))}
 	// The retry wrapper goes around the HTTP client: it comes after it.
-	return slack.New(fakeBotToken, slack.OptionAPIURL(f.apiURL()), slack.OptionHTTPClient(hc), slack.OptionRetryConfig(cfg))
+	return slack.New(token, slack.OptionAPIURL(f.apiURL()), slack.OptionHTTPClient(hc), slack.OptionRetryConfig(cfg))
 }
 
 // fakeCall is one request the fake received.

@@ -61,7 +61,7 @@ func openPostgres(ctx context.Context, url string, ms []migration, migrating boo
 	db.SetMaxIdleConns(postgresConns)
 	db.SetConnMaxIdleTime(5 * time.Minute)
 
-	s := &Store{Now: time.Now, path: where, version: len(ms), postgres: true, writer: db, reader: db}
+	s := &Store{Now: time.Now, path: where, version: len(ms), postgres: true, writer: db, reader: db, installations: hasMigration(ms, "installations")}
 	s.health.probing = make(chan struct{}, 1)
 	if err := db.PingContext(ctx); err != nil {
 		db.Close()
@@ -89,17 +89,38 @@ const migrationLock = 0x676f6c697665 // "golive"
 // nothing to do, and a crash leaves no lock held and no half-applied file.
 // A database newer than ms is refused, never touched.
 func migratePostgres(ctx context.Context, db *sql.DB, ms []migration) error {
-	if _, err := db.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
-	version    INTEGER PRIMARY KEY,
-	name       TEXT    NOT NULL,
-	applied_at TIMESTAMPTZ NOT NULL DEFAULT now()
-)`); err != nil && !isUniqueViolation(err) { // two replicas racing on the catalog
-		return fmt.Errorf("migrate: create schema_migrations: %w", err)
+	if err := createMigrationsTable(ctx, db); err != nil {
+		return err
 	}
 	for _, m := range ms {
 		if err := applyPostgres(ctx, db, m, len(ms)); err != nil {
 			return err
 		}
+	}
+	return nil
+}
+
+// createMigrationsTable creates schema_migrations under the migration
+// lock: replicas running CREATE TABLE IF NOT EXISTS at once still collide
+// in the catalog ("type schema_migrations already exists", 42710).
+func createMigrationsTable(ctx context.Context, db *sql.DB) error {
+	tx, err := db.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("migrate: begin: %w", err)
+	}
+	defer tx.Rollback()
+	if _, err := tx.ExecContext(ctx, "SELECT pg_advisory_xact_lock(?)", int64(migrationLock)); err != nil {
+		return fmt.Errorf("migrate: wait for the migration lock: %w", err)
+	}
+	if _, err := tx.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
+	version    INTEGER PRIMARY KEY,
+	name       TEXT    NOT NULL,
+	applied_at TIMESTAMPTZ NOT NULL DEFAULT now()
+)`); err != nil {
+		return fmt.Errorf("migrate: create schema_migrations: %w", err)
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("migrate: create schema_migrations: commit: %w", err)
 	}
 	return nil
 }

@@ -81,6 +81,15 @@ func (s *Store) PlanReminders(ctx context.Context, launchID int64, plan []schedu
 	}
 	defer tx.Rollback()
 
+	// A team that uninstalled golive is reminded of nothing until it
+	// installs golive again: its pending reminders go with an empty plan.
+	uninstalled, err := s.teamUninstalled(ctx, tx, launchID)
+	if err != nil {
+		return fmt.Errorf("plan reminders of launch %d: %w", launchID, err)
+	}
+	if uninstalled {
+		plan = nil
+	}
 	planned := map[schedule.Ref]bool{}
 	for _, r := range plan {
 		if r.LaunchID != launchID {

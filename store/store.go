@@ -49,8 +49,11 @@ type Store struct {
 	reader *sql.DB
 	// version is the schema version this build migrates to.
 	version int
-	cache   launchCache
-	health  health
+	// installations says the schema has the installations table: tests
+	// run today's code on older schemas.
+	installations bool
+	cache         launchCache
+	health        health
 }
 
 // querier is what *sql.DB, *sql.Conn and *sql.Tx have in common for reads.
@@ -80,7 +83,7 @@ func open(ctx context.Context, path string, ms []migration) (*Store, error) {
 	if strings.TrimSpace(path) == "" {
 		return nil, errors.New("open store: the database path is empty: set GOLIVE_DB to a file such as ./golive.db")
 	}
-	s := &Store{Now: time.Now, path: path, version: len(ms)}
+	s := &Store{Now: time.Now, path: path, version: len(ms), installations: hasMigration(ms, "installations")}
 	s.health.probing = make(chan struct{}, 1)
 
 	s.writer = s.openWriter(writerDSN(path))

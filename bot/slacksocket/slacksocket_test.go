@@ -185,11 +185,17 @@ func (s *syncBuffer) String() string {
 // API, until the test stops it; it returns that fake and a stop that
 // waits for Run to return.
 func run(t *testing.T, sock *fakeSocket, h *handlers, logs *syncBuffer) (api *webapi.Server, stop func()) {
+	return runWith(t, webapi.DefaultToken, sock, h, logs)
+}
+
+// runWith is run with a client holding botToken ("" when golive is
+// distributed: each workspace's token is the bot's business).
+func runWith(t *testing.T, botToken string, sock *fakeSocket, h *handlers, logs *syncBuffer) (api *webapi.Server, stop func()) {
 	fake := webapi.New(webapi.Config{})
 	fake.SetSocketURL(sock.url())
 	srv := httptest.NewServer(fake)
 	t.Cleanup(srv.Close)
-	client := slack.New(webapi.DefaultToken, slack.OptionAPIURL(srv.URL+"/api/"))
+	client := slack.New(botToken, slack.OptionAPIURL(srv.URL+"/api/"))
 	ctx, cancel := context.WithCancel(context.Background())
 	runErr := make(chan error, 1)
 	go func() {
@@ -307,4 +313,15 @@ func TestRefusedEnvelopesAreAcknowledgedEmpty(t *testing.T) {
 	assert.Contains(t, logs.String(), "team_id, channel_id and user_id are required")
 	assert.Contains(t, logs.String(), "team and user are required")
 	assert.NotContains(t, logs.String(), "Checkout v2", "the payload is not logged")
+}
+
+// Distributed, golive has no bot token of its own: Socket Mode needs only
+// the app-level token.
+func TestSocketModeWithoutABotToken(t *testing.T) {
+	sock := newFakeSocket(t)
+	h := &handlers{later: map[string]any{}}
+	_, stop := runWith(t, "", sock, h, &syncBuffer{})
+	defer stop()
+	sock.outbox <- slashEnvelope("env-new", "UCREATOR", `new "Checkout v2" 2026-12-01`)
+	assert.JSONEq(t, `{"response_type":"in_channel","text":"ok: new \"Checkout v2\" 2026-12-01"}`, string(acked(t, sock, "env-new")))
 }

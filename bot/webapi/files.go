@@ -152,10 +152,10 @@ func (s *Server) completeUpload(ctx context.Context, a Call) map[string]any {
 }
 
 // serveDownload serves a file's bytes, as files.slack.com does: to the
-// bot's token only; anyone else gets a sign-in page.
+// bot tokens only; anyone else gets a sign-in page.
 func (s *Server) serveDownload(w http.ResponseWriter, r *http.Request) {
 	s.serveCall(w, r, Call{Method: "file_download", Path: r.URL.Path, At: time.Now()}, func(w http.ResponseWriter) {
-		if !authorized(r, "", s.token) {
+		if _, ok := s.teamOf(r, ""); !ok {
 			w.Header().Set("Content-Type", "text/html")
 			_, _ = io.WriteString(w, "<html>Sign in to Slack</html>")
 			return

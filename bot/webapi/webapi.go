@@ -114,7 +114,12 @@ type Server struct {
 	triggers map[string]trigger
 	files    map[string]*File
 	socket   string // what apps.connections.open answers
-	seq      int
+	// tokens are the bot tokens the API takes, and whose workspace each is.
+	tokens    map[string]Team
+	app       *App
+	codes     map[string]Install
+	refreshes map[string]Install
+	seq       int
 	// version counts changes, for pages to see that they are stale.
 	version int64
 }
@@ -142,7 +147,8 @@ func New(cfg Config) *Server {
 	s := &Server{token: cfg.Token, appToken: cfg.AppToken, team: cfg.Team, dir: cfg.Directory, strict: cfg.StrictTriggers, now: cfg.Now,
 		keeper: cfg.Keeper, respond: cfg.Respond, faultFor: cfg.FaultFor, log: cfg.Logger, root: strings.TrimSuffix(cfg.Root, "/"),
 		messages: map[string][]*Message{}, modals: map[string][]*View{}, homes: map[string]*View{},
-		views: map[string]*View{}, triggers: map[string]trigger{}, files: map[string]*File{}}
+		views: map[string]*View{}, triggers: map[string]trigger{}, files: map[string]*File{},
+		tokens: map[string]Team{cfg.Token: cfg.Team}, codes: map[string]Install{}, refreshes: map[string]Install{}}
 	s.failures.init()
 	mux := http.NewServeMux()
 	mux.HandleFunc("POST "+s.root+"/api/{method}", s.serveAPI)
@@ -180,6 +186,9 @@ type Call struct {
 	At   time.Time
 	// Limited says the call was answered 429 by a rate limit in force.
 	Limited bool
+	// Team is the workspace whose bot token the call carried, "" when it
+	// carried none the workspace knows.
+	Team string
 }
 
 // Get returns a field, from the form or the JSON body.
@@ -219,16 +228,19 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, apiError("invalid_form_data"))
 		return
 	}
-	token := s.token
-	if call.Method == "apps.connections.open" {
-		token = s.appToken
-	}
+	team, known := s.teamOf(r, call.Form.Get("token"))
+	call.Team = team.ID
 	s.serveCall(w, r, call, func(w http.ResponseWriter) {
-		if !authorized(r, call.Form.Get("token"), token) {
+		switch {
+		case call.Method == "oauth.v2.access":
+			writeJSON(w, s.oauthAccess(r, call))
+		case call.Method == "apps.connections.open" && !authorized(r, call.Form.Get("token"), s.appToken):
 			writeJSON(w, apiError("invalid_auth"))
-			return
+		case call.Method != "apps.connections.open" && !known:
+			writeJSON(w, apiError("invalid_auth"))
+		default:
+			writeJSON(w, s.api(r.Context(), call))
 		}
-		writeJSON(w, s.api(r.Context(), call))
 	})
 }
 
@@ -256,8 +268,12 @@ func (s *Server) base(r *http.Request) string { return "http://" + r.Host + s.ro
 func (s *Server) api(ctx context.Context, a Call) map[string]any {
 	switch a.Method {
 	case "auth.test":
-		return map[string]any{"ok": true, "url": "http://localhost/", "team": s.team.Name, "user": "golive",
-			"team_id": s.team.ID, "user_id": s.team.BotUser, "bot_id": "BGOLIVE"}
+		team := s.team
+		if a.Team != "" && a.Team != s.team.ID {
+			team, _ = s.teamByID(a.Team)
+		}
+		return map[string]any{"ok": true, "url": "http://localhost/", "team": team.Name, "user": "golive",
+			"team_id": team.ID, "user_id": team.BotUser, "bot_id": "BGOLIVE"}
 	case "chat.postMessage":
 		return s.postMessage(ctx, a)
 	case "chat.update":

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/golive/golive/internal/secretbox"
 	"github.com/golive/golive/probe"
 )
 
@@ -19,6 +20,14 @@ type Config struct {
 	BotToken      Secret // SLACK_BOT_TOKEN, xoxb-...
 	SigningSecret Secret // SLACK_SIGNING_SECRET, verifies HTTP requests
 	AppToken      Secret // SLACK_APP_TOKEN, xapp-..., switches Socket Mode on
+	// ClientID, ClientSecret (SLACK_CLIENT_ID, SLACK_CLIENT_SECRET) and
+	// EncryptionKey (GOLIVE_ENCRYPTION_KEY) together distribute golive to
+	// many workspaces with OAuth, instead of SLACK_BOT_TOKEN's one.
+	ClientID      string
+	ClientSecret  Secret
+	EncryptionKey Secret
+	// Keys is EncryptionKey read: the first key seals, all open.
+	Keys *secretbox.Keyring
 	// SlackAPIURL is the Web API's base URL ending in a slash; "" means Slack's own.
 	SlackAPIURL string
 	DB          string // GOLIVE_DB, the SQLite file
@@ -68,7 +77,7 @@ func (c Config) Mode() Mode {
 	switch {
 	case c.Console:
 		return ModeConsole
-	case c.BotToken == "":
+	case c.BotToken == "" && !c.Distributed():
 		return ModeOffline
 	case c.AppToken != "":
 		return ModeSocket
@@ -77,6 +86,11 @@ func (c Config) Mode() Mode {
 	}
 }
 
+// Distributed says golive is installed in many workspaces with OAuth
+// (SLACK_CLIENT_ID, SLACK_CLIENT_SECRET and GOLIVE_ENCRYPTION_KEY), each
+// with its own bot token, rather than in one with SLACK_BOT_TOKEN.
+func (c Config) Distributed() bool { return c.ClientID != "" }
+
 // LogValue lets the configuration be logged at start without its secrets.
 func (c Config) LogValue() slog.Value {
 	return slog.GroupValue(
@@ -84,6 +98,9 @@ func (c Config) LogValue() slog.Value {
 		slog.Any("slack_bot_token", c.BotToken),
 		slog.Any("slack_signing_secret", c.SigningSecret),
 		slog.Any("slack_app_token", c.AppToken),
+		slog.String("slack_client_id", c.ClientID),
+		slog.Any("slack_client_secret", c.ClientSecret),
+		slog.Any("golive_encryption_key", c.EncryptionKey),
 		slog.String("slack_api_url", c.SlackAPIURL),
 		slog.String("db", store.Redacted(c.DB)),
 		slog.String("addr", c.Addr),
@@ -143,9 +160,14 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 	check(checkToken("SLACK_APP_TOKEN", c.AppToken, "xapp-",
 		"use an App-Level Token with the connections:write scope, from the app's Basic Information page"))
 	check(checkSigningSecret(c.SigningSecret))
+	c.ClientID = get("SLACK_CLIENT_ID", "")
+	c.ClientSecret = Secret(get("SLACK_CLIENT_SECRET", ""))
+	c.EncryptionKey = Secret(get("GOLIVE_ENCRYPTION_KEY", ""))
+	var err error
+	c.Keys, err = checkDistribution(c)
+	check(err)
 	check(checkCredentials(c))
 
-	var err error
 	c.SlackAPIURL, err = parseAPIURL(get("SLACK_API_URL", ""))
 	check(err)
 	c.DB = get("GOLIVE_DB", defaultDB)
@@ -161,7 +183,7 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 	// The console is on by default only where it cannot hide a Slack
 	// connection: without credentials.
 	consoleDefault := "on"
-	if c.BotToken != "" {
+	if c.BotToken != "" || c.Distributed() {
 		consoleDefault = "off"
 	}
 	c.Console, err = parseSwitch("GOLIVE_CONSOLE", get("GOLIVE_CONSOLE", consoleDefault),
@@ -225,6 +247,10 @@ func checkSigningSecret(s Secret) error {
 // credentials at all is fine (offline), half of them is a mistake.
 func checkCredentials(c Config) error {
 	switch {
+	case c.Distributed() && c.AppToken == "" && c.SigningSecret == "":
+		return errors.New("SLACK_SIGNING_SECRET is not set: golive distributed with OAuth serves Slack's requests over HTTP and needs it to verify them (Basic Information page); or set SLACK_APP_TOKEN for Socket Mode")
+	case c.Distributed():
+		return nil
 	case c.BotToken == "" && c.AppToken != "":
 		return errors.New("SLACK_BOT_TOKEN is not set but SLACK_APP_TOKEN is: Socket Mode needs both (the bot token is on the app's OAuth & Permissions page)")
 	case c.BotToken == "" && c.SigningSecret != "":
@@ -321,4 +347,34 @@ func parseLogLevel(s string) (slog.Level, error) {
 
 func isDigits(s string) bool {
 	return s != "" && strings.Trim(s, "0123456789") == ""
+}
+
+// checkDistribution reads the OAuth settings: none of them (one workspace,
+// or none), or all three; never beside SLACK_BOT_TOKEN, which would leave
+// it unclear whose token a request is answered with. It returns the
+// encryption keys when they are set.
+func checkDistribution(c Config) (*secretbox.Keyring, error) {
+	set := map[string]bool{"SLACK_CLIENT_ID": c.ClientID != "", "SLACK_CLIENT_SECRET": c.ClientSecret != "", "GOLIVE_ENCRYPTION_KEY": c.EncryptionKey != ""}
+	var missing []string
+	for _, name := range []string{"SLACK_CLIENT_ID", "SLACK_CLIENT_SECRET", "GOLIVE_ENCRYPTION_KEY"} {
+		if !set[name] {
+			missing = append(missing, name)
+		}
+	}
+	switch {
+	case len(missing) == 3:
+		return nil, nil
+	case len(missing) > 0:
+		return nil, fmt.Errorf("%s not set: distributing golive to many workspaces needs SLACK_CLIENT_ID, SLACK_CLIENT_SECRET (the app's Basic Information page) and GOLIVE_ENCRYPTION_KEY (make one with `openssl rand -base64 32`); unset them all for one workspace with SLACK_BOT_TOKEN", strings.Join(missing, " and "))
+	case c.BotToken != "":
+		return nil, errors.New("SLACK_BOT_TOKEN is set beside SLACK_CLIENT_ID: golive serves either one workspace with SLACK_BOT_TOKEN or many installed with OAuth, not both. Unset SLACK_BOT_TOKEN to distribute (install in the first workspace again at /slack/install: its launches are kept), or unset SLACK_CLIENT_ID, SLACK_CLIENT_SECRET and GOLIVE_ENCRYPTION_KEY")
+	}
+	if strings.ContainsAny(c.ClientSecret.Reveal(), " \t\r\n\"'") {
+		return nil, errors.New("SLACK_CLIENT_SECRET contains spaces or quotes: paste only the Client Secret from the app's Basic Information page")
+	}
+	keys, err := secretbox.ParseKeys(c.EncryptionKey.Reveal())
+	if err != nil {
+		return nil, fmt.Errorf("GOLIVE_ENCRYPTION_KEY: %w", err)
+	}
+	return keys, nil
 }

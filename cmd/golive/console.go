@@ -30,6 +30,8 @@ func startConsole(ctx context.Context, d slackDeps, addr net.Addr) (stop func(),
 	d.now, d.after, d.console = clock.Now, clock.After, true
 	d.cfg.Console = false
 	d.cfg.BotToken, d.cfg.SigningSecret, d.cfg.AppToken = Secret(token), Secret(secret), ""
+	// The console is one workspace, even where golive is distributed.
+	d.cfg.ClientID, d.cfg.ClientSecret, d.cfg.EncryptionKey, d.cfg.Keys = "", "", "", nil
 	d.cfg.SlackAPIURL = base + "/webapi/api/"
 	// The Web API answers the bot's first calls (auth.test) as it starts;
 	// the pages come once the bot is there to act on them.

@@ -33,6 +33,7 @@ Usage:
   golive report --url URL --launch L --item N --pass|--fail --summary S [--evidence-url U]
                                                       report a check's result on an item (token in GOLIVE_TOKEN)
   golive healthcheck [--url URL]                      probe /healthz (for container health checks)
+  golive rotate-key [--db path]                       seal every workspace's tokens again with GOLIVE_ENCRYPTION_KEY's first key
   golive version                                      print the version
   golive help [COMMAND]                               print this, or a command's usage and flags
 
@@ -55,6 +56,7 @@ var commands = map[string]command{
 	"backup":      withoutStdin(runBackup),
 	"healthcheck": withoutStdin(runHealthcheck),
 	"report":      withoutStdin(runReport),
+	"rotate-key":  withoutStdin(runRotateKey),
 	"version": func(args []string, _ io.Reader, stdout, stderr io.Writer, _ func(string) string) int {
 		return runVersion(args, stdout, stderr)
 	},

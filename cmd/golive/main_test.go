@@ -119,6 +119,7 @@ var subcommands = map[string]string{
 	"backup":      "usage: golive backup [--db path] DEST\n",
 	"healthcheck": "usage: golive healthcheck [--url URL]\n",
 	"report":      "usage: golive report --url URL --launch L",
+	"rotate-key":  "usage: golive rotate-key [--db path]\n",
 	"version":     "usage: golive version\n",
 }
 

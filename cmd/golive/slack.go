@@ -13,6 +13,7 @@ import (
 
 	httpapi "github.com/golive/golive/api"
 	"github.com/golive/golive/bot"
+	"github.com/golive/golive/bot/install"
 	"github.com/golive/golive/bot/slackhttp"
 	"github.com/golive/golive/bot/slacksocket"
 	"github.com/golive/golive/internal/delivery"
@@ -82,22 +83,30 @@ func (d slackDeps) loopTimings(maxWait time.Duration) loopTimings {
 // call it after the HTTP server has stopped taking requests.
 func startSlack(ctx context.Context, d slackDeps) (stop func(), err error) {
 	limits := bot.NewRateLimits(d.metrics)
-	api := newSlackClient(d.cfg, d.clock(), d.metrics, limits, d.log)
-	if err := authTest(ctx, api, d.log); err != nil {
-		return nil, err
-	}
-	d.health.Add(ops.Check{Name: "slack", Run: ops.Cached(authCheckEvery, time.Now, func(ctx context.Context) error {
-		if _, err := api.AuthTestContext(ctx); err != nil {
-			return fmt.Errorf("auth.test: %w", err)
+	api := newSlackClient(d.cfg, d.cfg.BotToken.Reveal(), d.clock(), d.metrics, limits, d.log)
+	var workspaces *install.Workspaces
+	if d.cfg.Distributed() {
+		var err error
+		if workspaces, err = newWorkspaces(d, limits); err != nil {
+			return nil, err
 		}
-		return nil
-	})})
+	} else {
+		if err := authTest(ctx, api, d.log); err != nil {
+			return nil, err
+		}
+		d.health.Add(ops.Check{Name: "slack", Run: ops.Cached(authCheckEvery, time.Now, func(ctx context.Context) error {
+			if _, err := api.AuthTestContext(ctx); err != nil {
+				return fmt.Errorf("auth.test: %w", err)
+			}
+			return nil
+		})})
+	}
 
 	probes, err := newProbes(d)
 	if err != nil {
 		return nil, err
 	}
-	b, err := bot.New(bot.Config{
+	cfg := bot.Config{
 		Probes:   probes,
 		Store:    d.store,
 		Slack:    api,
@@ -108,7 +117,17 @@ func startSlack(ctx context.Context, d slackDeps) (stop func(), err error) {
 		Now:      d.clock(),
 		// PostgreSQL takes writers side by side; SQLite one at a time.
 		ParallelWrites: d.store.Writers(),
-	})
+	}
+	if workspaces != nil {
+		cfg.Slack, cfg.Workspaces = nil, workspaces
+		// The install pages are served whichever way Slack connects: an
+		// admin's browser comes back to /slack/oauth_redirect.
+		d.mux.Handle("GET "+install.InstallPath, workspaces.Handler())
+		d.mux.Handle("GET "+install.RedirectPath, workspaces.Handler())
+		d.log.Info("distributed with OAuth: install golive in a workspace at https://YOUR-HOST" + install.InstallPath +
+			"; the app's redirect URL is https://YOUR-HOST" + install.RedirectPath)
+	}
+	b, err := bot.New(cfg)
 	if err != nil {
 		return nil, fmt.Errorf("start the bot: %w", err)
 	}
@@ -224,7 +243,7 @@ func startDelivery(ctx context.Context, d slackDeps, b *bot.Bot) (stop func(), e
 // call, holding its goroutine and the work queued behind it. limits holds
 // the method (and channel) instead, and the bot's queue tries again when
 // Slack allows.
-func newSlackClient(cfg Config, now func() time.Time, m *metrics.Metrics, limits *bot.RateLimits, log *slog.Logger) *slack.Client {
+func newSlackClient(cfg Config, token string, now func() time.Time, m *metrics.Metrics, limits *bot.RateLimits, log *slog.Logger) *slack.Client {
 	opts := []slack.Option{
 		// The fence is innermost: the last check before a post leaves, on
 		// delivery's clock.
@@ -240,8 +259,35 @@ func newSlackClient(cfg Config, now func() time.Time, m *metrics.Metrics, limits
 	// bot.SlackRetryConfig. The retry wrapper goes around the HTTP client,
 	// so it must come after it.
 	opts = append(opts, slack.OptionRetryConfig(bot.SlackRetryConfig(slack.DefaultRetryConfig())))
-	return slack.New(cfg.BotToken.Reveal(), opts...)
+	return slack.New(token, opts...)
 }
+
+// newWorkspaces returns the workspaces golive is installed in with OAuth,
+// each one's client wired as the single workspace's is.
+func newWorkspaces(d slackDeps, limits *bot.RateLimits) (*install.Workspaces, error) {
+	w, err := install.New(install.Config{
+		ClientID:     d.cfg.ClientID,
+		ClientSecret: d.cfg.ClientSecret.Reveal(),
+		Keys:         d.cfg.Keys,
+		Store:        d.store,
+		NewClient: func(token string) *slack.Client {
+			return newSlackClient(d.cfg, token, d.clock(), d.metrics, limits, d.log)
+		},
+		APIURL:     d.cfg.SlackAPIURL,
+		Scopes:     botScopes,
+		HTTPClient: &http.Client{Transport: slackTransport(), Timeout: d.cfg.slackCallTimeout()},
+		Now:        d.clock(),
+		Logger:     d.log,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("start the OAuth install: %w", err)
+	}
+	return w, nil
+}
+
+// botScopes are the bot scopes an OAuth install asks for: manifest.yml's
+// (its test keeps them the same).
+var botScopes = []string{"commands", "chat:write", "im:write", "users:read", "users:read.email", "files:write", "files:read"}
 
 // slackIdleConns is how many idle connections to Slack are kept for reuse.
 // Go's default of 2 per host makes every burst of concurrent Web API calls
