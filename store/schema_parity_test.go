@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"os"
 	"path/filepath"
 	"regexp"
 	"sort"
@@ -105,13 +104,19 @@ var pgKinds = map[string]string{"bigint": "integer", "smallint": "flag", "text":
 
 func postgresColumns(t *testing.T) map[string][]column {
 	ctx := context.Background()
-	conn, err := pgx.Connect(ctx, pgtest.URL(t))
+	url := pgtest.URL(t)
+	s, err := Open(ctx, url) // migrates, as golive does
+	require.NoError(t, err)
+	require.NoError(t, s.Close())
+	conn, err := pgx.Connect(ctx, url)
 	require.NoError(t, err)
 	defer conn.Close(ctx)
-	applyPostgresMigrations(t, conn)
 
+	// schema_migrations is PostgreSQL's record of the migrations applied;
+	// SQLite keeps it in PRAGMA user_version.
 	rows, err := conn.Query(ctx, `SELECT table_name, column_name, data_type, is_nullable = 'NO'
-FROM information_schema.columns WHERE table_schema = 'public' ORDER BY table_name, ordinal_position`)
+FROM information_schema.columns WHERE table_schema = 'public' AND table_name <> 'schema_migrations'
+ORDER BY table_name, ordinal_position`)
 	require.NoError(t, err)
 	defer rows.Close()
 	out := map[string][]column{}
@@ -127,25 +132,6 @@ FROM information_schema.columns WHERE table_schema = 'public' ORDER BY table_nam
 	}
 	require.NoError(t, rows.Err())
 	return out
-}
-
-// applyPostgresMigrations runs migrations/postgres in order, each in a
-// transaction.
-func applyPostgresMigrations(t *testing.T, conn *pgx.Conn) {
-	ctx := context.Background()
-	files, err := filepath.Glob("migrations/postgres/*.sql")
-	require.NoError(t, err)
-	require.NotEmpty(t, files)
-	sort.Strings(files)
-	for _, f := range files {
-		body, err := os.ReadFile(f)
-		require.NoError(t, err)
-		tx, err := conn.Begin(ctx)
-		require.NoError(t, err)
-		_, err = tx.Exec(ctx, string(body))
-		require.NoError(t, err, "apply %s", f)
-		require.NoError(t, tx.Commit(ctx))
-	}
 }
 
 func render(cs []column) []string {

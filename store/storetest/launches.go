@@ -334,3 +334,85 @@ func testAuditKeepsEventFields(t *testing.T, open Open) {
 		assert.Greater(t, r.ID, rows[i].ID, "ids grow in the order written")
 	}
 }
+
+// Batches of ticks over several launches, from two replicas at once and
+// in different orders of their launches (which two row-locking
+// transactions can deadlock on): every change is stored once.
+func testBatchedTicksAcrossLaunches(t *testing.T, open Open) {
+	ctx := context.Background()
+	stores := opened(t, open, 2)
+	const launches, items, rounds = 4, clicks / 2, 2
+	ls := make([]*launch.Launch, launches)
+	for i := range ls {
+		ls[i] = newLaunch(fmt.Sprintf("C%d", i), items)
+		create(t, stores[i%2], ls[i])
+	}
+
+	inParallel(t, clicks, func(g int) error {
+		for range rounds {
+			batch := make([]launch.Changes, launches)
+			for i := range batch {
+				l := ls[(g+i)%launches] // each goroutine starts at another launch
+				batch[i] = launch.Changes{ID: l.ID, Fns: []func(*launch.Launch, time.Time) ([]launch.Event, error){toggle(g%items + 1)}}
+			}
+			errs, err := stores[g%2].UpdateMany(ctx, batch)
+			if err != nil {
+				return err
+			}
+			for i, e := range errs {
+				if e[0] != nil {
+					return fmt.Errorf("change of launch %d: %w", batch[i].ID, e[0])
+				}
+			}
+		}
+		return nil
+	})
+
+	perItem := clicks / items * rounds // goroutines sharing an item, times rounds
+	for _, l := range ls {
+		got := load(t, stores[0], l.ID)
+		for n := 1; n <= items; n++ {
+			assert.Equal(t, strconv.Itoa(perItem), got.Checklist.Item(n).Note, "launch %d item %d: flips counted", l.ID, n)
+		}
+		assert.Len(t, audit(t, stores[1], l.ID), 1+clicks*rounds, "launch %d: one row per flip", l.ID)
+	}
+}
+
+// In a batch, a failing change is undone alone: the changes around it,
+// and the other launches' changes, are stored with their audit rows.
+func testBatchUndoesAFailedChangeAlone(t *testing.T, open Open) {
+	ctx := context.Background()
+	s := opened(t, open, 1)[0]
+	a, b := newLaunch("C1", 3), newLaunch("C2", 3)
+	create(t, s, a)
+	create(t, s, b)
+	refused := errors.New("refused")
+
+	errs, err := s.UpdateMany(ctx, []launch.Changes{
+		{ID: a.ID, Fns: []func(*launch.Launch, time.Time) ([]launch.Event, error){
+			tick(1, true),
+			func(l *launch.Launch, now time.Time) ([]launch.Event, error) {
+				if _, err := l.SetDone(creator, []int{2}, true, now); err != nil {
+					return nil, err
+				}
+				return nil, refused
+			},
+			tick(3, true),
+		}},
+		{ID: 999_999, Fns: []func(*launch.Launch, time.Time) ([]launch.Event, error){tick(1, true)}},
+		{ID: b.ID, Fns: []func(*launch.Launch, time.Time) ([]launch.Event, error){tick(2, true)}},
+	})
+	require.NoError(t, err)
+	require.Len(t, errs, 3)
+	assert.NoError(t, errs[0][0])
+	assert.ErrorIs(t, errs[0][1], refused)
+	assert.NoError(t, errs[0][2])
+	assert.Equal(t, launch.ENOTFOUND, launch.ErrorCode(errs[1][0]), "no such launch")
+	assert.NoError(t, errs[2][0])
+
+	got := load(t, s, a.ID)
+	assert.Equal(t, []bool{true, false, true}, []bool{got.Checklist.Item(1).Done, got.Checklist.Item(2).Done, got.Checklist.Item(3).Done})
+	assert.Equal(t, map[string]int{"tick 1": 1, "tick 3": 1}, ticksOf(audit(t, s, a.ID)))
+	assert.True(t, load(t, s, b.ID).Checklist.Item(2).Done)
+	assert.Equal(t, map[string]int{"tick 2": 1}, ticksOf(audit(t, s, b.ID)))
+}

@@ -34,6 +34,8 @@ func Run(t *testing.T, open Open) {
 		{"TicksOnOneLaunch", testTicksOnOneLaunch},
 		{"TicksOnManyLaunches", testTicksOnManyLaunches},
 		{"TogglesOfOneItemLoseNothing", testTogglesOfOneItemLoseNothing},
+		{"BatchedTicksAcrossLaunches", testBatchedTicksAcrossLaunches},
+		{"BatchUndoesAFailedChangeAlone", testBatchUndoesAFailedChangeAlone},
 		{"Owners", testOwners},
 		{"Roles", testRoles},
 		{"ArchiveFreesTheChannel", testArchiveFreesTheChannel},
