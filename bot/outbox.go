@@ -144,7 +144,7 @@ func (t *outboxTransport) post(ctx context.Context, r outbox.Row) (string, error
 	if err := json.Unmarshal(r.Body, &body); err != nil {
 		return "", outbox.Refused(fmt.Errorf("decode %s: %w", r, err))
 	}
-	api, err := t.client(ctx, r)
+	api, team, err := t.client(ctx, r)
 	if err != nil {
 		return "", err
 	}
@@ -169,7 +169,7 @@ func (t *outboxTransport) post(ctx context.Context, r outbox.Row) (string, error
 	if body.Window != "" {
 		t.reminderSent(ctx, r, body.Window, posted, ts)
 	}
-	t.sent(r)
+	t.sent(team, r)
 	return ts, nil
 }
 
@@ -286,14 +286,14 @@ func (t *outboxTransport) conversation(ctx context.Context, api *slack.Client, r
 	return "", outbox.NotSent(err)
 }
 
-// sent does what follows a delivered post of some kinds: a launch created
-// or updated from the shell gets its reminders planned, and its messages
-// redrawn, once the channel has been told.
-func (t *outboxTransport) sent(r outbox.Row) {
+// sent does what follows a delivered post of some kinds, in team: a launch
+// created or updated from the shell gets its reminders planned, and its
+// messages redrawn, once the channel has been told.
+func (t *outboxTransport) sent(team string, r outbox.Row) {
 	switch r.Kind {
 	case launch.PostImportNotice, launch.PostUpdateNotice:
 		t.b.syncReminders(t.b.log.With("launch", r.LaunchID), r.LaunchID)
-		t.b.refreshLaunch(r.LaunchID, "")
+		t.b.refreshLaunch(team, r.LaunchID, "")
 	}
 }
 
@@ -304,7 +304,7 @@ const historyPages = 5
 // was enqueued, by the key in its metadata. It needs the history scopes
 // (GOLIVE_SLACK_HISTORY).
 func (t *outboxTransport) Find(ctx context.Context, r outbox.Row) (string, bool, error) {
-	api, err := t.client(ctx, r)
+	api, _, err := t.client(ctx, r)
 	if err != nil {
 		return "", false, err
 	}
@@ -565,23 +565,25 @@ func (s pokingStore) UpdateMany(ctx context.Context, batch []launch.Changes) ([]
 	return errs, s.poke(t, err)
 }
 
-// client returns the Web API client of the team of r's launch. A team
-// golive is not installed in (any more) is refused for good: nobody else's
-// token may send it, and no retry would bring the team's own back.
-func (t *outboxTransport) client(ctx context.Context, r outbox.Row) (*slack.Client, error) {
+// client returns the Web API client of the team of r's launch, and that
+// team ("" for the single workspace of SLACK_BOT_TOKEN). A team golive is
+// not installed in (any more) is refused for good: nobody else's token may
+// send it, and no retry would bring the team's own back.
+func (t *outboxTransport) client(ctx context.Context, r outbox.Row) (*slack.Client, string, error) {
 	if !t.b.distributed {
-		return t.b.workspaces.Client(ctx, "")
+		api, err := t.b.workspaces.Client(ctx, "")
+		return api, "", err
 	}
 	l, err := t.b.store.LaunchByID(ctx, r.LaunchID)
 	if err != nil {
-		return nil, outbox.NotSent(fmt.Errorf("find the launch of %s: %w", r, err))
+		return nil, "", outbox.NotSent(fmt.Errorf("find the launch of %s: %w", r, err))
 	}
 	api, err := t.b.workspaces.Client(ctx, l.TeamID)
 	switch {
 	case errors.Is(err, workspace.ErrNotInstalled):
-		return nil, outbox.Refused(fmt.Errorf("%s: workspace %s: %w", r, l.TeamID, err))
+		return nil, "", outbox.Refused(fmt.Errorf("%s: workspace %s: %w", r, l.TeamID, err))
 	case err != nil:
-		return nil, outbox.NotSent(fmt.Errorf("%s: workspace %s: %w", r, l.TeamID, err))
+		return nil, "", outbox.NotSent(fmt.Errorf("%s: workspace %s: %w", r, l.TeamID, err))
 	}
-	return api, nil
+	return api, l.TeamID, nil
 }
