@@ -25,29 +25,40 @@ type changeFunc func(l *launch.Launch, now time.Time) ([]launch.Event, error)
 const (
 	maxBatchLaunches = 32
 	maxBatchChanges  = 128
+	// parallelBatchLaunches bounds a transaction's launches when several
+	// run at once (PostgreSQL): batches lock what they write.
+	parallelBatchLaunches = 4
 )
 
 // batcher groups the changes that arrive while a transaction is running
 // into the next transaction, whatever their launch: under a burst of clicks
 // the database syncs to disk once per batch instead of once per click, and
-// loads each launch once per batch. One transaction runs at a time (SQLite
-// has one writer anyway), taking the launches in the order their first
-// waiting change arrived, each launch's changes in order. Each change still
-// gets its own answer, and only after the transaction holding it has
-// committed.
+// loads each launch once per batch. Transactions take the launches in the
+// order their first waiting change arrived, each launch's changes in order.
+// Each change still gets its own answer, and only after the transaction
+// holding it has committed.
+//
+// On SQLite one transaction runs at a time (it has one writer anyway). On
+// PostgreSQL, which runs writers side by side, up to parallel transactions
+// run at once on launches no other running one holds, each of at most
+// perTx launches: a small batch locks few launches, so that the batches of
+// other replicas on the same database rarely wait for it.
 type batcher struct {
-	store   Store
-	budget  time.Duration
-	wg      *sync.WaitGroup
-	metrics *metrics.Metrics
+	store    Store
+	budget   time.Duration
+	wg       *sync.WaitGroup
+	metrics  *metrics.Metrics
+	parallel int
+	perTx    int
 
 	mu sync.Mutex
-	// waiting holds, per launch, the changes waiting for the next
-	// transaction; order, the launches of waiting, oldest first.
+	// waiting holds, per launch, the changes waiting for a transaction;
+	// order, the launches of waiting, oldest first.
 	waiting map[int64][]*pendingChange
 	order   []int64
-	// running is whether a transaction is running: it starts the next.
-	running bool
+	// running counts the transactions running; held, the launches they hold.
+	running int
+	held    map[int64]bool
 }
 
 // pendingChange is one change waiting for, or taken into, a transaction.
@@ -59,8 +70,11 @@ type pendingChange struct {
 	done   chan struct{}
 }
 
+// newBatcher returns a batcher running one transaction at a time, of up to
+// maxBatchLaunches launches; see parallelWrites for PostgreSQL's.
 func newBatcher(s Store, budget time.Duration, wg *sync.WaitGroup, m *metrics.Metrics) *batcher {
-	return &batcher{store: s, budget: budget, wg: wg, metrics: m, waiting: map[int64][]*pendingChange{}}
+	return &batcher{store: s, budget: budget, wg: wg, metrics: m, parallel: 1, perTx: maxBatchLaunches,
+		waiting: map[int64][]*pendingChange{}, held: map[int64]bool{}}
 }
 
 // apply runs fn on launch id in a transaction, together with the changes
@@ -75,11 +89,18 @@ func (bt *batcher) apply(ctx context.Context, id int64, fn changeFunc) ([]launch
 		bt.order = append(bt.order, id)
 	}
 	bt.waiting[id] = append(q, p)
-	start := !bt.running
-	bt.running = true
+	// With room for a transaction, the caller runs it itself (so a change
+	// alone is stored without a goroutine switch, and the store's deadline
+	// error reaches it as such); what waits beyond goes to new runs.
+	var batch []launchBatch
+	if bt.running < bt.parallel {
+		if batch = bt.take(); len(batch) > 0 {
+			bt.running++
+		}
+	}
 	bt.mu.Unlock()
-	if start {
-		bt.run()
+	if len(batch) > 0 {
+		bt.run(batch)
 	}
 	select {
 	case <-p.done:
@@ -115,13 +136,25 @@ func (bt *batcher) forget(id int64, p *pendingChange) {
 	bt.order = slices.DeleteFunc(bt.order, func(x int64) bool { return x == id })
 }
 
-// run commits the changes waiting, within the bounds of one transaction,
-// then hands what is still waiting to a new run.
-func (bt *batcher) run() {
-	bt.mu.Lock()
-	batch := bt.take()
-	bt.mu.Unlock()
+// startRuns starts transactions for the changes waiting on launches no
+// running transaction holds, while fewer than parallel run. bt.mu is held.
+func (bt *batcher) startRuns() {
+	for bt.running < bt.parallel {
+		batch := bt.take()
+		if len(batch) == 0 {
+			return
+		}
+		bt.running++
+		bt.wg.Add(1)
+		go func() {
+			defer bt.wg.Done()
+			bt.run(batch)
+		}()
+	}
+}
 
+// run commits batch, answers its changes, and starts what waits meanwhile.
+func (bt *batcher) run(batch []launchBatch) {
 	err := bt.commit(batch)
 	for _, lb := range batch {
 		for _, p := range lb.changes {
@@ -134,15 +167,11 @@ func (bt *batcher) run() {
 
 	bt.mu.Lock()
 	defer bt.mu.Unlock()
-	if len(bt.order) == 0 {
-		bt.running = false
-		return
+	for _, lb := range batch {
+		delete(bt.held, lb.id)
 	}
-	bt.wg.Add(1)
-	go func() {
-		defer bt.wg.Done()
-		bt.run()
-	}()
+	bt.running--
+	bt.startRuns()
 }
 
 // launchBatch is the changes to one launch taken into a transaction.
@@ -151,27 +180,33 @@ type launchBatch struct {
 	changes []*pendingChange
 }
 
-// take takes the oldest waiting launches' changes, within the bounds of
-// one transaction, and marks them taken. A launch with more changes than
-// fit keeps the rest first in line. bt.mu is held.
+// take takes the oldest waiting changes of launches no running
+// transaction holds, within the bounds of one transaction, and marks them
+// taken and their launches held. A launch with more changes than fit keeps
+// the rest first in line. bt.mu is held.
 func (bt *batcher) take() []launchBatch {
 	var batch []launchBatch
 	room := maxBatchChanges
-	for len(bt.order) > 0 && len(batch) < maxBatchLaunches && room > 0 {
-		id := bt.order[0]
+	for i := 0; i < len(bt.order) && len(batch) < bt.perTx && room > 0; {
+		id := bt.order[i]
+		if bt.held[id] {
+			i++
+			continue
+		}
 		q := bt.waiting[id]
 		n := min(len(q), room)
 		for _, p := range q[:n] {
 			p.taken = true
 		}
 		batch = append(batch, launchBatch{id: id, changes: q[:n:n]})
+		bt.held[id] = true
 		room -= n
 		if n < len(q) {
 			bt.waiting[id] = q[n:]
 			break
 		}
 		delete(bt.waiting, id)
-		bt.order = bt.order[1:]
+		bt.order = slices.Delete(bt.order, i, i+1)
 	}
 	return batch
 }

@@ -17,6 +17,7 @@ import (
 	"github.com/golive/golive/internal/launch"
 	"github.com/golive/golive/internal/metrics"
 	"github.com/golive/golive/store"
+	"github.com/golive/golive/store/pgtest"
 )
 
 func TestBatcherKeepsEachChangesOwnAnswer(t *testing.T) {
@@ -56,7 +57,7 @@ func TestBatcherKeepsEachChangesOwnAnswer(t *testing.T) {
 	assert.Eventually(t, func() bool {
 		h.bot.batch.mu.Lock()
 		defer h.bot.batch.mu.Unlock()
-		return !h.bot.batch.running && len(h.bot.batch.waiting) == 0 && len(h.bot.batch.order) == 0
+		return h.bot.batch.running == 0 && len(h.bot.batch.held) == 0 && len(h.bot.batch.waiting) == 0 && len(h.bot.batch.order) == 0
 	}, 5*time.Second, time.Millisecond, "no batch left running")
 }
 
@@ -510,4 +511,98 @@ func TestBatchSizesAreMeasured(t *testing.T) {
 	assert.Positive(t, transactions)
 	assert.Equal(t, transactions, counts["golive_write_batch_launches"])
 	assert.Equal(t, float64(transactions), sums["golive_write_batch_launches"], "one launch in each")
+}
+
+// overlapStore fails a test when two transactions hold one launch at once,
+// and holds the first transaction until a second one runs beside it.
+type overlapStore struct {
+	*store.Store
+	t       *testing.T
+	mu      sync.Mutex
+	held    map[int64]bool
+	calls   int
+	overlap chan struct{}
+}
+
+func (s *overlapStore) UpdateMany(ctx context.Context, batch []launch.Changes) ([][]error, error) {
+	s.mu.Lock()
+	for _, lc := range batch {
+		assert.False(s.t, s.held[lc.ID], "launch %d is in two transactions at once", lc.ID)
+		s.held[lc.ID] = true
+	}
+	s.calls++
+	first := s.calls == 1
+	if s.calls == 2 {
+		close(s.overlap)
+	}
+	s.mu.Unlock()
+	if first {
+		select {
+		case <-s.overlap:
+		case <-time.After(10 * time.Second):
+			s.t.Error("no second transaction ran while the first was held")
+		}
+	}
+	defer func() {
+		s.mu.Lock()
+		for _, lc := range batch {
+			delete(s.held, lc.ID)
+		}
+		s.mu.Unlock()
+	}()
+	return s.Store.UpdateMany(ctx, batch)
+}
+
+// On PostgreSQL several transactions run at once, never two on one launch,
+// and every change is stored once, in its launch's order.
+func TestParallelBatcherKeepsEachLaunchInOneTransaction(t *testing.T) {
+	var os *overlapStore
+	h := startHarness(t, pgtest.URL(t), newFakeSlack(t), func(c *Config) {
+		os = &overlapStore{Store: c.Store.(*store.Store), t: t, held: map[int64]bool{}, overlap: make(chan struct{})}
+		c.Store = os
+		c.ParallelWrites = 4
+	})
+	ctx := context.Background()
+	const launches, perLaunch = 12, 8
+	ids := make([]int64, launches)
+	for i := range ids {
+		channel := fmt.Sprintf("CPAR%02d", i)
+		a := readAck(t, h.post("/slack/commands", h.commandFormIn(channel, creator, fmt.Sprintf(`new "Launch %d" 2026-12-01`, i))))
+		require.Equal(t, "in_channel", a.Answer.ResponseType, a.Answer.Text)
+		l, err := h.store.LaunchByChannel(ctx, testTeam, channel)
+		require.NoError(t, err)
+		ids[i] = l.ID
+	}
+	var wg sync.WaitGroup
+	for _, id := range ids {
+		wg.Go(func() {
+			// One after another, so that each launch's order is known:
+			// item j+2 ticked then unticked, perLaunch/2 times over.
+			for j := range perLaunch {
+				_, err := h.bot.batch.apply(ctx, id, func(l *launch.Launch, now time.Time) ([]launch.Event, error) {
+					return l.SetDone("UPAR", []int{2}, j%2 == 0, now)
+				})
+				assert.NoError(t, err)
+			}
+		})
+	}
+	wg.Wait()
+	for _, id := range ids {
+		audit, err := h.store.Audit(ctx, id)
+		require.NoError(t, err)
+		var kinds []string
+		for _, e := range audit {
+			if e.Is(launch.KindTick, launch.KindUntick) {
+				kinds = append(kinds, string(e.Kind))
+			}
+		}
+		require.Len(t, kinds, perLaunch, "launch %d", id)
+		for j, k := range kinds {
+			want := launch.KindTick
+			if j%2 == 1 {
+				want = launch.KindUntick
+			}
+			assert.Equal(t, string(want), k, "launch %d change %d", id, j)
+		}
+	}
 }

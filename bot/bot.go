@@ -124,6 +124,10 @@ type Config struct {
 	// Probes runs the probes items carry; nil when probes are off
 	// (GOLIVE_PROBE_ALLOW empty): they can be set, and do not run.
 	Probes *probe.Runner
+	// ParallelWrites is how many write transactions may run at once, each
+	// on launches no other holds: 0 or 1 for SQLite's single writer, more
+	// on PostgreSQL, which runs writers side by side.
+	ParallelWrites int
 }
 
 // Defaults of Config.
@@ -244,6 +248,9 @@ func New(cfg Config) (*Bot, error) {
 	b.work = newWorkQueue(b, cfg.Limits, cfg.Logger)
 	b.refresh = newRefresher(b, cfg.RefreshDelay)
 	b.batch = newBatcher(b.store, cfg.AckBudget, &b.wg, b.metrics)
+	if cfg.ParallelWrites > 1 {
+		b.batch.parallel, b.batch.perTx = cfg.ParallelWrites, parallelBatchLaunches
+	}
 	b.commands = b.commandTable()
 	b.actions = b.actionTable()
 	b.submissions = b.submissionTable()

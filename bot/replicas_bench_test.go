@@ -10,6 +10,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/golive/golive/store"
 	"github.com/golive/golive/store/pgtest"
 )
 
@@ -40,6 +41,7 @@ func BenchmarkTicksReplicas(b *testing.B) {
 				replicas[i] = startHarness(b, path, fake, func(c *Config) {
 					c.Logger = newJSONLogger(io.Discard)
 					c.RefreshDelay = defaultRefreshDelay
+					c.ParallelWrites = c.Store.(*store.Store).Writers() // as golive serve sets it
 				})
 				replicas[i].srv.Client().Transport.(*http.Transport).MaxIdleConnsPerHost = benchClients
 			}

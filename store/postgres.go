@@ -260,6 +260,15 @@ func (s *Store) lockLaunches(ctx context.Context, tx *sql.Tx, ids ...int64) erro
 	return rows.Close()
 }
 
+// Writers is how many write transactions the store runs at once to
+// advantage: PostgreSQL's pool less room for reads, SQLite's one writer.
+func (s *Store) Writers() int {
+	if s.postgres {
+		return postgresConns - 2
+	}
+	return 1
+}
+
 // skipLocked is the locking clause of a claim's inner SELECT: PostgreSQL's
 // FOR UPDATE SKIP LOCKED, nothing on SQLite (whose single writer claims
 // alone, and which knows no such clause).

@@ -115,6 +115,8 @@ func startSlack(ctx context.Context, d slackDeps) (stop func(), err error) {
 		Logger:   d.log,
 		Metrics:  d.metrics,
 		Now:      d.clock(),
+		// PostgreSQL takes writers side by side; SQLite one at a time.
+		ParallelWrites: d.store.Writers(),
 	}
 	if workspaces != nil {
 		cfg.Slack, cfg.Workspaces = nil, workspaces
