@@ -189,7 +189,7 @@ func (q *workQueue) push(j *job) bool {
 // dropLocked logs and counts a job that will not run, and tells it once
 // mu is released.
 func (q *workQueue) dropLocked(j *job, reason string) {
-	q.drops.add(reason, "team", j.lane.team, "method", j.lane.method, "queued", q.queued)
+	q.drops.add(reason, "method", j.lane.method, "team", j.lane.team, "queued", q.queued)
 	if j.dropped != nil {
 		q.told = append(q.told, func() { j.dropped(reason) })
 	}
