@@ -146,6 +146,7 @@ func TestComposePostgresRunsReplicasBehindAProxy(t *testing.T) {
 	assert.Regexp(t, regexp.MustCompile(`(?m)^\s+balance roundrobin$`), haproxy)
 	assert.Regexp(t, regexp.MustCompile(`(?m)^\s+option httpchk GET /readyz$`), haproxy)
 	assert.Regexp(t, regexp.MustCompile(`(?m)^\s+http-check expect status 200$`), haproxy)
+	assert.Regexp(t, regexp.MustCompile(`(?m)^\s+option redispatch\b`), haproxy, "a request a dead replica refuses goes to another")
 	servers := regexp.MustCompile(`(?m)^\s+server (\S+) (\S+):8080 check\b`).FindAllStringSubmatch(haproxy, -1)
 	var backends []string
 	for _, s := range servers {

@@ -16,6 +16,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/golive/golive/store/pgtest"
 )
 
 // binary is the golive built for the suite, in a temporary directory.
@@ -39,7 +41,9 @@ func run(m *testing.M) int {
 		fmt.Fprintln(os.Stderr, "faults: build golive:", err)
 		return 1
 	}
-	code := m.Run()
+	// The PostgreSQL cluster of the replicas' tests, if they started one,
+	// stops with them.
+	code := pgtest.Run(m)
 	printSummary(os.Stdout)
 	return code
 }
@@ -256,6 +260,11 @@ func (s *server) alive() bool {
 // when that is not 0. It returns the command's output and exit status (-1
 // for a kill).
 func (w *world) importChecklist(file, name, date, at string, killAfter time.Duration) (string, int) {
+	return w.importInto(channel, file, name, date, at, killAfter)
+}
+
+// importInto is importChecklist into another channel than the run's.
+func (w *world) importInto(channel, file, name, date, at string, killAfter time.Duration) (string, int) {
 	cmd := exec.Command(binary, "import", "--team", team, "--channel", channel, "--name", name,
 		"--date", date, "--time", at, "--by", creator, file)
 	cmd.Env = w.env("import", "127.0.0.1:0")

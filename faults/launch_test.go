@@ -472,16 +472,7 @@ func (r *launchRun) answer(role, holder string, withConditions bool) {
 
 // waitMessage waits up to d for a message at the fake that keep accepts.
 func (r *launchRun) waitMessage(keep func(*message) bool, d time.Duration) (message, bool) {
-	deadline := time.Now().Add(d)
-	for {
-		if m, ok := r.w.slack.latest(keep); ok {
-			return m, true
-		}
-		if time.Now().After(deadline) {
-			return message{}, false
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
+	return waitFor(r.w.slack, keep, d)
 }
 
 // waitView waits for the modal a click with trigger opened.
@@ -560,16 +551,7 @@ func (r *launchRun) waitUntil(end time.Time) {
 
 // settle waits (in real time, bounded) until nothing due by end is left to
 // deliver.
-func (r *launchRun) settle(end time.Time) {
-	deadline := time.Now().Add(60 * time.Second)
-	for time.Now().Before(deadline) {
-		if unsettled(r.t, r.w.db, end) == 0 {
-			return
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
-	r.t.Errorf("posts and reminders were still undelivered 60 s after the run's end")
-}
+func (r *launchRun) settle(end time.Time) { settleAll(r.t, r.w, end) }
 
 // checkTold checks that what the acknowledged changes had to tell was
 // queued: the import notice, the approval DMs, the announcement.

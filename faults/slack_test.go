@@ -8,6 +8,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"sort"
 	"strings"
@@ -77,6 +78,11 @@ type fakeSlack struct {
 	// stopped its sender.
 	pause  func(caller string) (resume func(), ok bool)
 	paused map[string]bool
+	// crash, when set, is asked about each post golive owes (by its key)
+	// before the post is taken: when it returns a kill, the post is taken
+	// and the caller is killed before it can read the answer, as a crash
+	// between Slack's 200 and golive's record of it would.
+	crash func(caller, key string) (kill func(), ok bool)
 }
 
 // message is a message as the fake shows it.
@@ -141,7 +147,10 @@ func (f *fakeSlack) serve(w http.ResponseWriter, r *http.Request) {
 	}
 	caller, method, _ := strings.Cut(rest, "/")
 	r.URL.Path = "/api/" + method
-	if method != "conversations.open" {
+	f.mu.Lock()
+	crash := f.crash
+	f.mu.Unlock()
+	if method != "conversations.open" && (method != "chat.postMessage" || crash == nil) {
 		f.api.ServeHTTP(w, r)
 		return
 	}
@@ -152,6 +161,16 @@ func (f *fakeSlack) serve(w http.ResponseWriter, r *http.Request) {
 	}
 	r.Body = io.NopCloser(bytes.NewReader(body))
 	form, _ := url.ParseQuery(string(body))
+	if method == "chat.postMessage" {
+		if kill, ok := crash(caller, keyOf(form.Get("metadata"))); ok {
+			// Taken, and the caller dies before the answer reaches it.
+			f.api.ServeHTTP(httptest.NewRecorder(), r)
+			kill()
+			return
+		}
+		f.api.ServeHTTP(w, r)
+		return
+	}
 	users := form.Get("users")
 	f.mu.Lock()
 	pause := f.pause
@@ -175,6 +194,14 @@ func (f *fakeSlack) serve(w http.ResponseWriter, r *http.Request) {
 		w.(http.Flusher).Flush()
 		time.AfterFunc(pauseFor, resume)
 	}
+}
+
+// setCrasher gives the fake what decides, for each post golive owes,
+// whether its caller is killed once the post is taken.
+func (f *fakeSlack) setCrasher(crash func(caller, key string) (kill func(), ok bool)) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.crash = crash
 }
 
 // setPauser gives the fake what stops a server, for Paused.

@@ -9,20 +9,47 @@ import (
 	"testing"
 	"time"
 
+	_ "github.com/jackc/pgx/v5/stdlib"
 	_ "github.com/mattn/go-sqlite3"
+
+	"github.com/golive/golive/store"
 )
 
 // The queries below read golive's tables directly, read-only, as an
-// outside check: they name only the columns they need, so that they stay
-// close to the schema (store/migrations/sqlite) and fail loudly when it moves.
+// outside check, in SQL both SQLite and PostgreSQL read: they name only
+// the columns they need, so that they stay close to the schemas
+// (store/migrations/sqlite, store/migrations/postgres) and fail loudly when
+// they move.
 
-// openRead opens the database read-only.
+// openRead opens the database: a SQLite file read-only, or PostgreSQL.
 func openRead(t testing.TB, path string) *sql.DB {
-	db, err := sql.Open("sqlite3", "file:"+path+"?mode=ro&_busy_timeout=5000")
+	driver, dsn := "sqlite3", "file:"+path+"?mode=ro&_busy_timeout=5000"
+	if store.IsPostgres(path) {
+		driver, dsn = "pgx", path
+	}
+	db, err := sql.Open(driver, dsn)
 	if err != nil {
 		t.Fatalf("open %s read-only: %v", path, err)
 	}
 	return db
+}
+
+// bind writes the ? placeholders of a query as $1, $2... for PostgreSQL.
+func bind(path, query string) string {
+	if !store.IsPostgres(path) {
+		return query
+	}
+	var b strings.Builder
+	n := 0
+	for _, r := range query {
+		if r == '?' {
+			n++
+			fmt.Fprintf(&b, "$%d", n)
+			continue
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
 }
 
 // outboxRow is a post golive owes, as the outbox holds it.
@@ -135,9 +162,9 @@ func unsettled(t testing.TB, path string, now time.Time) int {
 	db := openRead(t, path)
 	defer db.Close()
 	var n int
-	err := db.QueryRow(`SELECT
+	err := db.QueryRow(bind(path, `SELECT
 		(SELECT count(*) FROM outbox WHERE state IN ('pending', 'claimed', 'sending')) +
-		(SELECT count(*) FROM reminders WHERE state IN ('pending', 'claimed', 'posting') AND due_at <= ?)`,
+		(SELECT count(*) FROM reminders WHERE state IN ('pending', 'claimed', 'posting') AND due_at <= ?)`),
 		now.UnixMilli()).Scan(&n)
 	if err != nil {
 		// The servers may hold the database busy; look again later.

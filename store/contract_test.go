@@ -39,13 +39,15 @@ func opener(newDatabase func(t testing.TB) string) storetest.Open {
 	var mu sync.Mutex
 	databases := map[*testing.T]string{}
 	return func(t *testing.T) *store.Store {
-		mu.Lock()
-		dsn, ok := databases[t]
-		if !ok {
-			dsn = newDatabase(t)
-			databases[t] = dsn
-		}
-		mu.Unlock()
+		// newDatabase may end t's goroutine (a skip): the unlock is deferred.
+		dsn := func() string {
+			mu.Lock()
+			defer mu.Unlock()
+			if _, ok := databases[t]; !ok {
+				databases[t] = newDatabase(t)
+			}
+			return databases[t]
+		}()
 		s, err := store.Open(context.Background(), dsn)
 		if err != nil {
 			t.Errorf("open the store: %v", err)

@@ -9,6 +9,8 @@
 //
 //	func TestMain(m *testing.M) { pgtest.Main(m) }
 //
+// or, with more to do after the tests, call Run, which returns their status.
+//
 // GOLIVE_TEST_POSTGRES_URL=postgres://... uses an existing server instead
 // (its role must be allowed to create databases); nothing is started then.
 // Without PostgreSQL the tests that call URL are skipped, unless
@@ -70,7 +72,12 @@ var errNotFound = errors.New("PostgreSQL not found (looked in /usr/lib/postgresq
 
 // Main runs the tests of m, then stops the cluster they started, if any,
 // and exits with their status. Call it from TestMain.
-func Main(m *testing.M) {
+func Main(m *testing.M) { os.Exit(Run(m)) }
+
+// Run is Main for a TestMain with more to do after the tests (print a
+// summary, remove what it built): it returns their status instead of
+// exiting.
+func Run(m *testing.M) int {
 	code := m.Run()
 	if err := stop(); err != nil {
 		fmt.Fprintln(os.Stderr, "pgtest:", err)
@@ -78,7 +85,7 @@ func Main(m *testing.M) {
 			code = 1
 		}
 	}
-	os.Exit(code)
+	return code
 }
 
 // URL returns the URL of a new, empty database on the test server, which

@@ -21,7 +21,8 @@ import (
 // creates that database, empty; each later call in the same test opens
 // another store on the same database, as another replica would. It may be
 // called from several goroutines at once; it closes the stores when t
-// ends, and reports a failure to open with t.Error and a nil store.
+// ends, and reports a failure to open with t.Error and a nil store. It
+// may skip t (its backend is not installed) at its first call in t.
 type Open func(t *testing.T) *store.Store
 
 // Run runs the contract, each test in a subtest of t with a database of
