@@ -148,7 +148,7 @@ func (t *outboxTransport) post(ctx context.Context, r outbox.Row) (string, error
 	if err != nil {
 		return "", err
 	}
-	channel, err := t.conversation(ctx, api, r)
+	channel, err := t.conversation(ctx, api, team, r)
 	if err != nil {
 		return "", err
 	}
@@ -161,7 +161,7 @@ func (t *outboxTransport) post(ctx context.Context, r outbox.Row) (string, error
 	opts := append(messageOptions(body.message()), slack.MsgOptionMetadata(meta))
 	posted, ts, err := api.PostMessageContext(ctx, channel, opts...)
 	if err != nil {
-		return "", postFailure(fmt.Errorf("post %s: %w", r, err))
+		return "", postFailure(fmt.Errorf("post %s%s: %w", r, inWorkspace(team), err))
 	}
 	if body.Approval != nil {
 		t.approvalSent(ctx, r, *body.Approval, channel, ts)
@@ -265,8 +265,9 @@ func (t *outboxTransport) tellWhyNot(ctx context.Context, r outbox.Row, err erro
 }
 
 // conversation is where r goes: its channel, or its user's DM, opened with
-// conversations.open, which posts nothing and so is safe to repeat.
-func (t *outboxTransport) conversation(ctx context.Context, api *slack.Client, r outbox.Row) (string, error) {
+// conversations.open, which posts nothing and so is safe to repeat. team is
+// the client's workspace, named in errors.
+func (t *outboxTransport) conversation(ctx context.Context, api *slack.Client, team string, r outbox.Row) (string, error) {
 	if r.Channel != "" {
 		return r.Channel, nil
 	}
@@ -274,7 +275,7 @@ func (t *outboxTransport) conversation(ctx context.Context, api *slack.Client, r
 	if err == nil {
 		return im.ID, nil
 	}
-	err = fmt.Errorf("open a DM for %s: %w", r, err)
+	err = fmt.Errorf("open a DM for %s%s: %w", r, inWorkspace(team), err)
 	var limited *slack.RateLimitedError
 	var se slack.SlackErrorResponse
 	switch {
@@ -284,6 +285,15 @@ func (t *outboxTransport) conversation(ctx context.Context, api *slack.Client, r
 		return "", outbox.Refused(err)
 	}
 	return "", outbox.NotSent(err)
+}
+
+// inWorkspace names team in an error, so that the log of a post held by one
+// workspace's rate limits says which: "" for the single workspace.
+func inWorkspace(team string) string {
+	if team == "" {
+		return ""
+	}
+	return " in workspace " + team
 }
 
 // sent does what follows a delivered post of some kinds, in team: a launch
@@ -304,11 +314,11 @@ const historyPages = 5
 // was enqueued, by the key in its metadata. It needs the history scopes
 // (GOLIVE_SLACK_HISTORY).
 func (t *outboxTransport) Find(ctx context.Context, r outbox.Row) (string, bool, error) {
-	api, _, err := t.client(ctx, r)
+	api, team, err := t.client(ctx, r)
 	if err != nil {
 		return "", false, err
 	}
-	channel, err := t.conversation(ctx, api, r)
+	channel, err := t.conversation(ctx, api, team, r)
 	if err != nil {
 		return "", false, err
 	}

@@ -292,3 +292,37 @@ func TestRateLimitsHoldOneWorkspaceOnly(t *testing.T) {
 	_, _, _, err = h.bot.api(ctx, teamB).UpdateMessageContext(ctx, msgs[0].ChannelID, msgs[0].TS, slack.MsgOptionText("x", false))
 	require.NoError(t, err)
 }
+
+// The outbox's posts keep each workspace's pace too: a 429 answered to A's
+// announcement in C1 holds A's posts there, B's announcement in its own C1
+// goes out at once, and the retry's log names A's workspace.
+func TestOutboxPostsHeldInOneWorkspaceOnly(t *testing.T) {
+	h := distributedHarness(t)
+	for _, team := range []string{teamA, teamB} {
+		h.commandFrom(team, "C1", creator, `new "Launch of `+team+`" 2026-12-01`)
+	}
+	h.settled()
+	postsA := len(h.callsBy(teamA, "chat.postMessage"))
+
+	h.slack.failNext("chat.postMessage", 1, fault{status: http.StatusTooManyRequests, retryAfter: 3600})
+	h.commandFrom(teamA, "C1", creator, "decide")
+	require.Eventually(t, func() bool { return h.bot.limits.heldFor(keyFor(teamA, "chat.postMessage", "C1")) > 0 }, 10*time.Second, 10*time.Millisecond)
+	require.Eventually(t, func() bool {
+		return strings.Contains(h.logs.String(), `"msg":"outbox: post failed; trying again"`) && strings.Contains(h.logs.String(), "in workspace TA: slack rate limit exceeded")
+	}, 10*time.Second, 10*time.Millisecond, "the retry names the workspace")
+	assert.Zero(t, h.bot.limits.heldFor(keyFor(teamB, "chat.postMessage", "C1")), "B's C1 is not held")
+
+	postsB := len(h.callsBy(teamB, "chat.postMessage"))
+	h.commandFrom(teamB, "C1", creator, "decide")
+	require.Eventually(t, func() bool {
+		for _, c := range h.callsBy(teamB, "chat.postMessage")[postsB:] {
+			if c.Get("channel") == "C1" && strings.Contains(c.Get("text"), "NO-GO for Launch of TB") {
+				return true
+			}
+		}
+		return false
+	}, 10*time.Second, 10*time.Millisecond, "B's announcement goes out")
+	for _, c := range h.callsBy(teamA, "chat.postMessage")[postsA+1:] {
+		assert.NotEqual(t, "C1", c.Get("channel"), "A's posts in C1 wait for the Retry-After")
+	}
+}
