@@ -55,7 +55,9 @@ const defaultRetryAfter = 30 * time.Second
 // kept, the entries of idle methods, channels and teams (back to a full
 // bucket and held by no Retry-After, so forgetting them changes nothing)
 // are dropped. A team that uninstalled golive leaves no entry behind for
-// longer than a minute or so past its last call or hold.
+// longer than two minutes past its last call or the end of its last hold
+// (a bucket is full again within a minute of its last call, and the next
+// call of any team after a minute's sweep drops it).
 const (
 	maxRateKeys = 1000
 	sweepEvery  = time.Minute
