@@ -400,7 +400,7 @@ func (b *Bot) afterAnswer(k *click, res answered) {
 	if err != nil {
 		return
 	}
-	b.refreshLaunch(l.ID, fmt.Sprintf("<@%s> answered for %s: %s", k.user, inert(r.Name), r.Verdict))
+	b.refreshLaunch(l.TeamID, l.ID, fmt.Sprintf("<@%s> answered for %s: %s", k.user, inert(r.Name), r.Verdict))
 	if res.announced {
 		// The announcement itself went into the outbox with the answer.
 		b.freezeDMs(k.log, l)

@@ -101,9 +101,10 @@ type Config struct {
 	// golive is distributed with OAuth.
 	Workspaces Workspaces
 	// Limits paces background work within Slack's rate limits and holds a
-	// method (and channel) for its Retry-After; default NewRateLimits, which
-	// sees only what the bot's own work reports unless the client's
-	// transport goes through it.
+	// team's method (and channel) for its Retry-After; default
+	// NewRateLimits, which sees only what the bot's own work reports unless
+	// the clients' transports go through it: the single workspace's with
+	// team "", each workspace's with its team id.
 	Limits *RateLimits
 	// Timezone is the IANA zone of new launches; default UTC.
 	Timezone string
@@ -220,7 +221,7 @@ func New(cfg Config) (*Bot, error) {
 		cfg.RefreshDelay = defaultRefreshDelay
 	}
 	if cfg.Limits == nil {
-		cfg.Limits = NewRateLimits(cfg.Metrics)
+		cfg.Limits = NewRateLimits(cfg.Metrics, cfg.Logger)
 	}
 	if cfg.Limits.metrics == nil {
 		cfg.Limits.metrics = cfg.Metrics
@@ -289,11 +290,22 @@ func (b *Bot) later(fn func(ctx context.Context)) {
 	b.work.push(&job{run: func(ctx context.Context) error { fn(ctx); return nil }})
 }
 
-// laterIn runs fn after the acknowledgement in turn with the other posts in
-// channel, at chat.postMessage's pace there: a Retry-After in one channel
-// holds that channel's posts only.
-func (b *Bot) laterIn(channel string, fn func(ctx context.Context)) {
-	b.work.push(&job{lane: postLane(channel), run: func(ctx context.Context) error { fn(ctx); return nil }})
+// laterIn runs fn after the acknowledgement in turn with the other posts of
+// team in channel, at chat.postMessage's pace there: a Retry-After in one
+// channel holds that channel's posts only.
+func (b *Bot) laterIn(team, channel string, fn func(ctx context.Context)) {
+	b.work.push(&job{lane: postLane(b.paceTeam(team), channel), run: func(ctx context.Context) error { fn(ctx); return nil }})
+}
+
+// paceTeam is the team whose rate limits count the calls made for team: team
+// itself when golive is distributed, each workspace's client counting its
+// own; "" for the single workspace of SLACK_BOT_TOKEN, whose one client
+// counts every call as today.
+func (b *Bot) paceTeam(team string) string {
+	if !b.distributed {
+		return ""
+	}
+	return team
 }
 
 // urgent runs fn after the acknowledgement at once, for work with its own

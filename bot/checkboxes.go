@@ -59,7 +59,7 @@ func (b *Bot) onTick(ctx context.Context, k *click, a *slack.BlockAction) metric
 	rec, known, events := res.rec, res.known, res.events
 	if err != nil {
 		if rec.LaunchID != 0 {
-			b.refreshClicked(rec, known, false, "")
+			b.refreshClicked(k.team, rec, known, false, "")
 		}
 		b.tellClicker(k, userMessage(err))
 		if outcomeOf(err) == metrics.Failed {
@@ -71,7 +71,7 @@ func (b *Bot) onTick(ctx context.Context, k *click, a *slack.BlockAction) metric
 	changed := note != ""
 	// A change shows on every live message of the launch; a click that
 	// changed nothing only resyncs the message clicked.
-	b.refreshClicked(rec, known, changed, note)
+	b.refreshClicked(k.team, rec, known, changed, note)
 	k.log.Info("tick", "launch", rec.LaunchID, "events", len(events))
 	return metrics.OK
 }
@@ -135,17 +135,18 @@ type tickResult struct {
 
 // refreshClicked brings the clicked message (and with all, every live
 // message of its launch) up to date, recording it first when golive did not
-// know it (posted before its record was kept, say).
-func (b *Bot) refreshClicked(rec launch.Message, known, all bool, note string) {
+// know it (posted before its record was kept, say). team is the clicker's
+// workspace, which the click's launch belongs to (clickedMessage).
+func (b *Bot) refreshClicked(team string, rec launch.Message, known, all bool, note string) {
 	if known {
-		b.refresh.schedule(rec.LaunchID, all, &rec, note, b.refresh.delay)
+		b.refresh.schedule(team, rec.LaunchID, all, &rec, note, b.refresh.delay)
 		return
 	}
 	b.later(func(ctx context.Context) {
 		if err := b.store.SaveMessage(ctx, rec); err != nil {
 			b.log.Error("record clicked message", "launch", rec.LaunchID, "err", err)
 		}
-		b.refresh.schedule(rec.LaunchID, all, &rec, note, b.refresh.delay)
+		b.refresh.schedule(team, rec.LaunchID, all, &rec, note, b.refresh.delay)
 	})
 }
 
@@ -276,6 +277,6 @@ func (b *Bot) showView(ctx context.Context, k *click, value string) metrics.Outc
 		b.tellClicker(k, userMessage(err))
 		return outcomeOf(err)
 	}
-	b.refresh.schedule(rec.LaunchID, false, &rec, "", 0)
+	b.refresh.schedule(k.team, rec.LaunchID, false, &rec, "", 0)
 	return metrics.OK
 }

@@ -50,7 +50,7 @@ func (b *Bot) cmdChecklist(ctx context.Context, c *call, args []string) reply {
 // again while it waits (a second `status`) is posted once.
 func (b *Bot) postLive(c *call, id int64, kind, view string, draw func(ctx context.Context, l *launch.Launch) render.Message) {
 	b.work.push(&job{
-		lane: postLane(c.channel),
+		lane: postLane(b.paceTeam(c.team), c.channel),
 		key:  "live:" + strconv.FormatInt(id, 10) + ":" + kind + ":" + view,
 		run: func(ctx context.Context) error {
 			l, err := b.store.LaunchByID(ctx, id)
@@ -113,7 +113,7 @@ func (b *Bot) setDone(ctx context.Context, c *call, args []string, done bool) re
 		return notice(fmt.Sprintf("%s already %s; nothing changed.", itemList(nums), state))
 	}
 	past := map[bool]string{true: "ticked", false: "unticked"}[done]
-	b.refreshLaunch(l.ID, fmt.Sprintf("<@%s> %s %s", c.user, past, itemList(changed)))
+	b.refreshLaunch(l.TeamID, l.ID, fmt.Sprintf("<@%s> %s %s", c.user, past, itemList(changed)))
 	c.log.Info(sub, "launch", l.ID, "items", len(changed))
 	return notice(fmt.Sprintf("You %s %s.%s", past, itemList(changed), voidedSignoffs(events)))
 }
@@ -206,7 +206,7 @@ func (b *Bot) cmdOwner(ctx context.Context, c *call, args []string) reply {
 	if owner == "" {
 		text = fmt.Sprintf("<@%s> cleared the owner of %s.", c.user, got.subject)
 	}
-	b.refreshLaunch(l.ID, strings.TrimSuffix(text, "."))
+	b.refreshLaunch(l.TeamID, l.ID, strings.TrimSuffix(text, "."))
 	msg := render.Notice(text)
 	return reply{msg: &msg, inChannel: true}
 }

@@ -31,7 +31,7 @@ func (b *Bot) cmdAdd(ctx context.Context, c *call, args []string) reply {
 		return b.fail(c, err)
 	}
 	n := got.number
-	b.refreshLaunch(l.ID, fmt.Sprintf("<@%s> added item %d", c.user, n))
+	b.refreshLaunch(l.TeamID, l.ID, fmt.Sprintf("<@%s> added item %d", c.user, n))
 	c.log.Info("add", "launch", l.ID, "item", n)
 	return notice(fmt.Sprintf("You added item %d: “%s”. It is open, and counts towards readiness and gates from now on.%s",
 		n, inert(text), voidedSignoffs(got.events)))
@@ -69,7 +69,7 @@ func (b *Bot) cmdEdit(ctx context.Context, c *call, args []string) reply {
 	if !got.changed {
 		return notice(fmt.Sprintf("Item %d already says that; nothing changed.", n))
 	}
-	b.refreshLaunch(l.ID, fmt.Sprintf("<@%s> reworded item %d", c.user, n))
+	b.refreshLaunch(l.TeamID, l.ID, fmt.Sprintf("<@%s> reworded item %d", c.user, n))
 	c.log.Info("edit", "launch", l.ID, "item", n, "was_done", got.wasDone)
 	return notice(fmt.Sprintf("You reworded item %d: “%s”.", n, inert(text)))
 }
@@ -91,7 +91,7 @@ func (b *Bot) cmdRemove(ctx context.Context, c *call, args []string) reply {
 	if err != nil {
 		return b.fail(c, err)
 	}
-	b.refreshLaunch(l.ID, fmt.Sprintf("<@%s> removed item %d", c.user, n))
+	b.refreshLaunch(l.TeamID, l.ID, fmt.Sprintf("<@%s> removed item %d", c.user, n))
 	c.log.Info("remove", "launch", l.ID, "item", n)
 	return notice(fmt.Sprintf("You removed item %d (“%s”): %s. It no longer counts anywhere; the export and the audit log keep it, and its number is not given again.",
 		n, inert(gone.Text), inert(reason)))
@@ -113,7 +113,7 @@ func (b *Bot) cmdNote(ctx context.Context, c *call, args []string) reply {
 	if err != nil {
 		return b.fail(c, err)
 	}
-	b.refreshLaunch(l.ID, fmt.Sprintf("<@%s> added a note to item %d", c.user, n))
+	b.refreshLaunch(l.TeamID, l.ID, fmt.Sprintf("<@%s> added a note to item %d", c.user, n))
 	c.log.Info("note", "launch", l.ID, "item", n)
 	return notice(fmt.Sprintf("You added a note to item %d: %s", n, inert(text)))
 }
@@ -152,10 +152,10 @@ func (b *Bot) cmdDue(ctx context.Context, c *call, args []string) reply {
 	b.syncReminders(c.log, l.ID)
 	c.log.Info("due", "launch", l.ID, "item", n, "due", got.due)
 	if got.due == "" {
-		b.refreshLaunch(l.ID, fmt.Sprintf("<@%s> took away the due date of item %d", c.user, n))
+		b.refreshLaunch(l.TeamID, l.ID, fmt.Sprintf("<@%s> took away the due date of item %d", c.user, n))
 		return notice(fmt.Sprintf("Item %d has no due date of its own any more.%s", n, window))
 	}
-	b.refreshLaunch(l.ID, fmt.Sprintf("<@%s> set item %d due on %s", c.user, n, got.due))
+	b.refreshLaunch(l.TeamID, l.ID, fmt.Sprintf("<@%s> set item %d due on %s", c.user, n, got.due))
 	return notice(fmt.Sprintf("Item %d is due on %s. If it is still open after that day, `status` flags it and its owner gets the daily overdue DM.", n, got.due))
 }
 

@@ -38,7 +38,7 @@ func (b *Bot) cmdFresh(ctx context.Context, c *call, args []string) reply {
 		return notice(fmt.Sprintf("Already so: each of those items %s; nothing changed.", what))
 	}
 	c.log.Info("fresh", "launch", l.ID, "items", len(changed), "seconds", int(d.Seconds()))
-	b.refreshLaunch(l.ID, fmt.Sprintf("<@%s> set how fresh %s must be", c.user, itemList(changed)))
+	b.refreshLaunch(l.TeamID, l.ID, fmt.Sprintf("<@%s> set how fresh %s must be", c.user, itemList(changed)))
 	return notice(fmt.Sprintf("From now on, %s %s. A pipeline's passing report (`golive report`), a passing probe, or ticking it again verifies it anew; on launch day the morning reminder lists what needs it.",
 		itemList(changed), what))
 }

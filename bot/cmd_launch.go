@@ -186,7 +186,7 @@ func (b *Bot) cmdDate(ctx context.Context, c *call, args []string) reply {
 	if before == l.When() {
 		return notice(fmt.Sprintf("The launch is already on %s; nothing changed.", l.When()))
 	}
-	b.refreshLaunch(l.ID, fmt.Sprintf("<@%s> moved the launch date to %s", c.user, l.When()))
+	b.refreshLaunch(l.TeamID, l.ID, fmt.Sprintf("<@%s> moved the launch date to %s", c.user, l.When()))
 	b.syncReminders(c.log, l.ID)
 	msg := render.Notice(fmt.Sprintf("<@%s> moved the launch “%s” from %s to %s (%s).",
 		c.user, inert(l.Name), before, l.When(), daysWord(l.DaysToLaunch(now))))

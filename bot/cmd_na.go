@@ -49,10 +49,10 @@ func (b *Bot) cmdNA(ctx context.Context, c *call, args []string) reply {
 	}
 	c.log.Info("na", "launch", l.ID, "item", n, "off", off, "pending", got.pending)
 	if off {
-		b.refreshLaunch(l.ID, fmt.Sprintf("<@%s> made item %d apply again", c.user, n))
+		b.refreshLaunch(l.TeamID, l.ID, fmt.Sprintf("<@%s> made item %d apply again", c.user, n))
 		return notice(fmt.Sprintf("Item %d applies again: it counts towards readiness and its gates.", n))
 	}
-	b.refreshLaunch(l.ID, fmt.Sprintf("<@%s> marked item %d not applicable", c.user, n))
+	b.refreshLaunch(l.TeamID, l.ID, fmt.Sprintf("<@%s> marked item %d not applicable", c.user, n))
 	if !got.pending {
 		return notice(fmt.Sprintf("You marked item %d not applicable: %s. It no longer counts towards readiness or any gate; `na %d off` undoes it.",
 			n, inert(reason), n))
@@ -150,7 +150,7 @@ func (b *Bot) onNA(ctx context.Context, k *click, a *slack.BlockAction) metrics.
 	if accept {
 		verdict, told = "accepted", fmt.Sprintf("<@%s> confirmed item %d as not applicable: it no longer counts towards readiness or any gate.", k.user, n)
 	}
-	b.refreshLaunch(l.ID, fmt.Sprintf("<@%s> %s item %d as not applicable", k.user, verdict, n))
+	b.refreshLaunch(l.TeamID, l.ID, fmt.Sprintf("<@%s> %s item %d as not applicable", k.user, verdict, n))
 	b.tellClicker(k, fmt.Sprintf("You %s item %d as not applicable; <@%s>, who asked, is told.", verdict, n, got.requester))
 	b.later(func(ctx context.Context) {
 		b.tellUser(ctx, k.log, l.TeamID, l.ChannelID, got.requester, render.Notice(told))

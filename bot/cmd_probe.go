@@ -46,11 +46,11 @@ func (b *Bot) cmdProbe(ctx context.Context, c *call, args []string) reply {
 	// Its runs are planned with the launch's reminders.
 	b.syncReminders(c.log, l.ID)
 	if p == nil {
-		b.refreshLaunch(l.ID, fmt.Sprintf("<@%s> took away the probe of item %d", c.user, n))
+		b.refreshLaunch(l.TeamID, l.ID, fmt.Sprintf("<@%s> took away the probe of item %d", c.user, n))
 		return notice(fmt.Sprintf("Item %d has no probe now; it is ticked by hand or by a pipeline's report.", n))
 	}
 	c.log.Info("probe", "launch", l.ID, "item", n, "kind", string(p.Kind))
-	b.refreshLaunch(l.ID, fmt.Sprintf("<@%s> set a probe on item %d", c.user, n))
+	b.refreshLaunch(l.TeamID, l.ID, fmt.Sprintf("<@%s> set a probe on item %d", c.user, n))
 	if !b.ProbesOn() {
 		return notice(fmt.Sprintf("Item %d's probe is `%s`, but probes are off on this golive: whoever runs it allows the hosts probes may reach with GOLIVE_PROBE_ALLOW. Until then the item is ticked by hand.",
 			n, render.Escape(p.String())))

@@ -86,7 +86,7 @@ func (b *Bot) cmdRole(ctx context.Context, c *call, args []string) reply {
 	if asked {
 		text = strings.TrimSuffix(text, ".") + ", and asked them for their approval by DM, as approvals were asked for already."
 	}
-	b.refreshLaunch(l.ID, strings.TrimSuffix(text, "."))
+	b.refreshLaunch(l.TeamID, l.ID, strings.TrimSuffix(text, "."))
 	// A new holder owes an answer: the daily nudges may have to start again.
 	b.syncReminders(c.log, l.ID)
 	msg := render.Notice(text)

@@ -60,11 +60,11 @@ func (b *Bot) cmdWaive(ctx context.Context, c *call, args []string) reply {
 	b.syncReminders(c.log, l.ID)
 	c.log.Info("waive", "launch", l.ID, "item", n, "off", off, "until", got.until)
 	if off {
-		b.refreshLaunch(l.ID, fmt.Sprintf("<@%s> took the waiver of item %d away", c.user, n))
+		b.refreshLaunch(l.TeamID, l.ID, fmt.Sprintf("<@%s> took the waiver of item %d away", c.user, n))
 		msg := render.Notice(fmt.Sprintf("<@%s> took the waiver of item %d away: it counts as open for its gates again.", c.user, n))
 		return reply{msg: &msg, inChannel: true}
 	}
-	b.refreshLaunch(l.ID, fmt.Sprintf("<@%s> waived item %d until %s", c.user, n, got.until))
+	b.refreshLaunch(l.TeamID, l.ID, fmt.Sprintf("<@%s> waived item %d until %s", c.user, n, got.until))
 	text := fmt.Sprintf("<@%s> waived item %d until %s: %s. Until the end of that day it counts as done for its gates (never for readiness), and the decision lists the waiver; then it reopens, and the channel and its owner are told.",
 		c.user, n, got.until, inert(reason))
 	if got.afterLaunch {

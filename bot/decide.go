@@ -61,7 +61,7 @@ func (b *Bot) announce(ctx context.Context, c *call) reply {
 	if err != nil {
 		return b.fail(c, err)
 	}
-	b.refreshLaunch(l.ID, "")
+	b.refreshLaunch(l.TeamID, l.ID, "")
 	b.freezeDMs(c.log, l)
 	return reply{}
 }
@@ -81,7 +81,7 @@ func (b *Bot) cmdReview(ctx context.Context, c *call, args []string) reply {
 	if !changed {
 		return notice(fmt.Sprintf("The next review is already set for %s; nothing changed.", l.ReviewDate))
 	}
-	b.refreshLaunch(l.ID, fmt.Sprintf("<@%s> set the next review for %s", c.user, l.ReviewDate))
+	b.refreshLaunch(l.TeamID, l.ID, fmt.Sprintf("<@%s> set the next review for %s", c.user, l.ReviewDate))
 	msg := render.Notice(fmt.Sprintf("<@%s> set the next review for %s.", c.user, l.ReviewDate))
 	return reply{msg: &msg, inChannel: true}
 }

@@ -22,7 +22,9 @@ var errEvidenceUnsure = fmt.Errorf("the evidence was not confirmed stored in tim
 // ends before the change is confirmed, the error wraps ctx's.
 func (b *Bot) RecordEvidence(ctx context.Context, t launch.Token, n int, r launch.Report) (*launch.Launch, error) {
 	actor := t.Actor()
+	var team string
 	events, err := b.batch.apply(ctx, t.LaunchID, func(l *launch.Launch, now time.Time) ([]launch.Event, error) {
+		team = l.TeamID
 		return l.RecordEvidence(actor, n, r, now)
 	})
 	var u *unsureError
@@ -36,7 +38,7 @@ func (b *Bot) RecordEvidence(ctx context.Context, t launch.Token, n int, r launc
 	if changed := changedItems(events); len(changed) > 0 {
 		verb = map[bool]string{true: "ticked", false: "unticked"}[r.Pass]
 	}
-	b.refreshLaunch(t.LaunchID, fmt.Sprintf("%s %s item %d: %s", actorRef(actor), verb, n, render.Escape(inert(clipWord(r.Summary)))))
+	b.refreshLaunch(team, t.LaunchID, fmt.Sprintf("%s %s item %d: %s", actorRef(actor), verb, n, render.Escape(inert(clipWord(r.Summary)))))
 	b.log.Info("evidence", "launch", t.LaunchID, "item", n, "token", t.Name, "pass", r.Pass, "changed", len(events) > 1)
 	return b.store.LaunchByID(ctx, t.LaunchID)
 }

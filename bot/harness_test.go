@@ -77,7 +77,7 @@ func startHarnessAt(t testing.TB, path string, fake *fakeSlack, storeNow func() 
 		st.Now = storeNow
 	}
 	logs := &syncBuffer{}
-	limits := NewRateLimits(nil)
+	limits := NewRateLimits(nil, newJSONLogger(logs))
 	var cfg Config
 	cfg = Config{
 		Store: st,

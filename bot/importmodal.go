@@ -285,7 +285,7 @@ func (b *Bot) onUpdateConfirm(ctx context.Context, k *click, d launch.ImportDraf
 	}
 	k.log.Info("launch updated from a newer checklist", "launch", l.ID, "added", diff.Added, "removed", diff.Removed, "reworded", diff.Reworded)
 	b.syncReminders(k.log, l.ID)
-	b.refreshLaunch(l.ID, fmt.Sprintf("<@%s> updated the checklist", k.user))
+	b.refreshLaunch(l.TeamID, l.ID, fmt.Sprintf("<@%s> updated the checklist", k.user))
 	return slack.NewClearViewSubmissionResponse(), metrics.OK
 }
 

@@ -144,11 +144,11 @@ func (t *outboxTransport) post(ctx context.Context, r outbox.Row) (string, error
 	if err := json.Unmarshal(r.Body, &body); err != nil {
 		return "", outbox.Refused(fmt.Errorf("decode %s: %w", r, err))
 	}
-	api, err := t.client(ctx, r)
+	api, team, err := t.client(ctx, r)
 	if err != nil {
 		return "", err
 	}
-	channel, err := t.conversation(ctx, api, r)
+	channel, err := t.conversation(ctx, api, team, r)
 	if err != nil {
 		return "", err
 	}
@@ -161,7 +161,7 @@ func (t *outboxTransport) post(ctx context.Context, r outbox.Row) (string, error
 	opts := append(messageOptions(body.message()), slack.MsgOptionMetadata(meta))
 	posted, ts, err := api.PostMessageContext(ctx, channel, opts...)
 	if err != nil {
-		return "", postFailure(fmt.Errorf("post %s: %w", r, err))
+		return "", postFailure(fmt.Errorf("post %s%s: %w", r, inWorkspace(team), err))
 	}
 	if body.Approval != nil {
 		t.approvalSent(ctx, r, *body.Approval, channel, ts)
@@ -169,7 +169,7 @@ func (t *outboxTransport) post(ctx context.Context, r outbox.Row) (string, error
 	if body.Window != "" {
 		t.reminderSent(ctx, r, body.Window, posted, ts)
 	}
-	t.sent(r)
+	t.sent(team, r)
 	return ts, nil
 }
 
@@ -265,8 +265,9 @@ func (t *outboxTransport) tellWhyNot(ctx context.Context, r outbox.Row, err erro
 }
 
 // conversation is where r goes: its channel, or its user's DM, opened with
-// conversations.open, which posts nothing and so is safe to repeat.
-func (t *outboxTransport) conversation(ctx context.Context, api *slack.Client, r outbox.Row) (string, error) {
+// conversations.open, which posts nothing and so is safe to repeat. team is
+// the client's workspace, named in errors.
+func (t *outboxTransport) conversation(ctx context.Context, api *slack.Client, team string, r outbox.Row) (string, error) {
 	if r.Channel != "" {
 		return r.Channel, nil
 	}
@@ -274,7 +275,7 @@ func (t *outboxTransport) conversation(ctx context.Context, api *slack.Client, r
 	if err == nil {
 		return im.ID, nil
 	}
-	err = fmt.Errorf("open a DM for %s: %w", r, err)
+	err = fmt.Errorf("open a DM for %s%s: %w", r, inWorkspace(team), err)
 	var limited *slack.RateLimitedError
 	var se slack.SlackErrorResponse
 	switch {
@@ -286,14 +287,23 @@ func (t *outboxTransport) conversation(ctx context.Context, api *slack.Client, r
 	return "", outbox.NotSent(err)
 }
 
-// sent does what follows a delivered post of some kinds: a launch created
-// or updated from the shell gets its reminders planned, and its messages
-// redrawn, once the channel has been told.
-func (t *outboxTransport) sent(r outbox.Row) {
+// inWorkspace names team in an error, so that the log of a post held by one
+// workspace's rate limits says which: "" for the single workspace.
+func inWorkspace(team string) string {
+	if team == "" {
+		return ""
+	}
+	return " in workspace " + team
+}
+
+// sent does what follows a delivered post of some kinds, in team: a launch
+// created or updated from the shell gets its reminders planned, and its
+// messages redrawn, once the channel has been told.
+func (t *outboxTransport) sent(team string, r outbox.Row) {
 	switch r.Kind {
 	case launch.PostImportNotice, launch.PostUpdateNotice:
 		t.b.syncReminders(t.b.log.With("launch", r.LaunchID), r.LaunchID)
-		t.b.refreshLaunch(r.LaunchID, "")
+		t.b.refreshLaunch(team, r.LaunchID, "")
 	}
 }
 
@@ -304,11 +314,11 @@ const historyPages = 5
 // was enqueued, by the key in its metadata. It needs the history scopes
 // (GOLIVE_SLACK_HISTORY).
 func (t *outboxTransport) Find(ctx context.Context, r outbox.Row) (string, bool, error) {
-	api, err := t.client(ctx, r)
+	api, team, err := t.client(ctx, r)
 	if err != nil {
 		return "", false, err
 	}
-	channel, err := t.conversation(ctx, api, r)
+	channel, err := t.conversation(ctx, api, team, r)
 	if err != nil {
 		return "", false, err
 	}
@@ -565,23 +575,25 @@ func (s pokingStore) UpdateMany(ctx context.Context, batch []launch.Changes) ([]
 	return errs, s.poke(t, err)
 }
 
-// client returns the Web API client of the team of r's launch. A team
-// golive is not installed in (any more) is refused for good: nobody else's
-// token may send it, and no retry would bring the team's own back.
-func (t *outboxTransport) client(ctx context.Context, r outbox.Row) (*slack.Client, error) {
+// client returns the Web API client of the team of r's launch, and that
+// team ("" for the single workspace of SLACK_BOT_TOKEN). A team golive is
+// not installed in (any more) is refused for good: nobody else's token may
+// send it, and no retry would bring the team's own back.
+func (t *outboxTransport) client(ctx context.Context, r outbox.Row) (*slack.Client, string, error) {
 	if !t.b.distributed {
-		return t.b.workspaces.Client(ctx, "")
+		api, err := t.b.workspaces.Client(ctx, "")
+		return api, "", err
 	}
 	l, err := t.b.store.LaunchByID(ctx, r.LaunchID)
 	if err != nil {
-		return nil, outbox.NotSent(fmt.Errorf("find the launch of %s: %w", r, err))
+		return nil, "", outbox.NotSent(fmt.Errorf("find the launch of %s: %w", r, err))
 	}
 	api, err := t.b.workspaces.Client(ctx, l.TeamID)
 	switch {
 	case errors.Is(err, workspace.ErrNotInstalled):
-		return nil, outbox.Refused(fmt.Errorf("%s: workspace %s: %w", r, l.TeamID, err))
+		return nil, "", outbox.Refused(fmt.Errorf("%s: workspace %s: %w", r, l.TeamID, err))
 	case err != nil:
-		return nil, outbox.NotSent(fmt.Errorf("%s: workspace %s: %w", r, l.TeamID, err))
+		return nil, "", outbox.NotSent(fmt.Errorf("%s: workspace %s: %w", r, l.TeamID, err))
 	}
-	return api, nil
+	return api, l.TeamID, nil
 }

@@ -60,10 +60,12 @@ func (b *Bot) RunProbes(ctx context.Context, id int64, why string, items ...int)
 	// The results are stored even when ctx ended meanwhile: the probes
 	// ran. A chunk a transaction, so that ticks waiting for the single
 	// writer wait for one chunk at most, not for 500 items' evidence.
+	var team string // the launch's, for its refresh
 	for start := 0; start < len(found); start += probeChunk {
 		chunk := found[start:min(start+probeChunk, len(found))]
 		var part launch.ProbeRun
 		_, err = b.batch.apply(context.WithoutCancel(ctx), id, func(l *launch.Launch, now time.Time) ([]launch.Event, error) {
+			team = l.TeamID
 			var events []launch.Event
 			var err error
 			part, events, err = l.RecordProbes(chunk, now)
@@ -77,7 +79,7 @@ func (b *Bot) RunProbes(ctx context.Context, id int64, why string, items ...int)
 	b.log.Info("probes", "launch", id, "why", why, "ran", len(jobs), "finished", len(found), "recorded", run.Recorded, "passed", run.Passed,
 		"changed", len(run.Changed), "ms", b.now().Sub(start).Milliseconds())
 	if run.Recorded > 0 {
-		b.refreshLaunch(id, fmt.Sprintf("%d of %d probes passed", run.Passed, run.Recorded))
+		b.refreshLaunch(team, id, fmt.Sprintf("%d of %d probes passed", run.Passed, run.Recorded))
 	}
 	return run, nil
 }

@@ -32,21 +32,23 @@ const (
 	dropShutdown    = "shutdown"
 )
 
-// lane is where background work waits its turn: the Web API method of its
-// main call and, for chat.postMessage, the channel. A lane's jobs run in
-// order, one at a time, when Slack's rate limit for the method (and
-// channel) allows; a lane held by a Retry-After holds no other lane. The
-// zero lane is for work with no rate to keep (answers through
+// lane is where background work waits its turn: the team it works for, the
+// Web API method of its main call and, for chat.postMessage, the channel. A
+// lane's jobs run in order, one at a time, when Slack's rate limit for the
+// team's method (and channel) allows; a lane held by a Retry-After holds no
+// other lane, and no other team's. The team is the one whose client the
+// work calls with, as the client's Transport counts it (see Bot.paceTeam).
+// The zero lane is for work with no rate to keep (answers through
 // response_url, database work): its jobs run at once, several together.
-type lane struct{ method, channel string }
+type lane struct{ team, method, channel string }
 
-// postLane is the lane of posts in channel.
-func postLane(channel string) lane { return lane{"chat.postMessage", channel} }
+// postLane is the lane of team's posts in channel.
+func postLane(team, channel string) lane { return lane{team, "chat.postMessage", channel} }
 
-// updateLane is the lane of message updates (tier 3, per workspace).
-var updateLane = lane{method: "chat.update"}
+// updateLane is the lane of team's message updates (tier 3, per workspace).
+func updateLane(team string) lane { return lane{team: team, method: "chat.update"} }
 
-func (l lane) key() rateKey { return keyFor(l.method, l.channel) }
+func (l lane) key() rateKey { return keyFor(l.team, l.method, l.channel) }
 
 // job is one piece of background work.
 type job struct {
@@ -187,7 +189,7 @@ func (q *workQueue) push(j *job) bool {
 // dropLocked logs and counts a job that will not run, and tells it once
 // mu is released.
 func (q *workQueue) dropLocked(j *job, reason string) {
-	q.drops.add(reason, "method", j.lane.method, "queued", q.queued)
+	q.drops.add(reason, "method", j.lane.method, "team", j.lane.team, "queued", q.queued)
 	if j.dropped != nil {
 		q.told = append(q.told, func() { j.dropped(reason) })
 	}

@@ -102,7 +102,7 @@ func TestBacklogDrainsAtTheChannelsPace(t *testing.T) {
 	const n = 12
 	for i := range n {
 		text := "backlog " + strconv.Itoa(i)
-		require.True(t, h.bot.work.push(&job{lane: postLane("C1"), run: func(ctx context.Context) error {
+		require.True(t, h.bot.work.push(&job{lane: postLane("", "C1"), run: func(ctx context.Context) error {
 			_, _, err := h.bot.api(ctx, "T1").PostMessageContext(ctx, "C1", slack.MsgOptionText(text, false))
 			return err
 		}}))
@@ -171,7 +171,7 @@ func TestRefreshesCollapseUnderRetryAfterAndHoldNoPosts(t *testing.T) {
 func TestAFullLaneDropsOrRefusesAndSaysSo(t *testing.T) {
 	m := metrics.New("test")
 	h := newHarness(t, func(c *Config) { c.Metrics = m })
-	held := postLane("C9")
+	held := postLane("", "C9")
 	h.bot.limits.hold(held.key(), time.Hour)
 	runtime.GC()
 	base := runtime.NumGoroutine()
@@ -187,7 +187,7 @@ func TestAFullLaneDropsOrRefusesAndSaysSo(t *testing.T) {
 	}
 	assert.False(t, h.bot.work.push(jobFor("one too many", "")), "a lane full of work that must not merge refuses more")
 
-	other := postLane("C10")
+	other := postLane("", "C10")
 	h.bot.limits.hold(other.key(), time.Hour)
 	for i := range maxLaneJobs {
 		j := jobFor("keyed"+strconv.Itoa(i), "view"+strconv.Itoa(i))
@@ -244,9 +244,9 @@ func TestABurstOfAnswersIsQueuedWhole(t *testing.T) {
 func TestClosingWithAFullUpdateLaneDoesNotSpin(t *testing.T) {
 	m := metrics.New("test")
 	h := newHarness(t, func(c *Config) { c.Metrics = m })
-	h.bot.limits.hold(updateLane.key(), time.Hour)
+	h.bot.limits.hold(updateLane("").key(), time.Hour)
 	for id := range int64(maxLaneJobs + 10) {
-		h.bot.refresh.schedule(id+1, true, nil, "", time.Hour)
+		h.bot.refresh.schedule("", id+1, true, nil, "", time.Hour)
 	}
 	h.bot.refresh.flush()
 	time.Sleep(300 * time.Millisecond)

@@ -3,6 +3,7 @@ package bot
 import (
 	"encoding/json"
 	"io"
+	"log/slog"
 	"math"
 	"net/http"
 	"net/url"
@@ -21,8 +22,9 @@ type rate struct {
 	burst     float64
 }
 
-// Slack's rate limits apply per method and workspace (golive serves one
-// workspace per process), and chat.postMessage's per channel as well. The
+// Slack's rate limits apply per method and workspace (per app per
+// workspace), and chat.postMessage's per channel as well: each team golive
+// is installed in has its own paces and its own Retry-After holds. The
 // tiers are allowances per minute that tolerate bursts within the minute;
 // after a 429 the bucket restarts empty, so a backlog drains at the rate.
 // Source: docs.slack.dev/apis/web-api/rate-limits and each method's page.
@@ -49,35 +51,48 @@ var perChannel = map[string]bool{"chat.postMessage": true}
 // defaultRetryAfter is the wait after a 429 that says no Retry-After.
 const defaultRetryAfter = 30 * time.Second
 
-// maxRateKeys bounds the per-channel state kept; idle entries are dropped
-// past it.
-const maxRateKeys = 1000
+// Bounds of the state kept: every sweepEvery, and whenever maxRateKeys are
+// kept, the entries of idle methods, channels and teams (back to a full
+// bucket and held by no Retry-After, so forgetting them changes nothing)
+// are dropped. A team that uninstalled golive leaves no entry behind for
+// longer than two minutes past its last call or the end of its last hold
+// (a bucket is full again within a minute of its last call, and the next
+// call of any team after a minute's sweep drops it).
+const (
+	maxRateKeys = 1000
+	sweepEvery  = time.Minute
+)
 
-// rateKey is what one Slack rate limit counts: a method, and for
-// chat.postMessage a channel.
-type rateKey struct{ method, channel string }
+// rateKey is what one Slack rate limit counts: a team's method, and for
+// chat.postMessage a channel of that team. The team is "" where golive
+// serves a single workspace (SLACK_BOT_TOKEN).
+type rateKey struct{ team, method, channel string }
 
-func keyFor(method, channel string) rateKey {
+func keyFor(team, method, channel string) rateKey {
 	if !perChannel[method] {
 		channel = ""
 	}
-	return rateKey{method, channel}
+	return rateKey{team, method, channel}
 }
 
 // RateLimits keeps golive's Web API calls within Slack's rate limits. Every
-// call through its Transport is counted against its method (and channel,
-// for chat.postMessage); a 429 holds that method (and channel) for its
-// Retry-After, during which calls to it are answered 429 at once, without
-// reaching Slack, and calls to every other method and channel go on.
+// call through a team's Transport is counted against that team's method
+// (and channel, for chat.postMessage); a 429 holds that team's method (and
+// channel) for its Retry-After, during which calls to it are answered 429
+// at once, without reaching Slack, and calls to every other method, channel
+// and team go on.
 // Background work waits for its turn (readyAt) instead of being refused.
 // It is safe for concurrent use.
 type RateLimits struct {
 	now     func() time.Time
 	rates   map[string]rate
 	metrics *metrics.Metrics
+	log     *slog.Logger
 
 	mu   sync.Mutex
 	keys map[rateKey]*bucket
+	// swept is when idle entries were last dropped.
+	swept time.Time
 }
 
 // bucket is one rate limit's state: a token bucket, and the Retry-After
@@ -89,13 +104,18 @@ type bucket struct {
 }
 
 // NewRateLimits returns rate limits at Slack's published rates; calls held
-// back are counted in m, which may be nil.
-func NewRateLimits(m *metrics.Metrics) *RateLimits {
+// back are counted in m, which may be nil, and the holds Slack asks for are
+// logged to log (with their team: the metric names the method only, as
+// teams are unbounded), which may be nil.
+func NewRateLimits(m *metrics.Metrics, log *slog.Logger) *RateLimits {
 	rates := make(map[string]rate, len(defaultRates))
 	for m, r := range defaultRates {
 		rates[m] = r
 	}
-	return &RateLimits{now: time.Now, rates: rates, metrics: m, keys: map[rateKey]*bucket{}}
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	return &RateLimits{now: time.Now, rates: rates, metrics: m, log: log, keys: map[rateKey]*bucket{}}
 }
 
 func (l *RateLimits) rateOf(method string) rate {
@@ -108,11 +128,11 @@ func (l *RateLimits) rateOf(method string) rate {
 // bucketLocked returns k's bucket brought up to now; l.mu is held.
 func (l *RateLimits) bucketLocked(k rateKey, now time.Time) *bucket {
 	r := l.rateOf(k.method)
+	if len(l.keys) >= maxRateKeys || !now.Before(l.swept.Add(sweepEvery)) {
+		l.pruneLocked(now)
+	}
 	b := l.keys[k]
 	if b == nil {
-		if len(l.keys) >= maxRateKeys {
-			l.pruneLocked(now)
-		}
 		b = &bucket{tokens: r.burst, at: now}
 		l.keys[k] = b
 		return b
@@ -126,6 +146,7 @@ func (l *RateLimits) bucketLocked(k rateKey, now time.Time) *bucket {
 
 // pruneLocked forgets buckets back to their initial state: full and not held.
 func (l *RateLimits) pruneLocked(now time.Time) {
+	l.swept = now
 	for k, b := range l.keys {
 		r := l.rateOf(k.method)
 		full := now.After(b.at) && b.tokens+now.Sub(b.at).Seconds()*r.perSecond >= r.burst
@@ -192,19 +213,21 @@ func (l *RateLimits) hold(k rateKey, d time.Duration) {
 	b.at = b.blocked
 }
 
-// Transport returns next with the rate limits applied to every Web API
+// Transport returns next with team's rate limits applied to every Web API
 // call: counted, held back with an immediate 429 while Slack's Retry-After
-// for its method (and channel) is in force, and held after a 429 from
-// Slack. Requests that are not Web API calls pass through.
-func (l *RateLimits) Transport(next http.RoundTripper) http.RoundTripper {
+// for its method (and channel) in team is in force, and held after a 429
+// from Slack. team is the workspace whose token the client carries ("" for
+// the single workspace of SLACK_BOT_TOKEN): each client has its own.
+// Requests that are not Web API calls pass through.
+func (l *RateLimits) Transport(team string, next http.RoundTripper) http.RoundTripper {
 	return roundTripFunc(func(req *http.Request) (*http.Response, error) {
 		method := apiMethod(req.URL)
 		if method == "" {
 			return next.RoundTrip(req)
 		}
-		k := keyFor(method, "")
+		k := keyFor(team, method, "")
 		if perChannel[method] {
-			k = keyFor(method, requestChannel(req))
+			k = keyFor(team, method, requestChannel(req))
 		}
 		if held := l.heldFor(k); held > 0 {
 			l.metrics.SlackHeld(method)
@@ -216,7 +239,9 @@ func (l *RateLimits) Transport(next http.RoundTripper) http.RoundTripper {
 		l.take(k)
 		resp, err := next.RoundTrip(req)
 		if err == nil && resp.StatusCode == http.StatusTooManyRequests {
-			l.hold(k, retryAfter(resp.Header.Get("Retry-After")))
+			d := retryAfter(resp.Header.Get("Retry-After"))
+			l.log.Info("Slack rate limited a call; holding its method in this workspace", "team", team, "method", method, "retry_after", d.String())
+			l.hold(k, d)
 		}
 		return resp, err
 	})

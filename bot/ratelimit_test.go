@@ -24,35 +24,35 @@ func (c *fakeClock) advance(d time.Duration) { c.t = c.t.Add(d) }
 
 func newTestLimits() (*RateLimits, *fakeClock) {
 	clock := &fakeClock{t: time.Date(2026, 11, 20, 9, 0, 0, 0, time.UTC)}
-	l := NewRateLimits(nil)
+	l := NewRateLimits(nil, nil)
 	l.now = clock.now
 	return l, clock
 }
 
 func TestRateLimitsPaceABurstThenTheRate(t *testing.T) {
 	l, clock := newTestLimits()
-	post := keyFor("chat.postMessage", "C1")
+	post := keyFor("", "chat.postMessage", "C1")
 	for range 5 { // chat.postMessage's burst in one channel
 		require.Equal(t, clock.now(), l.readyAt(post, clock.now()))
 		l.take(post)
 	}
 	assert.Equal(t, clock.now().Add(time.Second), l.readyAt(post, clock.now()), "then one a second")
-	assert.Equal(t, clock.now(), l.readyAt(keyFor("chat.postMessage", "C2"), clock.now()), "another channel has its own")
-	assert.Equal(t, clock.now(), l.readyAt(keyFor("chat.update", "C1"), clock.now()), "another method has its own")
+	assert.Equal(t, clock.now(), l.readyAt(keyFor("", "chat.postMessage", "C2"), clock.now()), "another channel has its own")
+	assert.Equal(t, clock.now(), l.readyAt(keyFor("", "chat.update", "C1"), clock.now()), "another method has its own")
 	clock.advance(time.Second)
 	assert.Equal(t, clock.now(), l.readyAt(post, clock.now()))
 }
 
 func TestRateLimitsHoldAMethodForItsRetryAfterThenDrainAtItsPace(t *testing.T) {
 	l, clock := newTestLimits()
-	update := keyFor("chat.update", "")
+	update := keyFor("", "chat.update", "")
 	start := clock.now()
 	l.hold(update, 120*time.Second)
 
 	assert.Equal(t, 120*time.Second, l.heldFor(update))
 	assert.Equal(t, start.Add(120*time.Second), l.readyAt(update, clock.now()))
-	assert.Zero(t, l.heldFor(keyFor("chat.postMessage", "C1")), "other methods are not held")
-	assert.Equal(t, keyFor("chat.update", ""), keyFor("chat.update", "C9"), "chat.update counts per workspace")
+	assert.Zero(t, l.heldFor(keyFor("", "chat.postMessage", "C1")), "other methods are not held")
+	assert.Equal(t, keyFor("", "chat.update", ""), keyFor("", "chat.update", "C9"), "chat.update counts per workspace")
 
 	// After the hold: one call at once, then tier 3's pace (50 a minute),
 	// not a burst of the backlog.
@@ -75,7 +75,7 @@ func TestRateLimitsHoldAMethodForItsRetryAfterThenDrainAtItsPace(t *testing.T) {
 func TestRateLimitsForgetIdleChannels(t *testing.T) {
 	l, clock := newTestLimits()
 	for i := range maxRateKeys + 10 {
-		l.take(keyFor("chat.postMessage", "C"+strconv.Itoa(i)))
+		l.take(keyFor("", "chat.postMessage", "C"+strconv.Itoa(i)))
 		clock.advance(10 * time.Second)
 	}
 	l.mu.Lock()
@@ -121,8 +121,8 @@ func TestTransportHoldsWhatSlackRateLimited(t *testing.T) {
 		}
 		return resp, nil
 	})
-	l := NewRateLimits(nil)
-	api := slack.New("xoxb-test", slack.OptionHTTPClient(&http.Client{Transport: l.Transport(slackAPI)}))
+	l := NewRateLimits(nil, nil)
+	api := slack.New("xoxb-test", slack.OptionHTTPClient(&http.Client{Transport: l.Transport("", slackAPI)}))
 
 	for range 3 {
 		_, _, err := api.PostMessageContext(context.Background(), "C1", slack.MsgOptionText("x", false))
@@ -134,4 +134,47 @@ func TestTransportHoldsWhatSlackRateLimited(t *testing.T) {
 	_, _, err := api.PostMessageContext(context.Background(), "C2", slack.MsgOptionText("x", false))
 	require.NoError(t, err, "another channel goes on")
 	assert.Equal(t, int32(2), reached.Load())
+}
+
+// Each team has its own paces and its own holds: Slack limits per app per
+// workspace.
+func TestRateLimitsKeepEachTeamApart(t *testing.T) {
+	l, clock := newTestLimits()
+	updateA, updateB := keyFor("TA", "chat.update", ""), keyFor("TB", "chat.update", "")
+	l.hold(updateA, time.Hour)
+	assert.Equal(t, time.Hour, l.heldFor(updateA))
+	assert.Zero(t, l.heldFor(updateB), "B's chat.update is not held by A's 429")
+	assert.Equal(t, clock.now(), l.readyAt(updateB, clock.now()))
+
+	postA, postB := keyFor("TA", "chat.postMessage", "C1"), keyFor("TB", "chat.postMessage", "C1")
+	for range 5 { // A's burst in its channel C1
+		l.take(postA)
+	}
+	assert.Equal(t, clock.now().Add(time.Second), l.readyAt(postA, clock.now()))
+	assert.Equal(t, clock.now(), l.readyAt(postB, clock.now()), "B's channel of the same id keeps its own pace")
+}
+
+// A team that stops calling (it uninstalled golive, say) leaves no state
+// behind once its buckets are full again and its holds over, however few
+// other keys there are.
+func TestRateLimitsForgetIdleTeams(t *testing.T) {
+	l, clock := newTestLimits()
+	l.take(keyFor("TGONE", "chat.update", ""))
+	l.hold(keyFor("TGONE", "chat.postMessage", "C1"), 2*time.Minute)
+	keys := func() map[rateKey]bool {
+		l.mu.Lock()
+		defer l.mu.Unlock()
+		got := map[rateKey]bool{}
+		for k := range l.keys {
+			got[k] = true
+		}
+		return got
+	}
+	clock.advance(sweepEvery)
+	l.take(keyFor("TA", "chat.update", ""))
+	assert.Equal(t, map[rateKey]bool{keyFor("TGONE", "chat.postMessage", "C1"): true, keyFor("TA", "chat.update", ""): true}, keys(),
+		"the full bucket is forgotten, the hold in force is kept")
+	clock.advance(2 * sweepEvery)
+	l.take(keyFor("TA", "chat.update", ""))
+	assert.Equal(t, map[rateKey]bool{keyFor("TA", "chat.update", ""): true}, keys(), "the hold over and its bucket full again, nothing is left of TGONE")
 }

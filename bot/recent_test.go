@@ -90,7 +90,7 @@ func TestRefreshJobsAreDeletedOnceSent(t *testing.T) {
 	updates := h.slack.count("chat.update")
 	rec, err := h.store.Message(context.Background(), testChan, ts)
 	require.NoError(t, err)
-	h.bot.refresh.schedule(l.ID, false, &rec, "", 0)
+	h.bot.refresh.schedule(l.TeamID, l.ID, false, &rec, "", 0)
 	require.Eventually(t, func() bool { return h.slack.count("chat.update") > updates }, 5*time.Second, 5*time.Millisecond)
 	m, _ := h.slack.message(ts)
 	assert.Contains(t, unJSON(m.Blocks), "<@UEVE>")

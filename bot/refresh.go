@@ -68,6 +68,9 @@ type refresher struct {
 // refreshJob is the pending and in-flight refresh work of one launch.
 type refreshJob struct {
 	launchID int64
+	// team is the launch's workspace, whose chat.update lane the refresh
+	// waits in.
+	team string
 	// all asks for every live message of the launch.
 	all bool
 	// targets are messages to refresh whatever their age: the one clicked.
@@ -84,20 +87,20 @@ func newRefresher(b *Bot, delay time.Duration) *refresher {
 	return &refresher{b: b, delay: delay, jobs: map[int64]*refreshJob{}, lastNotes: newRecent[int64, string](noteMemory, maxNoteLaunches)}
 }
 
-// refreshLaunch refreshes every live message of a launch, with a note
-// saying who changed what.
-func (b *Bot) refreshLaunch(launchID int64, note string) {
-	b.refresh.schedule(launchID, true, nil, note, b.refresh.delay)
+// refreshLaunch refreshes every live message of a launch of team, with a
+// note saying who changed what.
+func (b *Bot) refreshLaunch(team string, launchID int64, note string) {
+	b.refresh.schedule(team, launchID, true, nil, note, b.refresh.delay)
 }
 
 // schedule asks for a refresh of launch's messages (all live ones, and
-// target) within delay.
-func (r *refresher) schedule(launchID int64, all bool, target *launch.Message, note string, delay time.Duration) {
+// target) within delay; team is the launch's workspace.
+func (r *refresher) schedule(team string, launchID int64, all bool, target *launch.Message, note string, delay time.Duration) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	j := r.jobs[launchID]
 	if j == nil {
-		j = &refreshJob{launchID: launchID, targets: map[msgKey]launch.Message{}}
+		j = &refreshJob{launchID: launchID, team: team, targets: map[msgKey]launch.Message{}}
 		r.jobs[launchID] = j
 	}
 	r.b.metrics.RefreshesPending(len(r.jobs))
@@ -143,7 +146,7 @@ func (r *refresher) arm(j *refreshJob, delay time.Duration) {
 	})
 }
 
-// fire queues j's refresh in the chat.update lane. Until it has run, j
+// fire queues j's refresh in its team's chat.update lane. Until it has run, j
 // gathers what comes in: however long Slack's Retry-After, a launch has one
 // refresh queued, which sends the state stored when it runs.
 func (r *refresher) fire(j *refreshJob) {
@@ -152,7 +155,7 @@ func (r *refresher) fire(j *refreshJob) {
 	j.running = true
 	r.mu.Unlock()
 	r.b.work.push(&job{
-		lane: updateLane,
+		lane: updateLane(r.b.paceTeam(j.team)),
 		key:  "refresh:" + strconv.FormatInt(j.launchID, 10),
 		run: func(context.Context) error {
 			r.run(j)
@@ -328,8 +331,8 @@ func (b *Bot) refreshMessages(ctx context.Context, launchID int64, all bool, tar
 		case err == nil:
 			drawn[k] = m
 		case errors.As(err, &rl):
-			log.Info("refresh: rate limited; waiting for Slack's Retry-After", "retry_after", rl.RetryAfter.String())
-			b.limits.hold(updateLane.key(), rl.RetryAfter)
+			log.Info("refresh: rate limited; waiting for Slack's Retry-After", "team", l.TeamID, "retry_after", rl.RetryAfter.String())
+			b.limits.hold(updateLane(b.paceTeam(l.TeamID)).key(), rl.RetryAfter)
 			limited = true
 			failed[k] = m
 		case messageGone[slackErrorCode(err)]:

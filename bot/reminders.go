@@ -115,12 +115,13 @@ func nudgeMessages(l *launch.Launch, holder string, now time.Time) ([]delivery.M
 func (p *reminderRenderer) noticeLapses() (change func(*launch.Launch, time.Time) ([]launch.Event, error), stored func()) {
 	var lapsed []int
 	var launchID int64
+	var team string
 	change = func(l *launch.Launch, now time.Time) ([]launch.Event, error) {
 		events := l.NoticeLapses(now)
 		if err := tellNotices(l, now, p.b.now()); err != nil {
 			return nil, fmt.Errorf("record the waivers lapsed in launch %d: %w", l.ID, err)
 		}
-		lapsed, launchID = launch.ItemsOf(events, launch.KindWaiverLapse), l.ID
+		lapsed, launchID, team = launch.ItemsOf(events, launch.KindWaiverLapse), l.ID, l.TeamID
 		return events, nil
 	}
 	stored = func() {
@@ -131,7 +132,7 @@ func (p *reminderRenderer) noticeLapses() (change func(*launch.Launch, time.Time
 		for i, n := range lapsed {
 			items[i] = "item " + strconv.Itoa(n)
 		}
-		p.b.refreshLaunch(launchID, "the waiver of "+strings.Join(items, ", ")+" lapsed")
+		p.b.refreshLaunch(team, launchID, "the waiver of "+strings.Join(items, ", ")+" lapsed")
 	}
 	return change, stored
 }

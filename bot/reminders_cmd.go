@@ -174,7 +174,7 @@ func (b *Bot) cmdTimezone(ctx context.Context, c *call, args []string) reply {
 		return notice(fmt.Sprintf("“%s” already runs on %s time; nothing changed.", inert(l.Name), l.Timezone))
 	}
 	b.syncReminders(c.log, l.ID)
-	b.refreshLaunch(l.ID, fmt.Sprintf("<@%s> moved the launch to %s time", c.user, l.Timezone))
+	b.refreshLaunch(l.TeamID, l.ID, fmt.Sprintf("<@%s> moved the launch to %s time", c.user, l.Timezone))
 	text := fmt.Sprintf("<@%s> moved “%s” from %s to %s time: reminders now go out at %s there.", c.user, inert(l.Name), before, l.Timezone, tod)
 	for _, w := range schedule.Windows(l, tod) {
 		if w.Due.After(b.now()) {

@@ -40,7 +40,7 @@ func (b *Bot) cmdSignoff(ctx context.Context, c *call, args []string) reply {
 	if err != nil {
 		return b.fail(c, err)
 	}
-	b.refreshLaunch(l.ID, text)
+	b.refreshLaunch(l.TeamID, l.ID, text)
 	msg := render.Notice(text + ".")
 	return reply{msg: &msg, inChannel: true}
 }
@@ -110,7 +110,7 @@ func (b *Bot) signOffClicked(ctx context.Context, k *click, ref render.SignoffRe
 		b.tellClicker(k, userMessage(err))
 		return outcomeOf(err)
 	}
-	b.refreshLaunch(l.ID, text)
+	b.refreshLaunch(l.TeamID, l.ID, text)
 	if confirmed {
 		b.later(func(ctx context.Context) {
 			b.replaceClicked(ctx, k.log, k.responseURL, render.Notice("Signed off."))

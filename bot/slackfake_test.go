@@ -69,11 +69,12 @@ func (f *fakeSlack) responseURL(name string) string { return f.srv.URL + "/respo
 // the bot.
 // Its fence reads now, the sender's clock (time.Now when nil).
 func (f *fakeSlack) client(limits *RateLimits, now func() time.Time) *slack.Client {
-	return f.clientWith(fakeBotToken, limits, now)
+	return f.clientWith("", fakeBotToken, limits, now)
 }
 
-// clientWith is client with another workspace's bot token.
-func (f *fakeSlack) clientWith(token string, limits *RateLimits, now func() time.Time) *slack.Client {
+// clientWith is client with another workspace's bot token, its calls
+// counted against team's rate limits.
+func (f *fakeSlack) clientWith(team, token string, limits *RateLimits, now func() time.Time) *slack.Client {
 	if now == nil {
 		now = time.Now
 	}
@@ -84,7 +85,7 @@ func (f *fakeSlack) clientWith(token string, limits *RateLimits, now func() time
 	})
 	// Keep connections to the fake alive across concurrent calls, as a
 	// production transport should.
-	hc := &http.Client{Transport: limits.Transport(FenceTransport(&http.Transport{MaxIdleConnsPerHost: 64}, now))}
+	hc := &http.Client{Transport: limits.Transport(team, FenceTransport(&http.Transport{MaxIdleConnsPerHost: 64}, now))}
 	// The retry wrapper goes around the HTTP client: it comes after it.
 	return slack.New(token, slack.OptionAPIURL(f.apiURL()), slack.OptionHTTPClient(hc), slack.OptionRetryConfig(cfg))
 }

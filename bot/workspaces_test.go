@@ -48,7 +48,7 @@ func distributedHarness(t *testing.T) *harness {
 	h := startHarness(t, t.TempDir()+"/golive.db", fake, func(c *Config) {
 		st := c.Store.(*store.Store)
 		ws, err = install.New(install.Config{ClientID: "CID", ClientSecret: "CSECRET", Keys: keys, Store: st,
-			NewClient: func(token string) *slack.Client { return fake.clientWith(token, c.Limits, c.Now) },
+			NewClient: func(team, token string) *slack.Client { return fake.clientWith(team, token, c.Limits, c.Now) },
 			APIURL:    fake.apiURL(), Logger: c.Logger})
 		require.NoError(t, err)
 		for team, token := range map[string]string{teamA: tokenA, teamB: tokenB} {
@@ -233,4 +233,96 @@ func TestUninstalledWorkspacesAreRefused(t *testing.T) {
 	assert.NotEqual(t, msgNotInstalled, a.Answer.Text)
 	h.settled()
 	assertMadeBy(t, teamB, h.callsSince(before))
+}
+
+// callsBy returns the calls of method made with team's token.
+func (h *harness) callsBy(team, method string) []fakeCall {
+	var got []fakeCall
+	for _, c := range h.slack.callsOf(method) {
+		if c.Team == team {
+			got = append(got, c)
+		}
+	}
+	return got
+}
+
+// Slack's rate limits are per workspace: a 429 answered to A's chat.update
+// holds A's refreshes for its Retry-After, and B's chat.update calls go on
+// at once.
+func TestRateLimitsHoldOneWorkspaceOnly(t *testing.T) {
+	h := distributedHarness(t)
+	ctx := context.Background()
+	for _, team := range []string{teamA, teamB} {
+		h.commandFrom(team, "C1", creator, `new "Launch of `+team+`" 2026-12-01`)
+		h.commandFrom(team, "C1", creator, "checklist")
+	}
+	h.settled()
+	updatesA := len(h.callsBy(teamA, "chat.update"))
+
+	// A's next chat.update is answered 429 for an hour.
+	h.slack.failNext("chat.update", 1, fault{status: http.StatusTooManyRequests, retryAfter: 3600})
+	h.commandFrom(teamA, "C1", creator, "tick 1")
+	require.Eventually(t, func() bool { return h.bot.limits.heldFor(keyFor(teamA, "chat.update", "")) > 0 }, 10*time.Second, 10*time.Millisecond)
+	require.Len(t, h.callsBy(teamA, "chat.update"), updatesA+1, "A's refresh reached Slack once, and was answered 429")
+	assert.Zero(t, h.bot.limits.heldFor(keyFor(teamB, "chat.update", "")), "B's chat.update is not held")
+	assert.Contains(t, h.logs.String(), `"team":"TA","method":"chat.update","retry_after":"1h0m0s"`, "the hold is logged with its team")
+
+	// B's refreshes go out at once; A's wait, however many changes come.
+	updatesB := len(h.callsBy(teamB, "chat.update"))
+	h.commandFrom(teamB, "C1", creator, "tick 1")
+	h.commandFrom(teamA, "C1", creator, "tick 2")
+	require.Eventually(t, func() bool { return len(h.callsBy(teamB, "chat.update")) > updatesB }, 10*time.Second, 10*time.Millisecond)
+	h.settled()
+	assert.Len(t, h.callsBy(teamA, "chat.update"), updatesA+1, "A's refreshes are held")
+	for _, c := range h.callsBy(teamB, "chat.update")[updatesB:] {
+		assert.False(t, c.Limited)
+	}
+
+	// Direct calls: A's is answered 429 by golive without reaching Slack,
+	// B's goes through.
+	lb, err := h.store.LaunchByChannel(ctx, teamB, "C1")
+	require.NoError(t, err)
+	msgs, err := h.store.LiveMessages(ctx, lb.ID, 5)
+	require.NoError(t, err)
+	require.NotEmpty(t, msgs)
+	_, _, _, err = h.bot.api(ctx, teamA).UpdateMessageContext(ctx, msgs[0].ChannelID, msgs[0].TS, slack.MsgOptionText("x", false))
+	var limited *slack.RateLimitedError
+	require.ErrorAs(t, err, &limited)
+	assert.Len(t, h.callsBy(teamA, "chat.update"), updatesA+1, "held by golive, not sent")
+	_, _, _, err = h.bot.api(ctx, teamB).UpdateMessageContext(ctx, msgs[0].ChannelID, msgs[0].TS, slack.MsgOptionText("x", false))
+	require.NoError(t, err)
+}
+
+// The outbox's posts keep each workspace's pace too: a 429 answered to A's
+// announcement in C1 holds A's posts there, B's announcement in its own C1
+// goes out at once, and the retry's log names A's workspace.
+func TestOutboxPostsHeldInOneWorkspaceOnly(t *testing.T) {
+	h := distributedHarness(t)
+	for _, team := range []string{teamA, teamB} {
+		h.commandFrom(team, "C1", creator, `new "Launch of `+team+`" 2026-12-01`)
+	}
+	h.settled()
+	postsA := len(h.callsBy(teamA, "chat.postMessage"))
+
+	h.slack.failNext("chat.postMessage", 1, fault{status: http.StatusTooManyRequests, retryAfter: 3600})
+	h.commandFrom(teamA, "C1", creator, "decide")
+	require.Eventually(t, func() bool { return h.bot.limits.heldFor(keyFor(teamA, "chat.postMessage", "C1")) > 0 }, 10*time.Second, 10*time.Millisecond)
+	require.Eventually(t, func() bool {
+		return strings.Contains(h.logs.String(), `"msg":"outbox: post failed; trying again"`) && strings.Contains(h.logs.String(), "in workspace TA: slack rate limit exceeded")
+	}, 10*time.Second, 10*time.Millisecond, "the retry names the workspace")
+	assert.Zero(t, h.bot.limits.heldFor(keyFor(teamB, "chat.postMessage", "C1")), "B's C1 is not held")
+
+	postsB := len(h.callsBy(teamB, "chat.postMessage"))
+	h.commandFrom(teamB, "C1", creator, "decide")
+	require.Eventually(t, func() bool {
+		for _, c := range h.callsBy(teamB, "chat.postMessage")[postsB:] {
+			if c.Get("channel") == "C1" && strings.Contains(c.Get("text"), "NO-GO for Launch of TB") {
+				return true
+			}
+		}
+		return false
+	}, 10*time.Second, 10*time.Millisecond, "B's announcement goes out")
+	for _, c := range h.callsBy(teamA, "chat.postMessage")[postsA+1:] {
+		assert.NotEqual(t, "C1", c.Get("channel"), "A's posts in C1 wait for the Retry-After")
+	}
 }

@@ -86,7 +86,7 @@ func newFixture(t *testing.T, app webapi.App) *fixture {
 // replica is another golive process on the same database.
 func (f *fixture) replica() *Workspaces {
 	ws, err := New(Config{ClientID: "CID", ClientSecret: "CSECRET", Keys: f.keys, Store: f.store,
-		NewClient: func(token string) *slack.Client {
+		NewClient: func(_, token string) *slack.Client {
 			return slack.New(token, slack.OptionAPIURL(f.api.URL+"/api/"))
 		},
 		APIURL: f.api.URL + "/api/", AuthorizeURL: f.api.URL + "/oauth/v2/authorize",

@@ -44,9 +44,10 @@ type Config struct {
 	// Keys seal and open the tokens (GOLIVE_ENCRYPTION_KEY).
 	Keys  *secretbox.Keyring
 	Store Store
-	// NewClient returns a Web API client for a bot token, wired as the
-	// single workspace's is (limits, retries, metrics, SLACK_API_URL).
-	NewClient func(token string) *slack.Client
+	// NewClient returns a Web API client for team's bot token, wired as
+	// the single workspace's is (retries, metrics, SLACK_API_URL), its
+	// calls counted against team's own rate limits.
+	NewClient func(team, token string) *slack.Client
 	// APIURL is the Web API's base URL ending in a slash (SLACK_API_URL);
 	// "" for Slack's own.
 	APIURL string
@@ -155,7 +156,7 @@ func (w *Workspaces) Client(ctx context.Context, team string) (*slack.Client, er
 	if err != nil {
 		return nil, err
 	}
-	api := w.cfg.NewClient(tokens.Bot)
+	api := w.cfg.NewClient(team, tokens.Bot)
 	w.mu.Lock()
 	w.clients[team] = cached{api: api, readAt: now, expires: in.ExpiresAt}
 	w.mu.Unlock()

@@ -60,7 +60,7 @@ func runRotateKey(args []string, stdout, stderr io.Writer, getenv func(string) s
 	}
 	defer st.Close()
 	w, err := install.New(install.Config{ClientID: cfg.ClientID, ClientSecret: cfg.ClientSecret.Reveal(), Keys: cfg.Keys, Store: st,
-		NewClient: func(string) *slack.Client { return nil }})
+		NewClient: func(string, string) *slack.Client { return nil }})
 	if err != nil {
 		fmt.Fprintf(stderr, "golive rotate-key: %v\n", err)
 		return 1

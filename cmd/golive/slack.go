@@ -82,8 +82,8 @@ func (d slackDeps) loopTimings(maxWait time.Duration) loopTimings {
 // for the bot's work in flight;
 // call it after the HTTP server has stopped taking requests.
 func startSlack(ctx context.Context, d slackDeps) (stop func(), err error) {
-	limits := bot.NewRateLimits(d.metrics)
-	api := newSlackClient(d.cfg, d.cfg.BotToken.Reveal(), d.clock(), d.metrics, limits, d.log)
+	limits := bot.NewRateLimits(d.metrics, d.log)
+	api := newSlackClient(d.cfg, "", d.cfg.BotToken.Reveal(), d.clock(), d.metrics, limits, d.log)
 	var workspaces *install.Workspaces
 	if d.cfg.Distributed() {
 		var err error
@@ -236,18 +236,19 @@ func startDelivery(ctx context.Context, d slackDeps, b *bot.Bot) (stop func(), e
 	}, nil
 }
 
-// newSlackClient returns the Web API client: every call counted in the
-// metrics and paced by limits, 5xx and connection errors retried with
+// newSlackClient returns the Web API client of team ("" for the single
+// workspace of SLACK_BOT_TOKEN): every call counted in the metrics and
+// paced by team's limits, 5xx and connection errors retried with
 // backoff (except chat.postMessage and the like once the request left), slack-go's own log lines sent to slog. 429s are not retried
 // here: slack-go would sleep out the Retry-After (120 s, say) inside the
 // call, holding its goroutine and the work queued behind it. limits holds
 // the method (and channel) instead, and the bot's queue tries again when
 // Slack allows.
-func newSlackClient(cfg Config, token string, now func() time.Time, m *metrics.Metrics, limits *bot.RateLimits, log *slog.Logger) *slack.Client {
+func newSlackClient(cfg Config, team, token string, now func() time.Time, m *metrics.Metrics, limits *bot.RateLimits, log *slog.Logger) *slack.Client {
 	opts := []slack.Option{
 		// The fence is innermost: the last check before a post leaves, on
 		// delivery's clock.
-		slack.OptionHTTPClient(&http.Client{Transport: limits.Transport(m.SlackTransport(bot.FenceTransport(slackTransport(), now))),
+		slack.OptionHTTPClient(&http.Client{Transport: limits.Transport(team, m.SlackTransport(bot.FenceTransport(slackTransport(), now))),
 			Timeout: cfg.slackCallTimeout()}),
 		slack.OptionLog(slog.NewLogLogger(log.Handler(), slog.LevelWarn)),
 	}
@@ -270,8 +271,8 @@ func newWorkspaces(d slackDeps, limits *bot.RateLimits) (*install.Workspaces, er
 		ClientSecret: d.cfg.ClientSecret.Reveal(),
 		Keys:         d.cfg.Keys,
 		Store:        d.store,
-		NewClient: func(token string) *slack.Client {
-			return newSlackClient(d.cfg, token, d.clock(), d.metrics, limits, d.log)
+		NewClient: func(team, token string) *slack.Client {
+			return newSlackClient(d.cfg, team, token, d.clock(), d.metrics, limits, d.log)
 		},
 		APIURL:     d.cfg.SlackAPIURL,
 		Scopes:     botScopes,

@@ -158,7 +158,7 @@ func TestSlackClientRetriesServerErrors(t *testing.T) {
 	fake := newFakeSlack(t)
 	fake.api.FailNext("auth.test", 1, webapi.Fault{Status: http.StatusInternalServerError})
 	m := metrics.New("test")
-	api := newSlackClient(Config{SlackAPIURL: fake.URL + "/api/"}, testBotToken, time.Now, m, bot.NewRateLimits(m), slog.New(slog.DiscardHandler))
+	api := newSlackClient(Config{SlackAPIURL: fake.URL + "/api/"}, "", testBotToken, time.Now, m, bot.NewRateLimits(m, nil), slog.New(slog.DiscardHandler))
 
 	auth, err := api.AuthTestContext(context.Background())
 	require.NoError(t, err, "a 500 is retried")
@@ -175,7 +175,7 @@ func TestSlackClientHoldsARateLimitedMethod(t *testing.T) {
 	fake := newFakeSlack(t)
 	fake.api.RateLimit("chat.update", "", 120, time.Hour)
 	m := metrics.New("test")
-	api := newSlackClient(Config{SlackAPIURL: fake.URL + "/api/"}, testBotToken, time.Now, m, bot.NewRateLimits(m), slog.New(slog.DiscardHandler))
+	api := newSlackClient(Config{SlackAPIURL: fake.URL + "/api/"}, "", testBotToken, time.Now, m, bot.NewRateLimits(m, nil), slog.New(slog.DiscardHandler))
 
 	for range 3 {
 		start := time.Now()

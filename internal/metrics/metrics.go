@@ -143,7 +143,7 @@ func New(version string) *Metrics {
 		rejectReasons: newBoundedLabel(),
 		slackHeld: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "golive_slack_api_held_total",
-			Help: "Web API calls answered 429 by golive itself, without reaching Slack, while Slack's Retry-After for their method (and channel) was in force, by method.",
+			Help: "Web API calls answered 429 by golive itself, without reaching Slack, while Slack's Retry-After for their method (and channel) in their workspace was in force, by method.",
 		}, []string{"method"}),
 		workDropped: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "golive_slack_work_dropped_total",
@@ -334,7 +334,8 @@ func (m *Metrics) RequestRejected(reason string) {
 }
 
 // SlackHeld counts one Web API call held back by golive while Slack's
-// Retry-After for its method was in force.
+// Retry-After for its method was in force. It has no team label: teams are
+// unbounded, and the hold's log line names the team.
 func (m *Metrics) SlackHeld(method string) {
 	if m == nil {
 		return
