@@ -285,16 +285,9 @@ func (b *Bot) Close() {
 // maxBackground other jobs, so that under a burst the acknowledgements,
 // which Slack waits for, keep most of the CPU. Use it for work whose Slack
 // calls have no rate to keep (response_url) or that needs no order; posts
-// in a channel go through laterIn.
+// in a channel go through the outbox.
 func (b *Bot) later(fn func(ctx context.Context)) {
 	b.work.push(&job{run: func(ctx context.Context) error { fn(ctx); return nil }})
-}
-
-// laterIn runs fn after the acknowledgement in turn with the other posts of
-// team in channel, at chat.postMessage's pace there: a Retry-After in one
-// channel holds that channel's posts only.
-func (b *Bot) laterIn(team, channel string, fn func(ctx context.Context)) {
-	b.work.push(&job{lane: postLane(b.paceTeam(team), channel), run: func(ctx context.Context) error { fn(ctx); return nil }})
 }
 
 // paceTeam is the team whose rate limits count the calls made for team: team
