@@ -89,9 +89,11 @@ func (bt *batcher) apply(ctx context.Context, id int64, fn changeFunc) ([]launch
 		bt.order = append(bt.order, id)
 	}
 	bt.waiting[id] = append(q, p)
-	// With room for a transaction, the caller runs it itself (so a change
-	// alone is stored without a goroutine switch, and the store's deadline
-	// error reaches it as such); what waits beyond goes to new runs.
+	// With room for a transaction, the caller runs it itself, within its
+	// own deadline: a change alone is stored without a goroutine switch, and
+	// a store that gives up at the deadline is answered as such in time
+	// (the others taken along arrived later, so their deadlines are no
+	// earlier). What waits beyond goes to new runs.
 	var batch []launchBatch
 	if bt.running < bt.parallel {
 		if batch = bt.take(); len(batch) > 0 {
@@ -100,7 +102,8 @@ func (bt *batcher) apply(ctx context.Context, id int64, fn changeFunc) ([]launch
 	}
 	bt.mu.Unlock()
 	if len(batch) > 0 {
-		bt.run(batch)
+		deadline, _ := ctx.Deadline()
+		bt.run(batch, deadline)
 	}
 	select {
 	case <-p.done:
@@ -148,14 +151,15 @@ func (bt *batcher) startRuns() {
 		bt.wg.Add(1)
 		go func() {
 			defer bt.wg.Done()
-			bt.run(batch)
+			bt.run(batch, time.Time{})
 		}()
 	}
 }
 
 // run commits batch, answers its changes, and starts what waits meanwhile.
-func (bt *batcher) run(batch []launchBatch) {
-	err := bt.commit(batch)
+// A transaction ends within the batcher's budget, or by deadline when sooner.
+func (bt *batcher) run(batch []launchBatch, deadline time.Time) {
+	err := bt.commit(batch, deadline)
 	for _, lb := range batch {
 		for _, p := range lb.changes {
 			if err != nil {
@@ -216,13 +220,16 @@ func (bt *batcher) take() []launchBatch {
 // whose changes cannot be stored, and the others are stored. A panic of
 // the store itself (a bug) fails the batch like an error would, so that
 // its waiters are answered and the queue keeps moving.
-func (bt *batcher) commit(batch []launchBatch) (err error) {
+func (bt *batcher) commit(batch []launchBatch, deadline time.Time) (err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			err = fmt.Errorf("commit panicked: %v\n%s", r, debug.Stack())
 		}
 	}()
-	ctx, cancel := context.WithTimeout(context.Background(), bt.budget)
+	if limit := time.Now().Add(bt.budget); deadline.IsZero() || limit.Before(deadline) {
+		deadline = limit
+	}
+	ctx, cancel := context.WithDeadline(context.Background(), deadline)
 	defer cancel()
 	changes := make([]launch.Changes, len(batch))
 	for i, lb := range batch {
